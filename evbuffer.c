@@ -1,0 +1,542 @@
+/*
+ * evbuffer.c -- the contiguous byte buffer behind EVBUFFER_DATA().
+ *
+ * struct evbuffer keeps libevent 1.4's public shape: one allocation
+ * (orig_buffer, totallen bytes) holding the valid bytes at
+ * buffer = orig_buffer + misalign, off of them.  Programs read the data in
+ * place, so the bytes must stay contiguous.  Within that shape:
+ *
+ *  - draining only advances buffer/misalign (O(1)); draining everything
+ *    rewinds to the start of the allocation;
+ *  - appending uses the free tail; when it is too short we either slide the
+ *    data back to the front (only when the bytes moved are no more than the
+ *    bytes reclaimed, so each byte is moved O(1) times amortized) or grow
+ *    the allocation geometrically;
+ *  - reads ask the kernel how much is waiting (FIONREAD) and take it in one
+ *    call, up to EVBUFFER_MAX_READ;
+ *  - every size computation is checked for overflow first, and a failing
+ *    operation leaves the buffer as it was (CVE-2014-6272 class).
+ *
+ * The change callback runs after every operation that changed the length,
+ * with (buf, old_len, new_len, cbarg), and never when the length stayed.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#ifdef HAVE_SYS_IOCTL_H
+#include <sys/ioctl.h>
+#endif
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef HAVE_UNISTD_H
+#include <unistd.h>
+#endif
+
+#include "event.h"
+#include "evbuffer-internal.h"
+#include "log-internal.h"
+
+/* Smallest allocation; a new buffer's first add allocates at least this. */
+#define EVBUFFER_MIN_ALLOC	256
+
+/* Run the change callback if the length moved from old_len. */
+static inline void
+evbuffer_notify(struct evbuffer *buf, size_t old_len)
+{
+	if (buf->cb != NULL && buf->off != old_len)
+		(*buf->cb)(buf, old_len, buf->off, buf->cbarg);
+}
+
+struct evbuffer *
+evbuffer_new(void)
+{
+	return calloc(1, sizeof(struct evbuffer));
+}
+
+void
+evbuffer_free(struct evbuffer *buf)
+{
+	if (buf == NULL)
+		return;
+	free(buf->orig_buffer);
+	free(buf);
+}
+
+/* Free bytes after the data. */
+static inline size_t
+evbuffer_tailroom(const struct evbuffer *buf)
+{
+	return buf->totallen - buf->misalign - buf->off;
+}
+
+/* Slide the data to the start of the allocation. */
+static void
+evbuffer_align(struct evbuffer *buf)
+{
+	if (buf->off > 0)
+		memmove(buf->orig_buffer, buf->buffer, buf->off);
+	buf->buffer = buf->orig_buffer;
+	buf->misalign = 0;
+}
+
+/*
+ * Make sure at least datlen bytes are free after the data.  Never changes
+ * off or the bytes; may move them (invalidating earlier EVBUFFER_DATA
+ * pointers).  0, or -1 with errno set and the buffer untouched.
+ */
+int
+evbuffer_expand(struct evbuffer *buf, size_t datlen)
+{
+	size_t need, newlen;
+	unsigned char *p;
+
+	if (evbuffer_tailroom(buf) >= datlen)
+		return 0;
+
+	/* off + datlen must be representable. */
+	if (datlen > SIZE_MAX - buf->off) {
+		errno = ENOMEM;
+		return -1;
+	}
+	need = buf->off + datlen;
+
+	/*
+	 * Enough room in total: slide back when that moves no more bytes
+	 * than it reclaims.  Otherwise a nearly full buffer drained and
+	 * refilled a few bytes at a time would memmove all of it each time.
+	 */
+	if (buf->totallen >= need && buf->off <= buf->misalign) {
+		evbuffer_align(buf);
+		return 0;
+	}
+
+	/*
+	 * Grow by doubling until the data fits and the free space left
+	 * after it is at least as large as the data copied, so the copy is
+	 * paid for by the appends that fill that space.
+	 */
+	newlen = buf->totallen < EVBUFFER_MIN_ALLOC ?
+	    EVBUFFER_MIN_ALLOC : buf->totallen;
+	while (newlen < need || newlen - need < buf->off) {
+		if (newlen > SIZE_MAX / 2) {
+			/* Near the top of the address space: no slack. */
+			if (buf->totallen >= need) {
+				evbuffer_align(buf);
+				return 0;
+			}
+			newlen = need;
+			break;
+		}
+		newlen <<= 1;
+	}
+
+	if (buf->misalign == 0) {
+		/* realloc may extend in place or remap large blocks. */
+		p = realloc(buf->orig_buffer, newlen);
+		if (p == NULL)
+			return -1;
+	} else {
+		/* Copy only the valid bytes, not the drained prefix. */
+		p = malloc(newlen);
+		if (p == NULL)
+			return -1;
+		if (buf->off > 0)
+			memcpy(p, buf->buffer, buf->off);
+		free(buf->orig_buffer);
+	}
+	buf->orig_buffer = buf->buffer = p;
+	buf->misalign = 0;
+	buf->totallen = newlen;
+	return 0;
+}
+
+int
+evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	size_t old_len = buf->off;
+	const unsigned char *src = data;
+
+	if (datlen == 0)
+		return 0;
+
+	if (evbuffer_tailroom(buf) < datlen) {
+		/* The source may live inside our own storage. */
+		size_t inside = (size_t)-1;
+		if (buf->orig_buffer != NULL &&
+		    src >= buf->orig_buffer &&
+		    src < buf->orig_buffer + buf->totallen)
+			inside = (size_t)(src - buf->orig_buffer);
+		if (inside != (size_t)-1 && (inside < buf->misalign ||
+		    inside - buf->misalign > buf->off - datlen ||
+		    datlen > buf->off)) {
+			/* Not within the valid bytes: copy them out first. */
+			unsigned char *tmp = malloc(datlen);
+			int res;
+			if (tmp == NULL)
+				return -1;
+			memcpy(tmp, src, datlen);
+			res = evbuffer_add(buf, tmp, datlen);
+			free(tmp);
+			return res;
+		}
+		if (inside != (size_t)-1)
+			inside -= buf->misalign;	/* relative to data */
+		if (evbuffer_expand(buf, datlen) == -1)
+			return -1;
+		if (inside != (size_t)-1)
+			src = buf->buffer + inside;
+	}
+
+	memcpy(buf->buffer + buf->off, src, datlen);
+	buf->off += datlen;
+	evbuffer_notify(buf, old_len);
+	return 0;
+}
+
+void
+evbuffer_drain(struct evbuffer *buf, size_t len)
+{
+	size_t old_len = buf->off;
+
+	if (len >= buf->off) {
+		/* Empty: rewind so the whole allocation is free again. */
+		buf->off = 0;
+		buf->buffer = buf->orig_buffer;
+		buf->misalign = 0;
+	} else {
+		buf->buffer += len;
+		buf->misalign += len;
+		buf->off -= len;
+	}
+	evbuffer_notify(buf, old_len);
+}
+
+int
+evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+{
+	size_t n = datlen < buf->off ? datlen : buf->off;
+
+	/* The return value is an int: never report more than INT_MAX. */
+	if (n > INT_MAX)
+		n = INT_MAX;
+	if (n > 0)
+		memcpy(data, buf->buffer, n);
+	evbuffer_drain(buf, n);
+	return (int)n;
+}
+
+/*
+ * Move all of inbuf to the end of outbuf.  An empty outbuf takes inbuf's
+ * storage (O(1)); otherwise the bytes are copied.  inbuf's callback sees
+ * n -> 0, outbuf's sees old -> old + n.
+ */
+int
+evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	size_t n = inbuf->off;
+
+	if (n == 0 || outbuf == inbuf)
+		return 0;
+
+	if (outbuf->off == 0) {
+		unsigned char *b = outbuf->buffer, *ob = outbuf->orig_buffer;
+		size_t mis = outbuf->misalign, tot = outbuf->totallen;
+
+		outbuf->buffer = inbuf->buffer;
+		outbuf->orig_buffer = inbuf->orig_buffer;
+		outbuf->misalign = inbuf->misalign;
+		outbuf->totallen = inbuf->totallen;
+		outbuf->off = n;
+
+		inbuf->buffer = b;
+		inbuf->orig_buffer = ob;
+		inbuf->misalign = mis;
+		inbuf->totallen = tot;
+		inbuf->off = 0;
+		/* Rewind the (empty) storage inbuf received. */
+		inbuf->buffer = inbuf->orig_buffer;
+		inbuf->misalign = 0;
+
+		evbuffer_notify(inbuf, n);
+		evbuffer_notify(outbuf, 0);
+		return 0;
+	}
+
+	if (evbuffer_add(outbuf, inbuf->buffer, n) == -1)
+		return -1;
+	evbuffer_drain(inbuf, n);
+	return 0;
+}
+
+int
+evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
+{
+	size_t old_len = buf->off;
+	size_t room;
+	int n;
+	va_list aq;
+
+	/* A first guess so the common short case formats once. */
+	if (evbuffer_tailroom(buf) < 64 && evbuffer_expand(buf, 64) == -1)
+		return -1;
+
+	for (;;) {
+		room = evbuffer_tailroom(buf);
+		va_copy(aq, ap);
+		n = vsnprintf((char *)buf->buffer + buf->off, room, fmt, aq);
+		va_end(aq);
+		if (n < 0)
+			return -1;
+		if ((size_t)n < room) {
+			/* vsnprintf left a NUL after the data, uncounted. */
+			buf->off += (size_t)n;
+			evbuffer_notify(buf, old_len);
+			return n;
+		}
+		/* n + 1 cannot overflow: n <= INT_MAX. */
+		if (evbuffer_expand(buf, (size_t)n + 1) == -1)
+			return -1;
+	}
+}
+
+int
+evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int res;
+
+	va_start(ap, fmt);
+	res = evbuffer_add_vprintf(buf, fmt, ap);
+	va_end(ap);
+	return res;
+}
+
+/* Copy len bytes of data into a new NUL-terminated string. */
+static char *
+evbuffer_strndup(const unsigned char *data, size_t len)
+{
+	char *line;
+
+	if (len == SIZE_MAX) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	line = malloc(len + 1);
+	if (line == NULL)
+		return NULL;
+	if (len > 0)
+		memcpy(line, data, len);
+	line[len] = '\0';
+	return line;
+}
+
+/* Index of the first CR or LF in data[0..len), or len if none. */
+static size_t
+find_crlf(const unsigned char *data, size_t len)
+{
+	const unsigned char *lf, *cr;
+	size_t limit;
+
+	if (len == 0)
+		return 0;
+	lf = memchr(data, '\n', len);
+	limit = lf != NULL ? (size_t)(lf - data) : len;
+	cr = limit > 0 ? memchr(data, '\r', limit) : NULL;
+	if (cr != NULL)
+		return (size_t)(cr - data);
+	return limit;
+}
+
+/*
+ * 1.4's readline: the line ends at the first CR or LF; the next byte is
+ * also taken when it is the other member of the pair (CRLF or LFCR).
+ */
+char *
+evbuffer_readline(struct evbuffer *buf)
+{
+	const unsigned char *data = buf->buffer;
+	size_t len = buf->off, i, eol;
+	char *line;
+
+	i = find_crlf(data, len);
+	if (i == len)
+		return NULL;
+	eol = 1;
+	if (i + 1 < len &&
+	    ((data[i] == '\r' && data[i + 1] == '\n') ||
+	     (data[i] == '\n' && data[i + 1] == '\r')))
+		eol = 2;
+
+	line = evbuffer_strndup(data, i);
+	if (line == NULL)
+		return NULL;
+	evbuffer_drain(buf, i + eol);
+	return line;
+}
+
+char *
+evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
+    enum evbuffer_eol_style eol_style)
+{
+	const unsigned char *data = buf->buffer, *p;
+	size_t len = buf->off, i = 0, eol = 0;
+	char *line;
+
+	if (len == 0)
+		return NULL;
+
+	switch (eol_style) {
+	case EVBUFFER_EOL_ANY:
+		i = find_crlf(data, len);
+		if (i == len)
+			return NULL;
+		/* Take the whole run of CR and LF. */
+		eol = 1;
+		while (i + eol < len &&
+		    (data[i + eol] == '\r' || data[i + eol] == '\n'))
+			eol++;
+		break;
+	case EVBUFFER_EOL_CRLF:
+		p = memchr(data, '\n', len);
+		if (p == NULL)
+			return NULL;
+		i = (size_t)(p - data);
+		eol = 1;
+		if (i > 0 && data[i - 1] == '\r') {
+			i--;
+			eol = 2;
+		}
+		break;
+	case EVBUFFER_EOL_CRLF_STRICT:
+		/* An LF preceded by CR; a lone LF is data. */
+		p = data;
+		for (;;) {
+			size_t left = len - (size_t)(p - data);
+			const unsigned char *q = memchr(p, '\n', left);
+			if (q == NULL)
+				return NULL;
+			if (q > data && q[-1] == '\r') {
+				i = (size_t)(q - data) - 1;
+				eol = 2;
+				break;
+			}
+			p = q + 1;
+			if (p == data + len)
+				return NULL;
+		}
+		break;
+	case EVBUFFER_EOL_LF:
+		p = memchr(data, '\n', len);
+		if (p == NULL)
+			return NULL;
+		i = (size_t)(p - data);
+		eol = 1;
+		break;
+	default:
+		return NULL;
+	}
+
+	line = evbuffer_strndup(data, i);
+	if (line == NULL)
+		return NULL;
+	evbuffer_drain(buf, i + eol);
+	if (n_read_out != NULL)
+		*n_read_out = i;
+	return line;
+}
+
+unsigned char *
+evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
+{
+	unsigned char *p = buf->buffer, *end;
+
+	if (len == 0 || len > buf->off)
+		return NULL;
+	end = buf->buffer + buf->off - len;	/* last possible start */
+	while (p <= end) {
+		p = memchr(p, what[0], (size_t)(end - p) + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, what, len) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+void
+evbuffer_setcb(struct evbuffer *buf,
+    void (*cb)(struct evbuffer *, size_t, size_t, void *), void *cbarg)
+{
+	buf->cb = cb;
+	buf->cbarg = cbarg;
+}
+
+/*
+ * How many bytes one evbuffer_read() should ask for when the caller lets us
+ * choose: what FIONREAD says is waiting, at least EVBUFFER_DEFAULT_READ
+ * (FIONREAD may fail, say 0 on some fds, or lie with a negative value),
+ * at most EVBUFFER_MAX_READ.  Already-free tail space is used too, since
+ * reading into it costs nothing extra.
+ */
+static size_t
+evbuffer_read_size(const struct evbuffer *buf, int fd)
+{
+	size_t want = EVBUFFER_DEFAULT_READ;
+#ifdef FIONREAD
+	int n = 0;
+
+	if (ioctl(fd, FIONREAD, &n) == 0 && n > 0)
+		want = (size_t)n;
+#else
+	(void)fd;
+#endif
+	if (want < evbuffer_tailroom(buf))
+		want = evbuffer_tailroom(buf);
+	if (want > EVBUFFER_MAX_READ)
+		want = EVBUFFER_MAX_READ;
+	return want;
+}
+
+int
+evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
+{
+	size_t old_len = buf->off, want;
+	ssize_t n;
+
+	if (howmuch == 0)
+		return 0;
+	want = evbuffer_read_size(buf, fd);
+	if (howmuch > 0 && (size_t)howmuch < want)
+		want = (size_t)howmuch;
+
+	if (evbuffer_expand(buf, want) == -1)
+		return -1;
+
+	n = read(fd, buf->buffer + buf->off, want);
+	if (n <= 0)
+		return (int)n;	/* -1 with errno, or 0 at end of file */
+	buf->off += (size_t)n;
+	evbuffer_notify(buf, old_len);
+	return (int)n;
+}
+
+int
+evbuffer_write(struct evbuffer *buf, int fd)
+{
+	size_t len = buf->off;
+	ssize_t n;
+
+	/* The count is returned as an int. */
+	if (len > INT_MAX)
+		len = INT_MAX;
+	n = write(fd, buf->buffer, len);
+	if (n > 0)
+		evbuffer_drain(buf, (size_t)n);
+	return (int)n;
+}

@@ -1,0 +1,1050 @@
+/*
+ * event.c -- the event loop: bases, registration, timers, priorities.
+ *
+ * How an event moves (flags in ev_flags):
+ *
+ *	event_set()   -> INIT
+ *	event_add()   -> INSERTED (fd list or signal list) and/or TIMEOUT (heap)
+ *	readiness     -> ACTIVE (queued on activequeues[ev_pri])
+ *	callback      -> a non-persistent event is deleted just before it runs
+ *
+ * I/O registration is lazy: event_add()/event_del() change the per-fd list
+ * and put the fd on the changelist; flush_changes() runs right before the
+ * backend waits and makes at most one backend call per touched fd, none if
+ * the fd ends up wanting what the backend already has.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "event-internal.h"
+#include "evsignal-internal.h"
+#include "log-internal.h"
+
+struct event_base *current_base = NULL;
+
+/* Backends in order of preference. */
+static const struct eventop *const eventops[] = {
+#ifdef HAVE_EPOLL
+	&epollops,
+#endif
+#ifdef HAVE_POLL_BACKEND
+	&pollops,
+#endif
+#ifdef HAVE_SELECT_BACKEND
+	&selectops,
+#endif
+	NULL
+};
+
+/* event_once() storage. */
+struct event_once {
+	struct event ev;
+	void (*cb)(int, short, void *);
+	void *arg;
+	struct event_once *next, **prevp;
+};
+
+static void event_queue_insert_active(struct event_base *, struct event *);
+static void event_queue_remove_active(struct event_base *, struct event *);
+static void event_active_(struct event *ev, int res, short ncalls);
+
+/* ------------------------------------------------------------------ */
+/* Time */
+
+static inline int64_t
+mono_now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * The current time: inside the loop (after the backend returned) the
+ * time cached then, as in 1.4, so timeouts added by callbacks are relative
+ * to the moment the wait ended.
+ */
+int64_t
+event_now_us_(struct event_base *base)
+{
+	if (base->tv_cached)
+		return base->now_us;
+	return mono_now_us();
+}
+
+/* tv as microseconds, clamped so that now + result cannot overflow. */
+static int64_t
+tv_to_us(const struct timeval *tv)
+{
+	const int64_t max_sec = INT64_MAX / 1000000 / 4;
+	int64_t s = tv->tv_sec;
+
+	if (s > max_sec)
+		s = max_sec;
+	if (s < -max_sec)
+		s = -max_sec;
+	return s * 1000000 + tv->tv_usec;
+}
+
+static void
+us_to_tv(int64_t us, struct timeval *tv)
+{
+	int64_t s = us / 1000000, u = us % 1000000;
+
+	if (u < 0) {
+		u += 1000000;
+		s--;
+	}
+	tv->tv_sec = (time_t)s;
+	tv->tv_usec = (suseconds_t)u;
+}
+
+/* ------------------------------------------------------------------ */
+/* Environment */
+
+int
+evutil_issetugid_(void)
+{
+#ifdef HAVE_ISSETUGID
+	if (issetugid())
+		return 1;
+#endif
+#ifdef HAVE_GETEUID
+	if (getuid() != geteuid())
+		return 1;
+#endif
+#ifdef HAVE_GETEGID
+	if (getgid() != getegid())
+		return 1;
+#endif
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The fd table and the changelist */
+
+/*
+ * Make fd a valid index of base->fds.  The changelist grows with it so
+ * that queuing an fd never needs memory.  0, or -1 with errno = ENOMEM.
+ */
+static int
+fd_table_reserve(struct event_base *base, int fd)
+{
+	struct evfd *nf;
+	int *nc;
+	int n, i;
+
+	if (fd < base->nfds)
+		return 0;
+	n = base->nfds ? base->nfds : 64;
+	while (n <= fd) {
+		if (n > INT_MAX / 2) {
+			n = INT_MAX;
+			break;
+		}
+		n *= 2;
+	}
+	if ((size_t)n > SIZE_MAX / sizeof(*nf)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	nc = realloc(base->changes, (size_t)n * sizeof(*nc));
+	if (nc == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	base->changes = nc;
+	nf = realloc(base->fds, (size_t)n * sizeof(*nf));
+	if (nf == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* The lists' head pointers moved: repoint their back links. */
+	for (i = 0; i < base->nfds; i++) {
+		struct event *first = TAILQ_FIRST(&nf[i].evs);
+		if (first == NULL)
+			nf[i].evs.tqh_last = &nf[i].evs.tqh_first;
+		else
+			first->ev_next.tqe_prev = &nf[i].evs.tqh_first;
+	}
+	memset(nf + base->nfds, 0, (size_t)(n - base->nfds) * sizeof(*nf));
+	for (i = base->nfds; i < n; i++)
+		TAILQ_INIT(&nf[i].evs);
+	base->fds = nf;
+	base->nfds = n;
+	return 0;
+}
+
+static inline void
+fd_touch(struct event_base *base, int fd, struct evfd *f)
+{
+	f->flags &= ~EVFD_BAD;
+	if (!(f->flags & EVFD_CHANGED)) {
+		f->flags |= EVFD_CHANGED;
+		base->changes[base->nchanges++] = fd;
+	}
+}
+
+static inline unsigned char
+fd_want(const struct evfd *f)
+{
+	return (unsigned char)((f->nread ? EV_READ : 0) |
+	    (f->nwrite ? EV_WRITE : 0));
+}
+
+/*
+ * Tell the backend what changed since the last wait.  Returns -1 if any
+ * fd could not be registered (its events were then reported bad).
+ */
+static int
+flush_changes(struct event_base *base)
+{
+	const struct eventop *evsel = base->evsel;
+	int i, ret = 0;
+
+	for (i = 0; i < base->nchanges; i++) {
+		int fd = base->changes[i];
+		struct evfd *f = &base->fds[fd];
+		unsigned char want = (f->flags & EVFD_BAD) ? 0 : f->want;
+		int force = (f->flags & EVFD_FORCE) && want;
+
+		f->flags &= ~(EVFD_CHANGED | EVFD_FORCE);
+		if (want == f->have && !force)
+			continue;
+		if (want == 0) {
+			(void)evsel->del(base, fd, f->have, 0);
+			f->have = 0;
+		} else if (evsel->add(base, fd, f->have, want) == -1) {
+			event_warn("%s: cannot watch fd %d", evsel->name, fd);
+			f->have = 0;
+			ret = -1;
+			event_fd_bad_(base, fd);
+		} else {
+			f->have = want;
+		}
+	}
+	base->nchanges = 0;
+	return ret;
+}
+
+/*
+ * A backend found fd ready.  Activate every inserted event on it that
+ * wants one of the directions.  The list is the current registration:
+ * no callback runs while the backend reports, so it cannot change under us.
+ */
+void
+event_fd_ready_(struct event_base *base, int fd, short what)
+{
+	struct event *ev;
+
+	if ((unsigned)fd >= (unsigned)base->nfds)
+		return;
+	TAILQ_FOREACH(ev, &base->fds[fd].evs, ev_next) {
+		short res = ev->ev_events & what;
+		if (res)
+			event_active_(ev, res, 1);
+	}
+}
+
+/*
+ * fd cannot be watched (closed: EBADF/POLLNVAL; or refused: EPERM for a
+ * regular file with epoll).  Report it once to each of its events with the
+ * directions they asked for, so the program's read or write sees the error,
+ * and stop watching it until one of its events is added or deleted again.
+ * This never spins: a persistent event that ignores it stays silent.
+ */
+void
+event_fd_bad_(struct event_base *base, int fd)
+{
+	struct evfd *f;
+
+	if ((unsigned)fd >= (unsigned)base->nfds)
+		return;
+	f = &base->fds[fd];
+	if (f->flags & EVFD_BAD)
+		return;
+	event_fd_ready_(base, fd, EV_READ | EV_WRITE);
+	f->flags |= EVFD_BAD;
+	if (f->have && !(f->flags & EVFD_CHANGED)) {
+		/* Let the next flush drop it from the backend. */
+		f->flags |= EVFD_CHANGED;
+		base->changes[base->nchanges++] = fd;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Bases */
+
+static const char *
+backend_disabled(const struct eventop *op)
+{
+	char name[64];
+	size_t i;
+
+	(void)evutil_snprintf(name, sizeof(name), "EVENT_NO%s", op->name);
+	for (i = 8; name[i]; i++)
+		if (name[i] >= 'a' && name[i] <= 'z')
+			name[i] = (char)(name[i] - 'a' + 'A');
+	return evutil_getenv(name);
+}
+
+/*
+ * A new base with the first backend that is not disabled and initializes.
+ * NULL with errno = ENOMEM if memory runs out.  If no backend works the
+ * process exits with status 1, as 1.4 does (documented).
+ */
+struct event_base *
+event_base_new(void)
+{
+	struct event_base *base;
+	int i;
+
+	base = calloc(1, sizeof(*base));
+	if (base == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	min_heap_ctor(&base->timeheap);
+	base->sig.ev_signal_pair[0] = base->sig.ev_signal_pair[1] = -1;
+	for (i = 0; i < NSIG; i++)
+		TAILQ_INIT(&base->sig.evsigevents[i]);
+	if (event_base_priority_init(base, 1) == -1) {
+		free(base);
+		errno = ENOMEM;
+		return NULL;
+	}
+
+	for (i = 0; eventops[i] != NULL && base->evbase == NULL; i++) {
+		if (backend_disabled(eventops[i]) != NULL)
+			continue;
+		base->evsel = eventops[i];
+		base->evbase = base->evsel->init(base);
+	}
+	if (base->evbase == NULL)
+		event_errx(1, "%s: no event mechanism available",
+		    "event_base_new");
+
+	if (evutil_getenv("EVENT_SHOW_METHOD") != NULL)
+		event_msgx("libevent using: %s\n", base->evsel->name);
+	return base;
+}
+
+struct event_base *
+event_init(void)
+{
+	struct event_base *base = event_base_new();
+
+	if (base != NULL)
+		current_base = base;
+	return base;
+}
+
+/*
+ * Delete every pending event (the caller's memory and fds are untouched),
+ * restore signal handlers and free the base.  NULL means current_base.
+ */
+void
+event_base_free(struct event_base *base)
+{
+	struct event_once *eo;
+	struct event *ev;
+	int i;
+
+	if (base == NULL)
+		base = current_base;
+	if (base == NULL)
+		return;
+	if (base == current_base)
+		current_base = NULL;
+
+	for (i = 0; i < base->nfds; i++) {
+		while ((ev = TAILQ_FIRST(&base->fds[i].evs)) != NULL) {
+			if (ev == &base->sig.ev_signal)
+				break;
+			(void)event_del(ev);
+		}
+	}
+	while ((ev = min_heap_top(&base->timeheap)) != NULL)
+		(void)event_del(ev);
+	for (i = 0; i < base->nactivequeues; i++)
+		while ((ev = TAILQ_FIRST(&base->activequeues[i])) != NULL)
+			(void)event_del(ev);
+	for (i = 1; i < NSIG; i++)
+		while ((ev = TAILQ_FIRST(&base->sig.evsigevents[i])) != NULL)
+			(void)event_del(ev);
+	evsignal_dealloc(base);
+
+	/* event_once() records whose event never ran. */
+	while ((eo = base->once_head) != NULL) {
+		base->once_head = eo->next;
+		free(eo);
+	}
+
+	if (base->evsel != NULL && base->evbase != NULL)
+		base->evsel->dealloc(base);
+	min_heap_dtor(&base->timeheap);
+	free(base->activequeues);
+	free(base->fds);
+	free(base->changes);
+	free(base);
+}
+
+/*
+ * After fork(): give the child its own backend state and signal pair and
+ * register every inserted event again.  0, or -1 if anything failed.
+ */
+int
+event_reinit(struct event_base *base)
+{
+	int i, res = 0;
+
+	if (base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Backend state is rebuilt on every backend: its kernel objects
+	 * (epoll) are shared with the parent, and the fd table forgets what
+	 * the old state had. */
+	base->evsel->dealloc(base);
+	base->evbase = base->evsel->init(base);
+	if (base->evbase == NULL) {
+		event_warn("event_reinit: %s", base->evsel->name);
+		return -1;
+	}
+	base->nchanges = 0;
+	for (i = 0; i < base->nfds; i++) {
+		struct evfd *f = &base->fds[i];
+		f->have = 0;
+		f->flags = 0;
+		if (f->want)
+			fd_touch(base, i, f);
+	}
+	if (evsignal_reinit_(base) == -1)
+		res = -1;
+	if (flush_changes(base) == -1)
+		res = -1;
+	return res;
+}
+
+const char *
+event_base_get_method(struct event_base *base)
+{
+	if (base == NULL)
+		return NULL;
+	return base->evsel->name;
+}
+
+const char *
+event_get_method(void)
+{
+	return event_base_get_method(current_base);
+}
+
+const char *
+event_get_version(void)
+{
+	return "1.4.15";
+}
+
+/*
+ * Set the number of priority levels.  -1 if an event is active or npri
+ * is out of range; 0 without change when npri is the current count.
+ */
+int
+event_base_priority_init(struct event_base *base, int npri)
+{
+	struct event_list *q;
+	int i;
+
+	if (base == NULL || npri < 1 || npri > 256) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (base->event_count_active)
+		return -1;
+	if (npri == base->nactivequeues)
+		return 0;
+	q = malloc((size_t)npri * sizeof(*q));
+	if (q == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < npri; i++)
+		TAILQ_INIT(&q[i]);
+	free(base->activequeues);
+	base->activequeues = q;
+	base->nactivequeues = npri;
+	return 0;
+}
+
+int
+event_priority_init(int npri)
+{
+	return event_base_priority_init(current_base, npri);
+}
+
+int
+event_priority_set(struct event *ev, int pri)
+{
+	if (ev == NULL || ev->ev_base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ev->ev_flags & EVLIST_ACTIVE)
+		return -1;
+	if (pri < 0 || pri >= ev->ev_base->nactivequeues)
+		return -1;
+	ev->ev_pri = pri;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events */
+
+void
+event_set(struct event *ev, int fd, short events,
+    void (*callback)(int, short, void *), void *arg)
+{
+	ev->ev_base = current_base;
+	ev->ev_callback = callback;
+	ev->ev_arg = arg;
+	ev->ev_fd = fd;
+	ev->ev_events = events;
+	ev->ev_res = 0;
+	ev->ev_flags = EVLIST_INIT;
+	if (events & (EV_READ | EV_WRITE))
+		ev->ev_flags |= EVLIST_X_FDSET;
+	ev->ev_ncalls = 0;
+	ev->ev_pncalls = NULL;
+	min_heap_elem_init(ev);
+	ev->ev_pri = current_base ? current_base->nactivequeues / 2 : 0;
+}
+
+int
+event_base_set(struct event_base *base, struct event *ev)
+{
+	if (base == NULL || ev == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((ev->ev_flags & ~EVLIST_X_MASK) != EVLIST_INIT)
+		return -1;
+	ev->ev_base = base;
+	ev->ev_pri = base->nactivequeues / 2;
+	return 0;
+}
+
+static void
+event_queue_insert_active(struct event_base *base, struct event *ev)
+{
+	int pri = ev->ev_pri;
+
+	if (pri >= base->nactivequeues)
+		pri = ev->ev_pri = base->nactivequeues - 1;
+	else if (pri < 0)
+		pri = ev->ev_pri = 0;
+	ev->ev_flags |= EVLIST_ACTIVE;
+	base->event_count_active++;
+	if (!(ev->ev_flags & EVLIST_INTERNAL))
+		base->event_count++;
+	TAILQ_INSERT_TAIL(&base->activequeues[pri], ev, ev_active_next);
+}
+
+static void
+event_queue_remove_active(struct event_base *base, struct event *ev)
+{
+	ev->ev_flags &= ~EVLIST_ACTIVE;
+	base->event_count_active--;
+	if (!(ev->ev_flags & EVLIST_INTERNAL))
+		base->event_count--;
+	TAILQ_REMOVE(&base->activequeues[ev->ev_pri], ev, ev_active_next);
+}
+
+static void
+event_active_(struct event *ev, int res, short ncalls)
+{
+	if (ev->ev_flags & EVLIST_ACTIVE) {
+		ev->ev_res |= res;
+		return;
+	}
+	ev->ev_res = res;
+	ev->ev_ncalls = ncalls;
+	event_queue_insert_active(ev->ev_base, ev);
+}
+
+/*
+ * Make ev active with res, its callback to run ncalls times; if it is
+ * already active, res is ORed in and ncalls ignored.  Works on events that
+ * were never added.
+ */
+void
+event_active(struct event *ev, int res, short ncalls)
+{
+	if (ev == NULL || ev->ev_base == NULL)
+		return;
+	event_active_(ev, res, ncalls);
+}
+
+/* Link an I/O event into its fd's list (fd table already reserved). */
+static void
+io_insert(struct event_base *base, struct event *ev)
+{
+	int fd = ev->ev_fd;
+	struct evfd *f = &base->fds[fd];
+
+	TAILQ_INSERT_TAIL(&f->evs, ev, ev_next);
+	if (ev->ev_events & EV_READ)
+		f->nread++;
+	if (ev->ev_events & EV_WRITE)
+		f->nwrite++;
+	f->want = fd_want(f);
+	if (ev->ev_flags & EVLIST_X_FDSET)
+		f->flags |= EVFD_FORCE;
+	fd_touch(base, fd, f);
+}
+
+static void
+io_remove(struct event_base *base, struct event *ev)
+{
+	int fd = ev->ev_fd;
+	struct evfd *f = &base->fds[fd];
+
+	TAILQ_REMOVE(&f->evs, ev, ev_next);
+	if (ev->ev_events & EV_READ)
+		f->nread--;
+	if (ev->ev_events & EV_WRITE)
+		f->nwrite--;
+	f->want = fd_want(f);
+	fd_touch(base, fd, f);
+}
+
+/*
+ * Make ev pending: register its fd or signal unless already registered,
+ * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
+ * timeout alone.  Either everything happens or nothing: 0, or -1 with
+ * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
+ */
+int
+event_add(struct event *ev, const struct timeval *tv)
+{
+	struct event_base *base;
+	int events, insert;
+
+	if (ev == NULL || ev->ev_base == NULL || !(ev->ev_flags & EVLIST_INIT)) {
+		errno = EINVAL;
+		return -1;
+	}
+	base = ev->ev_base;
+	events = ev->ev_events;
+	if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE))) {
+		event_warnx("event_add: EV_SIGNAL with EV_READ/EV_WRITE");
+		errno = EINVAL;
+		return -1;
+	}
+	insert = (events & (EV_READ | EV_WRITE | EV_SIGNAL)) &&
+	    !(ev->ev_flags & EVLIST_INSERTED);
+
+	/* Everything that can fail comes first. */
+	if (insert && (events & (EV_READ | EV_WRITE))) {
+		if (ev->ev_fd < 0) {
+			errno = EBADF;
+			return -1;
+		}
+		if (fd_table_reserve(base, ev->ev_fd) == -1)
+			return -1;
+	}
+	if (tv != NULL && !(ev->ev_flags & EVLIST_TIMEOUT) &&
+	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1)
+		return -1;
+	if (insert && (events & EV_SIGNAL)) {
+		if (evsignal_add(ev) == -1)
+			return -1;
+		ev->ev_flags |= EVLIST_INSERTED;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count++;
+	} else if (insert) {
+		io_insert(base, ev);
+		ev->ev_flags |= EVLIST_INSERTED;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count++;
+	}
+	ev->ev_flags &= ~EVLIST_X_FDSET;
+
+	if (tv != NULL) {
+		int64_t when;
+
+		/* Re-arming a timeout-activated event cancels its callback. */
+		if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
+			if (base->cur_ev == ev)
+				base->cur_ncalls = 0;
+			event_queue_remove_active(base, ev);
+		}
+		when = event_now_us_(base) + tv_to_us(tv);
+		us_to_tv(when, &ev->ev_timeout);
+		if (ev->ev_flags & EVLIST_TIMEOUT) {
+			min_heap_adjust(&base->timeheap, ev, when,
+			    base->timer_seq++);
+		} else {
+			min_heap_push(&base->timeheap, ev, when,
+			    base->timer_seq++);
+			ev->ev_flags |= EVLIST_TIMEOUT;
+			if (!(ev->ev_flags & EVLIST_INTERNAL))
+				base->event_count++;
+		}
+	}
+	return 0;
+}
+
+/* For signal.c: event_add() of its internal event. */
+int
+event_add_internal_(struct event *ev)
+{
+	return event_add(ev, NULL);
+}
+
+/*
+ * Make ev non-pending: disarm its timer, cancel a queued callback (and the
+ * remaining calls of a running one), unregister its fd or signal.  0, or -1
+ * when ev has no base.
+ */
+int
+event_del(struct event *ev)
+{
+	struct event_base *base;
+
+	if (ev == NULL || ev->ev_base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	base = ev->ev_base;
+	if (base->cur_ev == ev)
+		base->cur_ncalls = 0;
+	if (ev->ev_flags & EVLIST_TIMEOUT) {
+		min_heap_erase(&base->timeheap, ev);
+		ev->ev_flags &= ~EVLIST_TIMEOUT;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count--;
+	}
+	if (ev->ev_flags & EVLIST_ACTIVE)
+		event_queue_remove_active(base, ev);
+	if (ev->ev_flags & EVLIST_INSERTED) {
+		ev->ev_flags &= ~EVLIST_INSERTED;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count--;
+		if (ev->ev_events & EV_SIGNAL)
+			(void)evsignal_del(ev);
+		else
+			io_remove(base, ev);
+	}
+	return 0;
+}
+
+/*
+ * Which of event's kinds ev is pending or active for.  With tv and an
+ * armed timer, the expiry as wall-clock time.
+ */
+int
+event_pending(struct event *ev, short event, struct timeval *tv)
+{
+	int flags = 0;
+
+	if (ev == NULL)
+		return 0;
+	if (ev->ev_flags & EVLIST_INSERTED)
+		flags |= ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL);
+	if (ev->ev_flags & EVLIST_ACTIVE)
+		flags |= ev->ev_res;
+	if (ev->ev_flags & EVLIST_TIMEOUT)
+		flags |= EV_TIMEOUT;
+	event &= (EV_TIMEOUT | EV_READ | EV_WRITE | EV_SIGNAL);
+
+	if (tv != NULL && (flags & event & EV_TIMEOUT)) {
+		struct timeval wall;
+		int64_t left = tv_to_us(&ev->ev_timeout) -
+		    event_now_us_(ev->ev_base);
+		gettimeofday(&wall, NULL);
+		us_to_tv(tv_to_us(&wall) + left, tv);
+	}
+	return flags & event;
+}
+
+/* ------------------------------------------------------------------ */
+/* event_once */
+
+static void
+event_once_cb(int fd, short what, void *arg)
+{
+	struct event_once *eo = arg;
+
+	/* Unlink first: the callback may free the base. */
+	if (eo->next != NULL)
+		eo->next->prevp = eo->prevp;
+	*eo->prevp = eo->next;
+	eo->cb(fd, what, eo->arg);
+	free(eo);
+}
+
+int
+event_base_once(struct event_base *base, int fd, short events,
+    void (*callback)(int, short, void *), void *arg,
+    const struct timeval *tv)
+{
+	struct event_once *eo;
+	struct timeval zero = { 0, 0 };
+
+	if (base == NULL || callback == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	events &= ~EV_PERSIST;
+	if (events & EV_SIGNAL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(events & (EV_TIMEOUT | EV_READ | EV_WRITE))) {
+		errno = EINVAL;
+		return -1;
+	}
+	eo = calloc(1, sizeof(*eo));
+	if (eo == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	eo->cb = callback;
+	eo->arg = arg;
+	if (events == EV_TIMEOUT) {
+		event_set(&eo->ev, -1, 0, event_once_cb, eo);
+		if (tv == NULL)
+			tv = &zero;
+	} else {
+		event_set(&eo->ev, fd, events & (EV_READ | EV_WRITE),
+		    event_once_cb, eo);
+	}
+	(void)event_base_set(base, &eo->ev);
+	if (event_add(&eo->ev, tv) == -1) {
+		int e = errno;
+		free(eo);
+		errno = e;
+		return -1;
+	}
+	eo->next = base->once_head;
+	if (eo->next != NULL)
+		eo->next->prevp = &eo->next;
+	eo->prevp = &base->once_head;
+	base->once_head = eo;
+	return 0;
+}
+
+int
+event_once(int fd, short events, void (*callback)(int, short, void *),
+    void *arg, const struct timeval *tv)
+{
+	return event_base_once(current_base, fd, events, callback, arg, tv);
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop */
+
+static void
+event_loopexit_cb(int fd, short what, void *arg)
+{
+	struct event_base *base = arg;
+
+	(void)fd;
+	(void)what;
+	base->event_gotterm = 1;
+}
+
+int
+event_base_loopexit(struct event_base *base, const struct timeval *tv)
+{
+	return event_base_once(base, -1, EV_TIMEOUT, event_loopexit_cb,
+	    base, tv);
+}
+
+int
+event_loopexit(const struct timeval *tv)
+{
+	return event_base_loopexit(current_base, tv);
+}
+
+int
+event_base_loopbreak(struct event_base *base)
+{
+	if (base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	base->event_break = 1;
+	return 0;
+}
+
+int
+event_loopbreak(void)
+{
+	return event_base_loopbreak(current_base);
+}
+
+/* Move every expired timer to the active queues (deleting the event). */
+static void
+timeout_process(struct event_base *base)
+{
+	struct event *ev;
+	int64_t now = base->now_us;
+
+	while (!min_heap_empty(&base->timeheap) &&
+	    min_heap_top_key(&base->timeheap) <= now) {
+		ev = min_heap_top(&base->timeheap);
+		(void)event_del(ev);
+		event_active_(ev, EV_TIMEOUT, 1);
+	}
+}
+
+/*
+ * Run the callbacks of the most urgent non-empty queue, including events
+ * activated into it meanwhile.  Returns early on loopbreak or event_gotsig.
+ */
+static void
+event_process_active(struct event_base *base)
+{
+	struct event_list *q = NULL;
+	struct event *ev;
+	int i;
+
+	for (i = 0; i < base->nactivequeues; i++) {
+		if (TAILQ_FIRST(&base->activequeues[i]) != NULL) {
+			q = &base->activequeues[i];
+			break;
+		}
+	}
+	if (q == NULL)
+		return;
+
+	while ((ev = TAILQ_FIRST(q)) != NULL) {
+		if (ev->ev_events & EV_PERSIST)
+			event_queue_remove_active(base, ev);
+		else
+			(void)event_del(ev);
+
+		base->cur_ev = ev;
+		base->cur_ncalls = ev->ev_ncalls;
+		while (base->cur_ncalls > 0) {
+			base->cur_ncalls--;
+			ev->ev_ncalls = base->cur_ncalls;
+			(*ev->ev_callback)(ev->ev_fd, (short)ev->ev_res,
+			    ev->ev_arg);
+			if (event_gotsig || base->event_break) {
+				base->cur_ev = NULL;
+				return;
+			}
+		}
+		base->cur_ev = NULL;
+	}
+}
+
+int
+event_base_loop(struct event_base *base, int flags)
+{
+	struct timeval tv, *tv_p;
+	int done = 0, res;
+
+	if (base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	base->tv_cached = 0;
+	if (base->sig.nsigevents > 0)
+		evsignal_base = base;
+	base->running = 1;
+
+	while (!done) {
+		if (base->event_gotterm) {
+			base->event_gotterm = 0;
+			break;
+		}
+		if (base->event_break) {
+			base->event_break = 0;
+			break;
+		}
+		while (event_gotsig) {
+			event_gotsig = 0;
+			if (event_sigcb != NULL && (*event_sigcb)() == -1) {
+				base->running = 0;
+				errno = EINTR;
+				return -1;
+			}
+		}
+
+		tv_p = &tv;
+		if (!base->event_count_active && !(flags & EVLOOP_NONBLOCK)) {
+			if (min_heap_empty(&base->timeheap)) {
+				tv_p = NULL;
+			} else {
+				int64_t left = min_heap_top_key(&base->timeheap) -
+				    mono_now_us();
+				us_to_tv(left > 0 ? left : 0, &tv);
+			}
+		} else {
+			tv.tv_sec = tv.tv_usec = 0;
+		}
+
+		if (base->event_count <= 0) {
+			base->running = 0;
+			return 1;
+		}
+
+		(void)flush_changes(base);
+		base->tv_cached = 0;
+		res = base->evsel->dispatch(base, tv_p);
+		if (res == -1) {
+			base->running = 0;
+			return -1;
+		}
+		base->now_us = mono_now_us();
+		base->tv_cached = 1;
+
+		timeout_process(base);
+		if (base->event_count_active) {
+			event_process_active(base);
+			if (!base->event_count_active && (flags & EVLOOP_ONCE))
+				done = 1;
+		} else if (flags & EVLOOP_NONBLOCK) {
+			done = 1;
+		}
+	}
+	base->tv_cached = 0;
+	base->running = 0;
+	return 0;
+}
+
+int
+event_loop(int flags)
+{
+	return event_base_loop(current_base, flags);
+}
+
+int
+event_base_dispatch(struct event_base *base)
+{
+	return event_base_loop(base, 0);
+}
+
+int
+event_dispatch(void)
+{
+	return event_loop(0);
+}

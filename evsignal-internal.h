@@ -1,0 +1,52 @@
+/*
+ * evsignal-internal.h -- per-base signal state (signal.c).
+ *
+ * The handler only counts the signal and writes one byte to a socketpair
+ * whose read end is an internal event of the base; the loop then runs the
+ * signal events outside the handler.  Only one base (evsignal_base)
+ * receives signals at a time: the last to add a signal event or to enter
+ * its loop with signal events registered.
+ */
+#ifndef EVSIGNAL_INTERNAL_H
+#define EVSIGNAL_INTERNAL_H
+
+#include <signal.h>
+
+#include <sys/queue.h>
+#include "event.h"
+
+#ifndef NSIG
+#define NSIG 65
+#endif
+
+struct evsignal_info {
+	struct event ev_signal;		/* internal read event on pair[1] */
+	int ev_signal_pair[2];		/* [0] written by the handler; -1: none */
+	int ev_signal_added;		/* ev_signal is inserted */
+	volatile sig_atomic_t evsignal_caught;	/* some signal is pending */
+	struct event_list evsigevents[NSIG];	/* events per signal (ev_signal_next) */
+	volatile sig_atomic_t evsigcaught[NSIG];	/* deliveries per signal */
+	struct sigaction *sh_old[NSIG];	/* saved dispositions, NULL: not ours */
+	int nsigevents;			/* signal events inserted */
+};
+
+struct event_base;
+
+/* Exported with 1.4's names (they show in nm -D of libevent 1.4). */
+int evsignal_init(struct event_base *base);
+void evsignal_process(struct event_base *base);
+int evsignal_add(struct event *ev);
+int evsignal_del(struct event *ev);
+void evsignal_dealloc(struct event_base *base);
+int _evsignal_set_handler(struct event_base *base, int evsignal,
+    void (*fn)(int));
+int _evsignal_restore_handler(struct event_base *base, int evsignal);
+
+/* After fork: new socketpair, handlers kept.  0 or -1. */
+int evsignal_reinit_(struct event_base *base);
+
+extern struct event_base *evsignal_base;
+extern volatile sig_atomic_t event_gotsig;
+extern int (*event_sigcb)(void);
+
+#endif /* EVSIGNAL_INTERNAL_H */

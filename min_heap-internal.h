@@ -1,0 +1,224 @@
+/*
+ * min_heap-internal.h -- the timer heap.
+ *
+ * A 4-ary min-heap of (deadline, event) pairs.  The deadline is cached in
+ * the array so that sifting compares plain integers without touching the
+ * events; four 16-byte children fill one 64-byte cache line.  Each event
+ * stores its slot in min_heap_idx (-1 when not in the heap), so delete and
+ * reschedule are O(log n) in place.
+ *
+ * Equal deadlines come out in insertion order: every push takes a sequence
+ * number from the caller, stored in the event (ev_pncalls, unused otherwise
+ * by this library), and consulted only when two deadlines are equal.
+ *
+ * Capacity is reserved with min_heap_reserve() before any state changes,
+ * so min_heap_push() itself cannot fail.
+ */
+#ifndef MIN_HEAP_INTERNAL_H
+#define MIN_HEAP_INTERNAL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <errno.h>
+
+#include <sys/queue.h>
+#include "event.h"
+
+struct min_heap_ent {
+	int64_t key;		/* deadline, microseconds, monotonic */
+	struct event *ev;
+};
+
+struct min_heap {
+	struct min_heap_ent *p;
+	unsigned n;		/* entries in use */
+	unsigned a;		/* entries allocated */
+};
+
+#define MIN_HEAP_NONE	((unsigned)-1)
+#define MIN_HEAP_D	4
+
+/* The tie-break sequence lives in the event's otherwise unused pointer. */
+#define min_heap_seq_(ev)	((uintptr_t)(ev)->ev_pncalls)
+#define min_heap_setseq_(ev, s)	((ev)->ev_pncalls = (short *)(uintptr_t)(s))
+
+static inline void
+min_heap_ctor(struct min_heap *h)
+{
+	h->p = NULL;
+	h->n = h->a = 0;
+}
+
+static inline void
+min_heap_dtor(struct min_heap *h)
+{
+	free(h->p);
+	h->p = NULL;
+	h->n = h->a = 0;
+}
+
+static inline void
+min_heap_elem_init(struct event *ev)
+{
+	ev->min_heap_idx = MIN_HEAP_NONE;
+}
+
+static inline int
+min_heap_empty(const struct min_heap *h)
+{
+	return h->n == 0;
+}
+
+static inline unsigned
+min_heap_size(const struct min_heap *h)
+{
+	return h->n;
+}
+
+static inline struct event *
+min_heap_top(const struct min_heap *h)
+{
+	return h->n ? h->p[0].ev : NULL;
+}
+
+static inline int64_t
+min_heap_top_key(const struct min_heap *h)
+{
+	return h->p[0].key;
+}
+
+/* Does a come strictly before b? */
+static inline int
+min_heap_before_(const struct min_heap_ent *a, const struct min_heap_ent *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key;
+	return min_heap_seq_(a->ev) < min_heap_seq_(b->ev);
+}
+
+/* Make room for n entries in total.  0, or -1 with errno = ENOMEM. */
+static inline int
+min_heap_reserve(struct min_heap *h, unsigned n)
+{
+	struct min_heap_ent *p;
+	unsigned a;
+
+	if (n <= h->a)
+		return 0;
+	if (n > (MIN_HEAP_NONE >> 1)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	a = h->a ? h->a * 2 : 64;
+	while (a < n)
+		a *= 2;
+	p = realloc(h->p, (size_t)a * sizeof(*p));
+	if (p == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	h->p = p;
+	h->a = a;
+	return 0;
+}
+
+static inline void
+min_heap_sift_up_(struct min_heap *h, unsigned i, struct min_heap_ent e)
+{
+	while (i > 0) {
+		unsigned parent = (i - 1) / MIN_HEAP_D;
+		if (!min_heap_before_(&e, &h->p[parent]))
+			break;
+		h->p[i] = h->p[parent];
+		h->p[i].ev->min_heap_idx = i;
+		i = parent;
+	}
+	h->p[i] = e;
+	e.ev->min_heap_idx = i;
+}
+
+static inline void
+min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
+{
+	unsigned n = h->n;
+
+	for (;;) {
+		unsigned c = i * MIN_HEAP_D + 1, best, end;
+		if (c >= n)
+			break;
+		best = c;
+		end = c + MIN_HEAP_D;
+		if (end > n)
+			end = n;
+		for (c++; c < end; c++)
+			if (min_heap_before_(&h->p[c], &h->p[best]))
+				best = c;
+		if (!min_heap_before_(&h->p[best], &e))
+			break;
+		h->p[i] = h->p[best];
+		h->p[i].ev->min_heap_idx = i;
+		i = best;
+	}
+	h->p[i] = e;
+	e.ev->min_heap_idx = i;
+}
+
+/* Insert ev with deadline key.  Room must have been reserved. */
+static inline void
+min_heap_push(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
+{
+	struct min_heap_ent e;
+
+	e.key = key;
+	e.ev = ev;
+	min_heap_setseq_(ev, seq);
+	min_heap_sift_up_(h, h->n++, e);
+}
+
+/* Remove ev (which must be in the heap). */
+static inline void
+min_heap_erase(struct min_heap *h, struct event *ev)
+{
+	unsigned i = ev->min_heap_idx;
+	struct min_heap_ent last;
+
+	ev->min_heap_idx = MIN_HEAP_NONE;
+	last = h->p[--h->n];
+	if (i == h->n)
+		return;
+	if (i > 0 && min_heap_before_(&last, &h->p[(i - 1) / MIN_HEAP_D]))
+		min_heap_sift_up_(h, i, last);
+	else
+		min_heap_sift_down_(h, i, last);
+}
+
+/* Give ev (in the heap) a new deadline, in place. */
+static inline void
+min_heap_adjust(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
+{
+	unsigned i = ev->min_heap_idx;
+	struct min_heap_ent e;
+
+	e.key = key;
+	e.ev = ev;
+	min_heap_setseq_(ev, seq);
+	if (i > 0 && min_heap_before_(&e, &h->p[(i - 1) / MIN_HEAP_D]))
+		min_heap_sift_up_(h, i, e);
+	else
+		min_heap_sift_down_(h, i, e);
+}
+
+/* Remove and return the earliest event, or NULL. */
+static inline struct event *
+min_heap_pop(struct min_heap *h)
+{
+	struct event *ev;
+
+	if (h->n == 0)
+		return NULL;
+	ev = h->p[0].ev;
+	min_heap_erase(h, ev);
+	return ev;
+}
+
+#endif /* MIN_HEAP_INTERNAL_H */

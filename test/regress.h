@@ -1,0 +1,127 @@
+/*
+ * regress.h -- our test runner's interface.
+ *
+ * Every test area (test/regress_<area>.c) exports one table:
+ *
+ *	struct regress_case regress_<area>_cases[] = {
+ *		{ "core/timeout_order", test_timeout_order, RT_BASE, NULL },
+ *		...
+ *		RT_END
+ *	};
+ *
+ * and test/regress_main.c lists the tables.  The runner forks a child per
+ * case and kills it when it runs past its time limit, so a crash or a hang
+ * fails one case only.  The whole table runs once per available backend
+ * (epoll, poll, select), selected through the EVENT_NO* variables; cases
+ * flagged RT_ONCE do not depend on the backend and run on the first one
+ * only.
+ *
+ * Inside a case use the tt_* assertions: a failed one prints where and why
+ * and ends the child with status 1.  tt_skip("reason") ends it as skipped
+ * (the reason is printed).  Nothing needs to be freed at the end of a case:
+ * the child exits.  A case passes when its function returns.
+ */
+#ifndef REGRESS_H
+#define REGRESS_H
+
+#include <stdio.h>
+#include <string.h>
+
+struct event_base;
+
+struct regress_env {
+	struct event_base *base;	/* with RT_BASE: event_init()'s base */
+	int pair[2];			/* with RT_PAIR: nonblocking AF_UNIX stream pair */
+	const char *backend;		/* "epoll", "poll" or "select" */
+	const char *name;		/* the case's name */
+};
+
+typedef void (*regress_fn)(struct regress_env *env);
+
+struct regress_case {
+	const char *name;	/* "area/what" */
+	regress_fn fn;
+	int flags;		/* RT_* */
+	const char *skip;	/* non-NULL: skip with this reason */
+};
+
+#define RT_BASE	0x01	/* env->base = event_init() (also current_base) */
+#define RT_PAIR	0x02	/* env->pair = a nonblocking socketpair */
+#define RT_ONCE	0x04	/* backend-independent: run on one backend only */
+#define RT_SLOW	0x08	/* time limit 60 s instead of 10 s */
+#define RT_END	{ NULL, NULL, 0, NULL }
+
+/* Report a failure and end the case.  Does not return. */
+void regress_fail(const char *file, int line, const char *fmt, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 3, 4), noreturn))
+#endif
+	;
+/* End the case as skipped with a reason.  Does not return. */
+void regress_skip(const char *reason)
+#ifdef __GNUC__
+	__attribute__((noreturn))
+#endif
+	;
+/* Print a note under the case (shown with -v or when the case fails). */
+void regress_note(const char *fmt, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+/* Seconds on the monotonic clock, for timing bounds. */
+double regress_now(void);
+/* The time-limit multiplier (REGRESS_TIMEOUT_MULTIPLIER, default 1), for
+ * cases that must widen their timing bounds under valgrind. */
+double regress_slowdown(void);
+
+#define tt_assert(cond) do {						\
+	if (!(cond))							\
+		regress_fail(__FILE__, __LINE__, "assert(%s)", #cond);	\
+} while (0)
+
+#define tt_fail(msg) regress_fail(__FILE__, __LINE__, "%s", (msg))
+
+#define tt_int_op(a, op, b) do {					\
+	long long tt_a_ = (long long)(a), tt_b_ = (long long)(b);	\
+	if (!(tt_a_ op tt_b_))						\
+		regress_fail(__FILE__, __LINE__,			\
+		    "%s %s %s: %lld vs %lld", #a, #op, #b, tt_a_, tt_b_);	\
+} while (0)
+
+#define tt_uint_op(a, op, b) do {					\
+	unsigned long long tt_a_ = (unsigned long long)(a);		\
+	unsigned long long tt_b_ = (unsigned long long)(b);		\
+	if (!(tt_a_ op tt_b_))						\
+		regress_fail(__FILE__, __LINE__,			\
+		    "%s %s %s: %llu vs %llu", #a, #op, #b, tt_a_, tt_b_);	\
+} while (0)
+
+#define tt_ptr_op(a, op, b) do {					\
+	const void *tt_a_ = (const void *)(a), *tt_b_ = (const void *)(b); \
+	if (!(tt_a_ op tt_b_))						\
+		regress_fail(__FILE__, __LINE__,			\
+		    "%s %s %s: %p vs %p", #a, #op, #b, tt_a_, tt_b_);	\
+} while (0)
+
+#define tt_str_op(a, op, b) do {					\
+	const char *tt_a_ = (a), *tt_b_ = (b);				\
+	if (tt_a_ == NULL || tt_b_ == NULL ||				\
+	    !(strcmp(tt_a_, tt_b_) op 0))				\
+		regress_fail(__FILE__, __LINE__,			\
+		    "%s %s %s: \"%s\" vs \"%s\"", #a, #op, #b,		\
+		    tt_a_ ? tt_a_ : "(null)", tt_b_ ? tt_b_ : "(null)");	\
+} while (0)
+
+#define tt_mem_op(a, op, b, len) do {					\
+	const void *tt_a_ = (a), *tt_b_ = (b);				\
+	size_t tt_n_ = (len);						\
+	if (tt_a_ == NULL || tt_b_ == NULL ||				\
+	    !(memcmp(tt_a_, tt_b_, tt_n_) op 0))			\
+		regress_fail(__FILE__, __LINE__,			\
+		    "%s %s %s (%zu bytes) differ", #a, #op, #b, tt_n_);	\
+} while (0)
+
+#define tt_skip(reason) regress_skip(reason)
+
+#endif /* REGRESS_H */

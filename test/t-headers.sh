@@ -1,0 +1,75 @@
+#!/bin/sh
+# t-headers.sh -- every installed header compiles alone as C89, C99 and C++,
+# and our include/ wins over any system libevent headers.
+CC=${CC:-cc}
+CXX=${CXX:-c++}
+inc="-I$builddir/include -I$srcdir/include"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# evrpc.h includes nothing, as in 1.4: its prerequisites come first.
+prereq() {
+	case $1 in
+	evrpc.h) printf '#include <sys/queue.h>\n#include <stdlib.h>\n#include <stdio.h>\n#include <string.h>\n#include <event.h>\n#include <evhttp.h>\n' ;;
+	esac
+}
+
+for h in event.h evutil.h evhttp.h evdns.h evrpc.h; do
+	[ -f "$srcdir/include/$h" ] || { echo "SKIP headers/$h: not written yet"; continue; }
+	for std in c89 c99 c++; do
+		f=$tmp/t.c
+		{ prereq $h; echo "#include <$h>"; echo "int main(void) { return 0; }"; } > "$f"
+		case $std in
+		c++) cp "$f" "$tmp/t.cc"; cmd="$CXX -x c++ -Wall -Wextra -Werror -pedantic $inc -c $tmp/t.cc -o $tmp/t.o" ;;
+		c89) cmd="$CC -std=c89 -Wall -Wextra -Werror -pedantic -Wno-long-long $inc -c $f -o $tmp/t.o" ;;
+		*) cmd="$CC -std=$std -Wall -Wextra -Werror -pedantic $inc -c $f -o $tmp/t.o" ;;
+		esac
+		if $cmd > "$tmp/err" 2>&1; then
+			echo "ok headers/$h/$std"
+		else
+			echo "FAIL headers/$h/$std"
+			sed 's/^/    /' "$tmp/err" | head -20
+		fi
+	done
+done
+
+# struct evkeyvalq is complete when <sys/queue.h> comes first.
+cat > "$tmp/q.c" <<'C'
+#include <sys/queue.h>
+#include <event.h>
+int main(void) { struct evkeyvalq q; TAILQ_INIT(&q); return TAILQ_EMPTY(&q) ? 0 : 1; }
+C
+if $CC -Wall -Werror $inc -c "$tmp/q.c" -o "$tmp/q.o" 2> "$tmp/err"; then
+	echo "ok headers/evkeyvalq-complete"
+else
+	echo "FAIL headers/evkeyvalq-complete"; sed 's/^/    /' "$tmp/err" | head
+fi
+
+# Our headers come first even with the system's in the default path:
+# libevent 2.x's event.h defines LIBEVENT_VERSION_NUMBER, ours never does.
+cat > "$tmp/ours.c" <<'C'
+#include <event.h>
+#include <string.h>
+#ifdef LIBEVENT_VERSION_NUMBER
+#error a libevent 2.x header was used
+#endif
+#ifndef _EVENT_NUMERIC_VERSION
+#error not our event-config.h
+#endif
+int main(void) { return strcmp(event_get_version(), "1.4.15") != 0; }
+C
+if $CC $inc "$tmp/ours.c" -o "$tmp/ours" "$builddir/.libs/libevent.so" 2> "$tmp/err" &&
+   LD_LIBRARY_PATH="$builddir/.libs" "$tmp/ours"; then
+	echo "ok headers/ours-first"
+else
+	echo "FAIL headers/ours-first"; sed 's/^/    /' "$tmp/err" | head
+fi
+
+# The test suite itself runs against our library, not a system one.
+deps=$(LD_LIBRARY_PATH="$builddir/.libs" ldd "$builddir/test/.libs/regress" 2>&1)
+if echo "$deps" | grep -q "$builddir/.libs/libevent-1.4.so.2" &&
+   ! echo "$deps" | grep -q 'libevent-2'; then
+	echo "ok headers/regress-links-ours"
+else
+	echo "FAIL headers/regress-links-ours"; echo "$deps" | sed 's/^/    /'
+fi
