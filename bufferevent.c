@@ -82,6 +82,7 @@ bufferevent_rearm(struct event *ev, short kind, int sec)
 	return bufferevent_add(ev, sec);
 }
 
+/* Delete both events and free the buffers and the struct. */
 static void
 bufferevent_really_free(struct bufferevent_private *p)
 {
@@ -142,6 +143,11 @@ bufferevent_unpause_read(struct bufferevent_private *p)
 	p->saved_cbarg = NULL;
 }
 
+/*
+ * The input buffer's callback while reading is paused at the high
+ * watermark: resume once the input is below it, then pass the change on
+ * to the program's own input callback, if it had one.
+ */
 void
 bufferevent_read_pressure_cb(struct evbuffer *buf, size_t old_len,
     size_t new_len, void *arg)
@@ -161,6 +167,11 @@ bufferevent_read_pressure_cb(struct evbuffer *buf, size_t old_len,
 		(*cb)(buf, old_len, new_len, cbarg);
 }
 
+/*
+ * The read event fired: read (at most up to the high watermark), pause at
+ * the high watermark, and call readcb once the input reaches the low
+ * watermark.  EOF, errors and the timeout go to errorcb and stop reading.
+ */
 static void
 bufferevent_readcb(int fd, short what, void *arg)
 {
@@ -218,6 +229,12 @@ done:
 	bev_leave(p);
 }
 
+/*
+ * The write event fired: write what the output holds, keep the event
+ * while data remains (else delete it), and call writecb once the output
+ * is down to the write low watermark.  Errors and the timeout go to
+ * errorcb and stop writing.
+ */
 static void
 bufferevent_writecb(int fd, short what, void *arg)
 {
@@ -268,6 +285,10 @@ done:
 	bev_leave(p);
 }
 
+/*
+ * A bufferevent on fd with its events set on current_base.  Writing is
+ * enabled, reading is not; nothing is added yet.  NULL on allocation failure.
+ */
 struct bufferevent *
 bufferevent_new(int fd, evbuffercb readcb, evbuffercb writecb,
     everrorcb errorcb, void *cbarg)
@@ -301,6 +322,7 @@ bufferevent_new(int fd, evbuffercb readcb, evbuffercb writecb,
 	return bufev;
 }
 
+/* Replace the callbacks and their argument. */
 void
 bufferevent_setcb(struct bufferevent *bufev, evbuffercb readcb,
     evbuffercb writecb, everrorcb errorcb, void *cbarg)
@@ -311,6 +333,10 @@ bufferevent_setcb(struct bufferevent *bufev, evbuffercb readcb,
 	bufev->cbarg = cbarg;
 }
 
+/*
+ * Move to another fd: both events are deleted and set again on the same
+ * base with the same priorities.  They are not re-added.
+ */
 void
 bufferevent_setfd(struct bufferevent *bufev, int fd)
 {
@@ -333,6 +359,7 @@ bufferevent_setfd(struct bufferevent *bufev, int fd)
 	event_priority_set(&bufev->ev_write, pri_w);
 }
 
+/* Move both events to base; only before they are added.  0 or -1. */
 int
 bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
 {
@@ -345,6 +372,7 @@ bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
 	return event_base_set(base, &bufev->ev_write);
 }
 
+/* Set the priority of both events.  0, or -1 if either refused it. */
 int
 bufferevent_priority_set(struct bufferevent *bufev, int priority)
 {
@@ -377,6 +405,10 @@ bufferevent_free(struct bufferevent *bufev)
 	bufferevent_really_free(p);
 }
 
+/*
+ * Queue size bytes and, if writing is enabled, make sure the write event
+ * is pending.  0, or -1 with the output unchanged.
+ */
 int
 bufferevent_write(struct bufferevent *bufev, const void *data, size_t size)
 {
@@ -389,6 +421,7 @@ bufferevent_write(struct bufferevent *bufev, const void *data, size_t size)
 	return 0;
 }
 
+/* Queue all of buf (which ends empty), as bufferevent_write().  0 or -1. */
 int
 bufferevent_write_buffer(struct bufferevent *bufev, struct evbuffer *buf)
 {
@@ -403,6 +436,7 @@ bufferevent_write_buffer(struct bufferevent *bufev, struct evbuffer *buf)
 	return 0;
 }
 
+/* Copy and drain up to size bytes of input.  Returns the count. */
 size_t
 bufferevent_read(struct bufferevent *bufev, void *data, size_t size)
 {
@@ -415,6 +449,10 @@ bufferevent_read(struct bufferevent *bufev, void *data, size_t size)
 	return n;
 }
 
+/*
+ * Add the read and/or write event with the current timeouts and set the
+ * bits in `enabled`.  0, or -1 if an event_add() failed.
+ */
 int
 bufferevent_enable(struct bufferevent *bufev, short event)
 {
@@ -435,6 +473,7 @@ bufferevent_enable(struct bufferevent *bufev, short event)
 	return 0;
 }
 
+/* Delete the read and/or write event and clear the bits.  0 or -1. */
 int
 bufferevent_disable(struct bufferevent *bufev, short event)
 {
@@ -463,6 +502,7 @@ bufferevent_retime(struct event *ev, short kind, int sec)
 	bufferevent_add(ev, sec);
 }
 
+/* Set the timeouts (seconds, 0 = none) and re-arm the pending events. */
 void
 bufferevent_settimeout(struct bufferevent *bufev,
     int timeout_read, int timeout_write)
@@ -474,6 +514,10 @@ bufferevent_settimeout(struct bufferevent *bufev,
 	bufferevent_retime(&bufev->ev_write, EV_WRITE, timeout_write);
 }
 
+/*
+ * Set the low/high marks of EV_READ and/or EV_WRITE, then pause or resume
+ * reading as the new read high mark requires.
+ */
 void
 bufferevent_setwatermark(struct bufferevent *bufev, short events,
     size_t lowmark, size_t highmark)

@@ -148,16 +148,13 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 
 	for (i = 0; i < n; i++) {
 		unsigned int what = events[i].events;
-		short res = 0;
+		short res;
 
 		if (what & (EPOLLHUP | EPOLLERR))
 			res = EV_READ | EV_WRITE;
-		else {
-			if (what & EPOLLIN)
-				res |= EV_READ;
-			if (what & EPOLLOUT)
-				res |= EV_WRITE;
-		}
+		else
+			res = (short)(((what & EPOLLIN) ? EV_READ : 0) |
+			    ((what & EPOLLOUT) ? EV_WRITE : 0));
 		if (res)
 			event_fd_ready_(base, events[i].data.fd, res);
 	}

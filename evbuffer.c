@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@
 
 /* Smallest allocation; a new buffer's first add allocates at least this. */
 #define EVBUFFER_MIN_ALLOC	256
+/* Largest allocation we ever ask for. */
+#define EVBUFFER_MAX_SIZE	((size_t)PTRDIFF_MAX)
 
 /* Run the change callback if the length moved from old_len. */
 static inline void
@@ -52,12 +55,14 @@ evbuffer_notify(struct evbuffer *buf, size_t old_len)
 		(*buf->cb)(buf, old_len, buf->off, buf->cbarg);
 }
 
+/* A new empty buffer with no storage (EVBUFFER_DATA is NULL), or NULL. */
 struct evbuffer *
 evbuffer_new(void)
 {
 	return calloc(1, sizeof(struct evbuffer));
 }
 
+/* Free the storage and the struct.  NULL is allowed. */
 void
 evbuffer_free(struct evbuffer *buf)
 {
@@ -98,8 +103,11 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	if (evbuffer_tailroom(buf) >= datlen)
 		return 0;
 
-	/* off + datlen must be representable. */
-	if (datlen > SIZE_MAX - buf->off) {
+	/*
+	 * off + datlen must be representable, and no object may be larger
+	 * than PTRDIFF_MAX (malloc refuses those anyway).
+	 */
+	if (datlen > EVBUFFER_MAX_SIZE || buf->off > EVBUFFER_MAX_SIZE - datlen) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -123,7 +131,7 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	newlen = buf->totallen < EVBUFFER_MIN_ALLOC ?
 	    EVBUFFER_MIN_ALLOC : buf->totallen;
 	while (newlen < need || newlen - need < buf->off) {
-		if (newlen > SIZE_MAX / 2) {
+		if (newlen > EVBUFFER_MAX_SIZE / 2) {
 			/* Near the top of the address space: no slack. */
 			if (buf->totallen >= need) {
 				evbuffer_align(buf);
@@ -155,6 +163,10 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	return 0;
 }
 
+/*
+ * Append datlen bytes.  data may point into buf's own bytes.  0, or -1
+ * (errno set) with the buffer unchanged.  Adding 0 bytes calls no callback.
+ */
 int
 evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 {
@@ -198,6 +210,10 @@ evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 	return 0;
 }
 
+/*
+ * Discard len bytes from the front in O(1); len >= length empties the
+ * buffer and rewinds it to the start of its allocation.
+ */
 void
 evbuffer_drain(struct evbuffer *buf, size_t len)
 {
@@ -216,6 +232,7 @@ evbuffer_drain(struct evbuffer *buf, size_t len)
 	evbuffer_notify(buf, old_len);
 }
 
+/* Copy up to datlen bytes into data and drain them.  Returns the count. */
 int
 evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 {
@@ -273,6 +290,128 @@ evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 	return 0;
 }
 
+/*
+ * Append formatted text.  Returns the bytes added or -1 (buffer unchanged).
+ * A NUL follows the data in the allocation, not counted in the length.
+ */
+/* Append the decimal digits of v (negative if neg) to out; see below. */
+static size_t
+fmt_decimal(char *out, size_t room, unsigned long long v, int neg)
+{
+	char digits[24];
+	size_t n = 0, i;
+
+	do {
+		digits[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		digits[n++] = '-';
+	if (n > room)
+		return (size_t)-1;
+	for (i = 0; i < n; i++)
+		out[i] = digits[n - 1 - i];
+	return n;
+}
+
+/*
+ * The common printf formats without libc's per-call setup cost: literal
+ * text and the plain conversions %s %c %d %i %u %ld %li %lu %lld %lli
+ * %llu %zu %%, with no flags, width or precision.  Writes at most
+ * room - 1 bytes plus a NUL into out.  Returns the length, or -1 when
+ * the format needs anything else (or a NULL %s, or more room): the
+ * caller then uses vsnprintf, which gives the same text.
+ */
+static int
+fast_format(char *out, size_t room, const char *fmt, va_list ap)
+{
+	size_t o = 0, n;
+	const char *f = fmt;
+
+	if (room == 0)
+		return -1;
+	room--;		/* keep a byte for the NUL */
+	while (*f != '\0') {
+		unsigned long long u;
+		long long sv;
+		int lng = 0;
+
+		if (*f != '%') {
+			if (o == room)
+				return -1;
+			out[o++] = *f++;
+			continue;
+		}
+		f++;
+		if (*f == 'l') {
+			lng = 1;
+			f++;
+			if (*f == 'l') {
+				lng = 2;
+				f++;
+			}
+		} else if (*f == 'z') {
+			lng = 3;
+			f++;
+		}
+		switch (*f) {
+		case '%':
+			if (lng != 0 || o == room)
+				return -1;
+			out[o++] = '%';
+			break;
+		case 'c':
+			if (lng != 0 || o == room)
+				return -1;
+			out[o++] = (char)va_arg(ap, int);
+			break;
+		case 's': {
+			const char *str;
+			if (lng != 0)
+				return -1;
+			str = va_arg(ap, const char *);
+			if (str == NULL)
+				return -1;
+			while (*str != '\0') {
+				if (o == room)
+					return -1;
+				out[o++] = *str++;
+			}
+			break;
+		}
+		case 'd':
+		case 'i':
+			if (lng == 3)
+				return -1;
+			sv = lng == 2 ? va_arg(ap, long long) :
+			    lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
+			/* The magnitude, without overflowing on the minimum. */
+			u = sv < 0 ? (unsigned long long)(-(sv + 1)) + 1 :
+			    (unsigned long long)sv;
+			n = fmt_decimal(out + o, room - o, u, sv < 0);
+			if (n == (size_t)-1)
+				return -1;
+			o += n;
+			break;
+		case 'u':
+			u = lng == 3 ? va_arg(ap, size_t) :
+			    lng == 2 ? va_arg(ap, unsigned long long) :
+			    lng == 1 ? va_arg(ap, unsigned long) :
+			    va_arg(ap, unsigned int);
+			n = fmt_decimal(out + o, room - o, u, 0);
+			if (n == (size_t)-1)
+				return -1;
+			o += n;
+			break;
+		default:
+			return -1;
+		}
+		f++;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
 int
 evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 {
@@ -280,6 +419,24 @@ evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 	size_t room;
 	int n;
 	va_list aq;
+	char tmp[256];
+
+	/*
+	 * Short text in the plain formats (HTTP header lines, say) is
+	 * formatted by hand: vsnprintf's setup dominates such calls.
+	 */
+	va_copy(aq, ap);
+	n = fast_format(tmp, sizeof(tmp), fmt, aq);
+	va_end(aq);
+	if (n >= 0) {
+		/* n + 1 for the NUL kept after the data. */
+		if (evbuffer_expand(buf, (size_t)n + 1) == -1)
+			return -1;
+		memcpy(buf->buffer + buf->off, tmp, (size_t)n + 1);
+		buf->off += (size_t)n;
+		evbuffer_notify(buf, old_len);
+		return n;
+	}
 
 	/* A first guess so the common short case formats once. */
 	if (evbuffer_tailroom(buf) < 64 && evbuffer_expand(buf, 64) == -1)
@@ -304,6 +461,7 @@ evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 	}
 }
 
+/* The variadic form of evbuffer_add_vprintf(). */
 int
 evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 {
@@ -379,6 +537,12 @@ evbuffer_readline(struct evbuffer *buf)
 	return line;
 }
 
+/*
+ * Take one line ended as eol_style says (see docs/compat-buffer.md) and
+ * return it malloc'd and NUL-terminated without its terminator; the
+ * line's length goes to *n_read_out.  NULL, consuming nothing, when no
+ * complete line is there, the style is unknown, or malloc fails.
+ */
 char *
 evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
     enum evbuffer_eol_style eol_style)
@@ -450,6 +614,10 @@ evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
 	return line;
 }
 
+/*
+ * Pointer to the first occurrence of what[0..len) within the data, or
+ * NULL (also for an empty needle).  Valid until the buffer next changes.
+ */
 unsigned char *
 evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
 {
@@ -469,6 +637,7 @@ evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
 	return NULL;
 }
 
+/* Install the one change callback (NULL removes it). */
 void
 evbuffer_setcb(struct evbuffer *buf,
     void (*cb)(struct evbuffer *, size_t, size_t, void *), void *cbarg)
@@ -503,6 +672,11 @@ evbuffer_read_size(const struct evbuffer *buf, int fd)
 	return want;
 }
 
+/*
+ * One read() from fd appended to the buffer: howmuch bytes at most, or the
+ * library's choice when negative (see evbuffer_read_size).  Returns the
+ * count, 0 at end of file, or -1 with errno (the buffer keeps its data).
+ */
 int
 evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
 {
@@ -526,6 +700,10 @@ evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
 	return (int)n;
 }
 
+/*
+ * One write() of the data to fd; drains what was written.  Returns the
+ * count, or -1 with errno.
+ */
 int
 evbuffer_write(struct evbuffer *buf, int fd)
 {

@@ -32,6 +32,10 @@
  * over TCP, a trailing dot makes a name absolute, CNAME chains are
  * followed and answers must belong to the chain.
  */
+/* recvmmsg/sendmmsg on Linux; must precede every system header. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "config.h"
 
 #include <sys/types.h>
@@ -61,6 +65,10 @@
 #include "evdns.h"
 #include "evdns-internal.h"
 #include "log-internal.h"
+
+#if defined(__linux__) && defined(MSG_WAITFORONE)
+#define EVDNS_MMSG 1
+#endif
 
 /* The default base; exported by the core (api-1.4.md section 7). */
 extern struct event_base *current_base;
@@ -420,7 +428,29 @@ static int opt_max_inflight = 64;
 
 static const int probe_delays[] = { 10, 60, 300, 900, 3600 };
 
+/*
+ * Batching.  While ns_read_cb hands replies to callbacks, the lookups
+ * those callbacks start are queued here and sent together when the batch
+ * of replies is done (with one sendmmsg per server on Linux), and replies
+ * are read up to RECV_BATCH at a time.  Outside ns_read_cb every query is
+ * sent at once.
+ */
+#define RECV_BATCH	32
+#define RECV_BUF	4096	/* replies to non-EDNS queries are <= 512 */
+#define SEND_BATCH	64
+
+struct pending_send {
+	struct nameserver *ns;
+	size_t len;
+	unsigned char pkt[12 + 256 + 4];
+};
+
+static int batching;
+static struct pending_send sendq[SEND_BATCH];
+static int nsendq;
+
 static void request_transmit(struct request *req);
+static void sends_flush(void);
 static void request_finish(struct request *req, int err, int count,
     int ttl, void *addrs);
 static void candidate_failed(struct request *req, int err);
@@ -677,7 +707,7 @@ sockaddr_equal(const struct sockaddr *a, const struct sockaddr *b)
 
 static void ns_read_cb(int fd, short what, void *arg);
 static void reply_handle(struct nameserver *ns, const unsigned char *pkt,
-    size_t len);
+    size_t len, int truncated);
 
 /*
  * Add a nameserver at sa.  Returns 0, 3 for a duplicate, 1 when the socket
@@ -706,6 +736,16 @@ nameserver_add_sa(const struct sockaddr *sa, socklen_t salen)
 		close(fd);
 		free(ns);
 		return 1;
+	}
+	/*
+	 * Room for a burst of replies: with max-inflight lookups out, all
+	 * the answers can arrive before the loop gets to read them, and
+	 * each small datagram costs the kernel a kilobyte or more of
+	 * buffer.  The kernel caps this at net.core.rmem_max.
+	 */
+	{
+		int sz = 1 << 20;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	}
 	bind_random_port(fd, sa->sa_family);
 	/* Connected: the kernel then drops datagrams from other peers. */
@@ -978,6 +1018,7 @@ ns_free_all(void)
 	ns_head = ns_cursor = NULL;
 	ns_count = 0;
 	ns_generation++;
+	nsendq = 0;	/* their lookups are failed or requeued */
 }
 
 int
@@ -1191,6 +1232,58 @@ pump_waiting(void)
 	}
 }
 
+/* Send one query datagram; a failure is left to the request's timer. */
+static void
+dgram_send(struct nameserver *ns, const unsigned char *pkt, size_t len)
+{
+	ssize_t r = send(ns->fd, pkt, len, 0);
+
+	if (r < 0 && errno == ECONNREFUSED) {
+		/* An ICMP error from an earlier datagram; try once more. */
+		r = send(ns->fd, pkt, len, 0);
+	}
+	if (r < 0)
+		dns_log(1, "send to nameserver failed: %s", strerror(errno));
+}
+
+/* Send the queued datagrams, in order. */
+static void
+sends_flush(void)
+{
+	int i = 0;
+
+	while (i < nsendq) {
+		struct nameserver *ns = sendq[i].ns;
+		int j = i;
+#ifdef EVDNS_MMSG
+		struct mmsghdr mm[SEND_BATCH];
+		struct iovec iov[SEND_BATCH];
+		int k = 0, sent;
+
+		while (j < nsendq && sendq[j].ns == ns) {
+			iov[k].iov_base = sendq[j].pkt;
+			iov[k].iov_len = sendq[j].len;
+			memset(&mm[k], 0, sizeof(mm[k]));
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+			k++;
+			j++;
+		}
+		sent = sendmmsg(ns->fd, mm, (unsigned int)k, 0);
+		if (sent < 0)
+			sent = 0;
+		/* The rest one by one, which also logs the error. */
+		for (; sent < k; sent++)
+			dgram_send(ns, sendq[i + sent].pkt, sendq[i + sent].len);
+#else
+		for (; j < nsendq && sendq[j].ns == ns; j++)
+			dgram_send(ns, sendq[j].pkt, sendq[j].len);
+#endif
+		i = j;
+	}
+	nsendq = 0;
+}
+
 /*
  * Send (or resend) the current candidate, to a new server unless the
  * request is pinned, and arm the timeout.
@@ -1199,7 +1292,6 @@ static void
 request_transmit(struct request *req)
 {
 	struct nameserver *ns;
-	ssize_t r;
 
 	if (req->pinned != NULL)
 		ns = req->pinned;
@@ -1209,13 +1301,16 @@ request_transmit(struct request *req)
 		return;		/* cannot happen: callers check ns_count */
 	req->ns = ns;
 	req->tx++;
-	r = send(ns->fd, req->pkt, req->pktlen, 0);
-	if (r < 0 && errno == ECONNREFUSED) {
-		/* An ICMP error from an earlier datagram; try once more. */
-		r = send(ns->fd, req->pkt, req->pktlen, 0);
+	if (batching) {
+		if (nsendq == SEND_BATCH)
+			sends_flush();
+		sendq[nsendq].ns = ns;
+		sendq[nsendq].len = req->pktlen;
+		memcpy(sendq[nsendq].pkt, req->pkt, req->pktlen);
+		nsendq++;
+	} else {
+		dgram_send(ns, req->pkt, req->pktlen);
 	}
-	if (r < 0)
-		dns_log(1, "send to nameserver failed: %s", strerror(errno));
 	/* A failed send is handled like a lost datagram: by the timer. */
 	evtimer_add(&req->timeout_ev, &opt_timeout);
 }
@@ -1548,8 +1643,13 @@ reply_matches(struct request *req, const unsigned char *pkt, size_t len)
 	return off + 4;
 }
 
+/*
+ * A datagram from ns.  truncated: it was larger than our buffer (no reply
+ * to a query without EDNS may be), so treat it as if TC were set.
+ */
 static void
-reply_handle(struct nameserver *ns, const unsigned char *pkt, size_t len)
+reply_handle(struct nameserver *ns, const unsigned char *pkt, size_t len,
+    int truncated)
 {
 	struct request *req;
 	size_t off;
@@ -1564,39 +1664,99 @@ reply_handle(struct nameserver *ns, const unsigned char *pkt, size_t len)
 		return;
 	}
 	ns_mark_up(ns);
+	if (truncated) {
+		event_del(&req->timeout_ev);
+		tcp_start(req);
+		return;
+	}
 	reply_process(req, pkt, len, off, 0);
+}
+
+/*
+ * Handle one datagram from ns.  truncated: it did not fit our buffer.
+ * Returns 0, or -1 if a callback removed the nameservers.
+ */
+static int
+datagram_handle(struct nameserver *ns, unsigned int gen,
+    const unsigned char *buf, size_t len, const struct sockaddr *from,
+    int truncated)
+{
+	if (!sockaddr_equal(from, (struct sockaddr *)&ns->addr)) {
+		dns_log(1, "dropped a reply from an unexpected address");
+		return 0;
+	}
+	reply_handle(ns, buf, len, truncated);
+	/* A callback may have removed this server. */
+	return gen != ns_generation ? -1 : 0;
 }
 
 static void
 ns_read_cb(int fd, short what, void *arg)
 {
-	static unsigned char buf[65536];
 	struct nameserver *ns = arg;
 	unsigned int gen = ns_generation;
 	int budget = 256;
 
 	(void)what;
+	/* Lookups started by callbacks below are sent in one batch. */
+	batching++;
+#ifdef EVDNS_MMSG
+	while (budget > 0) {
+		static unsigned char bufs[RECV_BATCH][RECV_BUF];
+		static struct sockaddr_storage froms[RECV_BATCH];
+		struct mmsghdr mm[RECV_BATCH];
+		struct iovec iov[RECV_BATCH];
+		int i, n;
+
+		for (i = 0; i < RECV_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = RECV_BUF;
+			memset(&mm[i], 0, sizeof(mm[i]));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			mm[i].msg_hdr.msg_name = &froms[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(froms[i]);
+		}
+		n = recvmmsg(fd, mm, RECV_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue;
+			break;
+		}
+		if (n == 0)
+			break;
+		budget -= n;
+		for (i = 0; i < n; i++) {
+			if (datagram_handle(ns, gen, bufs[i], mm[i].msg_len,
+			    (struct sockaddr *)&froms[i],
+			    (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) < 0)
+				goto out;
+		}
+		if (n < RECV_BATCH)
+			break;
+	}
+#else
 	while (budget-- > 0) {
+		static unsigned char buf[RECV_BUF];
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
-		ssize_t r = recvfrom(fd, buf, sizeof(buf), 0,
+		ssize_t r = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&from, &fromlen);
 
 		if (r < 0) {
 			if (errno == EINTR || errno == ECONNREFUSED)
 				continue;
-			return;
+			break;
 		}
-		if (!sockaddr_equal((struct sockaddr *)&from,
-		    (struct sockaddr *)&ns->addr)) {
-			dns_log(1, "dropped a reply from an unexpected address");
-			continue;
-		}
-		reply_handle(ns, buf, (size_t)r);
-		/* A callback may have removed this server. */
-		if (gen != ns_generation)
-			return;
+		if (datagram_handle(ns, gen, buf,
+		    (size_t)r > sizeof(buf) ? sizeof(buf) : (size_t)r,
+		    (struct sockaddr *)&from, (size_t)r > sizeof(buf)) < 0)
+			goto out;
 	}
+#endif
+out:
+	if (--batching == 0)
+		sends_flush();
 }
 
 /* ---- TCP fallback ---- */

@@ -98,7 +98,7 @@ struct event_base {
 	const struct eventop *evsel;	/* the backend */
 	void *evbase;			/* its state */
 
-	int event_count;		/* non-internal memberships of lists */
+	int event_count;		/* non-internal inserted + armed (each) */
 	int event_count_active;		/* events on the active queues */
 
 	int event_gotterm;		/* loopexit timer fired */

@@ -56,9 +56,51 @@ struct event_once {
 	struct event_once *next, **prevp;
 };
 
-static void event_queue_insert_active(struct event_base *, struct event *);
-static void event_queue_remove_active(struct event_base *, struct event *);
-static void event_active_(struct event *ev, int res, short ncalls);
+
+/* ------------------------------------------------------------------ */
+/* Active queues */
+
+/*
+ * Queue ev on its priority's active queue.  ev_pri is kept in range by
+ * event_add(), event_priority_set() and event_base_priority_init().
+ */
+static inline void
+event_queue_insert_active(struct event_base *base, struct event *ev)
+{
+	ev->ev_flags |= EVLIST_ACTIVE;
+	base->event_count_active++;
+	TAILQ_INSERT_TAIL(&base->activequeues[ev->ev_pri], ev, ev_active_next);
+}
+
+static inline void
+event_queue_remove_active(struct event_base *base, struct event *ev)
+{
+	ev->ev_flags &= ~EVLIST_ACTIVE;
+	base->event_count_active--;
+	TAILQ_REMOVE(&base->activequeues[ev->ev_pri], ev, ev_active_next);
+}
+
+static inline void
+event_active_(struct event *ev, int res, short ncalls)
+{
+	if (ev->ev_flags & EVLIST_ACTIVE) {
+		ev->ev_res |= res;
+		return;
+	}
+	ev->ev_res = res;
+	ev->ev_ncalls = ncalls;
+	event_queue_insert_active(ev->ev_base, ev);
+}
+
+/* Bring ev_pri into [0, nactivequeues - 1]. */
+static inline void
+event_clamp_pri(struct event *ev)
+{
+	int n = ev->ev_base->nactivequeues;
+
+	if ((unsigned)ev->ev_pri >= (unsigned)n)
+		ev->ev_pri = ev->ev_pri < 0 ? 0 : n - 1;
+}
 
 /* ------------------------------------------------------------------ */
 /* Time */
@@ -468,16 +510,19 @@ int
 event_base_priority_init(struct event_base *base, int npri)
 {
 	struct event_list *q;
-	int i;
+	int i, old;
 
 	if (base == NULL || npri < 1 || npri > 256) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (base->event_count_active)
+	if (base->event_count_active) {
+		errno = EBUSY;
 		return -1;
+	}
 	if (npri == base->nactivequeues)
 		return 0;
+	old = base->nactivequeues;
 	q = malloc((size_t)npri * sizeof(*q));
 	if (q == NULL) {
 		errno = ENOMEM;
@@ -488,6 +533,20 @@ event_base_priority_init(struct event_base *base, int npri)
 	free(base->activequeues);
 	base->activequeues = q;
 	base->nactivequeues = npri;
+	if (npri < old) {
+		/* Pending events may now name a level that is gone. */
+		struct event *ev;
+		unsigned k;
+		for (i = 0; i < base->nfds; i++)
+			TAILQ_FOREACH(ev, &base->fds[i].evs, ev_next)
+				event_clamp_pri(ev);
+		for (k = 0; k < base->timeheap.n; k++)
+			event_clamp_pri(base->timeheap.p[k].ev);
+		for (i = 1; i < NSIG; i++)
+			TAILQ_FOREACH(ev, &base->sig.evsigevents[i],
+			    ev_signal_next)
+				event_clamp_pri(ev);
+	}
 	return 0;
 }
 
@@ -504,10 +563,14 @@ event_priority_set(struct event *ev, int pri)
 		errno = EINVAL;
 		return -1;
 	}
-	if (ev->ev_flags & EVLIST_ACTIVE)
+	if (ev->ev_flags & EVLIST_ACTIVE) {
+		errno = EBUSY;
 		return -1;
-	if (pri < 0 || pri >= ev->ev_base->nactivequeues)
+	}
+	if (pri < 0 || pri >= ev->ev_base->nactivequeues) {
+		errno = EINVAL;
 		return -1;
+	}
 	ev->ev_pri = pri;
 	return 0;
 }
@@ -541,49 +604,13 @@ event_base_set(struct event_base *base, struct event *ev)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((ev->ev_flags & ~EVLIST_X_MASK) != EVLIST_INIT)
+	if ((ev->ev_flags & ~EVLIST_X_MASK) != EVLIST_INIT) {
+		errno = EBUSY;
 		return -1;
+	}
 	ev->ev_base = base;
 	ev->ev_pri = base->nactivequeues / 2;
 	return 0;
-}
-
-static void
-event_queue_insert_active(struct event_base *base, struct event *ev)
-{
-	int pri = ev->ev_pri;
-
-	if (pri >= base->nactivequeues)
-		pri = ev->ev_pri = base->nactivequeues - 1;
-	else if (pri < 0)
-		pri = ev->ev_pri = 0;
-	ev->ev_flags |= EVLIST_ACTIVE;
-	base->event_count_active++;
-	if (!(ev->ev_flags & EVLIST_INTERNAL))
-		base->event_count++;
-	TAILQ_INSERT_TAIL(&base->activequeues[pri], ev, ev_active_next);
-}
-
-static void
-event_queue_remove_active(struct event_base *base, struct event *ev)
-{
-	ev->ev_flags &= ~EVLIST_ACTIVE;
-	base->event_count_active--;
-	if (!(ev->ev_flags & EVLIST_INTERNAL))
-		base->event_count--;
-	TAILQ_REMOVE(&base->activequeues[ev->ev_pri], ev, ev_active_next);
-}
-
-static void
-event_active_(struct event *ev, int res, short ncalls)
-{
-	if (ev->ev_flags & EVLIST_ACTIVE) {
-		ev->ev_res |= res;
-		return;
-	}
-	ev->ev_res = res;
-	ev->ev_ncalls = ncalls;
-	event_queue_insert_active(ev->ev_base, ev);
 }
 
 /*
@@ -596,25 +623,42 @@ event_active(struct event *ev, int res, short ncalls)
 {
 	if (ev == NULL || ev->ev_base == NULL)
 		return;
+	event_clamp_pri(ev);
 	event_active_(ev, res, ncalls);
 }
 
-/* Link an I/O event into its fd's list (fd table already reserved). */
-static void
+/*
+ * Link an I/O event into its fd's list (fd table already reserved).
+ * An fd the backend does not have yet is registered at once, so that a
+ * refusal (EBADF, EPERM) is returned by event_add() as in 1.4; that costs
+ * no extra call, the flush would have made it anyway.  Changes to an fd
+ * the backend already has wait for the flush.  0, or -1 with nothing done.
+ */
+static int
 io_insert(struct event_base *base, struct event *ev)
 {
 	int fd = ev->ev_fd;
 	struct evfd *f = &base->fds[fd];
+	unsigned char want;
 
+	want = f->want | (ev->ev_events & (EV_READ | EV_WRITE));
+	if (f->have == 0 && want != 0) {
+		if (base->evsel->add(base, fd, 0, want) == -1)
+			return -1;
+		f->have = want;
+		f->flags &= ~(EVFD_BAD | EVFD_FORCE);
+	} else {
+		if (ev->ev_flags & EVLIST_X_FDSET)
+			f->flags |= EVFD_FORCE;
+		fd_touch(base, fd, f);
+	}
 	TAILQ_INSERT_TAIL(&f->evs, ev, ev_next);
 	if (ev->ev_events & EV_READ)
 		f->nread++;
 	if (ev->ev_events & EV_WRITE)
 		f->nwrite++;
-	f->want = fd_want(f);
-	if (ev->ev_flags & EVLIST_X_FDSET)
-		f->flags |= EVFD_FORCE;
-	fd_touch(base, fd, f);
+	f->want = want;
+	return 0;
 }
 
 static void
@@ -677,12 +721,14 @@ event_add(struct event *ev, const struct timeval *tv)
 		if (!(ev->ev_flags & EVLIST_INTERNAL))
 			base->event_count++;
 	} else if (insert) {
-		io_insert(base, ev);
+		if (io_insert(base, ev) == -1)
+			return -1;
 		ev->ev_flags |= EVLIST_INSERTED;
 		if (!(ev->ev_flags & EVLIST_INTERNAL))
 			base->event_count++;
 	}
 	ev->ev_flags &= ~EVLIST_X_FDSET;
+	event_clamp_pri(ev);
 
 	if (tv != NULL) {
 		int64_t when;
@@ -921,25 +967,35 @@ timeout_process(struct event_base *base)
 static void
 event_process_active(struct event_base *base)
 {
-	struct event_list *q = NULL;
+	/* A callback may run a nested loop on this base: keep the state of
+	 * the repeated calls we may be inside of. */
+	struct event *saved_ev = base->cur_ev;
+	short saved_ncalls = base->cur_ncalls;
 	struct event *ev;
 	int i;
 
-	for (i = 0; i < base->nactivequeues; i++) {
-		if (TAILQ_FIRST(&base->activequeues[i]) != NULL) {
-			q = &base->activequeues[i];
+	for (i = 0; i < base->nactivequeues; i++)
+		if (TAILQ_FIRST(&base->activequeues[i]) != NULL)
 			break;
-		}
-	}
-	if (q == NULL)
-		return;
 
-	while ((ev = TAILQ_FIRST(q)) != NULL) {
+	/* Re-read the queue after every callback: it may have run
+	 * event_base_priority_init() once the queues were empty. */
+	while (i < base->nactivequeues &&
+	    (ev = TAILQ_FIRST(&base->activequeues[i])) != NULL) {
 		if (ev->ev_events & EV_PERSIST)
 			event_queue_remove_active(base, ev);
 		else
 			(void)event_del(ev);
 
+		if (ev->ev_ncalls == 1) {
+			/* The common case: one call, nothing to stop. */
+			ev->ev_ncalls = 0;
+			(*ev->ev_callback)(ev->ev_fd, (short)ev->ev_res,
+			    ev->ev_arg);
+			if (event_gotsig || base->event_break)
+				break;
+			continue;
+		}
 		base->cur_ev = ev;
 		base->cur_ncalls = ev->ev_ncalls;
 		while (base->cur_ncalls > 0) {
@@ -947,13 +1003,13 @@ event_process_active(struct event_base *base)
 			ev->ev_ncalls = base->cur_ncalls;
 			(*ev->ev_callback)(ev->ev_fd, (short)ev->ev_res,
 			    ev->ev_arg);
-			if (event_gotsig || base->event_break) {
-				base->cur_ev = NULL;
-				return;
-			}
+			if (event_gotsig || base->event_break)
+				goto out;
 		}
-		base->cur_ev = NULL;
 	}
+out:
+	base->cur_ev = saved_ev;
+	base->cur_ncalls = saved_ncalls;
 }
 
 int
@@ -983,6 +1039,7 @@ event_base_loop(struct event_base *base, int flags)
 		while (event_gotsig) {
 			event_gotsig = 0;
 			if (event_sigcb != NULL && (*event_sigcb)() == -1) {
+				base->tv_cached = 0;
 				base->running = 0;
 				errno = EINTR;
 				return -1;
@@ -1002,7 +1059,10 @@ event_base_loop(struct event_base *base, int flags)
 			tv.tv_sec = tv.tv_usec = 0;
 		}
 
-		if (base->event_count <= 0) {
+		/* Nothing inserted or armed and nothing to run: done.  (An
+		 * active internal event costs one more harmless pass.) */
+		if (base->event_count <= 0 && base->event_count_active == 0) {
+			base->tv_cached = 0;
 			base->running = 0;
 			return 1;
 		}

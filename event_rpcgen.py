@@ -421,7 +421,7 @@ def check(rf):
         seen_structs[low] = st
     for st in rf.structs:
         what = "struct %s" % st.name
-        for suffix in ("_new", "_free", "_clear", "_marshal", "_unmarshal",
+        for suffix in ("_new", "_new_with_arg", "_free", "_clear", "_marshal", "_unmarshal",
                        "_complete", "_access_", "_MAX_TAGS"):
             base = st.name.upper() if suffix == "_MAX_TAGS" else st.name
             claim(base + suffix, st.line, what)
@@ -582,6 +582,7 @@ def gen_header(rf, path):
         w("};")
         w("")
         w("struct %s *%s_new(void);" % (S, S))
+        w("struct %s *%s_new_with_arg(void *);" % (S, S))
         w("void %s_free(struct %s *);" % (S, S))
         w("void %s_clear(struct %s *);" % (S, S))
         w("void %s_marshal(struct evbuffer *, const struct %s *);" % (S, S))
@@ -657,6 +658,14 @@ def gen_struct_c(st, w):
         w("  tmp->%s_set = 0;" % n)
         w("")
     w("  return (tmp);")
+    w("}")
+    w("")
+    w("/* libevent 2.x's constructor (its EVRPC_REGISTER uses it). */")
+    w("struct %s *" % S)
+    w("%s_new_with_arg(void *unused)" % S)
+    w("{")
+    w("  (void)unused;")
+    w("  return (%s_new());" % S)
     w("}")
     w("")
 

@@ -175,6 +175,7 @@ item_decode(struct evbuffer *evbuf, ev_uint32_t *ptag, size_t *phdr,
 	return evbuf->buffer + *phdr;
 }
 
+/* Append tag as a varint (evbuf may be NULL).  Returns its byte count. */
 int
 evtag_encode_tag(struct evbuffer *evbuf, ev_uint32_t tag)
 {
@@ -186,6 +187,7 @@ evtag_encode_tag(struct evbuffer *evbuf, ev_uint32_t tag)
 	return (int)n;
 }
 
+/* Take a varint tag off the front.  Bytes consumed, or -1 (nothing taken). */
 int
 evtag_decode_tag(ev_uint32_t *ptag, struct evbuffer *evbuf)
 {
@@ -196,6 +198,7 @@ evtag_decode_tag(ev_uint32_t *ptag, struct evbuffer *evbuf)
 	return n;
 }
 
+/* Take a nibble integer off the front.  0, or -1 (nothing taken). */
 int
 evtag_decode_int(ev_uint32_t *pnumber, struct evbuffer *evbuf)
 {
@@ -207,6 +210,7 @@ evtag_decode_int(ev_uint32_t *pnumber, struct evbuffer *evbuf)
 	return 0;
 }
 
+/* Append number in the nibble encoding (1 to 5 bytes). */
 void
 encode_int(struct evbuffer *evbuf, ev_uint32_t number)
 {
@@ -226,6 +230,7 @@ header_encode(struct evbuffer *evbuf, ev_uint32_t tag, ev_uint32_t len)
 	evbuffer_add(evbuf, out, n);
 }
 
+/* Append TAG LENGTH DATA. */
 void
 evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
     ev_uint32_t len)
@@ -234,6 +239,7 @@ evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
 	evbuffer_add(evbuf, data, len);
 }
 
+/* Append an item whose payload is the nibble encoding of integer. */
 void
 evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
     ev_uint32_t integer)
@@ -245,6 +251,7 @@ evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
 	evbuffer_add(evbuf, out, n);
 }
 
+/* Append an item holding the string's bytes without its NUL. */
 void
 evtag_marshal_string(struct evbuffer *buf, ev_uint32_t tag,
     const char *string)
@@ -257,6 +264,7 @@ evtag_marshal_string(struct evbuffer *buf, ev_uint32_t tag,
 	evtag_marshal(buf, tag, string, (ev_uint32_t)len);
 }
 
+/* Append an item holding INT(tv_sec) INT(tv_usec), each cut to 32 bits. */
 void
 evtag_marshal_timeval(struct evbuffer *evbuf, ev_uint32_t tag,
     struct timeval *tv)
@@ -271,12 +279,17 @@ evtag_marshal_timeval(struct evbuffer *evbuf, ev_uint32_t tag,
 	evbuffer_add(evbuf, out, n);
 }
 
+/* Decode the next tag without consuming it.  Its byte count, or -1. */
 int
 evtag_peek(struct evbuffer *evbuf, ev_uint32_t *ptag)
 {
 	return tag_decode(ptag, evbuf->buffer, evbuf->off);
 }
 
+/*
+ * Total size of the next item (tag + length field + payload), whether or
+ * not the payload is all there yet.  0 or -1.
+ */
 int
 evtag_peek_length(struct evbuffer *evbuf, ev_uint32_t *plength)
 {
@@ -292,6 +305,7 @@ evtag_peek_length(struct evbuffer *evbuf, ev_uint32_t *plength)
 	return 0;
 }
 
+/* Payload length of the next item.  0 or -1. */
 int
 evtag_payload_length(struct evbuffer *evbuf, ev_uint32_t *plength)
 {
@@ -304,6 +318,7 @@ evtag_payload_length(struct evbuffer *evbuf, ev_uint32_t *plength)
 	return 0;
 }
 
+/* Skip one complete item.  0, or -1 (nothing consumed). */
 int
 evtag_consume(struct evbuffer *evbuf)
 {
@@ -316,6 +331,10 @@ evtag_consume(struct evbuffer *evbuf)
 	return 0;
 }
 
+/*
+ * Take one complete item, append its payload to dst.  Returns the payload
+ * length, or -1 with nothing consumed.
+ */
 int
 evtag_unmarshal(struct evbuffer *src, ev_uint32_t *ptag,
     struct evbuffer *dst)
@@ -354,6 +373,7 @@ typed_item(struct evbuffer *evbuf, ev_uint32_t need_tag, size_t *phdr,
 	return payload;
 }
 
+/* Take an int item tagged need_tag.  0 or -1. */
 int
 evtag_unmarshal_int(struct evbuffer *evbuf, ev_uint32_t need_tag,
     ev_uint32_t *pinteger)
@@ -375,6 +395,7 @@ evtag_unmarshal_int(struct evbuffer *evbuf, ev_uint32_t need_tag,
 	return 0;
 }
 
+/* Take an item tagged need_tag whose payload is exactly len bytes.  0 or -1. */
 int
 evtag_unmarshal_fixed(struct evbuffer *src, ev_uint32_t need_tag,
     void *data, size_t len)
@@ -394,6 +415,10 @@ evtag_unmarshal_fixed(struct evbuffer *src, ev_uint32_t need_tag,
 	return ok ? 0 : -1;
 }
 
+/*
+ * Take a string item tagged need_tag; *pstring gets a calloc'd
+ * NUL-terminated copy for the caller to free.  0 or -1.
+ */
 int
 evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
     char **pstring)
@@ -425,6 +450,7 @@ evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
 	return 0;
 }
 
+/* Take a timeval item tagged need_tag.  0 or -1. */
 int
 evtag_unmarshal_timeval(struct evbuffer *evbuf, ev_uint32_t need_tag,
     struct timeval *ptv)

@@ -59,6 +59,15 @@ struct evrpc_pool {
 	 * starts a call does not recurse into the scheduler.
 	 */
 	int scheduling;
+
+	/*
+	 * Library frames on the stack that may run user callbacks.  A
+	 * callback may free the pool (evrpc_pool_free): everything is
+	 * released at once but the struct itself, which the outermost
+	 * frame frees on its way out (dead is set meanwhile).
+	 */
+	int busy;
+	int dead;
 };
 
 /* Also exported (as in libevent 1.4): finish or discard a server call. */

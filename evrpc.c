@@ -385,13 +385,34 @@ evrpc_request_wrapper_free(struct evrpc_request_wrapper *ctx)
 	free(ctx);
 }
 
+/* Enter a frame that may run callbacks. */
+static void
+evrpc_pool_enter(struct evrpc_pool *pool)
+{
+	pool->busy++;
+}
+
+/*
+ * Leave it.  Returns 1 if the pool was freed meanwhile (the caller must
+ * not touch it any more); the outermost frame releases the struct.
+ */
+static int
+evrpc_pool_leave(struct evrpc_pool *pool)
+{
+	if (--pool->busy == 0 && pool->dead) {
+		free(pool);
+		return (1);
+	}
+	return (pool->dead);
+}
+
 void
 evrpc_pool_free(struct evrpc_pool *pool)
 {
 	struct evrpc_request_wrapper *ctx;
 	struct evrpc_pool_conn *conn;
 
-	if (pool == NULL)
+	if (pool == NULL || pool->dead)
 		return;
 	/* Calls are dropped without their callbacks, as in libevent. */
 	while ((ctx = TAILQ_FIRST(&pool->requests)) != NULL) {
@@ -411,6 +432,11 @@ evrpc_pool_free(struct evrpc_pool *pool)
 	}
 	evrpc_hooks_clear(&pool->common.in_hooks);
 	evrpc_hooks_clear(&pool->common.out_hooks);
+	if (pool->busy > 0) {
+		/* Called from a callback: the struct goes last. */
+		pool->dead = 1;
+		return;
+	}
 	free(pool);
 }
 
@@ -436,7 +462,9 @@ evrpc_pool_add_connection(struct evrpc_pool *pool,
 	TAILQ_INSERT_TAIL(&pool->connections, conn, next);
 
 	/* A call may be waiting for exactly this. */
+	evrpc_pool_enter(pool);
 	evrpc_pool_schedule(pool);
+	evrpc_pool_leave(pool);
 }
 
 void
@@ -528,8 +556,7 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
 	}
 	if (evhttp_make_request(conn->evcon, req, EVHTTP_REQ_POST,
 		uri) == -1) {
-		/* The connection owns req now, even when this fails. */
-		req = NULL;
+		/* Refused requests are not queued: req is still ours. */
 		conn->busy = NULL;
 		TAILQ_REMOVE(&pool->inflight, ctx, next);
 		event_del(&ctx->ev_timeout);
@@ -554,13 +581,15 @@ evrpc_pool_schedule(struct evrpc_pool *pool)
 	struct evrpc_pool_conn *conn;
 
 	/* A callback run from here may queue calls: the loop takes them. */
-	if (pool->scheduling)
+	if (pool->scheduling || pool->dead)
 		return;
 	pool->scheduling = 1;
 	while ((ctx = TAILQ_FIRST(&pool->requests)) != NULL &&
 	    (conn = evrpc_pool_find_idle(pool)) != NULL) {
 		TAILQ_REMOVE(&pool->requests, ctx, next);
 		evrpc_schedule_request(pool, conn, ctx);
+		if (pool->dead)
+			return;		/* freed by a callback */
 	}
 	pool->scheduling = 0;
 }
@@ -596,14 +625,24 @@ evrpc_reply_done(struct evhttp_request *req, void *arg)
 	} else if (evrpc_process_hooks(&pool->common.in_hooks, req,
 		       req->input_buffer) == -1) {
 		error = EVRPC_STATUS_ERR_HOOKABORTED;
-	} else if (ctx->reply_unmarshal(ctx->reply, req->input_buffer) == -1) {
-		/* A 503 or a body that is not a reply lands here. */
-		error = EVRPC_STATUS_ERR_BADPAYLOAD;
+	} else {
+		/*
+		 * Start from an empty reply: unmarshalling refuses fields
+		 * that are already set, and callers reuse reply objects.
+		 */
+		ctx->reply_clear(ctx->reply);
+		if (ctx->reply_unmarshal(ctx->reply, req->input_buffer) == -1) {
+			/* A 503 or a body that is not a reply lands here. */
+			error = EVRPC_STATUS_ERR_BADPAYLOAD;
+		}
 	}
+	evrpc_pool_enter(pool);
 	evrpc_finish(ctx, error, req);
 
 	/* The connection is free again: hand it the next waiting call. */
-	evrpc_pool_schedule(pool);
+	if (!pool->dead)
+		evrpc_pool_schedule(pool);
+	evrpc_pool_leave(pool);
 }
 
 int
@@ -617,7 +656,9 @@ evrpc_make_request(struct evrpc_request_wrapper *ctx)
 		event_base_set(pool->base, &ctx->ev_timeout);
 
 	TAILQ_INSERT_TAIL(&pool->requests, ctx, next);
+	evrpc_pool_enter(pool);
 	evrpc_pool_schedule(pool);
+	evrpc_pool_leave(pool);
 	return (0);
 }
 

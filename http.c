@@ -1281,8 +1281,10 @@ parse_chunk_size(const char *line, size_t len, ev_int64_t *size)
 	ev_uint64_t v = 0;
 	size_t i = 0;
 
+	/* At most 16 digits: longer sizes are refused even when padded
+	 * with zeros, like other strict parsers do. */
 	while (i < len && hexval((unsigned char)line[i]) >= 0) {
-		if (v > ((ev_uint64_t)INT64_MAX >> 4))
+		if (i >= 16 || v > ((ev_uint64_t)INT64_MAX >> 4))
 			return -1;
 		v = (v << 4) | (ev_uint64_t)hexval((unsigned char)line[i]);
 		i++;

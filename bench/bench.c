@@ -134,10 +134,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "bad arguments\n");
 		return 2;
 	}
-	rl.rlim_cur = rl.rlim_max = (rlim_t)npairs * 2 + 64;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		perror("setrlimit (run as root or lower -n)");
-		return 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)npairs * 2 + 64) {
+		rl.rlim_cur = (rlim_t)npairs * 2 + 64;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			perror("setrlimit (run as root or lower -n)");
+			return 1;
+		}
 	}
 	fds = calloc((size_t)npairs * 2, sizeof(*fds));
 	evs = calloc((size_t)npairs, sizeof(*evs));

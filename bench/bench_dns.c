@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -37,6 +38,17 @@
 static int total = 200000;	/* lookups to run */
 static int concurrency = 256;	/* kept outstanding */
 static int started, finished, errors;
+
+/* CPU seconds used by this process (the client only, not the server). */
+static double
+cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 
 static double
 now(void)
@@ -166,7 +178,7 @@ main(int argc, char **argv)
 	char buf[64];
 	int fd, i, bufsz = 1 << 20;
 	pid_t pid;
-	double t0, t1;
+	double t0, t1, c0, c1;
 
 	if (argc > 1)
 		total = atoi(argv[1]);
@@ -210,22 +222,25 @@ main(int argc, char **argv)
 	evdns_set_option("max-inflight:", buf, DNS_OPTIONS_ALL);
 
 	t0 = now();
+	c0 = cpu();
 	for (i = 0; i < concurrency && started < total; i++)
 		start_one();
 	if (finished < total)
 		event_dispatch();
 	t1 = now();
+	c1 = cpu();
 
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	printf("%s (libevent %s): %d lookups, %d concurrent, %d errors: "
-	    "%.3f s = %.0f queries/s\n",
+	    "client cpu %.2f us/query, %.3f s = %.0f queries/s\n",
 #ifdef EVENT__NUMERIC_VERSION
 	    "libevent-2.x",
 #else
 	    "relevent",
 #endif
-	    event_get_version(), total, concurrency, errors, t1 - t0,
+	    event_get_version(), total, concurrency, errors,
+	    (c1 - c0) * 1e6 / total, t1 - t0,
 	    (double)total / (t1 - t0));
 	evdns_shutdown(0);
 	return errors ? 1 : 0;

@@ -151,12 +151,16 @@ int evrpc_send_request_##rpcname(struct evrpc_pool *pool,		\
 
 /*
  * Fill a struct evrpc for the RPC name with the generated functions of the
- * request and reply structures.  A failed copy of the name leaves uri
- * NULL, which evrpc_register_rpc() refuses.
+ * request and reply structures.  uri gets a malloc'd copy of the name; a
+ * failed copy leaves it NULL, which evrpc_register_rpc() refuses.
  */
 #define EVRPC_REGISTER_OBJECT(rpc, name, request, reply)		\
 do {									\
-	(rpc)->uri = strdup(#name);					\
+	/* a malloc'd copy of the name (strdup is not ISO C) */		\
+	char *evrpc_uri_ = (char *)malloc(sizeof(#name));		\
+	if (evrpc_uri_ != NULL)						\
+		memcpy(evrpc_uri_, #name, sizeof(#name));		\
+	(rpc)->uri = evrpc_uri_;					\
 	(rpc)->request_new = (void *(*)(void))request##_new;		\
 	(rpc)->request_free = (void (*)(void *))request##_free;	\
 	(rpc)->request_unmarshal =					\

@@ -425,6 +425,8 @@ main(int argc, char **argv)
 			only = argv[++i];
 		else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc)
 			jobs = atoi(argv[++i]);
+		else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2] != '\0')
+			jobs = atoi(argv[i] + 2);
 		else if (strcmp(argv[i], "-l") == 0)
 			list = 1;
 		else if (strcmp(argv[i], "-v") == 0)
@@ -467,8 +469,13 @@ main(int argc, char **argv)
 			continue;
 		select_backend(all_backends[b]);
 		if (!backend_available(all_backends[b], why, sizeof(why))) {
-			printf("SKIP backend %s: unavailable on this machine "
-			    "(a base came up as \"%s\")\n", all_backends[b], why);
+			char *nl;
+
+			while ((nl = strchr(why, '\n')) != NULL)
+				*nl = ' ';
+			printf("SKIP backend %s: not available on this machine "
+			    "(a base with only it enabled got: %s)\n",
+			    all_backends[b], why);
 			continue;
 		}
 		backends[nbackends++] = all_backends[b];

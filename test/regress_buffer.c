@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,6 @@
 #include "evbuffer-internal.h"
 #include "regress.h"
 #include "regress_buffer.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
 
 /* Free bytes after the data. */
 static size_t
@@ -323,12 +316,11 @@ test_huge(struct regress_env *env)
 	tt_int_op(evbuffer_add(b, &c, SIZE_MAX - off + 1), ==, -1);
 	tt_int_op(evbuffer_expand(b, SIZE_MAX), ==, -1);
 	tt_int_op(evbuffer_expand(b, SIZE_MAX - off + 1), ==, -1);
-#ifndef UNDER_ASAN
-	/* Representable but impossible to allocate (ASan would abort). */
+	/* Representable, but larger than any object can be. */
 	tt_int_op(evbuffer_add(b, &c, SIZE_MAX / 2), ==, -1);
 	tt_int_op(evbuffer_expand(b, SIZE_MAX - off), ==, -1);
 	tt_int_op(evbuffer_expand(b, (SIZE_MAX >> 1) + 2), ==, -1);
-#endif
+	tt_int_op(evbuffer_expand(b, (size_t)PTRDIFF_MAX - off + 1), ==, -1);
 	tt_ptr_op(EVBUFFER_DATA(b), ==, data);
 	tt_uint_op(b->totallen, ==, total);
 	tt_uint_op(EVBUFFER_LENGTH(b), ==, off);
@@ -452,6 +444,49 @@ test_printf(struct regress_env *env)
 	evbuffer_drain(b, 3);
 	tt_int_op(evbuffer_add_printf(b, "%05d", 7), ==, 5);
 	tt_str_op((char *)EVBUFFER_DATA(b), ==, "x-y00007");
+	evbuffer_free(b);
+}
+
+/* evbuffer_add_printf must produce exactly what snprintf does. */
+#define SAME_AS_SNPRINTF(b, ...) do {					\
+	char want_[600];						\
+	int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);		\
+	int gn_;							\
+	evbuffer_drain((b), (size_t)-1);				\
+	gn_ = evbuffer_add_printf((b), __VA_ARGS__);			\
+	tt_int_op(gn_, ==, wn_);					\
+	tt_uint_op(EVBUFFER_LENGTH(b), ==, (size_t)wn_);		\
+	tt_mem_op(EVBUFFER_DATA(b), ==, want_, (size_t)wn_ + 1);	\
+} while (0)
+
+static void
+test_printf_formats(struct regress_env *env)
+{
+	struct evbuffer *b = evbuffer_new();
+	char longs[400];
+
+	(void)env;
+	memset(longs, 'L', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	SAME_AS_SNPRINTF(b, "plain text");
+	SAME_AS_SNPRINTF(b, "%s: %s\r\n", "Content-Type", "text/html");
+	SAME_AS_SNPRINTF(b, "%d %d %d %i", 0, -1, INT_MIN, INT_MAX);
+	SAME_AS_SNPRINTF(b, "%u %u", 0u, UINT_MAX);
+	SAME_AS_SNPRINTF(b, "%ld %ld %li", LONG_MIN, LONG_MAX, -7L);
+	SAME_AS_SNPRINTF(b, "%lu %llu %lld %lli", ULONG_MAX, ULLONG_MAX,
+	    LLONG_MIN, 42LL);
+	SAME_AS_SNPRINTF(b, "%zu %zu", (size_t)0, SIZE_MAX);
+	SAME_AS_SNPRINTF(b, "100%% %c%c", 'o', 'k');
+	SAME_AS_SNPRINTF(b, "a%cb", '\0');		/* NUL inside, counted */
+	SAME_AS_SNPRINTF(b, "%s", "");
+	SAME_AS_SNPRINTF(b, "%s", longs);		/* past the fast path */
+	SAME_AS_SNPRINTF(b, "%s%s", longs + 200, longs + 200);
+	/* Formats the fast path leaves to vsnprintf. */
+	SAME_AS_SNPRINTF(b, "%5d|%-4s|%03u", 42, "ab", 7u);
+	SAME_AS_SNPRINTF(b, "%x %X %o %.2f %e", 255u, 255u, 8u, 3.14159, 1e10);
+	SAME_AS_SNPRINTF(b, "%zd %hd %hhu %lx", (ssize_t)-3, (short)-2,
+	    (unsigned char)250, 0xdeadUL);
+	SAME_AS_SNPRINTF(b, "%.3s|%*d", "abcdef", 6, 9);
 	evbuffer_free(b);
 }
 
@@ -652,6 +687,115 @@ test_readln_lf(struct regress_env *env)
 	evbuffer_free(b);
 }
 
+/*
+ * Reference line splitter, written the obvious way from the documented
+ * rules: style -1 is evbuffer_readline, the others evbuffer_readln.
+ * Returns the line length and sets *consumed, or returns -1.
+ */
+static int
+ref_line(const char *d, int len, int style, int *consumed)
+{
+	int i;
+
+	for (i = 0; i < len; i++) {
+		int cr = d[i] == '\r', lf = d[i] == '\n';
+		switch (style) {
+		case -1:
+			if (cr || lf) {
+				int two = i + 1 < len && (d[i + 1] == '\r' ||
+				    d[i + 1] == '\n') && d[i + 1] != d[i];
+				*consumed = i + 1 + two;
+				return i;
+			}
+			break;
+		case EVBUFFER_EOL_ANY:
+			if (cr || lf) {
+				int j = i;
+				while (j < len && (d[j] == '\r' || d[j] == '\n'))
+					j++;
+				*consumed = j;
+				return i;
+			}
+			break;
+		case EVBUFFER_EOL_CRLF:
+			if (lf) {
+				*consumed = i + 1;
+				return i > 0 && d[i - 1] == '\r' ? i - 1 : i;
+			}
+			break;
+		case EVBUFFER_EOL_CRLF_STRICT:
+			if (cr && i + 1 < len && d[i + 1] == '\n') {
+				*consumed = i + 2;
+				return i;
+			}
+			break;
+		case EVBUFFER_EOL_LF:
+			if (lf) {
+				*consumed = i + 1;
+				return i;
+			}
+			break;
+		}
+	}
+	return -1;
+}
+
+/* Every string over {a, CR, LF} of up to 7 bytes, every style. */
+static void
+test_readln_model(struct regress_env *env)
+{
+	struct evbuffer *b = evbuffer_new();
+	static const char alpha[3] = { 'a', '\r', '\n' };
+	char d[8];
+	int len, code, total, style;
+
+	(void)env;
+	for (len = 0; len <= 7; len++) {
+		total = 1;
+		for (code = 0; code < len; code++)
+			total *= 3;
+		for (code = 0; code < total; code++) {
+			int c = code, k;
+			for (k = 0; k < len; k++, c /= 3)
+				d[k] = alpha[c % 3];
+			for (style = -1; style <= EVBUFFER_EOL_LF; style++) {
+				int consumed = 0, want;
+				size_t n = 0;
+				char *line;
+
+				evbuffer_drain(b, (size_t)-1);
+				/* Misalign the data a little. */
+				evbuffer_add(b, "zz", 2);
+				evbuffer_drain(b, 2);
+				evbuffer_add(b, d, (size_t)len);
+				want = ref_line(d, len, style, &consumed);
+				line = style < 0 ? evbuffer_readline(b) :
+				    evbuffer_readln(b, &n,
+				    (enum evbuffer_eol_style)style);
+				if (want < 0) {
+					tt_ptr_op(line, ==, NULL);
+					tt_uint_op(EVBUFFER_LENGTH(b), ==,
+					    (size_t)len);
+					continue;
+				}
+				tt_assert(line != NULL);
+				tt_uint_op(strlen(line), ==, (size_t)want);
+				tt_mem_op(line, ==, d, (size_t)want);
+				if (style >= 0)
+					tt_uint_op(n, ==, (size_t)want);
+				tt_uint_op(EVBUFFER_LENGTH(b), ==,
+				    (size_t)(len - consumed));
+				if (len > consumed)
+					tt_mem_op(EVBUFFER_DATA(b), ==,
+					    d + consumed,
+					    (size_t)(len - consumed));
+				free(line);
+			}
+		}
+	}
+	evbuffer_free(b);
+}
+
 static void
 test_find(struct regress_env *env)
 {
@@ -788,6 +932,93 @@ test_read_write(struct regress_env *env)
 	evbuffer_free(r);
 }
 
+/*
+ * Random operations against a plain model (a byte array): after each one
+ * the contents, the length and the field invariants must agree.
+ */
+static void
+test_random_ops(struct regress_env *env)
+{
+	struct evbuffer *b = evbuffer_new(), *other = evbuffer_new();
+	unsigned char *model = malloc(1 << 20), chunk[3000], out[3000];
+	size_t mlen = 0, n, i;
+	unsigned int x = 2463534242u;
+	int op, kind;
+
+	(void)env;
+	for (op = 0; op < 60000; op++) {
+		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		n = (x >> 8) % (x & 1 ? 40 : 3000);
+		kind = (int)((x >> 4) % 8);
+		if (mlen > (1 << 16)) {
+			/* Keep the model bounded: drain a big piece. */
+			kind = 2;
+			n = 2999;
+		}
+		for (i = 0; i < n; i++)
+			chunk[i] = (unsigned char)(op + i * 31);
+		switch (kind) {
+		case 0: case 1:
+			tt_int_op(evbuffer_add(b, chunk, n), ==, 0);
+			memcpy(model + mlen, chunk, n);
+			mlen += n;
+			break;
+		case 2:
+			evbuffer_drain(b, n);
+			if (n > mlen)
+				n = mlen;
+			memmove(model, model + n, mlen - n);
+			mlen -= n;
+			break;
+		case 3:
+			tt_int_op(evbuffer_remove(b, out, n), ==,
+			    (int)(n < mlen ? n : mlen));
+			if (n > mlen)
+				n = mlen;
+			tt_mem_op(out, ==, model, n);
+			memmove(model, model + n, mlen - n);
+			mlen -= n;
+			break;
+		case 4:
+			evbuffer_add(other, chunk, n);
+			tt_int_op(evbuffer_add_buffer(b, other), ==, 0);
+			tt_uint_op(EVBUFFER_LENGTH(other), ==, 0);
+			memcpy(model + mlen, chunk, n);
+			mlen += n;
+			break;
+		case 5:
+			tt_int_op(evbuffer_expand(b, n), ==, 0);
+			tt_uint_op(tailroom(b), >=, n);
+			break;
+		case 6:
+			/* Self-append of a slice of the data. */
+			if (mlen > 0) {
+				size_t at = (x >> 3) % mlen;
+				size_t len = n < mlen - at ? n : mlen - at;
+				tt_int_op(evbuffer_add(b, EVBUFFER_DATA(b) + at,
+				    len), ==, 0);
+				memcpy(model + mlen, model + at, len);
+				mlen += len;
+			}
+			break;
+		case 7:
+			tt_int_op(evbuffer_add_printf(b, "%zu:%d;", n, op), >, 0);
+			mlen += (size_t)sprintf((char *)model + mlen, "%zu:%d;",
+			    n, op);
+			break;
+		}
+		tt_uint_op(EVBUFFER_LENGTH(b), ==, mlen);
+		check_invariants(b);
+		if (mlen > 0 && (op % 64 == 0 || mlen < 64))
+			tt_mem_op(EVBUFFER_DATA(b), ==, model, mlen);
+	}
+	if (mlen > 0)
+		tt_mem_op(EVBUFFER_DATA(b), ==, model, mlen);
+	free(model);
+	evbuffer_free(b);
+	evbuffer_free(other);
+}
+
 /* A socketpair with a big backlog: reads are large, not 4 KiB. */
 static void
 test_read_large(struct regress_env *env)
@@ -832,14 +1063,17 @@ struct regress_case regress_buffer_cases[] = {
 	{ "buffer/huge_lengths", test_huge, RT_ONCE, NULL },
 	{ "buffer/add_buffer", test_add_buffer, RT_ONCE, NULL },
 	{ "buffer/printf", test_printf, RT_ONCE, NULL },
+	{ "buffer/printf_formats", test_printf_formats, RT_ONCE, NULL },
 	{ "buffer/readline", test_readline, RT_ONCE, NULL },
 	{ "buffer/readln_any", test_readln_any, RT_ONCE, NULL },
 	{ "buffer/readln_crlf", test_readln_crlf, RT_ONCE, NULL },
 	{ "buffer/readln_crlf_strict", test_readln_crlf_strict, RT_ONCE,
 	  NULL },
 	{ "buffer/readln_lf", test_readln_lf, RT_ONCE, NULL },
+	{ "buffer/readln_model", test_readln_model, RT_ONCE, NULL },
 	{ "buffer/find", test_find, RT_ONCE, NULL },
 	{ "buffer/callbacks", test_callbacks, RT_ONCE, NULL },
+	{ "buffer/random_ops", test_random_ops, RT_ONCE, NULL },
 	{ "buffer/read_write", test_read_write, RT_ONCE, NULL },
 	{ "buffer/read_large", test_read_large, RT_ONCE | RT_PAIR, NULL },
 	BUFFEREVENT_CASES

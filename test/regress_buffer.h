@@ -31,6 +31,8 @@ void test_bev_setfd(struct regress_env *);
 void test_bev_read_write_buffer(struct regress_env *);
 void test_bev_huge_write(struct regress_env *);
 void test_bev_disable(struct regress_env *);
+void test_bev_readln_split(struct regress_env *);
+void test_bev_tcp_eof(struct regress_env *);
 
 #define BEV_PAIR (RT_BASE | RT_PAIR)
 #define BUFFEREVENT_CASES						\
@@ -41,6 +43,7 @@ void test_bev_disable(struct regress_env *);
 	{ "bufferevent/eof", test_bev_eof, BEV_PAIR, NULL },		\
 	{ "bufferevent/write_error", test_bev_write_error, BEV_PAIR, NULL }, \
 	{ "bufferevent/tcp_reset", test_bev_tcp_reset, RT_BASE, NULL },	\
+	{ "bufferevent/tcp_eof", test_bev_tcp_eof, RT_BASE, NULL },	\
 	{ "bufferevent/tcp_bulk", test_bev_tcp_bulk, RT_BASE, NULL },	\
 	{ "bufferevent/read_timeout", test_bev_read_timeout, BEV_PAIR, NULL }, \
 	{ "bufferevent/write_timeout", test_bev_write_timeout, BEV_PAIR,	\
@@ -67,6 +70,7 @@ void test_bev_disable(struct regress_env *);
 	{ "bufferevent/read_write_buffer", test_bev_read_write_buffer,	\
 	  BEV_PAIR, NULL },						\
 	{ "bufferevent/huge_write", test_bev_huge_write, BEV_PAIR, NULL },	\
-	{ "bufferevent/disable", test_bev_disable, BEV_PAIR, NULL },
+	{ "bufferevent/disable", test_bev_disable, BEV_PAIR, NULL },	\
+	{ "bufferevent/readln_split", test_bev_readln_split, BEV_PAIR, NULL },
 
 #endif /* REGRESS_BUFFER_H */

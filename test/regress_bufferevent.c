@@ -377,6 +377,8 @@ test_bev_tcp_bulk(struct regress_env *env)
 	tt_int_op(st.bad_pattern, ==, 0);
 	tt_int_op(st.nerror[0] + st.nerror[1], ==, 0);
 	regress_note("%d read callbacks for %zu bytes", st.nread[1], st.got);
+	/* Reads are sized from what the socket holds, not 4 KiB each. */
+	tt_uint_op(st.got / (size_t)st.nread[1], >=, 16384);
 	bufferevent_free(st.bev[0]);
 	bufferevent_free(st.bev[1]);
 	close(fds[0]);
@@ -895,4 +897,83 @@ test_bev_disable(struct regress_env *env)
 	SPIN_UNTIL(env->base, st.nread[1] == 1);
 	tt_uint_op(st.got, ==, 2);
 	bufferevent_free(bev);
+}
+
+/* Lines split across socket reads, CRLF cut between the CR and the LF. */
+static int nlines;
+static char lines[4][16];
+
+static void
+line_readcb(struct bufferevent *bev, void *arg)
+{
+	char *line;
+	size_t n;
+
+	(void)arg;
+	while ((line = evbuffer_readln(bev->input, &n,
+	    EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
+		if (nlines < 4 && n < sizeof(lines[0]))
+			memcpy(lines[nlines], line, n + 1);
+		nlines++;
+		free(line);
+	}
+}
+
+void
+test_bev_readln_split(struct regress_env *env)
+{
+	struct bufferevent *bev;
+
+	setup(env);
+	bev = bufferevent_new(env->pair[1], line_readcb, NULL, count_errorcb,
+	    NULL);
+	bufferevent_enable(bev, EV_READ);
+	tt_int_op(write(env->pair[0], "one\r", 4), ==, 4);
+	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 4);
+	tt_int_op(nlines, ==, 0);
+	tt_int_op(write(env->pair[0], "\ntw", 3), ==, 3);
+	SPIN_UNTIL(env->base, nlines == 1);
+	tt_str_op(lines[0], ==, "one");
+	tt_int_op(write(env->pair[0], "o\r\nlone\rcr\r\n", 12), ==, 12);
+	SPIN_UNTIL(env->base, nlines == 3);
+	tt_str_op(lines[1], ==, "two");
+	tt_str_op(lines[2], ==, "lone\rcr");	/* a lone CR is data */
+	tt_uint_op(EVBUFFER_LENGTH(bev->input), ==, 0);
+	bufferevent_free(bev);
+}
+
+/* TCP: data, then the peer's FIN: the data first, then READ|EOF. */
+void
+test_bev_tcp_eof(struct regress_env *env)
+{
+	int fds[2];
+
+	setup(env);
+	tcp_pair(fds);
+	st.bev[1] = new_bev(fds[1]);
+	bufferevent_enable(st.bev[1], EV_READ);
+	tt_int_op(write(fds[0], "\x00\x01\x06\x1f", 4), ==, 4);
+	tt_int_op(shutdown(fds[0], SHUT_WR), ==, 0);
+	dispatch_guarded(env->base, 5);
+	tt_uint_op(st.got, ==, 4);
+	tt_int_op(st.bad_pattern, ==, 0);
+	tt_int_op(st.nerror[1], ==, 1);
+	tt_int_op(st.what[1], ==, EVBUFFER_READ | EVBUFFER_EOF);
+	/* Half-closed: our side can still write to the peer. */
+	tt_int_op(bufferevent_write(st.bev[1], "back", 4), ==, 0);
+	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(st.bev[1]->output) == 0);
+	{
+		char in[8];
+		int i, r = -1;
+		for (i = 0; i < 100 && r < 0; i++) {
+			r = (int)read(fds[0], in, sizeof(in));
+			if (r < 0)
+				event_base_loop(env->base, EVLOOP_NONBLOCK);
+		}
+		tt_int_op(r, ==, 4);
+		tt_mem_op(in, ==, "back", 4);
+	}
+	bufferevent_free(st.bev[1]);
+	close(fds[0]);
+	close(fds[1]);
 }

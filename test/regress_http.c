@@ -7,6 +7,9 @@
  * that send exact bytes and look at the exact bytes that come back, and
  * real programs (curl, nginx) started with fork/exec when installed.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* strptime */
+#endif
 #include "config.h"
 
 #include <sys/types.h>
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -143,6 +147,19 @@ count_str(struct evbuffer *buf, const char *s)
 	return count;
 }
 
+/* Count occurrences of needle in the string s. */
+static int
+count_cstr(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 /* Waiting for bytes on a raw socket while the loop runs the server. */
 struct raw_wait {
 	struct evbuffer *in;
@@ -244,6 +261,21 @@ run_until(struct event_base *base, volatile int *flag, double secs)
 	double end = regress_now() + secs * regress_slowdown();
 
 	while (!*flag && regress_now() < end) {
+		struct timeval tv = { 0, 20000 };
+
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+}
+
+/* Run the loop until *counter exceeds before, or secs pass. */
+static void
+run_until_more(struct event_base *base, volatile int *counter, int before,
+    double secs)
+{
+	double end = regress_now() + secs * regress_slowdown();
+
+	while (*counter <= before && regress_now() < end) {
 		struct timeval tv = { 0, 20000 };
 
 		event_base_loopexit(base, &tv);
@@ -427,6 +459,7 @@ srv_start(struct event_base *base, int family)
 {
 	int fd;
 
+	signal(SIGPIPE, SIG_IGN);
 	memset(&S, 0, sizeof(S));
 	S.base = base;
 	S.http = evhttp_new(base);
@@ -1094,7 +1127,7 @@ test_limits(struct regress_env *env)
 	p = big + snprintf(big, 8192, "GET /hello HTTP/1.1\r\n");
 	for (i = 0; i < 200; i++)
 		p += snprintf(p, 16, "X%d: v\r\n", i);
-	strcpy(p, "\r\n");
+	memcpy(p, "\r\n", 3);
 	r = raw_exchange_closed(env->base, big, strlen(big));
 	tt_assert(strncmp(r, "HTTP/1.1 431 ", 13) == 0);
 	free(r);
@@ -1106,7 +1139,7 @@ test_limits(struct regress_env *env)
 	p = big + snprintf(big, 8192, "%s", CHUNKH);
 	for (i = 0; i < 11; i++)
 		p += snprintf(p, 32, "a\r\n0123456789\r\n");
-	strcpy(p, "0\r\n\r\n");
+	memcpy(p, "0\r\n\r\n", 6);
 	r = raw_exchange_closed(env->base, big, strlen(big));
 	tt_assert(strncmp(r, "HTTP/1.1 413 ", 13) == 0);
 	free(r);
@@ -1125,17 +1158,18 @@ test_limits(struct regress_env *env)
 static void
 test_chunked_upload_raw(struct regress_env *env)
 {
-	char *r;
-
-	srv_start(env->base, AF_INET);
-	r = raw_exchange_closed(env->base,
+	static const char up[] =
 	    "POST /echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
 	    "Transfer-Encoding: Chunked\r\n\r\n"
 	    "5\r\nhello\r\n"
 	    "1;name=value\r\n,\r\n"
 	    "6 ; x\r\n world\r\n"
 	    "A\r\n0123456789\r\n"
-	    "0\r\nX-Trailer: dropped\r\n\r\n", 0 + 155);
+	    "0\r\nX-Trailer: dropped\r\n\r\n";
+	char *r;
+
+	srv_start(env->base, AF_INET);
+	r = raw_exchange_closed(env->base, up, sizeof(up) - 1);
 	tt_assert(strncmp(r, "HTTP/1.1 200 ", 13) == 0);
 	tt_int_op(S.last_body_len, ==, 22);
 	tt_assert(memcmp(S.last_body, "hello, world0123456789", 22) == 0);
@@ -1170,3 +1204,1522 @@ test_expect_continue(struct regress_env *env)
 	close(fd);
 	evbuffer_free(in);
 }
+
+/* ------------------------------------------------------------------ */
+/* Our client against our server                                       */
+
+struct cres {
+	int done;		/* callbacks run */
+	int null_req;		/* callbacks that got NULL */
+	int code;
+	char line[64];
+	char body[70000];
+	size_t body_len;
+	char xhost[128];
+	char xmethod[16];
+	char clen[32];
+	struct evhttp_connection *evcon_in_cb;
+	int chunks;
+	char chunk[8][32];
+	double chunk_at[8];
+	int closes;		/* close callbacks */
+	double at;
+};
+
+static struct cres C;
+
+static void
+client_cb(struct evhttp_request *req, void *arg)
+{
+	const char *v;
+
+	(void)arg;
+	C.done++;
+	C.at = regress_now();
+	if (req == NULL) {
+		C.null_req++;
+		return;
+	}
+	C.code = req->response_code;
+	snprintf(C.line, sizeof(C.line), "%s",
+	    req->response_code_line ? req->response_code_line : "(null)");
+	C.body_len = req->input_buffer->off;
+	if (C.body_len > sizeof(C.body))
+		C.body_len = sizeof(C.body);
+	memcpy(C.body, req->input_buffer->buffer, C.body_len);
+	v = evhttp_find_header(req->input_headers, "X-Host");
+	snprintf(C.xhost, sizeof(C.xhost), "%s", v ? v : "");
+	v = evhttp_find_header(req->input_headers, "X-Method");
+	snprintf(C.xmethod, sizeof(C.xmethod), "%s", v ? v : "");
+	v = evhttp_find_header(req->input_headers, "Content-Length");
+	snprintf(C.clen, sizeof(C.clen), "%s", v ? v : "");
+	C.evcon_in_cb = evhttp_request_get_connection(req);
+}
+
+static void
+client_chunk_cb(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	if (C.chunks < 8) {
+		snprintf(C.chunk[C.chunks], sizeof(C.chunk[0]), "%.*s",
+		    (int)req->input_buffer->off,
+		    (const char *)req->input_buffer->buffer);
+		C.chunk_at[C.chunks] = regress_now();
+	}
+	C.chunks++;
+}
+
+static void
+client_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	(void)arg;
+	C.closes++;
+}
+
+static struct evhttp_connection *
+client_new(struct event_base *base, const char *addr, unsigned short port)
+{
+	struct evhttp_connection *evcon = evhttp_connection_new(addr, port);
+
+	tt_assert(evcon != NULL);
+	evhttp_connection_set_base(evcon, base);
+	evhttp_connection_set_closecb(evcon, client_close_cb, NULL);
+	return evcon;
+}
+
+static void
+client_get(struct event_base *base, struct evhttp_connection *evcon,
+    enum evhttp_cmd_type type, const char *uri)
+{
+	struct evhttp_request *req = evhttp_request_new(client_cb, NULL);
+	int before = C.done;
+
+	tt_assert(req != NULL);
+	tt_int_op(evhttp_make_request(evcon, req, type, uri), ==, 0);
+	run_until(base, &C.done, 0);	/* nothing happens synchronously */
+	tt_int_op(C.done, ==, before);
+	run_until_more(base, &C.done, before, 3.0);
+	if (C.done == before)
+		tt_fail("client request timed out");
+}
+
+static void
+test_client_basic(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	char host[64], *addr;
+	unsigned short port;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	evhttp_connection_get_peer(evcon, &addr, &port);
+	tt_str_op(addr, ==, "127.0.0.1");
+	tt_int_op(port, ==, S.port);
+
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(C.line, ==, "OK");
+	tt_int_op(C.body_len, ==, 7);
+	tt_assert(memcmp(C.body, "hello 1", 7) == 0);
+	tt_str_op(C.clen, ==, "7");
+	tt_ptr_op(C.evcon_in_cb, ==, NULL);
+
+	/* Host is added when missing; the method travels. */
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/echo?a=b");
+	snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)S.port);
+	tt_str_op(C.xhost, ==, host);
+	tt_str_op(C.xmethod, ==, "GET");
+	tt_str_op(S.last_uri, ==, "/echo?a=b");
+	tt_int_op(C.closes, ==, 0);
+	evhttp_connection_free(evcon);
+	tt_int_op(C.closes, ==, 1);
+}
+
+static void
+test_client_post(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	size_t i;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	req = evhttp_request_new(client_cb, NULL);
+	for (i = 0; i < 60000; i++)
+		evbuffer_add(req->output_buffer, &"0123456789abcdef"[i % 16], 1);
+	evhttp_add_header(req->output_headers, "Host", "example.org");
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_POST, "/echo"),
+	    ==, 0);
+	run_until(env->base, &C.done, 5.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(C.xmethod, ==, "POST");
+	tt_str_op(C.xhost, ==, "example.org");	/* the caller's Host kept */
+	tt_int_op(C.body_len, ==, 60000);
+	for (i = 0; i < 60000; i++)
+		tt_int_op(C.body[i], ==, "0123456789abcdef"[i % 16]);
+	evhttp_connection_free(evcon);
+}
+
+static void
+test_client_keepalive(struct regress_env *env)
+{
+	struct evhttp_connection *evcon, *first;
+	int i;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	/* Three queued at once: sent one after the other on one socket. */
+	for (i = 0; i < 3; i++) {
+		struct evhttp_request *req = evhttp_request_new(client_cb, NULL);
+
+		tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET,
+		    "/hello"), ==, 0);
+	}
+	run_until(env->base, &C.done, 0);
+	run_until_more(env->base, &C.done, 2, 3.0);
+	tt_int_op(C.done, ==, 3);
+	tt_int_op(S.nreq, ==, 3);
+	tt_assert(memcmp(C.body, "hello 3", 7) == 0);
+	first = S.last_evcon;
+	tt_int_op(C.closes, ==, 0);
+	/* Later, on the same connection. */
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_ptr_op(S.last_evcon, ==, first);
+	/* HEAD: no body is expected, and the connection stays usable. */
+	client_get(env->base, evcon, EVHTTP_REQ_HEAD, "/hello");
+	tt_int_op(C.code, ==, 200);
+	tt_int_op(C.body_len, ==, 0);
+	tt_str_op(C.clen, ==, "7");
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_assert(memcmp(C.body, "hello 6", 7) == 0);
+	tt_ptr_op(S.last_evcon, ==, first);
+	tt_int_op(C.closes, ==, 0);
+	/* The server closes: the close callback runs, the next request
+	 * reconnects transparently. */
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/close");
+	tt_int_op(C.code, ==, 200);
+	tt_int_op(C.closes, ==, 1);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_int_op(C.code, ==, 200);
+	tt_ptr_op(S.last_evcon, !=, NULL);
+	evhttp_connection_free(evcon);
+}
+
+/* The server drops an idle keep-alive connection: the client notices. */
+static void
+test_client_idle_close(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evhttp_set_timeout(S.http, 1);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_int_op(C.closes, ==, 0);
+	run_until_more(env->base, &C.closes, 0, 3.0);
+	tt_int_op(C.closes, ==, 1);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_int_op(C.code, ==, 200);
+	tt_assert(memcmp(C.body, "hello 2", 7) == 0);
+	evhttp_connection_free(evcon);
+}
+
+/* Chunks reach the client as they are sent, not at the end. */
+static void
+test_chunked_stream(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	int i;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	req = evhttp_request_new(client_cb, NULL);
+	evhttp_request_set_chunked_cb(req, client_chunk_cb);
+	evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/stream");
+	run_until(env->base, &C.done, 5.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 200);
+	tt_int_op(C.chunks, ==, 4);
+	for (i = 0; i < 4; i++) {
+		char expect[16];
+
+		snprintf(expect, sizeof(expect), "chunk%d;", i);
+		tt_str_op(C.chunk[i], ==, expect);
+		/* Received soon after it was sent (50 ms apart). */
+		tt_assert(C.chunk_at[i] >= S.stream_sent_at[i]);
+		if (i < 3)
+			tt_assert(C.chunk_at[i] < S.stream_sent_at[i + 1]);
+	}
+	/* The chunk callback consumed the data. */
+	tt_int_op(C.body_len, ==, 0);
+	/* Without a chunk callback, the whole body arrives at the end. */
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/stream");
+	tt_int_op(C.body_len, ==, 28);
+	tt_assert(memcmp(C.body, "chunk0;chunk1;chunk2;chunk3;", 28) == 0);
+	evhttp_connection_free(evcon);
+}
+
+static void
+test_stream_raw(struct regress_env *env)
+{
+	char *r;
+	struct evbuffer *in = evbuffer_new();
+	int fd;
+
+	srv_start(env->base, AF_INET);
+	fd = raw_connect(AF_INET, S.port);
+	raw_send_str(fd, "GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+	raw_wait_for(env->base, fd, in, "0\r\n\r\n", 1, 3.0);
+	r = buf_str(in);
+	tt_str_op(raw_header(r, "Transfer-Encoding"), ==, "chunked");
+	tt_ptr_op(raw_header(r, "Content-Length"), ==, NULL);
+	tt_assert(raw_header(r, "Date") != NULL);
+	tt_str_op(strstr(r, "\r\n\r\n") + 4, ==, "7\r\nchunk0;\r\n7\r\nchunk1;\r\n"
+	    "7\r\nchunk2;\r\n7\r\nchunk3;\r\n0\r\n\r\n");
+	free(r);
+	close(fd);
+	/* HTTP/1.0: raw data, closed at the end. */
+	r = raw_exchange_closed(env->base, "GET /stream HTTP/1.0\r\n\r\n", 24);
+	tt_ptr_op(raw_header(r, "Transfer-Encoding"), ==, NULL);
+	tt_str_op(strstr(r, "\r\n\r\n") + 4, ==, "chunk0;chunk1;chunk2;chunk3;");
+	free(r);
+	/* HEAD: headers only. */
+	r = raw_exchange_closed(env->base,
+	    "HEAD /stream HTTP/1.1\r\nConnection: close\r\n\r\n", 44);
+	tt_str_op(strstr(r, "\r\n\r\n") + 4, ==, "");
+	free(r);
+	evbuffer_free(in);
+}
+
+/* ------------------------------------------------------------------ */
+/* Client failures                                                     */
+
+static struct evhttp_request *fail_req_seen;
+
+static void
+fail_cb(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	C.done++;
+	C.at = regress_now();
+	fail_req_seen = req;
+	if (req == NULL)
+		C.null_req++;
+	else
+		C.code = req->response_code;
+}
+
+/* Connecting fails: 1.4 calls back with the request, response_code 0. */
+static void
+test_client_connect_refused(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	unsigned short port;
+	int fd = listen_loopback(AF_INET, &port);
+
+	close(fd);	/* nobody listens there now */
+	memset(&C, 0, sizeof(C));
+	C.code = -1;
+	evcon = client_new(env->base, "127.0.0.1", port);
+	req = evhttp_request_new(fail_cb, NULL);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/"), ==, 0);
+	run_until(env->base, &C.done, 3.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.null_req, ==, 0);
+	tt_ptr_op(fail_req_seen, ==, req);
+	tt_int_op(C.code, ==, 0);
+	tt_int_op(C.closes, ==, 0);	/* never established */
+	evhttp_connection_free(evcon);
+}
+
+/* One retry: the failure is reported after the 2 s back-off. */
+static void
+test_client_retry(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	unsigned short port;
+	int fd = listen_loopback(AF_INET, &port);
+	double t0;
+
+	close(fd);
+	memset(&C, 0, sizeof(C));
+	evcon = client_new(env->base, "127.0.0.1", port);
+	evhttp_connection_set_retries(evcon, 1);
+	req = evhttp_request_new(fail_cb, NULL);
+	t0 = regress_now();
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/"), ==, 0);
+	run_until(env->base, &C.done, 6.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 0);
+	tt_assert(C.at - t0 >= 1.9);
+	tt_assert(C.at - t0 < 4.0 * regress_slowdown());
+	evhttp_connection_free(evcon);
+}
+
+/* A retry that succeeds: the server appears during the back-off. */
+static void
+test_client_retry_success(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	unsigned short port;
+	int fd = listen_loopback(AF_INET, &port);
+	struct sockaddr_in sin;
+	int on = 1;
+
+	close(fd);
+	memset(&C, 0, sizeof(C));
+	evcon = client_new(env->base, "127.0.0.1", port);
+	evhttp_connection_set_retries(evcon, 2);
+	req = evhttp_request_new(client_cb, NULL);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/hello"),
+	    ==, 0);
+	run_for(env->base, 0.5);
+	tt_int_op(C.done, ==, 0);
+	/* Now listen on that port. */
+	srv_start(env->base, AF_INET);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		tt_skip("the port was taken meanwhile");
+	tt_int_op(listen(fd, 16), ==, 0);
+	tt_int_op(evhttp_accept_socket(S.http, fd), ==, 0);
+	run_until(env->base, &C.done, 5.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 200);
+	tt_assert(memcmp(C.body, "hello 1", 7) == 0);
+	evhttp_connection_free(evcon);
+}
+
+/* A raw server that answers every connection with fixed bytes. */
+struct fake_srv {
+	int lfd;
+	const char *reply;
+	int close_after;
+	int conns[16];
+	struct event cev[16];
+	int nconns;
+	struct event ev;
+};
+
+/* The request arrived: answer, and maybe close. */
+static void
+fake_read_cb(int fd, short what, void *arg)
+{
+	struct fake_srv *f = arg;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	int i;
+
+	(void)what;
+	for (i = 0; i < f->nconns; i++) {
+		if (f->conns[i] == fd)
+			event_del(&f->cev[i]);
+	}
+	if (n <= 0)
+		return;
+	if (f->reply != NULL)
+		raw_send_str(fd, f->reply);
+	if (f->close_after) {
+		for (i = 0; i < f->nconns; i++) {
+			if (f->conns[i] == fd)
+				f->conns[i] = -1;
+		}
+		close(fd);
+	}
+}
+
+static void
+fake_accept_cb(int fd, short what, void *arg)
+{
+	struct fake_srv *f = arg;
+	int c = accept(fd, NULL, NULL);
+
+	(void)what;
+	if (c < 0)
+		return;
+	if (f->nconns >= 16) {
+		close(c);
+		return;
+	}
+	f->conns[f->nconns] = c;
+	event_set(&f->cev[f->nconns], c, EV_READ, fake_read_cb, f);
+	event_base_set(S.base, &f->cev[f->nconns]);
+	event_add(&f->cev[f->nconns], NULL);
+	f->nconns++;
+}
+
+static void
+fake_stop(struct fake_srv *f)
+{
+	int i;
+
+	event_del(&f->ev);
+	close(f->lfd);
+	for (i = 0; i < f->nconns; i++) {
+		event_del(&f->cev[i]);
+		if (f->conns[i] >= 0)
+			close(f->conns[i]);
+	}
+}
+
+static void
+fake_start(struct event_base *base, struct fake_srv *f, const char *reply,
+    int close_after, unsigned short *port)
+{
+	memset(f, 0, sizeof(*f));
+	S.base = base;
+	f->lfd = listen_loopback(AF_INET, port);
+	tt_assert(f->lfd >= 0);
+	f->reply = reply;
+	f->close_after = close_after;
+	event_set(&f->ev, f->lfd, EV_READ | EV_PERSIST, fake_accept_cb, f);
+	event_base_set(base, &f->ev);
+	event_add(&f->ev, NULL);
+}
+
+static void
+client_expect_null(struct event_base *base, const char *reply, int close_after,
+    int timeout)
+{
+	struct fake_srv f;
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	unsigned short port;
+
+	memset(&C, 0, sizeof(C));
+	fake_start(base, &f, reply, close_after, &port);
+	evcon = client_new(base, "127.0.0.1", port);
+	if (timeout)
+		evhttp_connection_set_timeout(evcon, timeout);
+	req = evhttp_request_new(fail_cb, NULL);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/"), ==, 0);
+	run_until(base, &C.done, 4.0);
+	if (C.done != 1)
+		regress_fail(__FILE__, __LINE__, "no callback for reply "
+		    "\"%.40s\"", reply ? reply : "(none)");
+	if (C.null_req != 1)
+		regress_fail(__FILE__, __LINE__, "reply \"%.40s\": callback "
+		    "got a request (code %d), not NULL", reply ? reply : "",
+		    C.code);
+	evhttp_connection_free(evcon);
+	fake_stop(&f);
+}
+
+/* A broken exchange: 1.4 calls back with NULL. */
+static void
+test_client_bad_responses(struct regress_env *env)
+{
+	static const char *const replies[] = {
+		"garbage\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+		"HTTP/1.1 200 OK\r\nX\x01: y\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n",
+		"HTTP/1.1 2000 OK\r\n\r\n",
+		"HTTP/1.1 000 Zero\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nno length",
+		"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\nContent-Length: 0\r\n\r\n",
+		NULL
+	};
+	int i;
+
+	for (i = 0; replies[i] != NULL; i++)
+		client_expect_null(env->base, replies[i], 1, 0);
+	/* Accepted, then silence: the read timeout fires. */
+	client_expect_null(env->base, NULL, 0, 1);
+}
+
+/* Responses framed in each legal way. */
+static void
+test_client_framings(struct regress_env *env)
+{
+	static const struct { const char *reply, *body; int code; } cases[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", "abc", 200 },
+		{ "HTTP/1.0 200 OK\r\n\r\nuntil close", "until close", 200 },
+		{ "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil close",
+		  "until close", 200 },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n", "abcde", 200 },
+		{ "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Made\r\n"
+		  "Content-Length: 2\r\n\r\nok", "ok", 201 },
+		{ "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", "", 204 },
+		{ "HTTP/1.1 304 Not Modified\r\n\r\n", "", 304 },
+		{ "HTTP/1.1 200\r\nContent-Length: 1\r\n\r\nx", "x", 200 },
+		{ NULL, NULL, 0 }
+	};
+	int i;
+
+	for (i = 0; cases[i].reply != NULL; i++) {
+		struct fake_srv f;
+		struct evhttp_connection *evcon;
+		struct evhttp_request *req;
+		unsigned short port;
+
+		memset(&C, 0, sizeof(C));
+		fake_start(env->base, &f, cases[i].reply, 1, &port);
+		evcon = client_new(env->base, "127.0.0.1", port);
+		req = evhttp_request_new(client_cb, NULL);
+		evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/");
+		run_until(env->base, &C.done, 3.0);
+		regress_note("case %d", i);
+		tt_int_op(C.done, ==, 1);
+		tt_int_op(C.null_req, ==, 0);
+		tt_int_op(C.code, ==, cases[i].code);
+		tt_int_op(C.body_len, ==, strlen(cases[i].body));
+		tt_assert(memcmp(C.body, cases[i].body, C.body_len) == 0);
+		evhttp_connection_free(evcon);
+		fake_stop(&f);
+	}
+}
+
+static struct evhttp_connection *free_me;
+
+static void
+free_in_cb(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	C.done++;
+	C.code = req ? req->response_code : -1;
+	evhttp_connection_free(free_me);
+	free_me = NULL;
+}
+
+/* Freeing the connection from inside a request callback is safe, and the
+ * other queued requests go without their callbacks. */
+static void
+test_client_free_in_cb(struct regress_env *env)
+{
+	struct evhttp_request *req;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	free_me = client_new(env->base, "127.0.0.1", S.port);
+	req = evhttp_request_new(free_in_cb, NULL);
+	evhttp_make_request(free_me, req, EVHTTP_REQ_GET, "/hello");
+	req = evhttp_request_new(free_in_cb, NULL);
+	evhttp_make_request(free_me, req, EVHTTP_REQ_GET, "/hello");
+	run_until(env->base, &C.done, 3.0);
+	run_for(env->base, 0.2);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 200);
+	tt_ptr_op(free_me, ==, NULL);
+	tt_int_op(C.closes, ==, 1);
+}
+
+/* An exchange that stalls: evhttp_connection_set_timeout applies. */
+static void
+test_client_timeout(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	double t0;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	evhttp_connection_set_timeout(evcon, 1);
+	req = evhttp_request_new(fail_cb, NULL);
+	t0 = regress_now();
+	evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/hold");
+	run_until(env->base, &C.done, 4.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.null_req, ==, 1);
+	tt_assert(C.at - t0 >= 0.9);
+	tt_assert(C.at - t0 < 2.5 * regress_slowdown());
+	evhttp_connection_free(evcon);
+}
+
+/* ------------------------------------------------------------------ */
+/* Server timeouts and disconnects                                     */
+
+/* A client that sends one byte every 300 ms is dropped at the timeout. */
+struct slow {
+	int fd;
+	int pos;
+	struct event ev;
+};
+
+static void
+slow_byte_cb(int fd, short what, void *arg)
+{
+	static const char req[] = "GET /hello HTTP/1.1\r\nHost: slow\r\n"
+	    "X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+	struct slow *sl = arg;
+	struct timeval tv = { 0, 300000 };
+
+	(void)fd;
+	(void)what;
+	if ((size_t)sl->pos < sizeof(req) - 1 &&
+	    write(sl->fd, req + sl->pos, 1) == 1)
+		sl->pos++;
+	evtimer_add(&sl->ev, &tv);
+}
+
+static void
+test_slowloris(struct regress_env *env)
+{
+	struct slow sl;
+	struct evbuffer *in = evbuffer_new();
+	double t0;
+
+	srv_start(env->base, AF_INET);
+	evhttp_set_timeout(S.http, 1);
+	memset(&sl, 0, sizeof(sl));
+	sl.fd = raw_connect(AF_INET, S.port);
+	evtimer_set(&sl.ev, slow_byte_cb, &sl);
+	event_base_set(env->base, &sl.ev);
+	t0 = regress_now();
+	slow_byte_cb(-1, 0, &sl);
+	tt_int_op(raw_wait_for(env->base, sl.fd, in, NULL, 0, 4.0), ==, 1);
+	event_del(&sl.ev);
+	regress_note("dropped after %.2f s and %d bytes", regress_now() - t0,
+	    sl.pos);
+	/* Dropped within the timeout (plus slack), without a response. */
+	tt_assert(regress_now() - t0 < 1.6 * regress_slowdown());
+	tt_assert(regress_now() - t0 >= 0.9);
+	tt_int_op(in->off, ==, 0);
+	tt_int_op(S.nreq, ==, 0);
+	close(sl.fd);
+	evbuffer_free(in);
+}
+
+/* An idle keep-alive connection closes after the timeout. */
+static void
+test_idle_timeout(struct regress_env *env)
+{
+	int fd;
+	struct evbuffer *in = evbuffer_new();
+	double t0;
+
+	srv_start(env->base, AF_INET);
+	evhttp_set_timeout(S.http, 1);
+	fd = raw_connect(AF_INET, S.port);
+	raw_send_str(fd, "GET /hello HTTP/1.1\r\n\r\n");
+	raw_wait_for(env->base, fd, in, "hello 1", 1, 3.0);
+	t0 = regress_now();
+	tt_int_op(raw_wait_for(env->base, fd, in, NULL, 0, 4.0), ==, 1);
+	tt_assert(regress_now() - t0 >= 0.9);
+	tt_assert(regress_now() - t0 < 1.6 * regress_slowdown());
+	close(fd);
+	/* A connection that never sends anything, likewise. */
+	fd = raw_connect(AF_INET, S.port);
+	t0 = regress_now();
+	tt_int_op(raw_wait_for(env->base, fd, in, NULL, 0, 4.0), ==, 1);
+	tt_assert(regress_now() - t0 < 1.6 * regress_slowdown());
+	close(fd);
+	evbuffer_free(in);
+}
+
+/* The application may take longer than the timeout to answer. */
+static void
+late_reply_cb(int fd, short what, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	evbuffer_add(b, "late", 4);
+	evhttp_send_reply(S.held, HTTP_OK, "OK", b);
+	S.held = NULL;
+	evbuffer_free(b);
+}
+
+static void
+test_slow_app(struct regress_env *env)
+{
+	int fd;
+	struct evbuffer *in = evbuffer_new();
+	struct event ev;
+	struct timeval tv = { 1, 500000 };
+
+	srv_start(env->base, AF_INET);
+	evhttp_set_timeout(S.http, 1);
+	fd = raw_connect(AF_INET, S.port);
+	raw_send_str(fd, "GET /hold HTTP/1.1\r\n\r\n");
+	evtimer_set(&ev, late_reply_cb, NULL);
+	event_base_set(env->base, &ev);
+	evtimer_add(&ev, &tv);
+	raw_wait_for(env->base, fd, in, "late", 1, 4.0);
+	tt_int_op(count_str(in, "\r\n\r\nlate"), ==, 1);
+	close(fd);
+	evbuffer_free(in);
+}
+
+/* The client leaves while the application holds its request. */
+static void
+test_client_gone(struct regress_env *env)
+{
+	int fd;
+	struct evbuffer *b = evbuffer_new();
+
+	srv_start(env->base, AF_INET);
+	fd = raw_connect(AF_INET, S.port);
+	raw_send_str(fd, "GET /hold HTTP/1.1\r\n\r\n");
+	run_until(env->base, &S.nreq, 3.0);
+	tt_assert(S.held != NULL);
+	tt_assert(evhttp_request_get_connection(S.held) != NULL);
+	close(fd);
+	run_for(env->base, 0.2);
+	tt_ptr_op(evhttp_request_get_connection(S.held), ==, NULL);
+	/* Streaming calls are harmless now; the end frees the request. */
+	evhttp_send_reply_start(S.held, HTTP_OK, "OK");
+	evbuffer_add(b, "x", 1);
+	evhttp_send_reply_chunk(S.held, b);
+	evhttp_send_reply_end(S.held);
+	S.held = NULL;
+
+	/* Same with a plain reply. */
+	fd = raw_connect(AF_INET, S.port);
+	raw_send_str(fd, "GET /hold HTTP/1.1\r\n\r\n");
+	run_until_more(env->base, &S.nreq, 1, 3.0);
+	tt_assert(S.held != NULL);
+	close(fd);
+	run_for(env->base, 0.2);
+	tt_ptr_op(evhttp_request_get_connection(S.held), ==, NULL);
+	evhttp_send_reply(S.held, HTTP_OK, "OK", b);
+	S.held = NULL;
+	evbuffer_free(b);
+}
+
+/* evhttp_free with open connections and a held request. */
+static void
+test_server_free(struct regress_env *env)
+{
+	int fd1, fd2;
+	struct evbuffer *in = evbuffer_new();
+
+	srv_start(env->base, AF_INET);
+	fd1 = raw_connect(AF_INET, S.port);
+	fd2 = raw_connect(AF_INET, S.port);
+	raw_send_str(fd1, "GET /hold HTTP/1.1\r\n\r\n");
+	run_until(env->base, &S.nreq, 3.0);
+	tt_assert(S.held != NULL);
+	evhttp_free(S.http);
+	S.http = NULL;
+	/* Both connections are closed. */
+	tt_int_op(raw_wait_for(env->base, fd1, in, NULL, 0, 2.0), ==, 1);
+	tt_int_op(raw_wait_for(env->base, fd2, in, NULL, 0, 2.0), ==, 1);
+	tt_int_op(in->off, ==, 0);
+	/* The held request is detached, and can still be answered. */
+	tt_ptr_op(evhttp_request_get_connection(S.held), ==, NULL);
+	evhttp_send_reply(S.held, HTTP_OK, "OK", NULL);
+	close(fd1);
+	close(fd2);
+	evbuffer_free(in);
+}
+
+/* Bytes written by a fast producer to a slow reader stay in order and are
+ * all delivered; the producer is never blocked. */
+static void
+big_stream_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+	char block[4096];
+	int i;
+
+	(void)arg;
+	record(req);
+	evhttp_send_reply_start(req, HTTP_OK, "OK");
+	for (i = 0; i < 256; i++) {	/* 1 MiB, more than a socket buffer */
+		memset(block, 'a' + i % 26, sizeof(block));
+		evbuffer_add(b, block, sizeof(block));
+		evhttp_send_reply_chunk(req, b);
+		tt_int_op(b->off, ==, 0);
+	}
+	evhttp_send_reply_end(req);
+	evbuffer_free(b);
+}
+
+static void
+test_big_stream(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET);
+	evhttp_set_cb(S.http, "/big", big_stream_cb, NULL);
+	evcon = client_new(env->base, "127.0.0.1", S.port);
+	req = evhttp_request_new(client_cb, NULL);
+	evhttp_request_set_chunked_cb(req, client_chunk_cb);
+	evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/big");
+	run_until(env->base, &C.done, 5.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 200);
+	tt_int_op(C.chunks, ==, 256);
+	tt_str_op(C.chunk[1], ==, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	evhttp_connection_free(evcon);
+}
+
+/* ------------------------------------------------------------------ */
+/* Other listeners                                                     */
+
+static void
+test_ipv6(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp *http2;
+	unsigned short port;
+	int fd;
+
+	memset(&C, 0, sizeof(C));
+	srv_start(env->base, AF_INET6);
+	evcon = client_new(env->base, "::1", S.port);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/echo");
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(S.last_host, ==, "::1");
+	{
+		char host[64];
+
+		snprintf(host, sizeof(host), "[::1]:%u", (unsigned)S.port);
+		tt_str_op(C.xhost, ==, host);
+	}
+	evhttp_connection_free(evcon);
+
+	/* evhttp_bind_socket with an IPv6 literal: find a free port first. */
+	fd = listen_loopback(AF_INET6, &port);
+	close(fd);
+	http2 = evhttp_new(env->base);
+	if (evhttp_bind_socket(http2, "::1", port) != 0)
+		tt_skip("port taken between the probe and the bind");
+	evhttp_set_cb(http2, "/hello", hello_cb, NULL);
+	evcon = client_new(env->base, "::1", port);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_int_op(C.code, ==, 200);
+	evhttp_connection_free(evcon);
+	evhttp_free(http2);
+}
+
+static void
+test_bind_socket(struct regress_env *env)
+{
+	struct evhttp *http;
+	struct evhttp_connection *evcon;
+	unsigned short port;
+	int fd;
+
+	memset(&C, 0, sizeof(C));
+	memset(&S, 0, sizeof(S));
+	fd = listen_loopback(AF_INET, &port);
+	close(fd);
+	http = evhttp_new(env->base);
+	if (evhttp_bind_socket(http, "127.0.0.1", port) != 0)
+		tt_skip("port taken between the probe and the bind");
+	/* The same port twice fails. */
+	tt_int_op(evhttp_bind_socket(http, "127.0.0.1", port), ==, -1);
+	tt_int_op(evhttp_bind_socket(http, "not an address!", 1), ==, -1);
+	evhttp_set_cb(http, "/hello", hello_cb, NULL);
+	evcon = client_new(env->base, "127.0.0.1", port);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/hello");
+	tt_int_op(C.code, ==, 200);
+	evhttp_connection_free(evcon);
+	evhttp_free(http);
+}
+
+static void
+test_unix_socket(struct regress_env *env)
+{
+	struct sockaddr_un sun;
+	char dir[] = "/tmp/relevent-http-XXXXXX";
+	int lfd, fd;
+	struct evbuffer *in = evbuffer_new();
+	char *r;
+
+	srv_start(env->base, AF_INET);
+	tt_assert(mkdtemp(dir) != NULL);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock", dir);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	tt_assert(lfd >= 0);
+	tt_int_op(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), ==, 0);
+	tt_int_op(listen(lfd, 16), ==, 0);
+	tt_int_op(evhttp_accept_socket(S.http, lfd), ==, 0);
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	tt_int_op(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), ==, 0);
+	raw_send_str(fd, "GET /hello HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n"
+	    "Connection: close\r\n\r\n");
+	tt_int_op(raw_wait_for(env->base, fd, in, NULL, 0, 3.0), ==, 1);
+	r = buf_str(in);
+	tt_assert(strstr(r, "hello 1") != NULL);
+	tt_assert(strstr(r, "hello 2") != NULL);
+	/* An unnamed peer: an empty address, no overflow. */
+	tt_str_op(S.last_host, ==, "");
+	free(r);
+	close(fd);
+
+	/* A peer bound to a path of the maximal length. */
+	{
+		struct sockaddr_un me;
+		char path[sizeof(me.sun_path) + 1];
+		size_t n;
+
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		memset(&me, 0, sizeof(me));
+		me.sun_family = AF_UNIX;
+		n = (size_t)snprintf(path, sizeof(path), "%s/", dir);
+		memset(path + n, 'p', sizeof(me.sun_path) - n);
+		memcpy(me.sun_path, path, sizeof(me.sun_path)); /* no NUL */
+		if (bind(fd, (struct sockaddr *)&me, sizeof(me)) == 0) {
+			tt_int_op(connect(fd, (struct sockaddr *)&sun,
+			    sizeof(sun)), ==, 0);
+			raw_send_str(fd, "GET /hello HTTP/1.1\r\n"
+			    "Connection: close\r\n\r\n");
+			evbuffer_drain(in, in->off);
+			raw_wait_for(env->base, fd, in, NULL, 0, 3.0);
+			tt_int_op(count_str(in, "hello 3"), ==, 1);
+			tt_int_op(strlen(S.last_host), <=, sizeof(me.sun_path));
+			tt_assert(strncmp(S.last_host, path, strlen(dir)) == 0);
+			path[sizeof(me.sun_path)] = '\0';
+			unlink(path);
+		} else {
+			regress_note("bind to a full-length path: %s",
+			    strerror(errno));
+		}
+		close(fd);
+	}
+	unlink(sun.sun_path);
+	rmdir(dir);
+	evbuffer_free(in);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1,000 concurrent keep-alive connections                             */
+
+#define NCONN 1000
+
+static int
+many_child(unsigned short port)
+{
+	static int fds[NCONN];
+	char buf[4096];
+	int i, round;
+
+	for (i = 0; i < NCONN; i++) {
+		struct sockaddr_in sin;
+
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (fds[i] < 0)
+			return 10;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = htons(port);
+		if (connect(fds[i], (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return 11;
+	}
+	/* Two rounds: every connection serves a request in each. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < NCONN; i++) {
+			static const char req[] = "GET /conn HTTP/1.1\r\n\r\n";
+			size_t got = 0;
+
+			if (write(fds[i], req, sizeof(req) - 1) !=
+			    (ssize_t)sizeof(req) - 1)
+				return 12;
+			/* The reply is small: read until its body "ok". */
+			for (;;) {
+				ssize_t n = read(fds[i], buf + got,
+				    sizeof(buf) - 1 - got);
+
+				if (n <= 0)
+					return 13;
+				got += (size_t)n;
+				buf[got] = '\0';
+				if (strstr(buf, "\r\n\r\nok") != NULL)
+					break;
+			}
+		}
+	}
+	return 0;
+}
+
+static struct evhttp_connection *many_seen[NCONN];
+static unsigned short many_port[NCONN];
+static int many_n, many_reused;
+
+static void
+conn_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+	int i;
+
+	(void)arg;
+	S.nreq++;
+	for (i = 0; i < many_n; i++) {
+		if (many_port[i] == req->remote_port) {
+			if (many_seen[i] == evhttp_request_get_connection(req))
+				many_reused++;
+			break;
+		}
+	}
+	if (i == many_n && many_n < NCONN) {
+		many_port[many_n] = req->remote_port;
+		many_seen[many_n++] = evhttp_request_get_connection(req);
+	}
+	evbuffer_add(b, "ok", 2);
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+}
+
+static void
+test_many_connections(struct regress_env *env)
+{
+	struct rlimit rl;
+	pid_t pid;
+	int status = -1;
+	double end;
+
+	if (strcmp(env->backend, "select") == 0)
+		tt_skip("select cannot watch fds beyond FD_SETSIZE (1024)");
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < NCONN + 100) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur < NCONN + 100)
+			tt_skip("cannot raise RLIMIT_NOFILE");
+	}
+	srv_start(env->base, AF_INET);
+	evhttp_set_cb(S.http, "/conn", conn_cb, NULL);
+	pid = fork();
+	tt_assert(pid >= 0);
+	if (pid == 0)
+		_exit(many_child(S.port));
+	end = regress_now() + 40 * regress_slowdown();
+	while (regress_now() < end) {
+		run_for(env->base, 0.05);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		tt_fail("client child did not finish");
+	}
+	tt_assert(WIFEXITED(status));
+	tt_int_op(WEXITSTATUS(status), ==, 0);
+	tt_int_op(S.nreq, ==, 2 * NCONN);
+	tt_int_op(many_n, ==, NCONN);		/* 1,000 distinct connections */
+	tt_int_op(many_reused, ==, NCONN);	/* each reused in round two */
+}
+
+/* ------------------------------------------------------------------ */
+/* Real programs: curl as a client, nginx as a server                  */
+
+static int
+have_program(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+static const char *
+find_program(const char *name)
+{
+	static char path[256];
+	static const char *const dirs[] = {
+		"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", NULL
+	};
+	int i;
+
+	for (i = 0; dirs[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (have_program(path))
+			return path;
+	}
+	return NULL;
+}
+
+/*
+ * Run argv while the loop keeps serving; stdout goes to out_path (if not
+ * NULL).  Returns the exit status (-1 if it had to be killed).
+ */
+static int
+run_program(struct event_base *base, char *const argv[], const char *out_path,
+    double secs)
+{
+	pid_t pid = fork();
+	int status;
+	double end;
+
+	tt_assert(pid >= 0);
+	if (pid == 0) {
+		int fd = open(out_path ? out_path : "/dev/null",
+		    O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int nul = open("/dev/null", O_RDWR);
+
+		if (fd >= 0)
+			dup2(fd, 1);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	end = regress_now() + secs * regress_slowdown();
+	while (regress_now() < end) {
+		run_for(base, 0.02);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	regress_note("%s killed after %.1f s", argv[0], secs);
+	return -1;
+}
+
+/* Read a whole (small) file; NUL-terminated; *len gets its size. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	tt_assert(f != NULL);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = malloc((size_t)n + 1);
+	tt_assert(s != NULL);
+	tt_int_op(fread(s, 1, (size_t)n, f), ==, n);
+	s[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return s;
+}
+
+static char tmpdir[64];
+
+static void
+make_tmpdir(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/relevent-http-XXXXXX");
+	tt_assert(mkdtemp(tmpdir) != NULL);
+}
+
+/* Remove the files this file's cases create, then the directory. */
+static void
+remove_tmpdir(void)
+{
+	static const char *const names[] = {
+		"out1", "out2", "up", "hdr", "nginx.conf", "error.log",
+		"nginx.pid", "a.txt", "big.bin", NULL
+	};
+	static const char *const dirs[] = {
+		"body", "proxy", "fastcgi", "uwsgi", "scgi", "logs", NULL
+	};
+	char p[128];
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
+		unlink(p);
+	}
+	for (i = 0; dirs[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(tmpdir);
+}
+
+static void
+test_curl(struct regress_env *env)
+{
+	const char *curl = find_program("curl");
+	char curlpath[256], url1[128], url2[128], out1[128], out2[128];
+	char up[128], updata[160], *s;
+	size_t len, i;
+	FILE *f;
+
+	if (curl == NULL)
+		tt_skip("curl not installed");
+	snprintf(curlpath, sizeof(curlpath), "%s", curl);
+	srv_start(env->base, AF_INET);
+	make_tmpdir();
+	snprintf(out1, sizeof(out1), "%s/out1", tmpdir);
+	snprintf(out2, sizeof(out2), "%s/out2", tmpdir);
+
+	/* Keep-alive: two URLs, one connection (num_connects 1 then 0). */
+	snprintf(url1, sizeof(url1), "http://127.0.0.1:%u/hello", S.port);
+	snprintf(url2, sizeof(url2), "http://127.0.0.1:%u/echo", S.port);
+	{
+		char *argv[] = { curlpath, "-s", "-S", "--http1.1",
+		    "-w", "[%{http_code} %{num_connects}]", url1, url2, NULL };
+
+		tt_int_op(run_program(env->base, argv, out1, 10), ==, 0);
+	}
+	s = slurp(out1, NULL);
+	tt_str_op(s, ==, "hello 1[200 1][200 0]");
+	free(s);
+	tt_int_op(S.nreq, ==, 2);
+
+	/* Chunked download of a streamed reply. */
+	snprintf(url1, sizeof(url1), "http://127.0.0.1:%u/stream", S.port);
+	{
+		char *argv[] = { curlpath, "-s", "-S", "--http1.1", "-D", out2,
+		    url1, NULL };
+
+		tt_int_op(run_program(env->base, argv, out1, 10), ==, 0);
+	}
+	s = slurp(out1, NULL);
+	tt_str_op(s, ==, "chunk0;chunk1;chunk2;chunk3;");
+	free(s);
+	s = slurp(out2, NULL);
+	tt_assert(strstr(s, "Transfer-Encoding: chunked\r\n") != NULL);
+	free(s);
+
+	/* Chunked upload (curl also sends Expect: 100-continue). */
+	snprintf(up, sizeof(up), "%s/up", tmpdir);
+	f = fopen(up, "wb");
+	tt_assert(f != NULL);
+	for (i = 0; i < 3000; i++)
+		fprintf(f, "line %04zu\n", i);
+	fclose(f);
+	snprintf(updata, sizeof(updata), "@%s", up);
+	{
+		char *argv[] = { curlpath, "-s", "-S", "--http1.1",
+		    "-H", "Transfer-Encoding: chunked",
+		    "-H", "Expect: 100-continue",
+		    "--data-binary", updata, url2, NULL };
+
+		tt_int_op(run_program(env->base, argv, out1, 10), ==, 0);
+	}
+	s = slurp(out1, &len);
+	tt_int_op(len, ==, 30000);
+	tt_assert(strncmp(s, "line 0000\nline 0001\n", 20) == 0);
+	tt_assert(strcmp(s + len - 10, "line 2999\n") == 0);
+	free(s);
+	tt_int_op(S.last_body_len, ==, 4096);	/* capped copy in record() */
+
+	/* HEAD: the headers of the GET, and curl sees no stray body. */
+	{
+		char *argv[] = { curlpath, "-s", "-S", "--http1.1", "-I",
+		    url2, url2, NULL };
+
+		tt_int_op(run_program(env->base, argv, out1, 10), ==, 0);
+	}
+	s = slurp(out1, NULL);
+	tt_int_op(count_cstr(s, "HTTP/1.1 200 OK"), ==, 2);
+	tt_assert(strstr(s, "Content-Length: 0\r\n") != NULL);
+	free(s);
+
+	/* HTTP/1.0. */
+	snprintf(url1, sizeof(url1), "http://127.0.0.1:%u/hello", S.port);
+	{
+		char *argv[] = { curlpath, "-s", "-S", "-0", "-D", out2, url1,
+		    NULL };
+
+		tt_int_op(run_program(env->base, argv, out1, 10), ==, 0);
+	}
+	s = slurp(out2, NULL);
+	tt_assert(strncmp(s, "HTTP/1.0 200 OK\r\n", 17) == 0);
+	free(s);
+	remove_tmpdir();
+}
+
+/* Is something accepting on 127.0.0.1:port? */
+static int
+port_open(unsigned short port)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	r = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	return r == 0;
+}
+
+static void
+test_nginx(struct regress_env *env)
+{
+	const char *nginx = "/usr/sbin/nginx";
+	char path[128], conf[128], errlog[128];
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	unsigned short port;
+	pid_t pid;
+	FILE *f;
+	int i, fd, status;
+	double end;
+
+	if (!have_program(nginx))
+		tt_skip("nginx not installed");
+	make_tmpdir();
+	fd = listen_loopback(AF_INET, &port);
+	close(fd);
+	snprintf(conf, sizeof(conf), "%s/nginx.conf", tmpdir);
+	snprintf(errlog, sizeof(errlog), "%s/error.log", tmpdir);
+	f = fopen(conf, "w");
+	tt_assert(f != NULL);
+	fprintf(f,
+	    "daemon off;\nmaster_process off;\nworker_processes 1;\n"
+	    "pid %s/nginx.pid;\nerror_log %s/error.log;\n"
+	    "events { worker_connections 64; }\n"
+	    "http {\n access_log off;\n"
+	    " client_body_temp_path %s/body;\n proxy_temp_path %s/proxy;\n"
+	    " fastcgi_temp_path %s/fastcgi;\n uwsgi_temp_path %s/uwsgi;\n"
+	    " scgi_temp_path %s/scgi;\n"
+	    " gzip on; gzip_min_length 1; gzip_types text/plain;\n"
+	    " types { text/plain txt; application/octet-stream bin; }\n"
+	    " server { listen 127.0.0.1:%u; root %s; }\n}\n",
+	    tmpdir, tmpdir, tmpdir, tmpdir, tmpdir, tmpdir, tmpdir,
+	    (unsigned)port, tmpdir);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a.txt", tmpdir);
+	f = fopen(path, "w");
+	fprintf(f, "hello from nginx\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/big.bin", tmpdir);
+	f = fopen(path, "w");
+	for (i = 0; i < 200000; i++)
+		fputc('A' + i % 23, f);
+	fclose(f);
+
+	pid = fork();
+	tt_assert(pid >= 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+
+		dup2(nul, 0);
+		dup2(nul, 1);
+		dup2(nul, 2);
+		execl(nginx, nginx, "-p", tmpdir, "-c", conf, "-e", errlog,
+		    (char *)NULL);
+		_exit(127);
+	}
+	end = regress_now() + 5;
+	while (!port_open(port)) {
+		if (waitpid(pid, &status, WNOHANG) == pid ||
+		    regress_now() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			remove_tmpdir();
+			tt_skip("nginx did not start");
+		}
+		usleep(20000);
+	}
+
+	memset(&C, 0, sizeof(C));
+	evcon = client_new(env->base, "127.0.0.1", port);
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/a.txt");
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(C.line, ==, "OK");
+	tt_int_op(C.body_len, ==, 17);
+	tt_assert(memcmp(C.body, "hello from nginx\n", 17) == 0);
+
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/big.bin");
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(C.clen, ==, "200000");
+	tt_int_op(C.body_len, ==, sizeof(C.body));	/* capped copy */
+	for (i = 0; i < (int)sizeof(C.body); i++)
+		tt_int_op(C.body[i], ==, 'A' + i % 23);
+
+	client_get(env->base, evcon, EVHTTP_REQ_HEAD, "/a.txt");
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(C.clen, ==, "17");
+	tt_int_op(C.body_len, ==, 0);
+
+	client_get(env->base, evcon, EVHTTP_REQ_GET, "/missing");
+	tt_int_op(C.code, ==, 404);
+
+	/* gzip makes nginx answer chunked. */
+	req = evhttp_request_new(client_cb, NULL);
+	evhttp_add_header(req->output_headers, "Accept-Encoding", "gzip");
+	C.done = 0;
+	evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/a.txt");
+	run_until(env->base, &C.done, 3.0);
+	tt_int_op(C.done, ==, 1);
+	tt_int_op(C.code, ==, 200);
+	tt_str_op(C.clen, ==, "");
+	tt_assert(C.body_len > 10);
+	tt_int_op((unsigned char)C.body[0], ==, 0x1f);
+	tt_int_op((unsigned char)C.body[1], ==, 0x8b);
+
+	/* All of it on one kept-alive connection. */
+	tt_int_op(C.closes, ==, 0);
+	evhttp_connection_free(evcon);
+	tt_int_op(C.closes, ==, 1);
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	remove_tmpdir();
+}
+
+/* ------------------------------------------------------------------ */
+
+struct regress_case regress_http_cases[] = {
+	{ "http/struct_layout", test_struct_layout, RT_ONCE, NULL },
+	{ "http/headers", test_headers, RT_ONCE, NULL },
+	{ "http/encode_uri", test_encode_uri, RT_ONCE, NULL },
+	{ "http/decode_uri", test_decode_uri, RT_ONCE, NULL },
+	{ "http/parse_query", test_parse_query, RT_ONCE, NULL },
+	{ "http/htmlescape", test_htmlescape, RT_ONCE, NULL },
+	{ "http/basic_raw", test_basic_raw, RT_BASE, NULL },
+	{ "http/pipeline", test_pipeline, RT_BASE, NULL },
+	{ "http/http10", test_http10, RT_BASE, NULL },
+	{ "http/not_found", test_not_found, RT_BASE, NULL },
+	{ "http/send_error", test_send_error, RT_BASE, NULL },
+	{ "http/bad_requests", test_bad_requests, RT_BASE, NULL },
+	{ "http/get_body_not_smuggled", test_get_body_not_smuggled, RT_BASE,
+	  NULL },
+	{ "http/limits", test_limits, RT_BASE, NULL },
+	{ "http/chunked_upload", test_chunked_upload_raw, RT_BASE, NULL },
+	{ "http/expect_continue", test_expect_continue, RT_BASE, NULL },
+	{ "http/client_basic", test_client_basic, RT_BASE, NULL },
+	{ "http/client_post", test_client_post, RT_BASE, NULL },
+	{ "http/client_keepalive", test_client_keepalive, RT_BASE, NULL },
+	{ "http/client_idle_close", test_client_idle_close, RT_BASE, NULL },
+	{ "http/chunked_stream", test_chunked_stream, RT_BASE, NULL },
+	{ "http/stream_raw", test_stream_raw, RT_BASE, NULL },
+	{ "http/big_stream", test_big_stream, RT_BASE, NULL },
+	{ "http/client_connect_refused", test_client_connect_refused, RT_BASE,
+	  NULL },
+	{ "http/client_retry", test_client_retry, RT_BASE, NULL },
+	{ "http/client_retry_success", test_client_retry_success, RT_BASE,
+	  NULL },
+	{ "http/client_bad_responses", test_client_bad_responses, RT_BASE,
+	  NULL },
+	{ "http/client_framings", test_client_framings, RT_BASE, NULL },
+	{ "http/client_free_in_cb", test_client_free_in_cb, RT_BASE, NULL },
+	{ "http/client_timeout", test_client_timeout, RT_BASE, NULL },
+	{ "http/slowloris", test_slowloris, RT_BASE, NULL },
+	{ "http/idle_timeout", test_idle_timeout, RT_BASE, NULL },
+	{ "http/slow_app", test_slow_app, RT_BASE, NULL },
+	{ "http/client_gone", test_client_gone, RT_BASE, NULL },
+	{ "http/server_free", test_server_free, RT_BASE, NULL },
+	{ "http/ipv6", test_ipv6, RT_BASE, NULL },
+	{ "http/bind_socket", test_bind_socket, RT_BASE, NULL },
+	{ "http/unix_socket", test_unix_socket, RT_BASE, NULL },
+	{ "http/many_connections", test_many_connections, RT_BASE | RT_SLOW,
+	  NULL },
+	{ "http/curl", test_curl, RT_BASE, NULL },
+	{ "http/nginx", test_nginx, RT_BASE, NULL },
+	RT_END
+};

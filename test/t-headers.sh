@@ -35,6 +35,7 @@ done
 
 # struct evkeyvalq is complete when <sys/queue.h> comes first.
 cat > "$tmp/q.c" <<'C'
+#include <stddef.h>
 #include <sys/queue.h>
 #include <event.h>
 int main(void) { struct evkeyvalq q; TAILQ_INIT(&q); return TAILQ_EMPTY(&q) ? 0 : 1; }

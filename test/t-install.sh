@@ -4,10 +4,10 @@
 # built with `pkg-config --cflags --libs libevent` against that tree runs.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-prefix=/usr/local/relevent-test
+prefix=$(sed -n 's/^prefix = //p' "$builddir/Makefile")
 dest=$tmp/root
 
-if ! make -C "$builddir" --no-print-directory install DESTDIR="$dest" prefix=$prefix > "$tmp/log" 2>&1; then
+if ! make -C "$builddir" --no-print-directory install DESTDIR="$dest" > "$tmp/log" 2>&1; then
 	echo "FAIL install/make-install"; tail -20 "$tmp/log" | sed 's/^/    /'; exit 0
 fi
 echo "ok install/make-install"

@@ -7,7 +7,7 @@ pid=
 
 # time-test: a repeating timer; with a count it stops by itself.
 if [ -x "$s/time-test" ]; then
-	if timeout 10 "$s/time-test" 3 > "$tmp/out" 2>&1 && [ "$(grep -c 'timeout_cb' "$tmp/out")" -eq 3 ]; then
+	if timeout 10 "$s/time-test" 3 > "$tmp/out" 2>&1 && [ "$(grep -c '^tick' "$tmp/out")" -eq 3 ]; then
 		echo "ok samples/time-test"
 	else
 		echo "FAIL samples/time-test"; sed 's/^/    /' "$tmp/out" | head

@@ -1,0 +1,96 @@
+#!/bin/sh
+# run-core.sh -- core benchmarks, ours against Debian's libevent 2.1, both
+# built from the same sources (bench/bench.c, bench/bench_timers.c; see
+# mk/core.am).  Run from the build directory (make bench does).  The two
+# programs run alternately; each figure is the best of BENCH_REPEAT runs,
+# each run reporting the median of its iterations.  Ratios > 1 mean ours
+# is faster.
+#
+#   BENCH_REPEAT=3     interleaved repetitions
+#   BENCH_ITER=10      iterations per pipes run
+#   BENCH_TIMERS=1000000
+builddir=${builddir:-$(pwd)}
+cd "$builddir" || exit 1
+repeat=${BENCH_REPEAT:-3}
+iter=${BENCH_ITER:-10}
+ntimers=${BENCH_TIMERS:-1000000}
+
+for p in bench bench_21 bench_timers bench_timers_21; do
+	if [ ! -x "bench/$p" ]; then
+		echo "bench/$p missing (make bench builds it)"
+		exit 1
+	fi
+done
+
+# field NAME LINE: the value of NAME=... in a summary line
+field() {
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+min() {
+	echo "$1 $2" | awk '{ if ($2 == "" || $1 < $2) print $1; else print $2 }'
+}
+
+# pipes N A W [extra flag]
+pipes() {
+	n=$1 a=$2 w=$3 flag=$4
+	bs_o="" br_o="" bs_t="" br_t=""
+	i=0
+	while [ $i -lt "$repeat" ]; do
+		o=$(bench/bench -q -i "$iter" -n "$n" -a "$a" -w "$w" $flag | grep '^summary')
+		t=$(bench/bench_21 -q -i "$iter" -n "$n" -a "$a" -w "$w" $flag | grep '^summary')
+		[ -n "$o" ] && [ -n "$t" ] || { echo "pipes run failed"; return 1; }
+		bs_o=$(min "$(field setup_us "$o")" "$bs_o")
+		br_o=$(min "$(field run_us "$o")" "$br_o")
+		bs_t=$(min "$(field setup_us "$t")" "$bs_t")
+		br_t=$(min "$(field run_us "$t")" "$br_t")
+		i=$((i + 1))
+	done
+	echo "$n $a $w ${flag:-none} $bs_o $bs_t $br_o $br_t" | awk '{
+	    printf "pipes n=%-5d a=%d w=%d %-3s setup: ours %9.1f us, 2.1 %9.1f us, %6.1fx faster | run: ours %9.1f us, 2.1 %9.1f us, ratio %.2fx\n",
+	    $1, $2, $3, ($4 == "-S" ? "-S" : ""), $5, $6, ($5 > 0 ? $6 / $5 : 0), $7, $8, ($7 > 0 ? $8 / $7 : 0) }'
+}
+
+echo "backend: epoll (default choice of both libraries)"
+pipes 1000 100 10000
+pipes 9000 100 10000
+# The classic form also calls event_set() before each event_add(); we
+# then re-check the fd with the kernel (one epoll_ctl per fd).
+pipes 1000 100 10000 -S
+pipes 9000 100 10000 -S
+# Run phase with every pair active (many ready fds per wait).
+pipes 1000 1000 20000
+
+# Timers.
+tt_o="" tt_t="" ln_o="" ln_t=""
+i=0
+while [ $i -lt "$repeat" ]; do
+	o=$(bench/bench_timers -n "$ntimers" -i 3 | grep '^summary')
+	t=$(bench/bench_timers_21 -n "$ntimers" -i 3 | grep '^summary')
+	[ -n "$o" ] && [ -n "$t" ] || { echo "timers run failed"; exit 1; }
+	if [ -z "$tt_o" ] || [ "$(min "$(field total_ms "$o")" "$tt_o")" != "$tt_o" ]; then
+		tt_o=$(field total_ms "$o"); ln_o=$o
+	fi
+	if [ -z "$tt_t" ] || [ "$(min "$(field total_ms "$t")" "$tt_t")" != "$tt_t" ]; then
+		tt_t=$(field total_ms "$t"); ln_t=$t
+	fi
+	i=$((i + 1))
+done
+echo "ours: $ln_o"
+echo "2.1:  $ln_t"
+echo "$tt_o $tt_t $ntimers" | awk '{ printf "timers n=%d total: ours %.1f ms, 2.1 %.1f ms, %.2fx faster\n", $3, $1, $2, ($1 > 0 ? $2 / $1 : 0) }'
+
+# Instructions per callback in the run phase (user space, callgrind).
+if command -v valgrind >/dev/null 2>&1; then
+	ir() {
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		    --toggle-collect=run_phase "bench/$1" -q -i 2 -n 400 -a 100 \
+		    -w 10000 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+	}
+	o=$(ir bench)
+	t=$(ir bench_21)
+	# 2 iterations x (100 + 10000) callbacks
+	echo "$o $t" | awk '{ printf "run phase (callgrind, n=400 a=100 w=10000): ours %.0f instructions/callback, 2.1 %.0f (incl. the callback body and libc read/write wrappers)\n", $1 / 20200, $2 / 20200 }'
+else
+	echo "callgrind: skipped, valgrind not installed"
+fi
