@@ -7,10 +7,19 @@
  *     removes it silently; a new file with the same number is unknown to
  *     epoll.  So add() with old == new issues EPOLL_CTL_MOD and falls back
  *     to EPOLL_CTL_ADD on ENOENT.
- *  b) If another process (after fork) or a dup() keeps the file open, the
- *     entry survives the close: ADD then fails with EEXIST and we MOD.
- *  c) epoll refuses regular files and directories with EPERM; the core
- *     reports such an fd as bad (see docs/compat-core.md).
+ *  b) If another process (after fork) or a dup() keeps the old file open,
+ *     its entry survives the close, under the same fd number, and keeps
+ *     reporting that file's readiness.  Every entry therefore carries a
+ *     generation next to the fd (data.u64 = gen << 32 | fd); ADD takes a
+ *     new generation.  An event whose generation is not the fd's current
+ *     one comes from such a leftover entry: it is ignored and the epoll
+ *     set is rebuilt from our own record of the interest (the leftover
+ *     cannot be deleted: we have no fd for its file).  An ADD that fails
+ *     with EEXIST (the entry is ours) becomes a MOD.
+ *  c) epoll refuses regular files and directories with EPERM.  A first
+ *     registration is made inside event_add(), which then returns -1 with
+ *     EPERM as in 1.4; a deferred change that meets it makes the core
+ *     report the fd bad (see docs/compat-core.md).
  *  d) DEL on a closed fd fails with EBADF or ENOENT: nothing to undo.
  *  e) The epoll fd is shared with a child after fork(); event_reinit()
  *     makes a new one (need_reinit).
@@ -27,6 +36,8 @@
 #include <sys/time.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +55,54 @@ struct epollop {
 	struct epoll_event *events;
 	int nevents;
 	int epfd;
+	uint32_t *gen;		/* per fd: generation of its entry */
+	unsigned char *mask;	/* per fd: EV_READ|EV_WRITE registered */
+	int nfds;		/* size of gen[] and mask[] */
 };
+
+static int
+epoll_reserve(struct epollop *ep, int fd)
+{
+	int n = ep->nfds ? ep->nfds : 64;
+	uint32_t *g;
+	unsigned char *m;
+
+	if (fd < ep->nfds)
+		return 0;
+	while (n <= fd)
+		n = n > INT_MAX / 2 ? INT_MAX : n * 2;
+	g = realloc(ep->gen, (size_t)n * sizeof(*g));
+	if (g == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	ep->gen = g;
+	m = realloc(ep->mask, (size_t)n);
+	if (m == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	ep->mask = m;
+	memset(g + ep->nfds, 0, (size_t)(n - ep->nfds) * sizeof(*g));
+	memset(m + ep->nfds, 0, (size_t)(n - ep->nfds));
+	ep->nfds = n;
+	return 0;
+}
+
+static int
+epoll_new_fd(void)
+{
+	int epfd;
+
+#ifdef HAVE_EPOLL_CREATE1
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+#else
+	epfd = epoll_create(32000);
+	if (epfd != -1)
+		(void)fcntl(epfd, F_SETFD, FD_CLOEXEC);
+#endif
+	return epfd;
+}
 
 static void *
 epoll_init(struct event_base *base)
@@ -53,13 +111,7 @@ epoll_init(struct event_base *base)
 	int epfd;
 
 	(void)base;
-#ifdef HAVE_EPOLL_CREATE1
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-#else
-	epfd = epoll_create(32000);
-	if (epfd != -1)
-		(void)fcntl(epfd, F_SETFD, FD_CLOEXEC);
-#endif
+	epfd = epoll_new_fd();
 	if (epfd == -1)
 		return NULL;
 	ep = calloc(1, sizeof(*ep));
@@ -80,28 +132,44 @@ epoll_init(struct event_base *base)
 	return ep;
 }
 
+static void
+epoll_fill(struct epoll_event *e, int fd, short what, uint32_t gen)
+{
+	memset(e, 0, sizeof(*e));
+	e->data.u64 = (uint64_t)gen << 32 | (uint32_t)fd;
+	if (what & EV_READ)
+		e->events |= EPOLLIN;
+	if (what & EV_WRITE)
+		e->events |= EPOLLOUT;
+}
+
 static int
 epoll_add(struct event_base *base, int fd, short old, short new_)
 {
 	struct epollop *ep = base->evbase;
 	struct epoll_event e;
+	uint32_t gen;
 	int op = old ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
-	memset(&e, 0, sizeof(e));
-	e.data.fd = fd;
-	if (new_ & EV_READ)
-		e.events |= EPOLLIN;
-	if (new_ & EV_WRITE)
-		e.events |= EPOLLOUT;
-	if (epoll_ctl(ep->epfd, op, fd, &e) == 0)
-		return 0;
-	if (op == EPOLL_CTL_MOD && errno == ENOENT)
-		op = EPOLL_CTL_ADD;		/* closed and reused: a) */
-	else if (op == EPOLL_CTL_ADD && errno == EEXIST)
-		op = EPOLL_CTL_MOD;		/* still known: b) */
-	else
+	if (epoll_reserve(ep, fd) == -1)
 		return -1;
-	return epoll_ctl(ep->epfd, op, fd, &e);
+	gen = ep->gen[fd] + (op == EPOLL_CTL_ADD);
+	epoll_fill(&e, fd, new_, gen);
+	if (epoll_ctl(ep->epfd, op, fd, &e) == -1) {
+		if (op == EPOLL_CTL_MOD && errno == ENOENT)
+			op = EPOLL_CTL_ADD;	/* closed and reused: a) */
+		else if (op == EPOLL_CTL_ADD && errno == EEXIST)
+			op = EPOLL_CTL_MOD;	/* already ours: b) */
+		else
+			return -1;
+		gen = ep->gen[fd] + 1;
+		epoll_fill(&e, fd, new_, gen);
+		if (epoll_ctl(ep->epfd, op, fd, &e) == -1)
+			return -1;
+	}
+	ep->gen[fd] = gen;
+	ep->mask[fd] = (unsigned char)new_;
+	return 0;
 }
 
 static int
@@ -112,6 +180,12 @@ epoll_del(struct event_base *base, int fd, short old, short new_)
 
 	(void)old;
 	(void)new_;
+	if (fd < ep->nfds) {
+		/* Retire the generation: a leftover entry of this fd can
+		 * then never pass for a live one. */
+		ep->mask[fd] = 0;
+		ep->gen[fd]++;
+	}
 	memset(&e, 0, sizeof(e));
 	if (epoll_ctl(ep->epfd, EPOLL_CTL_DEL, fd, &e) == 0)
 		return 0;
@@ -121,12 +195,42 @@ epoll_del(struct event_base *base, int fd, short old, short new_)
 	return -1;
 }
 
+/*
+ * b): a leftover entry of a closed file reported readiness.  Make a new
+ * epoll set holding exactly our interest.  An fd that cannot be added
+ * again is reported bad to the core.
+ */
+static void
+epoll_rebuild(struct event_base *base, struct epollop *ep)
+{
+	struct epoll_event e;
+	int epfd = epoll_new_fd(), fd;
+
+	if (epfd == -1) {
+		event_warn("epoll: cannot rebuild the epoll set");
+		return;
+	}
+	event_debug(("epoll: rebuilding after a stale entry"));
+	close(ep->epfd);
+	ep->epfd = epfd;
+	for (fd = 0; fd < ep->nfds; fd++) {
+		if (ep->mask[fd] == 0)
+			continue;
+		epoll_fill(&e, fd, ep->mask[fd], ep->gen[fd]);
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) == -1) {
+			event_warn("epoll_ctl: ADD fd %d", fd);
+			ep->mask[fd] = 0;
+			event_fd_bad_(base, fd);
+		}
+	}
+}
+
 static int
 epoll_dispatch(struct event_base *base, struct timeval *tv)
 {
 	struct epollop *ep = base->evbase;
 	struct epoll_event *events = ep->events;
-	int i, n, ms = -1;
+	int i, n, ms = -1, stale = 0;
 
 	if (tv != NULL) {
 		long long t = (long long)tv->tv_sec * 1000 +
@@ -148,16 +252,27 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 
 	for (i = 0; i < n; i++) {
 		unsigned int what = events[i].events;
+		uint64_t data = events[i].data.u64;
+		int fd = (int)(uint32_t)data;
 		short res;
 
+		/* fd >= nfds only if a forked child without event_reinit()
+		 * shares the epoll set with us. */
+		if ((unsigned)fd >= (unsigned)ep->nfds ||
+		    (uint32_t)(data >> 32) != ep->gen[fd]) {
+			stale = 1;
+			continue;
+		}
 		if (what & (EPOLLHUP | EPOLLERR))
 			res = EV_READ | EV_WRITE;
 		else
 			res = (short)(((what & EPOLLIN) ? EV_READ : 0) |
 			    ((what & EPOLLOUT) ? EV_WRITE : 0));
 		if (res)
-			event_fd_ready_(base, events[i].data.fd, res);
+			event_fd_ready_(base, fd, res);
 	}
+	if (stale)
+		epoll_rebuild(base, ep);
 
 	if (n == ep->nevents && ep->nevents < EPOLL_MAXEVENTS) {
 		struct epoll_event *ne = realloc(ep->events,
@@ -179,6 +294,8 @@ epoll_dealloc(struct event_base *base)
 		return;
 	close(ep->epfd);
 	free(ep->events);
+	free(ep->gen);
+	free(ep->mask);
 	free(ep);
 	base->evbase = NULL;
 }

@@ -66,7 +66,7 @@
 #include "evdns-internal.h"
 #include "log-internal.h"
 
-#if defined(__linux__) && defined(MSG_WAITFORONE)
+#if defined(__linux__) && defined(MSG_WAITFORONE) && !defined(EVDNS_NO_MMSG)
 #define EVDNS_MMSG 1
 #endif
 
@@ -457,6 +457,7 @@ static void candidate_failed(struct request *req, int err);
 static void pump_waiting(void);
 static void timeout_cb(int fd, short what, void *arg);
 static void ns_mark_up(struct nameserver *ns);
+static void waiting_arm(struct request *req);
 
 /* ---- transaction ids ---- */
 
@@ -1058,8 +1059,13 @@ evdns_clear_nameservers_and_suspend(void)
 int
 evdns_resume(void)
 {
+	struct request *req;
+
 	suspended = 0;
 	pump_waiting();
+	/* Still no server: the waiting lookups now run against a deadline. */
+	TAILQ_FOREACH(req, &waiting, link)
+		waiting_arm(req);
 	return 0;
 }
 
@@ -1703,23 +1709,27 @@ ns_read_cb(int fd, short what, void *arg)
 #ifdef EVDNS_MMSG
 	while (budget > 0) {
 		static unsigned char bufs[RECV_BATCH][RECV_BUF];
-		static struct sockaddr_storage froms[RECV_BATCH];
 		struct mmsghdr mm[RECV_BATCH];
 		struct iovec iov[RECV_BATCH];
 		int i, n;
 
+		/*
+		 * No source addresses here: the socket is connected, and a
+		 * connected datagram socket only receives from its peer
+		 * (POSIX connect()), which the foreign_source test checks.
+		 */
 		for (i = 0; i < RECV_BATCH; i++) {
 			iov[i].iov_base = bufs[i];
 			iov[i].iov_len = RECV_BUF;
 			memset(&mm[i], 0, sizeof(mm[i]));
 			mm[i].msg_hdr.msg_iov = &iov[i];
 			mm[i].msg_hdr.msg_iovlen = 1;
-			mm[i].msg_hdr.msg_name = &froms[i];
-			mm[i].msg_hdr.msg_namelen = sizeof(froms[i]);
 		}
 		n = recvmmsg(fd, mm, RECV_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
-			if (errno == EINTR || errno == ECONNREFUSED)
+			/* ECONNREFUSED: an ICMP error, reported once. */
+			if ((errno == EINTR || errno == ECONNREFUSED) &&
+			    budget-- > 0)
 				continue;
 			break;
 		}
@@ -1728,7 +1738,7 @@ ns_read_cb(int fd, short what, void *arg)
 		budget -= n;
 		for (i = 0; i < n; i++) {
 			if (datagram_handle(ns, gen, bufs[i], mm[i].msg_len,
-			    (struct sockaddr *)&froms[i],
+			    (struct sockaddr *)&ns->addr,
 			    (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) < 0)
 				goto out;
 		}
@@ -1737,10 +1747,11 @@ ns_read_cb(int fd, short what, void *arg)
 	}
 #else
 	while (budget-- > 0) {
-		static unsigned char buf[RECV_BUF];
+		/* Big enough for any datagram: nothing is ever cut. */
+		static unsigned char buf[65536];
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
-		ssize_t r = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
+		ssize_t r = recvfrom(fd, buf, sizeof(buf), 0,
 		    (struct sockaddr *)&from, &fromlen);
 
 		if (r < 0) {
@@ -1748,9 +1759,8 @@ ns_read_cb(int fd, short what, void *arg)
 				continue;
 			break;
 		}
-		if (datagram_handle(ns, gen, buf,
-		    (size_t)r > sizeof(buf) ? sizeof(buf) : (size_t)r,
-		    (struct sockaddr *)&from, (size_t)r > sizeof(buf)) < 0)
+		if (datagram_handle(ns, gen, buf, (size_t)r,
+		    (struct sockaddr *)&from, 0) < 0)
 			goto out;
 	}
 #endif

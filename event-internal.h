@@ -11,9 +11,11 @@
  * A backend never sees a struct event.  The core keeps, for every fd, the
  * list of inserted events and the union of the directions they want
  * ("want"), and remembers what it last told the backend ("have").
+ * The first registration of an fd the backend does not have is made at
+ * once by event_add() (so its errors are returned as in 1.4); after that,
  * event_add()/event_del() only update the list and queue the fd on the
- * changelist; right before waiting, the core walks the changelist and makes
- * at most one backend call per fd whose interest changed.
+ * changelist, and right before waiting the core walks the changelist and
+ * makes at most one backend call per fd whose interest changed.
  */
 #ifndef EVENT_INTERNAL_H
 #define EVENT_INTERNAL_H
@@ -45,8 +47,9 @@ struct eventop {
 	/* Create the backend state for base; NULL (errno set) if unusable. */
 	void *(*init)(struct event_base *base);
 	/* Set the interest of fd from old to new (new != 0).  0 or -1/errno.
-	 * EBADF/EPERM mean the fd cannot be watched; the core then reports it
-	 * bad (see event_fd_bad_()). */
+	 * Called from event_add() for a first registration (the error is
+	 * returned to the program) or from the changelist flush (the core
+	 * then reports the fd bad, see event_fd_bad_()). */
 	int (*add)(struct event_base *base, int fd, short old, short new_);
 	/* Drop all interest in fd (new is 0).  Must succeed quietly when the
 	 * fd was already closed.  0 or -1. */
@@ -136,19 +139,27 @@ struct event_base {
 	struct event_once *once_head;
 };
 
+/* Internal cross-file functions (trailing underscore) stay out of the
+ * shared library's symbol table. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#define EV_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define EV_HIDDEN
+#endif
+
 /* Readiness reports from backends. */
-void event_fd_ready_(struct event_base *base, int fd, short what);
-void event_fd_bad_(struct event_base *base, int fd);
+EV_HIDDEN void event_fd_ready_(struct event_base *base, int fd, short what);
+EV_HIDDEN void event_fd_bad_(struct event_base *base, int fd);
 
 /* The time, cached inside callbacks (microseconds, CLOCK_MONOTONIC). */
-int64_t event_now_us_(struct event_base *base);
+EV_HIDDEN int64_t event_now_us_(struct event_base *base);
 
 /* Used by signal.c to insert its internal read event directly. */
-int event_add_internal_(struct event *ev);
+EV_HIDDEN int event_add_internal_(struct event *ev);
 
 /* getenv() that returns NULL in set-id programs (exported, as in 1.4). */
 const char *evutil_getenv(const char *name);
-int evutil_issetugid_(void);
+EV_HIDDEN int evutil_issetugid_(void);
 
 /* Environment-driven knobs are read through evutil_getenv(). */
 extern const struct eventop selectops;

@@ -642,6 +642,11 @@ io_insert(struct event_base *base, struct event *ev)
 	unsigned char want;
 
 	want = f->want | (ev->ev_events & (EV_READ | EV_WRITE));
+	if (base->evbase == NULL) {
+		/* event_reinit() could not rebuild the backend. */
+		errno = EINVAL;
+		return -1;
+	}
 	if (f->have == 0 && want != 0) {
 		if (base->evsel->add(base, fd, 0, want) == -1)
 			return -1;
@@ -1018,7 +1023,7 @@ event_base_loop(struct event_base *base, int flags)
 	struct timeval tv, *tv_p;
 	int done = 0, res;
 
-	if (base == NULL) {
+	if (base == NULL || base->evbase == NULL) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -281,6 +281,9 @@ class Parser:
         if name.kind != "ident" or not STRUCT_NAME_RE.match(name.text):
             raise RpcError(name.line, "expected a struct name after \"%s\", got %s"
                            % (kw.text, describe(name)))
+        if name.text in C_KEYWORDS:
+            raise RpcError(name.line, 'struct name "%s" is a C or C++ keyword'
+                           % name.text)
         st = Struct(name.text, name.line)
         self.expect_punct("{", "after the struct name")
         while True:
@@ -346,9 +349,8 @@ class Parser:
         if ntok.kind != "ident":
             raise RpcError(ntok.line, "expected a field name, got %s"
                            % describe(ntok))
-        if ntok.text in C_KEYWORDS:
-            raise RpcError(ntok.line, 'field name "%s" is a C keyword'
-                           % ntok.text)
+        # A keyword is fine as a field name: it only ever appears in C
+        # with a prefix or a suffix (int_data, msg_int_assign, ...).
         name = ntok.text
 
         length = None
@@ -534,6 +536,15 @@ def gen_header(rf, path):
     w("struct evbuffer;")
     for st in rf.structs:
         w("struct %s;" % st.name)
+    # Structs from other files (their header must come first in the .c).
+    local = set(st.name for st in rf.structs)
+    ext = []
+    for st in rf.structs:
+        for f in st.fields:
+            if f.kind == "struct" and f.ref not in local and f.ref not in ext:
+                ext.append(f.ref)
+    for name in ext:
+        w("struct %s;  /* defined elsewhere */" % name)
     w("")
     for st in rf.structs:
         S = st.name
@@ -1000,14 +1011,23 @@ def gen_struct_c(st, w):
     w("}")
     w("")
 
-    # _unmarshal
-    w("int")
-    w("%s_unmarshal(struct %s *tmp, struct evbuffer *evbuf)" % (S, S))
+    # _unmarshal: the bounded worker, then the public function.
+    w("/*")
+    w(" * Unmarshal the next limit bytes of evbuf into tmp: every item must")
+    w(" * lie inside them.  Consumes at most limit bytes.  0 or -1.")
+    w(" */")
+    w("static int")
+    w("rpcgen_unmarshal_%s_(struct %s *tmp, struct evbuffer *evbuf, size_t limit)"
+      % (S, S))
     w("{")
-    w("  ev_uint32_t tag;")
-    w("  while (EVBUFFER_LENGTH(evbuf) > 0) {")
-    w("    if (evtag_peek(evbuf, &tag) == -1)")
+    w("  ev_uint32_t tag, plen;")
+    w("  size_t hdr;")
+    w("  while (limit > 0) {")
+    w("    /* The whole item must lie inside the limit. */")
+    w("    if (rpcgen_peek_(evbuf, &tag, &hdr, &plen) == -1 ||")
+    w("        hdr > limit || plen > limit - hdr)")
     w("      return (-1);")
+    w("    limit -= hdr + plen;")
     w("    switch (tag) {")
     for f in st.fields:
         n = f.name
@@ -1093,6 +1113,12 @@ def gen_struct_c(st, w):
     w("  return (0);")
     w("}")
     w("")
+    w("int")
+    w("%s_unmarshal(struct %s *tmp, struct evbuffer *evbuf)" % (S, S))
+    w("{")
+    w("  return (rpcgen_unmarshal_%s_(tmp, evbuf, EVBUFFER_LENGTH(evbuf)));" % S)
+    w("}")
+    w("")
 
     # _complete
     w("int")
@@ -1130,25 +1156,31 @@ def gen_struct_c(st, w):
       % S)
     w("    struct %s *msg)" % S)
     w("{")
-    w("  ev_uint32_t tag;")
-    w("  int res = -1;")
-    w("  struct evbuffer *tmp;")
+    w("  ev_uint32_t tag, payload;")
+    w("  size_t hdr, before, used;")
+    w("  int res;")
     w("")
     w("  /* Bound the nesting so that a recursive type cannot be used to")
     w("   * exhaust the stack. */")
     w("  if (rpcgen_depth_ >= RPCGEN_MAX_DEPTH)")
     w("    return (-1);")
-    w("  if ((tmp = evbuffer_new()) == NULL)")
+    w("  if (rpcgen_peek_(evbuf, &tag, &hdr, &payload) == -1 ||")
+    w("      payload > EVBUFFER_LENGTH(evbuf) - hdr)")
     w("    return (-1);")
+    w("  if (tag != need_tag) {")
+    w("    /* The item is consumed all the same, as libevent does. */")
+    w("    evbuffer_drain(evbuf, hdr + payload);")
+    w("    return (-1);")
+    w("  }")
+    w("  /* Parse the payload in place, bounded by its length. */")
+    w("  evbuffer_drain(evbuf, hdr);")
+    w("  before = EVBUFFER_LENGTH(evbuf);")
     w("  ++rpcgen_depth_;")
-    w("  if (evtag_unmarshal(evbuf, &tag, tmp) == -1 || tag != need_tag)")
-    w("    goto done;")
-    w("  if (%s_unmarshal(msg, tmp) == -1)" % S)
-    w("    goto done;")
-    w("  res = 0;")
-    w(" done:")
+    w("  res = rpcgen_unmarshal_%s_(msg, evbuf, payload);" % S)
     w("  --rpcgen_depth_;")
-    w("  evbuffer_free(tmp);")
+    w("  used = before - EVBUFFER_LENGTH(evbuf);")
+    w("  if (used < payload)")
+    w("    evbuffer_drain(evbuf, payload - used);")
     w("  return (res);")
     w("}")
     w("")
@@ -1156,18 +1188,186 @@ def gen_struct_c(st, w):
     w("evtag_marshal_%s(struct evbuffer *evbuf, ev_uint32_t tag," % S)
     w("    const struct %s *msg)" % S)
     w("{")
-    w("  struct evbuffer *tmp;")
-    w("  if ((tmp = evbuffer_new()) == NULL) {")
-    w('    event_warn("%%s: evbuffer_new()", "evtag_marshal_%s");' % S)
-    w("    return;")
-    w("  }")
-    w("  %s_marshal(tmp, msg);" % S)
-    w("  evtag_marshal(evbuf, tag, EVBUFFER_LENGTH(tmp) ?")
-    w("      (const void *)EVBUFFER_DATA(tmp) : (const void *)\"\",")
-    w("      (ev_uint32_t)EVBUFFER_LENGTH(tmp));")
-    w("  evbuffer_free(tmp);")
+    if st.sizable:
+        w("  /* The length comes first on the wire: compute it, then marshal")
+        w("   * straight into evbuf. */")
+        w("  unsigned char hdr[RPCGEN_HDR_MAX];")
+        w("  size_t hlen = rpcgen_header_(hdr, tag, rpcgen_size_%s_(msg));" % S)
+        w("  evbuffer_add(evbuf, hdr, hlen);")
+        w("  %s_marshal(evbuf, msg);" % S)
+    else:
+        w("  /* A sub-message of a struct from another file: its size is")
+        w("   * only known by marshalling it. */")
+        w("  struct evbuffer *tmp;")
+        w("  if ((tmp = evbuffer_new()) == NULL) {")
+        w('    event_warn("%%s: evbuffer_new()", "evtag_marshal_%s");' % S)
+        w("    return;")
+        w("  }")
+        w("  %s_marshal(tmp, msg);" % S)
+        w("  evtag_marshal(evbuf, tag, EVBUFFER_LENGTH(tmp) ?")
+        w("      (const void *)EVBUFFER_DATA(tmp) : (const void *)\"\",")
+        w("      (ev_uint32_t)EVBUFFER_LENGTH(tmp));")
+        w("  evbuffer_free(tmp);")
     w("}")
     w("")
+
+
+def gen_size_c(st, w):
+    """The static size function of a struct whose nested structs are all
+    defined in this file: the exact byte count S_marshal() writes."""
+    S = st.name
+    U = S.upper()
+    w("static ev_uint32_t")
+    w("rpcgen_size_%s_(const struct %s *tmp)" % (S, S))
+    w("{")
+    w("  ev_uint32_t n = 0;")
+    if any(f.array for f in st.fields):
+        w("  int i;")
+    if not st.fields:
+        w("  (void)tmp;")
+    for f in st.fields:
+        n = f.name
+        tag = "%s_%s" % (U, n.upper())
+        ind = "  "
+        if f.optional:
+            w("  if (tmp->%s_set) {" % n)
+            ind = "    "
+        if f.kind == "int":
+            w("%sn += rpcgen_item_len_(%s, rpcgen_int_len_(tmp->%s_data));"
+              % (ind, tag, n))
+        elif f.kind == "string":
+            w("%sif (tmp->%s_data != NULL)" % (ind, n))
+            w("%s  n += rpcgen_item_len_(%s, (ev_uint32_t)strlen(tmp->%s_data));"
+              % (ind, tag, n))
+        elif f.kind == "bytes":
+            w("%sn += rpcgen_item_len_(%s," % (ind, tag))
+            w("%s    tmp->%s_data != NULL ? tmp->%s_length : 0);" % (ind, n, n))
+        elif f.kind == "fixed":
+            w("%sn += rpcgen_item_len_(%s, (ev_uint32_t)sizeof(tmp->%s_data));"
+              % (ind, tag, n))
+        elif f.array:
+            w("%sfor (i = 0; i < tmp->%s_length; ++i)" % (ind, n))
+            w("%s  n += rpcgen_item_len_(%s, rpcgen_size_%s_(tmp->%s_data[i]));"
+              % (ind, tag, f.ref, n))
+        else:
+            w("%sif (tmp->%s_data != NULL)" % (ind, n))
+            w("%s  n += rpcgen_item_len_(%s, rpcgen_size_%s_(tmp->%s_data));"
+              % (ind, tag, f.ref, n))
+        if f.optional:
+            w("  }")
+    w("  return (n);")
+    w("}")
+    w("")
+
+
+RPCGEN_PEEK = r"""/*
+ * Decode the header of the next item of evbuf without consuming it: its
+ * tag, the header's size and the payload's size.  -1 if the header is
+ * malformed (a tag wider than 32 bits, a length of more than 8 nibbles) or
+ * runs past the end of the buffer.  The payload is not checked.
+ */
+static int
+rpcgen_peek_(struct evbuffer *evbuf, ev_uint32_t *ptag, size_t *phdr,
+    ev_uint32_t *plen)
+{
+  const unsigned char *p;
+  size_t avail = EVBUFFER_LENGTH(evbuf), i = 0, nib, k;
+  ev_uint32_t tag = 0, len = 0;
+  int shift = 0;
+
+  if (avail == 0)
+    return (-1);
+  p = (const unsigned char *)EVBUFFER_DATA(evbuf);
+  for (;;) {
+    if (i >= avail || i >= 5)
+      return (-1);
+    if (i == 4 && (p[i] & 0xf0) != 0)
+      return (-1);              /* more than 32 bits */
+    tag |= (ev_uint32_t)(p[i] & 0x7f) << shift;
+    shift += 7;
+    if ((p[i++] & 0x80) == 0)
+      break;
+  }
+  if (i >= avail)
+    return (-1);
+  nib = (size_t)(p[i] >> 4) + 1;
+  if (nib > 8 || avail - i < nib / 2 + 1)
+    return (-1);
+  /* Nibble slots nib..1, most significant first; slot k is the low half
+   * of byte k/2 when k is odd, the high half when it is even. */
+  for (k = nib; k >= 1; k--) {
+    unsigned char b = p[i + k / 2];
+    len = (len << 4) | ((k & 1) ? (b & 0x0f) : (b >> 4));
+  }
+  *ptag = tag;
+  *phdr = i + nib / 2 + 1;
+  *plen = len;
+  return (0);
+}
+"""
+
+RPCGEN_HELPERS = r"""/* Longest item header: a 5-byte tag and a 5-byte length. */
+#define RPCGEN_HDR_MAX 10
+
+/* Bytes of the varint encoding of a tag. */
+static ev_uint32_t
+rpcgen_tag_len_(ev_uint32_t tag)
+{
+  ev_uint32_t n = 1;
+  while (tag >= 0x80) {
+    tag >>= 7;
+    n++;
+  }
+  return (n);
+}
+
+/* Bytes of the nibble encoding of a number (encode_int). */
+static ev_uint32_t
+rpcgen_int_len_(ev_uint32_t v)
+{
+  ev_uint32_t digits = 0;
+  while (v != 0) {
+    v >>= 4;
+    digits++;
+  }
+  return (digits + 2) / 2;
+}
+
+/* Bytes of a whole item with a len-byte payload. */
+static ev_uint32_t
+rpcgen_item_len_(ev_uint32_t tag, ev_uint32_t len)
+{
+  return (rpcgen_tag_len_(tag) + rpcgen_int_len_(len) + len);
+}
+
+/* Write the header of an item (tag, then length) into out. */
+static size_t
+rpcgen_header_(unsigned char *out, ev_uint32_t tag, ev_uint32_t len)
+{
+  size_t n = 0, slot;
+  ev_uint32_t digits = 0;
+  unsigned char *p;
+
+  while (tag >= 0x80) {
+    out[n++] = (unsigned char)((tag & 0x7f) | 0x80);
+    tag >>= 7;
+  }
+  out[n++] = (unsigned char)tag;
+
+  /* Nibble slot 0 (high half of the first byte) holds the digit count
+   * minus one; the digits follow, least significant first. */
+  p = out + n;
+  memset(p, 0, 5);
+  for (slot = 1; len != 0; slot++, len >>= 4, digits++) {
+    if (slot & 1)
+      p[slot / 2] |= (unsigned char)(len & 0x0f);
+    else
+      p[slot / 2] |= (unsigned char)((len & 0x0f) << 4);
+  }
+  p[0] |= (unsigned char)((digits ? digits - 1 : 0) << 4);
+  return (n + (digits + 2) / 2);
+}
+"""
 
 
 def gen_source(rf, path, header_path):
@@ -1194,14 +1394,50 @@ def gen_source(rf, path, header_path):
     w("void event_warn(const char *fmt, ...);")
     w("void event_warnx(const char *fmt, ...);")
     w("")
+    mark_sizable(rf)
     if rf.structs:
         w("/* Nesting depth of evtag_unmarshal_* calls in progress. */")
         w("#define RPCGEN_MAX_DEPTH 64")
         w("static int rpcgen_depth_;")
         w("")
+        for st in rf.structs:
+            w("static int rpcgen_unmarshal_%s_(struct %s *, struct evbuffer *,"
+              " size_t);" % (st.name, st.name))
+            if st.sizable:
+                w("static ev_uint32_t rpcgen_size_%s_(const struct %s *);"
+                  % (st.name, st.name))
+        w("")
+    if rf.structs:
+        w(RPCGEN_PEEK)
+    if any(st.sizable for st in rf.structs):
+        w(RPCGEN_HELPERS)
+        for st in rf.structs:
+            if st.sizable:
+                gen_size_c(st, w)
     for st in rf.structs:
         gen_struct_c(st, w)
     return "\n".join(o)
+
+
+def mark_sizable(rf):
+    """A struct is sizable when every struct it contains, directly or not,
+    is defined in this file (so a static size function exists for it)."""
+    local = set(st.name for st in rf.structs)
+    bad = set()
+    changed = True
+    while changed:
+        changed = False
+        for st in rf.structs:
+            if st.name in bad:
+                continue
+            for f in st.fields:
+                if f.kind == "struct" and (f.ref not in local or
+                                           f.ref in bad):
+                    bad.add(st.name)
+                    changed = True
+                    break
+    for st in rf.structs:
+        st.sizable = st.name not in bad
 
 
 # ----------------------------------------------------------------------
@@ -1258,7 +1494,7 @@ def main(argv):
         sys.stderr.write("%s: Unrecognized file extension\n" % path)
         return 1
     try:
-        with open(path, "r", encoding="utf-8") as f:
+        with open(path, "r", encoding="utf-8-sig") as f:
             text = f.read()
     except UnicodeDecodeError:
         sys.stderr.write("%s: not valid UTF-8 text\n" % path)

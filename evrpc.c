@@ -531,7 +531,8 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
     struct evrpc_request_wrapper *ctx)
 {
 	struct evhttp_request *req = NULL;
-	char *uri = NULL;
+	char ubuf[128], *uri = NULL;
+	size_t nlen = strlen(ctx->name);
 
 	if ((req = evhttp_request_new(evrpc_reply_done, ctx)) == NULL)
 		goto error;
@@ -541,7 +542,12 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
 	if (evrpc_process_hooks(&pool->common.out_hooks, req,
 		req->output_buffer) == -1)
 		goto error;
-	if ((uri = evrpc_construct_uri(ctx->name)) == NULL)
+	/* The path, on the stack when it fits (the common case). */
+	if (nlen < sizeof(ubuf) - sizeof(RPC_URI_PREFIX)) {
+		memcpy(ubuf, RPC_URI_PREFIX, sizeof(RPC_URI_PREFIX) - 1);
+		memcpy(ubuf + sizeof(RPC_URI_PREFIX) - 1, ctx->name, nlen + 1);
+		uri = ubuf;
+	} else if ((uri = evrpc_construct_uri(ctx->name)) == NULL)
 		goto error;
 
 	conn->busy = ctx;
@@ -562,11 +568,13 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
 		event_del(&ctx->ev_timeout);
 		goto error;
 	}
-	free(uri);
+	if (uri != ubuf)
+		free(uri);
 	return;
 
  error:
-	free(uri);
+	if (uri != ubuf)
+		free(uri);
 	if (req != NULL)
 		evhttp_request_free(req);
 	ctx->evcon = NULL;

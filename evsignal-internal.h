@@ -43,6 +43,9 @@ int _evsignal_set_handler(struct event_base *base, int evsignal,
 int _evsignal_restore_handler(struct event_base *base, int evsignal);
 
 /* After fork: new socketpair, handlers kept.  0 or -1. */
+#if defined(__GNUC__) && !defined(_WIN32)
+__attribute__((visibility("hidden")))
+#endif
 int evsignal_reinit_(struct event_base *base);
 
 extern struct event_base *evsignal_base;

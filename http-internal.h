@@ -115,6 +115,7 @@ struct evhttp_connection {
 	 * client: queued, the first is the one in progress. */
 	TAILQ_HEAD(evcon_requestq, evhttp_request) requests;
 
+	struct evhttp_request *spare;		/* server: a reusable request */
 	struct evhttp *http_server;		/* server connections */
 	struct event_base *base;
 
@@ -132,6 +133,7 @@ struct evhttp_cb {
 struct evhttp_bound {
 	TAILQ_ENTRY(evhttp_bound) next;
 	struct event ev;
+	struct event ev_pause;		/* out of fds: accept again later */
 	int fd;
 	struct evhttp *http;
 };

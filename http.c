@@ -98,6 +98,8 @@ static int client_connect(struct evhttp_connection *evcon);
 static void client_send_next(struct evhttp_connection *evcon);
 static void client_connect_failed(struct evhttp_connection *evcon);
 static void conn_reset(struct evhttp_connection *evcon);
+static void server_recycle_request(struct evhttp_connection *evcon,
+    struct evhttp_request *req);
 
 #define CONN_ENTER(evcon)	((evcon)->busy++)
 
@@ -248,6 +250,23 @@ buf_add_header(struct evbuffer *buf, const char *key, const char *value)
 	p[kl + 3 + vl] = '\n';
 	buf->off += n;
 	return 0;
+}
+
+/*
+ * Write v in decimal at the end of buf (bufsize >= 21); returns a pointer
+ * to the first digit.  Cheaper than snprintf on the reply path.
+ */
+static char *
+format_u64(ev_uint64_t v, char *buf, size_t bufsize)
+{
+	char *p = buf + bufsize - 1;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 && p > buf);
+	return p;
 }
 
 /* Build an RFC 9110 IMF-fixdate, independent of the locale. */
@@ -810,6 +829,8 @@ conn_destroy(struct evhttp_connection *evcon)
 		conn_drop_requests(evcon, 1);
 		(void)was_established;
 	}
+	if (evcon->spare != NULL)
+		evhttp_request_free(evcon->spare);
 	evbuffer_free(evcon->input);
 	evbuffer_free(evcon->output);
 	free(evcon->address);
@@ -1845,13 +1866,35 @@ accept_cb(int fd, short what, void *arg)
 		if (nfd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				event_warn("%s: accept on fd %d", __func__, fd);
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			event_warn("%s: accept on fd %d", __func__, fd);
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* The pending connection stays readable: stop
+				 * watching the listener for a moment instead
+				 * of spinning on it. */
+				struct timeval tv = { 0, 250000 };
+
+				event_del(&bound->ev);
+				evtimer_add(&bound->ev_pause, &tv);
+			}
 			return;
 		}
 		server_new_connection(bound->http, nfd,
 		    (struct sockaddr *)&ss, sslen);
 	}
+}
+
+/* Resume accepting after a pause for lack of file descriptors. */
+static void
+accept_resume_cb(int fd, short what, void *arg)
+{
+	struct evhttp_bound *bound = arg;
+
+	(void)fd;
+	(void)what;
+	event_add(&bound->ev, NULL);
 }
 
 int
@@ -1872,6 +1915,8 @@ evhttp_accept_socket(struct evhttp *http, int fd)
 	bound->http = http;
 	event_set(&bound->ev, fd, EV_READ | EV_PERSIST, accept_cb, bound);
 	attach_event(http->base, &bound->ev);
+	evtimer_set(&bound->ev_pause, accept_resume_cb, bound);
+	attach_event(http->base, &bound->ev_pause);
 	if (event_add(&bound->ev, NULL) == -1) {
 		event_warn("%s: event_add", __func__);
 		free(bound);
@@ -1947,6 +1992,7 @@ evhttp_free(struct evhttp *http)
 	while ((bound = TAILQ_FIRST(&http->sockets)) != NULL) {
 		TAILQ_REMOVE(&http->sockets, bound, next);
 		event_del(&bound->ev);
+		event_del(&bound->ev_pause);
 		EVUTIL_CLOSESOCKET(bound->fd);
 		free(bound);
 	}
@@ -2042,9 +2088,21 @@ server_write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
 	int has_cl = 0, has_te = 0, has_ct = 0, has_date = 0, has_conn = 0;
 	int nobody = code == 204 || code == 304 || (code >= 100 && code < 200);
 
-	evutil_snprintf(line, sizeof(line), "HTTP/%d.%d %d ",
-	    req->major, req->minor, code);
-	buf_add_str(out, line);
+	{
+		/* "HTTP/1.1 200 " without snprintf. */
+		char status[16];
+
+		memcpy(status, "HTTP/1.1 ", 9);
+		status[5] = (char)('0' + (req->major % 10));
+		status[7] = (char)('0' + (req->minor % 10));
+		if (code < 0 || code > 999)
+			code = 500;
+		status[9] = (char)('0' + code / 100);
+		status[10] = (char)('0' + code / 10 % 10);
+		status[11] = (char)('0' + code % 10);
+		status[12] = ' ';
+		buf_add(out, status, 13);
+	}
 	buf_add_str(out, req->response_code_line ? req->response_code_line : "");
 	buf_add(out, "\r\n", 2);
 
@@ -2072,8 +2130,8 @@ server_write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
 	if (!has_date && evcon->http_server != NULL)
 		buf_add_header(out, "Date", server_date(evcon->http_server));
 	if (body_len >= 0 && !has_cl && !has_te && !nobody) {
-		evutil_snprintf(line, sizeof(line), "%lld", (long long)body_len);
-		buf_add_header(out, "Content-Length", line);
+		buf_add_header(out, "Content-Length",
+		    format_u64((ev_uint64_t)body_len, line, sizeof(line)));
 	}
 	if (body_len > 0 && !has_ct && !nobody)
 		buf_add_header(out, "Content-Type",
@@ -2085,6 +2143,68 @@ server_write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
 			buf_add_header(out, "Connection", "keep-alive");
 	}
 	buf_add(out, "\r\n", 2);
+}
+
+/*
+ * Keep a finished server request as the connection's spare for the next
+ * request: it saves the allocations of a request (struct, two buffers,
+ * the remote address) on every keep-alive exchange.  Buffers that grew
+ * large are replaced so an idle connection does not pin big bodies.
+ */
+static void
+server_recycle_request(struct evhttp_connection *evcon,
+    struct evhttp_request *req)
+{
+	struct http_req *r = REQ_PRIV(req);
+	char *host = req->remote_host;
+	unsigned short port = req->remote_port;
+
+	if (evcon->spare != NULL || req->input_buffer == NULL ||
+	    req->output_buffer == NULL) {
+		evhttp_request_free(req);
+		return;
+	}
+	free(req->uri);
+	free(req->response_code_line);
+	evhttp_clear_headers(&r->in_headers);
+	evhttp_clear_headers(&r->out_headers);
+	if (req->input_buffer->totallen > 65536) {
+		evbuffer_free(req->input_buffer);
+		req->input_buffer = evbuffer_new();
+	} else {
+		evbuffer_drain(req->input_buffer, req->input_buffer->off);
+	}
+	if (req->output_buffer->totallen > 65536) {
+		evbuffer_free(req->output_buffer);
+		req->output_buffer = evbuffer_new();
+	} else {
+		evbuffer_drain(req->output_buffer, req->output_buffer->off);
+	}
+	if (req->input_buffer == NULL || req->output_buffer == NULL) {
+		evhttp_request_free(req);
+		return;
+	}
+	r->handed = 0;
+	r->cl_count = 0;
+	req->evcon = NULL;
+	req->flags = EVHTTP_REQ_OWN_CONNECTION;
+	req->input_headers = &r->in_headers;
+	req->output_headers = &r->out_headers;
+	req->remote_host = host;
+	req->remote_port = port;
+	req->kind = EVHTTP_REQUEST;
+	req->type = EVHTTP_REQ_GET;
+	req->uri = NULL;
+	req->major = req->minor = 0;
+	req->response_code = 0;
+	req->response_code_line = NULL;
+	req->ntoread = -1;
+	req->chunked = 0;
+	req->userdone = 0;
+	req->cb = NULL;
+	req->cb_arg = NULL;
+	req->chunk_cb = NULL;
+	evcon->spare = req;
 }
 
 /* Does the reply to req close the connection? */
@@ -2109,7 +2229,7 @@ server_request_done(struct evhttp_connection *evcon,
 {
 	TAILQ_REMOVE(&evcon->requests, req, next);
 	req->evcon = NULL;
-	evhttp_request_free(req);
+	server_recycle_request(evcon, req);
 	evcon->reply_started = 0;
 	evcon->reply_chunked = 0;
 	evcon->reply_head = 0;
@@ -2396,16 +2516,24 @@ server_process(struct evhttp_connection *evcon)
 		if (req == NULL) {
 			if (evcon->input->off == 0)
 				break;
-			req = evhttp_request_new(NULL, NULL);
+			if (evcon->spare != NULL) {
+				req = evcon->spare;
+				evcon->spare = NULL;
+			} else {
+				req = evhttp_request_new(NULL, NULL);
+				if (req != NULL) {
+					req->kind = EVHTTP_REQUEST;
+					req->flags |= EVHTTP_REQ_OWN_CONNECTION;
+					req->remote_host =
+					    mystrdup(evcon->address);
+					req->remote_port = evcon->port;
+				}
+			}
 			if (req == NULL) {
 				conn_kill(evcon);
 				break;
 			}
-			req->kind = EVHTTP_REQUEST;
-			req->flags |= EVHTTP_REQ_OWN_CONNECTION;
 			req->evcon = evcon;
-			req->remote_host = mystrdup(evcon->address);
-			req->remote_port = evcon->port;
 			TAILQ_INSERT_TAIL(&evcon->requests, req, next);
 		}
 		r = http_parse(evcon, req, &status);

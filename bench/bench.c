@@ -13,8 +13,12 @@
  *
  * Usage: bench [-n N] [-a A] [-w W] [-i ITER] [-S] [-q]
  * Prints per-iteration lines (unless -q) and a summary line:
- *   "summary n=N a=A w=W setup_us=... run_us=... callbacks=..."
- * with the median of the iterations.  The same source builds against
+ *   "summary METHOD n=N a=A w=W set=0|1 setup_us=... run_us=...
+ *    setup_min_us=... run_min_us=... run_user_us=... run_sys_us=...
+ *    callbacks=..."
+ * with the median and the minimum of the iterations, and the mean user
+ * and system CPU time of a run phase (getrusage; coarse, but less
+ * disturbed by other processes than wall time).  The same source builds against
  * Debian's libevent 2.1 (its event.h compatibility header).
  */
 #include <sys/types.h>
@@ -65,6 +69,17 @@ read_cb(int fd, short what, void *arg)
 }
 
 static double
+cpu_us(int sys)
+{
+	struct rusage ru;
+	struct timeval *tv;
+
+	getrusage(RUSAGE_SELF, &ru);
+	tv = sys ? &ru.ru_stime : &ru.ru_utime;
+	return tv->tv_sec * 1e6 + tv->tv_usec;
+}
+
+static double
 setup_phase(int with_set)
 {
 	double t0 = now_us();
@@ -112,7 +127,7 @@ int
 main(int argc, char **argv)
 {
 	int iters = 10, with_set = 0, quiet = 0, c, i;
-	double *st, *rt;
+	double *st, *rt, run_user = 0, run_sys = 0;
 	long cb_total = 0;
 	struct rlimit rl;
 
@@ -166,9 +181,14 @@ main(int argc, char **argv)
 	event_loop(EVLOOP_ONCE | EVLOOP_NONBLOCK);
 
 	for (i = 0; i < iters; i++) {
+		double u0, s0;
 		callbacks = 0;
 		st[i] = setup_phase(with_set);
+		u0 = cpu_us(0);
+		s0 = cpu_us(1);
 		rt[i] = run_phase();
+		run_user += cpu_us(0) - u0;
+		run_sys += cpu_us(1) - s0;
 		cb_total += callbacks;
 		if (!quiet)
 			printf("iter %d setup_us=%.1f run_us=%.1f callbacks=%ld\n",
@@ -177,7 +197,10 @@ main(int argc, char **argv)
 	qsort(st, (size_t)iters, sizeof(*st), cmp_double);
 	qsort(rt, (size_t)iters, sizeof(*rt), cmp_double);
 	printf("summary %s n=%d a=%d w=%d set=%d setup_us=%.1f run_us=%.1f "
-	    "callbacks=%ld\n", event_get_method(), npairs, nactive, nwrites,
-	    with_set, st[iters / 2], rt[iters / 2], cb_total / iters);
+	    "setup_min_us=%.1f run_min_us=%.1f run_user_us=%.0f "
+	    "run_sys_us=%.0f callbacks=%ld\n",
+	    event_get_method(), npairs, nactive, nwrites, with_set,
+	    st[iters / 2], rt[iters / 2], st[0], rt[0], run_user / iters,
+	    run_sys / iters, cb_total / iters);
 	return 0;
 }

@@ -5,9 +5,10 @@
  * The same source builds against relevent and against libevent 2.1 (its
  * 1.4 compatibility headers), so the two can be compared side by side.
  *
- *	bench_http [-p port] [-a address]
+ *	bench_http [-p port] [-a address] [-t seconds]
  *
- * Prints "listening on PORT" once ready and runs until killed (or SIGINT).
+ * Prints "listening on PORT" once ready and runs until SIGINT, or for the
+ * given number of seconds.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -65,15 +66,16 @@ main(int argc, char **argv)
 	unsigned short port = 8080;
 	struct evhttp *http;
 	struct event sigev;
-	int c;
+	int c, seconds = 0;
 
-	while ((c = getopt(argc, argv, "a:p:")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:t:")) != -1) {
 		switch (c) {
 		case 'a': address = optarg; break;
 		case 'p': port = (unsigned short)atoi(optarg); break;
+		case 't': seconds = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-a address] [-p port]\n",
-			    argv[0]);
+			fprintf(stderr, "usage: %s [-a address] [-p port] "
+			    "[-t seconds]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -90,6 +92,13 @@ main(int argc, char **argv)
 	evhttp_set_cb(http, "/16k", big_cb, NULL);
 	signal_set(&sigev, SIGINT, sigint_cb, NULL);
 	signal_add(&sigev, NULL);
+	if (seconds > 0) {
+		struct timeval tv;
+
+		tv.tv_sec = seconds;
+		tv.tv_usec = 0;
+		event_loopexit(&tv);
+	}
 	printf("listening on %u\n", (unsigned)port);
 	fflush(stdout);
 	event_dispatch();

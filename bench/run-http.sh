@@ -30,7 +30,8 @@ if ! command -v wrk > /dev/null 2>&1; then
 	echo "SKIP http bench: wrk not installed"
 	exit 0
 fi
-pin() { if command -v taskset > /dev/null 2>&1; then taskset -c "$@"; else shift; "$@"; fi; }
+pin=
+command -v taskset > /dev/null 2>&1 && pin=taskset
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 if [ "$ncpu" -lt 2 ]; then
 	echo "(only $ncpu CPU: server and wrk share it; ratios still compare)"
@@ -47,7 +48,8 @@ port=$(( 20000 + $$ % 20000 ))
 # start PROG: starts the server pinned on scpu, sets spid and port.
 start() {
 	port=$((port + 1))
-	pin "$scpu" "bench/$1" -p "$port" > "$tmp/srv.out" 2>&1 &
+	# taskset execs the server: $! is the server itself.
+	${pin:+taskset -c "$scpu"} "bench/$1" -p "$port" > "$tmp/srv.out" 2>&1 &
 	spid=$!
 	i=0
 	while [ $i -lt 100 ] && ! grep -q listening "$tmp/srv.out"; do
@@ -63,7 +65,7 @@ cputicks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 load() {
 	start "$1"
 	t0=$(cputicks "$spid")
-	out=$(pin "$ccpu" wrk -t1 -c100 -d"${secs}s" "http://127.0.0.1:$port$2" 2>&1)
+	out=$(${pin:+taskset -c "$ccpu"} wrk -t1 -c100 -d"${secs}s" "http://127.0.0.1:$port$2" 2>&1)
 	t1=$(cputicks "$spid")
 	stop
 	hz=$(getconf CLK_TCK)
@@ -77,7 +79,8 @@ load() {
 syscalls() {
 	if ! command -v strace > /dev/null 2>&1; then echo "n/a"; return; fi
 	port=$((port + 1))
-	strace -c -f -o "$tmp/strace" "bench/$1" -p "$port" > "$tmp/srv.out" 2>&1 &
+	# The server stops by itself after 4 s; strace then prints its table.
+	strace -c -f -o "$tmp/strace" "bench/$1" -p "$port" -t 4 > "$tmp/srv.out" 2>&1 &
 	spid=$!
 	i=0
 	while [ $i -lt 100 ] && ! grep -q listening "$tmp/srv.out"; do
@@ -85,10 +88,10 @@ syscalls() {
 	done
 	n=$(wrk -t1 -c100 -d2s "http://127.0.0.1:$port$2" 2>&1 |
 	    awk '/ requests in / { print $1 }')
-	kill -INT "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	spid=
-	awk -v n="${n:-0}" '$NF == "total" { printf "%.2f\n", (n > 0 ? $(NF-2) / n : 0) }' "$tmp/strace"
+	# Total line: "100.00 SECONDS USECS/CALL CALLS [ERRORS] total".
+	awk -v n="${n:-0}" '$NF == "total" { printf "%.2f\n", (n > 0 ? $4 / n : 0) }' "$tmp/strace"
 }
 
 for path in / /16k; do

@@ -21,7 +21,7 @@ on_sigint(int sig, short what, void *arg)
 	struct event *ev = arg;
 
 	(void)what;
-	printf("got signal %d\n", sig);
+	printf("got SIGINT (signal %d)\n", sig);
 	fflush(stdout);
 	if (--remaining == 0) {
 		printf("removing the handler\n");
@@ -44,7 +44,7 @@ main(int argc, char **argv)
 		perror("signal_add");
 		return 1;
 	}
-	printf("waiting for SIGINT (pid %ld)\n", (long)getpid());
+	printf("ready: waiting for SIGINT (pid %ld)\n", (long)getpid());
 	fflush(stdout);
 	return event_dispatch() == -1 ? 1 : 0;
 }

@@ -186,7 +186,7 @@ test_timeout_order(struct regress_env *env)
 	for (i = 0; i < N; i++) {
 		tt_int_op(log[i], ==, want[i]);
 		tt_assert(at[i] >= ms[i] - 1.0);
-		tt_assert(at[i] <= ms[i] + slack(60));
+		tt_assert(at[i] <= ms[i] + slack(100));
 	}
 }
 
@@ -216,7 +216,7 @@ test_timeout_precision(struct regress_env *env)
 	el = (at - t0) * 1000.0;
 	regress_note("100 ms timer fired after %.2f ms", el);
 	tt_assert(el >= 100.0);
-	tt_assert(el < 100.0 + slack(40));
+	tt_assert(el < 100.0 + slack(60));
 }
 
 /* The loop's cached time is dropped when the loop returns (here: with 1,
@@ -557,6 +557,98 @@ test_many_events_one_fd(struct regress_env *env)
 	tt_int_op(nr[1], ==, 2);
 }
 
+struct cached {
+	struct event a, b;
+	double t_add, t_fire;
+};
+
+static void
+cached_b_cb(int fd, short what, void *arg)
+{
+	struct cached *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->t_fire = regress_now();
+}
+
+static void
+cached_a_cb(int fd, short what, void *arg)
+{
+	struct cached *c = arg;
+	struct timeval tv = { 0, 60000 };
+	double t0 = regress_now();
+
+	(void)fd;
+	(void)what;
+	while (regress_now() - t0 < 0.03)	/* a busy callback: 30 ms */
+		;
+	c->t_add = regress_now();
+	tt_int_op(evtimer_add(&c->b, &tv), ==, 0);
+}
+
+/* A timeout added by a callback counts from the time the backend's wait
+ * returned (1.4's cached time), not from the moment of the add. */
+static void
+test_cached_time_in_cb(struct regress_env *env)
+{
+	struct cached c;
+
+	(void)env;
+	memset(&c, 0, sizeof(c));
+	evtimer_set(&c.a, cached_a_cb, &c);
+	evtimer_set(&c.b, cached_b_cb, &c);
+	event_active(&c.a, EV_TIMEOUT, 1);
+	tt_int_op(event_dispatch(), ==, 1);
+	/* 60 ms from the wait's end, of which 30 ms were spent busy: the
+	 * deadline is at most 30 ms after the add, and it was honoured. */
+	{
+		double dl = c.b.ev_timeout.tv_sec + c.b.ev_timeout.tv_usec / 1e6;
+		tt_assert((dl - c.t_add) * 1000.0 <= 30.5);
+		tt_assert(c.t_fire >= dl - 0.0005);
+	}
+	tt_assert((c.t_fire - c.t_add) * 1000.0 < 30.5 + slack(100));
+}
+
+struct selffree {
+	int n;
+	int *count;
+};
+
+static void
+selffree_cb(int fd, short what, void *arg)
+{
+	struct event *ev = arg;
+	struct selffree *sf = (struct selffree *)(ev + 1);
+
+	(void)fd;
+	(void)what;
+	(*sf->count)++;
+	tt_int_op(event_del(ev), ==, 0);
+	free(ev);
+}
+
+/* A callback may delete and free its own (persistent) event. */
+static void
+test_free_in_cb(struct regress_env *env)
+{
+	int count = 0, i;
+
+	for (i = 0; i < 10; i++) {
+		struct event *ev = malloc(sizeof(*ev) +
+		    sizeof(struct selffree));
+		struct selffree *sf;
+		tt_assert(ev != NULL);
+		sf = (struct selffree *)(ev + 1);
+		sf->count = &count;
+		event_set(ev, env->pair[i % 2], EV_WRITE | EV_PERSIST,
+		    selffree_cb, ev);
+		tt_int_op(event_add(ev, NULL), ==, 0);
+	}
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(count, ==, 10);
+}
+
 /* ------------------------------------------------------------------ */
 /* Loop control */
 
@@ -592,8 +684,8 @@ test_loopexit(struct regress_env *env)
 	tt_int_op(event_base_loopexit(env->base, &ex), ==, 0);
 	tt_int_op(event_dispatch(), ==, 0);
 	tt_assert(ms_since(t0) >= 99.0);
-	tt_assert(ms_since(t0) < 100 + slack(60));
-	tt_assert(t.n >= 5 && t.n <= 10);
+	tt_assert(ms_since(t0) < 100 + slack(100));
+	tt_assert(t.n >= 2 && t.n <= 10);
 	/* The timer is still pending after the loop returned. */
 	tt_int_op(evtimer_pending(&t.ev, NULL), ==, EV_TIMEOUT);
 	/* loopexit(NULL): one more round, then return. */
@@ -617,9 +709,9 @@ test_loopexit_twice(struct regress_env *env)
 	tt_int_op(event_base_loopexit(env->base, &b), ==, 0);
 	tt_int_op(event_base_loopexit(env->base, &a), ==, 0);
 	tt_int_op(event_base_dispatch(env->base), ==, 0);
-	tt_assert(ms_since(t0) >= 49.0 && ms_since(t0) < 50 + slack(60));
+	tt_assert(ms_since(t0) >= 49.0 && ms_since(t0) < 50 + slack(100));
 	tt_int_op(event_base_dispatch(env->base), ==, 0);
-	tt_assert(ms_since(t0) >= 149.0 && ms_since(t0) < 150 + slack(60));
+	tt_assert(ms_since(t0) >= 149.0 && ms_since(t0) < 150 + slack(100));
 }
 
 struct brk {
@@ -1363,7 +1455,7 @@ many_cb(int fd, short what, void *arg)
 		m->fired++;
 }
 
-/* 10,000 fds with a read event each, all ready at once. */
+/* 10,000 fds with a read event each, all ready at once (every backend). */
 static void
 test_10000_fds(struct regress_env *env)
 {
@@ -1374,8 +1466,7 @@ test_10000_fds(struct regress_env *env)
 	int i;
 
 	(void)env;
-	if (strcmp(env->backend, "select") == 0)
-		tt_skip("select: covered by core/select_high_fds");
+	/* select too: its fd sets grow past FD_SETSIZE. */
 	if (raise_nofile(2 * NP + 100) == -1)
 		tt_skip("cannot raise RLIMIT_NOFILE to 10100");
 	for (i = 0; i < NP; i++) {
@@ -1410,9 +1501,10 @@ test_10000_fds(struct regress_env *env)
 	tt_int_op(m.fired, ==, NP);
 }
 
-/* select: fds at and above FD_SETSIZE work (dynamic sets, no abort). */
+/* fds at and above FD_SETSIZE work on every backend (select: dynamic
+ * sets, no fortify abort). */
 static void
-test_select_high_fds(struct regress_env *env)
+test_high_fds(struct regress_env *env)
 {
 	int p[2], hi[2], i;
 	struct rd r[2];
@@ -1682,6 +1774,77 @@ test_fd_reuse(struct regress_env *env)
 		tt_int_op(w.last, ==, EV_WRITE);
 		close(s[1]);
 	}
+}
+
+struct leftover {
+	struct event ev;
+	int good, spurious;
+};
+
+static void
+leftover_cb(int fd, short what, void *arg)
+{
+	struct leftover *l = arg;
+	char c;
+
+	(void)what;
+	if (read(fd, &c, 1) == 1)
+		l->good++;
+	else
+		l->spurious++;
+}
+
+/*
+ * fd reuse while another process keeps the old file open: the kernel's
+ * epoll entry for the old file survives the close under the same number
+ * and the old file is readable.  The new file's event must fire for its
+ * own data only, without a storm of spurious wakeups.
+ */
+static void
+test_fd_reuse_leftover(struct regress_env *env)
+{
+	struct leftover l;
+	struct timeval ex = { 0, 100000 };
+	int p[2], q[2], fd, status;
+	pid_t pid;
+
+	make_pair(p);
+	fd = p[0];
+	memset(&l, 0, sizeof(l));
+	event_set(&l.ev, fd, EV_READ | EV_PERSIST, leftover_cb, &l);
+	tt_int_op(event_add(&l.ev, NULL), ==, 0);
+	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
+
+	fflush(NULL);
+	pid = fork();
+	tt_assert(pid != -1);
+	if (pid == 0) {
+		/* Keep the old file open, do nothing. */
+		struct timespec ts = { 5, 0 };
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	/* Within one "callback": delete, close, reuse the number, add. */
+	tt_int_op(event_del(&l.ev), ==, 0);
+	close(p[0]);
+	make_pair(q);
+	if (q[0] != fd) {
+		tt_int_op(dup2(q[0], fd), ==, fd);
+		close(q[0]);
+	}
+	event_set(&l.ev, fd, EV_READ | EV_PERSIST, leftover_cb, &l);
+	tt_int_op(event_add(&l.ev, NULL), ==, 0);
+	/* The old file (held by the child) becomes readable... */
+	write1(p[1]);
+	/* ...and so does the new one. */
+	write1(q[1]);
+	tt_int_op(event_base_loopexit(env->base, &ex), ==, 0);
+	tt_int_op(event_dispatch(), ==, 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	tt_int_op(l.good, ==, 1);
+	regress_note("spurious wakeups: %d", l.spurious);
+	tt_int_op(l.spurious, <=, 1);
 }
 
 /* Deleting and re-adding every event between dispatches keeps working
@@ -2109,6 +2272,8 @@ struct regress_case regress_core_cases[] = {
 	  NULL },
 	{ "core/many_events_one_fd", test_many_events_one_fd,
 	  RT_BASE | RT_PAIR, NULL },
+	{ "core/cached_time_in_cb", test_cached_time_in_cb, RT_BASE, NULL },
+	{ "core/free_in_cb", test_free_in_cb, RT_BASE | RT_PAIR, NULL },
 	{ "core/loopexit", test_loopexit, RT_BASE, NULL },
 	{ "core/loopexit_twice", test_loopexit_twice, RT_BASE, NULL },
 	{ "core/loopbreak", test_loopbreak, RT_BASE, NULL },
@@ -2133,7 +2298,7 @@ struct regress_case regress_core_cases[] = {
 	{ "core/signal_switchbase", test_signal_switchbase, RT_BASE, NULL },
 	{ "core/legacy_sigcb", test_legacy_sigcb, RT_BASE, NULL },
 	{ "core/10000_fds", test_10000_fds, RT_BASE | RT_SLOW, NULL },
-	{ "core/select_high_fds", test_select_high_fds, RT_BASE, NULL },
+	{ "core/high_fds", test_high_fds, RT_BASE, NULL },
 	{ "core/million_timers", test_million_timers, RT_BASE | RT_SLOW, NULL },
 	{ "core/closed_fd", test_closed_fd, RT_BASE | RT_PAIR, NULL },
 	{ "core/closed_fd_deferred", test_closed_fd_deferred,
@@ -2141,6 +2306,7 @@ struct regress_case regress_core_cases[] = {
 	{ "core/closed_fd_registered", test_closed_fd_registered,
 	  RT_BASE | RT_PAIR, NULL },
 	{ "core/fd_reuse", test_fd_reuse, RT_BASE, NULL },
+	{ "core/fd_reuse_leftover", test_fd_reuse_leftover, RT_BASE, NULL },
 	{ "core/del_readd_churn", test_del_readd_churn, RT_BASE | RT_PAIR,
 	  NULL },
 	{ "core/regular_file", test_regular_file, RT_BASE, NULL },

@@ -13,10 +13,12 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,7 @@ listen_loopback(unsigned short *port)
 /* Server state shared by the handlers. */
 static struct {
 	int calls;		/* Message calls seen */
-	int deferred;		/* answer after a short delay */
+	int deferred;		/* answer in batches of this many */
 	int active, max_active;	/* calls being handled at once */
 	int never;		/* NeverReply calls seen */
 	char last_header[64];	/* X-Hook header of the last call */
@@ -86,17 +88,10 @@ fill_reply(EVRPC_STRUCT(Message) *rpc)
 	EVTAG_ASSIGN(rpc->reply, how_often, (ev_uint32_t)srv.calls);
 }
 
-static void
-deferred_done(int fd, short what, void *arg)
-{
-	EVRPC_STRUCT(Message) *rpc = arg;
-
-	(void)fd;
-	(void)what;
-	fill_reply(rpc);
-	srv.active--;
-	EVRPC_REQUEST_DONE(rpc);
-}
+/* Deferred mode: calls are held until `deferred` of them are in
+ * progress at once, then all are answered (so the pool must really carry
+ * that many calls in parallel, whatever the machine's speed). */
+static EVRPC_STRUCT(Message) *waiting[8];
 
 static void
 message_cb(EVRPC_STRUCT(Message) *rpc, void *arg)
@@ -111,11 +106,27 @@ message_cb(EVRPC_STRUCT(Message) *rpc, void *arg)
 	    h ? h : "");
 	srv.calls++;
 	if (srv.deferred) {
-		struct timeval tv = { 0, 20 * 1000 };
-		if (++srv.active > srv.max_active)
+		tt_assert(srv.active < 8);
+		waiting[srv.active++] = rpc;
+		if (srv.active > srv.max_active)
 			srv.max_active = srv.active;
-		tt_int_op(event_once(-1, EV_TIMEOUT, deferred_done, rpc,
-		    &tv), ==, 0);
+		if (srv.active < srv.deferred)
+			return;
+		/* One call per pooled connection: all on different ones. */
+		{
+			int i, j;
+			for (i = 0; i < srv.active; i++)
+				for (j = i + 1; j < srv.active; j++)
+					tt_ptr_op(evhttp_request_get_connection(
+					    EVRPC_REQUEST_HTTP(waiting[i])), !=,
+					    evhttp_request_get_connection(
+					    EVRPC_REQUEST_HTTP(waiting[j])));
+		}
+		while (srv.active > 0) {
+			rpc = waiting[--srv.active];
+			fill_reply(rpc);
+			EVRPC_REQUEST_DONE(rpc);
+		}
 		return;
 	}
 	fill_reply(rpc);
@@ -293,7 +304,7 @@ test_pool(struct regress_env *env)
 	int i;
 
 	server_setup(env);
-	srv.deferred = 1;
+	srv.deferred = 3;
 	pool = pool_setup(env, server_port, 3);
 	done_count = 0;
 	memset(r, 0, sizeof(r));
@@ -629,6 +640,32 @@ test_server_garbage(struct regress_env *env)
 	tt_int_op(raw_http(env, evcon, EVHTTP_REQ_POST, "/.rpc.Nope",
 	    EVBUFFER_DATA(good), EVBUFFER_LENGTH(good)), ==, 404);
 
+	/* Mutations of the good body: each is answered 200 or 503, on the
+	 * same connection, and the callback only sees valid requests. */
+	{
+		unsigned char body[256];
+		unsigned int seed = 7;
+		int i, code, ok200 = 0, calls0 = srv.calls;
+		size_t len, j;
+
+		for (i = 0; i < 100; i++) {
+			len = EVBUFFER_LENGTH(good);
+			memcpy(body, EVBUFFER_DATA(good), len);
+			for (j = 0; j < 3; j++) {
+				seed = seed * 1103515245u + 12345u;
+				body[(seed >> 16) % len] ^=
+				    (unsigned char)(seed >> 8);
+			}
+			code = raw_http(env, evcon, EVHTTP_REQ_POST,
+			    "/.rpc.Message", body, len);
+			tt_assert(code == 200 || code == 503);
+			if (code == 200)
+				ok200++;
+		}
+		tt_int_op(srv.calls - calls0, ==, ok200);
+		regress_note("%d of 100 mutated bodies were valid", ok200);
+	}
+
 	/* The RPC client still works. */
 	pool = pool_setup(env, server_port, 1);
 	one_call(env, pool, &r, "still");
@@ -872,6 +909,22 @@ test_register(struct regress_env *env)
 	tt_int_op(r.error, ==, EVRPC_STATUS_ERR_BADPAYLOAD);
 	tt_int_op(srv.calls, ==, 1);
 
+	/* A long name (the path no longer fits the stack buffer): 404. */
+	{
+		char name[201];
+		memset(name, 'N', 200);
+		name[200] = '\0';
+		memset(&r, 0, sizeof(r));
+		tt_int_op(evrpc_send_request_generic(pool, req, reply,
+		    (void (*)(struct evrpc_status *, void *, void *, void *))
+		    reply_cb, &r, name,
+		    (void (*)(struct evbuffer *, void *))msg_marshal,
+		    (void (*)(void *))kill_clear,
+		    (int (*)(void *, struct evbuffer *))kill_unmarshal), ==, 0);
+		loop_until(env, &r.done, 5);
+		tt_int_op(r.error, ==, EVRPC_STATUS_ERR_BADPAYLOAD);
+	}
+
 	/* And registered again. */
 	EVRPC_REGISTER(rpc_base, Message, msg, kill, message_cb, &srv);
 	one_call(env, pool, &r, "back");
@@ -943,24 +996,16 @@ test_free_in_callback(struct regress_env *env)
 	server_teardown();
 }
 
-/* The sample programs serve and call each other. */
+/* Run server, have client put two keys and get three, check the answers
+ * and the server's clean exit on SIGTERM. */
 static void
-test_sample(struct regress_env *env)
+sample_exchange(const char *server, const char *client)
 {
-	const char *bdir = getenv("builddir");
-	char server[1024], client[1024], cmd[3000], line[256];
+	char cmd[3000], line[256];
 	FILE *p, *out;
-	int port = 0, ok = 0;
+	int port = 0, ok = 0, status;
 	pid_t pid;
 	int pfd[2];
-
-	(void)env;
-	snprintf(server, sizeof(server), "%s/sample/rpc-server",
-	    bdir ? bdir : ".");
-	snprintf(client, sizeof(client), "%s/sample/rpc-client",
-	    bdir ? bdir : ".");
-	if (access(server, X_OK) != 0 || access(client, X_OK) != 0)
-		tt_skip("sample/rpc-server not built here (set builddir)");
 
 	tt_int_op(pipe(pfd), ==, 0);
 	pid = fork();
@@ -977,10 +1022,10 @@ test_sample(struct regress_env *env)
 		sscanf(line, "listening on 127.0.0.1:%d", &port);
 	tt_assert(port > 0);
 
-	snprintf(cmd, sizeof(cmd), "%s %d alpha=one beta=two >/dev/null",
+	snprintf(cmd, sizeof(cmd), "'%s' %d alpha=one beta=two >/dev/null",
 	    client, port);
 	tt_int_op(system(cmd) == 0 ? 0 : -1, ==, 0);
-	snprintf(cmd, sizeof(cmd), "%s %d alpha beta gamma", client, port);
+	snprintf(cmd, sizeof(cmd), "'%s' %d alpha beta gamma", client, port);
 	out = popen(cmd, "r");
 	tt_assert(out != NULL);
 	while (fgets(line, sizeof(line), out) != NULL) {
@@ -990,9 +1035,92 @@ test_sample(struct regress_env *env)
 			ok++;
 	}
 	pclose(out);
-	kill(pid, SIGTERM);
 	tt_int_op(ok, ==, 3);
+
+	/* SIGTERM ends the server cleanly, with its summary line. */
+	kill(pid, SIGTERM);
+	tt_assert(fgets(line, sizeof(line), p) != NULL);
+	tt_str_op(line, ==, "served 5 calls, 2 keys\n");
+	tt_int_op(waitpid(pid, &status, 0), ==, pid);
+	tt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	fclose(p);
+}
+
+static const char *
+sample_dir(char *buf, size_t len, const char *prog)
+{
+	const char *bdir = getenv("builddir");
+
+	snprintf(buf, len, "%s/sample/%s", bdir ? bdir : ".", prog);
+	return buf;
+}
+
+/* The sample programs serve and call each other. */
+static void
+test_sample(struct regress_env *env)
+{
+	char server[1024], client[1024];
+
+	(void)env;
+	sample_dir(server, sizeof(server), "rpc-server");
+	sample_dir(client, sizeof(client), "rpc-client");
+	if (access(server, X_OK) != 0 || access(client, X_OK) != 0)
+		tt_skip("sample/rpc-server not built here (set builddir)");
+	sample_exchange(server, client);
+}
+
+const char *rpcgen_source_dir(void);
+
+/*
+ * Wire interoperability with libevent's own evrpc: the same sample sources
+ * and generated code built against Debian's libevent 2.1 (whose evrpc
+ * speaks 1.4's protocol), then our server with their client and their
+ * server with our client.
+ */
+static void
+test_interop(struct regress_env *env)
+{
+	char server[1024], client[1024], dir[64], theirs[128];
+	char cmd[8192], out[4096];
+	char bdir[PATH_MAX], sdir[PATH_MAX];
+	const char *b = getenv("builddir");
+	const char *cc = getenv("CC") ? getenv("CC") : "cc";
+	const char *progs[] = { "rpc-server", "rpc-client" };
+	FILE *f;
+	size_t i, n;
+
+	(void)env;
+	if (access("/usr/include/event2/rpc.h", R_OK) != 0)
+		tt_skip("libevent 2.1 headers (libevent-dev) not installed");
+	sample_dir(server, sizeof(server), "rpc-server");
+	sample_dir(client, sizeof(client), "rpc-client");
+	if (access(server, X_OK) != 0 || access(client, X_OK) != 0)
+		tt_skip("sample/rpc-server not built here (set builddir)");
+	tt_assert(realpath(b ? b : ".", bdir) != NULL);
+	tt_assert(realpath(rpcgen_source_dir(), sdir) != NULL);
+
+	snprintf(dir, sizeof(dir), "/tmp/rpc21-XXXXXX");
+	tt_assert(mkdtemp(dir) != NULL);
+	for (i = 0; i < 2; i++) {
+		/* Only the system's headers: none of ours. */
+		snprintf(cmd, sizeof(cmd), "%.100s -w -I/usr/include "
+		    "-I'%.1000s' -I'%.1000s' -o %s/%s '%.1000s/sample/%s.c' "
+		    "'%.1000s/sample/rpc-example.gen.c' -l:libevent.so 2>&1",
+		    cc, bdir, sdir, dir, progs[i], sdir, progs[i], bdir);
+		tt_assert((f = popen(cmd, "r")) != NULL);
+		n = fread(out, 1, sizeof(out) - 1, f);
+		out[n] = '\0';
+		if (pclose(f) != 0)
+			regress_fail(__FILE__, __LINE__, "%s:\n%s", cmd, out);
+	}
+	snprintf(theirs, sizeof(theirs), "%s/rpc-client", dir);
+	sample_exchange(server, theirs);	/* ours serving theirs */
+	snprintf(theirs, sizeof(theirs), "%s/rpc-server", dir);
+	sample_exchange(theirs, client);	/* theirs serving ours */
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		regress_note("could not remove %s", dir);
 }
 
 /* From regress_rpcgen.c. */
@@ -1028,5 +1156,6 @@ struct regress_case regress_rpc_cases[] = {
 	{ "rpc/register", test_register, RT_BASE, NULL },
 	{ "rpc/free_in_callback", test_free_in_callback, RT_BASE, NULL },
 	{ "rpc/samples", test_sample, RT_ONCE, NULL },
+	{ "rpc/interop_libevent21", test_interop, RT_ONCE | RT_SLOW, NULL },
 	RT_END
 };

@@ -636,6 +636,18 @@ rpcgen_fuzz(struct regress_env *env)
 /* ---------------------------------------------------------------- */
 /* Part 2: running the generator                                    */
 
+/* Programs linked with a sanitized library need the same runtime. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZE_FLAGS "-fsanitize=address,undefined"
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZE_FLAGS "-fsanitize=address,undefined"
+#endif
+#endif
+#ifndef SANITIZE_FLAGS
+#define SANITIZE_FLAGS ""
+#endif
+
 static char gen_dir[256];
 static char gen_script[1024];
 static char gen_out[8192];
@@ -664,6 +676,14 @@ source_dir(void)
 		snprintf(dir, sizeof(dir), "..");
 	}
 	return dir;
+}
+
+/* For regress_rpc.c. */
+const char *rpcgen_source_dir(void);
+const char *
+rpcgen_source_dir(void)
+{
+	return source_dir();
 }
 
 static const char *
@@ -843,10 +863,48 @@ static const char all_constructs[] =
 	"struct Shape { string name = 1; optional int sides = 2; "
 	"bytes data = 3; bytes tag[NAME_LEN] = 4;\n"
 	"\tarray struct[point] points = 5; optional struct[point] center = 010;\n"
-	"\tstruct[point] origin = 0xA; int last = 11 }\n"
+	"\tstruct[point] origin = 0xA; int last = 11; optional int default = 12 }\n"
 	"struct\n"
 	"nothing\n"
 	"{\n"
+	"}\n"
+	"#include \"other.gen.h\"\n"
+	"struct outer { optional struct[elsewhere] e = 1;\n"
+	"\tarray struct[elsewhere] es = 2; }\n";
+
+/* A struct another .rpc file refers to. */
+static const char other_rpc[] = "struct elsewhere { int v = 1; }\n";
+
+/* Uses both files' code: a sub-message from another file. */
+static const char link_main[] =
+	"#include <sys/types.h>\n"
+	"#include <stdio.h>\n"
+	"#include <string.h>\n"
+	"#include <event.h>\n"
+	"#include \"other.gen.h\"\n"
+	"#include \"all.gen.h\"\n"
+	"int main(void) {\n"
+	"  static const unsigned char want[] = { 0x09, 0x0c,\n"
+	"    0x01, 0x03, 0x01, 0x01, 0x07,\n"
+	"    0x02, 0x05, 0x01, 0x03, 0x34, 0x32, 0x10 };\n"
+	"  struct outer *o = outer_new(), *o2 = outer_new();\n"
+	"  struct elsewhere *e;\n"
+	"  struct evbuffer *b = evbuffer_new();\n"
+	"  ev_uint32_t v = 0;\n"
+	"  evtag_init();\n"
+	"  EVTAG_GET(o, e, &e); EVTAG_ASSIGN(e, v, 7);\n"
+	"  e = EVTAG_ADD(o, es); EVTAG_ASSIGN(e, v, 0x1234);\n"
+	"  evtag_marshal_outer(b, 9, o);\n"
+	"  if (EVBUFFER_LENGTH(b) != sizeof(want) ||\n"
+	"      memcmp(EVBUFFER_DATA(b), want, sizeof(want)) != 0)\n"
+	"    { printf(\"bad bytes\\n\"); return 1; }\n"
+	"  if (evtag_unmarshal_outer(b, 9, o2) != 0 || EVBUFFER_LENGTH(b) != 0)\n"
+	"    { printf(\"bad unmarshal\\n\"); return 1; }\n"
+	"  if (EVTAG_GET(o2, es, 0, &e) != 0 || EVTAG_GET(e, v, &v) != 0 ||\n"
+	"      v != 0x1234) { printf(\"bad value\\n\"); return 1; }\n"
+	"  outer_free(o); outer_free(o2); evbuffer_free(b);\n"
+	"  printf(\"linked ok\\n\");\n"
+	"  return 0;\n"
 	"}\n";
 
 void
@@ -854,11 +912,15 @@ rpcgen_gen_constructs(struct regress_env *env)
 {
 	(void)env;
 	gen_setup();
+	write_file("other.rpc", other_rpc);
+	tt_int_op(run_gen("other.rpc"), ==, 0);
 	write_file("all.rpc", all_constructs);
 	tt_int_op(run_gen("all.rpc"), ==, 0);
 	tt_assert(file_exists("all.gen.h"));
 	tt_assert(file_exists("all.gen.c"));
-	tt_int_op(count_files(), ==, 3);
+	tt_int_op(count_files(), ==, 6);
+	tt_assert(file_contains("all.gen.h",
+	    "struct elsewhere;  /* defined elsewhere */"));
 
 	/* Names and layout as libevent generates them. */
 	tt_assert(file_contains("all.gen.h", "#ifndef _ALL_RPC_"));
@@ -867,6 +929,9 @@ rpcgen_gen_constructs(struct regress_env *env)
 	tt_assert(file_contains("all.gen.h", "SHAPE_CENTER=8,"));
 	tt_assert(file_contains("all.gen.h", "SHAPE_ORIGIN=10,"));
 	tt_assert(file_contains("all.gen.h", "SHAPE_MAX_TAGS"));
+	tt_assert(file_contains("all.gen.h", "SHAPE_DEFAULT=12,"));
+	tt_assert(file_contains("all.gen.h",
+	    "int Shape_default_assign(struct Shape *, const ev_uint32_t);"));
 	tt_assert(file_contains("all.gen.h", "enum shape_ {"));
 	tt_assert(file_contains("all.gen.h", "struct Shape_access_ {"));
 	tt_assert(file_contains("all.gen.h", "ev_uint8_t tag_data[NAME_LEN];"));
@@ -887,7 +952,7 @@ rpcgen_gen_constructs(struct regress_env *env)
 	/* The generated code compiles warning-free as C89 and C99, and the
 	 * header as C++, against our headers. */
 	{
-		char cmd[4096], bdir[1024], sdir[1024];
+		char cmd[8192], bdir[PATH_MAX], sdir[PATH_MAX];
 		const char *cc = getenv("CC") ? getenv("CC") : "cc";
 		const char *stds[] = { "c89", "gnu11" };
 		size_t i;
@@ -898,20 +963,30 @@ rpcgen_gen_constructs(struct regress_env *env)
 		tt_assert(realpath(source_dir(), sdir) != NULL);
 		for (i = 0; i < sizeof(stds) / sizeof(stds[0]); i++) {
 			snprintf(cmd, sizeof(cmd),
-			    "%s -std=%s -Wall -Wextra -Werror -I'%s/include' "
-			    "-I'%s/include' -c all.gen.c -o all.o && rm all.o",
+			    "%s -std=%s -Wall -Wextra -Werror -I'%.2000s/include' "
+			    "-I'%.2000s/include' -c all.gen.c -o all.o && rm all.o",
 			    cc, stds[i], bdir, sdir);
 			if (run_cmd(cmd) != 0)
 				regress_fail(__FILE__, __LINE__,
 				    "%s failed:\n%s", cmd, gen_out);
 		}
+		/* Link both files' code with the library and run it. */
+		write_file("main.c", link_main);
+		snprintf(cmd, sizeof(cmd),
+		    "%s -Wall -Wextra -Werror -I'%.2000s/include' "
+		    "-I'%.2000s/include' -o linked main.c all.gen.c other.gen.c "
+		    "-L'%.2000s/.libs' -Wl,-rpath,'%.2000s/.libs' -levent %s && "
+		    "./linked", cc, bdir, sdir, bdir, bdir, SANITIZE_FLAGS);
+		if (run_cmd(cmd) != 0 || strstr(gen_out, "linked ok") == NULL)
+			regress_fail(__FILE__, __LINE__,
+			    "%s failed:\n%s", cmd, gen_out);
 		if (run_cmd("command -v c++") == 0) {
 			snprintf(cmd, sizeof(cmd),
 			    "printf '#include <event.h>\\n#include \"all.gen.h\"\\n"
 			    "int main(void) { struct Shape *s = Shape_new(); "
 			    "Shape_free(s); return 0; }\\n' > cxx.cc && "
 			    "c++ -Wall -Wextra -Werror -fsyntax-only "
-			    "-I'%s/include' -I'%s/include' cxx.cc && rm cxx.cc",
+			    "-I'%.2000s/include' -I'%.2000s/include' cxx.cc && rm cxx.cc",
 			    bdir, sdir);
 			if (run_cmd(cmd) != 0)
 				regress_fail(__FILE__, __LINE__,
@@ -948,7 +1023,7 @@ static const struct {
 	{ "struct a {\n int x 1;\n}\n", 2, "expected \"=\"" },
 	{ "struct a {\n int x =\n}\n", 3, "tag number" },
 	{ "struct a {\n int = 1;\n}\n", 2, "field name" },
-	{ "struct a {\n int int = 1;\n}\n", 2, "keyword" },
+	{ "\nstruct int {\n int x = 1;\n}\n", 2, "keyword" },
 	{ "struct a {\n int x = 1\n int y = 2;\n}\n", 3, "expected \";\"" },
 	{ "struct a {\n int x = 1;\n", 1, "closing" },
 	{ "struct a {\n int x = 1;\n} junk\n", 3, "struct definition" },
@@ -1074,6 +1149,17 @@ rpcgen_gen_outputs(struct regress_env *env)
 	tt_assert(file_contains("out/x.gen.h", "X_B=2"));
 	tt_assert(file_contains("out/x.gen.c", "#include \"x.gen.h\""));
 	tt_int_op(run_cmd("rm -r out"), ==, 0);
+
+	/* CRLF line ends and a UTF-8 byte-order mark are fine; so is a file
+	 * with no structs at all. */
+	write_file("crlf.rpc", "\xef\xbb\xbf#define N 4\r\nstruct c {\r\n"
+	    "\tbytes b[N] = 1;\r\n}\r\n");
+	tt_int_op(run_gen("crlf.rpc"), ==, 0);
+	tt_assert(file_contains("crlf.gen.h", "ev_uint8_t b_data[N];"));
+	tt_assert(!file_contains("crlf.gen.h", "\r"));
+	write_file("empty.rpc", "/* nothing */\n");
+	tt_int_op(run_gen("empty.rpc"), ==, 0);
+	tt_assert(file_contains("empty.gen.h", "#ifndef _EMPTY_RPC_"));
 	gen_cleanup();
 }
 
