@@ -378,6 +378,8 @@ backend_available(const char *name, char *why, size_t whylen)
 		m = b ? event_base_get_method(b) : "none";
 		if (write(p[1], m, strlen(m)) < 0)
 			_exit(2);
+		if (b != NULL)
+			event_base_free(b);
 		_exit(0);
 	}
 	close(p[1]);
