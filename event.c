@@ -204,12 +204,7 @@ fd_table_reserve(struct event_base *base, int fd)
 		errno = ENOMEM;
 		return -1;
 	}
-	nc = realloc(base->changes, (size_t)n * sizeof(*nc));
-	if (nc == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	base->changes = nc;
+	/* The larger array first, so a refusal leaves nothing behind. */
 	nf = realloc(base->fds, (size_t)n * sizeof(*nf));
 	if (nf == NULL) {
 		errno = ENOMEM;
@@ -223,6 +218,14 @@ fd_table_reserve(struct event_base *base, int fd)
 		else
 			first->ev_next.tqe_prev = &nf[i].evs.tqh_first;
 	}
+	base->fds = nf;
+	nc = realloc(base->changes, (size_t)n * sizeof(*nc));
+	if (nc == NULL) {
+		/* fds is larger than nfds says; harmless. */
+		errno = ENOMEM;
+		return -1;
+	}
+	base->changes = nc;
 	memset(nf + base->nfds, 0, (size_t)(n - base->nfds) * sizeof(*nf));
 	for (i = base->nfds; i < n; i++)
 		TAILQ_INIT(&nf[i].evs);
@@ -267,6 +270,8 @@ flush_changes(struct event_base *base)
 		f->flags &= ~(EVFD_CHANGED | EVFD_FORCE);
 		if (want == f->have && !force)
 			continue;
+		event_debug(("%s: fd %d 0x%x -> 0x%x", evsel->name, fd,
+		    f->have, want));
 		if (want == 0) {
 			(void)evsel->del(base, fd, f->have, 0);
 			f->have = 0;
@@ -623,6 +628,8 @@ event_active(struct event *ev, int res, short ncalls)
 {
 	if (ev == NULL || ev->ev_base == NULL)
 		return;
+	event_debug(("event_active: %p fd %d res 0x%x ncalls %d", (void *)ev,
+	    ev->ev_fd, res, ncalls));
 	event_clamp_pri(ev);
 	event_active_(ev, res, ncalls);
 }
@@ -699,6 +706,8 @@ event_add(struct event *ev, const struct timeval *tv)
 	}
 	base = ev->ev_base;
 	events = ev->ev_events;
+	event_debug(("event_add: %p fd %d events 0x%x%s", (void *)ev, ev->ev_fd,
+	    events, tv != NULL ? " with timeout" : ""));
 	if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE))) {
 		event_warnx("event_add: EV_SIGNAL with EV_READ/EV_WRITE");
 		errno = EINVAL;
@@ -782,6 +791,8 @@ event_del(struct event *ev)
 		return -1;
 	}
 	base = ev->ev_base;
+	event_debug(("event_del: %p fd %d flags 0x%x", (void *)ev, ev->ev_fd,
+	    ev->ev_flags));
 	if (base->cur_ev == ev)
 		base->cur_ncalls = 0;
 	if (ev->ev_flags & EVLIST_TIMEOUT) {

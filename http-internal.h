@@ -100,6 +100,7 @@ struct evhttp_connection {
 	int timeout;				/* seconds; -1: defaults */
 	int retry_cnt;				/* client: failed attempts */
 	int retry_max;
+	int connect_errno;			/* client: connect() failed at once */
 
 	/* Parser state for the message being read. */
 	enum http_parse_state pstate;

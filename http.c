@@ -26,6 +26,11 @@
  *    while it works; freeing a busy connection only marks it EVCON_DEAD
  *    and the outermost entry point destroys it on the way out.  Code that
  *    calls out therefore re-checks EVCON_DEAD afterwards.
+ *
+ * d) The contract of every public function (arguments, ownership, return
+ *    values) is written where it is declared, in include/evhttp.h; the
+ *    comments here explain how it is met.  docs/compat-http.md lists
+ *    where we differ from libevent 1.4 and why.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* accept4() */
@@ -1062,7 +1067,9 @@ conn_write_cb(int fd, short what, void *arg)
 		int err = 0;
 		socklen_t errlen = sizeof(err);
 
-		if (getsockopt(evcon->fd, SOL_SOCKET, SO_ERROR, &err,
+		if (evcon->connect_errno != 0)
+			err = evcon->connect_errno;
+		else if (getsockopt(evcon->fd, SOL_SOCKET, SO_ERROR, &err,
 			&errlen) == -1)
 			err = errno;
 		if (err == EINPROGRESS || err == EINTR)
@@ -2323,7 +2330,7 @@ void
 evhttp_send_reply_chunk(struct evhttp_request *req, struct evbuffer *databuf)
 {
 	struct evhttp_connection *evcon = req->evcon;
-	size_t len = databuf->off;
+	size_t len = databuf != NULL ? databuf->off : 0;
 	char line[32];
 
 	if (evcon == NULL || !evcon->reply_started || len == 0)
@@ -2779,10 +2786,12 @@ client_connect(struct evhttp_connection *evcon)
 	evcon->fd = fd;
 	conn_set_fd_events(evcon);
 	evcon->state = EVCON_CONNECTING;
+	evcon->connect_errno = 0;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
 	    errno != EINPROGRESS && errno != EINTR) {
-		/* Refused at once (likely on loopback): report it from the
-		 * loop, through the same path as an asynchronous failure. */
+		/* Refused at once: report it from the loop, through the same
+		 * path as an asynchronous failure (SO_ERROR is gone now). */
+		evcon->connect_errno = errno;
 		event_debug(("%s: connect: %s", __func__, strerror(errno)));
 	}
 	freeaddrinfo(ai);

@@ -2094,6 +2094,53 @@ test_bad_args(struct regress_env *env)
 	tt_int_op(n, ==, 0);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define REGRESS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REGRESS_ASAN 1
+#endif
+#endif
+
+/*
+ * Out of memory: an event on a huge fd number needs a 64 GiB fd table,
+ * which the kernel refuses.  event_add returns -1 with ENOMEM, changes
+ * nothing, and the base keeps working.
+ */
+static void
+test_enomem(struct regress_env *env)
+{
+	struct event big, ok;
+	struct timeval tv = { 1, 0 };
+	char buf[8] = "";
+	int n = 0, fdmode;
+	FILE *f;
+
+#ifdef REGRESS_ASAN
+	tt_skip("AddressSanitizer aborts on a 64 GiB allocation");
+#endif
+	f = fopen("/proc/sys/vm/overcommit_memory", "r");
+	if (f == NULL || fgets(buf, sizeof(buf), f) == NULL)
+		tt_skip("cannot read /proc/sys/vm/overcommit_memory");
+	fclose(f);
+	fdmode = atoi(buf);
+	if (fdmode == 1)
+		tt_skip("overcommit_memory=1: a 64 GiB allocation would succeed");
+	event_set(&big, INT_MAX - 1, EV_READ, count_cb, &n);
+	errno = 0;
+	tt_int_op(event_add(&big, &tv), ==, -1);
+	tt_int_op(errno, ==, ENOMEM);
+	tt_int_op(big.ev_flags & (EVLIST_INSERTED | EVLIST_TIMEOUT), ==, 0);
+	tt_int_op(event_pending(&big, EV_READ | EV_TIMEOUT, NULL), ==, 0);
+	tt_int_op(event_del(&big), ==, 0);
+	/* The base is intact. */
+	event_set(&ok, env->pair[0], EV_READ, count_cb, &n);
+	tt_int_op(event_add(&ok, NULL), ==, 0);
+	write1(env->pair[1]);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(n, ==, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Environment */
 
@@ -2313,6 +2360,7 @@ struct regress_case regress_core_cases[] = {
 	{ "core/readd_syscalls", test_readd_syscalls, RT_BASE, NULL },
 	{ "core/nonblock_keeps_going", test_nonblock_keeps_going,
 	  RT_BASE | RT_PAIR, NULL },
+	{ "core/enomem", test_enomem, RT_BASE | RT_PAIR, NULL },
 	{ "core/bad_args", test_bad_args, RT_BASE | RT_PAIR, NULL },
 	{ "core/env_backends", test_env_backends, RT_ONCE, NULL },
 	{ "core/env_setid", test_env_setid, RT_ONCE, NULL },

@@ -334,7 +334,8 @@ record(struct evhttp_request *req)
 	S.last_body_len = req->input_buffer->off;
 	if (S.last_body_len > sizeof(S.last_body))
 		S.last_body_len = sizeof(S.last_body);
-	memcpy(S.last_body, req->input_buffer->buffer, S.last_body_len);
+	if (S.last_body_len > 0)
+		memcpy(S.last_body, req->input_buffer->buffer, S.last_body_len);
 	S.last_type = req->type;
 	S.last_minor = req->minor;
 	S.last_ntrailers_seen = 0;
@@ -1461,7 +1462,7 @@ test_chunked_stream(struct regress_env *env)
 	tt_int_op(C.code, ==, 200);
 	tt_int_op(C.chunks, ==, 4);
 	for (i = 0; i < 4; i++) {
-		char expect[16];
+		char expect[32];
 
 		snprintf(expect, sizeof(expect), "chunk%d;", i);
 		tt_str_op(C.chunk[i], ==, expect);
@@ -2802,6 +2803,85 @@ test_accept_emfile(struct regress_env *env)
 }
 
 /* ------------------------------------------------------------------ */
+/* Mutated requests: never a crash or a hang, always an answer or EOF.  */
+
+static void
+test_fuzz_requests(struct regress_env *env)
+{
+	static const char *const seeds[] = {
+		"GET /hello?a=1 HTTP/1.1\r\nHost: a\r\nX: y\r\n\r\n",
+		"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+		"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+		"HEAD /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		"POST /echo HTTP/1.1\r\nExpect: 100-continue\r\n"
+		"Content-Length: 2\r\n\r\nok",
+	};
+	static const char alphabet[] = "\r\n :;0123456789abcdefxX+-\t\x00\x7f"
+	    "\x80\xffGETPOSTHEAD/HTTP1.";
+	unsigned int seed = 12345;
+	struct evbuffer *in = evbuffer_new();
+	int i, answered = 0, closed = 0;
+
+	srv_start(env->base, AF_INET);
+	evhttp_set_gencb(S.http, gen_cb, NULL);
+	evhttp_set_timeout(S.http, 2);
+	for (i = 0; i < 300; i++) {
+		const char *src = seeds[i % 5];
+		size_t len = strlen(src), j, nmut;
+		char buf[512];
+		int fd;
+
+		memcpy(buf, src, len);
+		seed = seed * 1103515245 + 12345;
+		nmut = 1 + (seed >> 16) % 4;
+		for (j = 0; j < nmut; j++) {
+			size_t pos;
+
+			seed = seed * 1103515245 + 12345;
+			pos = (seed >> 16) % len;
+			seed = seed * 1103515245 + 12345;
+			switch ((seed >> 16) % 3) {
+			case 0:	/* replace a byte */
+				seed = seed * 1103515245 + 12345;
+				buf[pos] = alphabet[(seed >> 16) %
+				    (sizeof(alphabet) - 1)];
+				break;
+			case 1:	/* cut the request short */
+				len = pos + 1;
+				break;
+			default:	/* duplicate a slice */
+				if (len + 16 < sizeof(buf)) {
+					memmove(buf + pos + 8, buf + pos,
+					    len - pos);
+					len += 8;
+				}
+				break;
+			}
+		}
+		fd = raw_connect(AF_INET, S.port);
+		raw_send(fd, buf, len);
+		shutdown(fd, SHUT_WR);
+		evbuffer_drain(in, in->off);
+		if (!raw_wait_for(env->base, fd, in, NULL, 0, 4.0))
+			regress_fail(__FILE__, __LINE__, "mutation %d: no EOF; "
+			    "request: %.*s", i, (int)len, buf);
+		if (in->off > 0) {
+			answered++;
+			tt_assert(in->off >= 12 &&
+			    memcmp(in->buffer, "HTTP/1.", 7) == 0);
+		} else {
+			closed++;
+		}
+		close(fd);
+	}
+	regress_note("300 mutations: %d answered, %d closed silently",
+	    answered, closed);
+	tt_assert(answered > 0);
+	evbuffer_free(in);
+}
+
+/* ------------------------------------------------------------------ */
 /* Proxy-style requests                                                */
 
 static int proxy_flag_seen;
@@ -3098,6 +3178,7 @@ struct regress_case regress_http_cases[] = {
 	{ "http/nginx", test_nginx, RT_BASE, NULL },
 	{ "http/proxy_request", test_proxy_request, RT_BASE, NULL },
 	{ "http/accept_emfile", test_accept_emfile, RT_BASE, NULL },
+	{ "http/fuzz_requests", test_fuzz_requests, RT_BASE | RT_ONCE, NULL },
 	{ "http/sample_server", test_sample_server, RT_ONCE, NULL },
 	{ "http/sample_mt_server", test_sample_mt_server, RT_ONCE | RT_SLOW,
 	  NULL },
