@@ -1944,7 +1944,8 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 	if (http == NULL)
 		return -1;
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
+	/* No address: all IPv4 interfaces, as 1.4 did. */
+	hints.ai_family = address == NULL ? AF_INET : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	evutil_snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
@@ -2152,6 +2153,16 @@ server_write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
 	buf_add(out, "\r\n", 2);
 }
 
+/* Set the reason phrase; reason may be the current one. */
+static void
+set_reason(struct evhttp_request *req, const char *reason)
+{
+	char *line = mystrdup(reason != NULL ? reason : "");
+
+	free(req->response_code_line);
+	req->response_code_line = line;
+}
+
 /*
  * Keep a finished server request as the connection's spare for the next
  * request: it saves the allocations of a request (struct, two buffers,
@@ -2274,8 +2285,7 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
 	CONN_ENTER(evcon);
 	req->kind = EVHTTP_RESPONSE;
 	req->response_code = code;
-	free(req->response_code_line);
-	req->response_code_line = mystrdup(reason != NULL ? reason : "");
+	set_reason(req, reason);
 	server_decide_keepalive(evcon, req);
 	server_write_head(evcon, req, (ev_int64_t)len);
 	if (len > 0) {
@@ -2299,8 +2309,7 @@ evhttp_send_reply_start(struct evhttp_request *req, int code,
 	CONN_ENTER(evcon);
 	req->kind = EVHTTP_RESPONSE;
 	req->response_code = code;
-	free(req->response_code_line);
-	req->response_code_line = mystrdup(reason != NULL ? reason : "");
+	set_reason(req, reason);
 	server_decide_keepalive(evcon, req);
 	evcon->reply_started = 1;
 	evcon->reply_head = req->type == EVHTTP_REQ_HEAD || code == 204 ||

@@ -4,7 +4,7 @@ set -e
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh build
 sh scripts/build.sh
-echo "--- sample/time-test: a repeating 1-second timer, three times"
+echo "--- sample/time-test: a repeating timer, three ticks"
 _build/sample/time-test 3
 if [ -x _build/sample/http-server ] && command -v curl > /dev/null; then
 	echo "--- sample/http-server: serving sample/ on 127.0.0.1:8089, fetched with curl"

@@ -14,6 +14,9 @@
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -39,6 +42,8 @@
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
+
+static void die_with_parent(void);
 
 /* A listening loopback socket (AF_INET or AF_INET6) on a free port. */
 static int
@@ -254,18 +259,36 @@ buf_str(struct evbuffer *buf)
 	return s;
 }
 
+static void
+wake_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+/* One pass of the loop: wait for events (at most 20 ms), run them. */
+static void
+loop_once(struct event_base *base)
+{
+	struct event wake;
+	struct timeval tv = { 0, 20000 };
+
+	evtimer_set(&wake, wake_cb, NULL);
+	event_base_set(base, &wake);
+	evtimer_add(&wake, &tv);
+	event_base_loop(base, EVLOOP_ONCE);
+	event_del(&wake);
+}
+
 /* Run the loop until *flag becomes non-zero or secs pass. */
 static void
 run_until(struct event_base *base, volatile int *flag, double secs)
 {
 	double end = regress_now() + secs * regress_slowdown();
 
-	while (!*flag && regress_now() < end) {
-		struct timeval tv = { 0, 20000 };
-
-		event_base_loopexit(base, &tv);
-		event_base_dispatch(base);
-	}
+	while (!*flag && regress_now() < end)
+		loop_once(base);
 }
 
 /* Run the loop until *counter exceeds before, or secs pass. */
@@ -275,12 +298,8 @@ run_until_more(struct event_base *base, volatile int *counter, int before,
 {
 	double end = regress_now() + secs * regress_slowdown();
 
-	while (*counter <= before && regress_now() < end) {
-		struct timeval tv = { 0, 20000 };
-
-		event_base_loopexit(base, &tv);
-		event_base_dispatch(base);
-	}
+	while (*counter <= before && regress_now() < end)
+		loop_once(base);
 }
 
 /* Run the loop for secs seconds. */
@@ -435,6 +454,12 @@ stream_cb(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
 	record(req);
+	if (S.stream_req != NULL) {
+		/* One stream at a time: finish the previous one first. */
+		event_del(&S.stream_ev);
+		evhttp_send_reply_end(S.stream_req);
+		S.stream_req = NULL;
+	}
 	evhttp_add_header(req->output_headers, "Content-Type", "text/plain");
 	evhttp_send_reply_start(req, HTTP_OK, "OK");
 	S.stream_req = req;
@@ -957,12 +982,26 @@ error_cb(struct evhttp_request *req, void *arg)
 	evhttp_send_error(req, HTTP_SERVUNAVAIL, "Try <later>");
 }
 
+/* send_reply_end without send_reply_start: an empty reply. */
+static void
+end_only_cb(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	evhttp_send_reply_end(req);
+}
+
 static void
 test_send_error(struct regress_env *env)
 {
 	char *r;
 
 	srv_start(env->base, AF_INET);
+	evhttp_set_cb(S.http, "/endonly", end_only_cb, NULL);
+	r = raw_exchange_closed(env->base,
+	    "GET /endonly HTTP/1.1\r\nConnection: close\r\n\r\n", 45);
+	tt_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_str_op(raw_header(r, "Content-Length"), ==, "0");
+	free(r);
 	evhttp_set_cb(S.http, "/err", error_cb, NULL);
 	r = raw_exchange_closed(env->base, "GET /err HTTP/1.1\r\n\r\n", 21);
 	tt_assert(strncmp(r, "HTTP/1.1 503 Try <later>\r\n", 26) == 0);
@@ -1622,6 +1661,7 @@ test_client_retry_success(struct regress_env *env)
 struct fake_srv {
 	int lfd;
 	const char *reply;
+	size_t reply_len;	/* 0: strlen(reply) */
 	int close_after;
 	int conns[16];
 	struct event cev[16];
@@ -1646,7 +1686,8 @@ fake_read_cb(int fd, short what, void *arg)
 	if (n <= 0)
 		return;
 	if (f->reply != NULL)
-		raw_send_str(fd, f->reply);
+		raw_send(fd, f->reply, f->reply_len ? f->reply_len :
+		    strlen(f->reply));
 	if (f->close_after) {
 		for (i = 0; i < f->nconns; i++) {
 			if (f->conns[i] == fd)
@@ -2384,8 +2425,10 @@ test_many_connections(struct regress_env *env)
 	evhttp_set_cb(S.http, "/conn", conn_cb, NULL);
 	pid = fork();
 	tt_assert(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		die_with_parent();
 		_exit(many_child(S.port));
+	}
 	end = regress_now() + 40 * regress_slowdown();
 	while (regress_now() < end) {
 		run_for(env->base, 0.05);
@@ -2406,6 +2449,64 @@ test_many_connections(struct regress_env *env)
 
 /* ------------------------------------------------------------------ */
 /* Real programs: curl as a client, nginx as a server                  */
+
+/*
+ * In a forked child about to exec a helper program: make it die with the
+ * test process, so a failed or killed case leaves no server behind.
+ */
+static void
+die_with_parent(void)
+{
+#if defined(__linux__) && defined(PR_SET_PDEATHSIG)
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+/* Helper servers still running; stopped when the case ends in any way. */
+static pid_t helper_pids[4];
+
+static void
+kill_helpers(void)
+{
+	int i, status;
+
+	for (i = 0; i < 4; i++) {
+		if (helper_pids[i] > 0) {
+			kill(helper_pids[i], SIGKILL);
+			waitpid(helper_pids[i], &status, 0);
+			helper_pids[i] = 0;
+		}
+	}
+}
+
+static void
+track_helper(pid_t pid)
+{
+	static int registered;
+	int i;
+
+	if (!registered) {
+		atexit(kill_helpers);
+		registered = 1;
+	}
+	for (i = 0; i < 4; i++) {
+		if (helper_pids[i] <= 0) {
+			helper_pids[i] = pid;
+			return;
+		}
+	}
+}
+
+static void
+untrack_helper(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (helper_pids[i] == pid)
+			helper_pids[i] = 0;
+	}
+}
 
 static int
 have_program(const char *path)
@@ -2447,6 +2548,8 @@ run_program(struct event_base *base, char *const argv[], const char *out_path,
 		int fd = open(out_path ? out_path : "/dev/null",
 		    O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		int nul = open("/dev/null", O_RDWR);
+
+		die_with_parent();
 
 		if (fd >= 0)
 			dup2(fd, 1);
@@ -2687,6 +2790,7 @@ test_nginx(struct regress_env *env)
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR);
 
+		die_with_parent();
 		dup2(nul, 0);
 		dup2(nul, 1);
 		dup2(nul, 2);
@@ -2694,6 +2798,7 @@ test_nginx(struct regress_env *env)
 		    (char *)NULL);
 		_exit(127);
 	}
+	track_helper(pid);
 	end = regress_now() + 5;
 	while (!port_open(port)) {
 		if (waitpid(pid, &status, WNOHANG) == pid ||
@@ -2749,6 +2854,7 @@ test_nginx(struct regress_env *env)
 
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	untrack_helper(pid);
 	remove_tmpdir();
 }
 
@@ -2811,11 +2917,11 @@ test_fuzz_requests(struct regress_env *env)
 	static const char *const seeds[] = {
 		"GET /hello?a=1 HTTP/1.1\r\nHost: a\r\nX: y\r\n\r\n",
 		"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
-		"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-		"3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+		("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n"),
 		"HEAD /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-		"POST /echo HTTP/1.1\r\nExpect: 100-continue\r\n"
-		"Content-Length: 2\r\n\r\nok",
+		("POST /echo HTTP/1.1\r\nExpect: 100-continue\r\n"
+		"Content-Length: 2\r\n\r\nok"),
 	};
 	static const char alphabet[] = "\r\n :;0123456789abcdefxX+-\t\x00\x7f"
 	    "\x80\xffGETPOSTHEAD/HTTP1.";
@@ -2826,7 +2932,7 @@ test_fuzz_requests(struct regress_env *env)
 	srv_start(env->base, AF_INET);
 	evhttp_set_gencb(S.http, gen_cb, NULL);
 	evhttp_set_timeout(S.http, 2);
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 1000; i++) {
 		const char *src = seeds[i % 5];
 		size_t len = strlen(src), j, nmut;
 		char buf[512];
@@ -2875,10 +2981,72 @@ test_fuzz_requests(struct regress_env *env)
 		}
 		close(fd);
 	}
-	regress_note("300 mutations: %d answered, %d closed silently",
+	regress_note("1000 mutations: %d answered, %d closed silently",
 	    answered, closed);
 	tt_assert(answered > 0);
 	evbuffer_free(in);
+}
+
+/* Mutated responses: the client calls back exactly once, never crashes. */
+static void
+test_fuzz_responses(struct regress_env *env)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y\r\n\r\nhello",
+		("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"3;e=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n"),
+		"HTTP/1.0 200 OK\r\n\r\nuntil the end",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No\r\n\r\n",
+	};
+	static const char alphabet[] = "\r\n :;0123456789abcdefxX+-\t\x00\x7f"
+	    "\x80\xffHTTP/1.";
+	unsigned int seed = 4242;
+	int i;
+
+	srv_start(env->base, AF_INET);	/* for S.base */
+	for (i = 0; i < 300; i++) {
+		const char *src = seeds[i % 4];
+		size_t len = strlen(src), j, nmut;
+		char buf[512];
+		struct fake_srv f;
+		struct evhttp_connection *evcon;
+		struct evhttp_request *req;
+		unsigned short port;
+
+		memcpy(buf, src, len);
+		seed = seed * 1103515245 + 12345;
+		nmut = 1 + (seed >> 16) % 3;
+		for (j = 0; j < nmut; j++) {
+			size_t pos;
+
+			seed = seed * 1103515245 + 12345;
+			pos = (seed >> 16) % len;
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 2 == 0) {
+				seed = seed * 1103515245 + 12345;
+				buf[pos] = alphabet[(seed >> 16) %
+				    (sizeof(alphabet) - 1)];
+			} else {
+				len = pos + 1;
+			}
+		}
+		memset(&C, 0, sizeof(C));
+		fake_start(env->base, &f, buf, 1, &port);
+		f.reply_len = len;
+		evcon = client_new(env->base, "127.0.0.1", port);
+		evhttp_connection_set_timeout(evcon, 2);
+		req = evhttp_request_new(fail_cb, NULL);
+		tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/"),
+		    ==, 0);
+		run_until(env->base, &C.done, 4.0);
+		run_for(env->base, 0.001);
+		if (C.done != 1)
+			regress_fail(__FILE__, __LINE__, "mutation %d: %d "
+			    "callbacks; response: %.*s", i, C.done, (int)len,
+			    buf);
+		evhttp_connection_free(evcon);
+		fake_stop(&f);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -2954,12 +3122,14 @@ start_sample(char *const argv[], unsigned short port)
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR);
 
+		die_with_parent();
 		dup2(nul, 0);
 		dup2(nul, 1);
 		dup2(nul, 2);
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	track_helper(pid);
 	end = regress_now() + 5 * regress_slowdown();
 	while (!port_open(port)) {
 		int status;
@@ -3082,6 +3252,7 @@ test_sample_server(struct regress_env *env)
 	tt_assert(strstr(body, "a.txt") != NULL);
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	untrack_helper(pid);
 	snprintf(p, sizeof(p), "%s/link", root); unlink(p);
 	snprintf(p, sizeof(p), "%s/out", tmpdir); unlink(p);
 	snprintf(p, sizeof(p), "%s/a.txt", root); unlink(p);
@@ -3121,6 +3292,7 @@ test_sample_mt_server(struct regress_env *env)
 	tt_int_op(ok, ==, 40);
 	/* It stops by itself after -d seconds. */
 	tt_int_op(waitpid(pid, &status, 0), ==, pid);
+	untrack_helper(pid);
 	tt_assert(WIFEXITED(status));
 	tt_int_op(WEXITSTATUS(status), ==, 0);
 }
@@ -3179,6 +3351,7 @@ struct regress_case regress_http_cases[] = {
 	{ "http/proxy_request", test_proxy_request, RT_BASE, NULL },
 	{ "http/accept_emfile", test_accept_emfile, RT_BASE, NULL },
 	{ "http/fuzz_requests", test_fuzz_requests, RT_BASE | RT_ONCE, NULL },
+	{ "http/fuzz_responses", test_fuzz_responses, RT_BASE | RT_ONCE, NULL },
 	{ "http/sample_server", test_sample_server, RT_ONCE, NULL },
 	{ "http/sample_mt_server", test_sample_mt_server, RT_ONCE | RT_SLOW,
 	  NULL },

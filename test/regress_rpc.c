@@ -1145,7 +1145,7 @@ struct regress_case regress_rpc_cases[] = {
 	{ "rpc/fuzz", rpcgen_fuzz, RT_ONCE, NULL },
 	{ "rpc/gen_constructs", rpcgen_gen_constructs, RT_ONCE | RT_SLOW, NULL },
 	{ "rpc/gen_errors", rpcgen_gen_errors, RT_ONCE | RT_SLOW, NULL },
-	{ "rpc/gen_outputs", rpcgen_gen_outputs, RT_ONCE, NULL },
+	{ "rpc/gen_outputs", rpcgen_gen_outputs, RT_ONCE | RT_SLOW, NULL },
 	{ "rpc/basic", test_basic, RT_BASE, NULL },
 	{ "rpc/pool", test_pool, RT_BASE, NULL },
 	{ "rpc/timeout", test_timeout, RT_BASE, NULL },
