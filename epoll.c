@@ -19,7 +19,7 @@
  *  c) epoll refuses regular files and directories with EPERM.  A first
  *     registration is made inside event_add(), which then returns -1 with
  *     EPERM as in 1.4; a deferred change that meets it makes the core
- *     report the fd bad (see docs/compat-core.md).
+ *     report the fd bad (see docs/COMPAT.md).
  *  d) DEL on a closed fd fails with EBADF or ENOENT: nothing to undo.
  *  e) The epoll fd is shared with a child after fork(); event_reinit()
  *     makes a new one (need_reinit).

@@ -538,7 +538,7 @@ evbuffer_readline(struct evbuffer *buf)
 }
 
 /*
- * Take one line ended as eol_style says (see docs/compat-buffer.md) and
+ * Take one line ended as eol_style says (see docs/COMPAT.md) and
  * return it malloc'd and NUL-terminated without its terminator; the
  * line's length goes to *n_read_out.  NULL, consuming nothing, when no
  * complete line is there, the style is unknown, or malloc fails.

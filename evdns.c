@@ -27,7 +27,7 @@
  *  - The packet parser (evdns_name_parse_ and reply_parse) checks every
  *    offset against the packet length before reading.
  *
- * Compatibility decisions (see docs/compat-dns.md): timeouts advance the
+ * Compatibility decisions (see docs/COMPAT.md): timeouts advance the
  * search list, SERVFAIL fails over to another server, a TC reply is retried
  * over TCP, a trailing dot makes a name absolute, CNAME chains are
  * followed and answers must belong to the chain.

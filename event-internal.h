@@ -1,7 +1,7 @@
 /*
  * event-internal.h -- struct event_base and the backend contract.
  *
- * Layers (see docs/design-core.md):
+ * Layers (see docs/DESIGN.md):
  *
  *	backends (select.c poll.c epoll.c)   report "fd is ready for R/W"
  *	       ^ struct eventop                   |

@@ -1,7 +1,7 @@
 /*
  * event_tagging.c -- tag/length/value marshalling into evbuffers (evtag).
  *
- * The byte format is libevent's (see docs/compat-buffer.md for the rules):
+ * The byte format is libevent's (see docs/COMPAT.md for the rules):
  *
  *   item := TAG LENGTH PAYLOAD[LENGTH]
  *

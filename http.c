@@ -29,7 +29,7 @@
  *
  * d) The contract of every public function (arguments, ownership, return
  *    values) is written where it is declared, in include/evhttp.h; the
- *    comments here explain how it is met.  docs/compat-http.md lists
+ *    comments here explain how it is met.  docs/COMPAT.md lists
  *    where we differ from libevent 1.4 and why.
  */
 #ifndef _GNU_SOURCE

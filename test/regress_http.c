@@ -2411,8 +2411,8 @@ test_many_connections(struct regress_env *env)
 	int status = -1;
 	double end;
 
-	if (strcmp(env->backend, "select") == 0)
-		tt_skip("select cannot watch fds beyond FD_SETSIZE (1024)");
+	/* select too: our fd sets grow past FD_SETSIZE. */
+	(void)env;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur < NCONN + 100) {
 		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
