@@ -1298,7 +1298,8 @@ client_cb(struct evhttp_request *req, void *arg)
 	C.body_len = req->input_buffer->off;
 	if (C.body_len > sizeof(C.body))
 		C.body_len = sizeof(C.body);
-	memcpy(C.body, req->input_buffer->buffer, C.body_len);
+	if (C.body_len > 0)
+		memcpy(C.body, req->input_buffer->buffer, C.body_len);
 	v = evhttp_find_header(req->input_headers, "X-Host");
 	snprintf(C.xhost, sizeof(C.xhost), "%s", v ? v : "");
 	v = evhttp_find_header(req->input_headers, "X-Method");
