@@ -52,7 +52,7 @@ start() {
 	${pin:+taskset -c "$scpu"} "bench/$1" -p "$port" > "$tmp/srv.out" 2>&1 &
 	spid=$!
 	i=0
-	while [ $i -lt 100 ] && ! grep -q listening "$tmp/srv.out"; do
+	while [ $i -lt 100 ] && ! grep -qs listening "$tmp/srv.out"; do
 		sleep 0.05; i=$((i + 1))
 	done
 }
@@ -83,7 +83,7 @@ syscalls() {
 	strace -c -f -o "$tmp/strace" "bench/$1" -p "$port" -t 4 > "$tmp/srv.out" 2>&1 &
 	spid=$!
 	i=0
-	while [ $i -lt 100 ] && ! grep -q listening "$tmp/srv.out"; do
+	while [ $i -lt 100 ] && ! grep -qs listening "$tmp/srv.out"; do
 		sleep 0.05; i=$((i + 1))
 	done
 	n=$(wrk -t1 -c100 -d2s "http://127.0.0.1:$port$2" 2>&1 |
