@@ -2246,6 +2246,7 @@ test_env_setid(struct regress_env *env)
 		b = event_base_new();
 		if (b == NULL || strcmp(event_base_get_method(b), "epoll") != 0)
 			_exit(33);
+		event_base_free(b);
 		_exit(0);
 	}
 	tt_int_op(waitpid(pid, &status, 0), ==, pid);
