@@ -7,6 +7,7 @@
 
 #include <sys/queue.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "event.h"
@@ -122,6 +123,10 @@ struct evhttp_connection {
 
 	void (*closecb)(struct evhttp_connection *, void *);
 	void *closecb_arg;
+
+	/* evhttp_write_buffer(): called once when the output is drained. */
+	void (*writecb)(struct evhttp_connection *, void *);
+	void *writecb_arg;
 };
 
 struct evhttp_cb {
@@ -161,5 +166,27 @@ struct evhttp {
 /* Exported for evrpc (1.4 exported it too). */
 void evhttp_connection_fail(struct evhttp_connection *evcon,
     enum evhttp_connection_error error);
+
+/*
+ * Exported but not declared in evhttp.h, with their 1.4 signatures: old
+ * programs and tests declare them themselves.  Meanings in http.c.
+ */
+enum message_read_status evhttp_parse_firstline(struct evhttp_request *,
+    struct evbuffer *);
+enum message_read_status evhttp_parse_headers(struct evhttp_request *,
+    struct evbuffer *);
+void evhttp_connection_reset(struct evhttp_connection *);
+int evhttp_connection_connect(struct evhttp_connection *);
+void evhttp_start_read(struct evhttp_connection *);
+void evhttp_make_header(struct evhttp_connection *, struct evhttp_request *);
+void evhttp_write_buffer(struct evhttp_connection *,
+    void (*)(struct evhttp_connection *, void *), void *);
+void evhttp_response_code(struct evhttp_request *, int, const char *);
+void evhttp_send_page(struct evhttp_request *, struct evbuffer *);
+void evhttp_get_request(struct evhttp *, int, struct sockaddr *, socklen_t);
+int evhttp_hostportfile(char *, char **, unsigned short *, char **);
+void evhttp_read(int, short, void *);
+void evhttp_write(int, short, void *);
+size_t _event_strlcpy(char *, const char *, size_t);
 
 #endif /* HTTP_INTERNAL_H */

@@ -102,6 +102,8 @@ static void client_fail(struct evhttp_connection *evcon,
 static int client_connect(struct evhttp_connection *evcon);
 static void client_send_next(struct evhttp_connection *evcon);
 static void client_connect_failed(struct evhttp_connection *evcon);
+static size_t client_write_head(struct evhttp_connection *evcon,
+    struct evhttp_request *req);
 static void conn_reset(struct evhttp_connection *evcon);
 static void server_recycle_request(struct evhttp_connection *evcon,
     struct evhttp_request *req);
@@ -910,6 +912,16 @@ conn_output_drained(struct evhttp_connection *evcon)
 		event_del(&evcon->ev_write);
 		evcon->flags &= ~EVCON_WRITE_ADDED;
 	}
+	if (evcon->writecb != NULL) {
+		/* evhttp_write_buffer(): one shot.  Every caller holds the
+		 * connection busy, so a free from the callback only marks it. */
+		void (*cb)(struct evhttp_connection *, void *) = evcon->writecb;
+
+		evcon->writecb = NULL;
+		(*cb)(evcon, evcon->writecb_arg);
+		if (evcon->flags & EVCON_DEAD)
+			return;
+	}
 	if (evcon->state == EVCON_CLOSING) {
 		if (evcon->flags & EVCON_PEER_EOF) {
 			conn_kill(evcon);
@@ -1089,6 +1101,10 @@ conn_write_cb(int fd, short what, void *arg)
 		conn_clear_timer(evcon);
 		conn_update_read(evcon);
 		client_send_next(evcon);
+		/* Output queued by evhttp_make_header() while connecting. */
+		if (!(evcon->flags & EVCON_DEAD) && evcon->state == EVCON_IDLE &&
+		    (evcon->output->off > 0 || evcon->writecb != NULL))
+			conn_flush(evcon);
 		goto done;
 	}
 	if (conn_write_some(evcon) == -1) {
@@ -2853,14 +2869,34 @@ client_send_next(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
 	struct evbuffer *out = evcon->output;
+	size_t blen;
+
+	if (req == NULL || evcon->state != EVCON_IDLE)
+		return;
+	blen = client_write_head(evcon, req);
+	/* Copy, not move: a retry on a new connection sends it again. */
+	if (blen > 0)
+		evbuffer_add(out, req->output_buffer->buffer, blen);
+
+	evcon->state = EVCON_READING;
+	parser_reset(evcon);
+	evhttp_clear_headers(req->input_headers);
+	evbuffer_drain(req->input_buffer, req->input_buffer->off);
+	conn_set_timer(evcon, conn_io_timeout(evcon));
+	conn_flush(evcon);
+}
+
+/* Write the head of request req into the output; returns the body size. */
+static size_t
+client_write_head(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	struct evbuffer *out = evcon->output;
 	struct evkeyval *h;
 	const char *method;
 	char line[64];
 	int has_host = 0, has_cl = 0;
 	size_t blen;
 
-	if (req == NULL || evcon->state != EVCON_IDLE)
-		return;
 	switch (req->type) {
 	case EVHTTP_REQ_POST: method = "POST"; break;
 	case EVHTTP_REQ_HEAD: method = "HEAD"; break;
@@ -2904,16 +2940,7 @@ client_send_next(struct evhttp_connection *evcon)
 		buf_add_header(out, "Content-Length", line);
 	}
 	buf_add(out, "\r\n", 2);
-	/* Copy, not move: a retry on a new connection sends it again. */
-	if (blen > 0)
-		evbuffer_add(out, req->output_buffer->buffer, blen);
-
-	evcon->state = EVCON_READING;
-	parser_reset(evcon);
-	evhttp_clear_headers(req->input_headers);
-	evbuffer_drain(req->input_buffer, req->input_buffer->off);
-	conn_set_timer(evcon, conn_io_timeout(evcon));
-	conn_flush(evcon);
+	return blen;
 }
 
 /* The response to the first request is complete. */
@@ -3077,4 +3104,499 @@ evhttp_connection_fail(struct evhttp_connection *evcon,
 	CONN_ENTER(evcon);
 	conn_fail(evcon, error);
 	conn_leave(evcon);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1.4 internals: exported, declared only in http-internal.h           */
+
+/*
+ * The head limits that apply to req: its server's when it belongs to an
+ * incoming connection, else the defaults for its kind.
+ */
+static void
+standalone_limits(struct evhttp_request *req, ev_int64_t *max_head,
+    int *max_count)
+{
+	struct evhttp_connection *evcon = req->evcon;
+
+	if (req->kind == EVHTTP_REQUEST) {
+		*max_head = HTTP_MAX_HEADERS_SIZE;
+		*max_count = HTTP_MAX_HEADERS;
+	} else {
+		*max_head = CLIENT_MAX_HEADERS_SIZE;
+		*max_count = CLIENT_MAX_HEADERS;
+	}
+	if (evcon != NULL && (evcon->flags & EVCON_INCOMING) &&
+	    evcon->http_server != NULL)
+		*max_head = evcon->http_server->max_headers_size;
+}
+
+/*
+ * Take one head line from buf for the standalone parsers: 1 with the line,
+ * 0 when it is not complete yet, -1 when it is too long or holds a NUL.
+ * The line is drained by the caller (used bytes).
+ */
+static int
+standalone_line(struct evbuffer *buf, ev_int64_t max_head, char **line,
+    size_t *len, size_t *used)
+{
+	if (!take_line(buf, line, len, used))
+		return max_head >= 0 && (ev_int64_t)buf->off > max_head ?
+		    -1 : 0;
+	if (max_head >= 0 && (ev_int64_t)*used > max_head)
+		return -1;
+	if (strlen(*line) != *len)
+		return -1;
+	return 1;
+}
+
+/*
+ * Parse the request line (req->kind EVHTTP_REQUEST) or the status line
+ * (EVHTTP_RESPONSE) at the start of buf, with the rules the server and
+ * client use, and drain it.  Up to two empty lines before it are skipped
+ * as the server does.
+ */
+enum message_read_status
+evhttp_parse_firstline(struct evhttp_request *req, struct evbuffer *buf)
+{
+	ev_int64_t max_head;
+	int max_count, r;
+	size_t skipped = 0;
+
+	if (req == NULL || buf == NULL)
+		return DATA_CORRUPTED;
+	standalone_limits(req, &max_head, &max_count);
+	for (;;) {
+		char *line;
+		size_t len, used;
+
+		r = standalone_line(buf, max_head, &line, &len, &used);
+		if (r <= 0)
+			return r == 0 ? MORE_DATA_EXPECTED : DATA_CORRUPTED;
+		if (len == 0 && skipped + used <= 4) {
+			skipped += used;
+			evbuffer_drain(buf, used);
+			continue;
+		}
+		if (req->kind == EVHTTP_REQUEST) {
+			free(req->uri);
+			req->uri = NULL;
+			r = parse_request_line(req, line, len);
+		} else {
+			r = parse_status_line(req, line, len);
+		}
+		evbuffer_drain(buf, used);
+		return r == 0 ? ALL_DATA_READ : DATA_CORRUPTED;
+	}
+}
+
+/*
+ * The framing checks the server (requests) and client (responses) make on
+ * a complete head; 0 or -1.  Limits (413) and Expect are connection
+ * matters and are left to the caller.
+ */
+static int
+standalone_framing_ok(struct evhttp_request *req)
+{
+	struct evkeyval *h;
+	const char *te = NULL, *cl = NULL;
+	int nte = 0, ncl = 0, nhost = 0, code = req->response_code;
+	ev_int64_t len;
+
+	TAILQ_FOREACH(h, req->input_headers, next) {
+		if (strcasecmp(h->key, "Content-Length") == 0) {
+			ncl++;
+			cl = h->value;
+		} else if (strcasecmp(h->key, "Transfer-Encoding") == 0) {
+			nte++;
+			te = h->value;
+		} else if (strcasecmp(h->key, "Host") == 0) {
+			nhost++;
+		}
+	}
+	if (req->kind == EVHTTP_REQUEST) {
+		if (nhost > 1)
+			return -1;
+		if (nte > 0 && (ncl > 0 || nte > 1 || req->minor == 0 ||
+			strcasecmp(te, "chunked") != 0))
+			return -1;
+	} else {
+		if (req->type == EVHTTP_REQ_HEAD || code == 204 ||
+		    code == 304 || (code >= 100 && code < 200))
+			return 0;	/* no body: framing is ignored */
+		if (nte > 0 && (ncl > 0 || nte > 1))
+			return -1;
+	}
+	if (nte == 0 && ncl > 0 &&
+	    (ncl > 1 || parse_content_length(cl, &len) == -1))
+		return -1;
+	return 0;
+}
+
+/*
+ * Parse header lines from buf into req->input_headers, draining them.
+ * ALL_DATA_READ once the empty line is consumed (and the framing headers
+ * passed the checks), MORE_DATA_EXPECTED if it has not arrived yet (the
+ * headers parsed so far stay), DATA_CORRUPTED on a line the parser
+ * refuses, too many or too large headers.
+ */
+enum message_read_status
+evhttp_parse_headers(struct evhttp_request *req, struct evbuffer *buf)
+{
+	struct evkeyval *h;
+	ev_int64_t max_head;
+	int max_count, n = 0, r;
+
+	if (req == NULL || buf == NULL)
+		return DATA_CORRUPTED;
+	standalone_limits(req, &max_head, &max_count);
+	TAILQ_FOREACH(h, req->input_headers, next)
+		n++;
+	for (;;) {
+		char *line;
+		size_t len, used;
+
+		r = standalone_line(buf, max_head, &line, &len, &used);
+		if (r <= 0)
+			return r == 0 ? MORE_DATA_EXPECTED : DATA_CORRUPTED;
+		if (len == 0) {
+			evbuffer_drain(buf, used);
+			return standalone_framing_ok(req) == 0 ?
+			    ALL_DATA_READ : DATA_CORRUPTED;
+		}
+		if (++n > max_count)
+			return DATA_CORRUPTED;
+		r = parse_header_line(line, len, req->input_headers);
+		evbuffer_drain(buf, used);
+		if (r == -1)
+			return DATA_CORRUPTED;
+	}
+}
+
+/*
+ * Close the socket and forget the exchange in progress; queued requests
+ * stay queued (evhttp_connection_connect() sends them).  A server
+ * connection has no use without its socket: it is closed for good.
+ */
+void
+evhttp_connection_reset(struct evhttp_connection *evcon)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	CONN_ENTER(evcon);
+	if (evcon->flags & EVCON_INCOMING) {
+		conn_kill(evcon);
+	} else {
+		evcon->flags &= ~EVCON_RETRY_WAIT;
+		conn_reset(evcon);
+	}
+	conn_leave(evcon);
+}
+
+/*
+ * Client: start connecting now (after a reset if a socket is open).  0 if
+ * the attempt started or is under way, -1 if it cannot start.
+ */
+int
+evhttp_connection_connect(struct evhttp_connection *evcon)
+{
+	int r = 0;
+
+	if (evcon == NULL || (evcon->flags & (EVCON_INCOMING | EVCON_DEAD)))
+		return -1;
+	if (evcon->state == EVCON_CONNECTING)
+		return 0;
+	CONN_ENTER(evcon);
+	if (evcon->fd != -1)
+		conn_reset(evcon);
+	if (!(evcon->flags & EVCON_DEAD)) {
+		if (evcon->flags & EVCON_RETRY_WAIT) {
+			evcon->flags &= ~EVCON_RETRY_WAIT;
+			event_del(&evcon->ev_timer);
+		}
+		r = client_connect(evcon);
+	} else {
+		r = -1;
+	}
+	conn_leave(evcon);
+	return r;
+}
+
+/*
+ * Expect a message on the connection: a response to the first queued
+ * request (client) or a request (server), with the read timeout.  Input
+ * already buffered is parsed at once.
+ */
+void
+evhttp_start_read(struct evhttp_connection *evcon)
+{
+	if (evcon == NULL || evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	/* Not while connecting, closing, or while the application holds
+	 * a server request (its reply comes first). */
+	if (evcon->state != EVCON_IDLE && evcon->state != EVCON_READING)
+		return;
+	CONN_ENTER(evcon);
+	if (evcon->state != EVCON_READING) {
+		evcon->state = EVCON_READING;
+		parser_reset(evcon);
+	}
+	conn_update_read(evcon);
+	conn_set_timer(evcon, conn_io_timeout(evcon));
+	if (evcon->input->off > 0 || (evcon->flags & EVCON_PEER_EOF)) {
+		if (evcon->flags & EVCON_INCOMING)
+			server_process(evcon);
+		else
+			client_process(evcon);
+	}
+	conn_leave(evcon);
+}
+
+/*
+ * Queue the head of req in the connection's output, as a request (kind
+ * EVHTTP_REQUEST) or a response, followed by req->output_buffer (moved,
+ * as 1.4 did), whose length the head announces.  Nothing is sent yet:
+ * evhttp_write_buffer() does that.
+ */
+void
+evhttp_make_header(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	size_t blen;
+
+	if (evcon == NULL || req == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	if (req->major == 0 && req->minor == 0) {
+		req->major = 1;
+		req->minor = 1;
+	}
+	if (req->kind == EVHTTP_REQUEST) {
+		if (req->uri == NULL && (req->uri = mystrdup("/")) == NULL)
+			return;
+		blen = client_write_head(evcon, req);
+	} else {
+		blen = req->output_buffer->off;
+		server_write_head(evcon, req, (ev_int64_t)blen);
+	}
+	if (blen > 0)
+		evbuffer_add_buffer(evcon->output, req->output_buffer);
+}
+
+/*
+ * Send the connection's output; cb(evcon, arg) runs once it has all been
+ * written (at once if it is empty and the socket is connected).
+ */
+void
+evhttp_write_buffer(struct evhttp_connection *evcon,
+    void (*cb)(struct evhttp_connection *, void *), void *arg)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	CONN_ENTER(evcon);
+	evcon->writecb = cb;
+	evcon->writecb_arg = arg;
+	conn_flush(evcon);
+	conn_leave(evcon);
+}
+
+/* Make req a response with this status code and reason phrase. */
+void
+evhttp_response_code(struct evhttp_request *req, int code, const char *reason)
+{
+	if (req == NULL)
+		return;
+	req->kind = EVHTTP_RESPONSE;
+	req->response_code = code;
+	set_reason(req, reason);
+}
+
+/*
+ * Send databuf as an HTML page and close the connection afterwards: 200
+ * OK unless evhttp_response_code() chose another status.
+ */
+void
+evhttp_send_page(struct evhttp_request *req, struct evbuffer *databuf)
+{
+	int code = 200;
+	const char *reason = "OK";
+
+	if (req == NULL)
+		return;
+	if (req->kind == EVHTTP_RESPONSE && req->response_code != 0) {
+		code = req->response_code;
+		if (req->response_code_line != NULL)
+			reason = req->response_code_line;
+	}
+	evhttp_clear_headers(req->output_headers);
+	evhttp_add_header(req->output_headers, "Content-Type", "text/html");
+	evhttp_add_header(req->output_headers, "Connection", "close");
+	if (req->evcon != NULL)
+		req->evcon->keep_alive = 0;
+	/* set_reason() copies before it frees: reason may be the old line. */
+	evhttp_send_reply(req, code, reason, databuf);
+}
+
+/*
+ * Serve an accepted socket on http, as if its listener had accepted it
+ * (the fd is made nonblocking; it is closed when the connection ends).
+ */
+void
+evhttp_get_request(struct evhttp *http, int fd, struct sockaddr *sa,
+    socklen_t salen)
+{
+	struct sockaddr_storage ss;
+
+	if (http == NULL || fd < 0)
+		return;
+	if (sa == NULL || salen <= 0) {
+		salen = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		if (getpeername(fd, (struct sockaddr *)&ss, &salen) == -1) {
+			ss.ss_family = AF_UNSPEC;
+			salen = sizeof(ss);
+		}
+		sa = (struct sockaddr *)&ss;
+	}
+	evutil_make_socket_nonblocking(fd);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	server_new_connection(http, fd, sa, salen);
+}
+
+#define HOSTPORTFILE_MAX	1024
+
+/*
+ * Split "http://host[:port][/file]" (the scheme case-insensitive, an IPv6
+ * host in brackets).  *host and *file point to per-thread static buffers
+ * valid until the next call (1.4 callers never free them); *port is 80 by
+ * default.  -1 for another scheme, an empty host, a port that is not
+ * 1..65535, control bytes or parts longer than the buffers.
+ */
+int
+evhttp_hostportfile(char *url, char **phost, unsigned short *pport,
+    char **pfile)
+{
+	static __thread char host[HOSTPORTFILE_MAX];
+	static __thread char file[HOSTPORTFILE_MAX];
+	const char *p, *hend, *hstart, *hstop, *colon = NULL;
+	size_t hlen, flen, i;
+	unsigned long port = 80;
+
+	if (url == NULL || strncasecmp(url, "http://", 7) != 0)
+		return -1;
+	p = url + 7;
+	hend = p + strcspn(p, "/?#");
+	for (i = 0; url[i] != '\0'; i++) {
+		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
+			return -1;
+	}
+	hstart = p;
+	hstop = hend;
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(hend - p));
+
+		if (rb == NULL)
+			return -1;
+		hstart = p + 1;
+		hstop = rb;
+		if (rb + 1 < hend) {
+			if (rb[1] != ':')
+				return -1;
+			colon = rb + 1;
+		}
+	} else {
+		colon = memchr(p, ':', (size_t)(hend - p));
+		if (colon != NULL)
+			hstop = colon;
+		if (memchr(p, '@', (size_t)(hend - p)) != NULL)
+			return -1;	/* userinfo: not for us */
+	}
+	hlen = (size_t)(hstop - hstart);
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	if (colon != NULL) {
+		const char *d = colon + 1;
+
+		if (d == hend)
+			return -1;
+		port = 0;
+		for (; d < hend; d++) {
+			if (*d < '0' || *d > '9')
+				return -1;
+			port = port * 10 + (unsigned long)(*d - '0');
+			if (port > 65535)
+				return -1;
+		}
+		if (port == 0)
+			return -1;
+	}
+	flen = strlen(hend);
+	if (flen >= sizeof(file))
+		return -1;
+	memcpy(host, hstart, hlen);
+	host[hlen] = '\0';
+	if (flen == 0) {
+		file[0] = '/';
+		file[1] = '\0';
+	} else if (*hend != '/') {
+		/* "http://host?q": the path is "/" */
+		if (flen + 1 >= sizeof(file))
+			return -1;
+		file[0] = '/';
+		memcpy(file + 1, hend, flen + 1);
+	} else {
+		memcpy(file, hend, flen + 1);
+	}
+	if (phost != NULL)
+		*phost = host;
+	if (pport != NULL)
+		*pport = (unsigned short)port;
+	if (pfile != NULL)
+		*pfile = file;
+	return 0;
+}
+
+/*
+ * The connection's event callbacks in 1.4.  Ours are private; these run
+ * one step of the connection passed as arg: a read and parse, a write (or
+ * the connect check), or with EV_TIMEOUT alone, its timeout.
+ */
+void
+evhttp_read(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	if (evcon == NULL || evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	if (what == EV_TIMEOUT)
+		conn_timer_cb(fd, what, arg);
+	else
+		conn_read_cb(fd, what, arg);
+}
+
+void
+evhttp_write(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	if (evcon == NULL || evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	if (what == EV_TIMEOUT)
+		conn_timer_cb(fd, what, arg);
+	else
+		conn_write_cb(fd, what, arg);
+}
+
+/* BSD strlcpy(): copy with truncation, always terminated if siz > 0;
+ * returns strlen(src), so a result >= siz means it was truncated. */
+size_t
+_event_strlcpy(char *dst, const char *src, size_t siz)
+{
+	size_t len = strlen(src);
+
+	if (siz > 0) {
+		size_t n = len < siz ? len : siz - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
 }

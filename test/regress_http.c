@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,8 +37,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
+
 #include "event.h"
 #include "evhttp.h"
+#include "http-internal.h"	/* the 1.4 exported-but-undeclared names */
 #include "regress.h"
 
 /* ------------------------------------------------------------------ */
@@ -3298,6 +3302,604 @@ test_sample_mt_server(struct regress_env *env)
 	tt_int_op(WEXITSTATUS(status), ==, 0);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* 1.4 exported internals (http-internal.h)                            */
+
+/* A buffer holding s (len bytes, NULs allowed). */
+static struct evbuffer *
+buf_of(const char *s, size_t len)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	tt_assert(b != NULL);
+	tt_int_op(evbuffer_add(b, s, len), ==, 0);
+	return b;
+}
+
+/* parse_firstline on one input: the result, with the request kept. */
+static int
+firstline(struct evhttp_request *req, enum evhttp_request_kind kind,
+    const char *s, size_t len, size_t *left)
+{
+	struct evbuffer *b = buf_of(s, len);
+	int r;
+
+	req->kind = kind;
+	r = evhttp_parse_firstline(req, b);
+	if (left != NULL)
+		*left = b->off;
+	evbuffer_free(b);
+	return r;
+}
+
+static int
+firstline_str(enum evhttp_request_kind kind, const char *s)
+{
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	int r;
+
+	tt_assert(req != NULL);
+	r = firstline(req, kind, s, strlen(s), NULL);
+	evhttp_request_free(req);
+	return r;
+}
+
+static void
+test_parse_firstline(struct regress_env *env)
+{
+	static const char *const bad_requests[] = {
+		"GET /x HTTP/2.0\r\n", "GET /x HTTP/1.10\r\n",
+		"get /x HTTP/1.1\r\n", "PUT /x HTTP/1.1\r\n",
+		"GET  HTTP/1.1\r\n", "GET /x\r\n", "GET\r\n",
+		"GET /a b HTTP/1.1\r\n", "GET /x HTTP/1.1 \r\n",
+		"GET /\x01 HTTP/1.1\r\n", "GET /x\tHTTP/1.1\r\n",
+		"\r\n\r\n\r\nGET / HTTP/1.1\r\n", "http/1.1 200 OK\r\n",
+		NULL
+	};
+	static const char *const bad_statuses[] = {
+		"HTTP/1.1 20 OK\r\n", "HTTP/1.1 200OK\r\n", "HTTP/2 200 OK\r\n",
+		"HTTP/1.1 099 Odd\r\n", "HTTP/1.1 abc OK\r\n",
+		"HTTP/1.1 200 O\x01K\r\n", "ICY 200 OK\r\n", "\r\n\r\n\r\n",
+		NULL
+	};
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	size_t left;
+	char *big;
+	int i;
+
+	(void)env;
+	tt_assert(req != NULL);
+	/* A request line; what follows it stays in the buffer. */
+	tt_int_op(firstline(req, EVHTTP_REQUEST,
+	    "POST /a?b=c HTTP/1.0\r\nHost: x\r\n", 32, &left), ==,
+	    ALL_DATA_READ);
+	tt_int_op(left, ==, 10);
+	tt_int_op(req->type, ==, EVHTTP_REQ_POST);
+	tt_str_op(req->uri, ==, "/a?b=c");
+	tt_int_op(req->major, ==, 1);
+	tt_int_op(req->minor, ==, 0);
+	tt_int_op(req->flags & EVHTTP_PROXY_REQUEST, ==, 0);
+	/* A bare LF ends a line too; an absolute URI is a proxy request;
+	 * stray empty lines before the request are skipped (RFC 9112). */
+	tt_int_op(firstline(req, EVHTTP_REQUEST,
+	    "\r\n\nHEAD http://h/ HTTP/1.1\n", 27, &left), ==, ALL_DATA_READ);
+	tt_int_op(left, ==, 0);
+	tt_int_op(req->type, ==, EVHTTP_REQ_HEAD);
+	tt_str_op(req->uri, ==, "http://h/");
+	tt_int_op(req->minor, ==, 1);
+	tt_assert(req->flags & EVHTTP_PROXY_REQUEST);
+	/* Incomplete: nothing is consumed. */
+	tt_int_op(firstline(req, EVHTTP_REQUEST, "GET /x HTTP/1.1", 15,
+	    &left), ==, MORE_DATA_EXPECTED);
+	tt_int_op(left, ==, 15);
+	tt_int_op(firstline(req, EVHTTP_REQUEST, "", 0, &left), ==,
+	    MORE_DATA_EXPECTED);
+	/* A NUL inside the line. */
+	tt_int_op(firstline(req, EVHTTP_REQUEST, "GET /\0x HTTP/1.1\r\n", 18,
+	    NULL), ==, DATA_CORRUPTED);
+	for (i = 0; bad_requests[i] != NULL; i++) {
+		if (firstline_str(EVHTTP_REQUEST, bad_requests[i]) !=
+		    DATA_CORRUPTED)
+			tt_fail(bad_requests[i]);
+	}
+
+	/* Status lines. */
+	tt_int_op(firstline(req, EVHTTP_RESPONSE,
+	    "HTTP/1.1 404 Not Found\r\nX: y\r\n", 30, &left), ==,
+	    ALL_DATA_READ);
+	tt_int_op(left, ==, 6);
+	tt_int_op(req->response_code, ==, 404);
+	tt_str_op(req->response_code_line, ==, "Not Found");
+	tt_int_op(req->minor, ==, 1);
+	tt_int_op(firstline(req, EVHTTP_RESPONSE, "HTTP/1.0 204\r\n", 14,
+	    NULL), ==, ALL_DATA_READ);
+	tt_int_op(req->response_code, ==, 204);
+	tt_str_op(req->response_code_line, ==, "");
+	tt_int_op(req->minor, ==, 0);
+	for (i = 0; bad_statuses[i] != NULL; i++) {
+		if (firstline_str(EVHTTP_RESPONSE, bad_statuses[i]) !=
+		    DATA_CORRUPTED)
+			tt_fail(bad_statuses[i]);
+	}
+
+	/* A line that never ends is refused once it passes the limit
+	 * (64 KiB for requests), not buffered forever. */
+	big = malloc(70000);
+	tt_assert(big != NULL);
+	memcpy(big, "GET /", 5);
+	memset(big + 5, 'a', 70000 - 5);
+	tt_int_op(firstline(req, EVHTTP_REQUEST, big, 60000, NULL), ==,
+	    MORE_DATA_EXPECTED);
+	tt_int_op(firstline(req, EVHTTP_REQUEST, big, 70000, NULL), ==,
+	    DATA_CORRUPTED);
+	memcpy(big + 70000 - 11, " HTTP/1.1\n", 10);
+	tt_int_op(firstline(req, EVHTTP_REQUEST, big, 69999, NULL), ==,
+	    DATA_CORRUPTED);
+	free(big);
+	evhttp_request_free(req);
+}
+
+/* parse_headers on s into a fresh request of this kind. */
+static int
+headers_str(enum evhttp_request_kind kind, int minor, const char *s)
+{
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	struct evbuffer *b = buf_of(s, strlen(s));
+	int r;
+
+	tt_assert(req != NULL);
+	req->kind = kind;
+	req->major = 1;
+	req->minor = (char)minor;
+	req->response_code = 200;
+	r = evhttp_parse_headers(req, b);
+	evbuffer_free(b);
+	evhttp_request_free(req);
+	return r;
+}
+
+static void
+test_parse_headers(struct regress_env *env)
+{
+	/* Refused by the server too (see http/bad_requests). */
+	static const char *const bad[] = {
+		"Host: a\r\n folded\r\n\r\n",		/* obs-fold */
+		"Host : a\r\n\r\n",			/* space before ':' */
+		": a\r\n\r\n",				/* empty name */
+		"NoColon\r\n\r\n",
+		"X\x01Y: a\r\n\r\n",			/* CTL in the name */
+		"X: a\x7f\r\n\r\n",			/* CTL in the value */
+		"Content-Length: 1\r\nContent-Length: 1\r\n\r\n",
+		"Content-Length: -1\r\n\r\n",
+		"Content-Length: 1x\r\n\r\n",
+		"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"Transfer-Encoding: gzip\r\n\r\n",
+		"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"Host: a\r\nHost: b\r\n\r\n",
+		NULL
+	};
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	struct evbuffer *b;
+	struct evbuffer *many;
+	int i;
+
+	(void)env;
+	tt_assert(req != NULL);
+	req->kind = EVHTTP_REQUEST;
+	req->minor = 1;
+	/* In pieces: the headers parsed so far stay; the body stays in
+	 * the buffer once the empty line is consumed. */
+	b = buf_of("Host: example\r\nX-A:  1 \r\nX-B:", 29);
+	tt_int_op(evhttp_parse_headers(req, b), ==, MORE_DATA_EXPECTED);
+	tt_int_op(b->off, ==, 4);
+	tt_str_op(evhttp_find_header(req->input_headers, "host"), ==,
+	    "example");
+	tt_str_op(evhttp_find_header(req->input_headers, "X-A"), ==, "1");
+	tt_int_op(evbuffer_add(b, " two\r\n\r\nBODY", 12), ==, 0);
+	tt_int_op(evhttp_parse_headers(req, b), ==, ALL_DATA_READ);
+	tt_int_op(b->off, ==, 4);
+	tt_mem_op(b->buffer, ==, "BODY", 4);
+	tt_str_op(evhttp_find_header(req->input_headers, "X-B"), ==, "two");
+	evbuffer_free(b);
+	evhttp_request_free(req);
+
+	tt_int_op(headers_str(EVHTTP_REQUEST, 1, "\r\n"), ==, ALL_DATA_READ);
+	tt_int_op(headers_str(EVHTTP_REQUEST, 1,
+	    "Transfer-Encoding: chunked\n\n"), ==, ALL_DATA_READ);
+	tt_int_op(headers_str(EVHTTP_REQUEST, 1, "X: a\r\n"), ==,
+	    MORE_DATA_EXPECTED);
+	for (i = 0; bad[i] != NULL; i++) {
+		if (headers_str(EVHTTP_REQUEST, 1, bad[i]) != DATA_CORRUPTED)
+			tt_fail(bad[i]);
+	}
+	/* Chunked needs HTTP/1.1 in a request. */
+	tt_int_op(headers_str(EVHTTP_REQUEST, 0,
+	    "Transfer-Encoding: chunked\r\n\r\n"), ==, DATA_CORRUPTED);
+	/* A response may end its body with the connection instead. */
+	tt_int_op(headers_str(EVHTTP_RESPONSE, 1,
+	    "Transfer-Encoding: gzip\r\n\r\n"), ==, ALL_DATA_READ);
+	tt_int_op(headers_str(EVHTTP_RESPONSE, 1,
+	    "Content-Length: 2\r\nContent-Length: 3\r\n\r\n"), ==,
+	    DATA_CORRUPTED);
+
+	/* At most 128 header lines in a request. */
+	many = evbuffer_new();
+	tt_assert(many != NULL);
+	for (i = 0; i < 128; i++)
+		evbuffer_add_printf(many, "X-%d: v\r\n", i);
+	evbuffer_add(many, "", 1);
+	tt_int_op(headers_str(EVHTTP_REQUEST, 1,
+	    (const char *)many->buffer), ==, MORE_DATA_EXPECTED);
+	many->off--;
+	evbuffer_add(many, "X-last: v\r\n\r\n", 14);
+	tt_int_op(headers_str(EVHTTP_REQUEST, 1,
+	    (const char *)many->buffer), ==, DATA_CORRUPTED);
+	tt_int_op(headers_str(EVHTTP_RESPONSE, 1,
+	    (const char *)many->buffer), ==, ALL_DATA_READ);
+	evbuffer_free(many);
+}
+
+static void
+test_hostportfile(struct regress_env *env)
+{
+	static const char *const bad[] = {
+		"", "http://", "http:///x", "ftp://h/", "http:/h/",
+		"http://h:/", "http://h:0/", "http://h:65536/",
+		"http://h:99999999999999999999/", "http://h:8a/", "http://h:-1/",
+		"http://[::1/", "http://[::1]x/", "http://u@h/", "http://h/a b",
+		"http://h/\x01", "http://:80/", NULL
+	};
+	char *host, *file, *url;
+	unsigned short port;
+	int i;
+
+	(void)env;
+	tt_int_op(evhttp_hostportfile((char *)"http://www.example.org:8080/a/b?c=d",
+	    &host, &port, &file), ==, 0);
+	tt_str_op(host, ==, "www.example.org");
+	tt_int_op(port, ==, 8080);
+	tt_str_op(file, ==, "/a/b?c=d");
+	tt_int_op(evhttp_hostportfile((char *)"HTTP://127.0.0.1", &host, &port,
+	    &file), ==, 0);
+	tt_str_op(host, ==, "127.0.0.1");
+	tt_int_op(port, ==, 80);
+	tt_str_op(file, ==, "/");
+	tt_int_op(evhttp_hostportfile((char *)"http://[::1]:65535?q", &host,
+	    &port, &file), ==, 0);
+	tt_str_op(host, ==, "::1");
+	tt_int_op(port, ==, 65535);
+	tt_str_op(file, ==, "/?q");
+	for (i = 0; bad[i] != NULL; i++) {
+		host = file = NULL;
+		port = 7;
+		if (evhttp_hostportfile((char *)bad[i], &host, &port, &file)
+		    != -1)
+			tt_fail(bad[i]);
+		/* Nothing is returned on failure. */
+		tt_ptr_op(host, ==, NULL);
+		tt_int_op(port, ==, 7);
+	}
+
+	/* Overlong host or file: refused, no overflow (ASan checks). */
+	url = malloc(10000);
+	tt_assert(url != NULL);
+	strcpy(url, "http://");
+	memset(url + 7, 'h', 5000);
+	strcpy(url + 5007, "/f");
+	tt_int_op(evhttp_hostportfile(url, &host, &port, &file), ==, -1);
+	strcpy(url, "http://h/");
+	memset(url + 9, 'f', 5000);
+	url[5009] = '\0';
+	tt_int_op(evhttp_hostportfile(url, &host, &port, &file), ==, -1);
+	/* The longest that fits: 1023 bytes of file. */
+	url[9 + 1022] = '\0';
+	tt_int_op(evhttp_hostportfile(url, &host, &port, &file), ==, 0);
+	tt_int_op(strlen(file), ==, 1023);
+	free(url);
+}
+
+static void
+test_response_code(struct regress_env *env)
+{
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+
+	(void)env;
+	tt_assert(req != NULL);
+	req->kind = EVHTTP_REQUEST;
+	evhttp_response_code(req, 302, "Found");
+	tt_int_op(req->kind, ==, EVHTTP_RESPONSE);
+	tt_int_op(req->response_code, ==, 302);
+	tt_str_op(req->response_code_line, ==, "Found");
+	/* Replacing the line with itself is safe. */
+	evhttp_response_code(req, 404, req->response_code_line);
+	tt_int_op(req->response_code, ==, 404);
+	tt_str_op(req->response_code_line, ==, "Found");
+	evhttp_response_code(req, 204, NULL);
+	tt_str_op(req->response_code_line, ==, "");
+	evhttp_request_free(req);
+}
+
+static void
+test_strlcpy(struct regress_env *env)
+{
+	char buf[8];
+
+	(void)env;
+	memset(buf, 'x', sizeof(buf));
+	tt_uint_op(_event_strlcpy(buf, "abc", sizeof(buf)), ==, 3);
+	tt_str_op(buf, ==, "abc");
+	tt_uint_op(_event_strlcpy(buf, "abcdefghij", sizeof(buf)), ==, 10);
+	tt_str_op(buf, ==, "abcdefg");
+	tt_uint_op(_event_strlcpy(buf, "abcdefg", sizeof(buf)), ==, 7);
+	tt_str_op(buf, ==, "abcdefg");
+	tt_uint_op(_event_strlcpy(buf, "", sizeof(buf)), ==, 0);
+	tt_str_op(buf, ==, "");
+	/* siz 0: nothing is written, the length still comes back. */
+	buf[0] = 'q';
+	tt_uint_op(_event_strlcpy(buf, "zz", 0), ==, 2);
+	tt_int_op(buf[0], ==, 'q');
+	tt_uint_op(_event_strlcpy(buf, "zz", 1), ==, 2);
+	tt_int_op(buf[0], ==, '\0');
+}
+
+/* The 1.4 names every old program may link against. */
+static const char *const exported_names[] = {
+	"evhttp_parse_firstline", "evhttp_parse_headers",
+	"evhttp_connection_reset", "evhttp_connection_connect",
+	"evhttp_start_read", "evhttp_make_header", "evhttp_write_buffer",
+	"evhttp_response_code", "evhttp_send_page", "evhttp_get_request",
+	"evhttp_hostportfile", "evhttp_read", "evhttp_write",
+	"_event_strlcpy", "evhttp_connection_fail", NULL
+};
+
+static void
+test_exports(struct regress_env *env)
+{
+	static const char *const libs[] = { "libevent.so", "libevent_extra.so",
+		NULL };
+	Dl_info info;
+	char cmd[4200], line[512];
+	const char *slash;
+	int i, j;
+
+	(void)env;
+	if (dladdr((void *)evhttp_new, &info) == 0 || info.dli_fname == NULL)
+		tt_skip("dladdr cannot locate the library");
+	slash = strrchr(info.dli_fname, '/');
+	if (strstr(info.dli_fname, "libevent") == NULL || slash == NULL)
+		tt_skip("regress is linked statically");
+	if (system("nm --version >/dev/null 2>&1") != 0)
+		tt_skip("nm (binutils) not installed");
+	/* nm, not dlopen: loading libevent_extra next to libevent would put
+	 * two copies of the core in the process. */
+	for (j = 0; libs[j] != NULL; j++) {
+		int found[sizeof(exported_names) / sizeof(exported_names[0])];
+		FILE *f;
+
+		memset(found, 0, sizeof(found));
+		snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%.*s/%s'",
+		    (int)(slash - info.dli_fname), info.dli_fname, libs[j]);
+		f = popen(cmd, "r");
+		tt_assert(f != NULL);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			char type = 0, name[256];
+			unsigned long long addr;
+
+			if (sscanf(line, "%llx %c %255s", &addr, &type,
+				name) != 3 || type != 'T')
+				continue;
+			for (i = 0; exported_names[i] != NULL; i++) {
+				if (strcmp(name, exported_names[i]) == 0)
+					found[i] = 1;
+			}
+		}
+		tt_int_op(pclose(f), ==, 0);
+		for (i = 0; exported_names[i] != NULL; i++) {
+			if (!found[i])
+				regress_fail(__FILE__, __LINE__,
+				    "%s not exported by %s", exported_names[i],
+				    libs[j]);
+		}
+	}
+}
+
+static int page_calls;
+
+static void
+page_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *body = evbuffer_new();
+
+	(void)arg;
+	page_calls++;
+	tt_assert(body != NULL);
+	evbuffer_add_printf(body, "<p>%s</p>", req->uri);
+	if (strcmp(req->uri, "/c") == 0)
+		evhttp_response_code(req, 201, "Made");
+	evhttp_send_page(req, body);
+	tt_int_op(body->off, ==, 0);
+	evbuffer_free(body);
+}
+
+/* Serve one request on a socketpair given to evhttp_get_request(). */
+static char *
+get_request_page(struct regress_env *env, struct evhttp *http,
+    const char *uri)
+{
+	struct evhttp_connection *evcon;
+	struct evbuffer *in = evbuffer_new();
+	char req[128];
+	int sv[2], before = page_calls;
+	char *resp;
+
+	tt_assert(in != NULL);
+	tt_int_op(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+	evhttp_get_request(http, sv[0], NULL, 0);
+	evcon = TAILQ_LAST(&http->connections, evconq);
+	tt_assert(evcon != NULL);
+	tt_int_op(evcon->fd, ==, sv[0]);
+	tt_assert(fcntl(sv[0], F_GETFL) & O_NONBLOCK);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", uri);
+	raw_send_str(sv[1], req);
+	/* One read step, without the loop, serves the request. */
+	evhttp_read(sv[0], EV_READ, evcon);
+	tt_int_op(page_calls, ==, before + 1);
+	/* send_page closes the connection after the page. */
+	tt_int_op(raw_wait_for(env->base, sv[1], in, NULL, 0, 5), ==, 1);
+	resp = buf_str(in);
+	evbuffer_free(in);
+	close(sv[1]);
+	return resp;
+}
+
+static void
+test_get_request_send_page(struct regress_env *env)
+{
+	struct evhttp *http = evhttp_new(env->base);
+	char *resp;
+
+	tt_assert(http != NULL);
+	evhttp_set_gencb(http, page_cb, NULL);
+
+	resp = get_request_page(env, http, "/p");
+	tt_assert(strncmp(resp, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_assert(strstr(resp, "\r\nContent-Type: text/html\r\n") != NULL);
+	tt_assert(strstr(resp, "\r\nConnection: close\r\n") != NULL);
+	tt_assert(strstr(resp, "\r\nContent-Length: 9\r\n") != NULL);
+	tt_str_op(strstr(resp, "\r\n\r\n"), ==, "\r\n\r\n<p>/p</p>");
+	free(resp);
+
+	/* A status chosen with evhttp_response_code() is kept. */
+	resp = get_request_page(env, http, "/c");
+	tt_assert(strncmp(resp, "HTTP/1.1 201 Made\r\n", 19) == 0);
+	tt_str_op(strstr(resp, "\r\n\r\n"), ==, "\r\n\r\n<p>/c</p>");
+	free(resp);
+	/* The server side ends once it sees the client's close. */
+	{
+		double end = regress_now() + 5 * regress_slowdown();
+
+		while (!TAILQ_EMPTY(&http->connections) && regress_now() < end)
+			loop_once(env->base);
+	}
+	tt_assert(TAILQ_EMPTY(&http->connections));
+	evhttp_free(http);
+}
+
+static int internals_closes, internals_written;
+
+static void
+internals_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	(void)arg;
+	internals_closes++;
+}
+
+static void
+internals_write_cb(struct evhttp_connection *evcon, void *arg)
+{
+	tt_ptr_op(arg, ==, &internals_written);
+	tt_int_op(evcon->output->off, ==, 0);
+	internals_written++;
+}
+
+static struct evhttp_request *
+internals_request(const char *uri, const char *body)
+{
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+
+	tt_assert(req != NULL);
+	req->kind = EVHTTP_REQUEST;
+	req->type = EVHTTP_REQ_POST;
+	req->uri = strdup(uri);
+	evbuffer_add(req->output_buffer, body, strlen(body));
+	return req;
+}
+
+/* Drive a client connection by hand: connect, make_header, write_buffer,
+ * reset, connect again, and one evhttp_write() step. */
+static void
+test_client_internals(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	struct evbuffer *in = evbuffer_new();
+	unsigned short port;
+	char host[64], *s;
+	int lfd, sfd;
+	char c;
+
+	tt_assert(in != NULL);
+	lfd = listen_loopback(AF_INET, &port);
+	evcon = evhttp_connection_new("127.0.0.1", port);
+	tt_assert(evcon != NULL);
+	evhttp_connection_set_base(evcon, env->base);
+	evhttp_connection_set_closecb(evcon, internals_close_cb, NULL);
+
+	/* The head is queued while connecting and sent once connected. */
+	tt_int_op(evhttp_connection_connect(evcon), ==, 0);
+	tt_int_op(evhttp_connection_connect(evcon), ==, 0);	/* under way */
+	req = internals_request("/up", "hi");
+	evhttp_make_header(evcon, req);
+	tt_int_op(req->output_buffer->off, ==, 0);	/* moved */
+	evhttp_write_buffer(evcon, internals_write_cb, &internals_written);
+	tt_int_op(internals_written, ==, 0);
+	run_until(env->base, &internals_written, 5);
+	tt_int_op(internals_written, ==, 1);
+	sfd = accept(lfd, NULL, NULL);
+	tt_assert(sfd >= 0);
+	raw_wait_for(env->base, sfd, in, "\r\n\r\nhi", 1, 5);
+	s = buf_str(in);
+	snprintf(host, sizeof(host), "\r\nHost: 127.0.0.1:%u\r\n",
+	    (unsigned)port);
+	tt_assert(strncmp(s, "POST /up HTTP/1.1\r\n", 19) == 0);
+	tt_assert(strstr(s, host) != NULL);
+	tt_assert(strstr(s, "\r\nContent-Length: 2\r\n") != NULL);
+	tt_str_op(strstr(s, "\r\n\r\n"), ==, "\r\n\r\nhi");
+	free(s);
+	evbuffer_drain(in, in->off);
+	evhttp_request_free(req);
+
+	/* Reset: the socket closes, the close callback runs once. */
+	evhttp_connection_reset(evcon);
+	tt_int_op(internals_closes, ==, 1);
+	tt_int_op(evcon->fd, ==, -1);
+	tt_int_op(read(sfd, &c, 1), ==, 0);
+	close(sfd);
+	evhttp_connection_reset(evcon);		/* nothing to close */
+	tt_int_op(internals_closes, ==, 1);
+
+	/* Connect again; once connected, one evhttp_write() step sends
+	 * what make_header queued. */
+	tt_int_op(evhttp_connection_connect(evcon), ==, 0);
+	evhttp_write_buffer(evcon, internals_write_cb, &internals_written);
+	run_until_more(env->base, &internals_written, 1, 5);
+	tt_int_op(internals_written, ==, 2);
+	sfd = accept(lfd, NULL, NULL);
+	tt_assert(sfd >= 0);
+	req = internals_request("/two", "");
+	evhttp_make_header(evcon, req);
+	tt_assert(evcon->output->off > 0);
+	evhttp_write(evcon->fd, EV_WRITE, evcon);
+	tt_int_op(evcon->output->off, ==, 0);
+	raw_wait_for(env->base, sfd, in, "\r\n\r\n", 1, 5);
+	s = buf_str(in);
+	tt_assert(strncmp(s, "POST /two HTTP/1.1\r\n", 20) == 0);
+	tt_assert(strstr(s, "\r\nContent-Length: 0\r\n") != NULL);
+	free(s);
+	evhttp_request_free(req);
+
+	evhttp_connection_free(evcon);
+	tt_int_op(internals_closes, ==, 2);
+	close(sfd);
+	close(lfd);
+	evbuffer_free(in);
+
+	/* A server connection cannot connect out. */
+	tt_int_op(evhttp_connection_connect(NULL), ==, -1);
+}
+
 /* ------------------------------------------------------------------ */
 
 struct regress_case regress_http_cases[] = {
@@ -3307,6 +3909,15 @@ struct regress_case regress_http_cases[] = {
 	{ "http/decode_uri", test_decode_uri, RT_ONCE, NULL },
 	{ "http/parse_query", test_parse_query, RT_ONCE, NULL },
 	{ "http/htmlescape", test_htmlescape, RT_ONCE, NULL },
+	{ "http/parse_firstline", test_parse_firstline, RT_ONCE, NULL },
+	{ "http/parse_headers", test_parse_headers, RT_ONCE, NULL },
+	{ "http/hostportfile", test_hostportfile, RT_ONCE, NULL },
+	{ "http/response_code", test_response_code, RT_ONCE, NULL },
+	{ "http/strlcpy", test_strlcpy, RT_ONCE, NULL },
+	{ "http/exports", test_exports, RT_ONCE, NULL },
+	{ "http/get_request_send_page", test_get_request_send_page, RT_BASE,
+	    NULL },
+	{ "http/client_internals", test_client_internals, RT_BASE, NULL },
 	{ "http/basic_raw", test_basic_raw, RT_BASE, NULL },
 	{ "http/pipeline", test_pipeline, RT_BASE, NULL },
 	{ "http/http10", test_http10, RT_BASE, NULL },
