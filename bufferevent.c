@@ -38,6 +38,7 @@
 #include "event.h"
 #include "evbuffer-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 struct bufferevent_private {
 	struct bufferevent bev;		/* public part; must stay first */
@@ -92,7 +93,7 @@ bufferevent_really_free(struct bufferevent_private *p)
 	event_del(&bufev->ev_write);
 	evbuffer_free(bufev->input);
 	evbuffer_free(bufev->output);
-	free(p);
+	mm_free(p);
 }
 
 /* Entering and leaving one of our event handlers. */
@@ -296,7 +297,7 @@ bufferevent_new(int fd, evbuffercb readcb, evbuffercb writecb,
 	struct bufferevent_private *p;
 	struct bufferevent *bufev;
 
-	p = calloc(1, sizeof(*p));
+	p = mm_calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	bufev = &p->bev;
@@ -305,7 +306,7 @@ bufferevent_new(int fd, evbuffercb readcb, evbuffercb writecb,
 	if (bufev->input == NULL || bufev->output == NULL) {
 		evbuffer_free(bufev->input);
 		evbuffer_free(bufev->output);
-		free(p);
+		mm_free(p);
 		return NULL;
 	}
 

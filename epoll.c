@@ -46,6 +46,7 @@
 #include "event-internal.h"
 #include "evsignal-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 #define EPOLL_INITIAL	32
 #define EPOLL_MAXEVENTS	4096
@@ -71,13 +72,13 @@ epoll_reserve(struct epollop *ep, int fd)
 		return 0;
 	while (n <= fd)
 		n = n > INT_MAX / 2 ? INT_MAX : n * 2;
-	g = realloc(ep->gen, (size_t)n * sizeof(*g));
+	g = mm_realloc(ep->gen, (size_t)n * sizeof(*g));
 	if (g == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
 	ep->gen = g;
-	m = realloc(ep->mask, (size_t)n);
+	m = mm_realloc(ep->mask, (size_t)n);
 	if (m == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -114,15 +115,15 @@ epoll_init(struct event_base *base)
 	epfd = epoll_new_fd();
 	if (epfd == -1)
 		return NULL;
-	ep = calloc(1, sizeof(*ep));
+	ep = mm_calloc(1, sizeof(*ep));
 	if (ep == NULL) {
 		close(epfd);
 		errno = ENOMEM;
 		return NULL;
 	}
-	ep->events = calloc(EPOLL_INITIAL, sizeof(*ep->events));
+	ep->events = mm_calloc(EPOLL_INITIAL, sizeof(*ep->events));
 	if (ep->events == NULL) {
-		free(ep);
+		mm_free(ep);
 		close(epfd);
 		errno = ENOMEM;
 		return NULL;
@@ -275,7 +276,7 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 		epoll_rebuild(base, ep);
 
 	if (n == ep->nevents && ep->nevents < EPOLL_MAXEVENTS) {
-		struct epoll_event *ne = realloc(ep->events,
+		struct epoll_event *ne = mm_realloc(ep->events,
 		    (size_t)ep->nevents * 2 * sizeof(*ne));
 		if (ne != NULL) {
 			ep->events = ne;
@@ -293,10 +294,10 @@ epoll_dealloc(struct event_base *base)
 	if (ep == NULL)
 		return;
 	close(ep->epfd);
-	free(ep->events);
-	free(ep->gen);
-	free(ep->mask);
-	free(ep);
+	mm_free(ep->events);
+	mm_free(ep->gen);
+	mm_free(ep->mask);
+	mm_free(ep);
 	base->evbase = NULL;
 }
 

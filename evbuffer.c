@@ -41,6 +41,7 @@
 #include "event.h"
 #include "evbuffer-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 /* Smallest allocation; a new buffer's first add allocates at least this. */
 #define EVBUFFER_MIN_ALLOC	256
@@ -59,7 +60,7 @@ evbuffer_notify(struct evbuffer *buf, size_t old_len)
 struct evbuffer *
 evbuffer_new(void)
 {
-	return calloc(1, sizeof(struct evbuffer));
+	return mm_calloc(1, sizeof(struct evbuffer));
 }
 
 /* Free the storage and the struct.  NULL is allowed. */
@@ -68,8 +69,8 @@ evbuffer_free(struct evbuffer *buf)
 {
 	if (buf == NULL)
 		return;
-	free(buf->orig_buffer);
-	free(buf);
+	mm_free(buf->orig_buffer);
+	mm_free(buf);
 }
 
 /* Free bytes after the data. */
@@ -145,17 +146,17 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
 
 	if (buf->misalign == 0) {
 		/* realloc may extend in place or remap large blocks. */
-		p = realloc(buf->orig_buffer, newlen);
+		p = mm_realloc(buf->orig_buffer, newlen);
 		if (p == NULL)
 			return -1;
 	} else {
 		/* Copy only the valid bytes, not the drained prefix. */
-		p = malloc(newlen);
+		p = mm_malloc(newlen);
 		if (p == NULL)
 			return -1;
 		if (buf->off > 0)
 			memcpy(p, buf->buffer, buf->off);
-		free(buf->orig_buffer);
+		mm_free(buf->orig_buffer);
 	}
 	buf->orig_buffer = buf->buffer = p;
 	buf->misalign = 0;
@@ -187,13 +188,13 @@ evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 		    inside - buf->misalign > buf->off - datlen ||
 		    datlen > buf->off)) {
 			/* Not within the valid bytes: copy them out first. */
-			unsigned char *tmp = malloc(datlen);
+			unsigned char *tmp = mm_malloc(datlen);
 			int res;
 			if (tmp == NULL)
 				return -1;
 			memcpy(tmp, src, datlen);
 			res = evbuffer_add(buf, tmp, datlen);
-			free(tmp);
+			mm_free(tmp);
 			return res;
 		}
 		if (inside != (size_t)-1)
@@ -474,25 +475,6 @@ evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 	return res;
 }
 
-/* Copy len bytes of data into a new NUL-terminated string. */
-static char *
-evbuffer_strndup(const unsigned char *data, size_t len)
-{
-	char *line;
-
-	if (len == SIZE_MAX) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	line = malloc(len + 1);
-	if (line == NULL)
-		return NULL;
-	if (len > 0)
-		memcpy(line, data, len);
-	line[len] = '\0';
-	return line;
-}
-
 /* Index of the first CR or LF in data[0..len), or len if none. */
 static size_t
 find_crlf(const unsigned char *data, size_t len)
@@ -530,7 +512,7 @@ evbuffer_readline(struct evbuffer *buf)
 	     (data[i] == '\n' && data[i + 1] == '\r')))
 		eol = 2;
 
-	line = evbuffer_strndup(data, i);
+	line = mm_strndup((const char *)data, i);
 	if (line == NULL)
 		return NULL;
 	evbuffer_drain(buf, i + eol);
@@ -605,7 +587,7 @@ evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
 		return NULL;
 	}
 
-	line = evbuffer_strndup(data, i);
+	line = mm_strndup((const char *)data, i);
 	if (line == NULL)
 		return NULL;
 	evbuffer_drain(buf, i + eol);

@@ -64,7 +64,8 @@
 #include "evutil.h"
 #include "evdns.h"
 #include "evdns-internal.h"
-#include "log-internal.h"
+#include "log-extra-internal.h"
+#include "mm-internal.h"
 
 #if defined(__linux__) && defined(MSG_WAITFORONE) && !defined(EVDNS_NO_MMSG)
 #define EVDNS_MMSG 1
@@ -531,9 +532,9 @@ search_unref(struct search_state *s)
 	if (s == NULL || --s->refcnt > 0)
 		return;
 	for (i = 0; i < s->n; i++)
-		free(s->doms[i]);
-	free(s->doms);
-	free(s);
+		mm_free(s->doms[i]);
+	mm_free(s->doms);
+	mm_free(s);
 }
 
 /*
@@ -549,19 +550,19 @@ search_writable(void)
 
 	if (old != NULL && old->refcnt == 1)
 		return old;
-	s = calloc(1, sizeof(*s));
+	s = mm_calloc(1, sizeof(*s));
 	if (s == NULL)
 		return NULL;
 	s->refcnt = 1;
 	s->ndots = old ? old->ndots : 1;
 	if (old != NULL && old->n > 0) {
-		s->doms = calloc((size_t)old->n, sizeof(char *));
+		s->doms = mm_calloc((size_t)old->n, sizeof(char *));
 		if (s->doms == NULL) {
-			free(s);
+			mm_free(s);
 			return NULL;
 		}
 		for (i = 0; i < old->n; i++) {
-			s->doms[i] = strdup(old->doms[i]);
+			s->doms[i] = mm_strdup(old->doms[i]);
 			if (s->doms[i] == NULL) {
 				s->n = i;
 				search_unref(s);
@@ -601,13 +602,13 @@ search_insert(const char *domain, int front)
 		return;
 	if ((s = search_writable()) == NULL)
 		return;
-	if ((d = malloc(len + 1)) == NULL)
+	if ((d = mm_malloc(len + 1)) == NULL)
 		return;
 	memcpy(d, domain, len);
 	d[len] = '\0';
-	nd = realloc(s->doms, sizeof(char *) * ((size_t)s->n + 1));
+	nd = mm_realloc(s->doms, sizeof(char *) * ((size_t)s->n + 1));
 	if (nd == NULL) {
-		free(d);
+		mm_free(d);
 		return;
 	}
 	s->doms = nd;
@@ -645,8 +646,8 @@ search_domains_clear(void)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->n; i++)
-		free(s->doms[i]);
-	free(s->doms);
+		mm_free(s->doms[i]);
+	mm_free(s->doms);
 	s->doms = NULL;
 	s->n = 0;
 }
@@ -725,17 +726,17 @@ nameserver_add_sa(const struct sockaddr *sa, socklen_t salen)
 			return 3;
 	if (current_base == NULL)
 		return 2;
-	if ((ns = calloc(1, sizeof(*ns))) == NULL)
+	if ((ns = mm_calloc(1, sizeof(*ns))) == NULL)
 		return 1;
 	fd = socket(sa->sa_family, SOCK_DGRAM, 0);
 	if (fd < 0) {
-		free(ns);
+		mm_free(ns);
 		return 1;
 	}
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (evutil_make_socket_nonblocking(fd) < 0) {
 		close(fd);
-		free(ns);
+		mm_free(ns);
 		return 1;
 	}
 	/*
@@ -753,7 +754,7 @@ nameserver_add_sa(const struct sockaddr *sa, socklen_t salen)
 	if (connect(fd, sa, salen) < 0) {
 		dns_log(1, "connect to nameserver failed: %s", strerror(errno));
 		close(fd);
-		free(ns);
+		mm_free(ns);
 		return 1;
 	}
 	memcpy(&ns->addr, sa, salen);
@@ -762,7 +763,7 @@ nameserver_add_sa(const struct sockaddr *sa, socklen_t salen)
 	event_set(&ns->read_ev, fd, EV_READ | EV_PERSIST, ns_read_cb, ns);
 	if (event_add(&ns->read_ev, NULL) < 0) {
 		close(fd);
-		free(ns);
+		mm_free(ns);
 		return 2;
 	}
 	evtimer_set(&ns->probe_ev, NULL, ns);
@@ -991,8 +992,8 @@ tcp_close(struct request *req)
 		return;
 	event_del(&req->tcp->ev);
 	close(req->tcp->fd);
-	free(req->tcp->in);
-	free(req->tcp);
+	mm_free(req->tcp->in);
+	mm_free(req->tcp);
 	req->tcp = NULL;
 }
 
@@ -1014,7 +1015,7 @@ ns_free_all(void)
 		event_del(&ns->read_ev);
 		event_del(&ns->probe_ev);
 		close(ns->fd);
-		free(ns);
+		mm_free(ns);
 	}
 	ns_head = ns_cursor = NULL;
 	ns_count = 0;
@@ -1156,13 +1157,13 @@ request_new(int qtype, const char *name, int flags, evdns_callback_type cb,
 		if (len == 0)
 			return NULL;
 	}
-	if ((req = calloc(1, sizeof(*req))) == NULL)
+	if ((req = mm_calloc(1, sizeof(*req))) == NULL)
 		return NULL;
 	memcpy(req->base_name, name, len);
 	req->base_name[len] = '\0';
 	/* The bare name must itself be well formed. */
 	if (evdns_name_encode_(tmp, sizeof(tmp), req->base_name) < 0) {
-		free(req);
+		mm_free(req);
 		return NULL;
 	}
 	req->qtype = qtype;
@@ -1182,7 +1183,7 @@ request_new(int qtype, const char *name, int flags, evdns_callback_type cb,
 	evtimer_set(&req->timeout_ev, timeout_cb, req);
 	if (candidate_next(req) < 0) {
 		search_unref(req->search);
-		free(req);
+		mm_free(req);
 		return NULL;
 	}
 	return req;
@@ -1352,7 +1353,7 @@ request_finish(struct request *req, int err, int count, int ttl,
 
 	request_detach(req);
 	search_unref(req->search);
-	free(req);
+	mm_free(req);
 	if (!was_probe)
 		pump_waiting();
 	if (cb == NULL)
@@ -1782,13 +1783,13 @@ tcp_start(struct request *req)
 	int fd;
 
 	tcp_close(req);
-	if ((t = calloc(1, sizeof(*t))) == NULL) {
+	if ((t = mm_calloc(1, sizeof(*t))) == NULL) {
 		candidate_failed(req, DNS_ERR_TRUNCATED);
 		return;
 	}
 	fd = socket(ns->addr.ss_family, SOCK_STREAM, 0);
 	if (fd < 0) {
-		free(t);
+		mm_free(t);
 		candidate_failed(req, DNS_ERR_TRUNCATED);
 		return;
 	}
@@ -1797,7 +1798,7 @@ tcp_start(struct request *req)
 	if (connect(fd, (struct sockaddr *)&ns->addr, ns->addrlen) < 0 &&
 	    errno != EINPROGRESS) {
 		close(fd);
-		free(t);
+		mm_free(t);
 		candidate_failed(req, DNS_ERR_TRUNCATED);
 		return;
 	}
@@ -1859,7 +1860,7 @@ tcp_cb(int fd, short what, void *arg)
 			if (t->lenoff == 2) {
 				t->inlen = get16(t->lenbuf);
 				if (t->inlen < 12 ||
-				    (t->in = malloc(t->inlen)) == NULL) {
+				    (t->in = mm_malloc(t->inlen)) == NULL) {
 					candidate_failed(req,
 					    DNS_ERR_TRUNCATED);
 					return;
@@ -1878,7 +1879,7 @@ tcp_cb(int fd, short what, void *arg)
 
 		t->in = NULL;
 		if ((off = reply_matches(req, pkt, len)) == 0) {
-			free(pkt);
+			mm_free(pkt);
 			candidate_failed(req, DNS_ERR_TRUNCATED);
 			return;
 		}
@@ -1886,7 +1887,7 @@ tcp_cb(int fd, short what, void *arg)
 		tcp_close(req);
 		req->state = RS_INFLIGHT;
 		reply_process(req, pkt, len, off, 1);
-		free(pkt);
+		mm_free(pkt);
 	}
 }
 
@@ -2125,7 +2126,7 @@ evdns_resolv_conf_parse(int flags, const char *const filename)
 		close(fd);
 		return 3;
 	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((buf = mm_malloc((size_t)st.st_size + 1)) == NULL) {
 		close(fd);
 		return 4;
 	}
@@ -2134,7 +2135,7 @@ evdns_resolv_conf_parse(int flags, const char *const filename)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			free(buf);
+			mm_free(buf);
 			close(fd);
 			return 5;
 		}
@@ -2153,7 +2154,7 @@ evdns_resolv_conf_parse(int flags, const char *const filename)
 		/* An embedded NUL just ends the line early. */
 		resolv_conf_line(line, flags);
 	}
-	free(buf);
+	mm_free(buf);
 	if ((flags & DNS_OPTION_NAMESERVERS) && ns_count == 0) {
 		evdns_nameserver_ip_add("127.0.0.1");
 		ret = 6;
@@ -2205,7 +2206,7 @@ evdns_shutdown(int fail_requests)
 
 		TAILQ_REMOVE(&done, req, link);
 		search_unref(req->search);
-		free(req);
+		mm_free(req);
 		if (fail_requests && cb != NULL)
 			cb(DNS_ERR_SHUTDOWN, 0, 0, 0, NULL, arg);
 	}
@@ -2255,7 +2256,7 @@ port_unref(struct evdns_server_port *port)
 		return;
 	event_del(&port->ev);
 	close(port->fd);
-	free(port);
+	mm_free(port);
 }
 
 /* (Re)arm the port's event: always read unless closing, write if queued. */
@@ -2284,7 +2285,7 @@ evdns_add_server_port(int socket, int is_tcp,
 
 	if (is_tcp || socket < 0 || callback == NULL || current_base == NULL)
 		return NULL;
-	if ((port = calloc(1, sizeof(*port))) == NULL)
+	if ((port = mm_calloc(1, sizeof(*port))) == NULL)
 		return NULL;
 	port->fd = socket;
 	port->refcnt = 1;
@@ -2314,20 +2315,20 @@ server_request_free(struct server_request *sr)
 		struct server_rr *rr, *next;
 		for (rr = sr->rr_head[i]; rr != NULL; rr = next) {
 			next = rr->next;
-			free(rr->name);
-			free(rr->data);
-			free(rr);
+			mm_free(rr->name);
+			mm_free(rr->data);
+			mm_free(rr);
 		}
 	}
 	if (sr->base.questions != NULL) {
 		for (i = 0; i < sr->base.nquestions; i++)
-			free(sr->base.questions[i]);
-		free(sr->base.questions);
+			mm_free(sr->base.questions[i]);
+		mm_free(sr->base.questions);
 	}
-	free(sr->reply);
+	mm_free(sr->reply);
 	if (sr->port != NULL)
 		port_unref(sr->port);
-	free(sr);
+	mm_free(sr);
 }
 
 /* Send a header-only reply (for opcodes we do not implement). */
@@ -2369,11 +2370,11 @@ server_handle_query(struct evdns_server_port *port, const unsigned char *pkt,
 	/* Each question needs at least 5 bytes: no lying counts. */
 	if (qd == 0 || (size_t)qd > (len - 12) / 5)
 		return;
-	if ((sr = calloc(1, sizeof(*sr))) == NULL)
+	if ((sr = mm_calloc(1, sizeof(*sr))) == NULL)
 		return;
-	sr->base.questions = calloc((size_t)qd, sizeof(*sr->base.questions));
+	sr->base.questions = mm_calloc((size_t)qd, sizeof(*sr->base.questions));
 	if (sr->base.questions == NULL) {
-		free(sr);
+		mm_free(sr);
 		return;
 	}
 	for (i = 0; i < 3; i++)
@@ -2387,7 +2388,7 @@ server_handle_query(struct evdns_server_port *port, const unsigned char *pkt,
 		    off + 4 > len)
 			goto bad;
 		nl = strlen(name);
-		q = malloc(sizeof(*q) + nl);
+		q = mm_malloc(sizeof(*q) + nl);
 		if (q == NULL)
 			goto bad;
 		q->type = get16(pkt + off);
@@ -2478,25 +2479,25 @@ evdns_server_request_add_reply(struct evdns_server_request *req,
 	if (is_name ? !name_ok(data) :
 	    (datalen < 0 || datalen > 65535 || (datalen > 0 && data == NULL)))
 		return -1;
-	if ((rr = calloc(1, sizeof(*rr))) == NULL)
+	if ((rr = mm_calloc(1, sizeof(*rr))) == NULL)
 		return -1;
-	rr->name = strdup(name);
+	rr->name = mm_strdup(name);
 	rr->type = type;
 	rr->dns_class = dns_class;
 	rr->ttl = ttl;
 	rr->is_name = is_name;
 	if (is_name) {
-		rr->data = strdup(data);
+		rr->data = mm_strdup(data);
 	} else {
 		rr->datalen = (size_t)datalen;
-		rr->data = malloc(datalen > 0 ? (size_t)datalen : 1);
+		rr->data = mm_malloc(datalen > 0 ? (size_t)datalen : 1);
 		if (rr->data != NULL && datalen > 0)
 			memcpy(rr->data, data, (size_t)datalen);
 	}
 	if (rr->name == NULL || rr->data == NULL) {
-		free(rr->name);
-		free(rr->data);
-		free(rr);
+		mm_free(rr->name);
+		mm_free(rr->data);
+		mm_free(rr);
 		return -1;
 	}
 	*sr->rr_tail[section] = rr;
@@ -2737,7 +2738,7 @@ evdns_server_request_respond(struct evdns_server_request *req, int err)
 		}
 	}
 	/* Queue it until the socket is writable. */
-	if ((sr->reply = malloc(len)) == NULL) {
+	if ((sr->reply = mm_malloc(len)) == NULL) {
 		server_request_free(sr);
 		return -1;
 	}

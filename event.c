@@ -31,6 +31,7 @@
 #include "event-internal.h"
 #include "evsignal-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 struct event_base *current_base = NULL;
 
@@ -205,7 +206,7 @@ fd_table_reserve(struct event_base *base, int fd)
 		return -1;
 	}
 	/* The larger array first, so a refusal leaves nothing behind. */
-	nf = realloc(base->fds, (size_t)n * sizeof(*nf));
+	nf = mm_realloc(base->fds, (size_t)n * sizeof(*nf));
 	if (nf == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -219,7 +220,7 @@ fd_table_reserve(struct event_base *base, int fd)
 			first->ev_next.tqe_prev = &nf[i].evs.tqh_first;
 	}
 	base->fds = nf;
-	nc = realloc(base->changes, (size_t)n * sizeof(*nc));
+	nc = mm_realloc(base->changes, (size_t)n * sizeof(*nc));
 	if (nc == NULL) {
 		/* fds is larger than nfds says; harmless. */
 		errno = ENOMEM;
@@ -360,7 +361,7 @@ event_base_new(void)
 	struct event_base *base;
 	int i;
 
-	base = calloc(1, sizeof(*base));
+	base = mm_calloc(1, sizeof(*base));
 	if (base == NULL) {
 		errno = ENOMEM;
 		return NULL;
@@ -370,7 +371,7 @@ event_base_new(void)
 	for (i = 0; i < NSIG; i++)
 		TAILQ_INIT(&base->sig.evsigevents[i]);
 	if (event_base_priority_init(base, 1) == -1) {
-		free(base);
+		mm_free(base);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -438,16 +439,16 @@ event_base_free(struct event_base *base)
 	/* event_once() records whose event never ran. */
 	while ((eo = base->once_head) != NULL) {
 		base->once_head = eo->next;
-		free(eo);
+		mm_free(eo);
 	}
 
 	if (base->evsel != NULL && base->evbase != NULL)
 		base->evsel->dealloc(base);
 	min_heap_dtor(&base->timeheap);
-	free(base->activequeues);
-	free(base->fds);
-	free(base->changes);
-	free(base);
+	mm_free(base->activequeues);
+	mm_free(base->fds);
+	mm_free(base->changes);
+	mm_free(base);
 }
 
 /*
@@ -528,14 +529,14 @@ event_base_priority_init(struct event_base *base, int npri)
 	if (npri == base->nactivequeues)
 		return 0;
 	old = base->nactivequeues;
-	q = malloc((size_t)npri * sizeof(*q));
+	q = mm_malloc((size_t)npri * sizeof(*q));
 	if (q == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
 	for (i = 0; i < npri; i++)
 		TAILQ_INIT(&q[i]);
-	free(base->activequeues);
+	mm_free(base->activequeues);
 	base->activequeues = q;
 	base->nactivequeues = npri;
 	if (npri < old) {
@@ -857,7 +858,7 @@ event_once_cb(int fd, short what, void *arg)
 		eo->next->prevp = eo->prevp;
 	*eo->prevp = eo->next;
 	eo->cb(fd, what, eo->arg);
-	free(eo);
+	mm_free(eo);
 }
 
 int
@@ -881,7 +882,7 @@ event_base_once(struct event_base *base, int fd, short events,
 		errno = EINVAL;
 		return -1;
 	}
-	eo = calloc(1, sizeof(*eo));
+	eo = mm_calloc(1, sizeof(*eo));
 	if (eo == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -899,7 +900,7 @@ event_base_once(struct event_base *base, int fd, short events,
 	(void)event_base_set(base, &eo->ev);
 	if (event_add(&eo->ev, tv) == -1) {
 		int e = errno;
-		free(eo);
+		mm_free(eo);
 		errno = e;
 		return -1;
 	}

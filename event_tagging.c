@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "mm-internal.h"
 
 /* The helpers 1.4 exported without declaring them (its tests use them). */
 int evtag_encode_tag(struct evbuffer *evbuf, ev_uint32_t tag);
@@ -438,7 +439,7 @@ evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
 		if ((size_t)len >= SIZE_MAX)
 			return -1;
 #endif
-		s = calloc((size_t)len + 1, 1);
+		s = mm_calloc((size_t)len + 1, 1);
 		if (s == NULL)
 			return -1;	/* left in place: the caller may retry */
 		memcpy(s, payload, len);

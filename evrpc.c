@@ -31,7 +31,8 @@
 #include "evhttp.h"
 #include "evrpc.h"
 #include "evrpc-internal.h"
-#include "log-internal.h"
+#include "log-extra-internal.h"
+#include "mm-internal.h"
 
 #define RPC_URI_PREFIX "/.rpc."
 
@@ -69,7 +70,7 @@ evrpc_hooks_clear(struct evrpc_hook_list *head)
 
 	while ((hook = TAILQ_FIRST(head)) != NULL) {
 		TAILQ_REMOVE(head, hook, next);
-		free(hook);
+		mm_free(hook);
 	}
 }
 
@@ -86,7 +87,7 @@ evrpc_add_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type,
 		errno = EINVAL;
 		return (NULL);
 	}
-	if ((hook = calloc(1, sizeof(*hook))) == NULL) {
+	if ((hook = mm_calloc(1, sizeof(*hook))) == NULL) {
 		event_warn("%s: calloc", __func__);
 		return (NULL);
 	}
@@ -108,7 +109,7 @@ evrpc_remove_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type, void *handle)
 	TAILQ_FOREACH(hook, head, next) {
 		if (hook == handle) {
 			TAILQ_REMOVE(head, hook, next);
-			free(hook);
+			mm_free(hook);
 			return (1);
 		}
 	}
@@ -142,7 +143,7 @@ evrpc_init(struct evhttp *http_server)
 {
 	struct evrpc_base *base;
 
-	if ((base = calloc(1, sizeof(*base))) == NULL) {
+	if ((base = mm_calloc(1, sizeof(*base))) == NULL) {
 		event_warn("%s: calloc", __func__);
 		return (NULL);
 	}
@@ -161,7 +162,7 @@ evrpc_construct_uri(const char *name)
 	size_t plen = strlen(RPC_URI_PREFIX), nlen = strlen(name);
 	char *uri;
 
-	if ((uri = malloc(plen + nlen + 1)) == NULL) {
+	if ((uri = mm_malloc(plen + nlen + 1)) == NULL) {
 		event_warn("%s: malloc", __func__);
 		return (NULL);
 	}
@@ -173,8 +174,8 @@ evrpc_construct_uri(const char *name)
 static void
 evrpc_rpc_free(struct evrpc *rpc)
 {
-	free((char *)rpc->uri);
-	free(rpc);
+	mm_free((char *)rpc->uri);
+	mm_free(rpc);
 }
 
 int
@@ -206,7 +207,7 @@ evrpc_register_rpc(struct evrpc_base *base, struct evrpc *rpc,
 	rpc->base = base;
 	TAILQ_INSERT_TAIL(&base->registered_rpcs, rpc, next);
 	evhttp_set_cb(base->http_server, uri, evrpc_request_cb, rpc);
-	free(uri);
+	mm_free(uri);
 	return (0);
 
  fail:
@@ -233,7 +234,7 @@ evrpc_unregister_rpc(struct evrpc_base *base, const char *name)
 
 	if ((uri = evrpc_construct_uri(name)) != NULL) {
 		evhttp_del_cb(base->http_server, uri);
-		free(uri);
+		mm_free(uri);
 	}
 	evrpc_rpc_free(rpc);
 	return (0);
@@ -250,7 +251,7 @@ evrpc_free(struct evrpc_base *base)
 		evrpc_unregister_rpc(base, rpc->uri);
 	evrpc_hooks_clear(&base->common.in_hooks);
 	evrpc_hooks_clear(&base->common.out_hooks);
-	free(base);
+	mm_free(base);
 }
 
 void
@@ -265,7 +266,7 @@ evrpc_reqstate_free(struct evrpc_req_generic *rpc_state)
 		rpc->request_free(rpc_state->request);
 	if (rpc_state->reply != NULL)
 		rpc->reply_free(rpc_state->reply);
-	free(rpc_state);
+	mm_free(rpc_state);
 }
 
 /* Refuse a call: 503 Service Error, as libevent answers. */
@@ -287,7 +288,7 @@ evrpc_request_cb(struct evhttp_request *req, void *arg)
 	    EVBUFFER_LENGTH(req->input_buffer) == 0)
 		goto error;
 
-	if ((rpc_state = calloc(1, sizeof(*rpc_state))) == NULL) {
+	if ((rpc_state = mm_calloc(1, sizeof(*rpc_state))) == NULL) {
 		event_warn("%s: calloc", __func__);
 		goto error;
 	}
@@ -364,7 +365,7 @@ evrpc_pool_new(struct event_base *base)
 {
 	struct evrpc_pool *pool;
 
-	if ((pool = calloc(1, sizeof(*pool))) == NULL) {
+	if ((pool = mm_calloc(1, sizeof(*pool))) == NULL) {
 		event_warn("%s: calloc", __func__);
 		return (NULL);
 	}
@@ -381,8 +382,8 @@ evrpc_pool_new(struct event_base *base)
 static void
 evrpc_request_wrapper_free(struct evrpc_request_wrapper *ctx)
 {
-	free(ctx->name);
-	free(ctx);
+	mm_free(ctx->name);
+	mm_free(ctx);
 }
 
 /* Enter a frame that may run callbacks. */
@@ -400,7 +401,7 @@ static int
 evrpc_pool_leave(struct evrpc_pool *pool)
 {
 	if (--pool->busy == 0 && pool->dead) {
-		free(pool);
+		mm_free(pool);
 		return (1);
 	}
 	return (pool->dead);
@@ -428,7 +429,7 @@ evrpc_pool_free(struct evrpc_pool *pool)
 	while ((conn = TAILQ_FIRST(&pool->connections)) != NULL) {
 		TAILQ_REMOVE(&pool->connections, conn, next);
 		evhttp_connection_free(conn->evcon);
-		free(conn);
+		mm_free(conn);
 	}
 	evrpc_hooks_clear(&pool->common.in_hooks);
 	evrpc_hooks_clear(&pool->common.out_hooks);
@@ -437,7 +438,7 @@ evrpc_pool_free(struct evrpc_pool *pool)
 		pool->dead = 1;
 		return;
 	}
-	free(pool);
+	mm_free(pool);
 }
 
 void
@@ -448,7 +449,7 @@ evrpc_pool_add_connection(struct evrpc_pool *pool,
 
 	if (pool == NULL || evcon == NULL)
 		return;
-	if ((conn = calloc(1, sizeof(*conn))) == NULL) {
+	if ((conn = mm_calloc(1, sizeof(*conn))) == NULL) {
 		/* No way to report it (void in 1.4): keep no dangling state. */
 		event_warn("%s: calloc", __func__);
 		evhttp_connection_free(evcon);
@@ -569,12 +570,12 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
 		goto error;
 	}
 	if (uri != ubuf)
-		free(uri);
+		mm_free(uri);
 	return;
 
  error:
 	if (uri != ubuf)
-		free(uri);
+		mm_free(uri);
 	if (req != NULL)
 		evhttp_request_free(req);
 	ctx->evcon = NULL;
@@ -682,11 +683,11 @@ evrpc_send_request_generic(struct evrpc_pool *pool,
 	struct evrpc_request_wrapper *ctx;
 	struct evrpc_status status;
 
-	if ((ctx = malloc(sizeof(*ctx))) == NULL)
+	if ((ctx = mm_malloc(sizeof(*ctx))) == NULL)
 		goto error;
 	memset(ctx, 0, sizeof(*ctx));
-	if ((ctx->name = strdup(rpcname)) == NULL) {
-		free(ctx);
+	if ((ctx->name = mm_strdup(rpcname)) == NULL) {
+		mm_free(ctx);
 		goto error;
 	}
 	ctx->pool = pool;

@@ -63,7 +63,8 @@
 #include "evutil.h"
 #include "evhttp.h"
 #include "http-internal.h"
-#include "log-internal.h"
+#include "log-extra-internal.h"
+#include "mm-internal.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -113,33 +114,6 @@ static void server_recycle_request(struct evhttp_connection *evcon,
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 
-static char *
-mystrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		memcpy(p, s, n);
-	return p;
-}
-
-static char *
-mystrndup(const char *s, size_t n)
-{
-	char *p;
-
-	if (n == SIZE_MAX)
-		return NULL;
-	p = malloc(n + 1);
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-/* Case-insensitive ASCII compare of a (len bytes) with NUL-terminated b. */
 static int
 memcaseeq(const char *a, size_t len, const char *b)
 {
@@ -344,9 +318,9 @@ evhttp_clear_headers(struct evkeyvalq *headers)
 		return;
 	while ((header = TAILQ_FIRST(headers)) != NULL) {
 		TAILQ_REMOVE(headers, header, next);
-		free(header->key);
-		free(header->value);
-		free(header);
+		mm_free(header->key);
+		mm_free(header->value);
+		mm_free(header);
 	}
 }
 
@@ -360,9 +334,9 @@ evhttp_remove_header(struct evkeyvalq *headers, const char *key)
 	TAILQ_FOREACH(header, headers, next) {
 		if (strcasecmp(header->key, key) == 0) {
 			TAILQ_REMOVE(headers, header, next);
-			free(header->key);
-			free(header->value);
-			free(header);
+			mm_free(header->key);
+			mm_free(header->value);
+			mm_free(header);
 			return 0;
 		}
 	}
@@ -374,16 +348,16 @@ static int
 add_header_raw(struct evkeyvalq *headers, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
-	struct evkeyval *header = calloc(1, sizeof(*header));
+	struct evkeyval *header = mm_calloc(1, sizeof(*header));
 
 	if (header == NULL)
 		return -1;
-	header->key = mystrndup(key, klen);
-	header->value = mystrndup(value, vlen);
+	header->key = mm_strndup(key, klen);
+	header->value = mm_strndup(value, vlen);
 	if (header->key == NULL || header->value == NULL) {
-		free(header->key);
-		free(header->value);
-		free(header);
+		mm_free(header->key);
+		mm_free(header->value);
+		mm_free(header);
 		return -1;
 	}
 	TAILQ_INSERT_TAIL(headers, header, next);
@@ -440,7 +414,7 @@ evhttp_encode_uri(const char *uri)
 	len = strlen(uri);
 	if (len > (SIZE_MAX - 1) / 3)
 		return NULL;
-	out = malloc(len * 3 + 1);
+	out = mm_malloc(len * 3 + 1);
 	if (out == NULL)
 		return NULL;
 	q = out;
@@ -513,7 +487,7 @@ evhttp_decode_uri(const char *uri)
 	len = strlen(uri);
 	if (len == SIZE_MAX)
 		return NULL;
-	out = malloc(len + 1);
+	out = mm_malloc(len + 1);
 	if (out == NULL)
 		return NULL;
 	decode_into(uri, len, out, 0);
@@ -541,17 +515,17 @@ evhttp_parse_query(const char *uri, struct evkeyvalq *headers)
 		if (eq == NULL)
 			break;	/* 1.4: stop at the first piece without '=' */
 		vlen = (size_t)(end - eq - 1);
-		value = malloc(vlen + 1);
+		value = mm_malloc(vlen + 1);
 		if (value == NULL)
 			break;
 		vlen = decode_into(eq + 1, vlen, value, 1);
 		/* Values may hold decoded CR/LF: bypass the header checks. */
 		if (add_header_raw(headers, p, (size_t)(eq - p), value,
 			vlen) == -1) {
-			free(value);
+			mm_free(value);
 			break;
 		}
-		free(value);
+		mm_free(value);
 		if (*end == '\0')
 			break;
 		p = end + 1;
@@ -578,7 +552,7 @@ evhttp_htmlescape(const char *html)
 			return NULL;
 		len += n;
 	}
-	out = malloc(len + 1);
+	out = mm_malloc(len + 1);
 	if (out == NULL)
 		return NULL;
 	q = out;
@@ -610,7 +584,7 @@ evhttp_htmlescape(const char *html)
 struct evhttp_request *
 evhttp_request_new(void (*cb)(struct evhttp_request *, void *), void *arg)
 {
-	struct http_req *r = calloc(1, sizeof(*r));
+	struct http_req *r = mm_calloc(1, sizeof(*r));
 	struct evhttp_request *req;
 
 	if (r == NULL) {
@@ -630,7 +604,7 @@ evhttp_request_new(void (*cb)(struct evhttp_request *, void *), void *arg)
 			evbuffer_free(req->input_buffer);
 		if (req->output_buffer != NULL)
 			evbuffer_free(req->output_buffer);
-		free(r);
+		mm_free(r);
 		return NULL;
 	}
 	req->kind = EVHTTP_RESPONSE;
@@ -645,16 +619,16 @@ evhttp_request_free(struct evhttp_request *req)
 {
 	if (req == NULL)
 		return;
-	free(req->remote_host);
-	free(req->uri);
-	free(req->response_code_line);
+	mm_free(req->remote_host);
+	mm_free(req->uri);
+	mm_free(req->response_code_line);
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
 	if (req->input_buffer != NULL)
 		evbuffer_free(req->input_buffer);
 	if (req->output_buffer != NULL)
 		evbuffer_free(req->output_buffer);
-	free(REQ_PRIV(req));
+	mm_free(REQ_PRIV(req));
 }
 
 void
@@ -684,7 +658,7 @@ evhttp_request_uri(struct evhttp_request *req)
 static struct evhttp_connection *
 conn_alloc(struct event_base *base)
 {
-	struct evhttp_connection *evcon = calloc(1, sizeof(*evcon));
+	struct evhttp_connection *evcon = mm_calloc(1, sizeof(*evcon));
 
 	if (evcon == NULL)
 		return NULL;
@@ -700,7 +674,7 @@ conn_alloc(struct event_base *base)
 			evbuffer_free(evcon->input);
 		if (evcon->output != NULL)
 			evbuffer_free(evcon->output);
-		free(evcon);
+		mm_free(evcon);
 		return NULL;
 	}
 	evtimer_set(&evcon->ev_timer, conn_timer_cb, evcon);
@@ -840,9 +814,9 @@ conn_destroy(struct evhttp_connection *evcon)
 		evhttp_request_free(evcon->spare);
 	evbuffer_free(evcon->input);
 	evbuffer_free(evcon->output);
-	free(evcon->address);
-	free(evcon->bind_address);
-	free(evcon);
+	mm_free(evcon->address);
+	mm_free(evcon->bind_address);
+	mm_free(evcon);
 }
 
 /*
@@ -1276,7 +1250,7 @@ parse_request_line(struct evhttp_request *req, char *line, size_t len)
 	req->major = 1;
 	req->minor = (char)(version[7] - '0');
 
-	req->uri = mystrndup(uri, ulen);
+	req->uri = mm_strndup(uri, ulen);
 	if (req->uri == NULL)
 		return 503;
 	if (uri[0] != '/')
@@ -1307,8 +1281,8 @@ parse_status_line(struct evhttp_request *req, char *line, size_t len)
 	req->major = 1;
 	req->minor = (char)(line[7] - '0');
 	req->response_code = code;
-	free(req->response_code_line);
-	req->response_code_line = mystrdup(len > 12 ? line + 13 : "");
+	mm_free(req->response_code_line);
+	req->response_code_line = mm_strdup(len > 12 ? line + 13 : "");
 	if (req->response_code_line == NULL)
 		return -1;
 	return 0;
@@ -1758,7 +1732,7 @@ http_parse(struct evhttp_connection *evcon, struct evhttp_request *req,
 struct evhttp *
 evhttp_new(struct event_base *base)
 {
-	struct evhttp *http = calloc(1, sizeof(*http));
+	struct evhttp *http = mm_calloc(1, sizeof(*http));
 
 	if (http == NULL) {
 		event_warn("%s: calloc", __func__);
@@ -1843,7 +1817,7 @@ server_new_connection(struct evhttp *http, int fd, struct sockaddr *sa,
 	sockaddr_to_string(sa, salen, host, sizeof(host), &port);
 
 	evcon = conn_alloc(http->base);
-	if (evcon == NULL || (evcon->address = mystrdup(host)) == NULL) {
+	if (evcon == NULL || (evcon->address = mm_strdup(host)) == NULL) {
 		event_warn("%s: out of memory", __func__);
 		if (evcon != NULL)
 			conn_destroy(evcon);
@@ -1927,11 +1901,11 @@ evhttp_accept_socket(struct evhttp *http, int fd)
 
 	if (http == NULL || fd < 0)
 		return -1;
-	bound = calloc(1, sizeof(*bound));
+	bound = mm_calloc(1, sizeof(*bound));
 	if (bound == NULL)
 		return -1;
 	if (evutil_make_socket_nonblocking(fd) == -1) {
-		free(bound);
+		mm_free(bound);
 		return -1;
 	}
 	bound->fd = fd;
@@ -1942,7 +1916,7 @@ evhttp_accept_socket(struct evhttp *http, int fd)
 	attach_event(http->base, &bound->ev_pause);
 	if (event_add(&bound->ev, NULL) == -1) {
 		event_warn("%s: event_add", __func__);
-		free(bound);
+		mm_free(bound);
 		return -1;
 	}
 	TAILQ_INSERT_TAIL(&http->sockets, bound, next);
@@ -2018,7 +1992,7 @@ evhttp_free(struct evhttp *http)
 		event_del(&bound->ev);
 		event_del(&bound->ev_pause);
 		EVUTIL_CLOSESOCKET(bound->fd);
-		free(bound);
+		mm_free(bound);
 	}
 	while ((evcon = TAILQ_FIRST(&http->connections)) != NULL) {
 		TAILQ_REMOVE(&http->connections, evcon, next);
@@ -2027,10 +2001,10 @@ evhttp_free(struct evhttp *http)
 	}
 	while ((cb = TAILQ_FIRST(&http->callbacks)) != NULL) {
 		TAILQ_REMOVE(&http->callbacks, cb, next);
-		free(cb->what);
-		free(cb);
+		mm_free(cb->what);
+		mm_free(cb);
 	}
-	free(http);
+	mm_free(http);
 }
 
 void
@@ -2057,11 +2031,11 @@ void
 evhttp_set_cb(struct evhttp *http, const char *uri,
     void (*cb)(struct evhttp_request *, void *), void *cbarg)
 {
-	struct evhttp_cb *hcb = calloc(1, sizeof(*hcb));
+	struct evhttp_cb *hcb = mm_calloc(1, sizeof(*hcb));
 
-	if (hcb == NULL || (hcb->what = mystrdup(uri)) == NULL) {
+	if (hcb == NULL || (hcb->what = mm_strdup(uri)) == NULL) {
 		event_warn("%s: out of memory", __func__);
-		free(hcb);
+		mm_free(hcb);
 		return;
 	}
 	hcb->cb = cb;
@@ -2077,8 +2051,8 @@ evhttp_del_cb(struct evhttp *http, const char *uri)
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {
 		if (strcmp(hcb->what, uri) == 0) {
 			TAILQ_REMOVE(&http->callbacks, hcb, next);
-			free(hcb->what);
-			free(hcb);
+			mm_free(hcb->what);
+			mm_free(hcb);
 			return 0;
 		}
 	}
@@ -2173,9 +2147,9 @@ server_write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
 static void
 set_reason(struct evhttp_request *req, const char *reason)
 {
-	char *line = mystrdup(reason != NULL ? reason : "");
+	char *line = mm_strdup(reason != NULL ? reason : "");
 
-	free(req->response_code_line);
+	mm_free(req->response_code_line);
 	req->response_code_line = line;
 }
 
@@ -2198,8 +2172,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 		evhttp_request_free(req);
 		return;
 	}
-	free(req->uri);
-	free(req->response_code_line);
+	mm_free(req->uri);
+	mm_free(req->response_code_line);
 	evhttp_clear_headers(&r->in_headers);
 	evhttp_clear_headers(&r->out_headers);
 	if (req->input_buffer->totallen > 65536) {
@@ -2413,7 +2387,7 @@ send_page(struct evhttp_request *req, int code, const char *reason,
 	evhttp_add_header(req->output_headers, "Connection", "close");
 	if (body != NULL && esc != NULL)
 		evbuffer_add_printf(body, body_fmt, code, reason, esc);
-	free(esc);
+	mm_free(esc);
 	if (req->evcon != NULL)
 		req->evcon->keep_alive = 0;
 	evhttp_send_reply(req, code, reason, body);
@@ -2435,7 +2409,7 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 	evhttp_add_header(req->output_headers, "Connection", "close");
 	if (body != NULL && esc != NULL)
 		evbuffer_add_printf(body, ERROR_FORMAT, error, esc, esc);
-	free(esc);
+	mm_free(esc);
 	if (req->evcon != NULL)
 		req->evcon->keep_alive = 0;
 	evhttp_send_reply(req, error, reason, body);
@@ -2557,7 +2531,7 @@ server_process(struct evhttp_connection *evcon)
 					req->kind = EVHTTP_REQUEST;
 					req->flags |= EVHTTP_REQ_OWN_CONNECTION;
 					req->remote_host =
-					    mystrdup(evcon->address);
+					    mm_strdup(evcon->address);
 					req->remote_port = evcon->port;
 				}
 			}
@@ -2615,7 +2589,7 @@ evhttp_connection_new(const char *address, unsigned short port)
 	if (address == NULL)
 		return NULL;
 	evcon = conn_alloc(NULL);
-	if (evcon == NULL || (evcon->address = mystrdup(address)) == NULL) {
+	if (evcon == NULL || (evcon->address = mm_strdup(address)) == NULL) {
 		event_warn("%s: out of memory", __func__);
 		if (evcon != NULL)
 			conn_destroy(evcon);
@@ -2646,10 +2620,10 @@ evhttp_connection_set_local_address(struct evhttp_connection *evcon,
 
 	if (evcon->state != EVCON_DISCONNECTED || address == NULL)
 		return;
-	p = mystrdup(address);
+	p = mm_strdup(address);
 	if (p == NULL)
 		return;
-	free(evcon->bind_address);
+	mm_free(evcon->bind_address);
 	evcon->bind_address = p;
 }
 
@@ -3059,10 +3033,10 @@ evhttp_make_request(struct evhttp_connection *evcon,
 	if (evcon == NULL || req == NULL || uri == NULL ||
 	    (evcon->flags & (EVCON_INCOMING | EVCON_DEAD)))
 		return -1;
-	u = mystrdup(uri);
+	u = mm_strdup(uri);
 	if (u == NULL)
 		return -1;
-	free(req->uri);
+	mm_free(req->uri);
 	req->uri = u;
 	req->kind = EVHTTP_REQUEST;
 	req->type = type;
@@ -3179,7 +3153,7 @@ evhttp_parse_firstline(struct evhttp_request *req, struct evbuffer *buf)
 			continue;
 		}
 		if (req->kind == EVHTTP_REQUEST) {
-			free(req->uri);
+			mm_free(req->uri);
 			req->uri = NULL;
 			r = parse_request_line(req, line, len);
 		} else {
@@ -3370,7 +3344,7 @@ evhttp_make_header(struct evhttp_connection *evcon, struct evhttp_request *req)
 		req->minor = 1;
 	}
 	if (req->kind == EVHTTP_REQUEST) {
-		if (req->uri == NULL && (req->uri = mystrdup("/")) == NULL)
+		if (req->uri == NULL && (req->uri = mm_strdup("/")) == NULL)
 			return;
 		blen = client_write_head(evcon, req);
 	} else {

@@ -1,36 +1,16 @@
 /*
- * log-internal.h -- the library's logging, routed through the callback set
- * with event_set_log_callback() (stderr by default).
+ * log-internal.h -- the core library's logging (see log-extra-internal.h
+ * for the functions the extra library may use as well).
  *
- * event_warn()  logs at WARN and appends ": strerror(errno)".
- * event_warnx() logs at WARN.
- * event_msgx()  logs at MSG.
- * event_debug((fmt, ...)) logs at DEBUG; compiled out unless USE_DEBUG.
  * event_err()/event_errx() log at ERR and exit(eval): only for states that
  * cannot happen; runtime failures return -1 instead.
  */
 #ifndef LOG_INTERNAL_H
 #define LOG_INTERNAL_H
 
-#ifdef __GNUC__
-#define EV_CHECK_FMT(a, b) __attribute__((format(printf, a, b)))
-#define EV_NORETURN __attribute__((noreturn))
-#else
-#define EV_CHECK_FMT(a, b)
-#define EV_NORETURN
-#endif
+#include "log-extra-internal.h"
 
 void event_err(int eval, const char *fmt, ...) EV_CHECK_FMT(2, 3) EV_NORETURN;
-void event_warn(const char *fmt, ...) EV_CHECK_FMT(1, 2);
 void event_errx(int eval, const char *fmt, ...) EV_CHECK_FMT(2, 3) EV_NORETURN;
-void event_warnx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
-void event_msgx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
-void _event_debugx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
-
-#ifdef USE_DEBUG
-#define event_debug(x) _event_debugx x
-#else
-#define event_debug(x) do {} while (0)
-#endif
 
 #endif /* LOG_INTERNAL_H */

@@ -23,6 +23,7 @@
 
 #include <sys/queue.h>
 #include "event.h"
+#include "mm-internal.h"
 
 struct min_heap_ent {
 	int64_t key;		/* deadline, microseconds, monotonic */
@@ -52,7 +53,7 @@ min_heap_ctor(struct min_heap *h)
 static inline void
 min_heap_dtor(struct min_heap *h)
 {
-	free(h->p);
+	mm_free(h->p);
 	h->p = NULL;
 	h->n = h->a = 0;
 }
@@ -112,7 +113,7 @@ min_heap_reserve(struct min_heap *h, unsigned n)
 	a = h->a ? h->a * 2 : 64;
 	while (a < n)
 		a *= 2;
-	p = realloc(h->p, (size_t)a * sizeof(*p));
+	p = mm_realloc(h->p, (size_t)a * sizeof(*p));
 	if (p == NULL) {
 		errno = ENOMEM;
 		return -1;

@@ -26,6 +26,7 @@
 #include "event-internal.h"
 #include "evsignal-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 struct pollop {
 	struct pollfd *fds;	/* dense array, n used */
@@ -38,7 +39,7 @@ static void *
 poll_init(struct event_base *base)
 {
 	(void)base;
-	return calloc(1, sizeof(struct pollop));
+	return mm_calloc(1, sizeof(struct pollop));
 }
 
 static int
@@ -53,7 +54,7 @@ poll_add(struct event_base *base, int fd, short old, short new_)
 		int n = pop->nidx ? pop->nidx : 64, *ni;
 		while (n <= fd)
 			n = n > INT_MAX / 2 ? INT_MAX : n * 2;
-		ni = realloc(pop->idx, (size_t)n * sizeof(*ni));
+		ni = mm_realloc(pop->idx, (size_t)n * sizeof(*ni));
 		if (ni == NULL) {
 			errno = ENOMEM;
 			return -1;
@@ -70,7 +71,7 @@ poll_add(struct event_base *base, int fd, short old, short new_)
 	if (slot < 0) {
 		if (pop->n == pop->a) {
 			int a = pop->a ? pop->a * 2 : 32;
-			struct pollfd *nf = realloc(pop->fds,
+			struct pollfd *nf = mm_realloc(pop->fds,
 			    (size_t)a * sizeof(*nf));
 			if (nf == NULL) {
 				errno = ENOMEM;
@@ -164,9 +165,9 @@ poll_dealloc(struct event_base *base)
 
 	if (pop == NULL)
 		return;
-	free(pop->fds);
-	free(pop->idx);
-	free(pop);
+	mm_free(pop->fds);
+	mm_free(pop->idx);
+	mm_free(pop);
 	base->evbase = NULL;
 }
 

@@ -30,6 +30,7 @@
 #include "event-internal.h"
 #include "evsignal-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 #define WBITS	((int)(sizeof(unsigned long) * CHAR_BIT))
 
@@ -46,7 +47,7 @@ select_init(struct event_base *base)
 	struct selectop *sop;
 
 	(void)base;
-	sop = calloc(1, sizeof(*sop));
+	sop = mm_calloc(1, sizeof(*sop));
 	if (sop == NULL) {
 		errno = ENOMEM;
 		return NULL;
@@ -71,7 +72,7 @@ select_resize(struct selectop *sop, int fd)
 	sets[2] = &sop->rout;
 	sets[3] = &sop->wout;
 	for (i = 0; i < 4; i++) {
-		p[i] = realloc(*sets[i], (size_t)nw * sizeof(unsigned long));
+		p[i] = mm_realloc(*sets[i], (size_t)nw * sizeof(unsigned long));
 		if (p[i] == NULL) {
 			errno = ENOMEM;
 			return -1;
@@ -207,11 +208,11 @@ select_dealloc(struct event_base *base)
 
 	if (sop == NULL)
 		return;
-	free(sop->rin);
-	free(sop->win);
-	free(sop->rout);
-	free(sop->wout);
-	free(sop);
+	mm_free(sop->rin);
+	mm_free(sop->win);
+	mm_free(sop->rout);
+	mm_free(sop->wout);
+	mm_free(sop);
 	base->evbase = NULL;
 }
 

@@ -30,6 +30,7 @@
 #include "event-internal.h"
 #include "evsignal-internal.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 struct event_base *evsignal_base = NULL;
 volatile sig_atomic_t event_gotsig = 0;
@@ -142,7 +143,7 @@ _evsignal_set_handler(struct event_base *base, int evsignal,
 	struct evsignal_info *sig = &base->sig;
 	struct sigaction sa, *old;
 
-	old = malloc(sizeof(*old));
+	old = mm_malloc(sizeof(*old));
 	if (old == NULL) {
 		errno = ENOMEM;
 		return -1;
@@ -153,11 +154,11 @@ _evsignal_set_handler(struct event_base *base, int evsignal,
 	sigfillset(&sa.sa_mask);
 	if (sigaction(evsignal, &sa, old) == -1) {
 		int e = errno;
-		free(old);
+		mm_free(old);
 		errno = e;
 		return -1;
 	}
-	free(sig->sh_old[evsignal]);
+	mm_free(sig->sh_old[evsignal]);
 	sig->sh_old[evsignal] = old;
 	return 0;
 }
@@ -176,7 +177,7 @@ _evsignal_restore_handler(struct event_base *base, int evsignal)
 		event_warn("sigaction(%d)", evsignal);
 		res = -1;
 	}
-	free(old);
+	mm_free(old);
 	return res;
 }
 

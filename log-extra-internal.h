@@ -1,0 +1,37 @@
+/*
+ * log-extra-internal.h -- the logging entry that libevent_core exports on
+ * purpose for libevent_extra (DNS, HTTP, RPC, tagging).
+ *
+ * The extra library uses only the public API of the core library, plus
+ * these functions: the log functions libevent 1.4's core exported as well.
+ * They route through the callback set with event_set_log_callback()
+ * (stderr by default).
+ *
+ * event_warn()  logs at WARN and appends ": strerror(errno)".
+ * event_warnx() logs at WARN.
+ * event_msgx()  logs at MSG.
+ * event_debug((fmt, ...)) logs at DEBUG; compiled out unless USE_DEBUG.
+ */
+#ifndef LOG_EXTRA_INTERNAL_H
+#define LOG_EXTRA_INTERNAL_H
+
+#ifdef __GNUC__
+#define EV_CHECK_FMT(a, b) __attribute__((format(printf, a, b)))
+#define EV_NORETURN __attribute__((noreturn))
+#else
+#define EV_CHECK_FMT(a, b)
+#define EV_NORETURN
+#endif
+
+void event_warn(const char *fmt, ...) EV_CHECK_FMT(1, 2);
+void event_warnx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
+void event_msgx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
+void _event_debugx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
+
+#ifdef USE_DEBUG
+#define event_debug(x) _event_debugx x
+#else
+#define event_debug(x) do {} while (0)
+#endif
+
+#endif /* LOG_EXTRA_INTERNAL_H */
