@@ -44,7 +44,6 @@
 
 #include "event.h"
 #include "event-internal.h"
-#include "evsignal-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -244,12 +243,8 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 			event_warn("epoll_wait");
 			return -1;
 		}
-		if (base->sig.evsignal_caught)
-			evsignal_process(base);
 		return 0;
 	}
-	if (base->sig.evsignal_caught)
-		evsignal_process(base);
 
 	for (i = 0; i < n; i++) {
 		unsigned int what = events[i].events;
@@ -309,5 +304,5 @@ const struct eventop epollops = {
 	epoll_dispatch,
 	epoll_dealloc,
 	1,
-	EV_FEATURE_O1 | EV_FEATURE_KSTATE
+	EV_FEATURE_O1
 };

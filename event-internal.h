@@ -57,24 +57,28 @@ struct eventop {
 	/*
 	 * Wait at most tv (NULL: forever; {0,0}: do not block).  For every
 	 * ready fd call event_fd_ready_(base, fd, EV_READ|EV_WRITE bits);
-	 * for an fd the kernel calls invalid, event_fd_bad_(base, fd).  Call
-	 * evsignal_process(base) after the wait when base->sig.evsignal_caught
-	 * is set.  EINTR is not an error: return 0.  -1 only on a real
-	 * failure of the wait itself (the loop then returns -1).
+	 * for an fd the kernel calls invalid, event_fd_bad_(base, fd).  The
+	 * core handles caught signals after dispatch returns.  EINTR is not
+	 * an error: return 0.  -1 only on a real failure of the wait itself
+	 * (the loop then returns -1).
 	 */
 	int (*dispatch)(struct event_base *base, struct timeval *tv);
 	/* Free the backend state (do not touch fds of the program). */
 	void (*dealloc)(struct event_base *base);
-	/* Non-zero when the state does not survive fork() (epoll). */
+	/* Non-zero when the state lives in the kernel and is shared with a
+	 * child after fork() (epoll): event_reinit() then builds it anew. */
 	int need_reinit;
-	/* EV_FEATURE_* bits below. */
+	/* EV_FEATURE_* bits below, reported by event_base_get_features(). */
 	int features;
 };
 
-#define EV_FEATURE_ET		0x01	/* can be edge triggered (unused) */
+/* libevent 2.x's values (event2/event.h), so the 2.x API can report them. */
+#ifndef EV_FEATURE_ET
+#define EV_FEATURE_ET		0x01	/* can be edge triggered */
 #define EV_FEATURE_O1		0x02	/* O(1) per ready fd */
 #define EV_FEATURE_FDS		0x04	/* works on any fd, incl. regular files */
-#define EV_FEATURE_KSTATE	0x08	/* keeps interest in the kernel */
+#define EV_FEATURE_EARLY_CLOSE	0x08	/* reports a peer's close (EV_CLOSED) */
+#endif
 
 /* Private ev_flags bit (the 0x1000-0xf000 range is ours): event_set() was
  * called since the event was last added, so its fd may be a new file. */
@@ -146,6 +150,9 @@ struct event_base {
 #else
 #define EV_HIDDEN
 #endif
+
+/* The backend's EV_FEATURE_* bits (libevent 2.x's call; exported). */
+int event_base_get_features(const struct event_base *base);
 
 /* Readiness reports from backends. */
 EV_HIDDEN void event_fd_ready_(struct event_base *base, int fd, short what);

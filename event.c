@@ -178,6 +178,63 @@ evutil_issetugid_(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The backend, called only through these wrappers */
+
+/*
+ * The one place where the core talks to its backend: preconditions are
+ * checked here (fd >= 0, add() with a non-empty mask, del() with an empty
+ * one), and the loop's own duties after a wait (signals) happen here, not
+ * in every backend.
+ */
+static inline int
+evsel_add(struct event_base *base, int fd, short old, short new_)
+{
+	if (fd < 0 || new_ == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return base->evsel->add(base, fd, old, new_);
+}
+
+static inline int
+evsel_del(struct event_base *base, int fd, short old)
+{
+	if (fd < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return base->evsel->del(base, fd, old, 0);
+}
+
+/* Wait for readiness, then turn caught signals into active events. */
+static int
+evsel_dispatch(struct event_base *base, struct timeval *tv)
+{
+	int res = base->evsel->dispatch(base, tv);
+
+	if (base->sig.evsignal_caught)
+		evsignal_process(base);
+	return res;
+}
+
+/* Start backend op on base.  0, or -1 with errno from its init(). */
+static int
+evsel_init(struct event_base *base, const struct eventop *op)
+{
+	base->evsel = op;
+	base->evbase = op->init(base);
+	return base->evbase != NULL ? 0 : -1;
+}
+
+static void
+evsel_dealloc(struct event_base *base)
+{
+	if (base->evsel != NULL && base->evbase != NULL)
+		base->evsel->dealloc(base);
+	base->evbase = NULL;
+}
+
+/* ------------------------------------------------------------------ */
 /* The fd table and the changelist */
 
 /*
@@ -274,9 +331,9 @@ flush_changes(struct event_base *base)
 		event_debug(("%s: fd %d 0x%x -> 0x%x", evsel->name, fd,
 		    f->have, want));
 		if (want == 0) {
-			(void)evsel->del(base, fd, f->have, 0);
+			(void)evsel_del(base, fd, f->have);
 			f->have = 0;
-		} else if (evsel->add(base, fd, f->have, want) == -1) {
+		} else if (evsel_add(base, fd, f->have, want) == -1) {
 			event_warn("%s: cannot watch fd %d", evsel->name, fd);
 			f->have = 0;
 			ret = -1;
@@ -376,11 +433,11 @@ event_base_new(void)
 		return NULL;
 	}
 
-	for (i = 0; eventops[i] != NULL && base->evbase == NULL; i++) {
+	for (i = 0; eventops[i] != NULL; i++) {
 		if (backend_disabled(eventops[i]) != NULL)
 			continue;
-		base->evsel = eventops[i];
-		base->evbase = base->evsel->init(base);
+		if (evsel_init(base, eventops[i]) == 0)
+			break;
 	}
 	if (base->evbase == NULL)
 		event_errx(1, "%s: no event mechanism available",
@@ -442,8 +499,7 @@ event_base_free(struct event_base *base)
 		mm_free(eo);
 	}
 
-	if (base->evsel != NULL && base->evbase != NULL)
-		base->evsel->dealloc(base);
+	evsel_dealloc(base);
 	min_heap_dtor(&base->timeheap);
 	mm_free(base->activequeues);
 	mm_free(base->fds);
@@ -464,22 +520,23 @@ event_reinit(struct event_base *base)
 		errno = EINVAL;
 		return -1;
 	}
-	/* Backend state is rebuilt on every backend: its kernel objects
-	 * (epoll) are shared with the parent, and the fd table forgets what
-	 * the old state had. */
-	base->evsel->dealloc(base);
-	base->evbase = base->evsel->init(base);
-	if (base->evbase == NULL) {
-		event_warn("event_reinit: %s", base->evsel->name);
-		return -1;
-	}
-	base->nchanges = 0;
-	for (i = 0; i < base->nfds; i++) {
-		struct evfd *f = &base->fds[i];
-		f->have = 0;
-		f->flags = 0;
-		if (f->want)
-			fd_touch(base, i, f);
+	/* A backend whose state lives in the kernel (epoll, kqueue,
+	 * /dev/poll) shares it with the parent: give the child its own and
+	 * register every wanted fd again.  poll and select keep theirs. */
+	if (base->evsel->need_reinit || base->evbase == NULL) {
+		evsel_dealloc(base);
+		if (evsel_init(base, base->evsel) == -1) {
+			event_warn("event_reinit: %s", base->evsel->name);
+			return -1;
+		}
+		base->nchanges = 0;
+		for (i = 0; i < base->nfds; i++) {
+			struct evfd *f = &base->fds[i];
+			f->have = 0;
+			f->flags = 0;
+			if (f->want)
+				fd_touch(base, i, f);
+		}
 	}
 	if (evsignal_reinit_(base) == -1)
 		res = -1;
@@ -494,6 +551,12 @@ event_base_get_method(struct event_base *base)
 	if (base == NULL)
 		return NULL;
 	return base->evsel->name;
+}
+
+int
+event_base_get_features(const struct event_base *base)
+{
+	return base != NULL ? base->evsel->features : 0;
 }
 
 const char *
@@ -656,7 +719,7 @@ io_insert(struct event_base *base, struct event *ev)
 		return -1;
 	}
 	if (f->have == 0 && want != 0) {
-		if (base->evsel->add(base, fd, 0, want) == -1)
+		if (evsel_add(base, fd, 0, want) == -1)
 			return -1;
 		f->have = want;
 		f->flags &= ~(EVFD_BAD | EVFD_FORCE);
@@ -1086,7 +1149,7 @@ event_base_loop(struct event_base *base, int flags)
 
 		(void)flush_changes(base);
 		base->tv_cached = 0;
-		res = base->evsel->dispatch(base, tv_p);
+		res = evsel_dispatch(base, tv_p);
 		if (res == -1) {
 			base->running = 0;
 			return -1;

@@ -24,7 +24,6 @@
 
 #include "event.h"
 #include "event-internal.h"
-#include "evsignal-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -124,12 +123,8 @@ poll_dispatch(struct event_base *base, struct timeval *tv)
 			event_warn("poll");
 			return -1;
 		}
-		if (base->sig.evsignal_caught)
-			evsignal_process(base);
 		return 0;
 	}
-	if (base->sig.evsignal_caught)
-		evsignal_process(base);
 
 	for (i = 0; i < pop->n && n > 0; i++) {
 		short what = pop->fds[i].revents;

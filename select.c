@@ -28,7 +28,6 @@
 
 #include "event.h"
 #include "event-internal.h"
-#include "evsignal-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -174,12 +173,8 @@ select_dispatch(struct event_base *base, struct timeval *tv)
 			event_warn("select");
 			return -1;
 		}
-		if (base->sig.evsignal_caught)
-			evsignal_process(base);
 		return 0;
 	}
-	if (base->sig.evsignal_caught)
-		evsignal_process(base);
 
 	for (w = 0; w < nw && n > 0; w++) {
 		unsigned long r = sop->rout[w], wr = sop->wout[w];

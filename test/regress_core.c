@@ -1996,9 +1996,14 @@ test_nonblock_keeps_going(struct regress_env *env)
 	tt_int_op(n, ==, 0);
 }
 
+/* libevent 2.x's call and bit, not in the 1.4 headers. */
+int event_base_get_features(const struct event_base *base);
+#define FEATURE_FDS 0x04	/* EV_FEATURE_FDS */
+
 /*
- * A regular file: epoll refuses it and event_add returns -1 with EPERM, as
- * in 1.4; poll and select report it ready at once.
+ * A regular file: a backend without EV_FEATURE_FDS (epoll) refuses it and
+ * event_add returns -1 with EPERM, as in 1.4; poll and select report it
+ * ready at once.
  */
 static void
 test_regular_file(struct regress_env *env)
@@ -2016,7 +2021,7 @@ test_regular_file(struct regress_env *env)
 	event_set(&r.ev, fd, EV_READ, rd_cb, &r);
 	errno = 0;
 	res = event_add(&r.ev, NULL);
-	if (strcmp(env->backend, "epoll") == 0) {
+	if (!(event_base_get_features(env->base) & FEATURE_FDS)) {
 		tt_int_op(res, ==, -1);
 		tt_int_op(errno, ==, EPERM);
 		tt_int_op(event_pending(&r.ev, EV_READ, NULL), ==, 0);
