@@ -168,10 +168,14 @@ EV_HIDDEN int event_add_internal_(struct event *ev);
 const char *evutil_getenv(const char *name);
 EV_HIDDEN int evutil_issetugid_(void);
 
-/* Environment-driven knobs are read through evutil_getenv(). */
-extern const struct eventop selectops;
-extern const struct eventop pollops;
-extern const struct eventop epollops;
+/* The backends (one file each), listed in eventops[] in event.c under
+ * the HAVE_<NAME>_BACKEND macros that configure sets. */
+extern const struct eventop kqops;		/* kqueue.c */
+extern const struct eventop epollops;		/* epoll.c */
+extern const struct eventop devpollops;		/* devpoll.c */
+extern const struct eventop pollops;		/* poll.c */
+extern const struct eventop selectops;		/* select.c */
+extern const struct eventop win32ops;		/* win32select.c */
 
 extern struct event_base *current_base;
 

@@ -35,16 +35,28 @@
 
 struct event_base *current_base = NULL;
 
-/* Backends in order of preference. */
+/*
+ * Backends in libevent 1.4's order of preference (its evport has no
+ * counterpart here).  EVENT_NO<NAME> skips one.
+ */
 static const struct eventop *const eventops[] = {
-#ifdef HAVE_EPOLL
+#ifdef HAVE_KQUEUE_BACKEND
+	&kqops,
+#endif
+#ifdef HAVE_EPOLL_BACKEND
 	&epollops,
+#endif
+#ifdef HAVE_DEVPOLL_BACKEND
+	&devpollops,
 #endif
 #ifdef HAVE_POLL_BACKEND
 	&pollops,
 #endif
 #ifdef HAVE_SELECT_BACKEND
 	&selectops,
+#endif
+#ifdef HAVE_WIN32SELECT_BACKEND
+	&win32ops,
 #endif
 	NULL
 };

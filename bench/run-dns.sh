@@ -5,6 +5,7 @@
 # run; for each the best wall-clock rate and the lowest client CPU per
 # lookup over the repetitions are kept, and the ratios are printed, with
 # the median of the per-pair rate ratios (robust on a busy machine).
+# Without the 2.1 program (BENCH_NO21, see run.sh) only ours runs.
 #
 #   BENCH_DNS_LOOKUPS=200000   lookups per run
 #   BENCH_DNS_CONC=256         lookups kept outstanding (and max-inflight)
@@ -15,12 +16,12 @@ n=${BENCH_DNS_LOOKUPS:-200000}
 c=${BENCH_DNS_CONC:-256}
 repeat=${BENCH_REPEAT:-5}
 
-for p in bench_dns bench_dns_21; do
-	if [ ! -x "bench/$p" ]; then
-		echo "bench/$p missing (make bench builds it)"
-		exit 1
-	fi
-done
+if [ ! -x bench/bench_dns ]; then
+	echo "bench/bench_dns missing (make bench builds it)"
+	exit 1
+fi
+no21=${BENCH_NO21:-}
+[ -x bench/bench_dns_21 ] || no21=1
 
 # run PROG: prints "QPS CPU_US_PER_QUERY", or "0 0" on failure.
 run() {
@@ -34,6 +35,11 @@ i=0
 while [ $i -lt "$repeat" ]; do
 	set -- $(run bench_dns)
 	q_o=$1 c_o=$2
+	if [ -n "$no21" ]; then
+		echo "  run $((i + 1)): ours $q_o q/s ($c_o us cpu/q)"
+		i=$((i + 1))
+		continue
+	fi
 	set -- $(run bench_dns_21)
 	q_t=$1 c_t=$2
 	echo "  run $((i + 1)): ours $q_o q/s ($c_o us cpu/q), libevent 2.1 $q_t q/s ($c_t us cpu/q)"
@@ -44,6 +50,7 @@ while [ $i -lt "$repeat" ]; do
 	best_c_21=$(echo "$c_t $best_c_21" | awk '{print ($1 > 0 && $1 < $2) ? $1 : $2}')
 	i=$((i + 1))
 done
+[ -n "$no21" ] && exit 0
 echo "$best_q_ours $best_q_21 $best_c_ours $best_c_21" | awk '{
     printf "evdns %d A lookups, %d outstanding, best of '"$repeat"': ours %.0f queries/s, libevent 2.1 %.0f queries/s, ratio %.2fx\n",
 	'"$n"', '"$c"', $1, $2, ($2 > 0 ? $1 / $2 : 0);

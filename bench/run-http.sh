@@ -8,7 +8,8 @@
 # and wrk pinned on different CPUs (taskset).  Reported per server: the
 # best req/s over the repetitions, the server CPU time per request (from
 # /proc/PID/stat, user+system), and the syscalls per request counted by
-# `strace -c -f` on a separate short run of each server.
+# `strace -c -f` on a separate short run of each server.  Without the 2.1
+# program (BENCH_NO21, see run.sh) only ours runs.
 #
 #   BENCH_HTTP_SECS=5     seconds per wrk run
 #   BENCH_REPEAT=3        interleaved repetitions
@@ -20,12 +21,12 @@ repeat=${BENCH_REPEAT:-3}
 set -- ${BENCH_HTTP_CPUS:-0 1}
 scpu=$1 ccpu=$2
 
-for p in bench_http bench_http_21; do
-	if [ ! -x "bench/$p" ]; then
-		echo "bench/$p missing (make bench builds it)"
-		exit 1
-	fi
-done
+if [ ! -x bench/bench_http ]; then
+	echo "bench/bench_http missing (make bench builds it)"
+	exit 1
+fi
+no21=${BENCH_NO21:-}
+[ -x bench/bench_http_21 ] || no21=1
 if ! command -v wrk > /dev/null 2>&1; then
 	echo "SKIP http bench: wrk not installed"
 	exit 0
@@ -99,6 +100,11 @@ for path in / /16k; do
 	i=0
 	while [ $i -lt "$repeat" ]; do
 		set -- $(load bench_http "$path"); r_o=$1 c_o=$2
+		if [ -n "$no21" ]; then
+			echo "  GET $path run $((i + 1)): ours $r_o req/s ($c_o us cpu/req)"
+			i=$((i + 1))
+			continue
+		fi
 		set -- $(load bench_http_21 "$path"); r_t=$1 c_t=$2
 		echo "  GET $path run $((i + 1)): ours $r_o req/s ($c_o us cpu/req), libevent 2.1 $r_t req/s ($c_t us cpu/req)"
 		best_o=$(echo "$r_o $best_o" | awk '{print ($1 > $2) ? $1 : $2}')
@@ -108,6 +114,10 @@ for path in / /16k; do
 		i=$((i + 1))
 	done
 	s_o=$(syscalls bench_http "$path")
+	if [ -n "$no21" ]; then
+		echo "http GET $path syscalls per request (strace -c -f): ours $s_o"
+		continue
+	fi
 	s_t=$(syscalls bench_http_21 "$path")
 	echo "$best_o $best_t $cpu_o $cpu_t $s_o $s_t" | awk -v p="$path" -v r="$repeat" '{
 	    printf "http GET %s (wrk -t1 -c100, best of %d): ours %d req/s, libevent 2.1 %d req/s, ratio %.2fx\n",

@@ -3,9 +3,19 @@
 # from the build directory.  Each builds its program against ours and
 # against Debian's libevent 2.1 from the same source and prints ratios
 # from one run (compare ratios, never absolute times from different runs).
+#
+# BENCH_LIBEVENT21 (set by make) is the libevent 2.1 library configure
+# found through pkg-config; when it is empty the scripts run ours only
+# (BENCH_NO21=1).
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=$(pwd)
 export srcdir builddir
+if [ -z "${BENCH_LIBEVENT21-unset}" ]; then
+	echo "libevent 2.1 not found by pkg-config (install libevent-dev and" \
+	    "run configure again): benchmarking relevent only"
+	BENCH_NO21=1
+	export BENCH_NO21
+fi
 for s in core buffer dns http rpc; do
 	f=$srcdir/bench/run-$s.sh
 	[ -f "$f" ] || continue
