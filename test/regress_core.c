@@ -2304,6 +2304,60 @@ test_evutil(struct regress_env *env)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Debug traces */
+
+static int debug_seen_add, debug_seen_del, debug_other_sev;
+
+static void
+debug_log_cb(int sev, const char *msg)
+{
+	if (sev != _EVENT_LOG_DEBUG) {
+		debug_other_sev++;
+		return;
+	}
+	if (strncmp(msg, "event_add: ", 11) == 0 &&
+	    strstr(msg, "with timeout") != NULL)
+		debug_seen_add++;
+	if (strncmp(msg, "event_del: ", 11) == 0)
+		debug_seen_del++;
+}
+
+static void
+debug_never_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	tt_fail("the timer must not fire");
+}
+
+/*
+ * configure --enable-debug-mode defines USE_DEBUG: event_add() and
+ * event_del() then trace through the log callback at DEBUG severity.  In
+ * a normal build the traces are compiled out and nothing is logged.
+ */
+static void
+test_debug_traces(struct regress_env *env)
+{
+	struct timeval tv = { 10, 0 };
+	struct event ev;
+
+	event_set_log_callback(debug_log_cb);
+	evtimer_set(&ev, debug_never_cb, NULL);
+	tt_int_op(event_base_set(env->base, &ev), ==, 0);
+	tt_int_op(event_add(&ev, &tv), ==, 0);
+	tt_int_op(event_del(&ev), ==, 0);
+	event_set_log_callback(NULL);
+	tt_int_op(debug_other_sev, ==, 0);
+#ifdef USE_DEBUG
+	tt_int_op(debug_seen_add, ==, 1);
+	tt_int_op(debug_seen_del, ==, 1);
+#else
+	tt_int_op(debug_seen_add + debug_seen_del, ==, 0);
+#endif
+}
+
 struct regress_case regress_core_cases[] = {
 	{ "core/version", test_version, RT_ONCE, NULL },
 	{ "core/method", test_method, RT_BASE, NULL },
@@ -2371,6 +2425,7 @@ struct regress_case regress_core_cases[] = {
 	{ "core/env_backends", test_env_backends, RT_ONCE, NULL },
 	{ "core/env_setid", test_env_setid, RT_ONCE, NULL },
 	{ "core/evutil", test_evutil, RT_ONCE, NULL },
+	{ "core/debug_traces", test_debug_traces, RT_BASE | RT_ONCE, NULL },
 	{ "core/heap_random", regress_heap_random, RT_ONCE, NULL },
 	{ "core/heap_fifo", regress_heap_fifo, RT_ONCE, NULL },
 	RT_END
