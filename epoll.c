@@ -286,14 +286,11 @@ epoll_dealloc(struct event_base *base)
 {
 	struct epollop *ep = base->evbase;
 
-	if (ep == NULL)
-		return;
 	close(ep->epfd);
 	mm_free(ep->events);
 	mm_free(ep->gen);
 	mm_free(ep->mask);
 	mm_free(ep);
-	base->evbase = NULL;
 }
 
 const struct eventop epollops = {

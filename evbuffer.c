@@ -262,8 +262,9 @@ evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 		return 0;
 
 	if (outbuf->off == 0) {
-		unsigned char *b = outbuf->buffer, *ob = outbuf->orig_buffer;
-		size_t mis = outbuf->misalign, tot = outbuf->totallen;
+		/* Swap: inbuf gets outbuf's storage, empty and rewound. */
+		unsigned char *ob = outbuf->orig_buffer;
+		size_t tot = outbuf->totallen;
 
 		outbuf->buffer = inbuf->buffer;
 		outbuf->orig_buffer = inbuf->orig_buffer;
@@ -271,14 +272,10 @@ evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 		outbuf->totallen = inbuf->totallen;
 		outbuf->off = n;
 
-		inbuf->buffer = b;
-		inbuf->orig_buffer = ob;
-		inbuf->misalign = mis;
+		inbuf->buffer = inbuf->orig_buffer = ob;
+		inbuf->misalign = 0;
 		inbuf->totallen = tot;
 		inbuf->off = 0;
-		/* Rewind the (empty) storage inbuf received. */
-		inbuf->buffer = inbuf->orig_buffer;
-		inbuf->misalign = 0;
 
 		evbuffer_notify(inbuf, n);
 		evbuffer_notify(outbuf, 0);
@@ -292,10 +289,9 @@ evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 }
 
 /*
- * Append formatted text.  Returns the bytes added or -1 (buffer unchanged).
- * A NUL follows the data in the allocation, not counted in the length.
+ * Write the decimal digits of v (with a '-' if neg) to out, at most room
+ * bytes.  Returns the count, or (size_t)-1 when they do not fit.
  */
-/* Append the decimal digits of v (negative if neg) to out; see below. */
 static size_t
 fmt_decimal(char *out, size_t room, unsigned long long v, int neg)
 {
@@ -413,6 +409,10 @@ fast_format(char *out, size_t room, const char *fmt, va_list ap)
 	return (int)o;
 }
 
+/*
+ * Append formatted text.  Returns the bytes added or -1 (buffer unchanged).
+ * A NUL follows the data in the allocation, not counted in the length.
+ */
 int
 evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 {

@@ -92,7 +92,6 @@ struct evfd {
 	unsigned char want;	/* EV_READ|EV_WRITE wanted by the events */
 	unsigned char have;	/* what the backend currently has */
 	unsigned char flags;	/* EVFD_* */
-	unsigned char spare;
 	int nread;		/* inserted events wanting EV_READ */
 	int nwrite;		/* inserted events wanting EV_WRITE */
 };
@@ -110,7 +109,6 @@ struct event_base {
 
 	int event_gotterm;		/* loopexit timer fired */
 	int event_break;		/* loopbreak requested */
-	int running;			/* inside event_base_loop */
 
 	/* Active queues, one per priority; 0 is the most urgent. */
 	struct event_list *activequeues;
@@ -158,15 +156,14 @@ int event_base_get_features(const struct event_base *base);
 EV_HIDDEN void event_fd_ready_(struct event_base *base, int fd, short what);
 EV_HIDDEN void event_fd_bad_(struct event_base *base, int fd);
 
+/* After fork (signal.c): a new socketpair, handlers kept.  0 or -1. */
+EV_HIDDEN int evsignal_reinit_(struct event_base *base);
+
 /* The time, cached inside callbacks (microseconds, CLOCK_MONOTONIC). */
 EV_HIDDEN int64_t event_now_us_(struct event_base *base);
 
-/* Used by signal.c to insert its internal read event directly. */
-EV_HIDDEN int event_add_internal_(struct event *ev);
-
 /* getenv() that returns NULL in set-id programs (exported, as in 1.4). */
 const char *evutil_getenv(const char *name);
-EV_HIDDEN int evutil_issetugid_(void);
 
 /* The backends (one file each), listed in eventops[] in event.c under
  * the HAVE_<NAME>_BACKEND macros that configure sets. */

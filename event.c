@@ -169,27 +169,6 @@ us_to_tv(int64_t us, struct timeval *tv)
 }
 
 /* ------------------------------------------------------------------ */
-/* Environment */
-
-int
-evutil_issetugid_(void)
-{
-#ifdef HAVE_ISSETUGID
-	if (issetugid())
-		return 1;
-#endif
-#ifdef HAVE_GETEUID
-	if (getuid() != geteuid())
-		return 1;
-#endif
-#ifdef HAVE_GETEGID
-	if (getgid() != getegid())
-		return 1;
-#endif
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The backend, called only through these wrappers */
 
 /*
@@ -299,19 +278,26 @@ fd_table_reserve(struct event_base *base, int fd)
 	memset(nf + base->nfds, 0, (size_t)(n - base->nfds) * sizeof(*nf));
 	for (i = base->nfds; i < n; i++)
 		TAILQ_INIT(&nf[i].evs);
-	base->fds = nf;
 	base->nfds = n;
 	return 0;
 }
 
+/* Put fd on the changelist, once. */
 static inline void
-fd_touch(struct event_base *base, int fd, struct evfd *f)
+fd_queue(struct event_base *base, int fd, struct evfd *f)
 {
-	f->flags &= ~EVFD_BAD;
 	if (!(f->flags & EVFD_CHANGED)) {
 		f->flags |= EVFD_CHANGED;
 		base->changes[base->nchanges++] = fd;
 	}
+}
+
+/* One of fd's events changed: the fd is watched again and re-examined. */
+static inline void
+fd_touch(struct event_base *base, int fd, struct evfd *f)
+{
+	f->flags &= ~EVFD_BAD;
+	fd_queue(base, fd, f);
 }
 
 static inline unsigned char
@@ -396,11 +382,8 @@ event_fd_bad_(struct event_base *base, int fd)
 		return;
 	event_fd_ready_(base, fd, EV_READ | EV_WRITE);
 	f->flags |= EVFD_BAD;
-	if (f->have && !(f->flags & EVFD_CHANGED)) {
-		/* Let the next flush drop it from the backend. */
-		f->flags |= EVFD_CHANGED;
-		base->changes[base->nchanges++] = fd;
-	}
+	if (f->have)
+		fd_queue(base, fd, f);	/* the next flush drops it */
 }
 
 /* ------------------------------------------------------------------ */
@@ -845,13 +828,6 @@ event_add(struct event *ev, const struct timeval *tv)
 	return 0;
 }
 
-/* For signal.c: event_add() of its internal event. */
-int
-event_add_internal_(struct event *ev)
-{
-	return event_add(ev, NULL);
-}
-
 /*
  * Make ev non-pending: disarm its timer, cancel a queued callback (and the
  * remaining calls of a running one), unregister its fd or signal.  0, or -1
@@ -1117,7 +1093,6 @@ event_base_loop(struct event_base *base, int flags)
 	base->tv_cached = 0;
 	if (base->sig.nsigevents > 0)
 		evsignal_base = base;
-	base->running = 1;
 
 	while (!done) {
 		if (base->event_gotterm) {
@@ -1132,7 +1107,6 @@ event_base_loop(struct event_base *base, int flags)
 			event_gotsig = 0;
 			if (event_sigcb != NULL && (*event_sigcb)() == -1) {
 				base->tv_cached = 0;
-				base->running = 0;
 				errno = EINTR;
 				return -1;
 			}
@@ -1155,17 +1129,14 @@ event_base_loop(struct event_base *base, int flags)
 		 * active internal event costs one more harmless pass.) */
 		if (base->event_count <= 0 && base->event_count_active == 0) {
 			base->tv_cached = 0;
-			base->running = 0;
 			return 1;
 		}
 
 		(void)flush_changes(base);
 		base->tv_cached = 0;
 		res = evsel_dispatch(base, tv_p);
-		if (res == -1) {
-			base->running = 0;
+		if (res == -1)
 			return -1;
-		}
 		base->now_us = mono_now_us();
 		base->tv_cached = 1;
 
@@ -1179,7 +1150,6 @@ event_base_loop(struct event_base *base, int flags)
 		}
 	}
 	base->tv_cached = 0;
-	base->running = 0;
 	return 0;
 }
 

@@ -42,12 +42,6 @@ int _evsignal_set_handler(struct event_base *base, int evsignal,
     void (*fn)(int));
 int _evsignal_restore_handler(struct event_base *base, int evsignal);
 
-/* After fork: new socketpair, handlers kept.  0 or -1. */
-#if defined(__GNUC__) && !defined(_WIN32)
-__attribute__((visibility("hidden")))
-#endif
-int evsignal_reinit_(struct event_base *base);
-
 extern struct event_base *evsignal_base;
 extern volatile sig_atomic_t event_gotsig;
 extern int (*event_sigcb)(void);

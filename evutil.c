@@ -92,7 +92,19 @@ evutil_secure_mode(void)
 	if (getauxval(AT_SECURE))
 		return 1;
 #endif
-	return evutil_issetugid_();
+#ifdef HAVE_ISSETUGID
+	if (issetugid())
+		return 1;
+#endif
+#ifdef HAVE_GETEUID
+	if (getuid() != geteuid())
+		return 1;
+#endif
+#ifdef HAVE_GETEGID
+	if (getgid() != getegid())
+		return 1;
+#endif
+	return 0;
 }
 
 /* getenv(), or NULL when the program runs set-id (1.4's evutil_getenv). */

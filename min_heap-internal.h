@@ -70,12 +70,6 @@ min_heap_empty(const struct min_heap *h)
 	return h->n == 0;
 }
 
-static inline unsigned
-min_heap_size(const struct min_heap *h)
-{
-	return h->n;
-}
-
 static inline struct event *
 min_heap_top(const struct min_heap *h)
 {

@@ -158,12 +158,9 @@ poll_dealloc(struct event_base *base)
 {
 	struct pollop *pop = base->evbase;
 
-	if (pop == NULL)
-		return;
 	mm_free(pop->fds);
 	mm_free(pop->idx);
 	mm_free(pop);
-	base->evbase = NULL;
 }
 
 const struct eventop pollops = {

@@ -201,14 +201,11 @@ select_dealloc(struct event_base *base)
 {
 	struct selectop *sop = base->evbase;
 
-	if (sop == NULL)
-		return;
 	mm_free(sop->rin);
 	mm_free(sop->win);
 	mm_free(sop->rout);
 	mm_free(sop->wout);
 	mm_free(sop);
-	base->evbase = NULL;
 }
 
 const struct eventop selectops = {

@@ -86,6 +86,18 @@ evsignal_cb(int fd, short what, void *arg)
 	(void)arg;
 }
 
+/* Close both ends (errno is kept) and mark the pair absent. */
+static void
+close_pair(int pair[2])
+{
+	int e = errno;
+
+	close(pair[0]);
+	close(pair[1]);
+	pair[0] = pair[1] = -1;
+	errno = e;
+}
+
 static int
 make_pair(int pair[2])
 {
@@ -96,15 +108,23 @@ make_pair(int pair[2])
 	for (i = 0; i < 2; i++) {
 		if (evutil_make_socket_nonblocking(pair[i]) == -1 ||
 		    fcntl(pair[i], F_SETFD, FD_CLOEXEC) == -1) {
-			int e = errno;
-			close(pair[0]);
-			close(pair[1]);
-			pair[0] = pair[1] = -1;
-			errno = e;
+			close_pair(pair);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* Drop the internal event and close the pair, if there is one. */
+static void
+evsignal_drop_pair(struct evsignal_info *sig)
+{
+	if (sig->ev_signal_added) {
+		(void)event_del(&sig->ev_signal);
+		sig->ev_signal_added = 0;
+	}
+	if (sig->ev_signal_pair[0] >= 0)
+		close_pair(sig->ev_signal_pair);
 }
 
 /* Create the pair and insert its internal read event.  0 or -1. */
@@ -124,12 +144,8 @@ evsignal_init(struct event_base *base)
 	sig->ev_signal.ev_base = base;
 	sig->ev_signal.ev_pri = 0;
 	sig->ev_signal.ev_flags |= EVLIST_INTERNAL;
-	if (event_add_internal_(&sig->ev_signal) == -1) {
-		int e = errno;
-		close(sig->ev_signal_pair[0]);
-		close(sig->ev_signal_pair[1]);
-		sig->ev_signal_pair[0] = sig->ev_signal_pair[1] = -1;
-		errno = e;
+	if (event_add(&sig->ev_signal, NULL) == -1) {
+		close_pair(sig->ev_signal_pair);
 		return -1;
 	}
 	sig->ev_signal_added = 1;
@@ -260,22 +276,13 @@ evsignal_process(struct event_base *base)
 void
 evsignal_dealloc(struct event_base *base)
 {
-	struct evsignal_info *sig = &base->sig;
 	int i;
 
 	if (evsignal_base == base)
 		evsignal_base = NULL;
 	for (i = 1; i < NSIG; i++)
 		(void)_evsignal_restore_handler(base, i);
-	if (sig->ev_signal_added) {
-		(void)event_del(&sig->ev_signal);
-		sig->ev_signal_added = 0;
-	}
-	if (sig->ev_signal_pair[0] >= 0) {
-		close(sig->ev_signal_pair[0]);
-		close(sig->ev_signal_pair[1]);
-		sig->ev_signal_pair[0] = sig->ev_signal_pair[1] = -1;
-	}
+	evsignal_drop_pair(&base->sig);
 }
 
 /* After fork: the pair is shared with the parent; make a new one. */
@@ -286,12 +293,6 @@ evsignal_reinit_(struct event_base *base)
 
 	if (sig->ev_signal_pair[0] < 0)
 		return 0;
-	if (sig->ev_signal_added) {
-		(void)event_del(&sig->ev_signal);
-		sig->ev_signal_added = 0;
-	}
-	close(sig->ev_signal_pair[0]);
-	close(sig->ev_signal_pair[1]);
-	sig->ev_signal_pair[0] = sig->ev_signal_pair[1] = -1;
+	evsignal_drop_pair(sig);
 	return evsignal_init(base);
 }
