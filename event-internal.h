@@ -3,7 +3,7 @@
  *
  * Layers (see docs/DESIGN.md):
  *
- *	backends (select.c poll.c epoll.c)   report "fd is ready for R/W"
+ *	backends (epoll.c poll.c select.c)   report "fd is ready for R/W"
  *	       ^ struct eventop                   |
  *	event.c: per-fd event lists, changelist,  v  activation, timer heap,
  *	         priority queues, the loop     signal.c: signals -> socketpair
@@ -30,8 +30,9 @@
 #include "evsignal-internal.h"
 
 /*
- * The backend contract.  One const instance per backend (selectops,
- * pollops, epollops), tried in order of preference by event_base_new().
+ * The backend contract.  One const instance per backend (the externs at
+ * the end of this file), tried in order of preference by event_base_new().
+ * The core calls them only through the evsel_*() wrappers in event.c.
  *
  * Interest is expressed per fd as a mask of EV_READ|EV_WRITE.  The core
  * guarantees: fd >= 0; add() is called with new != 0; del() with new == 0;
@@ -63,7 +64,8 @@ struct eventop {
 	 * (the loop then returns -1).
 	 */
 	int (*dispatch)(struct event_base *base, struct timeval *tv);
-	/* Free the backend state (do not touch fds of the program). */
+	/* Free the backend state (do not touch fds of the program).  Called
+	 * once, with the state init() returned; the core then forgets it. */
 	void (*dealloc)(struct event_base *base);
 	/* Non-zero when the state lives in the kernel and is shared with a
 	 * child after fork() (epoll): event_reinit() then builds it anew. */
@@ -115,7 +117,7 @@ struct event_base {
 	int nactivequeues;
 
 	/* The event whose callback is running and its remaining calls, so
-	 * event_del() can stop repeated invocations (1.4's ev_pncalls). */
+	 * event_del() can stop repeated invocations (1.4 used ev_pncalls). */
 	struct event *cur_ev;
 	short cur_ncalls;
 

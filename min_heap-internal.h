@@ -8,8 +8,10 @@
  * reschedule are O(log n) in place.
  *
  * Equal deadlines come out in insertion order: every push takes a sequence
- * number from the caller, stored in the event (ev_pncalls, unused otherwise
- * by this library), and consulted only when two deadlines are equal.
+ * number from the caller, stored in the event's ev_pncalls (1.4 pointed it
+ * at the count of calls left; we keep that count in the base instead, see
+ * cur_ncalls in event-internal.h), and consulted only when two deadlines
+ * are equal.
  *
  * Capacity is reserved with min_heap_reserve() before any state changes,
  * so min_heap_push() itself cannot fail.
@@ -158,6 +160,16 @@ min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 	e.ev->min_heap_idx = i;
 }
 
+/* Put e into slot i and move it up or down to where it belongs. */
+static inline void
+min_heap_place_(struct min_heap *h, unsigned i, struct min_heap_ent e)
+{
+	if (i > 0 && min_heap_before_(&e, &h->p[(i - 1) / MIN_HEAP_D]))
+		min_heap_sift_up_(h, i, e);
+	else
+		min_heap_sift_down_(h, i, e);
+}
+
 /* Insert ev with deadline key.  Room must have been reserved. */
 static inline void
 min_heap_push(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
@@ -179,12 +191,8 @@ min_heap_erase(struct min_heap *h, struct event *ev)
 
 	ev->min_heap_idx = MIN_HEAP_NONE;
 	last = h->p[--h->n];
-	if (i == h->n)
-		return;
-	if (i > 0 && min_heap_before_(&last, &h->p[(i - 1) / MIN_HEAP_D]))
-		min_heap_sift_up_(h, i, last);
-	else
-		min_heap_sift_down_(h, i, last);
+	if (i != h->n)
+		min_heap_place_(h, i, last);
 }
 
 /* Give ev (in the heap) a new deadline, in place. */
@@ -197,10 +205,7 @@ min_heap_adjust(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
 	e.key = key;
 	e.ev = ev;
 	min_heap_setseq_(ev, seq);
-	if (i > 0 && min_heap_before_(&e, &h->p[(i - 1) / MIN_HEAP_D]))
-		min_heap_sift_up_(h, i, e);
-	else
-		min_heap_sift_down_(h, i, e);
+	min_heap_place_(h, i, e);
 }
 
 /* Remove and return the earliest event, or NULL. */

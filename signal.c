@@ -3,11 +3,11 @@
  *
  * The handler is async-signal-safe: it counts the signal in the receiving
  * base (evsignal_base), sets a flag and writes one byte to the base's
- * socketpair so that a blocked backend wakes up.  After the wait, the
- * backend calls evsignal_process(), which activates every event on each
- * caught signal with ncalls = the number of deliveries.  Callbacks thus
- * never run inside the handler, and a signal raised from a callback is
- * simply counted for the next iteration.
+ * socketpair so that a blocked backend wakes up.  After each wait the
+ * core (evsel_dispatch() in event.c) calls evsignal_process(), which
+ * activates every event on each caught signal with ncalls = the number of
+ * deliveries.  Callbacks thus never run inside the handler, and a signal
+ * raised from a callback is simply counted for the next iteration.
  *
  * The first event on a signal installs our handler (SA_RESTART, all
  * signals blocked while it runs) and saves the previous disposition; the

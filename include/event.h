@@ -85,7 +85,8 @@ struct event {
 	int ev_fd;				/* public: fd or signal number */
 	short ev_events;			/* public: EV_* mask asked for */
 	short ev_ncalls;			/* private: calls left */
-	short *ev_pncalls;			/* private: lets event_del stop them */
+	short *ev_pncalls;			/* private: the timer heap's FIFO
+						   sequence (see min_heap-internal.h) */
 
 	struct timeval ev_timeout;		/* public, read-only: absolute deadline,
 						   on the library's monotonic clock */
