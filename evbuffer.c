@@ -108,7 +108,8 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	 * off + datlen must be representable, and no object may be larger
 	 * than PTRDIFF_MAX (malloc refuses those anyway).
 	 */
-	if (datlen > EVBUFFER_MAX_SIZE || buf->off > EVBUFFER_MAX_SIZE - datlen) {
+	if (datlen > EVBUFFER_MAX_SIZE ||
+	    buf->off > EVBUFFER_MAX_SIZE - datlen) {
 		errno = ENOMEM;
 		return -1;
 	}

@@ -78,7 +78,7 @@ struct eventop {
 #ifndef EV_FEATURE_ET
 #define EV_FEATURE_ET		0x01	/* can be edge triggered */
 #define EV_FEATURE_O1		0x02	/* O(1) per ready fd */
-#define EV_FEATURE_FDS		0x04	/* works on any fd, incl. regular files */
+#define EV_FEATURE_FDS		0x04	/* any fd, regular files too */
 #define EV_FEATURE_EARLY_CLOSE	0x08	/* reports a peer's close (EV_CLOSED) */
 #endif
 
@@ -106,7 +106,7 @@ struct event_base {
 	const struct eventop *evsel;	/* the backend */
 	void *evbase;			/* its state */
 
-	int event_count;		/* non-internal inserted + armed (each) */
+	int event_count;		/* non-internal inserted + armed */
 	int event_count_active;		/* events on the active queues */
 
 	int event_gotterm;		/* loopexit timer fired */

@@ -759,7 +759,8 @@ event_add(struct event *ev, const struct timeval *tv)
 	struct event_base *base;
 	int events, insert;
 
-	if (ev == NULL || ev->ev_base == NULL || !(ev->ev_flags & EVLIST_INIT)) {
+	if (ev == NULL || ev->ev_base == NULL ||
+	    !(ev->ev_flags & EVLIST_INIT)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -807,7 +808,8 @@ event_add(struct event *ev, const struct timeval *tv)
 		int64_t when;
 
 		/* Re-arming a timeout-activated event cancels its callback. */
-		if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
+		if ((ev->ev_flags & EVLIST_ACTIVE) &&
+		    (ev->ev_res & EV_TIMEOUT)) {
 			if (base->cur_ev == ev)
 				base->cur_ncalls = 0;
 			event_queue_remove_active(base, ev);
@@ -1080,6 +1082,27 @@ out:
 	base->cur_ncalls = saved_ncalls;
 }
 
+/*
+ * How long the backend may wait: not at all when something is active or
+ * with EVLOOP_NONBLOCK, else until the earliest deadline, else forever
+ * (NULL).
+ */
+static struct timeval *
+loop_wait_time(struct event_base *base, int flags, struct timeval *tv)
+{
+	int64_t left;
+
+	if (base->event_count_active || (flags & EVLOOP_NONBLOCK)) {
+		tv->tv_sec = tv->tv_usec = 0;
+		return tv;
+	}
+	if (min_heap_empty(&base->timeheap))
+		return NULL;
+	left = min_heap_top_key(&base->timeheap) - mono_now_us();
+	us_to_tv(left > 0 ? left : 0, tv);
+	return tv;
+}
+
 int
 event_base_loop(struct event_base *base, int flags)
 {
@@ -1112,18 +1135,7 @@ event_base_loop(struct event_base *base, int flags)
 			}
 		}
 
-		tv_p = &tv;
-		if (!base->event_count_active && !(flags & EVLOOP_NONBLOCK)) {
-			if (min_heap_empty(&base->timeheap)) {
-				tv_p = NULL;
-			} else {
-				int64_t left = min_heap_top_key(&base->timeheap) -
-				    mono_now_us();
-				us_to_tv(left > 0 ? left : 0, &tv);
-			}
-		} else {
-			tv.tv_sec = tv.tv_usec = 0;
-		}
+		tv_p = loop_wait_time(base, flags, &tv);
 
 		/* Nothing inserted or armed and nothing to run: done.  (An
 		 * active internal event costs one more harmless pass.) */

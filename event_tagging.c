@@ -87,7 +87,8 @@ int_decode(ev_uint32_t *pnumber, const unsigned char *data, size_t len)
 		return -1;
 	for (slot = n; slot >= 1; slot--) {
 		unsigned char b = data[slot / 2];
-		v = (v << 4) | (ev_uint32_t)((slot & 1) ? (b & 0x0f) : (b >> 4));
+		v = (v << 4) |
+		    (ev_uint32_t)((slot & 1) ? (b & 0x0f) : (b >> 4));
 	}
 	if (pnumber != NULL)
 		*pnumber = v;
@@ -441,7 +442,7 @@ evtag_unmarshal_string(struct evbuffer *evbuf, ev_uint32_t need_tag,
 #endif
 		s = mm_calloc((size_t)len + 1, 1);
 		if (s == NULL)
-			return -1;	/* left in place: the caller may retry */
+			return -1;	/* left in place: may be retried */
 		memcpy(s, payload, len);
 	}
 	evbuffer_drain(evbuf, hdr + len);

@@ -21,12 +21,14 @@
 
 struct evsignal_info {
 	struct event ev_signal;		/* internal read event on pair[1] */
-	int ev_signal_pair[2];		/* [0] written by the handler; -1: none */
+	int ev_signal_pair[2];		/* [0]: the handler's; -1: none */
 	int ev_signal_added;		/* ev_signal is inserted */
 	volatile sig_atomic_t evsignal_caught;	/* some signal is pending */
-	struct event_list evsigevents[NSIG];	/* events per signal (ev_signal_next) */
-	volatile sig_atomic_t evsigcaught[NSIG];	/* deliveries per signal */
-	struct sigaction *sh_old[NSIG];	/* saved dispositions, NULL: not ours */
+	/* Events per signal (linked by ev_signal_next), deliveries per
+	 * signal, saved dispositions (NULL: not ours). */
+	struct event_list evsigevents[NSIG];
+	volatile sig_atomic_t evsigcaught[NSIG];
+	struct sigaction *sh_old[NSIG];
 	int nsigevents;			/* signal events inserted */
 };
 

@@ -58,7 +58,8 @@ poll_add(struct event_base *base, int fd, short old, short new_)
 			errno = ENOMEM;
 			return -1;
 		}
-		memset(ni + pop->nidx, 0, (size_t)(n - pop->nidx) * sizeof(*ni));
+		memset(ni + pop->nidx, 0,
+		    (size_t)(n - pop->nidx) * sizeof(*ni));
 		pop->idx = ni;
 		pop->nidx = n;
 	}

@@ -42,7 +42,7 @@ extern "C" {
 #define EVLIST_INSERTED	0x02	/* registered for I/O or a signal */
 #define EVLIST_SIGNAL	0x04	/* reserved; never set */
 #define EVLIST_ACTIVE	0x08	/* queued to run its callback */
-#define EVLIST_INTERNAL	0x10	/* the library's own; does not keep the loop alive */
+#define EVLIST_INTERNAL	0x10	/* the library's own; keeps no loop alive */
 #define EVLIST_INIT	0x80	/* event_set() was called */
 
 /* EVLIST_X_ Private space: 0x1000-0xf000 */
@@ -72,7 +72,8 @@ struct event_base;
 #ifndef EVENT_NO_STRUCT
 /*
  * One registration: an fd, a signal or a timer.  Programs embed it and may
- * read the fields marked public; the rest belong to the library.
+ * read the fields marked public (ro: read-only); the rest belong to the
+ * library.
  */
 struct event {
 	TAILQ_ENTRY (event) ev_next;		/* private */
@@ -80,24 +81,24 @@ struct event {
 	TAILQ_ENTRY (event) ev_signal_next;	/* private */
 	unsigned int min_heap_idx;		/* private: timer heap slot */
 
-	struct event_base *ev_base;		/* public, read-only */
+	struct event_base *ev_base;		/* public, ro */
 
-	int ev_fd;				/* public: fd or signal number */
-	short ev_events;			/* public: EV_* mask asked for */
+	int ev_fd;				/* public: fd or signal */
+	short ev_events;			/* public: EV_* asked for */
 	short ev_ncalls;			/* private: calls left */
-	short *ev_pncalls;			/* private: the timer heap's FIFO
-						   sequence (see min_heap-internal.h) */
+	/* private: the timer heap's FIFO sequence (min_heap-internal.h) */
+	short *ev_pncalls;
 
-	struct timeval ev_timeout;		/* public, read-only: absolute deadline,
-						   on the library's monotonic clock */
+	/* public, ro: the deadline, on the library's monotonic clock */
+	struct timeval ev_timeout;
 
-	int ev_pri;				/* public, read-only: 0 is most urgent */
+	int ev_pri;				/* public, ro: 0 first */
 
 	void (*ev_callback)(int, short, void *arg);	/* public */
 	void *ev_arg;				/* public */
 
-	int ev_res;				/* public: result passed to callback */
-	int ev_flags;				/* public, read-only: EVLIST_* */
+	int ev_res;				/* public: passed to callback */
+	int ev_flags;				/* public, ro: EVLIST_* */
 };
 #else
 struct event;
@@ -214,9 +215,10 @@ int event_base_loopbreak(struct event_base *);
  * Initialize ev for fd (or a signal number with EV_SIGNAL, or -1 for a
  * timer) and the events wanted.  Binds it to current_base.
  */
-void event_set(struct event *, int, short, void (*)(int, short, void *), void *);
+void event_set(struct event *, int, short, void (*)(int, short, void *),
+    void *);
 
-/* Run callback once when fd is ready or the timeout passes; no struct needed. */
+/* Run callback once when fd is ready or the timeout passes (no struct). */
 int event_once(int, short, void (*)(int, short, void *), void *,
     const struct timeval *);
 int event_base_once(struct event_base *base, int fd, short events,
@@ -242,7 +244,9 @@ void event_active(struct event *, int, short);
 int event_pending(struct event *ev, short event, struct timeval *tv);
 
 #ifdef WIN32
-#define event_initialized(ev)		((ev)->ev_flags & EVLIST_INIT && (ev)->ev_fd != (int)INVALID_HANDLE_VALUE)
+#define event_initialized(ev)		\
+	((ev)->ev_flags & EVLIST_INIT &&	\
+	 (ev)->ev_fd != (int)INVALID_HANDLE_VALUE)
 #else
 #define event_initialized(ev)		((ev)->ev_flags & EVLIST_INIT)
 #endif
@@ -423,7 +427,8 @@ int evbuffer_read(struct evbuffer *, int, int);
 unsigned char *evbuffer_find(struct evbuffer *, const unsigned char *, size_t);
 
 /* Call cb(buf, old_len, new_len, cbarg) whenever the length changes. */
-void evbuffer_setcb(struct evbuffer *, void (*)(struct evbuffer *, size_t, size_t, void *), void *);
+void evbuffer_setcb(struct evbuffer *,
+    void (*)(struct evbuffer *, size_t, size_t, void *), void *);
 
 /* ---------------------------------------------------------------- */
 /* Tagging (libevent_extra): tag-length-value marshalling.          */
