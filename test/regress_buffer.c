@@ -1,6 +1,6 @@
 /*
- * test/regress_buffer.c -- evbuffer cases (this file) and bufferevent cases
- * (test/regress_bufferevent.c, listed in the same table).
+ * test/regress_buffer.c -- evbuffer cases (bufferevents are in
+ * test/regress_bufferevent.c).
  */
 #include "config.h"
 
@@ -20,7 +20,6 @@
 #include "event.h"
 #include "evbuffer-internal.h"
 #include "regress.h"
-#include "regress_buffer.h"
 
 /* Free bytes after the data. */
 static size_t
@@ -1076,6 +1075,5 @@ struct regress_case regress_buffer_cases[] = {
 	{ "buffer/random_ops", test_random_ops, RT_ONCE, NULL },
 	{ "buffer/read_write", test_read_write, RT_ONCE, NULL },
 	{ "buffer/read_large", test_read_large, RT_ONCE | RT_PAIR, NULL },
-	BUFFEREVENT_CASES
 	RT_END
 };

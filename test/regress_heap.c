@@ -18,9 +18,6 @@
 #include "min_heap-internal.h"
 #include "regress.h"
 
-void regress_heap_random(struct regress_env *env);
-void regress_heap_fifo(struct regress_env *env);
-
 #define NEV 2000
 
 struct model {
@@ -77,8 +74,8 @@ check_heap(struct min_heap *h, struct event *evs, struct model *m, int n)
 		tt_assert(!min_heap_before_(&h->p[i], &h->p[(i - 1) / MIN_HEAP_D]));
 }
 
-void
-regress_heap_random(struct regress_env *env)
+static void
+test_heap_random(struct regress_env *env)
 {
 	static struct event evs[NEV];
 	static struct model m[NEV];
@@ -142,8 +139,8 @@ regress_heap_random(struct regress_env *env)
 }
 
 /* Equal deadlines pop in push order, also after reschedules. */
-void
-regress_heap_fifo(struct regress_env *env)
+static void
+test_heap_fifo(struct regress_env *env)
 {
 	static struct event evs[100];
 	struct min_heap h;
@@ -164,3 +161,9 @@ regress_heap_fifo(struct regress_env *env)
 	tt_ptr_op(min_heap_pop(&h), ==, NULL);
 	min_heap_dtor(&h);
 }
+
+struct regress_case regress_heap_cases[] = {
+	{ "heap/random", test_heap_random, RT_ONCE, NULL },
+	{ "heap/fifo", test_heap_fifo, RT_ONCE, NULL },
+	RT_END
+};

@@ -5,8 +5,7 @@
  * build time): golden wire bytes, round trips, accessor semantics and
  * malformed input.  Part 2 runs event_rpcgen.py on small .rpc files in a
  * temporary directory: every construct, every kind of error, and the
- * generated code compiled by the C compiler.  The cases are listed in
- * regress_rpc.c's table.
+ * generated code compiled by the C compiler.
  */
 #include "config.h"
 
@@ -24,21 +23,11 @@
 
 #include "event.h"
 #include "regress.h"
+#include "regress_util.h"
 #include "test/regress.gen.h"
 
 /* ---------------------------------------------------------------- */
 /* Helpers                                                           */
-
-static struct evbuffer *
-buf_of(const void *data, size_t len)
-{
-	struct evbuffer *buf = evbuffer_new();
-
-	tt_assert(buf != NULL);
-	if (len)
-		tt_int_op(evbuffer_add(buf, data, len), ==, 0);
-	return buf;
-}
 
 static void
 buf_eq(struct evbuffer *buf, const unsigned char *want, size_t len,
@@ -112,7 +101,7 @@ make_msg(void)
 /* Part 1: generated code                                            */
 
 /* The marshalled bytes are libevent's, byte for byte. */
-void
+static void
 rpcgen_golden(struct regress_env *env)
 {
 	struct evbuffer *buf = evbuffer_new();
@@ -159,7 +148,7 @@ rpcgen_golden(struct regress_env *env)
 }
 
 /* Hex tags with letter digits, octal tags, fixed and variable bytes. */
-void
+static void
 rpcgen_golden_kinds(struct regress_env *env)
 {
 	static const unsigned char want[] = {
@@ -231,7 +220,7 @@ rpcgen_golden_kinds(struct regress_env *env)
 }
 
 /* marshal -> unmarshal -> marshal gives the same message and bytes. */
-void
+static void
 rpcgen_roundtrip(struct regress_env *env)
 {
 	struct evbuffer *buf = evbuffer_new(), *again = evbuffer_new();
@@ -324,7 +313,7 @@ rpcgen_roundtrip(struct regress_env *env)
 }
 
 /* Accessors: copies, unset fields, deep copies, clear, complete. */
-void
+static void
 rpcgen_accessors(struct regress_env *env)
 {
 	struct msg *m = msg_new();
@@ -439,7 +428,7 @@ rpcgen_accessors(struct regress_env *env)
 static int
 try_msg(const unsigned char *data, size_t len)
 {
-	struct evbuffer *buf = buf_of(data, len);
+	struct evbuffer *buf = regress_buffer_of(data, len);
 	struct msg *m = msg_new();
 	int res = msg_unmarshal(m, buf);
 
@@ -451,7 +440,7 @@ try_msg(const unsigned char *data, size_t len)
 static int
 try_kinds(const unsigned char *data, size_t len)
 {
-	struct evbuffer *buf = buf_of(data, len);
+	struct evbuffer *buf = regress_buffer_of(data, len);
 	struct kinds *m = kinds_new();
 	int res = kinds_unmarshal(m, buf);
 
@@ -461,7 +450,7 @@ try_kinds(const unsigned char *data, size_t len)
 }
 
 /* Malformed input is refused cleanly (run under ASan/valgrind too). */
-void
+static void
 rpcgen_malformed(struct regress_env *env)
 {
 	unsigned char b[256];
@@ -555,7 +544,7 @@ rpcgen_malformed(struct regress_env *env)
 }
 
 /* Deeply nested recursive messages are refused, not a stack overflow. */
-void
+static void
 rpcgen_nesting(struct regress_env *env)
 {
 	struct evbuffer *buf = evbuffer_new(), *tmp = evbuffer_new();
@@ -575,7 +564,7 @@ rpcgen_nesting(struct regress_env *env)
 		evbuffer_drain(buf, EVBUFFER_LENGTH(buf));
 		evbuffer_add_buffer(buf, tmp);
 		if (depth == 10 || depth == 200) {
-			struct evbuffer *copy = buf_of(EVBUFFER_DATA(buf),
+			struct evbuffer *copy = regress_buffer_of(EVBUFFER_DATA(buf),
 			    EVBUFFER_LENGTH(buf));
 			k = kinds_new();
 			tt_int_op(kinds_unmarshal(k, copy), ==,
@@ -599,7 +588,7 @@ RND(void)
 }
 
 /* Random and mutated input never crashes or leaks (ASan/valgrind). */
-void
+static void
 rpcgen_fuzz(struct regress_env *env)
 {
 	unsigned char b[128];
@@ -652,47 +641,6 @@ static char gen_dir[256];
 static char gen_script[1024];
 static char gen_out[8192];
 
-/* Where the source tree is: $srcdir, or derived from this file's path. */
-static const char *
-source_dir(void)
-{
-	static char dir[1024];
-	const char *env = getenv("srcdir");
-	char *slash;
-
-	if (env != NULL && *env) {
-		snprintf(dir, sizeof(dir), "%s", env);
-		return dir;
-	}
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	/* strip "/regress_rpcgen.c" and "/test" */
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		if ((slash = strrchr(dir, '/')) != NULL)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-	} else {
-		snprintf(dir, sizeof(dir), "..");
-	}
-	return dir;
-}
-
-/* For regress_rpc.c. */
-const char *rpcgen_source_dir(void);
-const char *
-rpcgen_source_dir(void)
-{
-	return source_dir();
-}
-
-static const char *
-build_dir(void)
-{
-	const char *env = getenv("builddir");
-	return env != NULL && *env ? env : ".";
-}
-
 static int
 have_python3(void)
 {
@@ -710,27 +658,21 @@ gen_setup(void)
 	if (!have_python3())
 		tt_skip("python3 >= 3.9 not installed");
 
-	snprintf(rel, sizeof(rel), "%s/event_rpcgen.py", source_dir());
+	snprintf(rel, sizeof(rel), "%s/event_rpcgen.py", regress_srcdir());
 	/* Absolute: the commands run in a temporary directory. */
 	if (stat(rel, &st) == -1 || realpath(rel, full) == NULL)
 		tt_skip("event_rpcgen.py not found (set srcdir)");
 	if (strlen(full) >= sizeof(gen_script))
 		tt_skip("source directory path too long");
 	memcpy(gen_script, full, strlen(full) + 1);
-	snprintf(gen_dir, sizeof(gen_dir), "/tmp/rpcgen-XXXXXX");
-	tt_assert(mkdtemp(gen_dir) != NULL);
+	regress_tmpdir(gen_dir, sizeof(gen_dir), "rpcgen");
 }
 
 static void
 gen_cleanup(void)
 {
-	char cmd[512];
-
-	if (gen_dir[0] == '\0')
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gen_dir);
-	if (system(cmd) != 0)
-		regress_note("could not remove %s", gen_dir);
+	if (gen_dir[0] != '\0')
+		regress_rmtree(gen_dir);
 }
 
 static int count_files_in(const char *sub);
@@ -907,7 +849,7 @@ static const char link_main[] =
 	"  return 0;\n"
 	"}\n";
 
-void
+static void
 rpcgen_gen_constructs(struct regress_env *env)
 {
 	(void)env;
@@ -959,8 +901,8 @@ rpcgen_gen_constructs(struct regress_env *env)
 
 		if (run_cmd("command -v cc") != 0)
 			tt_skip("no C compiler to compile the generated code");
-		tt_assert(realpath(build_dir(), bdir) != NULL);
-		tt_assert(realpath(source_dir(), sdir) != NULL);
+		tt_assert(realpath(regress_builddir(), bdir) != NULL);
+		tt_assert(realpath(regress_srcdir(), sdir) != NULL);
 		for (i = 0; i < sizeof(stds) / sizeof(stds[0]); i++) {
 			snprintf(cmd, sizeof(cmd),
 			    "%s -std=%s -Wall -Wextra -Werror -I'%.2000s/include' "
@@ -1047,7 +989,7 @@ static const struct {
 	  "already defined" },
 };
 
-void
+static void
 rpcgen_gen_errors(struct regress_env *env)
 {
 	size_t i;
@@ -1126,7 +1068,7 @@ rpcgen_gen_errors(struct regress_env *env)
 
 /* A failed run leaves an older good output alone, and -d writes
  * elsewhere. */
-void
+static void
 rpcgen_gen_outputs(struct regress_env *env)
 {
 	char cmd[2048];
@@ -1163,4 +1105,17 @@ rpcgen_gen_outputs(struct regress_env *env)
 	gen_cleanup();
 }
 
-/* The cases are listed in regress_rpc.c's table. */
+struct regress_case regress_rpcgen_cases[] = {
+	{ "rpcgen/golden_bytes", rpcgen_golden, RT_ONCE, NULL },
+	{ "rpcgen/golden_kinds", rpcgen_golden_kinds, RT_ONCE, NULL },
+	{ "rpcgen/roundtrip", rpcgen_roundtrip, RT_ONCE, NULL },
+	{ "rpcgen/accessors", rpcgen_accessors, RT_ONCE, NULL },
+	{ "rpcgen/malformed", rpcgen_malformed, RT_ONCE, NULL },
+	{ "rpcgen/nesting_limit", rpcgen_nesting, RT_ONCE, NULL },
+	{ "rpcgen/fuzz", rpcgen_fuzz, RT_ONCE, NULL },
+	{ "rpcgen/gen_constructs", rpcgen_gen_constructs, RT_ONCE | RT_SLOW,
+	  NULL },
+	{ "rpcgen/gen_errors", rpcgen_gen_errors, RT_ONCE | RT_SLOW, NULL },
+	{ "rpcgen/gen_outputs", rpcgen_gen_outputs, RT_ONCE | RT_SLOW, NULL },
+	RT_END
+};
