@@ -1044,6 +1044,12 @@ test_read_large(struct regress_env *env)
 		reads++;
 	}
 	regress_note("%d bytes queued, %d reads", n, reads);
+	tt_int_op(total, ==, n);
+	tt_uint_op(EVBUFFER_LENGTH(r), ==, (size_t)n);
+	for (total = 0; total < n; total++)
+		if (EVBUFFER_DATA(r)[total] != 'r')
+			regress_fail(__FILE__, __LINE__, "byte %d is %#x",
+			    total, EVBUFFER_DATA(r)[total]);
 	/* Data queued as datagrams of whatever write() took; a handful
 	 * of reads, not n / 4096. */
 	tt_int_op(reads, <=, 1 + n / (EVBUFFER_DEFAULT_READ * 4));

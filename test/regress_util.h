@@ -15,7 +15,7 @@
  *                regress_dispatch_guarded, REGRESS_SPIN_UNTIL
  *   processes    regress_fork, regress_wait
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
- *                regress_rmtree
+ *                regress_rmtree, regress_redirect_open
  *   buffers      regress_buffer_of
  *   fds          regress_fds_* (the runner's fd-leak check)
  *
@@ -131,6 +131,15 @@ void regress_tmpdir(char *buf, size_t len, const char *prefix);
 
 /* Remove path and everything below it (best effort, notes failures). */
 void regress_rmtree(const char *path);
+
+/*
+ * From now on, an open() of exactly the path `from` (by the library or
+ * the case) opens `to` instead, so a case can hand the library its own
+ * copy of a file whose name is built in (evdns_init's /etc/resolv.conf).
+ * regress_redirect_open(NULL, NULL) ends it.  Returns 0, or -1 where the
+ * test program cannot stand in for open() (the case should skip).
+ */
+int regress_redirect_open(const char *from, const char *to);
 
 /* ------------------------------------------------------------------ */
 /* Buffers */
