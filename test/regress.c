@@ -25,7 +25,7 @@
  * case left no file descriptor open that it did not start with.
  *
  * Usage: regress [-b BACKEND] [-j N] [-l] [-v] [--once|--no-once]
- *                [--no-fork] [PATTERN...]
+ *                [--no-fork] [--timeout SECS] [--selftest] [PATTERN...]
  *   -b BACKEND   run on this backend (epoll, poll, select, kqueue,
  *                devpoll, evport, win32); default: the library's choice
  *   -j N         run up to N cases at once (default 1, at most 16)
@@ -35,6 +35,9 @@
  *   --no-once    only the cases that depend on the backend
  *   --no-fork    run the cases in this process (for gdb); stops at the
  *                first failure
+ *   --timeout S  the time limit of a case that is not RT_SLOW (default 5)
+ *   --selftest   run the runner's own sample cases instead (one of each
+ *                outcome), for the runner/tap case
  *   PATTERN      shell glob on case names, e.g. 'http/ *' without the space
  *
  * REGRESS_TIMEOUT_MULTIPLIER scales every time limit (for valgrind).
@@ -94,6 +97,7 @@ enum once_mode { ONCE_ALL, ONCE_ONLY, ONCE_NONE };
 struct options {
 	const char *backend;	/* -b, or NULL for the library's choice */
 	int jobs;
+	int selftest;
 	int list;
 	int verbose;
 	int no_fork;
@@ -104,6 +108,8 @@ struct options {
 
 static int verbose;
 static int no_fork;
+static double limit_normal = LIMIT_NORMAL;
+static const char *self_path;	/* argv[0], for runner/tap */
 static int notes_fd = -1;	/* child: where notes go (-1: stderr) */
 static jmp_buf skip_jmp;	/* --no-fork: where tt_skip() returns */
 static char skip_reason[256];	/* --no-fork: its reason */
@@ -141,6 +147,12 @@ vnote(const char *prefix, const char *fmt, va_list ap)
 		n = 0;
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	n = strlen(buf);
+	if (no_fork) {
+		/* In this process: a TAP comment line like the parent's. */
+		printf("# %s\n", buf);
+		fflush(stdout);
+		return;
+	}
 	if ((size_t)n < sizeof(buf) - 1)
 		buf[n++] = '\n';
 	if (write(notes_fd >= 0 ? notes_fd : 2, buf, n) < 0)
@@ -527,7 +539,7 @@ finish(struct running *r, int status, int timed_out, struct totals *t)
 static double
 time_limit(const struct regress_case *tc)
 {
-	return ((tc->flags & RT_SLOW) ? LIMIT_SLOW : LIMIT_NORMAL) *
+	return ((tc->flags & RT_SLOW) ? LIMIT_SLOW : limit_normal) *
 	    regress_slowdown();
 }
 
@@ -695,6 +707,157 @@ run_in_process(const struct regress_case *cases, int ncases,
 }
 
 /* ------------------------------------------------------------------ */
+/* The runner's own cases */
+
+static void
+selftest_pass(struct regress_env *env)
+{
+	(void)env;
+	regress_note("a note");
+}
+
+static void
+selftest_fail(struct regress_env *env)
+{
+	(void)env;
+	tt_int_op(1, ==, 2);
+}
+
+static void
+selftest_crash(struct regress_env *env)
+{
+	(void)env;
+	abort();
+}
+
+static void
+selftest_hang(struct regress_env *env)
+{
+	(void)env;
+	for (;;)
+		pause();
+}
+
+static void
+selftest_leak(struct regress_env *env)
+{
+	int p[2];
+
+	(void)env;
+	tt_int_op(pipe(p), ==, 0);
+}
+
+static void
+selftest_skip(struct regress_env *env)
+{
+	(void)env;
+	tt_skip("the reason");
+}
+
+/* One case of each outcome, run by --selftest. */
+static const struct regress_case selftest_cases[] = {
+	{ "selftest/pass", selftest_pass, 0, NULL },
+	{ "selftest/fail", selftest_fail, 0, NULL },
+	{ "selftest/crash", selftest_crash, 0, NULL },
+	{ "selftest/hang", selftest_hang, 0, NULL },
+	{ "selftest/leak", selftest_leak, 0, NULL },
+	{ "selftest/skip", selftest_skip, 0, NULL },
+	{ "selftest/listed_skip", selftest_pass, 0, "listed as skipped" },
+	RT_END
+};
+
+static const struct regress_table selftest_tables[] = {
+	{ selftest_cases, 0 },
+	{ NULL, 0 }
+};
+
+/* The output of `regress --selftest ...` (run by runner/tap), lines. */
+static int
+selftest_run(const char *args, char lines[][256], int max)
+{
+	char cmd[2048];
+	FILE *p;
+	int n = 0;
+
+	char self[1024];
+	ssize_t len;
+
+	/* This very binary (under libtool, argv[0] may be its wrapper). */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0)
+		self[len] = '\0';
+	else
+		snprintf(self, sizeof(self), "%s", self_path);
+	snprintf(cmd, sizeof(cmd), "'%s' --selftest %s 2>&1", self, args);
+	tt_assert((p = popen(cmd, "r")) != NULL);
+	while (n < max && fgets(lines[n], sizeof(lines[n]), p) != NULL) {
+		lines[n][strcspn(lines[n], "\n")] = '\0';
+		n++;
+	}
+	tt_int_op(pclose(p), ==, 0);	/* exit 0 whatever the verdicts */
+	return n;
+}
+
+/* The line that holds `what`, or fail; *num gets its TAP number. */
+static int
+find_line(char lines[][256], int n, const char *what, int *num)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *p = strstr(lines[i], what);
+
+		if (p != NULL && strcmp(p, what) == 0) {
+			*num = atoi(lines[i] + (lines[i][0] == 'n' ? 7 : 3));
+			return i;
+		}
+	}
+	regress_fail(__FILE__, __LINE__, "no line ends with \"%s\"", what);
+	return -1;
+}
+
+/*
+ * The runner reports every outcome as TAP: numbered 1..7 in the order
+ * they end (with -j), the directive of each, the failure's note under
+ * it, the leaked fd named.
+ */
+static void
+test_runner_tap(struct regress_env *env)
+{
+	static const char *const want[] = {
+		" - selftest/pass", " - selftest/fail # exit 1",
+		" - selftest/crash # signal 6",
+		" - selftest/hang # timeout after 1s",
+		" - selftest/leak # fd leak", " - selftest/skip # SKIP the reason",
+		" - selftest/listed_skip # SKIP listed as skipped"
+	};
+	char lines[64][256];
+	int n, i, at, num, seen = 0;
+
+	(void)env;
+	n = selftest_run("-j 4 --timeout 1", lines, 64);
+	tt_str_op(lines[0], ==, "1..7");
+	for (i = 0; i < 7; i++) {
+		at = find_line(lines, n, want[i], &num);
+		tt_int_op(strncmp(lines[at], i == 0 || i >= 5 ? "ok " :
+		    "not ok ", i == 0 || i >= 5 ? 3 : 7), ==, 0);
+		tt_assert(num >= 1 && num <= 7 && !(seen & (1 << num)));
+		seen |= 1 << num;
+		if (i == 1)
+			tt_assert(strstr(lines[at + 1], "1 == 2: 1 vs 2"));
+		if (i == 4)
+			tt_assert(strstr(lines[at + 1], "# fds left open: ") &&
+			    strstr(lines[at + 1], "pipe"));
+	}
+	tt_assert(strstr(lines[n - 1], ": 1 passed, 4 failed, 2 skipped"));
+}
+
+struct regress_case regress_runner_cases[] = {
+	{ "runner/tap", test_runner_tap, RT_ONCE, NULL },
+	RT_END
+};
+
+/* ------------------------------------------------------------------ */
 /* Selecting cases, main */
 
 static int
@@ -728,12 +891,13 @@ selected(const struct regress_case *tc, const struct options *o)
 static struct regress_case *
 select_cases(const struct options *o, int *n)
 {
-	const struct regress_table *t;
+	const struct regress_table *tables, *t;
 	const struct regress_case *tc;
 	struct regress_case *v;
 	int total = 0;
 
-	for (t = regress_tables; t->cases != NULL; t++)
+	tables = o->selftest ? selftest_tables : regress_tables;
+	for (t = tables; t->cases != NULL; t++)
 		for (tc = t->cases; tc->name != NULL; tc++)
 			total++;
 	if ((v = calloc(total + 1, sizeof(*v))) == NULL) {
@@ -741,7 +905,7 @@ select_cases(const struct options *o, int *n)
 		exit(2);
 	}
 	*n = 0;
-	for (t = regress_tables; t->cases != NULL; t++)
+	for (t = tables; t->cases != NULL; t++)
 		for (tc = t->cases; tc->name != NULL; tc++) {
 			if (!selected(tc, o))
 				continue;
@@ -755,7 +919,8 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-b backend] [-j n] [-l] [-v] "
-	    "[--once|--no-once] [--no-fork] [pattern...]\n", prog);
+	    "[--once|--no-once] [--no-fork] [--timeout secs] [--selftest] "
+	    "[pattern...]\n", prog);
 	exit(2);
 }
 
@@ -783,6 +948,10 @@ parse_args(int argc, char **argv, struct options *o)
 			o->once = ONCE_NONE;
 		else if (strcmp(argv[i], "--no-fork") == 0)
 			o->no_fork = 1;
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+			limit_normal = atof(argv[++i]);
+		else if (strcmp(argv[i], "--selftest") == 0)
+			o->selftest = 1;
 		else
 			usage(argv[0]);
 	}
@@ -792,6 +961,8 @@ parse_args(int argc, char **argv, struct options *o)
 		o->jobs = 1;
 	if (o->jobs > MAX_JOBS)
 		o->jobs = MAX_JOBS;
+	if (limit_normal <= 0)
+		usage(argv[0]);
 }
 
 int
@@ -803,6 +974,7 @@ main(int argc, char **argv)
 	char backend[64], why[512];
 	int i, ncases;
 
+	self_path = argv[0];
 	parse_args(argc, argv, &o);
 	verbose = o.verbose;
 	no_fork = o.no_fork;

@@ -67,26 +67,6 @@ write1(int fd)
 	tt_int_op(write(fd, "x", 1), ==, 1);
 }
 
-static int
-raise_nofile(rlim_t want)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return -1;
-	if (rl.rlim_cur >= want)
-		return 0;
-	if (rl.rlim_max < want) {
-		rl.rlim_max = want;
-		rl.rlim_cur = want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			return -1;
-		return 0;
-	}
-	rl.rlim_cur = want;
-	return setrlimit(RLIMIT_NOFILE, &rl);
-}
-
 /* ------------------------------------------------------------------ */
 /* Basics */
 
@@ -1443,7 +1423,7 @@ test_10000_fds(struct regress_env *env)
 
 	(void)env;
 	/* select too: its fd sets grow past FD_SETSIZE. */
-	if (raise_nofile(2 * NP + 100) == -1)
+	if (regress_raise_nofile(2 * NP + 100) == -1)
 		tt_skip("cannot raise RLIMIT_NOFILE to 10100");
 	for (i = 0; i < NP; i++) {
 		regress_socketpair(fds[i]);
@@ -1489,7 +1469,7 @@ test_high_fds(struct regress_env *env)
 	int p[2], hi[2], i;
 	struct rd r[2];
 
-	if (raise_nofile(FD_SETSIZE * 3) == -1)
+	if (regress_raise_nofile(FD_SETSIZE * 3) == -1)
 		tt_skip("cannot raise RLIMIT_NOFILE above 3*FD_SETSIZE");
 	regress_socketpair(p);
 	hi[0] = dup2(p[0], FD_SETSIZE + 5);

@@ -15,6 +15,7 @@ extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
+extern struct regress_case regress_runner_cases[];
 
 /*
  * The DNS and HTTP cases do not close what they open yet (servers,
@@ -32,5 +33,6 @@ const struct regress_table regress_tables[] = {
 	{ regress_http_cases, RT_KEEPFD },
 	{ regress_rpc_cases, 0 },
 	{ regress_rpcgen_cases, 0 },
+	{ regress_runner_cases, 0 },
 	{ NULL, 0 }
 };

@@ -746,19 +746,16 @@ mkdir_in(const char *name)
 	return mkdir(path, 0700);
 }
 
-/* Read a small file of gen_dir into out (NUL-terminated). */
+/* Read a small file of gen_dir into out (NUL-terminated, truncated). */
 static void
 read_small(const char *name, char *out, size_t size)
 {
-	char path[512];
-	FILE *f;
-	size_t n;
+	char path[512], *text;
 
 	snprintf(path, sizeof(path), "%s/%s", gen_dir, name);
-	tt_assert((f = fopen(path, "r")) != NULL);
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	fclose(f);
+	tt_assert((text = regress_slurp(path, NULL)) != NULL);
+	snprintf(out, size, "%s", text);
+	free(text);
 }
 
 /* Count the files in a directory of gen_dir (to catch stray temporary
@@ -811,18 +808,15 @@ run_gen(const char *name)
 static int
 file_contains(const char *name, const char *needle)
 {
-	char path[512];
-	static char text[1 << 17];
-	FILE *f;
-	size_t n;
+	char path[512], *text;
+	int found;
 
 	snprintf(path, sizeof(path), "%s/%s", gen_dir, name);
-	if ((f = fopen(path, "r")) == NULL)
+	if ((text = regress_slurp(path, NULL)) == NULL)
 		return 0;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	return strstr(text, needle) != NULL;
+	found = strstr(text, needle) != NULL;
+	free(text);
+	return found;
 }
 
 /* Every construct of the language, with libevent's fussy spots. */

@@ -8,6 +8,7 @@
 #undef _FORTIFY_SOURCE
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -331,6 +332,45 @@ regress_wait(pid_t pid, double secs)
 	return WEXITSTATUS(status);
 }
 
+const char *
+regress_find_program(const char *name)
+{
+	static char path[1024];
+	const char *env = getenv("PATH"), *p, *end;
+	char dirs[4096];
+	size_t n;
+
+	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin",
+	    env != NULL ? env : "/usr/bin:/bin");
+	for (p = dirs; *p != '\0'; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		if (n == 0)
+			continue;
+		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, name);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
+int
+regress_raise_nofile(long want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return -1;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)want)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)want)
+		rl.rlim_max = (rlim_t)want;
+	rl.rlim_cur = (rlim_t)want;
+	return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* ------------------------------------------------------------------ */
 /* Files */
 
@@ -396,6 +436,36 @@ regress_rmtree(const char *path)
 	}
 	if (remove(path) == -1)
 		regress_note("could not remove %s: %s", path, strerror(errno));
+}
+
+char *
+regress_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *s = NULL, *ns;
+	size_t n = 0, cap = 0, got;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if ((ns = realloc(s, cap + 1)) == NULL) {
+				free(s);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			s = ns;
+		}
+		got = fread(s + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	s[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return s;
 }
 
 #ifdef SYS_openat

@@ -13,9 +13,10 @@
  *                regress_fill
  *   event loop   regress_run_until, regress_run_for,
  *                regress_dispatch_guarded, REGRESS_SPIN_UNTIL
- *   processes    regress_fork, regress_wait
+ *   processes    regress_fork, regress_wait, regress_find_program,
+ *                regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
- *                regress_rmtree, regress_redirect_open
+ *                regress_rmtree, regress_slurp, regress_redirect_open
  *   buffers      regress_buffer_of
  *   fds          regress_fds_* (the runner's fd-leak check)
  *
@@ -116,6 +117,14 @@ pid_t regress_fork(void);
  */
 int regress_wait(pid_t pid, double secs);
 
+/* The path of the program name (searched in $PATH, then /usr/sbin and
+ * /sbin), or NULL if it is not installed: the case should skip. */
+const char *regress_find_program(const char *name);
+
+/* Make the soft RLIMIT_NOFILE at least want (raising the hard limit too
+ * if allowed); 0, or -1 if not possible here (the case should skip). */
+int regress_raise_nofile(long want);
+
 /* ------------------------------------------------------------------ */
 /* Files */
 
@@ -131,6 +140,11 @@ void regress_tmpdir(char *buf, size_t len, const char *prefix);
 
 /* Remove path and everything below it (best effort, notes failures). */
 void regress_rmtree(const char *path);
+
+/* The whole file at path, NUL-terminated, in memory from malloc (its
+ * size in *len if len is not NULL); NULL with errno set if it cannot be
+ * read (the case goes on). */
+char *regress_slurp(const char *path, size_t *len);
 
 /*
  * From now on, an open() of exactly the path `from` (by the library or
