@@ -74,7 +74,8 @@ extern const struct regress_table regress_tables[];
 #define LIMIT_NORMAL	5.0	/* seconds per case */
 #define LIMIT_SLOW	60.0	/* seconds per RT_SLOW case */
 #define MAX_JOBS	16
-#define LOG_MAX		(64 * 1024)	/* child output kept per case */
+#define LOG_MAX		(64 * 1024)	/* child output kept per case: */
+#define LOG_HEAD	(16 * 1024)	/* its start, and then its end */
 #define SKIP_MARK	"\001skip "	/* child -> parent: the skip reason */
 
 /* Every backend 1.4 knows, with the variable that disables it. */
@@ -420,8 +421,9 @@ struct running {
 	double start;
 	double limit;
 	int out;		/* read end of the child's output pipe */
-	char *log;		/* what the child wrote, first LOG_MAX bytes */
-	size_t loglen;
+	char *log;		/* what the child wrote: LOG_HEAD bytes of its */
+	size_t loglen;		/* start, then the latest bytes */
+	size_t dropped;		/* bytes left out in between */
 };
 
 struct totals {
@@ -441,8 +443,16 @@ collect_output(struct running *r)
 		if (r->log == NULL && (r->log = malloc(LOG_MAX + 1)) == NULL)
 			continue;
 		take = (size_t)n;
-		if (take > LOG_MAX - r->loglen)
-			take = LOG_MAX - r->loglen;
+		/* Full: the oldest bytes after the head make room, so that
+		 * the failure message at the end is always kept. */
+		if (take > LOG_MAX - r->loglen) {
+			size_t drop = take - (LOG_MAX - r->loglen);
+
+			memmove(r->log + LOG_HEAD, r->log + LOG_HEAD + drop,
+			    r->loglen - LOG_HEAD - drop);
+			r->loglen -= drop;
+			r->dropped += drop;
+		}
 		memcpy(r->log + r->loglen, buf, take);
 		r->loglen += take;
 	}
@@ -465,20 +475,35 @@ skip_reason_of(const struct running *r, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s", (int)n, p);
 }
 
-/* The child's output as TAP comment lines, without the skip mark. */
+/* Lines of p[0..end) as TAP comment lines, without the skip mark. */
+static void
+print_lines(const char *p, const char *end)
+{
+	const char *nl;
+
+	while (p < end && *p != '\0') {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (strncmp(p, SKIP_MARK, strlen(SKIP_MARK)) != 0)
+			printf("# %.*s\n", (int)(nl - p), p);
+		p = nl + 1;
+	}
+}
+
+/* The child's output as TAP comment lines. */
 static void
 print_notes(const struct running *r)
 {
-	const char *p = r->log, *nl;
-
-	while (p != NULL && *p != '\0') {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		if (strncmp(p, SKIP_MARK, strlen(SKIP_MARK)) != 0)
-			printf("# %.*s\n", (int)(nl - p), p);
-		p = *nl ? nl + 1 : nl;
+	if (r->log == NULL)
+		return;
+	if (r->dropped == 0) {
+		print_lines(r->log, r->log + r->loglen);
+		return;
 	}
+	print_lines(r->log, r->log + LOG_HEAD);
+	printf("# [... %zu bytes of output left out ...]\n", r->dropped);
+	print_lines(r->log + LOG_HEAD, r->log + r->loglen);
 }
 
 /* The TAP line of a finished case; returns whether to show its notes. */
@@ -723,6 +748,18 @@ selftest_fail(struct regress_env *env)
 	tt_int_op(1, ==, 2);
 }
 
+/* Much output, then a failure: its message must survive. */
+static void
+selftest_chatty(struct regress_env *env)
+{
+	int i;
+
+	(void)env;
+	for (i = 0; i < 5000; i++)
+		regress_note("chatter line %d of 5000", i);
+	tt_fail("the end");
+}
+
 static void
 selftest_crash(struct regress_env *env)
 {
@@ -758,6 +795,7 @@ selftest_skip(struct regress_env *env)
 static const struct regress_case selftest_cases[] = {
 	{ "selftest/pass", selftest_pass, 0, NULL },
 	{ "selftest/fail", selftest_fail, 0, NULL },
+	{ "selftest/chatty", selftest_chatty, 0, NULL },
 	{ "selftest/crash", selftest_crash, 0, NULL },
 	{ "selftest/hang", selftest_hang, 0, NULL },
 	{ "selftest/leak", selftest_leak, 0, NULL },
@@ -817,39 +855,43 @@ find_line(char lines[][256], int n, const char *what, int *num)
 }
 
 /*
- * The runner reports every outcome as TAP: numbered 1..7 in the order
+ * The runner reports every outcome as TAP: numbered 1..8 in the order
  * they end (with -j), the directive of each, the failure's note under
- * it, the leaked fd named.
+ * it (even after much output), the leaked fd named.
  */
 static void
 test_runner_tap(struct regress_env *env)
 {
 	static const char *const want[] = {
 		" - selftest/pass", " - selftest/fail # exit 1",
-		" - selftest/crash # signal 6",
+		" - selftest/chatty # exit 1", " - selftest/crash # signal 6",
 		" - selftest/hang # timeout after 1s",
 		" - selftest/leak # fd leak", " - selftest/skip # SKIP the reason",
 		" - selftest/listed_skip # SKIP listed as skipped"
 	};
-	char lines[64][256];
+	static char lines[8192][256];
 	int n, i, at, num, seen = 0;
 
 	(void)env;
-	n = selftest_run("-j 4 --timeout 1", lines, 64);
-	tt_str_op(lines[0], ==, "1..7");
-	for (i = 0; i < 7; i++) {
+	n = selftest_run("-j 4 --timeout 1", lines, 8192);
+	tt_str_op(lines[0], ==, "1..8");
+	for (i = 0; i < 8; i++) {
+		int ok = i == 0 || i >= 6;
+
 		at = find_line(lines, n, want[i], &num);
-		tt_int_op(strncmp(lines[at], i == 0 || i >= 5 ? "ok " :
-		    "not ok ", i == 0 || i >= 5 ? 3 : 7), ==, 0);
-		tt_assert(num >= 1 && num <= 7 && !(seen & (1 << num)));
+		tt_int_op(strncmp(lines[at], ok ? "ok " : "not ok ",
+		    ok ? 3 : 7), ==, 0);
+		tt_assert(num >= 1 && num <= 8 && !(seen & (1 << num)));
 		seen |= 1 << num;
 		if (i == 1)
 			tt_assert(strstr(lines[at + 1], "1 == 2: 1 vs 2"));
-		if (i == 4)
+		if (i == 2)
+			tt_assert(find_line(lines, n, ": the end", &num) > at);
+		if (i == 5)
 			tt_assert(strstr(lines[at + 1], "# fds left open: ") &&
 			    strstr(lines[at + 1], "pipe"));
 	}
-	tt_assert(strstr(lines[n - 1], ": 1 passed, 4 failed, 2 skipped"));
+	tt_assert(strstr(lines[n - 1], ": 1 passed, 5 failed, 2 skipped"));
 }
 
 struct regress_case regress_runner_cases[] = {

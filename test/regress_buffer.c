@@ -20,6 +20,7 @@
 #include "event.h"
 #include "evbuffer-internal.h"
 #include "regress.h"
+#include "regress_util.h"
 
 /* Free bytes after the data. */
 static size_t
@@ -946,7 +947,7 @@ test_random_ops(struct regress_env *env)
 
 	(void)env;
 	for (op = 0; op < 60000; op++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		regress_random(&x);
 		n = (x >> 8) % (x & 1 ? 40 : 3000);
 		kind = (int)((x >> 4) % 8);
 		if (mlen > (1 << 16)) {

@@ -17,6 +17,7 @@
 #include "event.h"
 #include "min_heap-internal.h"
 #include "regress.h"
+#include "regress_util.h"
 
 #define NEV 2000
 
@@ -26,16 +27,9 @@ struct model {
 	uint64_t seq;
 };
 
-static uint64_t rng_state = 88172645463325252ULL;
+static unsigned int rng_state = 88172645u;
 
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define rng() regress_random(&rng_state)
 
 static int
 model_min(const struct model *m, int n)

@@ -637,7 +637,7 @@ test_server_garbage(struct regress_env *env)
 			len = EVBUFFER_LENGTH(good);
 			memcpy(body, EVBUFFER_DATA(good), len);
 			for (j = 0; j < 3; j++) {
-				seed = seed * 1103515245u + 12345u;
+				regress_random(&seed);
 				body[(seed >> 16) % len] ^=
 				    (unsigned char)(seed >> 8);
 			}

@@ -29,22 +29,7 @@
 /* ---------------------------------------------------------------- */
 /* Helpers                                                           */
 
-static void
-buf_eq(struct evbuffer *buf, const unsigned char *want, size_t len,
-    int line)
-{
-	size_t i;
-
-	if (EVBUFFER_LENGTH(buf) != len)
-		regress_fail(__FILE__, line, "length %zu, expected %zu",
-		    (size_t)EVBUFFER_LENGTH(buf), len);
-	for (i = 0; i < len; i++)
-		if (EVBUFFER_DATA(buf)[i] != want[i])
-			regress_fail(__FILE__, line,
-			    "byte %zu is %02x, expected %02x", i,
-			    EVBUFFER_DATA(buf)[i], want[i]);
-}
-#define BUF_EQ(buf, want) buf_eq((buf), (want), sizeof(want), __LINE__)
+#define BUF_EQ(buf, want) tt_buffer_eq((buf), (want), sizeof(want))
 
 static const unsigned char fixed24[24] = "0123456789abcdefghijklmn";
 
@@ -610,15 +595,9 @@ rpcgen_nesting(struct regress_env *env)
 	evbuffer_free(tmp);
 }
 
+/* A reproducible pseudo-random sequence for the fuzz. */
 static unsigned int fuzz_seed = 12345;
-
-/* A small deterministic pseudo-random generator (reproducible runs). */
-static unsigned int
-RND(void)
-{
-	fuzz_seed = fuzz_seed * 1103515245u + 12345u;
-	return (fuzz_seed >> 16) & 0x7fff;
-}
+#define RND() regress_random(&fuzz_seed)
 
 /* Random and mutated input never crashes or leaks (ASan/valgrind), and
  * what is accepted re-marshals stably. */

@@ -538,6 +538,41 @@ regress_buffer_of(const void *data, size_t len)
 	return b;
 }
 
+void
+regress_buffer_eq(const char *file, int line, struct evbuffer *buf,
+    const void *want, size_t len)
+{
+	const unsigned char *got = EVBUFFER_DATA(buf), *w = want;
+	size_t n = EVBUFFER_LENGTH(buf), i, o = 0;
+	char dump[3 * 32 + 4];
+
+	for (i = 0; i < n && i < len && got[i] == w[i]; i++)
+		;
+	if (i == n && n == len)
+		return;
+	for (o = 0; o / 3 < n && o / 3 < 32; o += 3)
+		snprintf(dump + o, sizeof(dump) - o, "%02x ", got[o / 3]);
+	snprintf(dump + o, sizeof(dump) - o, "%s", n > 32 ? "..." : "");
+	if (i < n && i < len)
+		regress_fail(file, line, "%zu bytes (want %zu), byte %zu is "
+		    "%02x, want %02x: %s", n, len, i, got[i], w[i], dump);
+	regress_fail(file, line, "%zu bytes, want %zu: %s", n, len, dump);
+}
+
+/* ------------------------------------------------------------------ */
+/* Randomness */
+
+unsigned int
+regress_random(unsigned int *state)
+{
+	unsigned int x = *state ? *state : 2463534242u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
 /* ------------------------------------------------------------------ */
 /* Open file descriptors */
 

@@ -17,7 +17,8 @@
  *                regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
  *                regress_rmtree, regress_slurp, regress_redirect_open
- *   buffers      regress_buffer_of
+ *   buffers      regress_buffer_of, tt_buffer_eq
+ *   randomness   regress_random
  *   fds          regress_fds_* (the runner's fd-leak check)
  *
  * Time limits given in seconds are scaled by regress_slowdown(), so the
@@ -160,6 +161,20 @@ int regress_redirect_open(const char *from, const char *to);
 
 /* A new evbuffer holding a copy of len bytes of data. */
 struct evbuffer *regress_buffer_of(const void *data, size_t len);
+
+/* Fail the case unless buf holds exactly the len bytes of want; the
+ * message gives the first difference and a hex dump of what is there. */
+#define tt_buffer_eq(buf, want, len) \
+	regress_buffer_eq(__FILE__, __LINE__, (buf), (want), (len))
+void regress_buffer_eq(const char *file, int line, struct evbuffer *buf,
+    const void *want, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Randomness */
+
+/* The next value of a reproducible xorshift32 sequence kept in *state
+ * (never 0), which it updates: the same seed gives the same cases. */
+unsigned int regress_random(unsigned int *state);
 
 /* ------------------------------------------------------------------ */
 /* Open file descriptors (the runner's leak check) */
