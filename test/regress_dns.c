@@ -2262,8 +2262,7 @@ static void
 test_init(struct regress_env *env)
 {
 	static const char conf[] = "nameserver 127.0.0.1:5301\n"
-	    "nameserver 127.0.0.1:5302\nnameserver 127.0.0.1:5303\n"
-	    "search a.test\n";
+	    "nameserver 127.0.0.1:5302\nnameserver 127.0.0.1:5303\n";
 	char dir[64], path[128];
 	FILE *f;
 
