@@ -1,34 +1,59 @@
 /*
  * regress.c -- the test runner.
  *
- * Runs every case of every table in regress_tables[] in its own forked
- * child, once per available backend, and enforces a time limit from the
- * parent (the child may use SIGALRM itself).  The parent never calls into
- * the library: the 1.4 API keeps global state (current_base, signal
- * handlers) that must start fresh in every case.
+ * One invocation runs the cases of regress_tables[] on one backend, each
+ * case in its own forked child, and writes TAP (the Test Anything
+ * Protocol) on stdout for automake's tap-driver.sh:
  *
- * Usage: regress [-b BACKEND] [-j N] [-l] [-v] [--no-fork] [PATTERN...]
- *   -b BACKEND   run on this backend only (epoll, poll, select)
- *   -j N         run up to N cases at once (default 1)
- *   -l           list case names and exit
- *   -v           verbose: print notes of passing cases too
- *   --no-fork    run cases in this process (for gdb); stops at the first failure
- *   PATTERN      shell glob on case names, e.g. "http/ *" without the space
+ *	1..N
+ *	ok 1 - core/timeout_order
+ *	not ok 2 - core/signal_basic # signal 6
+ *	# test/regress_core.c:1190: na == 1: 0 vs 1
+ *	ok 3 - core/readd_syscalls # SKIP only epoll makes kernel calls
+ *
+ * Results are numbered in the order cases finish (with -j they overlap).
+ * A backend that cannot be used here gives the single line
+ * "1..0 # SKIP <name> unavailable: <why>".  The exit status is 0 once the
+ * run completes, whatever the verdicts (TAP carries them); 2 for a usage
+ * error.  test/run-backend.sh runs it once per test/<name>.backend file.
+ *
+ * The parent never calls into the library: the 1.4 API keeps global state
+ * (current_base, signal handlers) that must start fresh in every case.
+ * It chooses the backend through 1.4's EVENT_NO* variables, enforces the
+ * time limit (the child may use SIGALRM itself) and kills the child's
+ * process group when the case ends.  The child checks on exit that the
+ * case left no file descriptor open that it did not start with.
+ *
+ * Usage: regress [-b BACKEND] [-j N] [-l] [-v] [--once|--no-once]
+ *                [--no-fork] [--timeout SECS] [--selftest] [PATTERN...]
+ *   -b BACKEND   run on this backend (epoll, poll, select, kqueue,
+ *                devpoll, evport, win32); default: the library's choice
+ *   -j N         run up to N cases at once (default 1, at most 16)
+ *   -l           list the selected case names and exit
+ *   -v           verbose: notes and times of passing cases too
+ *   --once       only the backend-independent cases (RT_ONCE)
+ *   --no-once    only the cases that depend on the backend
+ *   --no-fork    run the cases in this process (for gdb); stops at the
+ *                first failure
+ *   --timeout S  the time limit of a case that is not RT_SLOW (default 5)
+ *   --selftest   run the runner's own sample cases instead (one of each
+ *                outcome), for the runner/tap case
+ *   PATTERN      shell glob on case names, e.g. 'http/ *' without the space
  *
  * REGRESS_TIMEOUT_MULTIPLIER scales every time limit (for valgrind).
- * Output: one line per case ("ok", "FAIL", "SKIP"), then a summary line
- * "N passed, N failed, N skipped".  Exit status 1 if anything failed.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,25 +63,60 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "event-internal.h"	/* the base's signal pair, see forget_base */
 #include "regress.h"
+#include "regress_util.h"
 
-extern struct regress_case *regress_tables[];
+extern const struct regress_table regress_tables[];
 
-#define EXIT_SKIP 77
-#define LIMIT_NORMAL 10.0
-#define LIMIT_SLOW 60.0
+#define EXIT_SKIP	77	/* child: tt_skip() */
+#define EXIT_FDLEAK	78	/* child: the case left an fd open */
+#define LIMIT_NORMAL	5.0	/* seconds per case */
+#define LIMIT_SLOW	60.0	/* seconds per RT_SLOW case */
+#define MAX_JOBS	16
+#define LOG_MAX		(64 * 1024)	/* child output kept per case: */
+#define LOG_HEAD	(16 * 1024)	/* its start, and then its end */
+#define SKIP_MARK	"\001skip "	/* child -> parent: the skip reason */
 
-static const char *all_backends[] = {
-	"epoll", "poll", "select", "kqueue", "devpoll", NULL
+/* Every backend 1.4 knows, with the variable that disables it. */
+static const struct {
+	const char *name;
+	const char *var;
+} backend_vars[] = {
+	{ "epoll", "EVENT_NOEPOLL" },
+	{ "poll", "EVENT_NOPOLL" },
+	{ "select", "EVENT_NOSELECT" },
+	{ "kqueue", "EVENT_NOKQUEUE" },
+	{ "devpoll", "EVENT_NODEVPOLL" },
+	{ "evport", "EVENT_NOEVPORT" },
+	{ "win32", "EVENT_NOWIN32" },
+	{ NULL, NULL }
 };
-static const char *env_names[] = {
-	"EVENT_NOEPOLL", "EVENT_NOPOLL", "EVENT_NOSELECT", "EVENT_NOKQUEUE",
-	"EVENT_NODEVPOLL", "EVENT_NOEVPORT", NULL
+
+enum once_mode { ONCE_ALL, ONCE_ONLY, ONCE_NONE };
+
+struct options {
+	const char *backend;	/* -b, or NULL for the library's choice */
+	int jobs;
+	int selftest;
+	int list;
+	int verbose;
+	int no_fork;
+	enum once_mode once;
+	char **pats;
+	int npat;
 };
 
 static int verbose;
 static int no_fork;
-static int notes_fd = -1;	/* child: where regress_note() writes */
+static double limit_normal = LIMIT_NORMAL;
+static const char *self_path;	/* argv[0], for runner/tap */
+static int notes_fd = -1;	/* child: where notes go (-1: stderr) */
+static jmp_buf skip_jmp;	/* --no-fork: where tt_skip() returns */
+static char skip_reason[256];	/* --no-fork: its reason */
+
+/* ------------------------------------------------------------------ */
+/* The API of regress.h, used inside cases */
 
 double
 regress_now(void)
@@ -76,17 +136,24 @@ regress_slowdown(void)
 	return m >= 1.0 ? m : 1.0;
 }
 
+/* Write one line, prefix then message, where the notes go. */
 static void
 vnote(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[2048];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "    %s", prefix);
+	n = snprintf(buf, sizeof(buf), "%s", prefix);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = 0;
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	n = strlen(buf);
+	if (no_fork) {
+		/* In this process: a TAP comment line like the parent's. */
+		printf("# %s\n", buf);
+		fflush(stdout);
+		return;
+	}
 	if ((size_t)n < sizeof(buf) - 1)
 		buf[n++] = '\n';
 	if (write(notes_fd >= 0 ? notes_fd : 2, buf, n) < 0)
@@ -114,82 +181,253 @@ regress_fail(const char *file, int line, const char *fmt, ...)
 	vnote(prefix, fmt, ap);
 	va_end(ap);
 	fflush(NULL);
+	if (no_fork)
+		printf("Bail out! a case failed (--no-fork stops here)\n");
+	fflush(NULL);
 	_exit(1);
 }
 
 void
 regress_skip(const char *reason)
 {
-	regress_note("skipped: %s", reason);
+	if (no_fork) {
+		snprintf(skip_reason, sizeof(skip_reason), "%s", reason);
+		longjmp(skip_jmp, 1);
+	}
+	regress_note(SKIP_MARK "%s", reason);
 	fflush(NULL);
 	_exit(EXIT_SKIP);
 }
+
+/* ------------------------------------------------------------------ */
+/* Backends */
 
 /* Leave only the chosen backend enabled, through the 1.4 variables. */
 static void
 select_backend(const char *name)
 {
-	char var[64];
 	int i;
 
-	for (i = 0; env_names[i] != NULL; i++)
-		unsetenv(env_names[i]);
 	unsetenv("EVENT_SHOW_METHOD");
-	for (i = 0; all_backends[i] != NULL; i++) {
-		if (strcmp(all_backends[i], name) == 0)
-			continue;
-		snprintf(var, sizeof(var), "EVENT_NO%s", all_backends[i]);
-		for (char *p = var + 8; *p; p++)
-			*p = (char)(*p - 'a' + 'A');
-		setenv(var, "1", 1);
+	for (i = 0; backend_vars[i].name != NULL; i++) {
+		if (name != NULL && strcmp(backend_vars[i].name, name) != 0)
+			setenv(backend_vars[i].var, "1", 1);
+		else
+			unsetenv(backend_vars[i].var);
 	}
-	setenv("EVENT_NOEVPORT", "1", 1);
 }
 
-/* Run the case body in this process. */
-static void
-run_case_body(const struct regress_case *tc, const char *backend)
+static int
+known_backend(const char *name)
 {
-	struct regress_env env;
+	int i;
 
-	memset(&env, 0, sizeof(env));
-	env.pair[0] = env.pair[1] = -1;
-	env.backend = backend;
-	env.name = tc->name;
+	for (i = 0; backend_vars[i].name != NULL; i++)
+		if (strcmp(backend_vars[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Make a log line fit on one TAP line: no newlines, no "[err] " tag. */
+static void
+one_line(char *s)
+{
+	char *p;
+	size_t n;
+
+	if (strncmp(s, "[err] ", 6) == 0)
+		memmove(s, s + 6, strlen(s + 6) + 1);
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
+/*
+ * The backend a base gets with the current environment, asked in a child
+ * (the parent stays clean): its name in out, or what went wrong.  Returns
+ * 0 if a base was created.
+ */
+static int
+probe_backend(char *out, size_t outlen)
+{
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(p) == -1) {
+		snprintf(out, outlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		struct event_base *b;
+		const char *m;
+
+		close(p[0]);
+		dup2(p[1], 2);	/* event_base_new's error message */
+		b = event_base_new();
+		m = b ? event_base_get_method(b) : "";
+		if (write(p[1], m, strlen(m)) < 0)
+			_exit(2);
+		_exit(b != NULL ? 0 : 1);
+	}
+	close(p[1]);
+	n = pid == -1 ? -1 : read(p[0], out, outlen - 1);
+	close(p[0]);
+	if (pid != -1)
+		waitpid(pid, &status, 0);
+	out[n > 0 ? n : 0] = '\0';
+	one_line(out);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (out[0] == '\0')
+			snprintf(out, outlen, "no base could be created");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Choose the backend for the whole run: 0 and its name in `name`, or -1
+ * and why it cannot be used in `why`.
+ */
+static int
+choose_backend(const char *wanted, char *name, size_t namelen, char *why,
+    size_t whylen)
+{
+	char got[256];
+
+	if (wanted != NULL && !known_backend(wanted)) {
+		snprintf(why, whylen, "not a libevent backend name");
+		return -1;
+	}
+	if (wanted != NULL)
+		select_backend(wanted);
+	if (probe_backend(got, sizeof(got)) == -1) {
+		snprintf(why, whylen, "a base with only it enabled got: %s",
+		    got);
+		return -1;
+	}
+	if (wanted != NULL && strcmp(got, wanted) != 0) {
+		snprintf(why, whylen, "a base with only it enabled used %s",
+		    got);
+		return -1;
+	}
+	snprintf(name, namelen, "%s", got);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The child: one case */
+
+/* Set up what the case's flags ask for. */
+static void
+setup_env(struct regress_env *env, const struct regress_case *tc,
+    const char *backend)
+{
+	memset(env, 0, sizeof(*env));
+	env->pair[0] = env->pair[1] = -1;
+	env->backend = backend;
+	env->name = tc->name;
 	if (tc->flags & RT_BASE) {
-		env.base = event_init();
-		if (env.base == NULL)
+		env->base = event_init();
+		if (env->base == NULL)
 			regress_fail(__FILE__, __LINE__, "event_init failed");
-		if (strcmp(event_base_get_method(env.base), backend) != 0)
+		if (strcmp(event_base_get_method(env->base), backend) != 0)
 			regress_fail(__FILE__, __LINE__,
 			    "wanted backend %s, got %s", backend,
-			    event_base_get_method(env.base));
+			    event_base_get_method(env->base));
 	}
 	if (tc->flags & RT_PAIR) {
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, env.pair) == -1)
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, env->pair) == -1)
 			regress_fail(__FILE__, __LINE__, "socketpair: %s",
 			    strerror(errno));
-		if (evutil_make_socket_nonblocking(env.pair[0]) == -1 ||
-		    evutil_make_socket_nonblocking(env.pair[1]) == -1)
+		if (evutil_make_socket_nonblocking(env->pair[0]) == -1 ||
+		    evutil_make_socket_nonblocking(env->pair[1]) == -1)
 			regress_fail(__FILE__, __LINE__, "nonblocking failed");
 	}
-	tc->fn(&env);
 }
 
+/*
+ * The RT_BASE base is never freed (a case may leave events of its own
+ * stack inserted, which event_base_free would touch): the socketpair it
+ * opens at its first signal event belongs to it and is no leak.
+ */
+static void
+forget_base(struct regress_fds *s, struct event_base *base)
+{
+	if (base == NULL)
+		return;
+	regress_fds_drop(s, base->sig.ev_signal_pair[0]);
+	regress_fds_drop(s, base->sig.ev_signal_pair[1]);
+}
+
+/*
+ * Run the case body; then fail it if it left an fd open that was not open
+ * before it started (setup's base and pair count as open before).
+ */
+static void
+run_case(const struct regress_case *tc, const char *backend)
+{
+	struct regress_env env;
+	struct regress_fds before, after;
+	char leaks[1024];
+
+	setup_env(&env, tc, backend);
+	if (regress_fds_take(&before) == -1)
+		regress_fail(__FILE__, __LINE__, "cannot list open fds: %s",
+		    strerror(errno));
+	tc->fn(&env);
+	if (tc->flags & RT_KEEPFD)
+		return;
+	if (regress_fds_take(&after) == -1)
+		regress_fail(__FILE__, __LINE__, "cannot list open fds: %s",
+		    strerror(errno));
+	forget_base(&after, env.base);
+	if (regress_fds_new(&before, &after, leaks, sizeof(leaks)) > 0) {
+		regress_note("fds left open: %s", leaks);
+		fflush(NULL);
+		_exit(no_fork ? 1 : EXIT_FDLEAK);
+	}
+	regress_fds_free(&before);
+	regress_fds_free(&after);
+}
+
+/* In the forked child: never returns. */
+static void
+child_main(const struct regress_case *tc, const char *backend, int out)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	notes_fd = out;
+	dup2(out, 1);
+	dup2(out, 2);
+	setpgid(0, 0);
+	run_case(tc, backend);
+	fflush(NULL);
+	_exit(0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The parent: running children, TAP lines */
+
 struct running {
-	pid_t pid;
+	pid_t pid;		/* 0: the slot is free */
 	const struct regress_case *tc;
-	const char *backend;
 	double start;
 	double limit;
-	int out;	/* read end of the child's output pipe */
-	char *log;	/* what the child wrote, first 64 KiB */
-	size_t loglen;
+	int out;		/* read end of the child's output pipe */
+	char *log;		/* what the child wrote: LOG_HEAD bytes of its */
+	size_t loglen;		/* start, then the latest bytes */
+	size_t dropped;		/* bytes left out in between */
 };
 
-#define LOG_MAX (64 * 1024)
-
 struct totals {
+	int n;			/* TAP number of the last result */
 	int passed, failed, skipped;
 };
 
@@ -202,27 +440,104 @@ collect_output(struct running *r)
 	size_t take;
 
 	while ((n = read(r->out, buf, sizeof(buf))) > 0) {
-		if (r->log == NULL)
-			r->log = malloc(LOG_MAX);
-		if (r->log == NULL)
+		if (r->log == NULL && (r->log = malloc(LOG_MAX + 1)) == NULL)
 			continue;
 		take = (size_t)n;
-		if (take > LOG_MAX - r->loglen)
-			take = LOG_MAX - r->loglen;
+		/* Full: the oldest bytes after the head make room, so that
+		 * the failure message at the end is always kept. */
+		if (take > LOG_MAX - r->loglen) {
+			size_t drop = take - (LOG_MAX - r->loglen);
+
+			memmove(r->log + LOG_HEAD, r->log + LOG_HEAD + drop,
+			    r->loglen - LOG_HEAD - drop);
+			r->loglen -= drop;
+			r->dropped += drop;
+		}
 		memcpy(r->log + r->loglen, buf, take);
 		r->loglen += take;
 	}
+	if (r->log != NULL)
+		r->log[r->loglen] = '\0';
 }
 
+/* The reason tt_skip() gave, out of the child's output (or ""). */
 static void
-print_notes(struct running *r, int show)
+skip_reason_of(const struct running *r, char *out, size_t outlen)
 {
-	collect_output(r);
-	if (show && r->loglen > 0)
-		fwrite(r->log, 1, r->loglen, stdout);
-	free(r->log);
-	r->log = NULL;
-	r->loglen = 0;
+	const char *p = r->log ? strstr(r->log, SKIP_MARK) : NULL;
+	size_t n;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen(SKIP_MARK);
+	n = strcspn(p, "\n");
+	snprintf(out, outlen, "%.*s", (int)n, p);
+}
+
+/* Lines of p[0..end) as TAP comment lines, without the skip mark. */
+static void
+print_lines(const char *p, const char *end)
+{
+	const char *nl;
+
+	while (p < end && *p != '\0') {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (strncmp(p, SKIP_MARK, strlen(SKIP_MARK)) != 0)
+			printf("# %.*s\n", (int)(nl - p), p);
+		p = nl + 1;
+	}
+}
+
+/* The child's output as TAP comment lines. */
+static void
+print_notes(const struct running *r)
+{
+	if (r->log == NULL)
+		return;
+	if (r->dropped == 0) {
+		print_lines(r->log, r->log + r->loglen);
+		return;
+	}
+	print_lines(r->log, r->log + LOG_HEAD);
+	printf("# [... %zu bytes of output left out ...]\n", r->dropped);
+	print_lines(r->log + LOG_HEAD, r->log + r->loglen);
+}
+
+/* The TAP line of a finished case; returns whether to show its notes. */
+static int
+print_result(const struct running *r, int status, int timed_out,
+    struct totals *t)
+{
+	const char *name = r->tc->name;
+	char why[256];
+	int n = ++t->n;
+
+	if (timed_out) {
+		printf("not ok %d - %s # timeout after %.0fs\n", n, name,
+		    r->limit);
+	} else if (WIFSIGNALED(status)) {
+		printf("not ok %d - %s # signal %d\n", n, name,
+		    WTERMSIG(status));
+	} else if (WEXITSTATUS(status) == 0) {
+		printf("ok %d - %s\n", n, name);
+		t->passed++;
+		return verbose;
+	} else if (WEXITSTATUS(status) == EXIT_SKIP) {
+		skip_reason_of(r, why, sizeof(why));
+		printf("ok %d - %s # SKIP %s\n", n, name, why);
+		t->skipped++;
+		return verbose;
+	} else if (WEXITSTATUS(status) == EXIT_FDLEAK) {
+		printf("not ok %d - %s # fd leak\n", n, name);
+	} else {
+		printf("not ok %d - %s # exit %d\n", n, name,
+		    WEXITSTATUS(status));
+	}
+	t->failed++;
+	return 1;
 }
 
 static void
@@ -231,34 +546,26 @@ finish(struct running *r, int status, int timed_out, struct totals *t)
 	double took = regress_now() - r->start;
 	int show;
 
-	if (timed_out) {
-		printf("FAIL %s/%s # timeout after %.0fs\n", r->backend,
-		    r->tc->name, r->limit);
-		t->failed++;
-		show = 1;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		printf("ok   %s/%s (%.2fs)\n", r->backend, r->tc->name, took);
-		t->passed++;
-		show = verbose;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_SKIP) {
-		printf("SKIP %s/%s\n", r->backend, r->tc->name);
-		t->skipped++;
-		show = 1;
-	} else if (WIFSIGNALED(status)) {
-		printf("FAIL %s/%s # signal %d\n", r->backend, r->tc->name,
-		    WTERMSIG(status));
-		t->failed++;
-		show = 1;
-	} else {
-		printf("FAIL %s/%s # exit %d\n", r->backend, r->tc->name,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		t->failed++;
-		show = 1;
-	}
-	print_notes(r, show);
+	/* Helpers the case started and left behind end with it. */
+	kill(-r->pid, SIGKILL);
+	collect_output(r);
+	show = print_result(r, status, timed_out, t);
+	if (show)
+		print_notes(r);
+	if (!timed_out && (verbose || took > r->limit / 2))
+		printf("# %s took %.2fs (limit %.0fs)\n", r->tc->name, took,
+		    r->limit);
+	free(r->log);
 	close(r->out);
 	fflush(stdout);
-	r->pid = 0;
+	memset(r, 0, sizeof(*r));
+}
+
+static double
+time_limit(const struct regress_case *tc)
+{
+	return ((tc->flags & RT_SLOW) ? LIMIT_SLOW : limit_normal) *
+	    regress_slowdown();
 }
 
 static int
@@ -267,7 +574,6 @@ start_case(struct running *r, const struct regress_case *tc,
 {
 	int p[2];
 	pid_t pid;
-	sigset_t none;
 
 	if (pipe(p) == -1)
 		return -1;
@@ -279,52 +585,50 @@ start_case(struct running *r, const struct regress_case *tc,
 		return -1;
 	}
 	if (pid == 0) {
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(p[0]);
-		notes_fd = p[1];
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		setpgid(0, 0);
-		run_case_body(tc, backend);
-		fflush(NULL);
-		_exit(0);
+		child_main(tc, backend, p[1]);
 	}
 	close(p[1]);
-	/* The notes are read after the child ends; a pipe holds 64 KiB. */
+	/* Read while the child runs: a pipe holds only 64 KiB. */
 	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
 	setpgid(pid, pid);
+	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	r->tc = tc;
-	r->backend = backend;
 	r->start = regress_now();
-	r->limit = ((tc->flags & RT_SLOW) ? LIMIT_SLOW : LIMIT_NORMAL) *
-	    regress_slowdown();
+	r->limit = time_limit(tc);
 	r->out = p[0];
-	r->log = NULL;
-	r->loglen = 0;
 	return 0;
 }
 
-/* Drain pipes of running children so a chatty child cannot block. */
-static void
-drain_pipes(struct running *slots, int nslots)
+/* Has the child of r ended or run out of time?  Then finish it: 1. */
+static int
+poll_child(struct running *r, struct totals *t)
 {
-	int i;
+	int status;
 
-	for (i = 0; i < nslots; i++)
-		if (slots[i].pid != 0)
-			collect_output(&slots[i]);
+	if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+		finish(r, status, 0, t);
+		return 1;
+	}
+	if (regress_now() - r->start > r->limit) {
+		kill(-r->pid, SIGKILL);
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, &status, 0);
+		finish(r, status, 1, t);
+		return 1;
+	}
+	collect_output(r);
+	return 0;
 }
 
-/* Wait until some child ends or a time limit passes. */
-static void
-reap(struct running *slots, int nslots, struct totals *t, int block)
+/* Wait until some child ends or a time limit passes; 0 if none runs. */
+static int
+reap_one(struct running *slots, int nslots, struct totals *t)
 {
-	sigset_t chld;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	int i, status, any;
-	pid_t pid;
+	sigset_t chld;
+	int i, any;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -334,231 +638,419 @@ reap(struct running *slots, int nslots, struct totals *t, int block)
 			if (slots[i].pid == 0)
 				continue;
 			any = 1;
-			pid = waitpid(slots[i].pid, &status, WNOHANG);
-			if (pid == slots[i].pid) {
-				finish(&slots[i], status, 0, t);
-				return;
-			}
-			if (regress_now() - slots[i].start > slots[i].limit) {
-				kill(-slots[i].pid, SIGKILL);
-				kill(slots[i].pid, SIGKILL);
-				waitpid(slots[i].pid, &status, 0);
-				finish(&slots[i], status, 1, t);
-				return;
-			}
+			if (poll_child(&slots[i], t))
+				return 1;
 		}
-		if (!any || !block)
-			return;
-		drain_pipes(slots, nslots);
-		/* SIGCHLD is blocked: wake at a child's end or after 20 ms
-		 * to check the time limits. */
+		if (!any)
+			return 0;
+		/* SIGCHLD is blocked: wake when a child ends, or after
+		 * 20 ms to check the time limits. */
 		sigtimedwait(&chld, NULL, &ts);
 	}
 }
 
-/* Is the backend usable here?  Asked in a child: the parent stays clean. */
-static int
-backend_available(const char *name, char *why, size_t whylen)
+/* A free slot, after waiting for one if all are busy. */
+static struct running *
+free_slot(struct running *slots, int nslots, struct totals *t)
 {
-	int p[2], status;
-	pid_t pid;
-	ssize_t n;
+	int i;
 
-	if (pipe(p) == -1)
-		return 0;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		struct event_base *b;
-		const char *m;
-
-		close(p[0]);
-		dup2(p[1], 2);
-		b = event_base_new();
-		m = b ? event_base_get_method(b) : "none";
-		if (write(p[1], m, strlen(m)) < 0)
-			_exit(2);
-		if (b != NULL)
-			event_base_free(b);
-		_exit(0);
+	for (;;) {
+		for (i = 0; i < nslots; i++)
+			if (slots[i].pid == 0)
+				return &slots[i];
+		reap_one(slots, nslots, t);
 	}
-	close(p[1]);
-	n = read(p[0], why, whylen - 1);
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	if (n < 0)
-		n = 0;
-	why[n] = '\0';
-	if (strncmp(why, name, strlen(name)) == 0 && why[strlen(name)] == '\0')
+}
+
+static void
+run_forked(const struct regress_case *cases, int ncases,
+    const char *backend, int jobs, struct totals *t)
+{
+	struct running slots[MAX_JOBS];
+	struct rlimit rl;
+	sigset_t chld;
+	int i;
+
+	/* Core dumps of deliberately crashing cases only waste time. */
+	rl.rlim_cur = rl.rlim_max = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	memset(slots, 0, sizeof(slots));
+	for (i = 0; i < ncases; i++) {
+		const struct regress_case *tc = &cases[i];
+		struct running *r;
+
+		if (tc->skip != NULL) {
+			printf("ok %d - %s # SKIP %s\n", ++t->n, tc->name,
+			    tc->skip);
+			t->skipped++;
+			continue;
+		}
+		r = free_slot(slots, jobs, t);
+		if (start_case(r, tc, backend) == -1) {
+			printf("not ok %d - %s # fork: %s\n", ++t->n,
+			    tc->name, strerror(errno));
+			t->failed++;
+		}
+	}
+	while (reap_one(slots, jobs, t))
+		;
+}
+
+/* --no-fork: every case in this process, in order. */
+static void
+run_in_process(const struct regress_case *cases, int ncases,
+    const char *backend, struct totals *t)
+{
+	volatile int i;
+
+	for (i = 0; i < ncases; i++) {
+		const struct regress_case *tc = &cases[i];
+
+		++t->n;
+		if (tc->skip != NULL) {
+			printf("ok %d - %s # SKIP %s\n", t->n, tc->name,
+			    tc->skip);
+			t->skipped++;
+			continue;
+		}
+		printf("# running %s\n", tc->name);
+		fflush(stdout);
+		if (setjmp(skip_jmp) != 0) {
+			printf("ok %d - %s # SKIP %s\n", t->n, tc->name,
+			    skip_reason);
+			t->skipped++;
+			continue;
+		}
+		run_case(tc, backend);
+		printf("ok %d - %s\n", t->n, tc->name);
+		t->passed++;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The runner's own cases */
+
+static void
+selftest_pass(struct regress_env *env)
+{
+	(void)env;
+	regress_note("a note");
+}
+
+static void
+selftest_fail(struct regress_env *env)
+{
+	(void)env;
+	tt_int_op(1, ==, 2);
+}
+
+/* Much output, then a failure: its message must survive. */
+static void
+selftest_chatty(struct regress_env *env)
+{
+	int i;
+
+	(void)env;
+	for (i = 0; i < 5000; i++)
+		regress_note("chatter line %d of 5000", i);
+	tt_fail("the end");
+}
+
+static void
+selftest_crash(struct regress_env *env)
+{
+	(void)env;
+	abort();
+}
+
+static void
+selftest_hang(struct regress_env *env)
+{
+	(void)env;
+	for (;;)
+		pause();
+}
+
+static void
+selftest_leak(struct regress_env *env)
+{
+	int p[2];
+
+	(void)env;
+	tt_int_op(pipe(p), ==, 0);
+}
+
+static void
+selftest_skip(struct regress_env *env)
+{
+	(void)env;
+	tt_skip("the reason");
+}
+
+/* One case of each outcome, run by --selftest. */
+static const struct regress_case selftest_cases[] = {
+	{ "selftest/pass", selftest_pass, 0, NULL },
+	{ "selftest/fail", selftest_fail, 0, NULL },
+	{ "selftest/chatty", selftest_chatty, 0, NULL },
+	{ "selftest/crash", selftest_crash, 0, NULL },
+	{ "selftest/hang", selftest_hang, 0, NULL },
+	{ "selftest/leak", selftest_leak, 0, NULL },
+	{ "selftest/skip", selftest_skip, 0, NULL },
+	{ "selftest/listed_skip", selftest_pass, 0, "listed as skipped" },
+	RT_END
+};
+
+static const struct regress_table selftest_tables[] = {
+	{ selftest_cases, 0 },
+	{ NULL, 0 }
+};
+
+/* The output of `regress --selftest ...` (run by runner/tap), lines. */
+static int
+selftest_run(const char *args, char lines[][256], int max)
+{
+	char cmd[2048];
+	FILE *p;
+	int n = 0;
+
+	char self[1024];
+	ssize_t len;
+
+	/* This very binary (under libtool, argv[0] may be its wrapper). */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0)
+		self[len] = '\0';
+	else
+		snprintf(self, sizeof(self), "%s", self_path);
+	snprintf(cmd, sizeof(cmd), "'%s' --selftest %s 2>&1", self, args);
+	tt_assert((p = popen(cmd, "r")) != NULL);
+	while (n < max && fgets(lines[n], sizeof(lines[n]), p) != NULL) {
+		lines[n][strcspn(lines[n], "\n")] = '\0';
+		n++;
+	}
+	tt_int_op(pclose(p), ==, 0);	/* exit 0 whatever the verdicts */
+	return n;
+}
+
+/* The line that holds `what`, or fail; *num gets its TAP number. */
+static int
+find_line(char lines[][256], int n, const char *what, int *num)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *p = strstr(lines[i], what);
+
+		if (p != NULL && strcmp(p, what) == 0) {
+			*num = atoi(lines[i] + (lines[i][0] == 'n' ? 7 : 3));
+			return i;
+		}
+	}
+	regress_fail(__FILE__, __LINE__, "no line ends with \"%s\"", what);
+	return -1;
+}
+
+/*
+ * The runner reports every outcome as TAP: numbered 1..8 in the order
+ * they end (with -j), the directive of each, the failure's note under
+ * it (even after much output), the leaked fd named.
+ */
+static void
+test_runner_tap(struct regress_env *env)
+{
+	char hang[64];
+	const char *const want[] = {
+		" - selftest/pass", " - selftest/fail # exit 1",
+		" - selftest/chatty # exit 1", " - selftest/crash # signal 6",
+		hang,
+		" - selftest/leak # fd leak", " - selftest/skip # SKIP the reason",
+		" - selftest/listed_skip # SKIP listed as skipped"
+	};
+	static char lines[8192][256];
+	int n, i, at, num, seen = 0;
+
+	(void)env;
+	/* The limit is scaled in the inner runner too. */
+	snprintf(hang, sizeof(hang), " - selftest/hang # timeout after %.0fs",
+	    regress_slowdown());
+	n = selftest_run("-j 4 --timeout 1", lines, 8192);
+	tt_str_op(lines[0], ==, "1..8");
+	for (i = 0; i < 8; i++) {
+		int ok = i == 0 || i >= 6;
+
+		at = find_line(lines, n, want[i], &num);
+		tt_int_op(strncmp(lines[at], ok ? "ok " : "not ok ",
+		    ok ? 3 : 7), ==, 0);
+		tt_assert(num >= 1 && num <= 8 && !(seen & (1 << num)));
+		seen |= 1 << num;
+		if (i == 1)
+			tt_assert(strstr(lines[at + 1], "1 == 2: 1 vs 2"));
+		if (i == 2)
+			tt_assert(find_line(lines, n, ": the end", &num) > at);
+		if (i == 5)
+			tt_assert(strstr(lines[at + 1], "# fds left open: ") &&
+			    strstr(lines[at + 1], "pipe"));
+	}
+	tt_assert(strstr(lines[n - 1], ": 1 passed, 5 failed, 2 skipped"));
+}
+
+struct regress_case regress_runner_cases[] = {
+	{ "runner/tap", test_runner_tap, RT_ONCE, NULL },
+	RT_END
+};
+
+/* ------------------------------------------------------------------ */
+/* Selecting cases, main */
+
+static int
+matches(const char *name, const struct options *o)
+{
+	int i;
+
+	if (o->npat == 0)
 		return 1;
-	if (n == 0)
-		snprintf(why, whylen, "no base could be created");
+	for (i = 0; i < o->npat; i++)
+		if (fnmatch(o->pats[i], name, 0) == 0 ||
+		    strcmp(o->pats[i], name) == 0)
+			return 1;
 	return 0;
 }
 
 static int
-matches(const char *name, int npat, char **pats)
+selected(const struct regress_case *tc, const struct options *o)
+{
+	if (o->once == ONCE_ONLY && !(tc->flags & RT_ONCE))
+		return 0;
+	if (o->once == ONCE_NONE && (tc->flags & RT_ONCE))
+		return 0;
+	return matches(tc->name, o);
+}
+
+/*
+ * Copies of the selected cases, in table order, each with its table's
+ * flags added; their count in *n.
+ */
+static struct regress_case *
+select_cases(const struct options *o, int *n)
+{
+	const struct regress_table *tables, *t;
+	const struct regress_case *tc;
+	struct regress_case *v;
+	int total = 0;
+
+	tables = o->selftest ? selftest_tables : regress_tables;
+	for (t = tables; t->cases != NULL; t++)
+		for (tc = t->cases; tc->name != NULL; tc++)
+			total++;
+	if ((v = calloc(total + 1, sizeof(*v))) == NULL) {
+		perror("regress: calloc");
+		exit(2);
+	}
+	*n = 0;
+	for (t = tables; t->cases != NULL; t++)
+		for (tc = t->cases; tc->name != NULL; tc++) {
+			if (!selected(tc, o))
+				continue;
+			v[*n] = *tc;
+			v[(*n)++].flags |= t->flags;
+		}
+	return v;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [-b backend] [-j n] [-l] [-v] "
+	    "[--once|--no-once] [--no-fork] [--timeout secs] [--selftest] "
+	    "[pattern...]\n", prog);
+	exit(2);
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
 {
 	int i;
 
-	if (npat == 0)
-		return 1;
-	for (i = 0; i < npat; i++)
-		if (fnmatch(pats[i], name, 0) == 0 || strcmp(pats[i], name) == 0)
-			return 1;
-	return 0;
+	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-b") == 0 && i + 1 < argc)
+			o->backend = argv[++i];
+		else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc)
+			o->jobs = atoi(argv[++i]);
+		else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2] != '\0')
+			o->jobs = atoi(argv[i] + 2);
+		else if (strcmp(argv[i], "-l") == 0)
+			o->list = 1;
+		else if (strcmp(argv[i], "-v") == 0)
+			o->verbose = 1;
+		else if (strcmp(argv[i], "--once") == 0)
+			o->once = ONCE_ONLY;
+		else if (strcmp(argv[i], "--no-once") == 0)
+			o->once = ONCE_NONE;
+		else if (strcmp(argv[i], "--no-fork") == 0)
+			o->no_fork = 1;
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+			limit_normal = atof(argv[++i]);
+		else if (strcmp(argv[i], "--selftest") == 0)
+			o->selftest = 1;
+		else
+			usage(argv[0]);
+	}
+	o->pats = argv + i;
+	o->npat = argc - i;
+	if (o->jobs < 1)
+		o->jobs = 1;
+	if (o->jobs > MAX_JOBS)
+		o->jobs = MAX_JOBS;
+	if (limit_normal <= 0)
+		usage(argv[0]);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *only = NULL;
-	const char *backends[8];
-	int nbackends = 0, jobs = 1, list = 0, i, b, first = 1;
-	struct totals t = { 0, 0, 0 };
-	struct running slots[16];
-	struct rlimit rl;
-	sigset_t chld;
-	char **pats;
-	int npat;
+	struct regress_case *cases;
+	struct options o;
+	struct totals t;
+	char backend[64], why[512];
+	int i, ncases;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-b") == 0 && i + 1 < argc)
-			only = argv[++i];
-		else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc)
-			jobs = atoi(argv[++i]);
-		else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2] != '\0')
-			jobs = atoi(argv[i] + 2);
-		else if (strcmp(argv[i], "-l") == 0)
-			list = 1;
-		else if (strcmp(argv[i], "-v") == 0)
-			verbose = 1;
-		else if (strcmp(argv[i], "--no-fork") == 0)
-			no_fork = 1;
-		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: %s [-b backend] [-j n] [-l] [-v] "
-			    "[--no-fork] [pattern...]\n", argv[0]);
-			return 2;
-		} else
-			break;
-	}
-	pats = argv + i;
-	npat = argc - i;
-	if (jobs < 1)
-		jobs = 1;
-	if (jobs > 16)
-		jobs = 16;
-
-	if (list) {
-		for (i = 0; regress_tables[i] != NULL; i++)
-			for (const struct regress_case *tc = regress_tables[i];
-			    tc->name != NULL; tc++)
-				if (matches(tc->name, npat, pats))
-					printf("%s\n", tc->name);
+	self_path = argv[0];
+	parse_args(argc, argv, &o);
+	verbose = o.verbose;
+	no_fork = o.no_fork;
+	cases = select_cases(&o, &ncases);
+	if (o.list) {
+		for (i = 0; i < ncases; i++)
+			printf("%s\n", cases[i].name);
 		return 0;
 	}
-
-	/* Core dumps of deliberately crashing cases only waste time. */
-	rl.rlim_cur = rl.rlim_max = 0;
-	setrlimit(RLIMIT_CORE, &rl);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	for (b = 0; all_backends[b] != NULL; b++) {
-		char why[256];
-
-		if (only != NULL && strcmp(only, all_backends[b]) != 0)
-			continue;
-		select_backend(all_backends[b]);
-		if (!backend_available(all_backends[b], why, sizeof(why))) {
-			char *nl;
-
-			while ((nl = strchr(why, '\n')) != NULL)
-				*nl = ' ';
-			printf("SKIP backend %s: not available on this machine "
-			    "(a base with only it enabled got: %s)\n",
-			    all_backends[b], why);
-			continue;
-		}
-		backends[nbackends++] = all_backends[b];
-	}
-	if (only != NULL && nbackends == 0) {
-		printf("0 passed, 1 failed\n");
-		return 1;
-	}
-
-	if (no_fork) {
-		select_backend(backends[0]);
-		for (i = 0; regress_tables[i] != NULL; i++)
-			for (const struct regress_case *tc = regress_tables[i];
-			    tc->name != NULL; tc++) {
-				if (!matches(tc->name, npat, pats) || tc->skip)
-					continue;
-				printf("run  %s/%s\n", backends[0], tc->name);
-				fflush(stdout);
-				run_case_body(tc, backends[0]);
-				printf("ok   %s/%s\n", backends[0], tc->name);
-				t.passed++;
-			}
-		printf("%d passed, %d failed\n", t.passed, t.failed);
+	if (choose_backend(o.backend, backend, sizeof(backend), why,
+	    sizeof(why)) == -1) {
+		printf("1..0 # SKIP %s unavailable: %s\n",
+		    o.backend ? o.backend : "the default backend", why);
 		return 0;
 	}
-
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
-	memset(slots, 0, sizeof(slots));
-
-	for (b = 0; b < nbackends; b++) {
-		select_backend(backends[b]);
-		for (i = 0; regress_tables[i] != NULL; i++) {
-			for (const struct regress_case *tc = regress_tables[i];
-			    tc->name != NULL; tc++) {
-				int s;
-
-				if (!matches(tc->name, npat, pats))
-					continue;
-				if ((tc->flags & RT_ONCE) && !first)
-					continue;
-				if (tc->skip != NULL) {
-					printf("SKIP %s/%s # %s\n", backends[b],
-					    tc->name, tc->skip);
-					t.skipped++;
-					continue;
-				}
-				for (;;) {
-					for (s = 0; s < jobs; s++)
-						if (slots[s].pid == 0)
-							break;
-					if (s < jobs)
-						break;
-					reap(slots, jobs, &t, 1);
-				}
-				if (start_case(&slots[s], tc, backends[b]) == -1) {
-					printf("FAIL %s/%s # fork: %s\n",
-					    backends[b], tc->name,
-					    strerror(errno));
-					t.failed++;
-				}
-			}
-		}
-		/* Finish this backend before changing the environment. */
-		for (;;) {
-			int busy = 0;
-
-			for (i = 0; i < jobs; i++)
-				busy |= slots[i].pid != 0;
-			if (!busy)
-				break;
-			reap(slots, jobs, &t, 1);
-		}
-		first = 0;
+	if (ncases == 0) {
+		printf("1..0 # SKIP no case matches\n");
+		return 0;
 	}
-
-	if (t.skipped)
-		printf("%d passed, %d failed, %d skipped\n", t.passed,
-		    t.failed, t.skipped);
+	printf("1..%d\n", ncases);
+	printf("# backend %s\n", backend);
+	memset(&t, 0, sizeof(t));
+	if (no_fork)
+		run_in_process(cases, ncases, backend, &t);
 	else
-		printf("%d passed, %d failed\n", t.passed, t.failed);
-	return t.failed ? 1 : 0;
+		run_forked(cases, ncases, backend, o.jobs, &t);
+	printf("# %s: %d passed, %d failed, %d skipped\n", backend, t.passed,
+	    t.failed, t.skipped);
+	free(cases);
+	return 0;
 }

@@ -9,17 +9,24 @@
  *		RT_END
  *	};
  *
- * and test/regress_main.c lists the tables.  The runner forks a child per
- * case and kills it when it runs past its time limit, so a crash or a hang
- * fails one case only.  The whole table runs once per available backend
- * (epoll, poll, select), selected through the EVENT_NO* variables; cases
- * flagged RT_ONCE do not depend on the backend and run on the first one
- * only.
+ * and test/regress_main.c lists the tables.  test/regress runs the cases
+ * on one backend per invocation (-b NAME, chosen through the EVENT_NO*
+ * variables), each in a forked child that is killed when it runs past its
+ * time limit, so a crash or a hang fails one case only.  `make check`
+ * runs it once per test/<backend>.backend file with --no-once, and once
+ * more (test/once.backend) with --once for the cases flagged RT_ONCE,
+ * which do not depend on the backend.
  *
  * Inside a case use the tt_* assertions: a failed one prints where and why
  * and ends the child with status 1.  tt_skip("reason") ends it as skipped
- * (the reason is printed).  Nothing needs to be freed at the end of a case:
- * the child exits.  A case passes when its function returns.
+ * (the reason is printed).  Memory need not be freed at the end of a case
+ * (the child exits), but every file descriptor the case opened must be
+ * closed: the runner fails a case that leaves one open (RT_KEEPFD opts
+ * out).  The base of RT_BASE (with the socketpair it opens for signals)
+ * and the RT_PAIR fds are the runner's; a case that frees the base sets
+ * env->base to NULL.  A case passes when its function returns.  Helpers shared by several areas
+ * (loopback sockets, running the loop until something happens, child
+ * processes, directories) are in regress_util.h.
  */
 #ifndef REGRESS_H
 #define REGRESS_H
@@ -47,9 +54,16 @@ struct regress_case {
 
 #define RT_BASE	0x01	/* env->base = event_init() (also current_base) */
 #define RT_PAIR	0x02	/* env->pair = a nonblocking socketpair */
-#define RT_ONCE	0x04	/* backend-independent: run on one backend only */
-#define RT_SLOW	0x08	/* time limit 60 s instead of 10 s */
+#define RT_ONCE	0x04	/* backend-independent: run once, not per backend */
+#define RT_SLOW	0x08	/* time limit 60 s instead of 5 s */
+#define RT_KEEPFD 0x10	/* may leave fds open (say why where it is used) */
 #define RT_END	{ NULL, NULL, 0, NULL }
+
+/* regress_main.c's list of tables, ended by { NULL, 0 }. */
+struct regress_table {
+	const struct regress_case *cases;
+	int flags;		/* RT_* added to every case of the table */
+};
 
 /* Report a failure and end the case.  Does not return. */
 void regress_fail(const char *file, int line, const char *fmt, ...)
@@ -63,7 +77,8 @@ void regress_skip(const char *reason)
 	__attribute__((noreturn))
 #endif
 	;
-/* Print a note under the case (shown with -v or when the case fails). */
+/* Print a note under the case (a TAP comment line, shown with -v or when
+ * the case fails). */
 void regress_note(const char *fmt, ...)
 #ifdef __GNUC__
 	__attribute__((format(printf, 1, 2)))
@@ -71,8 +86,8 @@ void regress_note(const char *fmt, ...)
 	;
 /* Seconds on the monotonic clock, for timing bounds. */
 double regress_now(void);
-/* The time-limit multiplier (REGRESS_TIMEOUT_MULTIPLIER, default 1), for
- * cases that must widen their timing bounds under valgrind. */
+/* The time-limit multiplier (REGRESS_TIMEOUT_MULTIPLIER, default 1, never
+ * below 1), for cases that must widen their timing bounds under valgrind. */
 double regress_slowdown(void);
 
 #define tt_assert(cond) do {						\

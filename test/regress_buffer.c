@@ -1,6 +1,6 @@
 /*
- * test/regress_buffer.c -- evbuffer cases (this file) and bufferevent cases
- * (test/regress_bufferevent.c, listed in the same table).
+ * test/regress_buffer.c -- evbuffer cases (bufferevents are in
+ * test/regress_bufferevent.c).
  */
 #include "config.h"
 
@@ -20,7 +20,7 @@
 #include "event.h"
 #include "evbuffer-internal.h"
 #include "regress.h"
-#include "regress_buffer.h"
+#include "regress_util.h"
 
 /* Free bytes after the data. */
 static size_t
@@ -947,7 +947,7 @@ test_random_ops(struct regress_env *env)
 
 	(void)env;
 	for (op = 0; op < 60000; op++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		regress_random(&x);
 		n = (x >> 8) % (x & 1 ? 40 : 3000);
 		kind = (int)((x >> 4) % 8);
 		if (mlen > (1 << 16)) {
@@ -1045,6 +1045,12 @@ test_read_large(struct regress_env *env)
 		reads++;
 	}
 	regress_note("%d bytes queued, %d reads", n, reads);
+	tt_int_op(total, ==, n);
+	tt_uint_op(EVBUFFER_LENGTH(r), ==, (size_t)n);
+	for (total = 0; total < n; total++)
+		if (EVBUFFER_DATA(r)[total] != 'r')
+			regress_fail(__FILE__, __LINE__, "byte %d is %#x",
+			    total, EVBUFFER_DATA(r)[total]);
 	/* Data queued as datagrams of whatever write() took; a handful
 	 * of reads, not n / 4096. */
 	tt_int_op(reads, <=, 1 + n / (EVBUFFER_DEFAULT_READ * 4));
@@ -1076,6 +1082,5 @@ struct regress_case regress_buffer_cases[] = {
 	{ "buffer/random_ops", test_random_ops, RT_ONCE, NULL },
 	{ "buffer/read_write", test_read_write, RT_ONCE, NULL },
 	{ "buffer/read_large", test_read_large, RT_ONCE | RT_PAIR, NULL },
-	BUFFEREVENT_CASES
 	RT_END
 };

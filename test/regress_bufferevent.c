@@ -1,7 +1,7 @@
 /*
  * test/regress_bufferevent.c -- bufferevents over socketpairs and
  * loopback TCP: data flow, EOF, reset, timeouts, watermarks, freeing from
- * callbacks.  Listed in regress_buffer_cases (test/regress_buffer.c).
+ * callbacks.
  */
 #include "config.h"
 
@@ -20,7 +20,7 @@
 
 #include "event.h"
 #include "regress.h"
-#include "regress_buffer.h"
+#include "regress_util.h"
 
 /* Shared state of one case (each case runs in its own process). */
 static struct {
@@ -44,39 +44,6 @@ idx(struct bufferevent *bev)
 {
 	return bev == st.bev[1] ? 1 : 0;
 }
-
-static void
-guard_cb(int fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	tt_fail("the loop ran past its time guard");
-}
-
-/* Dispatch with a time guard of sec seconds (failing the case). */
-static void
-dispatch_guarded(struct event_base *base, int sec)
-{
-	struct event guard;
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)(sec * regress_slowdown());
-	tv.tv_usec = 0;
-	evtimer_set(&guard, guard_cb, NULL);
-	event_base_set(base, &guard);
-	evtimer_add(&guard, &tv);
-	event_base_dispatch(base);
-	evtimer_del(&guard);
-}
-
-/* Spin the loop without blocking until cond holds (at most n turns). */
-#define SPIN_UNTIL(base, cond) do {					\
-	int spin_;							\
-	for (spin_ = 0; spin_ < 100 && !(cond); spin_++)		\
-		event_base_loop((base), EVLOOP_NONBLOCK);		\
-	tt_assert(cond);						\
-} while (0)
 
 /* Counting callbacks; readers drain what they see and stop at want. */
 static void
@@ -154,7 +121,7 @@ fill_pattern(unsigned char *p, size_t n, unsigned char *state)
 	}
 }
 
-void
+static void
 test_bev_defaults(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -191,7 +158,7 @@ test_bev_defaults(struct regress_env *env)
 	tt_int_op(fcntl(env->pair[0], F_GETFD), !=, -1);
 }
 
-void
+static void
 test_bev_roundtrip(struct regress_env *env)
 {
 	struct evbuffer *eb = evbuffer_new();
@@ -210,7 +177,7 @@ test_bev_roundtrip(struct regress_env *env)
 	tt_int_op(bufferevent_write_buffer(st.bev[0], eb), ==, 0);
 	tt_uint_op(EVBUFFER_LENGTH(eb), ==, 0);
 	st.want = 300;
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 
 	tt_uint_op(st.got, ==, 300);
 	tt_int_op(st.bad_pattern, ==, 0);
@@ -225,7 +192,7 @@ test_bev_roundtrip(struct regress_env *env)
 	evbuffer_free(eb);
 }
 
-void
+static void
 test_bev_enable_write_empty(struct regress_env *env)
 {
 	setup(env);
@@ -238,7 +205,7 @@ test_bev_enable_write_empty(struct regress_env *env)
 	bufferevent_free(st.bev[0]);
 }
 
-void
+static void
 test_bev_eof(struct regress_env *env)
 {
 	setup(env);
@@ -246,7 +213,7 @@ test_bev_eof(struct regress_env *env)
 	bufferevent_enable(st.bev[1], EV_READ);
 	tt_int_op(write(env->pair[0], "\x00\x01\x06", 3), ==, 3);
 	close(env->pair[0]);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 
 	/* The data first, then EOF. */
 	tt_uint_op(st.got, ==, 3);
@@ -262,20 +229,20 @@ test_bev_eof(struct regress_env *env)
 
 	/* enable() re-arms reading: EOF is reported again. */
 	tt_int_op(bufferevent_enable(st.bev[1], EV_READ), ==, 0);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_int_op(st.nerror[1], ==, 2);
 	tt_int_op(st.what[1], ==, EVBUFFER_READ | EVBUFFER_EOF);
 	bufferevent_free(st.bev[1]);
 }
 
-void
+static void
 test_bev_write_error(struct regress_env *env)
 {
 	setup(env);
 	st.bev[0] = new_bev(env->pair[0]);
 	close(env->pair[1]);
 	tt_int_op(bufferevent_write(st.bev[0], "data", 4), ==, 0);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_int_op(st.nerror[0], ==, 1);
 	tt_int_op(st.what[0], ==, EVBUFFER_WRITE | EVBUFFER_ERROR);
 	tt_int_op(st.nwrite[0], ==, 0);
@@ -285,42 +252,14 @@ test_bev_write_error(struct regress_env *env)
 	bufferevent_free(st.bev[0]);
 }
 
-/* A connected loopback TCP pair: fds[0] client, fds[1] server side. */
 static void
-tcp_pair(int fds[2])
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int lfd, one = 1;
-
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	tt_assert(lfd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = 0;
-	tt_int_op(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
-	tt_int_op(listen(lfd, 1), ==, 0);
-	tt_int_op(getsockname(lfd, (struct sockaddr *)&sin, &len), ==, 0);
-	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
-	tt_assert(fds[0] >= 0);
-	tt_int_op(connect(fds[0], (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
-	fds[1] = accept(lfd, NULL, NULL);
-	tt_assert(fds[1] >= 0);
-	close(lfd);
-	setsockopt(fds[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	tt_int_op(evutil_make_socket_nonblocking(fds[0]), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(fds[1]), ==, 0);
-}
-
-void
 test_bev_tcp_reset(struct regress_env *env)
 {
 	int fds[2];
 	struct linger lg;
 
 	setup(env);
-	tcp_pair(fds);
+	regress_tcp_pair(fds);
 	st.bev[0] = new_bev(fds[0]);
 	bufferevent_enable(st.bev[0], EV_READ);
 	/* Close with a zero linger: the peer sends RST. */
@@ -329,7 +268,7 @@ test_bev_tcp_reset(struct regress_env *env)
 	tt_int_op(setsockopt(fds[1], SOL_SOCKET, SO_LINGER, &lg,
 	    sizeof(lg)), ==, 0);
 	close(fds[1]);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_int_op(st.nerror[0], ==, 1);
 	tt_int_op(st.what[0], ==, EVBUFFER_READ | EVBUFFER_ERROR);
 	tt_int_op(st.err[0], ==, ECONNRESET);
@@ -358,13 +297,13 @@ bulk_writecb(struct bufferevent *bev, void *arg)
 	}
 }
 
-void
+static void
 test_bev_tcp_bulk(struct regress_env *env)
 {
 	int fds[2];
 
 	setup(env);
-	tcp_pair(fds);
+	regress_tcp_pair(fds);
 	st.want = 8 * 1024 * 1024;
 	st.bev[0] = bufferevent_new(fds[0], NULL, bulk_writecb, count_errorcb,
 	    NULL);
@@ -372,7 +311,7 @@ test_bev_tcp_bulk(struct regress_env *env)
 	bufferevent_setwatermark(st.bev[0], EV_WRITE, 64 * 1024, 0);
 	bufferevent_enable(st.bev[1], EV_READ);
 	bufferevent_enable(st.bev[0], EV_WRITE);
-	dispatch_guarded(env->base, 8);
+	regress_dispatch_guarded(env->base, 3);
 	tt_uint_op(st.got, ==, st.want);
 	tt_int_op(st.bad_pattern, ==, 0);
 	tt_int_op(st.nerror[0] + st.nerror[1], ==, 0);
@@ -393,7 +332,7 @@ write_one_cb(int fd, short what, void *arg)
 	tt_int_op(write(fd, "\x00", 1), ==, 1);
 }
 
-void
+static void
 test_bev_read_timeout(struct regress_env *env)
 {
 	struct event ev;
@@ -410,7 +349,7 @@ test_bev_read_timeout(struct regress_env *env)
 	event_base_set(env->base, &ev);
 	event_add(&ev, &tv);
 	start = regress_now();
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	el = st.t_error[1] - start;
 	regress_note("timeout after %.3f s", el);
 	tt_int_op(st.nread[1], ==, 1);
@@ -424,35 +363,18 @@ test_bev_read_timeout(struct regress_env *env)
 	bufferevent_free(st.bev[1]);
 }
 
-/* Fill fd's send path until write() would block. */
 static void
-fill_socket(int fd)
-{
-	char junk[4096];
-	int i;
-
-	memset(junk, 'j', sizeof(junk));
-	for (i = 0; i < 100000; i++) {
-		if (write(fd, junk, sizeof(junk)) < 0) {
-			tt_int_op(errno, ==, EAGAIN);
-			return;
-		}
-	}
-	tt_fail("socket never filled");
-}
-
-void
 test_bev_write_timeout(struct regress_env *env)
 {
 	double start, el;
 
 	setup(env);
-	fill_socket(env->pair[0]);
+	regress_fill(env->pair[0]);
 	st.bev[0] = new_bev(env->pair[0]);
 	bufferevent_settimeout(st.bev[0], 0, 1);
 	start = regress_now();
 	tt_int_op(bufferevent_write(st.bev[0], "x", 1), ==, 0);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	el = st.t_error[0] - start;
 	regress_note("timeout after %.3f s", el);
 	tt_int_op(st.nerror[0], ==, 1);
@@ -464,7 +386,7 @@ test_bev_write_timeout(struct regress_env *env)
 	bufferevent_free(st.bev[0]);
 }
 
-void
+static void
 test_bev_settimeout(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -491,7 +413,7 @@ test_bev_settimeout(struct regress_env *env)
 }
 
 /* Exactly at the read low watermark, and one byte below it. */
-void
+static void
 test_bev_low_watermark(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -502,18 +424,18 @@ test_bev_low_watermark(struct regress_env *env)
 	tt_uint_op(bev->wm_read.low, ==, 10);
 	bufferevent_enable(bev, EV_READ);
 	tt_int_op(write(env->pair[0], "123456789", 9), ==, 9);
-	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 9);
+	REGRESS_SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 9);
 	/* Below the mark the data waits silently. */
 	tt_int_op(st.nread[1], ==, 0);
 	tt_int_op(write(env->pair[0], "0", 1), ==, 1);
-	SPIN_UNTIL(env->base, st.nread[1] == 1);
+	REGRESS_SPIN_UNTIL(env->base, st.nread[1] == 1);
 	tt_uint_op(st.max_seen, ==, 10);
 	tt_uint_op(st.min_seen, ==, 10);
 	bufferevent_free(bev);
 }
 
 /* Marks 10/20 (as 1.4's regress): the callback always sees 10..20. */
-void
+static void
 test_bev_read_watermarks(struct regress_env *env)
 {
 	unsigned char data[2000], state = 0;
@@ -534,7 +456,7 @@ test_bev_read_watermarks(struct regress_env *env)
 		i += n;
 	}
 	st.want = sizeof(data);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_uint_op(st.got, ==, sizeof(data));
 	tt_int_op(st.bad_pattern, ==, 0);
 	tt_uint_op(st.min_seen, >=, 10);
@@ -563,7 +485,7 @@ user_input_cb(struct evbuffer *buf, size_t old_len, size_t new_len,
 	user_cb_calls++;
 }
 
-void
+static void
 test_bev_high_watermark(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -580,7 +502,7 @@ test_bev_high_watermark(struct regress_env *env)
 	tt_int_op(write(env->pair[0], data, sizeof(data)), ==, 1000);
 
 	/* Reads stop exactly at the mark and reading pauses. */
-	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) >= 100);
+	REGRESS_SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) >= 100);
 	tt_uint_op(EVBUFFER_LENGTH(bev->input), ==, 100);
 	tt_assert(!event_pending(&bev->ev_read, EV_READ, NULL));
 	tt_int_op(bev->enabled & EV_READ, ==, EV_READ);
@@ -595,20 +517,20 @@ test_bev_high_watermark(struct regress_env *env)
 	evbuffer_drain(bev->input, 50);
 	tt_int_op(user_cb_calls, ==, before + 1);
 	tt_assert(event_pending(&bev->ev_read, EV_READ, NULL));
-	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 100);
+	REGRESS_SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 100);
 	tt_assert(!event_pending(&bev->ev_read, EV_READ, NULL));
 
 	/* Removing the mark resumes too; the rest arrives. */
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
 	tt_assert(event_pending(&bev->ev_read, EV_READ, NULL));
-	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 950);
+	REGRESS_SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 950);
 	/* Our callback is gone from the input; the program's is back. */
 	tt_assert(bev->input->cb == user_input_cb);
 	tt_ptr_op(bev->input->cbarg, ==, &user_cb_calls);
 	bufferevent_free(bev);
 }
 
-void
+static void
 test_bev_write_watermark(struct regress_env *env)
 {
 	int sz = 4096;
@@ -626,7 +548,7 @@ test_bev_write_watermark(struct regress_env *env)
 	fill_pattern(data, N, &state);
 	bufferevent_write(st.bev[0], data, N);
 	st.want = N;
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_uint_op(st.got, ==, N);
 	tt_int_op(st.bad_pattern, ==, 0);
 	/* The write callback runs only at or below the low mark. */
@@ -667,7 +589,7 @@ free_errorcb(struct bufferevent *bev, short what, void *arg)
 	bufferevent_free(bev);
 }
 
-void
+static void
 test_bev_free_in_readcb(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -684,7 +606,7 @@ test_bev_free_in_readcb(struct regress_env *env)
 	tt_int_op(st.nerror[0], ==, 0);
 }
 
-void
+static void
 test_bev_free_in_writecb(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -701,7 +623,7 @@ test_bev_free_in_writecb(struct regress_env *env)
 	tt_int_op(st.nerror[0], ==, 0);
 }
 
-void
+static void
 test_bev_free_in_errorcb(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -730,14 +652,14 @@ free_other_readcb(struct bufferevent *bev, void *arg)
 	evbuffer_drain(bev->input, (size_t)-1);
 }
 
-void
+static void
 test_bev_free_other(struct regress_env *env)
 {
 	struct bufferevent *a, *b;
 	int fds2[2];
 
 	setup(env);
-	tt_int_op(socketpair(AF_UNIX, SOCK_STREAM, 0, fds2), ==, 0);
+	regress_socketpair(fds2);
 	a = bufferevent_new(env->pair[1], free_other_readcb, NULL,
 	    count_errorcb, &b);
 	b = bufferevent_new(fds2[1], free_other_readcb, NULL,
@@ -746,7 +668,7 @@ test_bev_free_other(struct regress_env *env)
 	bufferevent_enable(b, EV_READ);
 	tt_int_op(write(env->pair[0], "1", 1), ==, 1);
 	tt_int_op(write(fds2[0], "2", 1), ==, 1);
-	SPIN_UNTIL(env->base, st.nread[0] >= 1);
+	REGRESS_SPIN_UNTIL(env->base, st.nread[0] >= 1);
 	for (int i = 0; i < 3; i++)
 		event_base_loop(env->base, EVLOOP_NONBLOCK);
 	/* Exactly one ran; the other was freed before its turn. */
@@ -757,7 +679,7 @@ test_bev_free_other(struct regress_env *env)
 	close(fds2[1]);
 }
 
-void
+static void
 test_bev_base_set(struct regress_env *env)
 {
 	struct event_base *base2 = event_base_new();
@@ -777,14 +699,14 @@ test_bev_base_set(struct regress_env *env)
 	tt_int_op(event_base_loop(env->base, EVLOOP_NONBLOCK), ==, 1);
 	tt_uint_op(st.got, ==, 0);
 	st.want = 2;
-	dispatch_guarded(base2, 5);
+	regress_dispatch_guarded(base2, 3);
 	tt_uint_op(st.got, ==, 2);
 	bufferevent_free(st.bev[0]);
 	bufferevent_free(st.bev[1]);
 	event_base_free(base2);
 }
 
-void
+static void
 test_bev_priority(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -801,7 +723,7 @@ test_bev_priority(struct regress_env *env)
 	bufferevent_free(bev);
 }
 
-void
+static void
 test_bev_setfd(struct regress_env *env)
 {
 	setup(env);
@@ -814,7 +736,7 @@ test_bev_setfd(struct regress_env *env)
 	bufferevent_enable(st.bev[1], EV_READ);
 	bufferevent_write(st.bev[0], "\x00", 1);
 	st.want = 1;
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_uint_op(st.got, ==, 1);
 
 	/* setfd deletes the events and does not re-add them. */
@@ -824,7 +746,7 @@ test_bev_setfd(struct regress_env *env)
 	bufferevent_free(st.bev[1]);
 }
 
-void
+static void
 test_bev_read_write_buffer(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -860,7 +782,7 @@ test_bev_read_write_buffer(struct regress_env *env)
 	evbuffer_free(eb);
 }
 
-void
+static void
 test_bev_huge_write(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -876,7 +798,7 @@ test_bev_huge_write(struct regress_env *env)
 	bufferevent_free(bev);
 }
 
-void
+static void
 test_bev_disable(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -894,7 +816,7 @@ test_bev_disable(struct regress_env *env)
 	tt_uint_op(EVBUFFER_LENGTH(bev->input), ==, 0);
 	/* Enabling again picks the data up. */
 	bufferevent_enable(bev, EV_READ);
-	SPIN_UNTIL(env->base, st.nread[1] == 1);
+	REGRESS_SPIN_UNTIL(env->base, st.nread[1] == 1);
 	tt_uint_op(st.got, ==, 2);
 	bufferevent_free(bev);
 }
@@ -919,7 +841,7 @@ line_readcb(struct bufferevent *bev, void *arg)
 	}
 }
 
-void
+static void
 test_bev_readln_split(struct regress_env *env)
 {
 	struct bufferevent *bev;
@@ -929,13 +851,13 @@ test_bev_readln_split(struct regress_env *env)
 	    NULL);
 	bufferevent_enable(bev, EV_READ);
 	tt_int_op(write(env->pair[0], "one\r", 4), ==, 4);
-	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 4);
+	REGRESS_SPIN_UNTIL(env->base, EVBUFFER_LENGTH(bev->input) == 4);
 	tt_int_op(nlines, ==, 0);
 	tt_int_op(write(env->pair[0], "\ntw", 3), ==, 3);
-	SPIN_UNTIL(env->base, nlines == 1);
+	REGRESS_SPIN_UNTIL(env->base, nlines == 1);
 	tt_str_op(lines[0], ==, "one");
 	tt_int_op(write(env->pair[0], "o\r\nlone\rcr\r\n", 12), ==, 12);
-	SPIN_UNTIL(env->base, nlines == 3);
+	REGRESS_SPIN_UNTIL(env->base, nlines == 3);
 	tt_str_op(lines[1], ==, "two");
 	tt_str_op(lines[2], ==, "lone\rcr");	/* a lone CR is data */
 	tt_uint_op(EVBUFFER_LENGTH(bev->input), ==, 0);
@@ -943,25 +865,25 @@ test_bev_readln_split(struct regress_env *env)
 }
 
 /* TCP: data, then the peer's FIN: the data first, then READ|EOF. */
-void
+static void
 test_bev_tcp_eof(struct regress_env *env)
 {
 	int fds[2];
 
 	setup(env);
-	tcp_pair(fds);
+	regress_tcp_pair(fds);
 	st.bev[1] = new_bev(fds[1]);
 	bufferevent_enable(st.bev[1], EV_READ);
 	tt_int_op(write(fds[0], "\x00\x01\x06\x1f", 4), ==, 4);
 	tt_int_op(shutdown(fds[0], SHUT_WR), ==, 0);
-	dispatch_guarded(env->base, 5);
+	regress_dispatch_guarded(env->base, 3);
 	tt_uint_op(st.got, ==, 4);
 	tt_int_op(st.bad_pattern, ==, 0);
 	tt_int_op(st.nerror[1], ==, 1);
 	tt_int_op(st.what[1], ==, EVBUFFER_READ | EVBUFFER_EOF);
 	/* Half-closed: our side can still write to the peer. */
 	tt_int_op(bufferevent_write(st.bev[1], "back", 4), ==, 0);
-	SPIN_UNTIL(env->base, EVBUFFER_LENGTH(st.bev[1]->output) == 0);
+	REGRESS_SPIN_UNTIL(env->base, EVBUFFER_LENGTH(st.bev[1]->output) == 0);
 	{
 		char in[8];
 		int i, r = -1;
@@ -977,3 +899,50 @@ test_bev_tcp_eof(struct regress_env *env)
 	close(fds[0]);
 	close(fds[1]);
 }
+
+struct regress_case regress_bufferevent_cases[] = {
+	{ "bufferevent/defaults", test_bev_defaults, RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/roundtrip", test_bev_roundtrip,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/enable_write_empty", test_bev_enable_write_empty,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/eof", test_bev_eof, RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/write_error", test_bev_write_error,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/tcp_reset", test_bev_tcp_reset, RT_BASE, NULL },
+	{ "bufferevent/tcp_eof", test_bev_tcp_eof, RT_BASE, NULL },
+	{ "bufferevent/tcp_bulk", test_bev_tcp_bulk, RT_BASE, NULL },
+	{ "bufferevent/read_timeout", test_bev_read_timeout,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/write_timeout", test_bev_write_timeout,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/settimeout", test_bev_settimeout,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/low_watermark", test_bev_low_watermark,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/read_watermarks", test_bev_read_watermarks,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/high_watermark", test_bev_high_watermark,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/write_watermark", test_bev_write_watermark,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/free_in_readcb", test_bev_free_in_readcb,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/free_in_writecb", test_bev_free_in_writecb,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/free_in_errorcb", test_bev_free_in_errorcb,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/free_other", test_bev_free_other,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/base_set", test_bev_base_set, RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/priority", test_bev_priority, RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/setfd", test_bev_setfd, RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/read_write_buffer", test_bev_read_write_buffer,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/huge_write", test_bev_huge_write,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/disable", test_bev_disable, RT_BASE | RT_PAIR, NULL },
+	{ "bufferevent/readln_split", test_bev_readln_split,
+	  RT_BASE | RT_PAIR, NULL },
+	RT_END
+};

@@ -32,6 +32,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "regress.h"
+#include "regress_util.h"
 
 #ifdef LIBEVENT_VERSION_NUMBER
 #error "LIBEVENT_VERSION_NUMBER must not be defined: a 2.x header was used"
@@ -43,9 +44,6 @@ extern int (*event_sigcb)(void);
 extern volatile sig_atomic_t event_gotsig;
 extern struct event_base *evsignal_base;
 extern const char *evutil_getenv(const char *);
-
-void regress_heap_random(struct regress_env *env);
-void regress_heap_fifo(struct regress_env *env);
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
@@ -64,46 +62,9 @@ slack(double ms)
 }
 
 static void
-make_pair(int p[2])
-{
-	tt_int_op(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, p), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(p[0]), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(p[1]), ==, 0);
-}
-
-static void
 write1(int fd)
 {
 	tt_int_op(write(fd, "x", 1), ==, 1);
-}
-
-static void
-drain(int fd)
-{
-	char buf[256];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-}
-
-static int
-raise_nofile(rlim_t want)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return -1;
-	if (rl.rlim_cur >= want)
-		return 0;
-	if (rl.rlim_max < want) {
-		rl.rlim_max = want;
-		rl.rlim_cur = want;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			return -1;
-		return 0;
-	}
-	rl.rlim_cur = want;
-	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1114,7 +1075,6 @@ test_fork_reinit(struct regress_env *env)
 {
 	struct rd r;
 	pid_t pid;
-	int status;
 	struct event sig;
 	int nsig = 0;
 
@@ -1126,9 +1086,7 @@ test_fork_reinit(struct regress_env *env)
 	/* Run once so the fd is registered in the backend. */
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
 
-	pid = fork();
-	tt_assert(pid != -1);
-	if (pid == 0) {
+	if ((pid = regress_fork()) == 0) {
 		int ok;
 		if (event_reinit(env->base) != 0)
 			_exit(10);
@@ -1147,9 +1105,7 @@ test_fork_reinit(struct regress_env *env)
 		_exit(0);
 	}
 	write1(env->pair[1]);
-	tt_int_op(waitpid(pid, &status, 0), ==, pid);
-	tt_assert(WIFEXITED(status));
-	tt_int_op(WEXITSTATUS(status), ==, 0);
+	tt_int_op(regress_wait(pid, 2), ==, 0);
 	/* The parent still works: the child read the byte; write again. */
 	tt_int_op(r.n, ==, 0);
 	write1(env->pair[1]);
@@ -1467,11 +1423,10 @@ test_10000_fds(struct regress_env *env)
 
 	(void)env;
 	/* select too: its fd sets grow past FD_SETSIZE. */
-	if (raise_nofile(2 * NP + 100) == -1)
+	if (regress_raise_nofile(2 * NP + 100) == -1)
 		tt_skip("cannot raise RLIMIT_NOFILE to 10100");
 	for (i = 0; i < NP; i++) {
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds[i]) == -1)
-			tt_fail("socketpair");
+		regress_socketpair(fds[i]);
 		event_set(&evs[2 * i], fds[i][0], EV_READ | EV_PERSIST,
 		    many_cb, &m);
 		event_set(&evs[2 * i + 1], fds[i][1], EV_READ | EV_PERSIST,
@@ -1499,6 +1454,11 @@ test_10000_fds(struct regress_env *env)
 		tt_int_op(event_loop(EVLOOP_ONCE), ==, 0);
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
 	tt_int_op(m.fired, ==, NP);
+	for (i = 0; i < NP; i++) {
+		tt_int_op(event_del(&evs[2 * i + 1]), ==, 0);
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
 }
 
 /* fds at and above FD_SETSIZE work on every backend (select: dynamic
@@ -1509,9 +1469,9 @@ test_high_fds(struct regress_env *env)
 	int p[2], hi[2], i;
 	struct rd r[2];
 
-	if (raise_nofile(FD_SETSIZE * 3) == -1)
+	if (regress_raise_nofile(FD_SETSIZE * 3) == -1)
 		tt_skip("cannot raise RLIMIT_NOFILE above 3*FD_SETSIZE");
-	make_pair(p);
+	regress_socketpair(p);
 	hi[0] = dup2(p[0], FD_SETSIZE + 5);
 	hi[1] = dup2(p[1], FD_SETSIZE * 2 + 77);
 	tt_int_op(hi[0], ==, FD_SETSIZE + 5);
@@ -1533,6 +1493,8 @@ test_high_fds(struct regress_env *env)
 	tt_int_op(r[1].n, ==, 1);
 	tt_int_op(event_del(&r[0].ev), ==, 0);
 	tt_int_op(event_del(&r[1].ev), ==, 0);
+	close(hi[0]);
+	close(hi[1]);
 	(void)env;
 }
 
@@ -1620,7 +1582,7 @@ test_closed_fd(struct regress_env *env)
 	int p[2], r;
 
 	event_set_log_callback(log_cb);
-	make_pair(p);
+	regress_socketpair(p);
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	close(p[0]);
@@ -1665,7 +1627,7 @@ test_closed_fd_deferred(struct regress_env *env)
 	int p[2];
 
 	event_set_log_callback(log_cb);
-	make_pair(p);
+	regress_socketpair(p);
 	memset(&a, 0, sizeof(a));
 	event_set(&a.ev, p[0], EV_READ | EV_PERSIST, rd_cb, &a);
 	tt_int_op(event_add(&a.ev, NULL), ==, 0);
@@ -1696,7 +1658,7 @@ test_closed_fd_registered(struct regress_env *env)
 	int p[2];
 
 	event_set_log_callback(log_cb);
-	make_pair(p);
+	regress_socketpair(p);
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	event_set(&a.ev, p[0], EV_READ | EV_PERSIST, rd_cb, &a);
@@ -1730,7 +1692,7 @@ test_fd_reuse(struct regress_env *env)
 	int p[2], q[2], fd;
 
 	(void)env;
-	make_pair(p);
+	regress_socketpair(p);
 	fd = p[0];
 	memset(&r, 0, sizeof(r));
 	event_set(&r.ev, fd, EV_READ | EV_PERSIST, rd_cb, &r);
@@ -1742,7 +1704,7 @@ test_fd_reuse(struct regress_env *env)
 	tt_int_op(event_del(&r.ev), ==, 0);
 	close(p[0]);
 	close(p[1]);
-	make_pair(q);
+	regress_socketpair(q);
 	if (q[0] != fd) {
 		tt_int_op(dup2(q[0], fd), ==, fd);
 		close(q[0]);
@@ -1762,7 +1724,7 @@ test_fd_reuse(struct regress_env *env)
 		tt_int_op(event_del(&r.ev), ==, 0);
 		close(q[0]);
 		close(q[1]);
-		make_pair(s);
+		regress_socketpair(s);
 		if (s[0] != fd) {
 			tt_int_op(dup2(s[0], fd), ==, fd);
 			close(s[0]);
@@ -1772,6 +1734,8 @@ test_fd_reuse(struct regress_env *env)
 		tt_int_op(event_loop(EVLOOP_ONCE), ==, 0);
 		tt_int_op(w.n, ==, 1);
 		tt_int_op(w.last, ==, EV_WRITE);
+		tt_int_op(event_del(&w.ev), ==, 0);
+		close(fd);
 		close(s[1]);
 	}
 }
@@ -1805,20 +1769,17 @@ test_fd_reuse_leftover(struct regress_env *env)
 {
 	struct leftover l;
 	struct timeval ex = { 0, 100000 };
-	int p[2], q[2], fd, status;
+	int p[2], q[2], fd;
 	pid_t pid;
 
-	make_pair(p);
+	regress_socketpair(p);
 	fd = p[0];
 	memset(&l, 0, sizeof(l));
 	event_set(&l.ev, fd, EV_READ | EV_PERSIST, leftover_cb, &l);
 	tt_int_op(event_add(&l.ev, NULL), ==, 0);
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
 
-	fflush(NULL);
-	pid = fork();
-	tt_assert(pid != -1);
-	if (pid == 0) {
+	if ((pid = regress_fork()) == 0) {
 		/* Keep the old file open, do nothing. */
 		struct timespec ts = { 5, 0 };
 		nanosleep(&ts, NULL);
@@ -1827,7 +1788,7 @@ test_fd_reuse_leftover(struct regress_env *env)
 	/* Within one "callback": delete, close, reuse the number, add. */
 	tt_int_op(event_del(&l.ev), ==, 0);
 	close(p[0]);
-	make_pair(q);
+	regress_socketpair(q);
 	if (q[0] != fd) {
 		tt_int_op(dup2(q[0], fd), ==, fd);
 		close(q[0]);
@@ -1841,10 +1802,18 @@ test_fd_reuse_leftover(struct regress_env *env)
 	tt_int_op(event_base_loopexit(env->base, &ex), ==, 0);
 	tt_int_op(event_dispatch(), ==, 0);
 	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	tt_int_op(regress_wait(pid, 1), ==, 128 + SIGKILL);
 	tt_int_op(l.good, ==, 1);
 	regress_note("spurious wakeups: %d", l.spurious);
 	tt_int_op(l.spurious, <=, 1);
+	/* epoll made itself a new epoll fd for the leftover entry: free
+	 * the base so that it closes it. */
+	tt_int_op(event_del(&l.ev), ==, 0);
+	close(fd);
+	close(p[1]);
+	close(q[1]);
+	event_base_free(env->base);
+	env->base = NULL;
 }
 
 /* Deleting and re-adding every event between dispatches keeps working
@@ -1873,8 +1842,8 @@ test_del_readd_churn(struct regress_env *env)
 		tt_int_op(event_loop(EVLOOP_NONBLOCK), ==,
 		    round % 3 != 0 ? 0 : 1);
 		if (round % 3 == 0) {
-			drain(env->pair[0]);
-			drain(env->pair[1]);
+			regress_drain(env->pair[0]);
+			regress_drain(env->pair[1]);
 			for (i = 0; i < 2; i++)
 				tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 		}
@@ -1917,7 +1886,7 @@ test_readd_syscalls(struct regress_env *env)
 	if (strcmp(env->backend, "epoll") != 0)
 		tt_skip("only epoll makes kernel calls to register fds");
 	for (i = 0; i < N; i++) {
-		make_pair(p[i]);
+		regress_socketpair(p[i]);
 		event_set(&ev[i], p[i][0], EV_READ | EV_PERSIST, many_cb, &m);
 		tt_int_op(event_add(&ev[i], NULL), ==, 0);
 	}
@@ -1947,6 +1916,10 @@ test_readd_syscalls(struct regress_env *env)
 		tt_int_op(event_del(&ev[i]), ==, 0);
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 1);
 	tt_int_op(epoll_ctl_calls, ==, 0);	/* no events: no dispatch */
+	for (i = 0; i < N; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
 #else
 	(void)env;
 	tt_skip("no SYS_epoll_ctl on this system");
@@ -2163,15 +2136,11 @@ static int
 env_child(const char *const *vars, const char *expect_method, int show)
 {
 	pid_t pid;
-	int status, i;
+	int i;
 	static const char *const all[] = { "EVENT_NOEPOLL", "EVENT_NOPOLL",
 		"EVENT_NOSELECT", "EVENT_SHOW_METHOD", NULL };
 
-	fflush(NULL);
-	pid = fork();
-	if (pid == -1)
-		return -1;
-	if (pid == 0) {
+	if ((pid = regress_fork()) == 0) {
 		struct event_base *b;
 		int devnull = open("/dev/null", O_WRONLY);
 		for (i = 0; all[i]; i++)
@@ -2200,9 +2169,7 @@ env_child(const char *const *vars, const char *expect_method, int show)
 		event_base_free(b);
 		_exit(0);
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return regress_wait(pid, 2);
 }
 
 static void
@@ -2230,15 +2197,11 @@ static void
 test_env_setid(struct regress_env *env)
 {
 	pid_t pid;
-	int status;
 
 	(void)env;
 	if (geteuid() != 0)
 		tt_skip("needs root to make a set-id process (setegid)");
-	fflush(NULL);
-	pid = fork();
-	tt_assert(pid != -1);
-	if (pid == 0) {
+	if ((pid = regress_fork()) == 0) {
 		struct event_base *b;
 		setenv("EVENT_NOEPOLL", "1", 1);
 		setenv("EVENT_NOPOLL", "1", 1);
@@ -2254,9 +2217,7 @@ test_env_setid(struct regress_env *env)
 		event_base_free(b);
 		_exit(0);
 	}
-	tt_int_op(waitpid(pid, &status, 0), ==, pid);
-	tt_assert(WIFEXITED(status));
-	tt_int_op(WEXITSTATUS(status), ==, 0);
+	tt_int_op(regress_wait(pid, 2), ==, 0);
 	tt_assert(evutil_getenv("PATH") != NULL || getenv("PATH") == NULL);
 }
 
@@ -2426,7 +2387,5 @@ struct regress_case regress_core_cases[] = {
 	{ "core/env_setid", test_env_setid, RT_ONCE, NULL },
 	{ "core/evutil", test_evutil, RT_ONCE, NULL },
 	{ "core/debug_traces", test_debug_traces, RT_BASE | RT_ONCE, NULL },
-	{ "core/heap_random", regress_heap_random, RT_ONCE, NULL },
-	{ "core/heap_fifo", regress_heap_fifo, RT_ONCE, NULL },
 	RT_END
 };

@@ -35,6 +35,7 @@
 #include "evdns.h"
 #include "evdns-internal.h"
 #include "regress.h"
+#include "regress_util.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers: results, loop                                              */
@@ -2252,18 +2253,38 @@ test_resolv_conf_errors(struct regress_env *env)
 	tt_int_op(evdns_resolv_conf_parse(DNS_OPTIONS_ALL, "/"), ==, 5);
 }
 
+/*
+ * evdns_init() reads /etc/resolv.conf.  The case gives it a file of its
+ * own instead (regress_redirect_open), so whatever the host has there
+ * does not matter: first three nameservers, then no file at all.
+ */
 static void
 test_init(struct regress_env *env)
 {
-	int r;
+	static const char conf[] = "nameserver 127.0.0.1:5301\n"
+	    "nameserver 127.0.0.1:5302\nnameserver 127.0.0.1:5303\n";
+	char dir[64], path[128];
+	FILE *f;
 
 	(void)env;
-	r = evdns_init();
-	/* Whatever /etc/resolv.conf holds, there is a nameserver after. */
-	tt_assert(r == 0 || r == 1 || r == 6);
-	tt_assert(evdns_count_nameservers() >= 1);
+	regress_tmpdir(dir, sizeof(dir), "dns-init");
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	tt_assert((f = fopen(path, "w")) != NULL);
+	tt_int_op(fputs(conf, f), >=, 0);
+	tt_int_op(fclose(f), ==, 0);
+	if (regress_redirect_open("/etc/resolv.conf", path) == -1)
+		tt_skip("cannot stand in for open() here");
+	tt_int_op(evdns_init(), ==, 0);
+	tt_int_op(evdns_count_nameservers(), ==, 3);
 	evdns_shutdown(0);
 	tt_int_op(evdns_count_nameservers(), ==, 0);
+	/* No file: 1, and 127.0.0.1 is the one nameserver, as in 1.4. */
+	tt_int_op(unlink(path), ==, 0);
+	tt_int_op(evdns_init(), ==, 1);
+	tt_int_op(evdns_count_nameservers(), ==, 1);
+	evdns_shutdown(0);
+	regress_redirect_open(NULL, NULL);
+	regress_rmtree(dir);
 }
 
 /* ------------------------------------------------------------------ */

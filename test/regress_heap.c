@@ -17,9 +17,7 @@
 #include "event.h"
 #include "min_heap-internal.h"
 #include "regress.h"
-
-void regress_heap_random(struct regress_env *env);
-void regress_heap_fifo(struct regress_env *env);
+#include "regress_util.h"
 
 #define NEV 2000
 
@@ -29,16 +27,9 @@ struct model {
 	uint64_t seq;
 };
 
-static uint64_t rng_state = 88172645463325252ULL;
+static unsigned int rng_state = 88172645u;
 
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+#define rng() regress_random(&rng_state)
 
 static int
 model_min(const struct model *m, int n)
@@ -77,8 +68,8 @@ check_heap(struct min_heap *h, struct event *evs, struct model *m, int n)
 		tt_assert(!min_heap_before_(&h->p[i], &h->p[(i - 1) / MIN_HEAP_D]));
 }
 
-void
-regress_heap_random(struct regress_env *env)
+static void
+test_heap_random(struct regress_env *env)
 {
 	static struct event evs[NEV];
 	static struct model m[NEV];
@@ -142,8 +133,8 @@ regress_heap_random(struct regress_env *env)
 }
 
 /* Equal deadlines pop in push order, also after reschedules. */
-void
-regress_heap_fifo(struct regress_env *env)
+static void
+test_heap_fifo(struct regress_env *env)
 {
 	static struct event evs[100];
 	struct min_heap h;
@@ -164,3 +155,9 @@ regress_heap_fifo(struct regress_env *env)
 	tt_ptr_op(min_heap_pop(&h), ==, NULL);
 	min_heap_dtor(&h);
 }
+
+struct regress_case regress_heap_cases[] = {
+	{ "heap/random", test_heap_random, RT_ONCE, NULL },
+	{ "heap/fifo", test_heap_fifo, RT_ONCE, NULL },
+	RT_END
+};

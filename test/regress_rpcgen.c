@@ -5,8 +5,7 @@
  * build time): golden wire bytes, round trips, accessor semantics and
  * malformed input.  Part 2 runs event_rpcgen.py on small .rpc files in a
  * temporary directory: every construct, every kind of error, and the
- * generated code compiled by the C compiler.  The cases are listed in
- * regress_rpc.c's table.
+ * generated code compiled by the C compiler.
  */
 #include "config.h"
 
@@ -24,38 +23,13 @@
 
 #include "event.h"
 #include "regress.h"
+#include "regress_util.h"
 #include "test/regress.gen.h"
 
 /* ---------------------------------------------------------------- */
 /* Helpers                                                           */
 
-static struct evbuffer *
-buf_of(const void *data, size_t len)
-{
-	struct evbuffer *buf = evbuffer_new();
-
-	tt_assert(buf != NULL);
-	if (len)
-		tt_int_op(evbuffer_add(buf, data, len), ==, 0);
-	return buf;
-}
-
-static void
-buf_eq(struct evbuffer *buf, const unsigned char *want, size_t len,
-    int line)
-{
-	size_t i;
-
-	if (EVBUFFER_LENGTH(buf) != len)
-		regress_fail(__FILE__, line, "length %zu, expected %zu",
-		    (size_t)EVBUFFER_LENGTH(buf), len);
-	for (i = 0; i < len; i++)
-		if (EVBUFFER_DATA(buf)[i] != want[i])
-			regress_fail(__FILE__, line,
-			    "byte %zu is %02x, expected %02x", i,
-			    EVBUFFER_DATA(buf)[i], want[i]);
-}
-#define BUF_EQ(buf, want) buf_eq((buf), (want), sizeof(want), __LINE__)
+#define BUF_EQ(buf, want) tt_buffer_eq((buf), (want), sizeof(want))
 
 static const unsigned char fixed24[24] = "0123456789abcdefghijklmn";
 
@@ -112,7 +86,7 @@ make_msg(void)
 /* Part 1: generated code                                            */
 
 /* The marshalled bytes are libevent's, byte for byte. */
-void
+static void
 rpcgen_golden(struct regress_env *env)
 {
 	struct evbuffer *buf = evbuffer_new();
@@ -159,7 +133,7 @@ rpcgen_golden(struct regress_env *env)
 }
 
 /* Hex tags with letter digits, octal tags, fixed and variable bytes. */
-void
+static void
 rpcgen_golden_kinds(struct regress_env *env)
 {
 	static const unsigned char want[] = {
@@ -231,7 +205,7 @@ rpcgen_golden_kinds(struct regress_env *env)
 }
 
 /* marshal -> unmarshal -> marshal gives the same message and bytes. */
-void
+static void
 rpcgen_roundtrip(struct regress_env *env)
 {
 	struct evbuffer *buf = evbuffer_new(), *again = evbuffer_new();
@@ -324,7 +298,7 @@ rpcgen_roundtrip(struct regress_env *env)
 }
 
 /* Accessors: copies, unset fields, deep copies, clear, complete. */
-void
+static void
 rpcgen_accessors(struct regress_env *env)
 {
 	struct msg *m = msg_new();
@@ -439,7 +413,7 @@ rpcgen_accessors(struct regress_env *env)
 static int
 try_msg(const unsigned char *data, size_t len)
 {
-	struct evbuffer *buf = buf_of(data, len);
+	struct evbuffer *buf = regress_buffer_of(data, len);
 	struct msg *m = msg_new();
 	int res = msg_unmarshal(m, buf);
 
@@ -451,7 +425,7 @@ try_msg(const unsigned char *data, size_t len)
 static int
 try_kinds(const unsigned char *data, size_t len)
 {
-	struct evbuffer *buf = buf_of(data, len);
+	struct evbuffer *buf = regress_buffer_of(data, len);
 	struct kinds *m = kinds_new();
 	int res = kinds_unmarshal(m, buf);
 
@@ -460,8 +434,41 @@ try_kinds(const unsigned char *data, size_t len)
 	return res;
 }
 
+/*
+ * Whether data is a valid msg; if it is, what it gives must marshal to
+ * bytes that unmarshal and marshal to the same bytes again (a stable
+ * form), or the case fails.
+ */
+static int
+msg_valid_and_stable(const unsigned char *data, size_t len)
+{
+	struct evbuffer *in = regress_buffer_of(data, len), *copy;
+	struct evbuffer *once = evbuffer_new(), *twice = evbuffer_new();
+	struct msg *m = msg_new(), *m2 = msg_new();
+	int valid = msg_unmarshal(m, in) == 0;
+
+	tt_assert(once != NULL && twice != NULL && m != NULL && m2 != NULL);
+	if (valid) {
+		msg_marshal(once, m);
+		copy = regress_buffer_of(EVBUFFER_DATA(once),
+		    EVBUFFER_LENGTH(once));
+		tt_int_op(msg_unmarshal(m2, copy), ==, 0);
+		msg_marshal(twice, m2);
+		tt_uint_op(EVBUFFER_LENGTH(twice), ==, EVBUFFER_LENGTH(once));
+		tt_mem_op(EVBUFFER_DATA(twice), ==, EVBUFFER_DATA(once),
+		    EVBUFFER_LENGTH(once));
+		evbuffer_free(copy);
+	}
+	msg_free(m);
+	msg_free(m2);
+	evbuffer_free(in);
+	evbuffer_free(once);
+	evbuffer_free(twice);
+	return valid;
+}
+
 /* Malformed input is refused cleanly (run under ASan/valgrind too). */
-void
+static void
 rpcgen_malformed(struct regress_env *env)
 {
 	unsigned char b[256];
@@ -555,7 +562,7 @@ rpcgen_malformed(struct regress_env *env)
 }
 
 /* Deeply nested recursive messages are refused, not a stack overflow. */
-void
+static void
 rpcgen_nesting(struct regress_env *env)
 {
 	struct evbuffer *buf = evbuffer_new(), *tmp = evbuffer_new();
@@ -575,8 +582,8 @@ rpcgen_nesting(struct regress_env *env)
 		evbuffer_drain(buf, EVBUFFER_LENGTH(buf));
 		evbuffer_add_buffer(buf, tmp);
 		if (depth == 10 || depth == 200) {
-			struct evbuffer *copy = buf_of(EVBUFFER_DATA(buf),
-			    EVBUFFER_LENGTH(buf));
+			struct evbuffer *copy = regress_buffer_of(
+			    EVBUFFER_DATA(buf), EVBUFFER_LENGTH(buf));
 			k = kinds_new();
 			tt_int_op(kinds_unmarshal(k, copy), ==,
 			    depth == 10 ? 0 : -1);
@@ -588,18 +595,13 @@ rpcgen_nesting(struct regress_env *env)
 	evbuffer_free(tmp);
 }
 
+/* A reproducible pseudo-random sequence for the fuzz. */
 static unsigned int fuzz_seed = 12345;
+#define RND() regress_random(&fuzz_seed)
 
-/* A small deterministic pseudo-random generator (reproducible runs). */
-static unsigned int
-RND(void)
-{
-	fuzz_seed = fuzz_seed * 1103515245u + 12345u;
-	return (fuzz_seed >> 16) & 0x7fff;
-}
-
-/* Random and mutated input never crashes or leaks (ASan/valgrind). */
-void
+/* Random and mutated input never crashes or leaks (ASan/valgrind), and
+ * what is accepted re-marshals stably. */
+static void
 rpcgen_fuzz(struct regress_env *env)
 {
 	unsigned char b[128];
@@ -626,11 +628,14 @@ rpcgen_fuzz(struct regress_env *env)
 				b[j] = (unsigned char)(RND() % 8 == 0 ?
 				    RND() : RND() % 6);	/* mostly tags 0..5 */
 		}
-		if (try_msg(b, len) == 0)
+		if (msg_valid_and_stable(b, len))
 			ok++;
-		(void)try_kinds(b, len);
+		(void)try_kinds(b, len);	/* must only not crash or leak */
 	}
 	regress_note("%d of 20000 inputs were valid messages", ok);
+	/* The mutations reach both sides: some stay valid, most do not. */
+	tt_int_op(ok, >, 0);
+	tt_int_op(ok, <, 10000);
 }
 
 /* ---------------------------------------------------------------- */
@@ -652,47 +657,6 @@ static char gen_dir[256];
 static char gen_script[1024];
 static char gen_out[8192];
 
-/* Where the source tree is: $srcdir, or derived from this file's path. */
-static const char *
-source_dir(void)
-{
-	static char dir[1024];
-	const char *env = getenv("srcdir");
-	char *slash;
-
-	if (env != NULL && *env) {
-		snprintf(dir, sizeof(dir), "%s", env);
-		return dir;
-	}
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	/* strip "/regress_rpcgen.c" and "/test" */
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		if ((slash = strrchr(dir, '/')) != NULL)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-	} else {
-		snprintf(dir, sizeof(dir), "..");
-	}
-	return dir;
-}
-
-/* For regress_rpc.c. */
-const char *rpcgen_source_dir(void);
-const char *
-rpcgen_source_dir(void)
-{
-	return source_dir();
-}
-
-static const char *
-build_dir(void)
-{
-	const char *env = getenv("builddir");
-	return env != NULL && *env ? env : ".";
-}
-
 static int
 have_python3(void)
 {
@@ -710,27 +674,21 @@ gen_setup(void)
 	if (!have_python3())
 		tt_skip("python3 >= 3.9 not installed");
 
-	snprintf(rel, sizeof(rel), "%s/event_rpcgen.py", source_dir());
+	snprintf(rel, sizeof(rel), "%s/event_rpcgen.py", regress_srcdir());
 	/* Absolute: the commands run in a temporary directory. */
 	if (stat(rel, &st) == -1 || realpath(rel, full) == NULL)
 		tt_skip("event_rpcgen.py not found (set srcdir)");
 	if (strlen(full) >= sizeof(gen_script))
 		tt_skip("source directory path too long");
 	memcpy(gen_script, full, strlen(full) + 1);
-	snprintf(gen_dir, sizeof(gen_dir), "/tmp/rpcgen-XXXXXX");
-	tt_assert(mkdtemp(gen_dir) != NULL);
+	regress_tmpdir(gen_dir, sizeof(gen_dir), "rpcgen");
 }
 
 static void
 gen_cleanup(void)
 {
-	char cmd[512];
-
-	if (gen_dir[0] == '\0')
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gen_dir);
-	if (system(cmd) != 0)
-		regress_note("could not remove %s", gen_dir);
+	if (gen_dir[0] != '\0')
+		regress_rmtree(gen_dir);
 }
 
 static int count_files_in(const char *sub);
@@ -767,19 +725,16 @@ mkdir_in(const char *name)
 	return mkdir(path, 0700);
 }
 
-/* Read a small file of gen_dir into out (NUL-terminated). */
+/* Read a small file of gen_dir into out (NUL-terminated, truncated). */
 static void
 read_small(const char *name, char *out, size_t size)
 {
-	char path[512];
-	FILE *f;
-	size_t n;
+	char path[512], *text;
 
 	snprintf(path, sizeof(path), "%s/%s", gen_dir, name);
-	tt_assert((f = fopen(path, "r")) != NULL);
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	fclose(f);
+	tt_assert((text = regress_slurp(path, NULL)) != NULL);
+	snprintf(out, size, "%s", text);
+	free(text);
 }
 
 /* Count the files in a directory of gen_dir (to catch stray temporary
@@ -832,18 +787,15 @@ run_gen(const char *name)
 static int
 file_contains(const char *name, const char *needle)
 {
-	char path[512];
-	static char text[1 << 17];
-	FILE *f;
-	size_t n;
+	char path[512], *text;
+	int found;
 
 	snprintf(path, sizeof(path), "%s/%s", gen_dir, name);
-	if ((f = fopen(path, "r")) == NULL)
+	if ((text = regress_slurp(path, NULL)) == NULL)
 		return 0;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	return strstr(text, needle) != NULL;
+	found = strstr(text, needle) != NULL;
+	free(text);
+	return found;
 }
 
 /* Every construct of the language, with libevent's fussy spots. */
@@ -907,7 +859,7 @@ static const char link_main[] =
 	"  return 0;\n"
 	"}\n";
 
-void
+static void
 rpcgen_gen_constructs(struct regress_env *env)
 {
 	(void)env;
@@ -959,8 +911,8 @@ rpcgen_gen_constructs(struct regress_env *env)
 
 		if (run_cmd("command -v cc") != 0)
 			tt_skip("no C compiler to compile the generated code");
-		tt_assert(realpath(build_dir(), bdir) != NULL);
-		tt_assert(realpath(source_dir(), sdir) != NULL);
+		tt_assert(realpath(regress_builddir(), bdir) != NULL);
+		tt_assert(realpath(regress_srcdir(), sdir) != NULL);
 		for (i = 0; i < sizeof(stds) / sizeof(stds[0]); i++) {
 			snprintf(cmd, sizeof(cmd),
 			    "%s -std=%s -Wall -Wextra -Werror -I'%.2000s/include' "
@@ -1047,7 +999,7 @@ static const struct {
 	  "already defined" },
 };
 
-void
+static void
 rpcgen_gen_errors(struct regress_env *env)
 {
 	size_t i;
@@ -1126,7 +1078,7 @@ rpcgen_gen_errors(struct regress_env *env)
 
 /* A failed run leaves an older good output alone, and -d writes
  * elsewhere. */
-void
+static void
 rpcgen_gen_outputs(struct regress_env *env)
 {
 	char cmd[2048];
@@ -1163,4 +1115,17 @@ rpcgen_gen_outputs(struct regress_env *env)
 	gen_cleanup();
 }
 
-/* The cases are listed in regress_rpc.c's table. */
+struct regress_case regress_rpcgen_cases[] = {
+	{ "rpcgen/golden_bytes", rpcgen_golden, RT_ONCE, NULL },
+	{ "rpcgen/golden_kinds", rpcgen_golden_kinds, RT_ONCE, NULL },
+	{ "rpcgen/roundtrip", rpcgen_roundtrip, RT_ONCE, NULL },
+	{ "rpcgen/accessors", rpcgen_accessors, RT_ONCE, NULL },
+	{ "rpcgen/malformed", rpcgen_malformed, RT_ONCE, NULL },
+	{ "rpcgen/nesting_limit", rpcgen_nesting, RT_ONCE, NULL },
+	{ "rpcgen/fuzz", rpcgen_fuzz, RT_ONCE, NULL },
+	{ "rpcgen/gen_constructs", rpcgen_gen_constructs, RT_ONCE | RT_SLOW,
+	  NULL },
+	{ "rpcgen/gen_errors", rpcgen_gen_errors, RT_ONCE | RT_SLOW, NULL },
+	{ "rpcgen/gen_outputs", rpcgen_gen_outputs, RT_ONCE | RT_SLOW, NULL },
+	RT_END
+};

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t-headers.sh -- every installed header compiles alone as C89, C99 and C++,
-# and our include/ wins over any system libevent headers.
+# and our include/ wins over any system libevent headers (TAP).
+. "${srcdir:-$(dirname "$0")/..}/test/tap.sh"
 CC=${CC:-cc}
 CXX=${CXX:-c++}
 inc="-I$builddir/include -I$srcdir/include"
@@ -15,7 +16,7 @@ prereq() {
 }
 
 for h in event.h evutil.h evhttp.h evdns.h evrpc.h; do
-	[ -f "$srcdir/include/$h" ] || { echo "SKIP headers/$h: not written yet"; continue; }
+	[ -f "$srcdir/include/$h" ] || { tap_skip "headers/$h" "not written yet"; continue; }
 	for std in c89 c99 c++; do
 		f=$tmp/t.c
 		{ prereq $h; echo "#include <$h>"; echo "int main(void) { return 0; }"; } > "$f"
@@ -25,10 +26,10 @@ for h in event.h evutil.h evhttp.h evdns.h evrpc.h; do
 		*) cmd="$CC -std=$std -Wall -Wextra -Werror -pedantic $inc -c $f -o $tmp/t.o" ;;
 		esac
 		if $cmd > "$tmp/err" 2>&1; then
-			echo "ok headers/$h/$std"
+			tap_ok "headers/$h/$std"
 		else
-			echo "FAIL headers/$h/$std"
-			sed 's/^/    /' "$tmp/err" | head -20
+			tap_fail "headers/$h/$std"
+			head -20 "$tmp/err" | tap_note
 		fi
 	done
 done
@@ -41,9 +42,9 @@ cat > "$tmp/q.c" <<'C'
 int main(void) { struct evkeyvalq q; TAILQ_INIT(&q); return TAILQ_EMPTY(&q) ? 0 : 1; }
 C
 if $CC -Wall -Werror $inc -c "$tmp/q.c" -o "$tmp/q.o" 2> "$tmp/err"; then
-	echo "ok headers/evkeyvalq-complete"
+	tap_ok headers/evkeyvalq-complete
 else
-	echo "FAIL headers/evkeyvalq-complete"; sed 's/^/    /' "$tmp/err" | head
+	tap_fail headers/evkeyvalq-complete; head "$tmp/err" | tap_note
 fi
 
 # Our headers come first even with the system's in the default path:
@@ -61,16 +62,17 @@ int main(void) { return strcmp(event_get_version(), "1.4.15") != 0; }
 C
 if $CC $inc "$tmp/ours.c" -o "$tmp/ours" "$builddir/.libs/libevent.so" 2> "$tmp/err" &&
    LD_LIBRARY_PATH="$builddir/.libs" "$tmp/ours"; then
-	echo "ok headers/ours-first"
+	tap_ok headers/ours-first
 else
-	echo "FAIL headers/ours-first"; sed 's/^/    /' "$tmp/err" | head
+	tap_fail headers/ours-first; head "$tmp/err" | tap_note
 fi
 
 # The test suite itself runs against our library, not a system one.
 deps=$(LD_LIBRARY_PATH="$builddir/.libs" ldd "$builddir/test/.libs/regress" 2>&1)
 if echo "$deps" | grep -q "$builddir/.libs/libevent-1.4.so.2" &&
    ! echo "$deps" | grep -q 'libevent-2'; then
-	echo "ok headers/regress-links-ours"
+	tap_ok headers/regress-links-ours
 else
-	echo "FAIL headers/regress-links-ours"; echo "$deps" | sed 's/^/    /'
+	tap_fail headers/regress-links-ours; echo "$deps" | tap_note
 fi
+tap_done

@@ -1,38 +1,41 @@
 #!/bin/sh
 # t-install.sh -- `make install DESTDIR=...` puts headers, libraries,
 # pkg-config files, man pages and the generator in place, and a program
-# built with `pkg-config --cflags --libs libevent` against that tree runs.
+# built with `pkg-config --cflags --libs libevent` against that tree runs
+# (TAP).
+. "${srcdir:-$(dirname "$0")/..}/test/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$(sed -n 's/^prefix = //p' "$builddir/Makefile")
 dest=$tmp/root
 
-if ! make -C "$builddir" --no-print-directory install DESTDIR="$dest" > "$tmp/log" 2>&1; then
-	echo "FAIL install/make-install"; tail -20 "$tmp/log" | sed 's/^/    /'; exit 0
+# A clean MAKEFLAGS: not the -i and jobserver of the make check around us.
+if ! MAKEFLAGS= make -C "$builddir" --no-print-directory install DESTDIR="$dest" > "$tmp/log" 2>&1; then
+	tap_fail install/make-install; tail -20 "$tmp/log" | tap_note; tap_done
 fi
-echo "ok install/make-install"
+tap_ok install/make-install
 
 root=$dest$prefix
 for f in include/event.h include/evutil.h include/event-config.h \
     lib/pkgconfig/libevent.pc lib/pkgconfig/libevent_core.pc lib/pkgconfig/libevent_extra.pc \
     lib/libevent.so lib/libevent_core.so lib/libevent_extra.so \
     lib/libevent-1.4.so.2 lib/libevent.a lib/libevent_core.a lib/libevent_extra.a; do
-	if [ -e "$root/$f" ]; then echo "ok install/file/$f"; else echo "FAIL install/file/$f # missing"; fi
+	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"; else tap_fail "install/file/$f" missing; fi
 done
 for f in include/evhttp.h include/evdns.h include/evrpc.h bin/event_rpcgen.py share/man/man3/event.3 share/man/man3/evdns.3; do
-	if [ -e "$root/$f" ]; then echo "ok install/file/$f"
-	elif [ -e "$srcdir/$(basename $f)" ] || [ -e "$srcdir/include/$(basename $f)" ]; then echo "FAIL install/file/$f # missing"
-	else echo "SKIP install/file/$f: not written yet"; fi
+	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"
+	elif [ -e "$srcdir/$(basename $f)" ] || [ -e "$srcdir/include/$(basename $f)" ]; then tap_fail "install/file/$f" missing
+	else tap_skip "install/file/$f" "not written yet"; fi
 done
 if grep -q '^#define HAVE_' "$root/include/event-config.h"; then
-	echo "FAIL install/event-config-prefixed # raw HAVE_ macro installed"
+	tap_fail install/event-config-prefixed "raw HAVE_ macro installed"
 else
-	echo "ok install/event-config-prefixed"
+	tap_ok install/event-config-prefixed
 fi
 if ls "$root/include" | grep -q -- '-internal.h'; then
-	echo "FAIL install/no-internal-headers"
+	tap_fail install/no-internal-headers
 else
-	echo "ok install/no-internal-headers"
+	tap_ok install/no-internal-headers
 fi
 
 cat > "$tmp/p.c" <<'C'
@@ -57,11 +60,12 @@ C
 for pc in libevent libevent_core; do
 	flags=$(PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$root/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" \
 		pkg-config --cflags --libs $pc 2> "$tmp/err")
-	if [ $? -ne 0 ]; then echo "FAIL install/pkg-config/$pc"; sed 's/^/    /' "$tmp/err"; continue; fi
+	if [ $? -ne 0 ]; then tap_fail "install/pkg-config/$pc"; tap_note < "$tmp/err"; continue; fi
 	if ${CC:-cc} -Wall -Werror "$tmp/p.c" -o "$tmp/p" $flags 2> "$tmp/err" &&
 	   LD_LIBRARY_PATH="$root/lib" "$tmp/p" > "$tmp/out" 2>&1 && grep -q '^1.4.15 1$' "$tmp/out"; then
-		echo "ok install/pkg-config/$pc"
+		tap_ok "install/pkg-config/$pc"
 	else
-		echo "FAIL install/pkg-config/$pc # flags: $flags"; sed 's/^/    /' "$tmp/err" "$tmp/out" 2>/dev/null | head
+		tap_fail "install/pkg-config/$pc" "flags: $flags"; cat "$tmp/err" "$tmp/out" 2>/dev/null | head | tap_note
 	fi
 done
+tap_done

@@ -1,5 +1,6 @@
 #!/bin/sh
-# t-samples.sh -- the sample programs build and do their job.
+# t-samples.sh -- the sample programs build and do their job (TAP).
+. "${srcdir:-$(dirname "$0")/..}/test/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [ -n "$pid" ] && kill $pid 2>/dev/null' EXIT
 s=$builddir/sample
@@ -8,12 +9,12 @@ pid=
 # time-test: a repeating timer; with a count it stops by itself.
 if [ -x "$s/time-test" ]; then
 	if timeout 10 "$s/time-test" 3 > "$tmp/out" 2>&1 && [ "$(grep -c '^tick' "$tmp/out")" -eq 3 ]; then
-		echo "ok samples/time-test"
+		tap_ok samples/time-test
 	else
-		echo "FAIL samples/time-test"; sed 's/^/    /' "$tmp/out" | head
+		tap_fail samples/time-test; head "$tmp/out" | tap_note
 	fi
 else
-	echo "FAIL samples/time-test # not built"
+	tap_fail samples/time-test "not built"
 fi
 
 # signal-test: handles SIGINT and exits.
@@ -25,15 +26,15 @@ if [ -x "$s/signal-test" ]; then
 	kill -INT $pid
 	i=0; while [ $i -lt 100 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; i=$((i+1)); done
 	if kill -0 $pid 2>/dev/null; then
-		echo "FAIL samples/signal-test # still running after SIGINT"; kill $pid
+		tap_fail samples/signal-test "still running after SIGINT"; kill $pid
 	elif wait $pid && grep -q 'SIGINT' "$tmp/sig"; then
-		echo "ok samples/signal-test"
+		tap_ok samples/signal-test
 	else
-		echo "FAIL samples/signal-test"; sed 's/^/    /' "$tmp/sig" | head
+		tap_fail samples/signal-test; head "$tmp/sig" | tap_note
 	fi
 	pid=
 else
-	echo "FAIL samples/signal-test # not built"
+	tap_fail samples/signal-test "not built"
 fi
 
 # event-test: reads what is written to its FIFO.
@@ -45,10 +46,11 @@ if [ -x "$s/event-test" ]; then
 	i=0; while [ $i -lt 100 ] && ! grep -q 'hello relevent' "$tmp/ev"; do sleep 0.05; i=$((i+1)); done
 	kill $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
 	if grep -q 'hello relevent' "$tmp/ev"; then
-		echo "ok samples/event-test"
+		tap_ok samples/event-test
 	else
-		echo "FAIL samples/event-test"; sed 's/^/    /' "$tmp/ev" | head
+		tap_fail samples/event-test; head "$tmp/ev" | tap_note
 	fi
 else
-	echo "FAIL samples/event-test # not built"
+	tap_fail samples/event-test "not built"
 fi
+tap_done

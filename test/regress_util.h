@@ -1,0 +1,209 @@
+/*
+ * regress_util.h -- helpers shared by the test areas (regress_util.c).
+ *
+ * Include it after regress.h.  The helpers are for use inside a case
+ * (they run in the case's child process).  Unless a comment says
+ * otherwise, a helper that cannot do its job fails the case with a
+ * tt_*-style message (it does not return), so callers need not check.
+ *
+ * Groups:
+ *   sockets      regress_socketpair, regress_tcp_pair,
+ *                regress_listen_loopback, regress_connect_loopback,
+ *                regress_udp_loopback, regress_write_all, regress_drain,
+ *                regress_fill
+ *   event loop   regress_run_until, regress_run_for,
+ *                regress_dispatch_guarded, REGRESS_SPIN_UNTIL
+ *   processes    regress_fork, regress_wait, regress_find_program,
+ *                regress_raise_nofile
+ *   files        regress_srcdir, regress_builddir, regress_tmpdir,
+ *                regress_rmtree, regress_slurp, regress_redirect_open
+ *   buffers      regress_buffer_of, tt_buffer_eq
+ *   randomness   regress_random
+ *   fds          regress_fds_* (the runner's fd-leak check)
+ *
+ * Time limits given in seconds are scaled by regress_slowdown(), so the
+ * same case passes under valgrind: pass what the machine should need.
+ */
+#ifndef REGRESS_UTIL_H
+#define REGRESS_UTIL_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+struct event_base;
+struct evbuffer;
+
+/* ------------------------------------------------------------------ */
+/* Sockets */
+
+/* A nonblocking AF_UNIX stream socketpair (what RT_PAIR sets up). */
+void regress_socketpair(int fds[2]);
+
+/*
+ * A connected loopback TCP pair: fds[0] the client end, fds[1] the
+ * accepted one.  Both nonblocking; TCP_NODELAY on the client.  The
+ * listening socket is closed again.
+ */
+void regress_tcp_pair(int fds[2]);
+
+/*
+ * A blocking TCP socket listening on the loopback address of family
+ * (AF_INET: 127.0.0.1, AF_INET6: ::1) on a free port, with SO_REUSEADDR
+ * and a backlog of 1024; its port in *port.  Returns -1 with errno set
+ * (the case goes on) when the family cannot be used here, so a case can
+ * skip IPv6 on machines without it.
+ */
+int regress_listen_loopback(int family, unsigned short *port);
+
+/* A blocking TCP socket connected to loopback:port of family. */
+int regress_connect_loopback(int family, unsigned short port);
+
+/* A UDP socket bound to 127.0.0.1 on a free port; its port in *port. */
+int regress_udp_loopback(unsigned short *port);
+
+/* Write all of data to fd, retrying short writes, EINTR and EAGAIN. */
+void regress_write_all(int fd, const void *data, size_t len);
+
+/* Read and discard what fd holds until it would block or ends (EOF);
+ * the number of bytes read. */
+size_t regress_drain(int fd);
+
+/* Write to the nonblocking fd until it would block; the bytes written.
+ * Fails the case on an error other than EAGAIN or if it never fills. */
+size_t regress_fill(int fd);
+
+/* ------------------------------------------------------------------ */
+/* Event loop */
+
+/*
+ * Run the loop of base until *flag is nonzero or secs (scaled) pass;
+ * returns 1 if the flag was set, 0 on timeout (the caller asserts what it
+ * needs).  A timer of its own wakes the loop at the deadline, so this
+ * works even with no other event pending.
+ */
+int regress_run_until(struct event_base *base, const volatile int *flag,
+    double secs);
+
+/* Run the loop of base for secs (not scaled: the time things may take
+ * to happen, not a limit), then return. */
+void regress_run_for(struct event_base *base, double secs);
+
+/*
+ * event_base_dispatch(base) until the loop ends by itself (a callback's
+ * loopexit, or no events left); fails the case if that takes more than
+ * secs (scaled).
+ */
+void regress_dispatch_guarded(struct event_base *base, double secs);
+
+/* Turn the loop without blocking until cond holds, at most 100 times;
+ * fails the case if it never does. */
+#define REGRESS_SPIN_UNTIL(base, cond) do {				\
+	int spin_;							\
+	for (spin_ = 0; spin_ < 100 && !(cond); spin_++)		\
+		event_base_loop((base), EVLOOP_NONBLOCK);		\
+	tt_assert(cond);						\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* Processes */
+
+/* fork() after flushing stdio (so buffered output is not written
+ * twice); fails the case if fork fails.  0 in the child. */
+pid_t regress_fork(void);
+
+/*
+ * Wait for the child pid at most secs (scaled).  Returns its exit status
+ * (0-255), 128 + the signal that killed it, or -1 if it was still running
+ * at the deadline (it is then killed with SIGKILL and reaped).
+ */
+int regress_wait(pid_t pid, double secs);
+
+/* The path of the program name (searched in $PATH, then /usr/sbin and
+ * /sbin), or NULL if it is not installed: the case should skip. */
+const char *regress_find_program(const char *name);
+
+/* Make the soft RLIMIT_NOFILE at least want (raising the hard limit too
+ * if allowed); 0, or -1 if not possible here (the case should skip). */
+int regress_raise_nofile(long want);
+
+/* ------------------------------------------------------------------ */
+/* Files */
+
+/* The source tree: $srcdir (set by make check), else derived from this
+ * file's path at build time. */
+const char *regress_srcdir(void);
+
+/* The build tree: $builddir (set by make check), else ".". */
+const char *regress_builddir(void);
+
+/* A new private directory /tmp/<prefix>-XXXXXX; its path in buf. */
+void regress_tmpdir(char *buf, size_t len, const char *prefix);
+
+/* Remove path and everything below it (best effort, notes failures). */
+void regress_rmtree(const char *path);
+
+/* The whole file at path, NUL-terminated, in memory from malloc (its
+ * size in *len if len is not NULL); NULL with errno set if it cannot be
+ * read (the case goes on). */
+char *regress_slurp(const char *path, size_t *len);
+
+/*
+ * From now on, an open() of exactly the path `from` (by the library or
+ * the case) opens `to` instead, so a case can hand the library its own
+ * copy of a file whose name is built in (evdns_init's /etc/resolv.conf).
+ * regress_redirect_open(NULL, NULL) ends it.  Returns 0, or -1 where the
+ * test program cannot stand in for open() (the case should skip).
+ */
+int regress_redirect_open(const char *from, const char *to);
+
+/* ------------------------------------------------------------------ */
+/* Buffers */
+
+/* A new evbuffer holding a copy of len bytes of data. */
+struct evbuffer *regress_buffer_of(const void *data, size_t len);
+
+/* Fail the case unless buf holds exactly the len bytes of want; the
+ * message gives the first difference and a hex dump of what is there. */
+#define tt_buffer_eq(buf, want, len) \
+	regress_buffer_eq(__FILE__, __LINE__, (buf), (want), (len))
+void regress_buffer_eq(const char *file, int line, struct evbuffer *buf,
+    const void *want, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Randomness */
+
+/* The next value of a reproducible xorshift32 sequence kept in *state
+ * (never 0), which it updates: the same seed gives the same cases. */
+unsigned int regress_random(unsigned int *state);
+
+/* ------------------------------------------------------------------ */
+/* Open file descriptors (the runner's leak check) */
+
+struct regress_fd {
+	int fd;
+	dev_t dev;		/* with ino: which file it is, so a number */
+	ino_t ino;		/* closed and opened again counts as new */
+};
+
+struct regress_fds {
+	struct regress_fd *v;	/* sorted by fd */
+	size_t n;
+};
+
+/* List the open fds of this process; 0, or -1 with errno set. */
+int regress_fds_take(struct regress_fds *s);
+
+/* Drop fd from the list (if there). */
+void regress_fds_drop(struct regress_fds *s, int fd);
+
+/*
+ * The fds of after that are not in before (or are other files now),
+ * described in out ("7 (socket:[123]), 9 (/tmp/x)", the first eight);
+ * returns how many.
+ */
+int regress_fds_new(const struct regress_fds *before,
+    const struct regress_fds *after, char *out, size_t outlen);
+
+void regress_fds_free(struct regress_fds *s);
+
+#endif /* REGRESS_UTIL_H */

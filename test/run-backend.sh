@@ -1,0 +1,45 @@
+#!/bin/sh
+# run-backend.sh FILE.backend -- what `make check` runs for each
+# test/<name>.backend (BACKEND_LOG_COMPILER): test/regress on one backend,
+# its TAP on stdout for tap-driver.sh.
+#
+# A .backend file is a few shell assignments, sourced here:
+#   BACKEND=epoll          the backend (regress -b); empty: the library's
+#                          own choice
+#   REGRESS=test/regress   the runner binary, relative to the build tree
+#                          (a backend tested against emulated kernel calls
+#                          names another one)
+#   CASES=backend          backend: the cases that depend on the backend
+#                          (regress --no-once); once: the backend-
+#                          independent RT_ONCE cases (--once), which
+#                          test/once.backend runs a single time per
+#                          `make check`; all: both
+#   ARGS=                  more regress arguments (patterns, -v)
+# REGRESS_JOBS (default 2) sets how many cases run at once.
+# An unavailable backend makes regress print "1..0 # SKIP <name> unavailable".
+set -u
+if [ $# -ne 1 ] || [ ! -r "$1" ]; then
+	echo "Bail out! usage: run-backend.sh FILE.backend"
+	exit 1
+fi
+BACKEND= REGRESS=test/regress CASES=backend ARGS=
+case $1 in
+*/*) . "$1" ;;
+*) . "./$1" ;;
+esac
+case $CASES in
+backend) set -- --no-once ;;
+once) set -- --once ;;
+all) set -- ;;
+*) echo "Bail out! $1: CASES must be backend, once or all"; exit 1 ;;
+esac
+if [ ! -x "$REGRESS" ]; then
+	echo "Bail out! $REGRESS is not built (make check builds it)"
+	exit 1
+fi
+if [ -n "$BACKEND" ]; then
+	set -- -b "$BACKEND" "$@"
+fi
+# ARGS is split into words on purpose.
+# shellcheck disable=SC2086
+exec "$REGRESS" -j "${REGRESS_JOBS:-2}" "$@" $ARGS
