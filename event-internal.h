@@ -141,6 +141,9 @@ struct event_base {
 
 	/* event_once() records, freed by event_base_free() if never run. */
 	struct event_once *once_head;
+
+	/* event_base_loopexit()'s own timer, so that it need not allocate. */
+	struct event loopexit_ev;
 };
 
 /* Internal cross-file functions (trailing underscore) stay out of the

@@ -403,15 +403,40 @@ backend_disabled(const struct eventop *op)
 }
 
 /*
+ * Start the first backend that is not disabled and initializes.  0, or
+ * -1 with errno from the last backend that failed (ENOSYS when every
+ * backend is disabled).
+ */
+static int
+base_start_backend(struct event_base *base)
+{
+	int i, err = ENOSYS;
+
+	for (i = 0; eventops[i] != NULL; i++) {
+		if (backend_disabled(eventops[i]) != NULL)
+			continue;
+		errno = 0;
+		if (evsel_init(base, eventops[i]) == 0)
+			return 0;
+		if (errno != 0)
+			err = errno;
+	}
+	base->evsel = NULL;
+	errno = err;
+	return -1;
+}
+
+/*
  * A new base with the first backend that is not disabled and initializes.
- * NULL with errno = ENOMEM if memory runs out.  If no backend works the
- * process exits with status 1, as 1.4 does (documented).
+ * NULL with errno set when memory runs out (ENOMEM) or no backend starts
+ * (the last backend's errno): unlike 1.4, which exits the process, a
+ * library call never exits.
  */
 struct event_base *
 event_base_new(void)
 {
 	struct event_base *base;
-	int i;
+	int i, e;
 
 	base = mm_calloc(1, sizeof(*base));
 	if (base == NULL) {
@@ -422,27 +447,33 @@ event_base_new(void)
 	base->sig.ev_signal_pair[0] = base->sig.ev_signal_pair[1] = -1;
 	for (i = 0; i < NSIG; i++)
 		TAILQ_INIT(&base->sig.evsigevents[i]);
-	if (event_base_priority_init(base, 1) == -1) {
-		mm_free(base);
+	/* The heap slot of the loopexit event, reserved now. */
+	if (event_base_priority_init(base, 1) == -1 ||
+	    min_heap_reserve(&base->timeheap, 1) == -1) {
 		errno = ENOMEM;
-		return NULL;
+		goto err;
 	}
-
-	for (i = 0; eventops[i] != NULL; i++) {
-		if (backend_disabled(eventops[i]) != NULL)
-			continue;
-		if (evsel_init(base, eventops[i]) == 0)
-			break;
-	}
-	if (base->evbase == NULL)
-		event_errx(1, "%s: no event mechanism available",
+	if (base_start_backend(base) == -1) {
+		event_warn("%s: no event mechanism available",
 		    "event_base_new");
-
+		goto err;
+	}
 	if (evutil_getenv("EVENT_SHOW_METHOD") != NULL)
 		event_msgx("libevent using: %s\n", base->evsel->name);
 	return base;
+err:
+	e = errno;
+	min_heap_dtor(&base->timeheap);
+	mm_free(base->activequeues);
+	mm_free(base);
+	errno = e;
+	return NULL;
 }
 
+/*
+ * event_base_new() made the current base.  NULL with errno set when it
+ * fails (1.4 exits the process instead); current_base is then unchanged.
+ */
 struct event_base *
 event_init(void)
 {
@@ -785,8 +816,11 @@ event_add(struct event *ev, const struct timeval *tv)
 		if (fd_table_reserve(base, ev->ev_fd) == -1)
 			return -1;
 	}
+	/* Other timers keep a spare heap slot for the loopexit event, so
+	 * that event_base_loopexit() never needs memory. */
 	if (tv != NULL && !(ev->ev_flags & EVLIST_TIMEOUT) &&
-	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1)
+	    min_heap_reserve(&base->timeheap, base->timeheap.n +
+	    (ev == &base->loopexit_ev ? 1 : 2)) == -1)
 		return -1;
 	if (insert && (events & EV_SIGNAL)) {
 		if (evsignal_add(ev) == -1)
@@ -985,11 +1019,29 @@ event_loopexit_cb(int fd, short what, void *arg)
 	base->event_gotterm = 1;
 }
 
+/*
+ * End the loop after tv (NULL: after the current round).  The base keeps
+ * one event (and its heap slot) for this, so the usual single pending
+ * loopexit never allocates; only a second one, asked for while the
+ * first is still pending, takes an event_once() record.
+ */
 int
 event_base_loopexit(struct event_base *base, const struct timeval *tv)
 {
-	return event_base_once(base, -1, EV_TIMEOUT, event_loopexit_cb,
-	    base, tv);
+	struct event *ev;
+	struct timeval zero = { 0, 0 };
+
+	if (base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	ev = &base->loopexit_ev;
+	if (ev->ev_flags & (EVLIST_TIMEOUT | EVLIST_ACTIVE))
+		return event_base_once(base, -1, EV_TIMEOUT,
+		    event_loopexit_cb, base, tv);
+	event_set(ev, -1, 0, event_loopexit_cb, base);
+	(void)event_base_set(base, ev);
+	return event_add(ev, tv != NULL ? tv : &zero);
 }
 
 int

@@ -131,10 +131,16 @@ TAILQ_HEAD (evkeyvalq, evkeyval);
 /*
  * Create the default base and make it current_base, the base used by
  * event_set(), event_dispatch() and the other calls without a base.
+ * NULL with errno set when no base can be made (as event_base_new());
+ * current_base is then unchanged.  libevent 1.4 exits the process here.
  */
 struct event_base *event_init(void);
 
-/* Create a new base without touching the default one. */
+/*
+ * Create a new base without touching the default one.  NULL with errno
+ * set when memory runs out (ENOMEM) or no backend starts (ENOSYS when
+ * every backend is disabled, else the last backend's error).
+ */
 struct event_base *event_base_new(void);
 
 /*
