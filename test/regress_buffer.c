@@ -33,7 +33,13 @@ tailroom(const struct evbuffer *b)
 static void
 check_invariants(const struct evbuffer *b)
 {
-	tt_assert(b->buffer == b->orig_buffer + b->misalign);
+	/* An empty buffer has no storage: NULL + 0 is undefined in C, so
+	 * the offset is checked apart from the pointers. */
+	if (b->orig_buffer == NULL)
+		tt_assert(b->buffer == NULL && b->misalign == 0 &&
+		    b->totallen == 0);
+	else
+		tt_assert(b->buffer == b->orig_buffer + b->misalign);
 	tt_assert(b->misalign <= b->totallen);
 	tt_assert(b->off <= b->totallen - b->misalign);
 }
