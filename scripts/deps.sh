@@ -7,6 +7,8 @@ if [ "${1:-build}" = test ]; then
 	# curl, nginx and dnsmasq are the real peers of the HTTP and DNS tests;
 	# libevent-dev is only for side-by-side benchmarks (never on our include path).
 	want="$want clang curl nginx-light dnsmasq-base dnsutils wrk valgrind strace libevent-dev"
+	# CI: libFuzzer and the sanitizer runtimes for clang; gcc -m32.
+	want="$want libclang-rt-14-dev gcc-multilib"
 fi
 missing=
 for p in $want; do
