@@ -9,6 +9,7 @@ extern struct regress_case regress_core_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
+extern struct regress_case regress_dns_wire_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_rpc_cases[];
 
@@ -17,6 +18,7 @@ struct regress_case *regress_tables[] = {
 	regress_buffer_cases,
 	regress_tag_cases,
 	regress_dns_cases,
+	regress_dns_wire_cases,
 	regress_http_cases,
 	regress_rpc_cases,
 	NULL
