@@ -2,14 +2,16 @@
  * evdns-internal.h -- declarations shared by the evdns source files and
  * their tests.  Not installed.
  *
- *   evdns_wire.c    the DNS message format: pure functions on byte
- *                   strings (names, headers, questions, answers, the
- *                   compressing reply writer).
- *   evdns.c         the resolver: requests, nameservers, retries,
- *                   timeouts, failover, search, TCP fallback.
- *   evdns_config.c  configuration: options, the search list, nameserver
- *                   addresses, resolv.conf.
- *   evdns_server.c  the DNS server port.
+ *   evdns.c             the resolver: requests, retries, timeouts,
+ *                       failover, search, TCP fallback.
+ *   evdns_nameserver.c  nameservers: sockets, batched datagram I/O,
+ *                       server choice and health.
+ *   evdns_wire.c        the DNS message format: pure functions on byte
+ *                       strings (names, headers, questions, answers,
+ *                       the compressing reply writer).
+ *   evdns_config.c      configuration: options, the search list,
+ *                       nameserver addresses, resolv.conf.
+ *   evdns_server.c      the DNS server port.
  *
  * All resolver state lives in one struct evdns_base.  The 1.4 API works
  * on a single global instance of it (evdns_global_()); every internal
@@ -25,7 +27,9 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
+#include "event.h"
 #include "evutil.h"
+#include "evdns.h"
 
 /* Internal cross-file functions stay out of the shared library's symbol
  * table (the same definition as event-internal.h). */
@@ -34,9 +38,6 @@
 #else
 #define EV_HIDDEN
 #endif
-
-struct event;
-struct event_base;
 
 /* ------------------------------------------------------------------ */
 /* Wire format (evdns_wire.c)                                          */
@@ -47,7 +48,7 @@ struct event_base;
 /* A query: header, the longest wire name, type and class. */
 #define EVDNS_QUERY_MAX		(EVDNS_HEADER_LEN + 256 + 4)
 #define EVDNS_UDP_MAX		512	/* RFC 1035 payload without EDNS */
-#define EVDNS_MAX_ADDRS		32	/* addresses handed to a callback (1.4) */
+#define EVDNS_MAX_ADDRS		32	/* addresses per callback (1.4) */
 
 /* Header flag bits (RFC 1035 4.1.1). */
 #define EVDNS_FLAG_QR		0x8000
@@ -209,12 +210,28 @@ EV_HIDDEN void evdns_reverse_v4_(char *buf, const struct in_addr *in);
 EV_HIDDEN void evdns_reverse_v6_(char *buf, const struct in6_addr *in);
 
 /* ------------------------------------------------------------------ */
-/* Resolver state (evdns.c)                                            */
+/* Resolver state                                                      */
 
 struct evdns_request;
 struct nameserver;
+struct evdns_base;
 
 TAILQ_HEAD(evdns_request_list, evdns_request);
+
+/* A configured nameserver (evdns_nameserver.c). */
+struct nameserver {
+	struct nameserver *next;
+	struct evdns_base *dns;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int fd;				/* connected UDP socket */
+	struct event read_ev;		/* persistent read on fd */
+	struct event probe_ev;		/* timer to probe a down server */
+	struct evdns_request *probe;	/* probe in flight, if any */
+	int down;			/* considered unreachable */
+	int timeouts;			/* consecutive timeouts */
+	int probe_step;			/* index into the probe delays */
+};
 
 /*
  * The search list, shared copy-on-write by the requests that started
@@ -229,9 +246,12 @@ struct search_state {
 
 #define EVDNS_ID_BUCKETS	1024	/* transaction-id hash table */
 #define EVDNS_SEND_BATCH	64	/* datagrams queued while batching */
-/* Receive space: 32 datagrams of 4096 bytes where recvmmsg() exists,
- * else one buffer larger than any datagram.  The same size everywhere,
- * so the layout does not depend on what a file's headers declare. */
+/*
+ * Receive space: 32 datagrams of 4096 bytes where recvmmsg() is used,
+ * else one buffer larger than any datagram.  One size for both, so that
+ * the layout does not depend on _GNU_SOURCE, which only some of the
+ * evdns files define.
+ */
 #define EVDNS_RECV_BATCH	32
 #define EVDNS_RECV_SLOT		4096
 #define EVDNS_RECV_BYTES	(EVDNS_RECV_BATCH * EVDNS_RECV_SLOT)
@@ -243,6 +263,10 @@ struct evdns_pending_send {
 	unsigned char pkt[EVDNS_QUERY_MAX];
 };
 
+/*
+ * One resolver.  Its events all go to one event base; the requests, the
+ * nameservers and the configuration belong to it alone.
+ */
 struct evdns_base {
 	struct event_base *base;	/* NULL: the current base, as 1.4 */
 
@@ -256,14 +280,14 @@ struct evdns_base {
 	struct evdns_request_list waiting;
 	struct evdns_request_list inflight;
 	int n_inflight;
-	int suspended;			/* evdns_clear_nameservers_and_suspend */
+	int suspended;			/* no server until resumed */
 	struct evdns_request *id_table[EVDNS_ID_BUCKETS];
 
 	/* Configuration (evdns_config.c). */
 	struct search_state *search;	/* NULL: no domains, ndots 1 */
 	struct timeval timeout;		/* per transmission */
 	int attempts;			/* transmissions per candidate name */
-	int max_timeouts;		/* consecutive, before a server is down */
+	int max_timeouts;		/* in a row before a server is down */
 	int max_inflight;
 
 	/* Kernel randomness for ids and source ports, fetched in blocks. */
@@ -279,6 +303,9 @@ struct evdns_base {
 	struct evdns_pending_send sendq[EVDNS_SEND_BATCH];
 	unsigned char rxbuf[EVDNS_RECV_BYTES];
 };
+
+/* ------------------------------------------------------------------ */
+/* The resolver (evdns.c)                                              */
 
 /* The instance behind the 1.4 API, initialized on first use. */
 EV_HIDDEN struct evdns_base *evdns_global_(void);
@@ -298,6 +325,25 @@ EV_HIDDEN void evdns_event_set_(struct event_base *base, struct event *ev,
     int fd, short what, void (*cb)(int, short, void *), void *arg);
 EV_HIDDEN int evdns_base_usable_(struct event_base *base);
 
+/* Send waiting lookups while slots and servers allow. */
+EV_HIDDEN void evdns_pump_waiting_(struct evdns_base *dns);
+
+/*
+ * A datagram from ns.  truncated: it was larger than our buffer (no reply
+ * to a query without EDNS may be), so it is handled as if TC were set.
+ * Anything that is not an answer to a request sent to ns is dropped.
+ */
+EV_HIDDEN void evdns_reply_handle_(struct nameserver *ns,
+    const unsigned char *pkt, size_t len, int truncated);
+
+/* Send an A query for www.google.com to ns alone, as ns->probe, whose
+ * end is reported to done. */
+EV_HIDDEN void evdns_probe_start_(struct nameserver *ns,
+    evdns_callback_type done);
+
+/* ------------------------------------------------------------------ */
+/* Nameservers (evdns_nameserver.c)                                    */
+
 /*
  * Add a nameserver at sa and send waiting lookups to it.  Returns 0, 3
  * for a duplicate, 1 when the socket cannot be made, 2 when there is no
@@ -306,8 +352,32 @@ EV_HIDDEN int evdns_base_usable_(struct event_base *base);
 EV_HIDDEN int evdns_nameserver_add_sa_(struct evdns_base *dns,
     const struct sockaddr *sa, socklen_t salen);
 
-/* Send waiting lookups while slots and servers allow. */
-EV_HIDDEN void evdns_pump_waiting_(struct evdns_base *dns);
+/* Close and free every nameserver; no request may refer to them.
+ * Bumps dns->ns_generation and drops queued datagrams. */
+EV_HIDDEN void evdns_ns_free_all_(struct evdns_base *dns);
+
+/*
+ * The server for the next transmission: round-robin over the servers
+ * that are up, avoiding `avoid` when another choice exists; if every
+ * server is down, round-robin over all of them.  NULL if there is none.
+ */
+EV_HIDDEN struct nameserver *evdns_ns_pick_(struct evdns_base *dns,
+    struct nameserver *avoid);
+
+/* Send a query to ns now, or at the end of the current read batch.  A
+ * failure is only logged: the request's timer handles it as a loss. */
+EV_HIDDEN void evdns_ns_send_(struct nameserver *ns,
+    const unsigned char *pkt, size_t len);
+
+/* A request sent to ns timed out: after more than max-timeouts in a row
+ * ns is marked down and probed. */
+EV_HIDDEN void evdns_ns_timeout_(struct nameserver *ns);
+/* ns answered: it is up, and its timeout count starts again. */
+EV_HIDDEN void evdns_ns_mark_up_(struct nameserver *ns);
+
+/* n random bytes from the kernel (fetched in blocks into dns's pool). */
+EV_HIDDEN void evdns_rand_bytes_(struct evdns_base *dns, void *out,
+    size_t n);
 
 /* ------------------------------------------------------------------ */
 /* Configuration (evdns_config.c)                                      */

@@ -3,7 +3,8 @@
  *
  * Written for relevent from RFC 1035 (message format), RFC 3596 (AAAA and
  * ip6.arpa), RFC 2308 (negative answers) and the libevent 1.4 API notes.
- * The message format is in evdns_wire.c, options and resolv.conf in
+ * The nameservers' sockets and health are in evdns_nameserver.c, the
+ * message format in evdns_wire.c, options and resolv.conf in
  * evdns_config.c, the server port in evdns_server.c.
  *
  * Design in brief:
@@ -34,10 +35,6 @@
  * over TCP, a trailing dot makes a name absolute, CNAME chains are
  * followed and answers must belong to the chain.
  */
-/* recvmmsg/sendmmsg on Linux; must precede every system header. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include "config.h"
 
 #include <sys/types.h>
@@ -53,35 +50,12 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef HAVE_GETRANDOM
-#include <sys/random.h>
-#endif
 
 #include "event.h"
 #include "evutil.h"
 #include "evdns.h"
 #include "evdns-internal.h"
 #include "mm-internal.h"
-
-#if defined(__linux__) && defined(MSG_WAITFORONE) && !defined(EVDNS_NO_MMSG)
-#define EVDNS_MMSG 1
-#endif
-
-#define READ_BUDGET	256	/* datagrams read per readiness event */
-
-struct nameserver {
-	struct nameserver *next;
-	struct evdns_base *dns;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	int fd;				/* connected UDP socket */
-	struct event read_ev;		/* persistent read on fd */
-	struct event probe_ev;		/* timer to probe a down server */
-	struct evdns_request *probe;	/* probe in flight, if any */
-	int down;			/* considered unreachable */
-	int timeouts;			/* consecutive timeouts */
-	int probe_step;			/* index into probe_delays */
-};
 
 /* A query being retried over TCP: length-prefixed out, then in. */
 struct dns_tcp {
@@ -124,12 +98,10 @@ struct evdns_request {
 	void *arg;
 };
 
-static const int probe_delays[] = { 10, 60, 300, 900, 3600 };
-
 /*
  * The hooks of evdns_set_log_fn() and evdns_set_transaction_id_fn() are
- * process-wide, in 1.4 and in 2.x alike, and serve every instance and the
- * server ports.
+ * process-wide: 1.4 and 2.x alike set them without a handle, and the log
+ * hook serves the server ports too.
  */
 static evdns_debug_log_fn_type log_fn;
 static ev_uint16_t (*trans_id_fn)(void);
@@ -142,8 +114,8 @@ static void request_finish(struct evdns_request *req, int err, int count,
     int ttl, void *addrs);
 static void candidate_failed(struct evdns_request *req, int err);
 static void timeout_cb(int fd, short what, void *arg);
-static void ns_read_cb(int fd, short what, void *arg);
 static void tcp_start(struct evdns_request *req);
+static void tcp_close(struct evdns_request *req);
 
 /* ------------------------------------------------------------------ */
 /* The instance, logging, events                                       */
@@ -159,7 +131,8 @@ options_default(struct evdns_base *dns)
 	dns->max_inflight = 64;
 }
 
-/* Initialize zeroed memory as an instance whose events go to base. */
+/* Make zeroed memory (static, or from mm_calloc) an instance whose
+ * events go to base (NULL: the current base). */
 static void
 dns_init(struct evdns_base *dns, struct event_base *base)
 {
@@ -240,67 +213,7 @@ evdns_base_usable_(struct event_base *base)
 }
 
 /* ------------------------------------------------------------------ */
-/* Randomness and transaction ids                                      */
-
-/*
- * Refill the pool from the kernel.  If it gives nothing (no getrandom,
- * no /dev/urandom) use a time-seeded mix and say so in the log.
- */
-static void
-rand_refill(struct evdns_base *dns)
-{
-	size_t want = sizeof(dns->rnd_pool), i;
-	ssize_t r = -1;
-	struct timeval tv;
-	unsigned long x;
-
-#ifdef HAVE_GETRANDOM
-	r = getrandom(dns->rnd_pool, want, 0);
-#endif
-	if (r != (ssize_t)want) {
-		int fd = open("/dev/urandom", O_RDONLY);
-		r = -1;
-		if (fd >= 0) {
-			r = read(fd, dns->rnd_pool, want);
-			close(fd);
-		}
-	}
-	dns->rnd_left = want;
-	if (r == (ssize_t)want)
-		return;
-	evdns_log_(1, "no kernel random source; transaction ids are "
-	    "predictable");
-	evutil_gettimeofday(&tv, NULL);
-	x = (unsigned long)tv.tv_usec * 2654435761UL ^
-	    (unsigned long)tv.tv_sec ^ ((unsigned long)getpid() << 16);
-	for (i = 0; i < want; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		dns->rnd_pool[i] = (unsigned char)(x >> 33);
-	}
-}
-
-/* Fill out with n random bytes; a busy resolver makes one syscall per
- * few hundred ids. */
-static void
-rand_bytes(struct evdns_base *dns, void *out, size_t n)
-{
-	unsigned char *o = out;
-
-	while (n > 0) {
-		unsigned char *p;
-		size_t take;
-
-		if (dns->rnd_left == 0)
-			rand_refill(dns);
-		take = n < dns->rnd_left ? n : dns->rnd_left;
-		p = dns->rnd_pool + sizeof(dns->rnd_pool) - dns->rnd_left;
-		memcpy(o, p, take);
-		memset(p, 0, take);	/* never hand out the same bytes twice */
-		dns->rnd_left -= take;
-		o += take;
-		n -= take;
-	}
-}
+/* Transaction ids                                                     */
 
 static struct evdns_request *
 id_lookup(struct evdns_base *dns, unsigned int id)
@@ -349,7 +262,7 @@ id_assign(struct evdns_request *req)
 			id = trans_id_fn();
 		} else {
 			unsigned char b[2];
-			rand_bytes(dns, b, 2);
+			evdns_rand_bytes_(dns, b, 2);
 			id = evdns_get16(b);
 		}
 		tries++;
@@ -359,309 +272,6 @@ id_assign(struct evdns_request *req)
 	req->hash_next = dns->id_table[id % EVDNS_ID_BUCKETS];
 	dns->id_table[id % EVDNS_ID_BUCKETS] = req;
 	req->in_hash = 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* Nameservers                                                         */
-
-static int
-sockaddr_equal(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return 0;
-	if (a->sa_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a,
-		    *y = (const void *)b;
-		return x->sin_port == y->sin_port &&
-		    x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a,
-		    *y = (const void *)b;
-		return x->sin6_port == y->sin6_port &&
-		    memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return 0;
-}
-
-/* Bind fd to a random unprivileged port; fall back to the kernel's pick. */
-static void
-bind_random_port(struct evdns_base *dns, int fd, int family)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		struct sockaddr_storage ss;
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		unsigned char b[2];
-		unsigned short port;
-		socklen_t len;
-
-		rand_bytes(dns, b, 2);
-		port = (unsigned short)(1024 + evdns_get16(b) % (65536 - 1024));
-		memset(&ss, 0, sizeof(ss));
-		if (family == AF_INET6) {
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = in6addr_any;
-			s6->sin6_port = htons(port);
-			len = sizeof(*s6);
-		} else {
-			s4->sin_family = AF_INET;
-			s4->sin_addr.s_addr = htonl(INADDR_ANY);
-			s4->sin_port = htons(port);
-			len = sizeof(*s4);
-		}
-		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
-			return;
-	}
-}
-
-/* A nonblocking UDP socket connected to sa, or -1. */
-static int
-ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen)
-{
-	int fd = socket(sa->sa_family, SOCK_DGRAM, 0);
-	int sz = 1 << 20;
-
-	if (fd < 0)
-		return -1;
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	if (evutil_make_socket_nonblocking(fd) < 0) {
-		close(fd);
-		return -1;
-	}
-	/*
-	 * Room for a burst of replies: with max-inflight lookups out, all
-	 * the answers can arrive before the loop gets to read them, and
-	 * each small datagram costs the kernel a kilobyte or more of
-	 * buffer.  The kernel caps this at net.core.rmem_max.
-	 */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	bind_random_port(dns, fd, sa->sa_family);
-	/* Connected: the kernel then drops datagrams from other peers. */
-	if (connect(fd, sa, salen) < 0) {
-		evdns_log_(1, "connect to nameserver failed: %s",
-		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void probe_timer_cb(int fd, short what, void *arg);
-
-int
-evdns_nameserver_add_sa_(struct evdns_base *dns, const struct sockaddr *sa,
-    socklen_t salen)
-{
-	struct nameserver *ns, **pp;
-
-	for (ns = dns->ns_head; ns != NULL; ns = ns->next)
-		if (sockaddr_equal((const struct sockaddr *)&ns->addr, sa))
-			return 3;
-	if (!evdns_base_usable_(dns->base))
-		return 2;
-	if ((ns = mm_calloc(1, sizeof(*ns))) == NULL)
-		return 1;
-	if ((ns->fd = ns_socket(dns, sa, salen)) < 0) {
-		mm_free(ns);
-		return 1;
-	}
-	ns->dns = dns;
-	memcpy(&ns->addr, sa, salen);
-	ns->addrlen = salen;
-	evdns_event_set_(dns->base, &ns->read_ev, ns->fd, EV_READ | EV_PERSIST,
-	    ns_read_cb, ns);
-	if (event_add(&ns->read_ev, NULL) < 0) {
-		close(ns->fd);
-		mm_free(ns);
-		return 2;
-	}
-	evdns_event_set_(dns->base, &ns->probe_ev, -1, 0, probe_timer_cb, ns);
-	for (pp = &dns->ns_head; *pp != NULL; pp = &(*pp)->next)
-		;
-	*pp = ns;
-	dns->ns_count++;
-	evdns_log_(0, "added nameserver (%d configured)", dns->ns_count);
-	evdns_pump_waiting_(dns);
-	return 0;
-}
-
-/*
- * Pick the server for the next transmission: round-robin over the servers
- * that are up, avoiding `avoid` when another choice exists; if every
- * server is down, round-robin over all of them.
- */
-static struct nameserver *
-ns_pick(struct evdns_base *dns, struct nameserver *avoid)
-{
-	struct nameserver *start, *ns;
-	int pass;
-
-	if (dns->ns_head == NULL)
-		return NULL;
-	start = dns->ns_cursor ? dns->ns_cursor : dns->ns_head;
-	for (pass = 0; pass < 3; pass++) {
-		ns = start;
-		do {
-			int ok = (pass == 0) ? (!ns->down && ns != avoid) :
-			    (pass == 1) ? (ns != avoid) : 1;
-			struct nameserver *next = ns->next ? ns->next :
-			    dns->ns_head;
-
-			if (ok) {
-				dns->ns_cursor = next;
-				return ns;
-			}
-			ns = next;
-		} while (ns != start);
-	}
-	return dns->ns_head;
-}
-
-static void
-probe_schedule(struct nameserver *ns)
-{
-	struct timeval tv;
-	int n = (int)(sizeof(probe_delays) / sizeof(probe_delays[0]));
-
-	tv.tv_sec = probe_delays[ns->probe_step < n ? ns->probe_step : n - 1];
-	tv.tv_usec = 0;
-	if (ns->probe_step < n - 1)
-		ns->probe_step++;
-	evtimer_add(&ns->probe_ev, &tv);
-}
-
-static void
-ns_mark_down(struct nameserver *ns)
-{
-	if (ns->down)
-		return;
-	ns->down = 1;
-	ns->probe_step = 0;
-	evdns_log_(1, "nameserver marked down after %d timeouts",
-	    ns->timeouts);
-	probe_schedule(ns);
-}
-
-static void
-ns_mark_up(struct nameserver *ns)
-{
-	ns->timeouts = 0;
-	if (!ns->down)
-		return;
-	ns->down = 0;
-	ns->probe_step = 0;
-	event_del(&ns->probe_ev);
-	evdns_log_(0, "nameserver is up again");
-}
-
-static void
-probe_done(int result, char type, int count, int ttl, void *addrs,
-    void *arg)
-{
-	struct nameserver *ns = arg;
-
-	(void)type;
-	(void)count;
-	(void)ttl;
-	(void)addrs;
-	ns->probe = NULL;
-	if (result == DNS_ERR_NONE || result == DNS_ERR_NOTEXIST)
-		ns_mark_up(ns);
-	else if (ns->down)
-		probe_schedule(ns);
-}
-
-/* Detach a probe from its server: nobody is to be told how it ends. */
-static void
-probe_forget(struct evdns_request *req)
-{
-	req->pinned->probe = NULL;
-	req->cb = NULL;
-}
-
-static void
-tcp_close(struct evdns_request *req)
-{
-	if (req->tcp == NULL)
-		return;
-	event_del(&req->tcp->ev);
-	close(req->tcp->fd);
-	mm_free(req->tcp->in);
-	mm_free(req->tcp);
-	req->tcp = NULL;
-}
-
-/* Free every nameserver; in-flight requests must already be detached. */
-static void
-ns_free_all(struct evdns_base *dns)
-{
-	struct nameserver *ns, *next;
-
-	for (ns = dns->ns_head; ns != NULL; ns = next) {
-		next = ns->next;
-		event_del(&ns->read_ev);
-		event_del(&ns->probe_ev);
-		close(ns->fd);
-		mm_free(ns);
-	}
-	dns->ns_head = dns->ns_cursor = NULL;
-	dns->ns_count = 0;
-	dns->ns_generation++;
-	dns->nsendq = 0;	/* their lookups are failed or requeued */
-}
-
-int
-evdns_clear_nameservers_and_suspend(void)
-{
-	struct evdns_base *dns = evdns_global_();
-	struct evdns_request *req;
-
-	/*
-	 * Move in-flight lookups back to the head of the waiting queue,
-	 * keeping their order; probes are dropped with their servers.
-	 */
-	while ((req = TAILQ_LAST(&dns->inflight, evdns_request_list)) !=
-	    NULL) {
-		if (req->pinned != NULL) {
-			probe_forget(req);
-			request_finish(req, DNS_ERR_SHUTDOWN, 0, 0, NULL);
-			continue;
-		}
-		TAILQ_REMOVE(&dns->inflight, req, link);
-		dns->n_inflight--;
-		event_del(&req->timeout_ev);
-		tcp_close(req);
-		id_remove(req);
-		req->ns = NULL;
-		req->tx = 0;
-		req->refusals = 0;
-		req->state = RS_WAITING;
-		TAILQ_INSERT_HEAD(&dns->waiting, req, link);
-	}
-	TAILQ_FOREACH(req, &dns->waiting, link)
-		event_del(&req->timeout_ev);
-	ns_free_all(dns);
-	dns->suspended = 1;
-	return 0;
-}
-
-static void waiting_arm(struct evdns_request *req);
-
-int
-evdns_resume(void)
-{
-	struct evdns_base *dns = evdns_global_();
-	struct evdns_request *req;
-
-	dns->suspended = 0;
-	evdns_pump_waiting_(dns);
-	/* Still no server: the waiting lookups now run against a deadline. */
-	TAILQ_FOREACH(req, &dns->waiting, link)
-		waiting_arm(req);
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -697,6 +307,21 @@ candidate_count(const struct evdns_request *req)
 	return req->search != NULL ? req->search->n + 1 : 1;
 }
 
+/* Build the query for req->qname, not yet sent.  -1 for a bad name. */
+static int
+query_load(struct evdns_request *req)
+{
+	int len = evdns_query_build_(req->pkt, sizeof(req->pkt), req->qname,
+	    req->qtype);
+
+	if (len < 0)
+		return -1;
+	req->pktlen = (size_t)len;
+	req->tx = 0;
+	req->refusals = 0;
+	return 0;
+}
+
 /*
  * Set req->qname and req->pkt to the next candidate name.  Candidates
  * whose full name would be too long are skipped.  Returns -1 when there
@@ -707,7 +332,6 @@ candidate_next(struct evdns_request *req)
 {
 	while (req->cand < candidate_count(req)) {
 		const char *dom = candidate_domain(req, req->cand++);
-		int len;
 
 		if (dom != NULL) {
 			if (evutil_snprintf(req->qname, sizeof(req->qname),
@@ -718,14 +342,8 @@ candidate_next(struct evdns_request *req)
 			memcpy(req->qname, req->base_name,
 			    strlen(req->base_name) + 1);
 		}
-		len = evdns_query_build_(req->pkt, sizeof(req->pkt),
-		    req->qname, req->qtype);
-		if (len < 0)
-			continue;
-		req->pktlen = (size_t)len;
-		req->tx = 0;
-		req->refusals = 0;
-		return 0;
+		if (query_load(req) == 0)
+			return 0;
 	}
 	return -1;
 }
@@ -811,17 +429,25 @@ slot_free(const struct evdns_base *dns)
 	    dns->n_inflight < dns->max_inflight;
 }
 
-/* Put req in flight with a fresh id and send it. */
+/* Send the query just loaded into req (already in flight) under a
+ * fresh id. */
+static void
+request_restart(struct evdns_request *req)
+{
+	req->state = RS_INFLIGHT;
+	id_assign(req);
+	request_transmit(req);
+}
+
+/* Put req in flight and send it. */
 static void
 request_launch(struct evdns_request *req)
 {
 	struct evdns_base *dns = req->dns;
 
-	req->state = RS_INFLIGHT;
 	TAILQ_INSERT_TAIL(&dns->inflight, req, link);
 	dns->n_inflight++;
-	id_assign(req);
-	request_transmit(req);
+	request_restart(req);
 }
 
 /* Queue a new request and send it if a slot is free. */
@@ -851,64 +477,6 @@ evdns_pump_waiting_(struct evdns_base *dns)
 	}
 }
 
-/* Send one query datagram; a failure is left to the request's timer. */
-static void
-dgram_send(struct nameserver *ns, const unsigned char *pkt, size_t len)
-{
-	ssize_t r = send(ns->fd, pkt, len, 0);
-
-	if (r < 0 && errno == ECONNREFUSED) {
-		/* An ICMP error from an earlier datagram; try once more. */
-		r = send(ns->fd, pkt, len, 0);
-	}
-	if (r < 0)
-		evdns_log_(1, "send to nameserver failed: %s",
-		    strerror(errno));
-}
-
-/* Send the queued datagrams sendq[i..j) (all for one server), in order. */
-static void
-sends_flush_run(struct evdns_base *dns, int i, int j)
-{
-	struct nameserver *ns = dns->sendq[i].ns;
-#ifdef EVDNS_MMSG
-	struct mmsghdr mm[EVDNS_SEND_BATCH];
-	struct iovec iov[EVDNS_SEND_BATCH];
-	int k, sent;
-
-	for (k = 0; k < j - i; k++) {
-		iov[k].iov_base = dns->sendq[i + k].pkt;
-		iov[k].iov_len = dns->sendq[i + k].len;
-		memset(&mm[k], 0, sizeof(mm[k]));
-		mm[k].msg_hdr.msg_iov = &iov[k];
-		mm[k].msg_hdr.msg_iovlen = 1;
-	}
-	sent = sendmmsg(ns->fd, mm, (unsigned int)k, 0);
-	/* The rest one by one, which also logs the error. */
-	for (i += sent > 0 ? sent : 0; i < j; i++)
-		dgram_send(ns, dns->sendq[i].pkt, dns->sendq[i].len);
-#else
-	for (; i < j; i++)
-		dgram_send(ns, dns->sendq[i].pkt, dns->sendq[i].len);
-#endif
-}
-
-/* Send every queued datagram (one sendmmsg per run of one server). */
-static void
-sends_flush(struct evdns_base *dns)
-{
-	int i = 0, j;
-
-	while (i < dns->nsendq) {
-		for (j = i; j < dns->nsendq && dns->sendq[j].ns ==
-		    dns->sendq[i].ns; j++)
-			;
-		sends_flush_run(dns, i, j);
-		i = j;
-	}
-	dns->nsendq = 0;
-}
-
 /*
  * Send (or resend) the current candidate, to a new server unless the
  * request is pinned, and arm the timeout.
@@ -922,23 +490,12 @@ request_transmit(struct evdns_request *req)
 	if (req->pinned != NULL)
 		ns = req->pinned;
 	else
-		ns = ns_pick(dns, req->tx > 0 ? req->ns : NULL);
+		ns = evdns_ns_pick_(dns, req->tx > 0 ? req->ns : NULL);
 	if (ns == NULL)
 		return;		/* cannot happen: callers check ns_count */
 	req->ns = ns;
 	req->tx++;
-	if (dns->batching) {
-		struct evdns_pending_send *ps;
-
-		if (dns->nsendq == EVDNS_SEND_BATCH)
-			sends_flush(dns);
-		ps = &dns->sendq[dns->nsendq++];
-		ps->ns = ns;
-		ps->len = req->pktlen;
-		memcpy(ps->pkt, req->pkt, req->pktlen);
-	} else {
-		dgram_send(ns, req->pkt, req->pktlen);
-	}
+	evdns_ns_send_(ns, req->pkt, req->pktlen);
 	/* A failed send is handled like a lost datagram: by the timer. */
 	evtimer_add(&req->timeout_ev, &dns->timeout);
 }
@@ -997,9 +554,7 @@ candidate_failed(struct evdns_request *req, int err)
 {
 	tcp_close(req);
 	if (req->pinned == NULL && candidate_next(req) == 0) {
-		req->state = RS_INFLIGHT;
-		id_assign(req);
-		request_transmit(req);
+		request_restart(req);
 		return;
 	}
 	request_finish(req, err, 0, 0, NULL);
@@ -1022,8 +577,8 @@ timeout_cb(int fd, short what, void *arg)
 		candidate_failed(req, DNS_ERR_TIMEOUT);
 		return;
 	}
-	if (ns != NULL && ++ns->timeouts > req->dns->max_timeouts)
-		ns_mark_down(ns);
+	if (ns != NULL)
+		evdns_ns_timeout_(ns);
 	if (req->tx >= req->dns->attempts || req->pinned != NULL) {
 		candidate_failed(req, DNS_ERR_TIMEOUT);
 		return;
@@ -1032,18 +587,13 @@ timeout_cb(int fd, short what, void *arg)
 	request_transmit(req);
 }
 
-static void
-probe_timer_cb(int fd, short what, void *arg)
+void
+evdns_probe_start_(struct nameserver *ns, evdns_callback_type done)
 {
-	struct nameserver *ns = arg;
 	struct evdns_request *req;
 
-	(void)fd;
-	(void)what;
-	if (ns->probe != NULL || !ns->down)
-		return;
 	req = request_new(ns->dns, EVDNS_TYPE_A, "www.google.com",
-	    DNS_QUERY_NO_SEARCH, probe_done, ns);
+	    DNS_QUERY_NO_SEARCH, done, ns);
 	if (req == NULL)
 		return;
 	req->pinned = ns;
@@ -1062,23 +612,14 @@ probe_timer_cb(int fd, short what, void *arg)
 static int
 cname_follow(struct evdns_request *req, const char *target)
 {
-	int len;
-
 	if (++req->cname_hops > EVDNS_CNAME_HOPS || req->pinned != NULL)
 		return -1;
 	tcp_close(req);
-	len = evdns_query_build_(req->pkt, sizeof(req->pkt), target,
-	    req->qtype);
-	if (len < 0)
-		return -1;
 	memcpy(req->qname, target, strlen(target) + 1);
-	req->pktlen = (size_t)len;
-	req->tx = 0;
-	req->refusals = 0;
-	req->cand = candidate_count(req);
-	req->state = RS_INFLIGHT;
-	id_assign(req);
-	request_transmit(req);
+	if (query_load(req) < 0)
+		return -1;
+	req->cand = candidate_count(req);	/* no more search candidates */
+	request_restart(req);
 	return 0;
 }
 
@@ -1187,12 +728,8 @@ reply_matches(struct evdns_request *req, const unsigned char *pkt,
 	return off;
 }
 
-/*
- * A datagram from ns.  truncated: it was larger than our buffer (no reply
- * to a query without EDNS may be), so treat it as if TC were set.
- */
-static void
-reply_handle(struct nameserver *ns, const unsigned char *pkt, size_t len,
+void
+evdns_reply_handle_(struct nameserver *ns, const unsigned char *pkt, size_t len,
     int truncated)
 {
 	struct evdns_request *req;
@@ -1208,7 +745,7 @@ reply_handle(struct nameserver *ns, const unsigned char *pkt, size_t len,
 		evdns_log_(1, "dropped a reply whose question does not match");
 		return;
 	}
-	ns_mark_up(ns);
+	evdns_ns_mark_up_(ns);
 	if (truncated) {
 		event_del(&req->timeout_ev);
 		tcp_start(req);
@@ -1217,116 +754,22 @@ reply_handle(struct nameserver *ns, const unsigned char *pkt, size_t len,
 	reply_process(req, pkt, len, &h, off, 0);
 }
 
-/*
- * Handle one datagram from ns; from is its source, or NULL when the
- * socket is known to receive from its peer only.  Returns 0, or -1 if a
- * callback removed the nameservers (ns is then gone).
- */
-static int
-datagram_handle(struct nameserver *ns, unsigned int gen,
-    const unsigned char *buf, size_t len, const struct sockaddr *from,
-    int truncated)
-{
-	struct evdns_base *dns = ns->dns;
-
-	if (from != NULL &&
-	    !sockaddr_equal(from, (struct sockaddr *)&ns->addr)) {
-		evdns_log_(1, "dropped a reply from an unexpected address");
-		return 0;
-	}
-	reply_handle(ns, buf, len, truncated);
-	return gen != dns->ns_generation ? -1 : 0;
-}
-
-#ifdef EVDNS_MMSG
-/* Read datagrams EVDNS_RECV_BATCH at a time, up to READ_BUDGET. */
-static void
-ns_read(struct nameserver *ns)
-{
-	struct evdns_base *dns = ns->dns;
-	unsigned int gen = dns->ns_generation;
-	struct mmsghdr mm[EVDNS_RECV_BATCH];
-	struct iovec iov[EVDNS_RECV_BATCH];
-	int budget = READ_BUDGET, i, n;
-
-	while (budget > 0) {
-		for (i = 0; i < EVDNS_RECV_BATCH; i++) {
-			iov[i].iov_base = dns->rxbuf + i * EVDNS_RECV_SLOT;
-			iov[i].iov_len = EVDNS_RECV_SLOT;
-			memset(&mm[i], 0, sizeof(mm[i]));
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(ns->fd, mm, EVDNS_RECV_BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0) {
-			/* ECONNREFUSED: an ICMP error, reported once. */
-			if ((errno == EINTR || errno == ECONNREFUSED) &&
-			    budget-- > 0)
-				continue;
-			return;
-		}
-		budget -= n;
-		/*
-		 * No source addresses: the socket is connected, and a
-		 * connected datagram socket only receives from its peer
-		 * (POSIX connect()), which the foreign_source test checks.
-		 */
-		for (i = 0; i < n; i++)
-			if (datagram_handle(ns, gen, iov[i].iov_base,
-			    mm[i].msg_len, NULL,
-			    (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) < 0)
-				return;
-		if (n < EVDNS_RECV_BATCH)
-			return;
-	}
-}
-#else
-/* Read datagrams one by one, up to READ_BUDGET. */
-static void
-ns_read(struct nameserver *ns)
-{
-	struct evdns_base *dns = ns->dns;
-	unsigned int gen = dns->ns_generation;
-	int budget = READ_BUDGET;
-
-	while (budget-- > 0) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof(from);
-		/* Larger than any datagram: nothing is ever cut. */
-		ssize_t r = recvfrom(ns->fd, dns->rxbuf, sizeof(dns->rxbuf), 0,
-		    (struct sockaddr *)&from, &fromlen);
-
-		if (r < 0) {
-			if (errno == EINTR || errno == ECONNREFUSED)
-				continue;
-			return;
-		}
-		if (datagram_handle(ns, gen, dns->rxbuf, (size_t)r,
-		    (struct sockaddr *)&from, 0) < 0)
-			return;
-	}
-}
-#endif
-
-static void
-ns_read_cb(int fd, short what, void *arg)
-{
-	struct nameserver *ns = arg;
-	struct evdns_base *dns = ns->dns;
-
-	(void)fd;
-	(void)what;
-	/* Lookups started by callbacks below are sent in one batch. */
-	dns->batching++;
-	ns_read(ns);
-	if (--dns->batching == 0)
-		sends_flush(dns);
-}
-
 /* ------------------------------------------------------------------ */
 /* TCP fallback                                                        */
 
 static void tcp_cb(int fd, short what, void *arg);
+
+static void
+tcp_close(struct evdns_request *req)
+{
+	if (req->tcp == NULL)
+		return;
+	event_del(&req->tcp->ev);
+	close(req->tcp->fd);
+	mm_free(req->tcp->in);
+	mm_free(req->tcp);
+	req->tcp = NULL;
+}
 
 /* A nonblocking TCP socket connecting to ns, or -1. */
 static int
@@ -1430,7 +873,7 @@ tcp_reply(struct evdns_request *req)
 		candidate_failed(req, DNS_ERR_TRUNCATED);
 		return;
 	}
-	ns_mark_up(req->ns);
+	evdns_ns_mark_up_(req->ns);
 	tcp_close(req);
 	req->state = RS_INFLIGHT;
 	reply_process(req, pkt, len, &h, off, 1);
@@ -1446,13 +889,16 @@ tcp_cb(int fd, short what, void *arg)
 
 	(void)what;
 	if (t->outoff < t->outlen) {
-		if ((r = tcp_write_step(t)) == 1)
-			/* All sent: wait for the reply. */
+		r = tcp_write_step(t);
+		if (r == 1)		/* all sent: wait for the reply */
 			evdns_event_set_(req->dns->base, &t->ev, fd, EV_READ,
 			    tcp_cb, req);
-	} else if ((r = tcp_read_step(t)) == 1) {
-		tcp_reply(req);
-		return;
+	} else {
+		r = tcp_read_step(t);
+		if (r == 1) {
+			tcp_reply(req);
+			return;
+		}
 	}
 	if (r < 0)
 		candidate_failed(req, DNS_ERR_TRUNCATED);
@@ -1461,14 +907,15 @@ tcp_cb(int fd, short what, void *arg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Lookups and shutdown                                                */
+/* Lookups                                                             */
 
+/* Start a lookup on dns: 0, or 1 (the 1.4 code) if it cannot start. */
 static int
-resolve(int qtype, const char *name, int flags, evdns_callback_type cb,
-    void *arg)
+resolve(struct evdns_base *dns, int qtype, const char *name, int flags,
+    evdns_callback_type cb, void *arg)
 {
-	struct evdns_request *req = request_new(evdns_global_(), qtype, name,
-	    flags, cb, arg);
+	struct evdns_request *req = request_new(dns, qtype, name, flags, cb,
+	    arg);
 
 	if (req == NULL) {
 		evdns_log_(1, "cannot start a lookup for a bad or empty name");
@@ -1483,14 +930,16 @@ int
 evdns_resolve_ipv4(const char *name, int flags, evdns_callback_type callback,
     void *ptr)
 {
-	return resolve(EVDNS_TYPE_A, name, flags, callback, ptr);
+	return resolve(evdns_global_(), EVDNS_TYPE_A, name, flags, callback,
+	    ptr);
 }
 
 int
 evdns_resolve_ipv6(const char *name, int flags, evdns_callback_type callback,
     void *ptr)
 {
-	return resolve(EVDNS_TYPE_AAAA, name, flags, callback, ptr);
+	return resolve(evdns_global_(), EVDNS_TYPE_AAAA, name, flags,
+	    callback, ptr);
 }
 
 int
@@ -1502,8 +951,8 @@ evdns_resolve_reverse(const struct in_addr *in, int flags,
 	if (in == NULL)
 		return 1;
 	evdns_reverse_v4_(buf, in);
-	return resolve(EVDNS_TYPE_PTR, buf, flags | DNS_QUERY_NO_SEARCH,
-	    callback, ptr);
+	return resolve(evdns_global_(), EVDNS_TYPE_PTR, buf,
+	    flags | DNS_QUERY_NO_SEARCH, callback, ptr);
 }
 
 int
@@ -1515,14 +964,70 @@ evdns_resolve_reverse_ipv6(const struct in6_addr *in, int flags,
 	if (in == NULL)
 		return 1;
 	evdns_reverse_v6_(buf, in);
-	return resolve(EVDNS_TYPE_PTR, buf, flags | DNS_QUERY_NO_SEARCH,
-	    callback, ptr);
+	return resolve(evdns_global_(), EVDNS_TYPE_PTR, buf,
+	    flags | DNS_QUERY_NO_SEARCH, callback, ptr);
 }
 
-void
-evdns_shutdown(int fail_requests)
+/* ------------------------------------------------------------------ */
+/* Suspension and shutdown                                             */
+
+/* Detach a probe from its server: nobody is to be told how it ends. */
+static void
+probe_forget(struct evdns_request *req)
 {
-	struct evdns_base *dns = evdns_global_();
+	req->pinned->probe = NULL;
+	req->cb = NULL;
+}
+
+/* Drop the nameservers; requests wait (in order) for dns_resume(). */
+static void
+dns_suspend(struct evdns_base *dns)
+{
+	struct evdns_request *req;
+
+	/*
+	 * Move in-flight lookups back to the head of the waiting queue,
+	 * keeping their order; probes are dropped with their servers.
+	 */
+	while ((req = TAILQ_LAST(&dns->inflight, evdns_request_list)) !=
+	    NULL) {
+		if (req->pinned != NULL) {
+			probe_forget(req);
+			request_finish(req, DNS_ERR_SHUTDOWN, 0, 0, NULL);
+			continue;
+		}
+		request_detach(req);
+		req->ns = NULL;
+		req->tx = 0;
+		req->refusals = 0;
+		req->state = RS_WAITING;
+		TAILQ_INSERT_HEAD(&dns->waiting, req, link);
+	}
+	TAILQ_FOREACH(req, &dns->waiting, link)
+		event_del(&req->timeout_ev);
+	evdns_ns_free_all_(dns);
+	dns->suspended = 1;
+}
+
+static void
+dns_resume(struct evdns_base *dns)
+{
+	struct evdns_request *req;
+
+	dns->suspended = 0;
+	evdns_pump_waiting_(dns);
+	/* Still no server: the waiting lookups now run against a deadline. */
+	TAILQ_FOREACH(req, &dns->waiting, link)
+		waiting_arm(req);
+}
+
+/*
+ * Drop every request (calling back with DNS_ERR_SHUTDOWN if
+ * fail_requests), every nameserver, the search list and the options.
+ */
+static void
+dns_shutdown(struct evdns_base *dns, int fail_requests)
+{
 	struct evdns_request_list done = TAILQ_HEAD_INITIALIZER(done);
 	struct evdns_request *req;
 
@@ -1540,15 +1045,35 @@ evdns_shutdown(int fail_requests)
 		request_detach(req);
 		TAILQ_INSERT_TAIL(&done, req, link);
 	}
-	ns_free_all(dns);
+	evdns_ns_free_all_(dns);
 	evdns_search_reset_(dns);
 	dns->suspended = 0;
 	options_default(dns);
-	log_fn = NULL;
 	while ((req = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, req, link);
 		if (!fail_requests)
 			req->cb = NULL;
 		request_finish(req, DNS_ERR_SHUTDOWN, 0, 0, NULL);
 	}
+}
+
+int
+evdns_clear_nameservers_and_suspend(void)
+{
+	dns_suspend(evdns_global_());
+	return 0;
+}
+
+int
+evdns_resume(void)
+{
+	dns_resume(evdns_global_());
+	return 0;
+}
+
+void
+evdns_shutdown(int fail_requests)
+{
+	log_fn = NULL;		/* before any callback runs, as 1.4 */
+	dns_shutdown(evdns_global_(), fail_requests);
 }

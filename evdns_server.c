@@ -57,7 +57,7 @@ struct evdns_server_port {
 	int ev_flags;			/* what ev is armed for */
 	evdns_request_callback_fn_type cb;
 	void *arg;
-	struct server_request *qhead, **qtail;	/* replies waiting for EV_WRITE */
+	struct server_request *qhead, **qtail;	/* waiting for EV_WRITE */
 	unsigned char rxbuf[SERVER_RECV];
 };
 
