@@ -428,13 +428,15 @@ test_wire_answer_a(struct regress_env *env)
 	struct pkt p;
 
 	(void)env;
-	pkt_reply(&p, "h.example", 1, 6);
+	pkt_reply(&p, "h.example", 1, 8);
 	pkt_rr(&p, "", 12, 1, 1, 300, a1, 4);
 	pkt_rr(&p, "", 12, 1, 3, 1, a3, 4);		/* class CH */
 	pkt_rr(&p, "", 12, 1, 1, 100, "\001\002\003", 3);	/* short */
+	pkt_rr(&p, "", 12, 1, 1, 100, "\001\002\003\004\005", 5); /* long */
 	pkt_rr(&p, "other.example", -1, 1, 1, 1, a3, 4);	/* not ours */
 	pkt_rr(&p, "H.EXAMPLE", -1, 1, 1, 200, a2, 4);	/* case */
 	pkt_rr(&p, "", 12, 28, 1, 1, "0123456789abcdef", 16);
+	pkt_rr(&p, "", 12, 28, 1, 1, "0123456789abcdefg", 17);	/* long */
 	tt_int_op(answer(&p, "h.example", 1, &ans), ==, DNS_ERR_NONE);
 	tt_int_op(ans.count, ==, 2);
 	tt_int_op(ans.ttl, ==, 200);
@@ -678,14 +680,23 @@ test_wire_writer_full(struct regress_env *env)
 static void
 test_wire_writer_64k(struct regress_env *env)
 {
-	static unsigned char b[65536 + 64], data[65535];
+	static unsigned char b[70000], data[65536];
 	struct evdns_writer w;
 	size_t before;
 	int n = 0;
 
 	(void)env;
-	memset(b, 0xee, sizeof(b));
 	memset(data, 'd', sizeof(data));
+	/* RDLENGTH cannot say 65536, however much room there is. */
+	evdns_writer_init_(&w, b, sizeof(b));
+	w.len = 12;
+	tt_int_op(evdns_write_rr_(&w, "big", 16, 1, 1, 0, (char *)data,
+	    65536), ==, -1);
+	tt_uint_op(w.len, ==, 12);
+	tt_int_op(evdns_write_rr_(&w, "big", 16, 1, 1, 0, (char *)data,
+	    65535), ==, 0);
+	tt_uint_op(evdns_get16(b + 12 + 5 + 8), ==, 65535);
+	memset(b, 0xee, sizeof(b));
 	evdns_writer_init_(&w, b, 65536);
 	w.len = 12;
 	tt_int_op(evdns_write_rr_(&w, "big", 16, 1, 1, 0, (char *)data,
