@@ -30,6 +30,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "evdns.h"
+#include "log-extra-internal.h"
 
 /* Internal cross-file functions stay out of the shared library's symbol
  * table (the same definition as event-internal.h). */
@@ -312,10 +313,7 @@ EV_HIDDEN struct evdns_base *evdns_global_(void);
 
 /* Format a message for the hook set with evdns_set_log_fn(), if any. */
 EV_HIDDEN void evdns_log_(int warn, const char *fmt, ...)
-#ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
+    EV_CHECK_FMT(2, 3);
 
 /*
  * Prepare ev on base; a NULL base means the current base (event_set()
