@@ -174,15 +174,16 @@ EV_HIDDEN int evdns_answer_parse_(const unsigned char *pkt, size_t len,
     struct evdns_answer *ans);
 
 /*
- * A message writer with name compression (RFC 1035 4.1.4).  It never
- * writes past cap.  Names are remembered by pointer, so every string
- * written must outlive the writer.
+ * A message writer, with or without name compression (RFC 1035 4.1.4).
+ * It never writes past cap.  Names are remembered by pointer, so every
+ * string written to a compressing writer must outlive it.
  */
 #define EVDNS_WRITER_NAMES	64
 struct evdns_writer {
 	unsigned char *buf;
 	size_t len, cap;
 	int full;			/* the current item did not fit */
+	int compress;
 	int nnames;
 	struct {
 		const char *suffix;
@@ -191,7 +192,7 @@ struct evdns_writer {
 };
 
 EV_HIDDEN void evdns_writer_init_(struct evdns_writer *w,
-    unsigned char *buf, size_t cap);
+    unsigned char *buf, size_t cap, int compress);
 /*
  * Append a question, or a resource record whose RDATA is data[0..datalen)
  * or, with is_name, the name data (compressed).  Returns 0, or -1 when

@@ -358,7 +358,6 @@ request_new(struct evdns_base *dns, int qtype, const char *name, int flags,
     evdns_callback_type cb, void *arg)
 {
 	struct evdns_request *req;
-	unsigned char tmp[256];
 	size_t len;
 
 	if (name == NULL || !evdns_base_usable_(dns->base))
@@ -376,11 +375,6 @@ request_new(struct evdns_base *dns, int qtype, const char *name, int flags,
 		return NULL;
 	memcpy(req->base_name, name, len);
 	req->base_name[len] = '\0';
-	/* The bare name must itself be well formed. */
-	if (evdns_name_encode_(tmp, sizeof(tmp), req->base_name) < 0) {
-		mm_free(req);
-		return NULL;
-	}
 	req->dns = dns;
 	req->qtype = qtype;
 	req->user_type = qtype == EVDNS_TYPE_A ? DNS_IPv4_A :
@@ -396,6 +390,10 @@ request_new(struct evdns_base *dns, int qtype, const char *name, int flags,
 		    dns->search->ndots;
 	}
 	evdns_event_set_(dns->base, &req->timeout_ev, -1, 0, timeout_cb, req);
+	/*
+	 * Every candidate holds the bare name's labels, so a malformed
+	 * name has no candidate that encodes.
+	 */
 	if (candidate_next(req) < 0) {
 		evdns_search_unref_(req->search);
 		mm_free(req);

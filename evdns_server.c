@@ -437,7 +437,7 @@ server_encode(struct server_request *sr, int err, unsigned char *buf,
 	unsigned int counts[4] = { 0, 0, 0, 0 };
 	int i, sec, tc = 0;
 
-	evdns_writer_init_(&w, buf, cap);
+	evdns_writer_init_(&w, buf, cap, 1);
 	w.len = EVDNS_HEADER_LEN;
 	for (i = 0; i < sr->base.nquestions && !tc; i++) {
 		struct evdns_server_question *q = sr->base.questions[i];

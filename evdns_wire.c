@@ -101,12 +101,14 @@ evdns_name_parse_(const unsigned char *pkt, size_t len, size_t *off,
 /* The writer                                                          */
 
 void
-evdns_writer_init_(struct evdns_writer *w, unsigned char *buf, size_t cap)
+evdns_writer_init_(struct evdns_writer *w, unsigned char *buf, size_t cap,
+    int compress)
 {
 	w->buf = buf;
 	w->len = 0;
 	w->cap = cap;
 	w->full = 0;
+	w->compress = compress;
 	w->nnames = 0;
 }
 
@@ -157,14 +159,16 @@ writer_suffix(struct evdns_writer *w, const char *s)
 
 /*
  * Write the dotted name (one trailing dot allowed; "" and "." are the
- * root), pointing at an earlier copy of its longest known suffix.
- * Returns -1 for an empty label, a label over 63 bytes or a name over
- * 255 wire bytes; running out of room is left in w->full.
+ * root), pointing at an earlier copy of its longest known suffix if the
+ * writer compresses.  Returns -1 for an empty label, a label over 63
+ * bytes or a name over 255 wire bytes; running out of room is left in
+ * w->full.
  */
 static int
 writer_name(struct evdns_writer *w, const char *name)
 {
 	size_t n = strlen(name), i = 0, wire = 1;
+	size_t len = w->len;	/* a local: the calls below could alias w */
 
 	if (n > 0 && name[n - 1] == '.')
 		n--;
@@ -172,18 +176,26 @@ writer_name(struct evdns_writer *w, const char *name)
 		const char *label = name + i;
 		const char *dot = memchr(label, '.', n - i);
 		size_t l = dot != NULL ? (size_t)(dot - label) : n - i;
-		unsigned char lb = (unsigned char)l;
 
 		if (l == 0 || l > MAX_LABEL || (wire += l + 1) > MAX_WIRE_NAME)
 			return -1;
-		if (writer_suffix(w, label))
-			return 0;
-		writer_bytes(w, &lb, 1);
-		writer_bytes(w, label, l);
+		if (w->compress) {
+			w->len = len;
+			if (writer_suffix(w, label))
+				return 0;
+		}
+		if (w->full || l + 1 > w->cap - len) {
+			w->full = 1;
+			return 0;	/* no room: the rest does not matter */
+		}
+		w->buf[len] = (unsigned char)l;
+		memcpy(w->buf + len + 1, label, l);
+		len += l + 1;
 		i += l + 1;
 		if (dot != NULL && i == n)
 			return -1;	/* "a..": an empty last label */
 	}
+	w->len = len;
 	writer_bytes(w, "", 1);
 	return 0;
 }
@@ -193,7 +205,7 @@ evdns_name_encode_(unsigned char *buf, size_t cap, const char *name)
 {
 	struct evdns_writer w;
 
-	evdns_writer_init_(&w, buf, cap);
+	evdns_writer_init_(&w, buf, cap, 0);
 	if (writer_name(&w, name) < 0 || w.full)
 		return -1;
 	return (int)w.len;
@@ -303,16 +315,18 @@ evdns_query_build_(unsigned char *buf, size_t cap, const char *name,
     int type)
 {
 	struct evdns_header h = { 0, EVDNS_FLAG_RD, 1, 0, 0, 0 };
-	struct evdns_writer w;
+	int n;
 
-	if (cap < EVDNS_HEADER_LEN)
+	if (cap < EVDNS_HEADER_LEN + 4)
+		return -1;
+	n = evdns_name_encode_(buf + EVDNS_HEADER_LEN,
+	    cap - EVDNS_HEADER_LEN - 4, name);
+	if (n < 0)
 		return -1;
 	evdns_header_write_(buf, &h);
-	evdns_writer_init_(&w, buf, cap);
-	w.len = EVDNS_HEADER_LEN;
-	if (evdns_write_question_(&w, name, type, EVDNS_CLASS_INET) < 0)
-		return -1;
-	return (int)w.len;
+	evdns_put16(buf + EVDNS_HEADER_LEN + n, (unsigned int)type);
+	evdns_put16(buf + EVDNS_HEADER_LEN + n + 2, EVDNS_CLASS_INET);
+	return EVDNS_HEADER_LEN + n + 4;
 }
 
 /* ------------------------------------------------------------------ */

@@ -624,7 +624,7 @@ test_wire_writer_compression(struct regress_env *env)
 	struct evdns_writer w;
 
 	(void)env;
-	evdns_writer_init_(&w, b, sizeof(b));
+	evdns_writer_init_(&w, b, sizeof(b), 1);
 	w.len = 12;
 	tt_int_op(evdns_write_question_(&w, "www.example.com", 1, 1), ==, 0);
 	tt_int_op(evdns_write_rr_(&w, "ftp.example.com", 5, 1, 2, 1,
@@ -654,7 +654,7 @@ test_wire_writer_full(struct regress_env *env)
 	(void)env;
 	for (cap = 12; cap < 64; cap++) {
 		memset(b, 0xee, sizeof(b));
-		evdns_writer_init_(&w, b, cap);
+		evdns_writer_init_(&w, b, cap, 1);
 		w.len = 12;
 		if (evdns_write_question_(&w, "q.example", 1, 1) < 0) {
 			tt_uint_op(w.len, ==, 12);
@@ -688,7 +688,7 @@ test_wire_writer_64k(struct regress_env *env)
 	(void)env;
 	memset(data, 'd', sizeof(data));
 	/* RDLENGTH cannot say 65536, however much room there is. */
-	evdns_writer_init_(&w, b, sizeof(b));
+	evdns_writer_init_(&w, b, sizeof(b), 1);
 	w.len = 12;
 	tt_int_op(evdns_write_rr_(&w, "big", 16, 1, 1, 0, (char *)data,
 	    65536), ==, -1);
@@ -697,7 +697,7 @@ test_wire_writer_64k(struct regress_env *env)
 	    65535), ==, 0);
 	tt_uint_op(evdns_get16(b + 12 + 5 + 8), ==, 65535);
 	memset(b, 0xee, sizeof(b));
-	evdns_writer_init_(&w, b, 65536);
+	evdns_writer_init_(&w, b, 65536, 1);
 	w.len = 12;
 	tt_int_op(evdns_write_rr_(&w, "big", 16, 1, 1, 0, (char *)data,
 	    65535), ==, -1);		/* 12 + 5 + 10 + 65535 > 65536 */
@@ -705,7 +705,7 @@ test_wire_writer_64k(struct regress_env *env)
 	    65536 - 12 - 5 - 10), ==, 0);
 	tt_uint_op(w.len, ==, 65536);
 	tt_uint_op(evdns_get16(b + 12 + 5 + 8), ==, 65536 - 12 - 5 - 10);
-	evdns_writer_init_(&w, b, 65536);
+	evdns_writer_init_(&w, b, 65536, 1);
 	w.len = 12;
 	while (evdns_write_rr_(&w, "x.example", 1, 1, 1, 0, "abcd", 4) == 0)
 		n++;
@@ -713,7 +713,7 @@ test_wire_writer_64k(struct regress_env *env)
 	tt_uint_op(w.len, <=, 65536);
 	tt_int_op(b[65536], ==, 0xee);
 	/* Names written past offset 0x3fff cannot be pointed at. */
-	evdns_writer_init_(&w, b, 65536);
+	evdns_writer_init_(&w, b, 65536, 1);
 	w.len = 0x4000;
 	tt_int_op(evdns_write_rr_(&w, "far.example", 1, 1, 1, 0, "abcd", 4),
 	    ==, 0);
