@@ -12,6 +12,7 @@ extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
+extern struct regress_case regress_dns_wire_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
@@ -30,6 +31,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_bufferevent_cases, 0 },
 	{ regress_tag_cases, 0 },
 	{ regress_dns_cases, RT_KEEPFD },
+	{ regress_dns_wire_cases, 0 },
 	{ regress_http_cases, RT_KEEPFD },
 	{ regress_rpc_cases, 0 },
 	{ regress_rpcgen_cases, 0 },
