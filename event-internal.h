@@ -3,7 +3,7 @@
  *
  * Layers (see docs/DESIGN.md):
  *
- *	backends (select.c poll.c epoll.c)   report "fd is ready for R/W"
+ *	backends (kqueue.c devpoll.c epoll.c poll.c select.c): "fd is ready"
  *	       ^ struct eventop                   |
  *	event.c: per-fd event lists, changelist,  v  activation, timer heap,
  *	         priority queues, the loop     signal.c: signals -> socketpair
@@ -30,8 +30,9 @@
 #include "evsignal-internal.h"
 
 /*
- * The backend contract.  One const instance per backend (selectops,
- * pollops, epollops), tried in order of preference by event_base_new().
+ * The backend contract.  One const instance per backend (kqops,
+ * devpollops, epollops, pollops, selectops), tried in that order of
+ * preference by event_base_new().
  *
  * Interest is expressed per fd as a mask of EV_READ|EV_WRITE.  The core
  * guarantees: fd >= 0; add() is called with new != 0; del() with new == 0;
@@ -70,6 +71,18 @@ struct eventop {
 	int need_reinit;
 	/* EV_FEATURE_* bits below, reported by event_base_get_features(). */
 	int features;
+	/*
+	 * Optional (NULL: signal.c catches signals with its own handler and
+	 * socketpair).  A backend whose kernel counts signals (kqueue's
+	 * EVFILT_SIGNAL) watches signo from sig_add() -- called for the
+	 * first event on signo, after signal.c installed a handler that does
+	 * nothing, and again for each watched signal after event_reinit() --
+	 * until sig_del() for the last one.  It reports deliveries from
+	 * dispatch with evsignal_count_(); the core then runs the events.
+	 * 0 or -1/errno.
+	 */
+	int (*sig_add)(struct event_base *base, int signo);
+	int (*sig_del)(struct event_base *base, int signo);
 };
 
 /* libevent 2.x's values (event2/event.h), so the 2.x API can report them. */
@@ -164,6 +177,10 @@ EV_HIDDEN int64_t event_now_us_(struct event_base *base);
 /* Used by signal.c to insert its internal read event directly. */
 EV_HIDDEN int event_add_internal_(struct event *ev);
 
+/* Used by signal.c: the backend's sig_add()/sig_del(), when it has them. */
+EV_HIDDEN int evsel_sig_add_(struct event_base *base, int signo);
+EV_HIDDEN int evsel_sig_del_(struct event_base *base, int signo);
+
 /* getenv() that returns NULL in set-id programs (exported, as in 1.4). */
 const char *evutil_getenv(const char *name);
 EV_HIDDEN int evutil_issetugid_(void);
@@ -172,6 +189,8 @@ EV_HIDDEN int evutil_issetugid_(void);
 extern const struct eventop selectops;
 extern const struct eventop pollops;
 extern const struct eventop epollops;
+extern const struct eventop kqops;
+extern const struct eventop devpollops;
 
 extern struct event_base *current_base;
 

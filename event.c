@@ -37,6 +37,12 @@ struct event_base *current_base = NULL;
 
 /* Backends in order of preference. */
 static const struct eventop *const eventops[] = {
+#ifdef HAVE_KQUEUE_BACKEND
+	&kqops,
+#endif
+#ifdef HAVE_DEVPOLL_BACKEND
+	&devpollops,
+#endif
 #ifdef HAVE_EPOLL
 	&epollops,
 #endif
@@ -232,6 +238,25 @@ evsel_dealloc(struct event_base *base)
 	if (base->evsel != NULL && base->evbase != NULL)
 		base->evsel->dealloc(base);
 	base->evbase = NULL;
+}
+
+/* For signal.c, with a backend that watches signals (sig_add != NULL). */
+int
+evsel_sig_add_(struct event_base *base, int signo)
+{
+	if (base->evbase == NULL || base->evsel->sig_add == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return base->evsel->sig_add(base, signo);
+}
+
+int
+evsel_sig_del_(struct event_base *base, int signo)
+{
+	if (base->evbase == NULL || base->evsel->sig_del == NULL)
+		return 0;
+	return base->evsel->sig_del(base, signo);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1103,7 +1128,8 @@ event_base_loop(struct event_base *base, int flags)
 		return -1;
 	}
 	base->tv_cached = 0;
-	if (base->sig.nsigevents > 0)
+	/* (A backend that watches signals gets them without the handler.) */
+	if (base->sig.nsigevents > 0 && base->evsel->sig_add == NULL)
 		evsignal_base = base;
 	base->running = 1;
 

@@ -48,6 +48,12 @@ __attribute__((visibility("hidden")))
 #endif
 int evsignal_reinit_(struct event_base *base);
 
+/* A backend that watches signals itself (kqueue) saw n deliveries. */
+#if defined(__GNUC__) && !defined(_WIN32)
+__attribute__((visibility("hidden")))
+#endif
+void evsignal_count_(struct event_base *base, int sig, int n);
+
 extern struct event_base *evsignal_base;
 extern volatile sig_atomic_t event_gotsig;
 extern int (*event_sigcb)(void);

@@ -11,6 +11,11 @@ extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_rpc_cases[];
+#ifdef REGRESS_EMUL
+/* test/regress-emul only: the emulated kernels' own rules. */
+extern struct regress_case regress_emul_kqueue_cases[];
+extern struct regress_case regress_emul_devpoll_cases[];
+#endif
 
 struct regress_case *regress_tables[] = {
 	regress_core_cases,
@@ -19,5 +24,9 @@ struct regress_case *regress_tables[] = {
 	regress_dns_cases,
 	regress_http_cases,
 	regress_rpc_cases,
+#ifdef REGRESS_EMUL
+	regress_emul_kqueue_cases,
+	regress_emul_devpoll_cases,
+#endif
 	NULL
 };
