@@ -15,7 +15,9 @@
  *  c) ioctl(DP_POLL) waits and fills at most dp_nfds records, level
  *     triggered.  The result array is sized to the descriptor limit (fewer
  *     than the limit: Solaris refuses dp_nfds at or above it), capped at
- *     DEVPOLL_MAXEVENTS; fds that did not fit come with the next call.
+ *     DEVPOLL_MAXEVENTS; fds that did not fit come with the next call.  A
+ *     program that lowers its limit later gets EINVAL from the kernel: we
+ *     then shrink what we pass and retry.
  *  d) Closing an fd does not remove it from the set: DP_POLL reports
  *     POLLNVAL until a POLLREMOVE, and a new file that gets the number
  *     would inherit the interest.  POLLNVAL sends the fd's events down the
@@ -184,6 +186,26 @@ devpoll_del(struct event_base *base, int fd, short old, short new_)
 	return 0;
 }
 
+/*
+ * EINVAL from a write or DP_POLL: the program may have lowered its fd
+ * limit since init.  Fit the sizes under the new one; 1 if they changed.
+ */
+static int
+devpoll_fit_limit(struct devpollop *dp)
+{
+	int limit = devpoll_fd_limit(), changed = 0;
+
+	if (limit > 1 && dp->nevents >= limit) {
+		dp->nevents = limit - 1;
+		changed = 1;
+	}
+	if (dp->maxwrite > limit) {
+		dp->maxwrite = limit;
+		changed = 1;
+	}
+	return changed;
+}
+
 /* b): write every queued record.  0 or -1 (logged). */
 static int
 devpoll_flush(struct devpollop *dp)
@@ -198,7 +220,8 @@ devpoll_flush(struct devpollop *dp)
 			n = dp->maxwrite;
 		w = write(dp->dpfd, dp->changes + done,
 		    (size_t)n * sizeof(*dp->changes));
-		if (w == -1 && errno == EINTR)
+		if (w == -1 && (errno == EINTR ||
+		    (errno == EINVAL && devpoll_fit_limit(dp))))
 			continue;
 		if (w <= 0 || w % (ssize_t)sizeof(*dp->changes) != 0) {
 			event_warn("devpoll: write");
@@ -260,6 +283,10 @@ devpoll_dispatch(struct event_base *base, struct timeval *tv)
 		dvp.dp_timeout = t > INT_MAX ? INT_MAX : (int)t;
 	}
 	n = ioctl(dp->dpfd, DP_POLL, &dvp);
+	if (n == -1 && errno == EINVAL && devpoll_fit_limit(dp)) {
+		dvp.dp_nfds = (nfds_t)dp->nevents;
+		n = ioctl(dp->dpfd, DP_POLL, &dvp);
+	}
 	if (n == -1) {
 		if (errno != EINTR) {
 			event_warn("devpoll: ioctl(DP_POLL)");

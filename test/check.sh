@@ -37,6 +37,26 @@ fi
 # Backends that are unavailable show as SKIP lines too and count as skipped.
 count test/regress.out
 
+# 1b. test/regress-emul (Linux): the same cases on kqueue and devpoll, run
+#     through our emulations of their kernel interfaces (mk/emul.am), plus
+#     the emulations' own rule tests (emul/*).  Each test/<name>.backend
+#     names the backend and the runner binary.
+for def in "$srcdir"/test/kqueue.backend "$srcdir"/test/devpoll.backend; do
+	BACKEND= REGRESS=
+	. "$def"
+	[ -x "./$REGRESS" ] || continue
+	out=test/regress-$BACKEND.out
+	"./$REGRESS" -j "${REGRESS_JOBS:-2}" -b "$BACKEND" > "$out" 2>&1
+	rc=$?
+	cat "$out"
+	cat "$out" >> "$log"
+	if ! tail -n 1 "$out" | grep -q ' passed, '; then
+		echo "FAIL $REGRESS -b $BACKEND # runner ended early (status $rc)"
+		fail=$((fail + 1))
+	fi
+	count "$out"
+done
+
 for t in "$srcdir"/test/t-*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
