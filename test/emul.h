@@ -72,6 +72,8 @@ void emul_kqueue_refuse_fd(int fd, int err);
 void emul_kqueue_refuse_pipes(int on);
 /* kevent() calls made so far. */
 extern unsigned long emul_kevent_calls;
+/* In the newest queue: is (fd, filter) registered?  1 or 0; -1: no queue. */
+int emul_kqueue_knote_(int fd, int filter);
 
 /* ---- emul_devpoll.c ---- */
 
@@ -79,5 +81,7 @@ void emul_devpoll_fd_closed_(int fd);
 /* write()s and ioctl()s made on /dev/poll sets so far. */
 extern unsigned long emul_devpoll_writes;
 extern unsigned long emul_devpoll_ioctls;
+/* The newest set's interest in fd (Solaris bits); -1: not in it. */
+int emul_devpoll_interest_(int fd);
 
 #endif /* EMUL_H */

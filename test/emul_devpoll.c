@@ -329,6 +329,14 @@ emul_devpoll_ioctl(int fd, unsigned long request, ...)
 	}
 }
 
+int
+emul_devpoll_interest_(int fd)
+{
+	if (sets == NULL || fd < 0 || fd >= sets->nfd || sets->slot[fd] == 0)
+		return -1;
+	return sets->interest[fd];
+}
+
 void
 emul_devpoll_fd_closed_(int fd)
 {

@@ -621,6 +621,23 @@ kevent(int kqfd, const struct kevent *changelist, int nchanges,
 	return kq_scan(q, eventlist, nevents, timeout);
 }
 
+int
+emul_kqueue_knote_(int fd, int filter)
+{
+	struct kevent k;
+	struct knote **ref;
+
+	if (queues == NULL)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	k.ident = (uintptr_t)fd;
+	k.filter = (short)filter;
+	if (check_ident(&k) == EINVAL)
+		return 0;
+	ref = kn_ref(queues, &k);
+	return ref != NULL && *ref != NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Process-wide events */
 
