@@ -6,7 +6,7 @@
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=$(pwd)
 export srcdir builddir
-for s in core buffer dns http rpc; do
+for s in core buffer dns http rpc emul; do
 	f=$srcdir/bench/run-$s.sh
 	[ -f "$f" ] || continue
 	echo "=== bench: $s"
