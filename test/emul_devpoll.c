@@ -128,38 +128,40 @@ emul_devpoll_open(const char *path, int flags, ...)
 	return s->fd;
 }
 
+/* Reallocate *arrp to n elements of sz bytes.  0 or -1. */
+static int
+resize(void *arrp, size_t n, size_t sz)
+{
+	void **p = arrp, *np = realloc(*p, n * sz);
+
+	if (np == NULL)
+		return -1;
+	*p = np;
+	return 0;
+}
+
 /* Make fd a valid index.  0 or -1/ENOMEM. */
 static int
 dp_reserve(struct dpset *s, int fd)
 {
-	int n = s->nfd ? s->nfd : 64;
-	short *ni;
-	int *ns, *nf;
-	struct pollfd *np;
+	size_t n = s->nfd ? (size_t)s->nfd : 64, old = (size_t)s->nfd;
 
 	if (fd < s->nfd)
 		return 0;
-	while (n <= fd)
+	while (n <= (size_t)fd)
 		n *= 2;
-	ni = realloc(s->interest, (size_t)n * sizeof(*ni));
-	if (ni != NULL)
-		s->interest = ni;
-	ns = realloc(s->slot, (size_t)n * sizeof(*ns));
-	if (ns != NULL)
-		s->slot = ns;
-	nf = realloc(s->fds, (size_t)n * sizeof(*nf));
-	if (nf != NULL)
-		s->fds = nf;
-	np = realloc(s->pfds, (size_t)n * sizeof(*np));
-	if (np != NULL)
-		s->pfds = np;
-	if (ni == NULL || ns == NULL || nf == NULL || np == NULL) {
+	/* A failure leaves larger arrays than nfd says: harmless. */
+	if (n > INT_MAX ||
+	    resize(&s->interest, n, sizeof(*s->interest)) == -1 ||
+	    resize(&s->slot, n, sizeof(*s->slot)) == -1 ||
+	    resize(&s->fds, n, sizeof(*s->fds)) == -1 ||
+	    resize(&s->pfds, n, sizeof(*s->pfds)) == -1) {
 		errno = ENOMEM;
 		return -1;
 	}
-	memset(ni + s->nfd, 0, (size_t)(n - s->nfd) * sizeof(*ni));
-	memset(ns + s->nfd, 0, (size_t)(n - s->nfd) * sizeof(*ns));
-	s->nfd = n;
+	memset(s->interest + old, 0, (n - old) * sizeof(*s->interest));
+	memset(s->slot + old, 0, (n - old) * sizeof(*s->slot));
+	s->nfd = (int)n;
 	return 0;
 }
 

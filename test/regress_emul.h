@@ -10,44 +10,41 @@
 #ifndef REGRESS_EMUL_H
 #define REGRESS_EMUL_H
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <unistd.h>
-
+#include "event.h"
 #include "regress.h"
 
-static inline void
-emul_pass(const struct regress_env *env, const char *backend)
-{
-	if (strcmp(env->backend, backend) != 0)
-		tt_skip(strcmp(backend, "kqueue") == 0 ?
-		    "kqueue emulation rules are checked in the kqueue pass" :
-		    "/dev/poll emulation rules are checked in the devpoll pass");
-}
+/* Skip unless this is the pass of `backend` ("kqueue" or "devpoll"). */
+void emul_pass(const struct regress_env *env, const char *backend);
 
 /* A nonblocking pipe. */
-static inline void
-emul_pipe(int p[2])
-{
-	tt_int_op(pipe(p), ==, 0);
-	tt_int_op(fcntl(p[0], F_SETFL, O_NONBLOCK), ==, 0);
-	tt_int_op(fcntl(p[1], F_SETFL, O_NONBLOCK), ==, 0);
-}
-
+void emul_pipe(int p[2]);
 /* Make fd refer to a new pipe's read end (its writer in *w): a reused
  * number.  dup2() over it counts as a close for the emulations. */
-static inline void
-emul_reuse_as_pipe(int fd, int *w)
-{
-	int q[2];
+void emul_reuse_as_pipe(int fd, int *w);
+/* Write n (<= 8) bytes. */
+void emul_put(int fd, int n);
 
-	emul_pipe(q);
-	if (q[0] != fd) {
-		tt_int_op(dup2(q[0], fd), ==, fd);
-		close(q[0]);
-	}
-	*w = q[1];
-}
+/* A read event that drains its fd and counts its calls. */
+struct emul_rd {
+	struct event ev;
+	int n;
+	short last;
+};
+void emul_rd_cb(int fd, short what, void *arg);
+/* Register r on a new pipe's read end, let the backend have it, delete
+ * it and close the pipe: a deletion the kernel will get after close().
+ * Returns the closed number. */
+int emul_registered_then_closed(struct emul_rd *r);
+
+/* Count the library's WARN messages in emul_warnings (on) or stop. */
+extern int emul_warnings;
+void emul_count_warnings(int on);
+
+/* The backend's wait is interrupted by a signal the program handles
+ * (SIGALRM after 30 ms): not an error, the 150 ms timer still fires. */
+void emul_check_eintr(void);
+/* In a forked child, without event_reinit(): the loop fails with err
+ * instead of hanging.  Run in the parent; checks the child's result. */
+void emul_check_child_loop_fails(int err);
 
 #endif /* REGRESS_EMUL_H */

@@ -64,11 +64,6 @@ new_kq(void)
 	return kq;
 }
 
-static void
-put(int fd, int n)
-{
-	tt_int_op(write(fd, "xxxxxxxx", (size_t)n), ==, n);
-}
 
 /* ------------------------------------------------------------------ */
 /* The interface */
@@ -121,7 +116,7 @@ test_error_entry(struct regress_env *env)
 	emul_pass(env, "kqueue");
 	kq = new_kq();
 	emul_pipe(p);
-	put(p[1], 1);
+	emul_put(p[1], 1);
 	tt_int_op(apply(kq, p[0], EVFILT_READ, EV_ADD), ==, 0);
 	for (style = 0; style < 2; style++) {
 		emul_kqueue_error_or(style);
@@ -194,7 +189,7 @@ test_order(struct regress_env *env)
 	tt_int_op(k[0].data, ==, ENOENT);
 	tt_int_op(emul_kqueue_knote_(p[0], EVFILT_READ), ==, 1);
 	/* The same array for changes and results: an event comes back. */
-	put(p[1], 2);
+	emul_put(p[1], 2);
 	k[0] = chg(p[0], EVFILT_WRITE, EV_DELETE);
 	tt_int_op(kevent(kq, k, 1, k, 1, &zero_ts), ==, 1);
 	tt_int_op(k[0].filter, ==, EVFILT_READ);
@@ -254,7 +249,7 @@ test_close_drops(struct regress_env *env)
 	kq = new_kq();
 	emul_pipe(p);
 	fd = p[0];
-	put(p[1], 1);
+	emul_put(p[1], 1);
 	tt_int_op(apply(kq, fd, EVFILT_READ, EV_ADD), ==, 0);
 	tt_int_op(collect(kq, out, 2), ==, 1);
 	d = dup(fd);
@@ -263,7 +258,7 @@ test_close_drops(struct regress_env *env)
 	/* The file is still open (d) and readable: nothing is reported. */
 	tt_int_op(collect(kq, out, 2), ==, 0);
 	emul_reuse_as_pipe(fd, &w);
-	put(w, 1);
+	emul_put(w, 1);
 	tt_int_op(collect(kq, out, 2), ==, 0);
 	tt_int_op(emul_kqueue_knote_(fd, EVFILT_READ), ==, 0);
 	/* dup2() over a registered number counts as a close. */
@@ -272,7 +267,7 @@ test_close_drops(struct regress_env *env)
 	emul_pipe(q);
 	tt_int_op(dup2(q[0], fd), ==, fd);
 	tt_int_op(emul_kqueue_knote_(fd, EVFILT_READ), ==, 0);
-	put(q[1], 1);
+	emul_put(q[1], 1);
 	tt_int_op(collect(kq, out, 2), ==, 0);
 	/* Closing the queue itself ends it. */
 	close(kq);
@@ -306,7 +301,7 @@ test_fork(struct regress_env *env)
 	tt_int_op(waitpid(pid, &status, 0), ==, pid);
 	tt_assert(WIFEXITED(status));
 	tt_int_op(WEXITSTATUS(status), ==, 0);
-	put(p[1], 1);
+	emul_put(p[1], 1);
 	tt_int_op(collect(kq, out, 2), ==, 1);
 	tt_uint_op(out[0].ident, ==, p[0]);
 }
@@ -321,7 +316,7 @@ test_level(struct regress_env *env)
 	emul_pass(env, "kqueue");
 	kq = new_kq();
 	tt_int_op(socketpair(AF_UNIX, SOCK_STREAM, 0, s), ==, 0);
-	put(s[1], 3);
+	emul_put(s[1], 3);
 	tt_int_op(apply(kq, s[0], EVFILT_READ, EV_ADD), ==, 0);
 	tt_int_op(apply(kq, s[0], EVFILT_WRITE, EV_ADD), ==, 0);
 	for (i = 0; i < 2; i++) {
@@ -357,14 +352,14 @@ test_modes(struct regress_env *env)
 	emul_pipe(a);
 	emul_pipe(b);
 	emul_pipe(c);
-	put(a[1], 1);
-	put(b[1], 1);
-	put(c[1], 1);
+	emul_put(a[1], 1);
+	emul_put(b[1], 1);
+	emul_put(c[1], 1);
 	tt_int_op(apply(kq, a[0], EVFILT_READ, EV_ADD | EV_CLEAR), ==, 0);
 	tt_int_op(collect(kq, out, 2), ==, 1);
 	tt_int_op(out[0].data, ==, 1);
 	tt_int_op(collect(kq, out, 2), ==, 0);	/* nothing new */
-	put(a[1], 1);
+	emul_put(a[1], 1);
 	tt_int_op(collect(kq, out, 2), ==, 1);
 	tt_int_op(out[0].data, ==, 2);
 	tt_int_op(apply(kq, a[0], EVFILT_READ, EV_DELETE), ==, 0);
@@ -401,7 +396,7 @@ test_eof(struct regress_env *env)
 	emul_pass(env, "kqueue");
 	kq = new_kq();
 	emul_pipe(p);
-	put(p[1], 2);
+	emul_put(p[1], 2);
 	close(p[1]);
 	tt_int_op(apply(kq, p[0], EVFILT_READ, EV_ADD), ==, 0);
 	tt_int_op(collect(kq, out, 2), ==, 1);
@@ -440,7 +435,7 @@ test_overflow(struct regress_env *env)
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < N; i++) {
 		emul_pipe(p[i]);
-		put(p[i][1], 1);
+		emul_put(p[i][1], 1);
 		tt_int_op(apply(kq, p[i][0], EVFILT_READ, EV_ADD), ==, 0);
 	}
 	for (call = 0; call < 2 * N; call++) {
@@ -562,7 +557,7 @@ test_regular_file(struct regress_env *env)
 	fd = mkstemp(path);
 	tt_assert(fd != -1);
 	unlink(path);
-	put(fd, 3);
+	emul_put(fd, 3);
 	tt_int_op(lseek(fd, 1, SEEK_SET), ==, 1);
 	tt_int_op(apply(kq, fd, EVFILT_READ, EV_ADD), ==, 0);
 	tt_int_op(collect(kq, out, 2), ==, 1);
@@ -600,40 +595,12 @@ test_refusals(struct regress_env *env)
 /* ------------------------------------------------------------------ */
 /* kqueue.c on the emulation */
 
-struct rd {
-	struct event ev;
-	int n;
-	short last;
-};
-
-static void
-rd_cb(int fd, short what, void *arg)
-{
-	struct rd *r = arg;
-	char buf[16];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	r->n++;
-	r->last = what;
-}
-
-static int warnings;
-
-static void
-warn_cb(int sev, const char *msg)
-{
-	(void)msg;
-	if (sev >= _EVENT_LOG_WARN)
-		warnings++;
-}
-
 /* b) Every change of an iteration and its wait: one kevent(). */
 static void
 test_backend_one_call(struct regress_env *env)
 {
 	enum { N = 40 };
-	struct rd r[N], w[N];
+	struct emul_rd r[N], w[N];
 	int p[N][2], i;
 	unsigned long before;
 
@@ -642,8 +609,8 @@ test_backend_one_call(struct regress_env *env)
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < N; i++) {
 		emul_pipe(p[i]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rd_cb, &r[i]);
-		event_set(&w[i].ev, p[i][1], EV_WRITE, rd_cb, &w[i]);
+		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, emul_rd_cb, &r[i]);
+		event_set(&w[i].ev, p[i][1], EV_WRITE, emul_rd_cb, &w[i]);
 	}
 	before = emul_kevent_calls;
 	for (i = 0; i < N; i++)
@@ -656,7 +623,7 @@ test_backend_one_call(struct regress_env *env)
 	/* Deletes and adds mixed, some data: still one call. */
 	for (i = 0; i < N; i += 2)
 		tt_int_op(event_del(&r[i].ev), ==, 0);
-	put(p[1][1], 1);
+	emul_put(p[1][1], 1);
 	before = emul_kevent_calls;
 	tt_int_op(event_loop(EVLOOP_ONCE | EVLOOP_NONBLOCK), ==, 0);
 	tt_int_op(emul_kevent_calls, ==, before + 1);
@@ -670,33 +637,25 @@ test_backend_one_call(struct regress_env *env)
 static void
 backend_failed_add(int style)
 {
-	struct rd a, b;
-	int p[2], q[2], fd;
+	struct emul_rd a, b;
+	int q[2], fd;
 
 	emul_kqueue_error_or(style);
-	warnings = 0;
-	memset(&a, 0, sizeof(a));
+	emul_count_warnings(1);
+	emul_pipe(q);		/* first: it must not get the closed number */
+	fd = emul_registered_then_closed(&a);
 	memset(&b, 0, sizeof(b));
-	emul_pipe(p);
-	emul_pipe(q);
-	fd = p[0];
-	event_set(&a.ev, fd, EV_READ | EV_PERSIST, rd_cb, &a);
-	event_set(&b.ev, q[0], EV_READ, rd_cb, &b);
-	tt_int_op(event_add(&a.ev, NULL), ==, 0);
-	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
-	tt_int_op(event_del(&a.ev), ==, 0);
-	close(p[0]);
-	close(p[1]);
-	event_set(&a.ev, fd, EV_READ | EV_PERSIST, rd_cb, &a);
+	event_set(&b.ev, q[0], EV_READ, emul_rd_cb, &b);
+	event_set(&a.ev, fd, EV_READ | EV_PERSIST, emul_rd_cb, &a);
 	tt_int_op(event_add(&a.ev, NULL), ==, 0);
 	tt_int_op(event_add(&b.ev, NULL), ==, 0);
-	put(q[1], 1);
+	emul_put(q[1], 1);
 	/* The errors come back alone; the backend waits again at once. */
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
 	tt_int_op(b.n, ==, 1);
 	tt_int_op(a.n, ==, 1);
 	tt_int_op(a.last, ==, EV_READ);
-	tt_int_op(warnings, >=, 1);
+	tt_int_op(emul_warnings, >=, 1);
 	/* Reported once: the loop has nothing more to do for it. */
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
 	tt_int_op(a.n, ==, 1);
@@ -711,31 +670,24 @@ backend_failed_add(int style)
 static void
 backend_late_delete(int style)
 {
-	struct rd a, b;
-	int p[2], q[2];
+	struct emul_rd a, b;
+	int q[2];
 	unsigned long before;
 
 	emul_kqueue_error_or(style);
-	warnings = 0;
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	emul_pipe(p);
+	emul_count_warnings(1);
 	emul_pipe(q);
-	event_set(&a.ev, p[0], EV_READ | EV_PERSIST, rd_cb, &a);
-	event_set(&b.ev, q[0], EV_READ, rd_cb, &b);
-	tt_int_op(event_add(&a.ev, NULL), ==, 0);
-	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
-	tt_int_op(event_del(&a.ev), ==, 0);
-	close(p[0]);
-	close(p[1]);
+	(void)emul_registered_then_closed(&a);
+	memset(&b, 0, sizeof(b));
+	event_set(&b.ev, q[0], EV_READ, emul_rd_cb, &b);
 	tt_int_op(event_add(&b.ev, NULL), ==, 0);
-	put(q[1], 1);
+	emul_put(q[1], 1);
 	before = emul_kevent_calls;
 	/* 1: after b's callback nothing is left to wait for. */
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 1);
 	tt_int_op(b.n, ==, 1);
 	tt_int_op(a.n, ==, 0);
-	tt_int_op(warnings, ==, 0);
+	tt_int_op(emul_warnings, ==, 0);
 	tt_int_op(emul_kevent_calls, ==, before + 2);
 	close(q[0]);
 	close(q[1]);
@@ -745,43 +697,42 @@ static void
 test_backend_failed_add(struct regress_env *env)
 {
 	emul_pass(env, "kqueue");
-	event_set_log_callback(warn_cb);
 	backend_failed_add(0);
 	backend_failed_add(1);
 	backend_late_delete(0);
 	backend_late_delete(1);
 	emul_kqueue_error_or(0);
-	event_set_log_callback(NULL);
+	emul_count_warnings(0);
 }
 
 /* d) macOS refuses ttys with EINVAL: the error path, not a dead loop. */
 static void
 test_backend_refused(struct regress_env *env)
 {
-	struct rd a, b;
+	struct emul_rd a, b;
 	int p[2], q[2];
 	struct timeval ex = { 0, 100000 };
 
 	emul_pass(env, "kqueue");
-	event_set_log_callback(warn_cb);
+	emul_count_warnings(1);
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	emul_pipe(p);
 	emul_pipe(q);
 	emul_kqueue_refuse_fd(p[0], EINVAL);
-	event_set(&a.ev, p[0], EV_READ | EV_PERSIST, rd_cb, &a);
-	event_set(&b.ev, q[0], EV_READ | EV_PERSIST, rd_cb, &b);
+	event_set(&a.ev, p[0], EV_READ | EV_PERSIST, emul_rd_cb, &a);
+	event_set(&b.ev, q[0], EV_READ | EV_PERSIST, emul_rd_cb, &b);
 	tt_int_op(event_add(&a.ev, NULL), ==, 0);
 	tt_int_op(event_add(&b.ev, NULL), ==, 0);
-	put(q[1], 1);
+	emul_put(q[1], 1);
 	tt_int_op(event_loopexit(&ex), ==, 0);
 	tt_int_op(event_dispatch(), ==, 0);
 	tt_int_op(a.n, ==, 1);
 	tt_int_op(b.n, ==, 1);
-	tt_int_op(warnings, >=, 1);
+	tt_int_op(emul_warnings, >=, 1);
 	tt_int_op(emul_kqueue_knote_(p[0], EVFILT_READ), ==, 0);
 	emul_kqueue_refuse_fd(-1, 0);
-	event_set_log_callback(NULL);
+	emul_count_warnings(0);
 }
 
 /* Exit status of a child that makes a base with kqueue and devpoll
@@ -864,29 +815,18 @@ test_backend_signal(struct regress_env *env)
 static void
 test_backend_fork(struct regress_env *env)
 {
-	struct rd r;
+	struct emul_rd r;
 	int p[2], status;
 	pid_t pid;
 
 	emul_pass(env, "kqueue");
 	memset(&r, 0, sizeof(r));
 	emul_pipe(p);
-	event_set(&r.ev, p[0], EV_READ | EV_PERSIST, rd_cb, &r);
+	event_set(&r.ev, p[0], EV_READ | EV_PERSIST, emul_rd_cb, &r);
 	tt_int_op(event_add(&r.ev, NULL), ==, 0);
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
+	emul_check_child_loop_fails(EBADF);
 	fflush(NULL);
-	pid = fork();
-	tt_assert(pid != -1);
-	if (pid == 0) {
-		event_set_log_callback(warn_cb);
-		if (event_loop(EVLOOP_NONBLOCK) != -1 || errno != EBADF)
-			_exit(10);
-		_exit(0);
-	}
-	tt_int_op(waitpid(pid, &status, 0), ==, pid);
-	tt_assert(WIFEXITED(status));
-	tt_int_op(WEXITSTATUS(status), ==, 0);
-
 	pid = fork();
 	tt_assert(pid != -1);
 	if (pid == 0) {
@@ -897,7 +837,7 @@ test_backend_fork(struct regress_env *env)
 			_exit(21);
 		if (fcntl(mine, F_GETFD) == -1)
 			_exit(22);	/* closed as if it were the queue */
-		put(p[1], 1);
+		emul_put(p[1], 1);
 		if (event_loop(EVLOOP_ONCE) != 0 || r.n != 1)
 			_exit(23);
 		_exit(0);
@@ -907,46 +847,12 @@ test_backend_fork(struct regress_env *env)
 	tt_int_op(WEXITSTATUS(status), ==, 0);
 }
 
-static int alarms;
-
-static void
-alarm_handler(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-static void
-timer_cb(int fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	*(int *)arg = 1;
-}
-
 /* h) A signal the program handles interrupts the wait: not an error. */
 static void
 test_backend_eintr(struct regress_env *env)
 {
-	struct itimerval it = { { 0, 0 }, { 0, 30000 } };
-	struct timeval tv = { 0, 150000 };
-	struct sigaction sa;
-	struct event t;
-	int fired = 0;
-	double t0;
-
 	emul_pass(env, "kqueue");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = alarm_handler;
-	tt_int_op(sigaction(SIGALRM, &sa, NULL), ==, 0);
-	evtimer_set(&t, timer_cb, &fired);
-	tt_int_op(evtimer_add(&t, &tv), ==, 0);
-	t0 = regress_now();
-	tt_int_op(setitimer(ITIMER_REAL, &it, NULL), ==, 0);
-	tt_int_op(event_dispatch(), ==, 1);
-	tt_int_op(fired, ==, 1);
-	tt_int_op(alarms, ==, 1);
-	tt_assert(regress_now() - t0 >= 0.149);
+	emul_check_eintr();
 }
 
 struct regress_case regress_emul_kqueue_cases[] = {

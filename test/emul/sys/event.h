@@ -30,16 +30,7 @@ struct kevent {
 	intptr_t	data;
 	void		*udata;		/* handed back unchanged */
 };
-
-#define EV_SET(kevp_, a, b, c, d, e, f) do {			\
-	struct kevent *emul_kevp_ = (kevp_);			\
-	emul_kevp_->ident = (a);				\
-	emul_kevp_->filter = (b);				\
-	emul_kevp_->flags = (c);				\
-	emul_kevp_->fflags = (d);				\
-	emul_kevp_->data = (e);					\
-	emul_kevp_->udata = (f);				\
-} while (0)
+#define EMUL_KEVENT_CLEAR_EXT(kevp)	((void)(kevp))
 #else
 struct kevent {
 	uintptr_t	ident;
@@ -50,6 +41,10 @@ struct kevent {
 	void		*udata;
 	uint64_t	ext[4];		/* [0..1] the filter's, [2..3] ours */
 };
+#define EMUL_KEVENT_CLEAR_EXT(kevp)					\
+	((kevp)->ext[0] = (kevp)->ext[1] = (kevp)->ext[2] =		\
+	    (kevp)->ext[3] = 0)
+#endif
 
 #define EV_SET(kevp_, a, b, c, d, e, f) do {			\
 	struct kevent *emul_kevp_ = (kevp_);			\
@@ -59,12 +54,8 @@ struct kevent {
 	emul_kevp_->fflags = (d);				\
 	emul_kevp_->data = (e);					\
 	emul_kevp_->udata = (f);				\
-	emul_kevp_->ext[0] = 0;					\
-	emul_kevp_->ext[1] = 0;					\
-	emul_kevp_->ext[2] = 0;					\
-	emul_kevp_->ext[3] = 0;					\
+	EMUL_KEVENT_CLEAR_EXT(emul_kevp_);			\
 } while (0)
-#endif
 
 /* Filters (FreeBSD values; READ to TIMER are the same on macOS). */
 #define EVFILT_READ		(-1)
