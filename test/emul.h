@@ -4,16 +4,16 @@
  * They exist only to run kqueue.c and devpoll.c, compiled unchanged, in
  * `make check` on a system that has neither kernel interface.  Parts:
  *
- *	test/emul/sys/event.h	 the <sys/event.h> kqueue.c includes
- *	test/emul/sys/devpoll.h	 the <sys/devpoll.h> devpoll.c includes; routes
- *				 its open/write/ioctl to emul_devpoll_*()
- *	test/emul_kqueue.c	 kqueue() and kevent() on poll(2)
- *	test/emul_devpoll.c	 /dev/poll sets on poll(2)
- *	test/emul_sys.c		 what a kernel does for every program: close(),
- *				 dup2() and dup3() drop kqueue registrations,
- *				 signal deliveries are observed without changing
- *				 what the program's dispositions do, fork() leaves
- *				 the child without kqueues
+ *   test/emul/sys/event.h    the <sys/event.h> kqueue.c includes
+ *   test/emul/sys/devpoll.h  the <sys/devpoll.h> devpoll.c includes; it
+ *                            routes open/write/ioctl to emul_devpoll_*()
+ *   test/emul_kqueue.c       kqueue() and kevent() on poll(2)
+ *   test/emul_devpoll.c      /dev/poll sets on poll(2)
+ *   test/emul_sys.c          what a kernel does for every program: close(),
+ *                            dup2() and dup3() drop kqueue registrations,
+ *                            signal deliveries are observed without
+ *                            changing what the dispositions do, fork()
+ *                            leaves the child without kqueues
  *
  * The emulations are strict where the real kernels are (see
  * shared/api/backends.md 4); what they cannot show is listed in

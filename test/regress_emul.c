@@ -24,8 +24,8 @@ emul_pass(const struct regress_env *env, const char *backend)
 {
 	if (strcmp(env->backend, backend) != 0)
 		tt_skip(strcmp(backend, "kqueue") == 0 ?
-		    "kqueue emulation rules are checked in the kqueue pass" :
-		    "/dev/poll emulation rules are checked in the devpoll pass");
+		    "kqueue emulation rules run in the kqueue pass" :
+		    "/dev/poll emulation rules run in the devpoll pass");
 }
 
 void

@@ -336,7 +336,8 @@ test_backend_batched(struct regress_env *env)
 	w0 = emul_devpoll_writes;
 	for (i = 0; i < N; i++) {
 		emul_pipe(p[i]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, emul_rd_cb, &r[i]);
+		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST,
+		    emul_rd_cb, &r[i]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 	}
 	tt_int_op(emul_devpoll_writes, ==, w0);		/* only queued */

@@ -609,7 +609,8 @@ test_backend_one_call(struct regress_env *env)
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < N; i++) {
 		emul_pipe(p[i]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, emul_rd_cb, &r[i]);
+		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST,
+		    emul_rd_cb, &r[i]);
 		event_set(&w[i].ev, p[i][1], EV_WRITE, emul_rd_cb, &w[i]);
 	}
 	before = emul_kevent_calls;
@@ -642,7 +643,7 @@ backend_failed_add(int style)
 
 	emul_kqueue_error_or(style);
 	emul_count_warnings(1);
-	emul_pipe(q);		/* first: it must not get the closed number */
+	emul_pipe(q);	/* first: it must not get the closed number */
 	fd = emul_registered_then_closed(&a);
 	memset(&b, 0, sizeof(b));
 	event_set(&b.ev, q[0], EV_READ, emul_rd_cb, &b);

@@ -8,10 +8,10 @@
  * defined by our emulation in test/emul_kqueue.c, on top of poll(2).
  *
  * Layouts (amd64):
- *	default			FreeBSD 12 and later: 64 bytes, __int64_t data,
- *				ext[4] (EV_SET zeroes it)
- *	EMUL_KEVENT_32		FreeBSD 11 and macOS's struct kevent: 32 bytes,
- *				intptr_t data, no ext[]
+ *   default         FreeBSD 12 and later: 64 bytes, 64-bit data, ext[4]
+ *                   (EV_SET zeroes it)
+ *   EMUL_KEVENT_32  FreeBSD 11 and macOS's struct kevent: 32 bytes,
+ *                   intptr_t data, no ext[]
  * kqueue.c is compiled against both in `make check`.
  */
 #ifndef EMUL_SYS_EVENT_H
@@ -39,7 +39,7 @@ struct kevent {
 	unsigned int	fflags;
 	int64_t		data;
 	void		*udata;
-	uint64_t	ext[4];		/* [0..1] the filter's, [2..3] ours */
+	uint64_t	ext[4];		/* [0..1] filter's, [2..3] ours */
 };
 #define EMUL_KEVENT_CLEAR_EXT(kevp)					\
 	((kevp)->ext[0] = (kevp)->ext[1] = (kevp)->ext[2] =		\
