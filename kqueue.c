@@ -266,8 +266,8 @@ kq_del(struct event_base *base, int fd, short old, short new_)
 	return 0;
 }
 
-/* d): a change came back failed. */
-static void
+/* d): a change came back failed.  1 if the fd was reported bad. */
+static int
 kq_change_failed(struct event_base *base, struct kqop *kop,
     const struct kevent *kev)
 {
@@ -277,10 +277,10 @@ kq_change_failed(struct event_base *base, struct kqop *kop,
 	if (kev->filter != EVFILT_READ && kev->filter != EVFILT_WRITE) {
 		event_warnx("kqueue: change of filter %d on %d failed: %s",
 		    (int)kev->filter, fd, strerror(err));
-		return;
+		return 0;
 	}
 	if (err == ENOENT || fd >= kop->nmask || !(kop->mask[fd] & dir))
-		return;		/* a deletion, or a superseded add */
+		return 0;	/* a deletion, or a superseded add */
 	event_warnx("kqueue: cannot watch fd %d: %s", fd, strerror(err));
 	/* The other filter may have been accepted: let it go too, unless the
 	 * fd is closed (then the kernel has nothing left). */
@@ -290,23 +290,27 @@ kq_change_failed(struct event_base *base, struct kqop *kop,
 		    EVFILT_READ, EV_DELETE);
 	kop->mask[fd] = 0;
 	event_fd_bad_(base, fd);
+	return 1;
 }
 
-/* Hand one batch of results to the core; returns the number of entries
- * that were not errors. */
+/*
+ * Hand one batch of results to the core.  Returns 0 when it held only
+ * errors, none of which made an event active (then nothing was waited for
+ * and nothing is due: wait again), else 1.
+ */
 static int
 kq_report(struct event_base *base, struct kqop *kop, int n)
 {
-	int i, real = 0;
+	int i, done = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct kevent *kev = &kop->events[i];
 
 		if (kev->flags & EV_ERROR) {
-			kq_change_failed(base, kop, kev);
+			done |= kq_change_failed(base, kop, kev);
 			continue;
 		}
-		real++;
+		done = 1;
 		if (kev->filter == EVFILT_READ)
 			event_fd_ready_(base, (int)kev->ident, EV_READ);
 		else if (kev->filter == EVFILT_WRITE)
@@ -315,7 +319,7 @@ kq_report(struct event_base *base, struct kqop *kop, int n)
 			evsignal_count_(base, (int)kev->ident,
 			    kev->data > INT_MAX ? INT_MAX : (int)kev->data);
 	}
-	return real;
+	return done;
 }
 
 /* One kevent() with the queued changes; kop->events gets the results.
@@ -338,7 +342,7 @@ kq_dispatch(struct event_base *base, struct timeval *tv)
 {
 	struct kqop *kop = base->evbase;
 	struct timespec ts, *ts_p = NULL;
-	int n, errors_only;
+	int n;
 
 	if (tv != NULL) {
 		ts.tv_sec = tv->tv_sec > KQ_MAX_SEC ? KQ_MAX_SEC : tv->tv_sec;
@@ -346,15 +350,12 @@ kq_dispatch(struct event_base *base, struct timeval *tv)
 		ts_p = &ts;
 	}
 	n = kq_wait(kop, ts_p);
-	if (n > 0) {
-		errors_only = kq_report(base, kop, n) == 0;
-		/* c): only failed changes came back; nothing was waited for.
-		 * (Changes queued meanwhile go with this call.) */
-		if (errors_only) {
-			n = kq_wait(kop, ts_p);
-			if (n > 0)
-				(void)kq_report(base, kop, n);
-		}
+	/* c): only harmless failures came back and nothing was waited for:
+	 * wait now (changes queued meanwhile go with this call). */
+	if (n > 0 && kq_report(base, kop, n) == 0) {
+		n = kq_wait(kop, ts_p);
+		if (n > 0)
+			(void)kq_report(base, kop, n);
 	}
 	if (n == -1)
 		return errno == EINTR ? 0 : -1;

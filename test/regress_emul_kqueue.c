@@ -694,10 +694,30 @@ backend_late_delete(int style)
 	close(q[1]);
 }
 
+/* d) The failed add activated the event: the backend's second wait
+ * must not block (nothing else is registered here). */
+static void
+backend_failed_add_alone(void)
+{
+	struct emul_rd a;
+	int fd;
+	double t0;
+
+	fd = emul_registered_then_closed(&a);
+	event_set(&a.ev, fd, EV_READ | EV_PERSIST, emul_rd_cb, &a);
+	tt_int_op(event_add(&a.ev, NULL), ==, 0);
+	t0 = regress_now();
+	tt_int_op(event_loop(EVLOOP_ONCE), ==, 0);
+	tt_int_op(a.n, ==, 1);
+	tt_assert(regress_now() - t0 < 1.0);
+	tt_int_op(event_del(&a.ev), ==, 0);
+}
+
 static void
 test_backend_failed_add(struct regress_env *env)
 {
 	emul_pass(env, "kqueue");
+	backend_failed_add_alone();
 	backend_failed_add(0);
 	backend_failed_add(1);
 	backend_late_delete(0);
