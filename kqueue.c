@@ -251,18 +251,23 @@ kq_del(struct event_base *base, int fd, short old, short new_)
 	(void)new_;
 	if (have == 0)
 		return 0;
-	if (kop->nchanges > INT_MAX - 2 ||
-	    kq_reserve(kop, kop->nchanges + 2) == -1) {
-		/* The knotes stay; the core no longer reports the fd. */
-		event_warn("kqueue: cannot drop fd %d", fd);
-		return -1;
-	}
-	if (have & EV_READ)
-		kq_queue(kop, (uintptr_t)fd, EVFILT_READ, EV_DELETE);
-	if (have & EV_WRITE)
-		kq_queue(kop, (uintptr_t)fd, EVFILT_WRITE, EV_DELETE);
 	if (fd < kop->nmask)
 		kop->mask[fd] = 0;
+	if (kop->nchanges <= INT_MAX - 2 &&
+	    kq_reserve(kop, kop->nchanges + 2) == 0) {
+		if (have & EV_READ)
+			kq_queue(kop, (uintptr_t)fd, EVFILT_READ, EV_DELETE);
+		if (have & EV_WRITE)
+			kq_queue(kop, (uintptr_t)fd, EVFILT_WRITE, EV_DELETE);
+		return 0;
+	}
+	/* No memory to queue: delete now, a left knote would spin.  (d):
+	 * the fd may be closed already.) */
+	if (have & EV_READ)
+		(void)kq_apply_now(kop, (uintptr_t)fd, EVFILT_READ, EV_DELETE);
+	if (have & EV_WRITE)
+		(void)kq_apply_now(kop, (uintptr_t)fd, EVFILT_WRITE,
+		    EV_DELETE);
 	return 0;
 }
 
