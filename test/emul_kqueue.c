@@ -176,6 +176,8 @@ kn_free(struct kq *q, struct knote *kn)
 	free(kn);
 }
 
+/* Note what kind of file the knote watches; 0 or an errno value (EINVAL
+ * for a pipe while pipes are refused). */
 static int
 kn_classify(struct knote *kn)
 {
