@@ -147,12 +147,14 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 	evbuffer_add(out, "\r\n", 2);
 }
 
-/* Set the reason phrase; reason may be the current one. */
+/* Make req a response with this status; reason may be the current one. */
 static void
-set_reason(struct evhttp_request *req, const char *reason)
+set_response(struct evhttp_request *req, int code, const char *reason)
 {
 	char *line = mm_strdup(reason != NULL ? reason : "");
 
+	req->kind = EVHTTP_RESPONSE;
+	req->response_code = code;
 	mm_free(req->response_code_line);
 	req->response_code_line = line;
 }
@@ -220,16 +222,29 @@ server_recycle_request(struct evhttp_connection *evcon,
 	evcon->spare = req;
 }
 
-/* Does the reply to req close the connection? */
+/*
+ * Make req the reply with this status and decide whether the connection
+ * stays open after it.
+ */
 static void
-server_decide_keepalive(struct evhttp_connection *evcon,
-    struct evhttp_request *req)
+reply_begin(struct evhttp_connection *evcon, struct evhttp_request *req,
+    int code, const char *reason)
 {
+	set_response(req, code, reason);
 	if (http_has_token_(evhttp_find_header(req->output_headers,
 		"Connection"), "close"))
 		evcon->keep_alive = 0;
 	if (evcon->flags & EVCON_PEER_EOF)
 		evcon->keep_alive = 0;
+}
+
+/* Is the body of the reply to req dropped (RFC 9110 6.4.1, 9.3.2)? */
+static int
+reply_without_body(const struct evhttp_request *req)
+{
+	return req->type == EVHTTP_REQ_HEAD ||
+	    req->response_code == HTTP_NOCONTENT ||
+	    req->response_code == HTTP_NOTMODIFIED;
 }
 
 /*
@@ -278,14 +293,10 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
 		return;
 	}
 	CONN_ENTER(evcon);
-	req->kind = EVHTTP_RESPONSE;
-	req->response_code = code;
-	set_reason(req, reason);
-	server_decide_keepalive(evcon, req);
+	reply_begin(evcon, req, code, reason);
 	server_write_head_(evcon, req, (ev_int64_t)len);
 	if (len > 0) {
-		if (req->type == EVHTTP_REQ_HEAD || code == HTTP_NOCONTENT ||
-		    code == HTTP_NOTMODIFIED)
+		if (reply_without_body(req))
 			evbuffer_drain(databuf, len);
 		else
 			evbuffer_add_buffer(evcon->output, databuf);
@@ -303,13 +314,9 @@ evhttp_send_reply_start(struct evhttp_request *req, int code,
 	if (evcon == NULL || evcon->reply_started)
 		return;
 	CONN_ENTER(evcon);
-	req->kind = EVHTTP_RESPONSE;
-	req->response_code = code;
-	set_reason(req, reason);
-	server_decide_keepalive(evcon, req);
+	reply_begin(evcon, req, code, reason);
 	evcon->reply_started = 1;
-	evcon->reply_head = req->type == EVHTTP_REQ_HEAD ||
-	    code == HTTP_NOCONTENT || code == HTTP_NOTMODIFIED;
+	evcon->reply_head = reply_without_body(req);
 	if (!evcon->reply_head && evhttp_find_header(req->output_headers,
 		"Content-Length") == NULL) {
 		if (req->minor >= 1) {
@@ -424,11 +431,8 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 void
 evhttp_response_code(struct evhttp_request *req, int code, const char *reason)
 {
-	if (req == NULL)
-		return;
-	req->kind = EVHTTP_RESPONSE;
-	req->response_code = code;
-	set_reason(req, reason);
+	if (req != NULL)
+		set_response(req, code, reason);
 }
 
 /*
@@ -448,7 +452,8 @@ evhttp_send_page(struct evhttp_request *req, struct evbuffer *databuf)
 		if (req->response_code_line != NULL)
 			reason = req->response_code_line;
 	}
-	/* set_reason() copies before it frees: reason may be the old line. */
+	/* set_response() copies before it frees: reason may be the old
+	 * line. */
 	reply_and_close(req, code, reason, databuf);
 }
 

@@ -10,6 +10,7 @@ extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_http_cases[];
+extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 
 struct regress_case *regress_tables[] = {
@@ -18,6 +19,7 @@ struct regress_case *regress_tables[] = {
 	regress_tag_cases,
 	regress_dns_cases,
 	regress_http_cases,
+	regress_http_parser_cases,
 	regress_rpc_cases,
 	NULL
 };
