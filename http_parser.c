@@ -56,13 +56,26 @@ memcaseeq(const char *a, size_t len, const char *b)
 }
 
 /* RFC 9110 tchar: the characters of a token (header names, methods). */
-int
-http_is_tchar_(unsigned char c)
+static int
+is_tchar(unsigned char c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9'))
 		return 1;
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Is s a token: one or more tchars? */
+int
+http_is_token_(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!is_tchar((unsigned char)*s))
+			return 0;
+	}
+	return 1;
 }
 
 /* A byte allowed in a field value: VCHAR, obs-text, SP or HTAB. */
@@ -222,7 +235,7 @@ split_header_line(const char *line, size_t len, size_t *namelen,
 		return -1;
 	*namelen = (size_t)(colon - line);
 	for (i = 0; i < *namelen; i++) {
-		if (!http_is_tchar_((unsigned char)line[i]))
+		if (!is_tchar((unsigned char)line[i]))
 			return -1;
 	}
 	v = colon + 1;
@@ -525,7 +538,10 @@ take_line(struct evbuffer *buf, char **line, size_t *len, size_t *used)
 /*
  * The next line of the head (first line, headers, trailers): 1 with the
  * line, not drained yet; 0 when it has not fully arrived; -1 when the
- * head passes its size limit or the line holds a NUL (p->status set).
+ * head passes its size limit (p->status set).  A NUL inside the line
+ * needs no check here: no grammar above admits one (methods, versions
+ * and digits are compared exactly, targets, names and values refuse
+ * control bytes), so each refuses it with 400.
  */
 static int
 take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
@@ -547,8 +563,6 @@ take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
 		p->status = too_large;
 		return -1;
 	}
-	if (strlen(*line) != *len)
-		return -1;	/* a NUL inside */
 	return 1;
 }
 
@@ -761,8 +775,9 @@ http_parser_reset_(struct http_parser *p)
 	p->body_read = 0;
 }
 
-enum http_parse_result
-http_parser_step_(struct http_parser *p, struct evhttp_request *req,
+/* One state's step; inlined into http_parser_run_()'s loop. */
+static enum http_parse_result
+parser_step(struct http_parser *p, struct evhttp_request *req,
     struct evbuffer *in)
 {
 	p->status = HTTP_BADREQUEST;	/* unless a state says otherwise */
@@ -790,13 +805,20 @@ http_parser_step_(struct http_parser *p, struct evhttp_request *req,
 }
 
 enum http_parse_result
+http_parser_step_(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	return parser_step(p, req, in);
+}
+
+enum http_parse_result
 http_parser_run_(struct http_parser *p, struct evhttp_request *req,
     struct evbuffer *in)
 {
 	enum http_parse_result r;
 
 	do {
-		r = http_parser_step_(p, req, in);
+		r = parser_step(p, req, in);
 	} while (r == HTTP_PARSE_AGAIN);
 	return r;
 }

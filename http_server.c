@@ -522,8 +522,8 @@ server_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 	enum http_parse_result r;
 	int status;
 
+	r = conn_parse_(evcon, req);
 	for (;;) {
-		r = conn_parse_(evcon, req);
 		if (r == HTTP_PARSE_HEAD) {
 			evcon->keep_alive = evcon->parser.keep_alive;
 			if ((status = server_expect(evcon, req)) != 0) {
@@ -533,6 +533,7 @@ server_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 		} else if (r != HTTP_PARSE_CHUNK) {
 			return r;
 		}
+		r = http_parser_run_(&evcon->parser, req, evcon->input);
 	}
 }
 

@@ -156,14 +156,12 @@ evhttp_add_header(struct evkeyvalq *headers, const char *key,
 {
 	const unsigned char *p;
 
-	if (headers == NULL || key == NULL || value == NULL || *key == '\0')
+	if (headers == NULL || key == NULL || value == NULL)
 		return -1;
 	/* A name is a token: no CR, LF, NUL, space or colon can hide in it. */
-	for (p = (const unsigned char *)key; *p != '\0'; p++) {
-		if (!http_is_tchar_(*p)) {
-			event_debug(("%s: bad header name \"%s\"", __func__, key));
-			return -1;
-		}
+	if (!http_is_token_(key)) {
+		event_debug(("%s: bad header name \"%s\"", __func__, key));
+		return -1;
 	}
 	/* CR or LF in a value would end the header early on the wire. */
 	for (p = (const unsigned char *)value; *p != '\0'; p++) {

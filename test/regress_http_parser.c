@@ -377,6 +377,40 @@ test_parser_keep_alive(struct regress_env *env)
 	    ==, 0);
 }
 
+/*
+ * Every placement of a NUL byte in a message that is fine without it: the
+ * message with a NUL instead of its '@' must be refused (400), and so
+ * must a NUL put before or after any other byte of its first line.
+ */
+static void
+expect_nul_refused(const struct pconf *c, const char *msg)
+{
+	char buf[256];
+	size_t len = strlen(msg), at = strchr(msg, '@') - msg, i;
+	struct outcome o;
+
+	tt_assert(len < sizeof(buf) - 1);
+	memcpy(buf, msg, len);
+	buf[at] = 'x';
+	parse_all_ways(c, buf, len, &o);
+	tt_int_op(o.r, ==, HTTP_PARSE_DONE);
+	buf[at] = '\0';
+	parse_all_ways(c, buf, len, &o);
+	tt_int_op(o.r, ==, HTTP_PARSE_ERROR);
+	tt_int_op(o.status, ==, HTTP_BADREQUEST);
+	buf[at] = 'x';
+	for (i = 0; msg[i] != '\r'; i++) {
+		memcpy(buf, msg, i);
+		buf[i] = '\0';
+		memcpy(buf + i + 1, msg + i, len - i);
+		buf[strchr(msg, '@') - msg + (at >= i)] = 'x';
+		parse_all_ways(c, buf, len + 1, &o);
+		if (o.r != HTTP_PARSE_ERROR)
+			regress_note("NUL at %zu of %s", i, msg);
+		tt_int_op(o.r, ==, HTTP_PARSE_ERROR);
+	}
+}
+
 static void
 test_parser_bad_requests(struct regress_env *env)
 {
@@ -435,15 +469,13 @@ test_parser_bad_requests(struct regress_env *env)
 		    "Transfer-Encoding: chunked\r\n\r\n%s", bad_chunks[i]);
 		expect_error(&request, msg, HTTP_BADREQUEST);
 	}
-	/* A NUL inside a line (strlen cannot see it: parse by hand). */
-	{
-		static const char nul[] = "GET /a\0b HTTP/1.1\r\n\r\n";
-		struct outcome o;
-
-		parse_all_ways(&request, nul, sizeof(nul) - 1, &o);
-		tt_int_op(o.r, ==, HTTP_PARSE_ERROR);
-		tt_int_op(o.status, ==, HTTP_BADREQUEST);
-	}
+	expect_nul_refused(&request, "GET /a@b HTTP/1.1\r\nA: b\r\n\r\n");
+	expect_nul_refused(&request, "GET / HTTP/1.1\r\nA@: b\r\n\r\n");
+	expect_nul_refused(&request, "GET / HTTP/1.1\r\nA: b@\r\n\r\n");
+	expect_nul_refused(&request, "POST / HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1;@\r\nx\r\n0\r\n\r\n");
+	expect_nul_refused(&request, "POST / HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\nT: @\r\n\r\n");
 }
 
 static void
@@ -466,6 +498,8 @@ test_parser_bad_responses(struct regress_env *env)
 	(void)env;
 	for (i = 0; bad[i] != NULL; i++)
 		expect_error(&response, bad[i], HTTP_BADREQUEST);
+	expect_nul_refused(&response, "HTTP/1.1 200 O@K\r\n"
+	    "Content-Length: 0\r\n\r\n");
 }
 
 /* A string of n bytes: prefix, then fill, then suffix. */
