@@ -73,9 +73,12 @@ enum evhttp_connection_error {
 #define HTTP_INTERNAL		500
 #endif
 
+/* Is this an interim (1xx) status? */
+#define HTTP_STATUS_INTERIM(code) ((code) >= HTTP_CONTINUE && (code) < HTTP_OK)
+
 /* Does a reply with this status carry no body (RFC 9110 6.4.1)? */
 #define HTTP_STATUS_NOBODY(code) ((code) == HTTP_NOCONTENT || \
-	(code) == HTTP_NOTMODIFIED || ((code) >= 100 && (code) < 200))
+	(code) == HTTP_NOTMODIFIED || HTTP_STATUS_INTERIM(code))
 
 /* Defaults. */
 #define HTTP_SERVER_TIMEOUT	50	/* seconds, evhttp_set_timeout(-1) */
@@ -86,7 +89,7 @@ enum evhttp_connection_error {
 #define HTTP_MAX_BODY_SIZE	((ev_int64_t)64 * 1024 * 1024)
 #define CLIENT_MAX_HEADERS_SIZE	(256 * 1024)	/* status line + headers */
 #define CLIENT_MAX_HEADERS	512		/* header lines per response */
-#define HTTP_LINGER_SECS	2	/* discard input this long after an error */
+#define HTTP_LINGER_SECS	2	/* then discard input this long */
 #define HTTP_OUTPUT_HIGH	(256 * 1024)	/* stop parsing above this */
 
 /* ------------------------------------------------------------------ */
@@ -182,7 +185,7 @@ enum evcon_state {
 #define EVCON_PEER_EOF		0x0020	/* read() returned 0 */
 #define EVCON_NOSEND		0x0040	/* fd is not a socket: use write() */
 #define EVCON_ESTABLISHED	0x0080	/* client: the connect succeeded */
-#define EVCON_USER_FREED	0x0100	/* evhttp_connection_free() was called */
+#define EVCON_USER_FREED	0x0100	/* evhttp_connection_free() called */
 #define EVCON_RETRY_WAIT	0x0200	/* client: a reconnect is scheduled */
 #define EVCON_PROCESSING	0x0400	/* server_process_() is running */
 
@@ -199,7 +202,7 @@ struct evhttp_connection {
 	struct event ev_timer;			/* timeouts, retries, linger */
 
 	struct evbuffer *input;			/* bytes read, not yet parsed */
-	struct evbuffer *output;		/* bytes waiting for the socket */
+	struct evbuffer *output;		/* bytes waiting to be sent */
 
 	char *address;				/* peer, as a string */
 	unsigned short port;
@@ -209,7 +212,7 @@ struct evhttp_connection {
 	int timeout;				/* seconds; -1: defaults */
 	int retry_cnt;				/* client: failed attempts */
 	int retry_max;
-	int connect_errno;			/* client: connect() failed at once */
+	int connect_errno;		/* client: connect() failed at once */
 
 	struct http_parser parser;		/* the message being read */
 	int keep_alive;				/* after this exchange */

@@ -443,9 +443,8 @@ client_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 		r = conn_parse_(evcon, req);
 		if (r == HTTP_PARSE_HEAD) {
 			evcon->keep_alive = evcon->parser.keep_alive;
-			if (req->response_code >= 100 &&
-			    req->response_code < 200) {
-				/* Interim response: skip it. */
+			if (HTTP_STATUS_INTERIM(req->response_code)) {
+				/* An interim response: skip it. */
 				evhttp_clear_headers(req->input_headers);
 				http_parser_reset_(&evcon->parser);
 			}

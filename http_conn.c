@@ -344,7 +344,7 @@ conn_output_drained(struct evhttp_connection *evcon)
 	}
 	if (evcon->writecb != NULL) {
 		/* evhttp_write_buffer(): one shot.  Every caller holds the
-		 * connection busy, so a free from the callback only marks it. */
+		 * connection busy: a free from the callback only marks it. */
 		void (*cb)(struct evhttp_connection *, void *) = evcon->writecb;
 
 		evcon->writecb = NULL;
@@ -479,7 +479,8 @@ conn_read_cb(int fd, short what, void *arg)
 	n = conn_read_once(evcon);
 	if (evcon->state == EVCON_LINGERING) {
 		evbuffer_drain(evcon->input, evcon->input->off);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		if (n == 0 ||
+		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
 			conn_kill_(evcon);
 		goto done;
 	}

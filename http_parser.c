@@ -48,8 +48,10 @@ memcaseeq(const char *a, size_t len, const char *b)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if (b[i] == '\0' ||
-		    tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+		unsigned char ca = (unsigned char)a[i];
+		unsigned char cb = (unsigned char)b[i];
+
+		if (cb == '\0' || tolower(ca) != tolower(cb))
 			return 0;
 	}
 	return b[len] == '\0';
@@ -173,13 +175,14 @@ parse_chunk_size(const char *line, size_t len, ev_int64_t *size)
 {
 	ev_uint64_t v = 0;
 	size_t i = 0;
+	int d;
 
 	/* At most 16 digits: longer sizes are refused even when padded
 	 * with zeros, like other strict parsers do. */
-	while (i < len && http_hexval_((unsigned char)line[i]) >= 0) {
+	while (i < len && (d = http_hexval_((unsigned char)line[i])) >= 0) {
 		if (i >= 16 || v > ((ev_uint64_t)INT64_MAX >> 4))
 			return -1;
-		v = (v << 4) | (ev_uint64_t)http_hexval_((unsigned char)line[i]);
+		v = (v << 4) | (ev_uint64_t)d;
 		i++;
 	}
 	if (i == 0)
@@ -348,7 +351,7 @@ parse_status_line(struct evhttp_request *req, char *line, size_t len)
 	    !isdigit((unsigned char)line[11]))
 		return HTTP_BADREQUEST;
 	code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-	if (code < 100)
+	if (code < HTTP_CONTINUE)
 		return HTTP_BADREQUEST;
 	if (len > 12 && line[12] != ' ')
 		return HTTP_BADREQUEST;

@@ -131,7 +131,8 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 	write_status_line(out, req);
 	set = write_headers(out, req->output_headers);
 	if (!(set & SET_DATE) && evcon->http_server != NULL)
-		http_buf_add_header_(out, "Date", server_date(evcon->http_server));
+		http_buf_add_header_(out, "Date",
+		    server_date(evcon->http_server));
 	if (body_len >= 0 && !(set & (SET_CL | SET_TE)) && !nobody)
 		http_buf_add_header_(out, "Content-Length",
 		    format_u64((ev_uint64_t)body_len, line, sizeof(line)));

@@ -500,6 +500,7 @@ server_current_request(struct evhttp_connection *evcon)
 static int
 server_expect(struct evhttp_connection *evcon, struct evhttp_request *req)
 {
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	const char *expect;
 
 	if (evcon->parser.state == HP_DONE)
@@ -511,7 +512,7 @@ server_expect(struct evhttp_connection *evcon, struct evhttp_request *req)
 		return HTTP_EXPECTATIONFAILED;
 	/* Ask for the body only if it is not on its way already. */
 	if (req->minor >= 1 && evcon->input->off == 0)
-		evbuffer_add(evcon->output, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		evbuffer_add(evcon->output, cont, sizeof(cont) - 1);
 	return 0;
 }
 

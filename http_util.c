@@ -93,7 +93,8 @@ const char *
 evhttp_request_uri(struct evhttp_request *req)
 {
 	if (req->uri == NULL)
-		event_debug(("%s: request %p has no uri", __func__, (void *)req));
+		event_debug(("%s: request %p has no uri", __func__,
+		    (void *)req));
 	return req->uri;
 }
 
@@ -166,7 +167,8 @@ evhttp_add_header(struct evkeyvalq *headers, const char *key,
 	/* CR or LF in a value would end the header early on the wire. */
 	for (p = (const unsigned char *)value; *p != '\0'; p++) {
 		if (*p == '\r' || *p == '\n') {
-			event_debug(("%s: CR/LF in value of %s", __func__, key));
+			event_debug(("%s: CR/LF in value of %s", __func__,
+			    key));
 			return -1;
 		}
 	}

@@ -39,7 +39,7 @@ struct outcome {
 	int heads, chunks;		/* HEAD and CHUNK results seen */
 	int keep_alive;
 	size_t left;			/* input bytes not consumed */
-	char text[4096];		/* the request's fields, headers, body */
+	char text[4096];		/* fields, headers, body */
 };
 
 static void
@@ -373,7 +373,8 @@ test_parser_keep_alive(struct regress_env *env)
 	tt_int_op(keep_alive_of(&response,
 	    "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), ==, 0);
 	tt_int_op(keep_alive_of(&response,
-	    "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+	    "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+	    "Content-Length: 0\r\n\r\n"),
 	    ==, 0);
 }
 
@@ -438,7 +439,8 @@ test_parser_bad_requests(struct regress_env *env)
 		"POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nx",
 		"POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
 		"POST / HTTP/1.1\r\nContent-Length: \r\n\r\n",
-		"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+		"POST / HTTP/1.1\r\n"
+		    "Content-Length: 99999999999999999999\r\n\r\n",
 		"POST / HTTP/1.1\r\nContent-Length: 3\r\n"
 		    "Transfer-Encoding: chunked\r\n\r\n",
 		"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
