@@ -304,8 +304,6 @@ EV_HIDDEN void conn_clear_timer_(struct evhttp_connection *evcon);
 EV_HIDDEN int conn_io_timeout_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_kill_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_destroy_(struct evhttp_connection *evcon);
-EV_HIDDEN void conn_drop_requests_(struct evhttp_connection *evcon,
-    int free_them);
 EV_HIDDEN void conn_flush_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
 EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
@@ -322,7 +320,6 @@ EV_HIDDEN void server_send_page_(struct evhttp_request *req, int code,
 EV_HIDDEN void client_process_(struct evhttp_connection *evcon);
 EV_HIDDEN void client_fail_(struct evhttp_connection *evcon,
     enum evhttp_connection_error error);
-EV_HIDDEN int client_connect_(struct evhttp_connection *evcon);
 EV_HIDDEN void client_connect_done_(struct evhttp_connection *evcon);
 EV_HIDDEN void client_timeout_(struct evhttp_connection *evcon);
 EV_HIDDEN size_t client_write_head_(struct evhttp_connection *evcon,

@@ -141,8 +141,8 @@ resolve(const char *address, unsigned short port, int passive)
  * Start connecting.  -1 if no attempt could even start (bad address,
  * no socket); a refused or slow connect is reported later.
  */
-int
-client_connect_(struct evhttp_connection *evcon)
+static int
+client_connect(struct evhttp_connection *evcon)
 {
 	struct addrinfo *ai;
 	int fd;
@@ -240,7 +240,7 @@ client_connect_failed(struct evhttp_connection *evcon)
 static void
 client_reconnect(struct evhttp_connection *evcon)
 {
-	if (client_connect_(evcon) == -1)
+	if (client_connect(evcon) == -1)
 		client_connect_failed(evcon);
 }
 
@@ -524,7 +524,7 @@ evhttp_make_request(struct evhttp_connection *evcon,
 	CONN_ENTER(evcon);
 	if (evcon->state == EVCON_DISCONNECTED &&
 	    !(evcon->flags & EVCON_RETRY_WAIT)) {
-		if (client_connect_(evcon) == -1) {
+		if (client_connect(evcon) == -1) {
 			TAILQ_REMOVE(&evcon->requests, req, next);
 			req->evcon = NULL;
 			conn_leave_(evcon);
@@ -578,7 +578,7 @@ evhttp_connection_connect(struct evhttp_connection *evcon)
 			evcon->flags &= ~EVCON_RETRY_WAIT;
 			event_del(&evcon->ev_timer);
 		}
-		r = client_connect_(evcon);
+		r = client_connect(evcon);
 	} else {
 		r = -1;
 	}

@@ -178,8 +178,8 @@ conn_kill_(struct evhttp_connection *evcon)
  * application replies or frees them.  Client side (free_them set) they are
  * freed without their callbacks.
  */
-void
-conn_drop_requests_(struct evhttp_connection *evcon, int free_them)
+static void
+conn_drop_requests(struct evhttp_connection *evcon, int free_them)
 {
 	struct evhttp_request *req;
 
@@ -203,7 +203,7 @@ conn_destroy_(struct evhttp_connection *evcon)
 		evcon->fd = -1;
 	}
 	if (evcon->flags & EVCON_INCOMING) {
-		conn_drop_requests_(evcon, 0);
+		conn_drop_requests(evcon, 0);
 		if (evcon->http_server != NULL)
 			TAILQ_REMOVE(&evcon->http_server->connections, evcon,
 			    next);
@@ -214,7 +214,7 @@ conn_destroy_(struct evhttp_connection *evcon)
 			(*evcon->closecb)(evcon, evcon->closecb_arg);
 		}
 	} else {
-		conn_drop_requests_(evcon, 1);
+		conn_drop_requests(evcon, 1);
 	}
 	if (evcon->spare != NULL)
 		evhttp_request_free(evcon->spare);
@@ -587,7 +587,7 @@ evhttp_connection_free(struct evhttp_connection *evcon)
 		return;
 	}
 	/* Queued requests go without their callbacks (1.4). */
-	conn_drop_requests_(evcon, 1);
+	conn_drop_requests(evcon, 1);
 	CONN_ENTER(evcon);
 	if (evcon->flags & EVCON_ESTABLISHED) {
 		evcon->flags &= ~EVCON_ESTABLISHED;

@@ -381,6 +381,57 @@ evhttp_htmlescape(const char *html)
 
 #define HOSTPORTFILE_MAX	1024
 
+/* A decimal port 1..65535 in [d, end): the port, or 0. */
+static unsigned long
+parse_port(const char *d, const char *end)
+{
+	unsigned long port = 0;
+
+	if (d == end)
+		return 0;
+	for (; d < end; d++) {
+		if (*d < '0' || *d > '9')
+			return 0;
+		port = port * 10 + (unsigned long)(*d - '0');
+		if (port > 65535)
+			return 0;
+	}
+	return port;
+}
+
+/*
+ * Split the authority [p, end) into the host (brackets of an IPv6 literal
+ * dropped) and the port (80 if none).  0, or -1 when it is malformed or
+ * has userinfo.
+ */
+static int
+split_authority(const char *p, const char *end, const char **host,
+    size_t *hostlen, unsigned long *port)
+{
+	const char *hstop = end, *colon = NULL;
+
+	*host = p;
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(end - p));
+
+		if (rb == NULL || (rb + 1 < end && rb[1] != ':'))
+			return -1;
+		*host = p + 1;
+		hstop = rb;
+		if (rb + 1 < end)
+			colon = rb + 1;
+	} else {
+		if (memchr(p, '@', (size_t)(end - p)) != NULL)
+			return -1;	/* userinfo: not for us */
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (colon != NULL)
+			hstop = colon;
+	}
+	*hostlen = (size_t)(hstop - *host);
+	*port = colon != NULL ? parse_port(colon + 1, end) : 80;
+	return *hostlen == 0 || *port == 0 ? -1 : 0;
+}
+
 /*
  * Split "http://host[:port][/file]" (the scheme case-insensitive, an IPv6
  * host in brackets).  *host and *file point to per-thread static buffers
@@ -394,75 +445,29 @@ evhttp_hostportfile(char *url, char **phost, unsigned short *pport,
 {
 	static __thread char host[HOSTPORTFILE_MAX];
 	static __thread char file[HOSTPORTFILE_MAX];
-	const char *p, *hend, *hstart, *hstop, *colon = NULL;
+	const char *p, *hend, *hstart;
 	size_t hlen, flen, i;
-	unsigned long port = 80;
+	unsigned long port;
 
 	if (url == NULL || strncasecmp(url, "http://", 7) != 0)
 		return -1;
-	p = url + 7;
-	hend = p + strcspn(p, "/?#");
 	for (i = 0; url[i] != '\0'; i++) {
 		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
 			return -1;
 	}
-	hstart = p;
-	hstop = hend;
-	if (*p == '[') {
-		const char *rb = memchr(p, ']', (size_t)(hend - p));
-
-		if (rb == NULL)
-			return -1;
-		hstart = p + 1;
-		hstop = rb;
-		if (rb + 1 < hend) {
-			if (rb[1] != ':')
-				return -1;
-			colon = rb + 1;
-		}
-	} else {
-		colon = memchr(p, ':', (size_t)(hend - p));
-		if (colon != NULL)
-			hstop = colon;
-		if (memchr(p, '@', (size_t)(hend - p)) != NULL)
-			return -1;	/* userinfo: not for us */
-	}
-	hlen = (size_t)(hstop - hstart);
-	if (hlen == 0 || hlen >= sizeof(host))
+	p = url + 7;
+	hend = p + strcspn(p, "/?#");
+	if (split_authority(p, hend, &hstart, &hlen, &port) == -1 ||
+	    hlen >= sizeof(host))
 		return -1;
-	if (colon != NULL) {
-		const char *d = colon + 1;
-
-		if (d == hend)
-			return -1;
-		port = 0;
-		for (; d < hend; d++) {
-			if (*d < '0' || *d > '9')
-				return -1;
-			port = port * 10 + (unsigned long)(*d - '0');
-			if (port > 65535)
-				return -1;
-		}
-		if (port == 0)
-			return -1;
-	}
+	/* "http://host?q" and "http://host" have the path "/". */
 	flen = strlen(hend);
-	if (flen >= sizeof(file))
+	if (flen + (*hend != '/') >= sizeof(file))
 		return -1;
 	memcpy(host, hstart, hlen);
 	host[hlen] = '\0';
-	if (flen == 0) {
-		file[0] = '/';
-		file[1] = '\0';
-	} else if (*hend != '/') {
-		/* "http://host?q": the path is "/" */
-		if (flen + 1 >= sizeof(file))
-			return -1;
-		file[0] = '/';
-		memcpy(file + 1, hend, flen + 1);
-	} else {
-		memcpy(file, hend, flen + 1);
-	}
+	file[0] = '/';
+	memcpy(file + (*hend != '/'), hend, flen + 1);
 	if (phost != NULL)
 		*phost = host;
 	if (pport != NULL)
