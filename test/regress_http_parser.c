@@ -429,6 +429,7 @@ test_parser_bad_requests(struct regress_env *env)
 		"GET / HTTP/1.1\r\n: a\r\n\r\n",
 		"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
 		"GET / HTTP/1.1\r\nX\x01Y: a\r\n\r\n",
+		"GET / HTTP/1.1\r\nX\rY: a\r\n\r\n",
 		"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
 		"GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
@@ -646,6 +647,41 @@ test_parser_states(struct regress_env *env)
 	evhttp_request_free(req);
 }
 
+/*
+ * The 1.4 entries evhttp_parse_firstline/_headers run the same states on
+ * a standalone buffer, and leave the framing fields of the request alone.
+ */
+static void
+test_parser_standalone(struct regress_env *env)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\r\n";
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	struct evbuffer *in = evbuffer_new();
+
+	(void)env;
+	tt_assert(req != NULL && in != NULL);
+	req->kind = EVHTTP_RESPONSE;
+	tt_int_op(evbuffer_add(in, head, sizeof(head) - 1), ==, 0);
+	tt_int_op(evhttp_parse_firstline(req, in), ==, ALL_DATA_READ);
+	tt_int_op(req->response_code, ==, 200);
+	tt_int_op(evhttp_parse_headers(req, in), ==, ALL_DATA_READ);
+	tt_int_op(req->ntoread, ==, -1);
+	tt_int_op(req->chunked, ==, 0);
+	tt_int_op(in->off, ==, 3);	/* the chunk stays */
+	tt_str_op(evhttp_find_header(req->input_headers, "transfer-encoding"),
+	    ==, "chunked");
+
+	/* As the client: no length on a kept-alive connection is refused. */
+	evhttp_clear_headers(req->input_headers);
+	evbuffer_drain(in, in->off);
+	tt_int_op(evbuffer_add_printf(in, "Connection: keep-alive\r\n\r\n"),
+	    >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, DATA_CORRUPTED);
+	evbuffer_free(in);
+	evhttp_request_free(req);
+}
+
 struct regress_case regress_http_parser_cases[] = {
 	{ "http/parser_request", test_parser_request, RT_ONCE, NULL },
 	{ "http/parser_chunked", test_parser_chunked, RT_ONCE, NULL },
@@ -657,5 +693,6 @@ struct regress_case regress_http_parser_cases[] = {
 	    NULL },
 	{ "http/parser_limits", test_parser_limits, RT_ONCE, NULL },
 	{ "http/parser_states", test_parser_states, RT_ONCE, NULL },
+	{ "http/parser_standalone", test_parser_standalone, RT_ONCE, NULL },
 	RT_END
 };
