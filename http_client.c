@@ -97,7 +97,7 @@ evhttp_connection_set_retries(struct evhttp_connection *evcon, int retry_max)
  * The close callback runs if the connection had been established.
  */
 static void
-conn_reset(struct evhttp_connection *evcon)
+client_reset(struct evhttp_connection *evcon)
 {
 	int was = (evcon->flags & EVCON_ESTABLISHED) != 0;
 
@@ -138,6 +138,39 @@ resolve(const char *address, unsigned short port, int passive)
 }
 
 /*
+ * A nonblocking socket for ai, bound to the connection's local address
+ * if one was set.  -1 (logged) on failure.
+ */
+static int
+client_socket(struct evhttp_connection *evcon, const struct addrinfo *ai)
+{
+	struct addrinfo *bai;
+	int fd = socket(ai->ai_family, SOCK_STREAM, 0), one = 1;
+
+	if (fd == -1) {
+		event_warn("%s: socket", __func__);
+		return -1;
+	}
+	evutil_make_socket_nonblocking(fd);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (evcon->bind_address == NULL && evcon->bind_port == 0)
+		return fd;
+	bai = resolve(evcon->bind_address, evcon->bind_port, 1);
+	if (bai == NULL || bind(fd, bai->ai_addr, bai->ai_addrlen) == -1) {
+		event_warn("%s: bind %s:%u", __func__,
+		    evcon->bind_address ? evcon->bind_address : "*",
+		    (unsigned)evcon->bind_port);
+		EVUTIL_CLOSESOCKET(fd);
+		fd = -1;
+	}
+	if (bai != NULL)
+		freeaddrinfo(bai);
+	return fd;
+}
+
+/*
  * Start connecting.  -1 if no attempt could even start (bad address,
  * no socket); a refused or slow connect is reported later.
  */
@@ -152,34 +185,10 @@ client_connect(struct evhttp_connection *evcon)
 		event_warnx("%s: cannot resolve %s", __func__, evcon->address);
 		return -1;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	fd = client_socket(evcon, ai);
 	if (fd == -1) {
-		event_warn("%s: socket", __func__);
 		freeaddrinfo(ai);
 		return -1;
-	}
-	evutil_make_socket_nonblocking(fd);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	if (evcon->bind_address != NULL || evcon->bind_port != 0) {
-		struct addrinfo *bai = resolve(evcon->bind_address,
-		    evcon->bind_port, 1);
-
-		if (bai == NULL || bind(fd, bai->ai_addr, bai->ai_addrlen)) {
-			event_warn("%s: bind %s:%u", __func__,
-			    evcon->bind_address ? evcon->bind_address : "*",
-			    (unsigned)evcon->bind_port);
-			if (bai != NULL)
-				freeaddrinfo(bai);
-			freeaddrinfo(ai);
-			EVUTIL_CLOSESOCKET(fd);
-			return -1;
-		}
-		freeaddrinfo(bai);
-	}
-	if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6) {
-		int one = 1;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	evcon->fd = fd;
 	conn_set_fd_events_(evcon);
@@ -210,7 +219,7 @@ client_connect_failed(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req;
 
-	conn_reset(evcon);	/* never established: no close callback */
+	client_reset(evcon);	/* never established: no close callback */
 	if (evcon->retry_max < 0 || evcon->retry_cnt < evcon->retry_max) {
 		struct timeval tv;
 		int shift = evcon->retry_cnt < 11 ? evcon->retry_cnt : 11;
@@ -380,7 +389,7 @@ client_done(struct evhttp_connection *evcon)
 		evcon->state = EVCON_IDLE;
 		http_parser_reset_(&evcon->parser);
 	} else {
-		conn_reset(evcon);
+		client_reset(evcon);
 	}
 	if (req->cb != NULL && !(evcon->flags & EVCON_DEAD))
 		(*req->cb)(req, req->cb_arg);
@@ -420,7 +429,7 @@ client_fail_(struct evhttp_connection *evcon,
 		cb_arg = req->cb_arg;
 		evhttp_request_free(req);
 	}
-	conn_reset(evcon);
+	client_reset(evcon);
 	if (evcon->flags & EVCON_DEAD)
 		return;
 	if (!TAILQ_EMPTY(&evcon->requests) &&
@@ -472,14 +481,14 @@ client_process_(struct evhttp_connection *evcon)
 		/* The peer closed a kept-alive connection, or sent bytes no
 		 * request asked for: either way this socket is done. */
 		if (evcon->input->off > 0 || (evcon->flags & EVCON_PEER_EOF))
-			conn_reset(evcon);
+			client_reset(evcon);
 		return;
 	}
 	if (evcon->state != EVCON_READING)
 		return;
 	req = TAILQ_FIRST(&evcon->requests);
 	if (req == NULL) {
-		conn_reset(evcon);
+		client_reset(evcon);
 		return;
 	}
 	switch (client_parse(evcon, req)) {
@@ -552,7 +561,7 @@ evhttp_connection_reset(struct evhttp_connection *evcon)
 		conn_kill_(evcon);
 	} else {
 		evcon->flags &= ~EVCON_RETRY_WAIT;
-		conn_reset(evcon);
+		client_reset(evcon);
 	}
 	conn_leave_(evcon);
 }
@@ -572,7 +581,7 @@ evhttp_connection_connect(struct evhttp_connection *evcon)
 		return 0;
 	CONN_ENTER(evcon);
 	if (evcon->fd != -1)
-		conn_reset(evcon);
+		client_reset(evcon);
 	if (!(evcon->flags & EVCON_DEAD)) {
 		if (evcon->flags & EVCON_RETRY_WAIT) {
 			evcon->flags &= ~EVCON_RETRY_WAIT;
