@@ -6,10 +6,12 @@
  *	http_parser.c	the wire grammar and the message parser: request,
  *			status and header lines, framing, chunks.  Works on
  *			an evbuffer, a request and a struct http_parser only.
- *	http_conn.c	a connection's socket: reading, writing, timers,
- *			keep-alive bookkeeping, destruction, the 1.4 event
- *			callbacks and standalone parser entries.
- *	http_server.c	listeners, accepting, dispatch to the callbacks.
+ *	http_conn.c	a connection's socket, either side: reading,
+ *			writing, timers, lingering close, destruction,
+ *			running the parser; the 1.4 event callbacks and
+ *			standalone parser entries.
+ *	http_server.c	listeners, accepting, reading requests, dispatch
+ *			to the callbacks.
  *	http_reply.c	the server's replies (whole, streamed, error pages).
  *	http_client.c	outgoing connections: connect, retries, requests,
  *			responses.
