@@ -14,6 +14,7 @@ extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_dns_wire_cases[];
 extern struct regress_case regress_http_cases[];
+extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_runner_cases[];
@@ -38,6 +39,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_dns_cases, RT_KEEPFD, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
 	{ regress_http_cases, RT_KEEPFD, NULL },
+	{ regress_http_parser_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
 	{ regress_runner_cases, 0, NULL },
