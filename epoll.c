@@ -301,5 +301,7 @@ const struct eventop epollops = {
 	epoll_dispatch,
 	epoll_dealloc,
 	1,
-	EV_FEATURE_O1
+	EV_FEATURE_O1,
+	NULL,
+	NULL
 };

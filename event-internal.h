@@ -3,7 +3,7 @@
  *
  * Layers (see docs/DESIGN.md):
  *
- *	backends (epoll.c poll.c select.c)   report "fd is ready for R/W"
+ *	backends (kqueue.c devpoll.c epoll.c poll.c select.c): "fd is ready"
  *	       ^ struct eventop                   |
  *	event.c: per-fd event lists, changelist,  v  activation, timer heap,
  *	         priority queues, the loop     signal.c: signals -> socketpair
@@ -72,6 +72,18 @@ struct eventop {
 	int need_reinit;
 	/* EV_FEATURE_* bits below, reported by event_base_get_features(). */
 	int features;
+	/*
+	 * Optional (NULL: signal.c catches signals with its own handler and
+	 * socketpair).  A backend whose kernel counts signals (kqueue's
+	 * EVFILT_SIGNAL) watches signo from sig_add() -- called for the
+	 * first event on signo, after signal.c installed a handler that does
+	 * nothing, and again for each watched signal after event_reinit() --
+	 * until sig_del() for the last one.  It reports deliveries from
+	 * dispatch with evsignal_count_(); the core then runs the events.
+	 * 0 or -1/errno.
+	 */
+	int (*sig_add)(struct event_base *base, int signo);
+	int (*sig_del)(struct event_base *base, int signo);
 };
 
 /* libevent 2.x's values (event2/event.h), so the 2.x API can report them. */
@@ -166,6 +178,10 @@ EV_HIDDEN int evsignal_reinit_(struct event_base *base);
 
 /* The time, cached inside callbacks (microseconds, CLOCK_MONOTONIC). */
 EV_HIDDEN int64_t event_now_us_(struct event_base *base);
+
+/* Used by signal.c: the backend's sig_add()/sig_del(), when it has them. */
+EV_HIDDEN int evsel_sig_add_(struct event_base *base, int signo);
+EV_HIDDEN int evsel_sig_del_(struct event_base *base, int signo);
 
 /* getenv() that returns NULL in set-id programs (exported, as in 1.4). */
 const char *evutil_getenv(const char *name);

@@ -225,6 +225,25 @@ evsel_dealloc(struct event_base *base)
 	base->evbase = NULL;
 }
 
+/* For signal.c, with a backend that watches signals (sig_add != NULL). */
+int
+evsel_sig_add_(struct event_base *base, int signo)
+{
+	if (base->evbase == NULL || base->evsel->sig_add == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return base->evsel->sig_add(base, signo);
+}
+
+int
+evsel_sig_del_(struct event_base *base, int signo)
+{
+	if (base->evbase == NULL || base->evsel->sig_del == NULL)
+		return 0;
+	return base->evsel->sig_del(base, signo);
+}
+
 /* ------------------------------------------------------------------ */
 /* The fd table and the changelist */
 
@@ -1166,7 +1185,8 @@ event_base_loop(struct event_base *base, int flags)
 		return -1;
 	}
 	base->tv_cached = 0;
-	if (base->sig.nsigevents > 0)
+	/* (A backend that watches signals gets them without the handler.) */
+	if (base->sig.nsigevents > 0 && base->evsel->sig_add == NULL)
 		evsignal_base = base;
 
 	while (!done) {

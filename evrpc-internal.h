@@ -76,7 +76,7 @@ void evrpc_request_done(struct evrpc_req_generic *rpc_state);
 
 /*
  * Fail a client connection as if it had timed out: its current request's
- * callback runs with a NULL request.  Exported by http.c (libevent 1.4
+ * callback runs with a NULL request.  Exported by http_conn.c (libevent 1.4
  * exports it too); the enum argument is EVCON_HTTP_TIMEOUT = 0.
  */
 void evhttp_connection_fail(struct evhttp_connection *, int);

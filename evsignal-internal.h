@@ -44,6 +44,12 @@ int _evsignal_set_handler(struct event_base *base, int evsignal,
     void (*fn)(int));
 int _evsignal_restore_handler(struct event_base *base, int evsignal);
 
+/* A backend that watches signals itself (kqueue) saw n deliveries. */
+#if defined(__GNUC__) && !defined(_WIN32)
+__attribute__((visibility("hidden")))
+#endif
+void evsignal_count_(struct event_base *base, int sig, int n);
+
 extern struct event_base *evsignal_base;
 extern volatile sig_atomic_t event_gotsig;
 extern int (*event_sigcb)(void);

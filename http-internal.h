@@ -1,6 +1,25 @@
 /*
- * http-internal.h -- private structures of the embedded HTTP server and
- * client (http.c).  Not installed.  Only http.c and the tests include it.
+ * http-internal.h -- what the files of the embedded HTTP server and
+ * client share.  Not installed.  The tests include it for the 1.4 names
+ * that evhttp.h does not declare and for the message parser.
+ *
+ *	http_parser.c	the wire grammar and the message parser: request,
+ *			status and header lines, framing, chunks.  Works on
+ *			an evbuffer, a request and a struct http_parser only.
+ *	http_conn.c	a connection's socket, either side: reading,
+ *			writing, timers, lingering close, destruction,
+ *			running the parser; the 1.4 event callbacks and
+ *			standalone parser entries.
+ *	http_server.c	listeners, accepting, reading requests, dispatch
+ *			to the callbacks.
+ *	http_reply.c	the server's replies (whole, streamed, error pages).
+ *	http_client.c	outgoing connections: connect, retries, requests,
+ *			responses.
+ *	http_util.c	request objects, header lists, URI and query
+ *			helpers, HTML escaping, dates.
+ *
+ * Functions shared between the files end in an underscore and are hidden
+ * from the shared library's symbol table (EV_HIDDEN).
  */
 #ifndef HTTP_INTERNAL_H
 #define HTTP_INTERNAL_H
@@ -12,6 +31,14 @@
 
 #include "event.h"
 #include "evhttp.h"
+
+#ifndef EV_HIDDEN
+#if defined(__GNUC__) && !defined(_WIN32)
+#define EV_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define EV_HIDDEN
+#endif
+#endif
 
 /* What one call of a message parser found (names as in 1.4). */
 enum message_read_status {
@@ -28,31 +55,118 @@ enum evhttp_connection_error {
 	EVCON_HTTP_INVALID_HEADER
 };
 
+/* Status codes evhttp.h (1.4) has no names for; 2.x names where it has. */
+#ifndef HTTP_CONTINUE
+#define HTTP_CONTINUE		100
+#endif
+#ifndef HTTP_ENTITYTOOLARGE
+#define HTTP_ENTITYTOOLARGE	413
+#endif
+#ifndef HTTP_URITOOLONG
+#define HTTP_URITOOLONG		414
+#endif
+#ifndef HTTP_EXPECTATIONFAILED
+#define HTTP_EXPECTATIONFAILED	417
+#endif
+#ifndef HTTP_HEADERSTOOLARGE
+#define HTTP_HEADERSTOOLARGE	431
+#endif
+#ifndef HTTP_INTERNAL
+#define HTTP_INTERNAL		500
+#endif
+
+/* Is this an interim (1xx) status? */
+#define HTTP_STATUS_INTERIM(code) ((code) >= HTTP_CONTINUE && (code) < HTTP_OK)
+
+/* Does a reply with this status carry no body (RFC 9110 6.4.1)? */
+#define HTTP_STATUS_NOBODY(code) ((code) == HTTP_NOCONTENT || \
+	(code) == HTTP_NOTMODIFIED || HTTP_STATUS_INTERIM(code))
+
 /* Defaults. */
 #define HTTP_SERVER_TIMEOUT	50	/* seconds, evhttp_set_timeout(-1) */
 #define HTTP_CONNECT_TIMEOUT	45	/* client connect, seconds */
 #define HTTP_READ_TIMEOUT	50	/* client read/write, seconds */
 #define HTTP_MAX_HEADERS_SIZE	(64 * 1024)	/* request line + headers */
-#define HTTP_MAX_HEADERS	128		/* header lines per message */
+#define HTTP_MAX_HEADERS	128		/* header lines per request */
 #define HTTP_MAX_BODY_SIZE	((ev_int64_t)64 * 1024 * 1024)
-#define HTTP_LINGER_SECS	2	/* discard input this long after an error */
+#define CLIENT_MAX_HEADERS_SIZE	(256 * 1024)	/* status line + headers */
+#define CLIENT_MAX_HEADERS	512		/* header lines per response */
+#define HTTP_LINGER_SECS	2	/* then discard input this long */
 #define HTTP_OUTPUT_HIGH	(256 * 1024)	/* stop parsing above this */
 
+/* ------------------------------------------------------------------ */
+/* The message parser (http_parser.c)                                  */
+
 /*
- * Where a connection's message parser is.  The same parser reads requests
- * (server side) and responses (client side).
+ * Where a message parser is.  The same parser reads requests (server
+ * side) and responses (client side).
  */
 enum http_parse_state {
 	HP_FIRSTLINE,		/* waiting for the request or status line */
 	HP_HEADERS,		/* header lines */
-	HP_BODY_LENGTH,		/* body of known length: ntoread left */
+	HP_BODY_LENGTH,		/* body of known length: req->ntoread left */
 	HP_BODY_EOF,		/* body until the peer closes */
 	HP_CHUNK_SIZE,		/* chunk-size line */
-	HP_CHUNK_DATA,		/* chunk data: ntoread left */
+	HP_CHUNK_DATA,		/* chunk data: req->ntoread left */
 	HP_CHUNK_CRLF,		/* the CRLF after chunk data */
 	HP_TRAILERS,		/* trailer lines after the last chunk */
 	HP_DONE			/* the message is complete */
 };
+
+/* What the parser stopped at. */
+enum http_parse_result {
+	HTTP_PARSE_ERROR = -1,	/* refused: p->status is the status to answer */
+	HTTP_PARSE_MORE,	/* all input used; the message goes on */
+	HTTP_PARSE_AGAIN,	/* one step done (http_parser_step_ only) */
+	HTTP_PARSE_HEAD,	/* head complete: framing and keep_alive set */
+	HTTP_PARSE_CHUNK,	/* a chunk's data is complete in input_buffer */
+	HTTP_PARSE_DONE		/* the message is complete */
+};
+
+/*
+ * The state of one message being parsed.  The owner sets is_request, the
+ * limits and peer_eof; http_parser_reset_() clears the rest for a new
+ * message.  The message itself (method, URI, status, headers, body) goes
+ * into the struct evhttp_request the parser is given.
+ */
+struct http_parser {
+	enum http_parse_state state;
+	int is_request;		/* requests (else responses) */
+	int peer_eof;		/* no more input will come */
+	int keep_alive;		/* out: the head allows another message */
+	int status;		/* out: the HTTP status of an error */
+	int nheaders;		/* header or trailer lines so far */
+	int max_headers;	/* limit of nheaders */
+	size_t header_bytes;	/* head bytes consumed so far */
+	ev_int64_t max_head;	/* limit of header_bytes; < 0: none */
+	ev_int64_t max_body;	/* body bytes; < 0: no limit */
+	ev_int64_t body_read;	/* body bytes taken so far */
+};
+
+/* Start a new message (limits and is_request are kept). */
+EV_HIDDEN void http_parser_reset_(struct http_parser *p);
+
+/*
+ * Consume what in holds of the message into req, stopping at the end of
+ * the head, at the end of each chunk's data, at the end of the message,
+ * when in is used up, or at an error.  Call again to go on.
+ */
+EV_HIDDEN enum http_parse_result http_parser_run_(struct http_parser *p,
+    struct evhttp_request *req, struct evbuffer *in);
+
+/* One step of http_parser_run_(): HTTP_PARSE_AGAIN if it may go on. */
+EV_HIDDEN enum http_parse_result http_parser_step_(struct http_parser *p,
+    struct evhttp_request *req, struct evbuffer *in);
+
+/* The wire grammar, shared with the header and URI helpers. */
+EV_HIDDEN int http_is_token_(const char *s);
+EV_HIDDEN int http_hexval_(unsigned char c);
+EV_HIDDEN int http_has_token_(const char *value, const char *token);
+EV_HIDDEN int http_header_add_raw_(struct evkeyvalq *headers,
+    const char *key, size_t klen, const char *value, size_t vlen);
+
+/* ------------------------------------------------------------------ */
+/* Connections, servers, requests                                      */
 
 /* Connection states. */
 enum evcon_state {
@@ -67,16 +181,15 @@ enum evcon_state {
 
 /* evcon->flags */
 #define EVCON_INCOMING		0x0001	/* accepted by a server */
-#define EVCON_OUTGOING		0x0002	/* client connection */
 #define EVCON_DEAD		0x0004	/* to be destroyed when not busy */
 #define EVCON_READ_ADDED	0x0008	/* ev_read is pending */
 #define EVCON_WRITE_ADDED	0x0010	/* ev_write is pending */
 #define EVCON_PEER_EOF		0x0020	/* read() returned 0 */
 #define EVCON_NOSEND		0x0040	/* fd is not a socket: use write() */
 #define EVCON_ESTABLISHED	0x0080	/* client: the connect succeeded */
-#define EVCON_USER_FREED	0x0100	/* evhttp_connection_free() was called */
+#define EVCON_USER_FREED	0x0100	/* evhttp_connection_free() called */
 #define EVCON_RETRY_WAIT	0x0200	/* client: a reconnect is scheduled */
-#define EVCON_PROCESSING	0x0400	/* server_process() is running */
+#define EVCON_PROCESSING	0x0400	/* server_process_() is running */
 
 struct evhttp_connection {
 	TAILQ_ENTRY(evhttp_connection) next;	/* in http->connections */
@@ -91,7 +204,7 @@ struct evhttp_connection {
 	struct event ev_timer;			/* timeouts, retries, linger */
 
 	struct evbuffer *input;			/* bytes read, not yet parsed */
-	struct evbuffer *output;		/* bytes waiting for the socket */
+	struct evbuffer *output;		/* bytes waiting to be sent */
 
 	char *address;				/* peer, as a string */
 	unsigned short port;
@@ -101,13 +214,9 @@ struct evhttp_connection {
 	int timeout;				/* seconds; -1: defaults */
 	int retry_cnt;				/* client: failed attempts */
 	int retry_max;
-	int connect_errno;			/* client: connect() failed at once */
+	int connect_errno;		/* client: connect() failed at once */
 
-	/* Parser state for the message being read. */
-	enum http_parse_state pstate;
-	size_t header_bytes;			/* head bytes consumed so far */
-	int nheaders;
-	ev_int64_t body_read;			/* body bytes taken so far */
+	struct http_parser parser;		/* the message being read */
 	int keep_alive;				/* after this exchange */
 	int reply_chunked;			/* server: streaming chunked */
 	int reply_head;				/* server: reply without body */
@@ -163,13 +272,69 @@ struct evhttp {
 	char date[40];
 };
 
+/*
+ * The library's view of a request: the public struct plus private state.
+ * Requests are only ever allocated by evhttp_request_new(), so the public
+ * part can be embedded first.
+ */
+struct http_req {
+	struct evhttp_request pub;
+	struct evkeyvalq in_headers;
+	struct evkeyvalq out_headers;
+	int handed;		/* server: given to the application */
+};
+
+#define REQ_PRIV(r)	((struct http_req *)(r))
+
+/* Set or clear the 1.4 one-bit "chunked" field (a signed bitfield). */
+#define REQ_SET_CHUNKED(r, v)	((r)->chunked = (v) ? -1 : 0)
+
+/* http_util.c */
+EV_HIDDEN int http_buf_add_header_(struct evbuffer *buf, const char *key,
+    const char *value);
+EV_HIDDEN void http_format_date_(time_t t, char *out, size_t outlen);
+
+/* http_conn.c: a connection and its socket. */
+#define CONN_ENTER(evcon)	((evcon)->busy++)
+EV_HIDDEN int conn_leave_(struct evhttp_connection *evcon);
+EV_HIDDEN struct evhttp_connection *conn_alloc_(struct event_base *base);
+EV_HIDDEN void conn_attach_event_(struct event_base *base, struct event *ev);
+EV_HIDDEN void conn_set_fd_events_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_del_fd_events_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_set_timer_(struct evhttp_connection *evcon, int secs);
+EV_HIDDEN void conn_clear_timer_(struct evhttp_connection *evcon);
+EV_HIDDEN int conn_io_timeout_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_kill_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_destroy_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_flush_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
+EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
+    struct evhttp_request *req);
+
+/* http_server.c and http_reply.c */
+EV_HIDDEN void server_process_(struct evhttp_connection *evcon);
+EV_HIDDEN void server_write_head_(struct evhttp_connection *evcon,
+    struct evhttp_request *req, ev_int64_t body_len);
+EV_HIDDEN void server_send_page_(struct evhttp_request *req, int code,
+    const char *reason, const char *body_fmt, const char *arg);
+
+/* http_client.c */
+EV_HIDDEN void client_process_(struct evhttp_connection *evcon);
+EV_HIDDEN void client_fail_(struct evhttp_connection *evcon,
+    enum evhttp_connection_error error);
+EV_HIDDEN void client_connect_done_(struct evhttp_connection *evcon);
+EV_HIDDEN void client_timeout_(struct evhttp_connection *evcon);
+EV_HIDDEN size_t client_write_head_(struct evhttp_connection *evcon,
+    struct evhttp_request *req);
+
 /* Exported for evrpc (1.4 exported it too). */
 void evhttp_connection_fail(struct evhttp_connection *evcon,
     enum evhttp_connection_error error);
 
 /*
  * Exported but not declared in evhttp.h, with their 1.4 signatures: old
- * programs and tests declare them themselves.  Meanings in http.c.
+ * programs and tests declare them themselves.  Meanings where they are
+ * defined.
  */
 enum message_read_status evhttp_parse_firstline(struct evhttp_request *,
     struct evbuffer *);

@@ -172,5 +172,7 @@ const struct eventop pollops = {
 	poll_dispatch,
 	poll_dealloc,
 	0,
-	EV_FEATURE_FDS
+	EV_FEATURE_FDS,
+	NULL,
+	NULL
 };

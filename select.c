@@ -216,5 +216,7 @@ const struct eventop selectops = {
 	select_dispatch,
 	select_dealloc,
 	0,
-	EV_FEATURE_FDS
+	EV_FEATURE_FDS,
+	NULL,
+	NULL
 };

@@ -12,6 +12,11 @@
  * The first event on a signal installs our handler (SA_RESTART, all
  * signals blocked while it runs) and saves the previous disposition; the
  * last event deleted restores it exactly.
+ *
+ * A backend whose kernel counts signals itself (kqueue's EVFILT_SIGNAL,
+ * struct eventop's sig_add) gets no socketpair: the handler we install
+ * then does nothing but keep the default action from running, the backend
+ * watches the signal and reports deliveries with evsignal_count_().
  */
 #include "config.h"
 
@@ -36,6 +41,18 @@ struct event_base *evsignal_base = NULL;
 volatile sig_atomic_t event_gotsig = 0;
 int (*event_sigcb)(void) = NULL;
 
+/* Record n deliveries of sig (also from inside the handler). */
+static inline void
+evsignal_record(struct event_base *base, int sig, int n)
+{
+#ifdef __GNUC__
+	__atomic_fetch_add(&base->sig.evsigcaught[sig], n, __ATOMIC_SEQ_CST);
+#else
+	base->sig.evsigcaught[sig] += n;
+#endif
+	base->sig.evsignal_caught = 1;
+}
+
 static void
 evsignal_handler(int sig)
 {
@@ -43,13 +60,7 @@ evsignal_handler(int sig)
 	struct event_base *base = evsignal_base;
 
 	if (base != NULL && sig > 0 && sig < NSIG) {
-#ifdef __GNUC__
-		__atomic_fetch_add(&base->sig.evsigcaught[sig], 1,
-		    __ATOMIC_SEQ_CST);
-#else
-		base->sig.evsigcaught[sig]++;
-#endif
-		base->sig.evsignal_caught = 1;
+		evsignal_record(base, sig, 1);
 		if (base->sig.ev_signal_pair[0] >= 0) {
 			ssize_t n = send(base->sig.ev_signal_pair[0], "a", 1,
 			    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -57,6 +68,21 @@ evsignal_handler(int sig)
 		}
 	}
 	errno = save;
+}
+
+/* For signals the backend watches: only keeps the default action away. */
+static void
+evsignal_ignore(int sig)
+{
+	(void)sig;
+}
+
+/* A backend that watches signals itself saw n deliveries of sig. */
+void
+evsignal_count_(struct event_base *base, int sig, int n)
+{
+	if (sig > 0 && sig < NSIG && n > 0)
+		evsignal_record(base, sig, n);
 }
 
 /* Read everything queued on the pair; the bytes carry no information. */
@@ -197,6 +223,25 @@ _evsignal_restore_handler(struct event_base *base, int evsignal)
 	return res;
 }
 
+/* First event on evsignal with a backend that watches signals. */
+static int
+evsignal_add_watched(struct event_base *base, int evsignal)
+{
+	int e;
+
+	if (_evsignal_set_handler(base, evsignal, evsignal_ignore) == -1) {
+		event_warn("sigaction(%d)", evsignal);
+		return -1;
+	}
+	if (evsel_sig_add_(base, evsignal) == 0)
+		return 0;
+	e = errno;
+	event_warn("%s: cannot watch signal %d", base->evsel->name, evsignal);
+	(void)_evsignal_restore_handler(base, evsignal);
+	errno = e;
+	return -1;
+}
+
 /*
  * Register a signal event (flags and counts are the caller's business).
  * All that can fail happens before the event is linked.  0 or -1.
@@ -207,21 +252,28 @@ evsignal_add(struct event *ev)
 	struct event_base *base = ev->ev_base;
 	struct evsignal_info *sig = &base->sig;
 	int evsignal = ev->ev_fd;
+	int first;
 
 	if (evsignal <= 0 || evsignal >= NSIG) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (evsignal_init(base) == -1)
-		return -1;
-	if (TAILQ_EMPTY(&sig->evsigevents[evsignal]) &&
-	    _evsignal_set_handler(base, evsignal, evsignal_handler) == -1) {
-		event_warn("sigaction(%d)", evsignal);
-		return -1;
+	first = TAILQ_EMPTY(&sig->evsigevents[evsignal]);
+	if (base->evsel->sig_add != NULL) {
+		if (first && evsignal_add_watched(base, evsignal) == -1)
+			return -1;
+	} else {
+		if (evsignal_init(base) == -1)
+			return -1;
+		if (first && _evsignal_set_handler(base, evsignal,
+		    evsignal_handler) == -1) {
+			event_warn("sigaction(%d)", evsignal);
+			return -1;
+		}
+		evsignal_base = base;
 	}
 	TAILQ_INSERT_TAIL(&sig->evsigevents[evsignal], ev, ev_signal_next);
 	sig->nsigevents++;
-	evsignal_base = base;
 	return 0;
 }
 
@@ -234,9 +286,11 @@ evsignal_del(struct event *ev)
 
 	TAILQ_REMOVE(&sig->evsigevents[evsignal], ev, ev_signal_next);
 	sig->nsigevents--;
-	if (TAILQ_EMPTY(&sig->evsigevents[evsignal]))
-		return _evsignal_restore_handler(base, evsignal);
-	return 0;
+	if (!TAILQ_EMPTY(&sig->evsigevents[evsignal]))
+		return 0;
+	if (base->evsel->sig_del != NULL)
+		(void)evsel_sig_del_(base, evsignal);
+	return _evsignal_restore_handler(base, evsignal);
 }
 
 /* Activate the events of every caught signal; run after each wait. */
@@ -285,12 +339,27 @@ evsignal_dealloc(struct event_base *base)
 	evsignal_drop_pair(&base->sig);
 }
 
-/* After fork: the pair is shared with the parent; make a new one. */
+/*
+ * After fork: the pair is shared with the parent; make a new one.  A
+ * backend that watches signals was rebuilt: it watches them again.
+ */
 int
 evsignal_reinit_(struct event_base *base)
 {
 	struct evsignal_info *sig = &base->sig;
+	int i, res = 0;
 
+	if (base->evsel->sig_add != NULL) {
+		for (i = 1; i < NSIG; i++) {
+			if (TAILQ_EMPTY(&sig->evsigevents[i]) ||
+			    evsel_sig_add_(base, i) == 0)
+				continue;
+			event_warn("%s: cannot watch signal %d",
+			    base->evsel->name, i);
+			res = -1;
+		}
+		return res;
+	}
 	if (sig->ev_signal_pair[0] < 0)
 		return 0;
 	evsignal_drop_pair(sig);

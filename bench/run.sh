@@ -16,7 +16,7 @@ if [ -z "${BENCH_LIBEVENT21-unset}" ]; then
 	BENCH_NO21=1
 	export BENCH_NO21
 fi
-for s in core buffer dns http rpc; do
+for s in core buffer dns http rpc emul; do
 	f=$srcdir/bench/run-$s.sh
 	[ -f "$f" ] || continue
 	echo "=== bench: $s"

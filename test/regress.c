@@ -65,6 +65,9 @@
 #include "event.h"
 #include "event-internal.h"	/* the base's signal pair, see forget_base */
 #include "regress.h"
+#ifdef REGRESS_EMUL
+#include "emul.h"
+#endif
 #include "regress_util.h"
 
 extern const struct regress_table regress_tables[];
@@ -362,6 +365,10 @@ forget_base(struct regress_fds *s, struct event_base *base)
 		return;
 	regress_fds_drop(s, base->sig.ev_signal_pair[0]);
 	regress_fds_drop(s, base->sig.ev_signal_pair[1]);
+#ifdef REGRESS_EMUL
+	regress_fds_drop(s, emul_sig_wake_fd_());
+	regress_fds_drop(s, emul_sig_wake_wfd_());
+#endif
 }
 
 /*
@@ -805,8 +812,8 @@ static const struct regress_case selftest_cases[] = {
 };
 
 static const struct regress_table selftest_tables[] = {
-	{ selftest_cases, 0 },
-	{ NULL, 0 }
+	{ selftest_cases, 0, NULL },
+	{ NULL, 0, NULL }
 };
 
 /* The output of `regress --selftest ...` (run by runner/tap), lines. */
@@ -953,6 +960,9 @@ select_cases(const struct options *o, int *n)
 	*n = 0;
 	for (t = tables; t->cases != NULL; t++)
 		for (tc = t->cases; tc->name != NULL; tc++) {
+			if (t->backend != NULL && (o->backend == NULL ||
+			    strcmp(t->backend, o->backend) != 0))
+				continue;
 			if (!selected(tc, o))
 				continue;
 			v[*n] = *tc;

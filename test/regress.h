@@ -63,6 +63,7 @@ struct regress_case {
 struct regress_table {
 	const struct regress_case *cases;
 	int flags;		/* RT_* added to every case of the table */
+	const char *backend;	/* non-NULL: only in this backend's run */
 };
 
 /* Report a failure and end the case.  Does not return. */

@@ -12,10 +12,17 @@ extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
+extern struct regress_case regress_dns_wire_cases[];
 extern struct regress_case regress_http_cases[];
+extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_runner_cases[];
+#ifdef REGRESS_EMUL
+/* test/regress-emul only: the emulated kernels' own rules. */
+extern struct regress_case regress_emul_kqueue_cases[];
+extern struct regress_case regress_emul_devpoll_cases[];
+#endif
 
 /*
  * The DNS and HTTP cases do not close what they open yet (servers,
@@ -24,15 +31,22 @@ extern struct regress_case regress_runner_cases[];
  * themselves.  Drop the flag here then.
  */
 const struct regress_table regress_tables[] = {
-	{ regress_core_cases, 0 },
-	{ regress_heap_cases, 0 },
-	{ regress_buffer_cases, 0 },
-	{ regress_bufferevent_cases, 0 },
-	{ regress_tag_cases, 0 },
-	{ regress_dns_cases, RT_KEEPFD },
-	{ regress_http_cases, RT_KEEPFD },
-	{ regress_rpc_cases, 0 },
-	{ regress_rpcgen_cases, 0 },
-	{ regress_runner_cases, 0 },
-	{ NULL, 0 }
+	{ regress_core_cases, 0, NULL },
+	{ regress_heap_cases, 0, NULL },
+	{ regress_buffer_cases, 0, NULL },
+	{ regress_bufferevent_cases, 0, NULL },
+	{ regress_tag_cases, 0, NULL },
+	{ regress_dns_cases, RT_KEEPFD, NULL },
+	{ regress_dns_wire_cases, 0, NULL },
+	{ regress_http_cases, RT_KEEPFD, NULL },
+	{ regress_http_parser_cases, 0, NULL },
+	{ regress_rpc_cases, 0, NULL },
+	{ regress_rpcgen_cases, 0, NULL },
+	{ regress_runner_cases, 0, NULL },
+#ifdef REGRESS_EMUL
+	/* The rule tests make raw emulated kernel objects and keep them. */
+	{ regress_emul_kqueue_cases, RT_KEEPFD, "kqueue" },
+	{ regress_emul_devpoll_cases, RT_KEEPFD, "devpoll" },
+#endif
+	{ NULL, 0, NULL }
 };

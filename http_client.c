@@ -1,0 +1,597 @@
+/*
+ * http_client.c -- the embedded HTTP client: outgoing connections,
+ * connecting with retries, sending queued requests one after another and
+ * reading their responses.  The socket machinery is in http_conn.c.
+ *
+ * Requests queue on the connection; the first one is in progress.  A
+ * failed connect is retried after 2, 4, 8 ... seconds while retries
+ * remain; a failed exchange tells its request and goes on with the next
+ * one on a new connection.  The contract of each public function is in
+ * include/evhttp.h.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "evutil.h"
+#include "evhttp.h"
+#include "http-internal.h"
+#include "log-extra-internal.h"
+#include "mm-internal.h"
+
+struct evhttp_connection *
+evhttp_connection_new(const char *address, unsigned short port)
+{
+	struct evhttp_connection *evcon;
+
+	if (address == NULL)
+		return NULL;
+	evcon = conn_alloc_(NULL);
+	if (evcon == NULL || (evcon->address = mm_strdup(address)) == NULL) {
+		event_warn("%s: out of memory", __func__);
+		if (evcon != NULL)
+			conn_destroy_(evcon);
+		return NULL;
+	}
+	evcon->port = port;
+	return evcon;
+}
+
+void
+evhttp_connection_set_base(struct evhttp_connection *evcon,
+    struct event_base *base)
+{
+	if (evcon->fd != -1 || evcon->state != EVCON_DISCONNECTED) {
+		event_warnx("%s: connection in use", __func__);
+		return;
+	}
+	evcon->base = base;
+	conn_attach_event_(base, &evcon->ev_timer);
+}
+
+void
+evhttp_connection_set_local_address(struct evhttp_connection *evcon,
+    const char *address)
+{
+	char *p;
+
+	if (evcon->state != EVCON_DISCONNECTED || address == NULL)
+		return;
+	p = mm_strdup(address);
+	if (p == NULL)
+		return;
+	mm_free(evcon->bind_address);
+	evcon->bind_address = p;
+}
+
+void
+evhttp_connection_set_local_port(struct evhttp_connection *evcon,
+    unsigned short port)
+{
+	if (evcon->state != EVCON_DISCONNECTED)
+		return;
+	evcon->bind_port = port;
+}
+
+void
+evhttp_connection_set_retries(struct evhttp_connection *evcon, int retry_max)
+{
+	evcon->retry_max = retry_max;
+}
+
+/*
+ * Close the socket of a client connection and forget any partial exchange.
+ * The close callback runs if the connection had been established.
+ */
+static void
+client_reset(struct evhttp_connection *evcon)
+{
+	int was = (evcon->flags & EVCON_ESTABLISHED) != 0;
+
+	conn_del_fd_events_(evcon);
+	conn_clear_timer_(evcon);
+	if (evcon->fd != -1) {
+		EVUTIL_CLOSESOCKET(evcon->fd);
+		evcon->fd = -1;
+	}
+	evbuffer_drain(evcon->input, evcon->input->off);
+	evbuffer_drain(evcon->output, evcon->output->off);
+	evcon->flags &= ~(EVCON_ESTABLISHED | EVCON_PEER_EOF | EVCON_NOSEND);
+	evcon->state = EVCON_DISCONNECTED;
+	http_parser_reset_(&evcon->parser);
+	if (was && evcon->closecb != NULL)
+		(*evcon->closecb)(evcon, evcon->closecb_arg);
+}
+
+/* Resolve address:port; the first result, or NULL. */
+static struct addrinfo *
+resolve(const char *address, unsigned short port, int passive)
+{
+	struct addrinfo hints, *ai = NULL;
+	char portstr[16];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | (passive ? AI_PASSIVE : 0);
+	evutil_snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
+	if (getaddrinfo(address, portstr, &hints, &ai) == 0)
+		return ai;
+	/* Not numeric: resolve the name (blocking, as 1.4 does). */
+	hints.ai_flags &= ~AI_NUMERICHOST;
+	if (getaddrinfo(address, portstr, &hints, &ai) == 0)
+		return ai;
+	return NULL;
+}
+
+/*
+ * A nonblocking socket for ai, bound to the connection's local address
+ * if one was set.  -1 (logged) on failure.
+ */
+static int
+client_socket(struct evhttp_connection *evcon, const struct addrinfo *ai)
+{
+	struct addrinfo *bai;
+	int fd = socket(ai->ai_family, SOCK_STREAM, 0), one = 1;
+
+	if (fd == -1) {
+		event_warn("%s: socket", __func__);
+		return -1;
+	}
+	evutil_make_socket_nonblocking(fd);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (evcon->bind_address == NULL && evcon->bind_port == 0)
+		return fd;
+	bai = resolve(evcon->bind_address, evcon->bind_port, 1);
+	if (bai == NULL || bind(fd, bai->ai_addr, bai->ai_addrlen) == -1) {
+		event_warn("%s: bind %s:%u", __func__,
+		    evcon->bind_address ? evcon->bind_address : "*",
+		    (unsigned)evcon->bind_port);
+		EVUTIL_CLOSESOCKET(fd);
+		fd = -1;
+	}
+	if (bai != NULL)
+		freeaddrinfo(bai);
+	return fd;
+}
+
+/*
+ * Start connecting.  -1 if no attempt could even start (bad address,
+ * no socket); a refused or slow connect is reported later.
+ */
+static int
+client_connect(struct evhttp_connection *evcon)
+{
+	struct addrinfo *ai;
+	int fd;
+
+	ai = resolve(evcon->address, evcon->port, 0);
+	if (ai == NULL) {
+		event_warnx("%s: cannot resolve %s", __func__, evcon->address);
+		return -1;
+	}
+	fd = client_socket(evcon, ai);
+	if (fd == -1) {
+		freeaddrinfo(ai);
+		return -1;
+	}
+	evcon->fd = fd;
+	conn_set_fd_events_(evcon);
+	evcon->state = EVCON_CONNECTING;
+	evcon->connect_errno = 0;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+	    errno != EINPROGRESS && errno != EINTR) {
+		/* Refused at once: report it from the loop, through the same
+		 * path as an asynchronous failure (SO_ERROR is gone now). */
+		evcon->connect_errno = errno;
+		event_debug(("%s: connect: %s", __func__, strerror(errno)));
+	}
+	freeaddrinfo(ai);
+	event_add(&evcon->ev_write, NULL);
+	evcon->flags |= EVCON_WRITE_ADDED;
+	conn_set_timer_(evcon, evcon->timeout >= 0 ? evcon->timeout :
+	    HTTP_CONNECT_TIMEOUT);
+	return 0;
+}
+
+/*
+ * A connect attempt failed.  Retry after 2, 4, 8 ... seconds (at most an
+ * hour) while retries remain, else fail every queued request: as in 1.4
+ * its callback gets the request itself, with response_code 0.
+ */
+static void
+client_connect_failed(struct evhttp_connection *evcon)
+{
+	struct evhttp_request *req;
+
+	client_reset(evcon);	/* never established: no close callback */
+	if (evcon->retry_max < 0 || evcon->retry_cnt < evcon->retry_max) {
+		struct timeval tv;
+		int shift = evcon->retry_cnt < 11 ? evcon->retry_cnt : 11;
+
+		tv.tv_sec = 2L << shift;
+		if (tv.tv_sec > 3600)
+			tv.tv_sec = 3600;
+		tv.tv_usec = 0;
+		evcon->retry_cnt++;
+		evcon->flags |= EVCON_RETRY_WAIT;
+		event_add(&evcon->ev_timer, &tv);
+		return;
+	}
+	evcon->retry_cnt = 0;
+	while (!(evcon->flags & EVCON_DEAD) &&
+	    (req = TAILQ_FIRST(&evcon->requests)) != NULL) {
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		req->response_code = 0;
+		if (req->cb != NULL)
+			(*req->cb)(req, req->cb_arg);
+		evhttp_request_free(req);
+	}
+}
+
+/* Connect again for the queued requests. */
+static void
+client_reconnect(struct evhttp_connection *evcon)
+{
+	if (client_connect(evcon) == -1)
+		client_connect_failed(evcon);
+}
+
+/* Queue the head and body of the first request and start the exchange. */
+static void
+client_send_next(struct evhttp_connection *evcon)
+{
+	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
+	struct evbuffer *out = evcon->output;
+	size_t blen;
+
+	if (req == NULL || evcon->state != EVCON_IDLE)
+		return;
+	blen = client_write_head_(evcon, req);
+	/* Copy, not move: a retry on a new connection sends it again. */
+	if (blen > 0)
+		evbuffer_add(out, req->output_buffer->buffer, blen);
+
+	evcon->state = EVCON_READING;
+	http_parser_reset_(&evcon->parser);
+	evhttp_clear_headers(req->input_headers);
+	evbuffer_drain(req->input_buffer, req->input_buffer->off);
+	conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	conn_flush_(evcon);
+}
+
+/* The socket became writable while connecting: did the connect work? */
+void
+client_connect_done_(struct evhttp_connection *evcon)
+{
+	int err = 0;
+	socklen_t errlen = sizeof(err);
+
+	if (evcon->connect_errno != 0)
+		err = evcon->connect_errno;
+	else if (getsockopt(evcon->fd, SOL_SOCKET, SO_ERROR, &err,
+		&errlen) == -1)
+		err = errno;
+	if (err == EINPROGRESS || err == EINTR)
+		return;
+	if (err != 0) {
+		event_debug(("%s: connect to %s:%d: %s", __func__,
+		    evcon->address, evcon->port, strerror(err)));
+		client_connect_failed(evcon);
+		return;
+	}
+	evcon->flags |= EVCON_ESTABLISHED;
+	evcon->retry_cnt = 0;
+	evcon->state = EVCON_IDLE;
+	event_del(&evcon->ev_write);
+	evcon->flags &= ~EVCON_WRITE_ADDED;
+	conn_clear_timer_(evcon);
+	conn_update_read_(evcon);
+	client_send_next(evcon);
+	/* Output queued by evhttp_make_header() while connecting. */
+	if (!(evcon->flags & EVCON_DEAD) && evcon->state == EVCON_IDLE &&
+	    (evcon->output->off > 0 || evcon->writecb != NULL))
+		conn_flush_(evcon);
+}
+
+/* The connection's timer ran out: a retry is due, or a timeout. */
+void
+client_timeout_(struct evhttp_connection *evcon)
+{
+	if (evcon->flags & EVCON_RETRY_WAIT) {
+		evcon->flags &= ~EVCON_RETRY_WAIT;
+		if (!TAILQ_EMPTY(&evcon->requests) &&
+		    evcon->state == EVCON_DISCONNECTED)
+			client_reconnect(evcon);
+	} else if (evcon->state == EVCON_CONNECTING) {
+		event_debug(("%s: connect to %s timed out", __func__,
+		    evcon->address));
+		client_connect_failed(evcon);
+	} else if (evcon->state == EVCON_READING) {
+		client_fail_(evcon, EVCON_HTTP_TIMEOUT);
+	}
+}
+
+/*
+ * Queue the head of request req in the output, adding Host and
+ * Content-Length when the application did not set them; returns the
+ * body size to announce.
+ */
+size_t
+client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	struct evbuffer *out = evcon->output;
+	struct evkeyval *h;
+	const char *method;
+	int has_host = 0, has_cl = 0;
+	size_t blen;
+
+	switch (req->type) {
+	case EVHTTP_REQ_POST: method = "POST"; break;
+	case EVHTTP_REQ_HEAD: method = "HEAD"; break;
+	default: method = "GET"; break;
+	}
+	evbuffer_add_printf(out, "%s %s HTTP/%d.%d\r\n", method, req->uri,
+	    req->major, req->minor);
+	TAILQ_FOREACH(h, req->output_headers, next) {
+		if (strcasecmp(h->key, "Host") == 0)
+			has_host = 1;
+		else if (strcasecmp(h->key, "Content-Length") == 0)
+			has_cl = 1;
+		else if (strcasecmp(h->key, "Proxy-Connection") == 0)
+			continue;	/* hop-by-hop; 1.4 strips it too */
+		http_buf_add_header_(out, h->key, h->value);
+	}
+	if (!has_host) {
+		/* RFC 9112 3.2: every HTTP/1.1 request names its host. */
+		int v6 = strchr(evcon->address, ':') != NULL;
+
+		evbuffer_add_printf(out, "Host: %s%s%s", v6 ? "[" : "",
+		    evcon->address, v6 ? "]" : "");
+		if (evcon->port != 80)
+			evbuffer_add_printf(out, ":%u", (unsigned)evcon->port);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	blen = req->output_buffer->off;
+	if (!has_cl && (blen > 0 || req->type == EVHTTP_REQ_POST))
+		evbuffer_add_printf(out, "Content-Length: %zu\r\n", blen);
+	evbuffer_add(out, "\r\n", 2);
+	return blen;
+}
+
+/* The response to the first request is complete. */
+static void
+client_done(struct evhttp_connection *evcon)
+{
+	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
+
+	TAILQ_REMOVE(&evcon->requests, req, next);
+	req->evcon = NULL;
+	req->kind = EVHTTP_RESPONSE;
+	conn_clear_timer_(evcon);
+	if (evcon->keep_alive && evcon->input->off == 0) {
+		evcon->state = EVCON_IDLE;
+		http_parser_reset_(&evcon->parser);
+	} else {
+		client_reset(evcon);
+	}
+	if (req->cb != NULL && !(evcon->flags & EVCON_DEAD))
+		(*req->cb)(req, req->cb_arg);
+	evhttp_request_free(req);
+	if (evcon->flags & EVCON_DEAD)
+		return;
+	if (!TAILQ_EMPTY(&evcon->requests)) {
+		if (evcon->state == EVCON_DISCONNECTED &&
+		    !(evcon->flags & EVCON_RETRY_WAIT)) {
+			client_reconnect(evcon);
+		} else {
+			client_send_next(evcon);
+		}
+	}
+}
+
+/*
+ * An established exchange failed (timeout, EOF, bad response): reset the
+ * connection, tell the request's callback with NULL (1.4), and retry the
+ * next queued request on a new connection.
+ */
+void
+client_fail_(struct evhttp_connection *evcon,
+    enum evhttp_connection_error error)
+{
+	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
+	void (*cb)(struct evhttp_request *, void *) = NULL;
+	void *cb_arg = NULL;
+
+	(void)error;	/* only logged */
+	event_debug(("%s: %s:%d: error %d", __func__, evcon->address,
+	    evcon->port, (int)error));
+	if (req != NULL) {
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		cb = req->cb;
+		cb_arg = req->cb_arg;
+		evhttp_request_free(req);
+	}
+	client_reset(evcon);
+	if (evcon->flags & EVCON_DEAD)
+		return;
+	if (!TAILQ_EMPTY(&evcon->requests) &&
+	    !(evcon->flags & EVCON_RETRY_WAIT))
+		client_reconnect(evcon);
+	if (cb != NULL && !(evcon->flags & EVCON_DEAD))
+		(*cb)(NULL, cb_arg);
+}
+
+/*
+ * Parse the input into the first request: HTTP_PARSE_MORE, _DONE or
+ * _ERROR; HTTP_PARSE_CHUNK when a chunk callback freed the connection.
+ */
+static enum http_parse_result
+client_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	enum http_parse_result r;
+
+	for (;;) {
+		r = conn_parse_(evcon, req);
+		if (r == HTTP_PARSE_HEAD) {
+			evcon->keep_alive = evcon->parser.keep_alive;
+			if (HTTP_STATUS_INTERIM(req->response_code)) {
+				/* An interim response: skip it. */
+				evhttp_clear_headers(req->input_headers);
+				http_parser_reset_(&evcon->parser);
+			}
+		} else if (r == HTTP_PARSE_CHUNK) {
+			if (req->chunk_cb == NULL)
+				continue;
+			(*req->chunk_cb)(req, req->cb_arg);
+			if (evcon->flags & EVCON_DEAD)
+				return HTTP_PARSE_CHUNK;
+			evbuffer_drain(req->input_buffer,
+			    req->input_buffer->off);
+		} else {
+			return r;
+		}
+	}
+}
+
+/* Input arrived (or the peer closed): go on with the exchange. */
+void
+client_process_(struct evhttp_connection *evcon)
+{
+	struct evhttp_request *req;
+
+	if (evcon->state == EVCON_IDLE) {
+		/* The peer closed a kept-alive connection, or sent bytes no
+		 * request asked for: either way this socket is done. */
+		if (evcon->input->off > 0 || (evcon->flags & EVCON_PEER_EOF))
+			client_reset(evcon);
+		return;
+	}
+	if (evcon->state != EVCON_READING)
+		return;
+	req = TAILQ_FIRST(&evcon->requests);
+	if (req == NULL) {
+		client_reset(evcon);
+		return;
+	}
+	switch (client_parse(evcon, req)) {
+	case HTTP_PARSE_DONE:
+		client_done(evcon);
+		break;
+	case HTTP_PARSE_MORE:
+		if (evcon->flags & EVCON_PEER_EOF)
+			client_fail_(evcon, EVCON_HTTP_EOF);
+		break;
+	case HTTP_PARSE_ERROR:
+		client_fail_(evcon, EVCON_HTTP_INVALID_HEADER);
+		break;
+	default:	/* the connection was freed */
+		break;
+	}
+}
+
+int
+evhttp_make_request(struct evhttp_connection *evcon,
+    struct evhttp_request *req, enum evhttp_cmd_type type, const char *uri)
+{
+	char *u;
+
+	if (evcon == NULL || req == NULL || uri == NULL ||
+	    (evcon->flags & (EVCON_INCOMING | EVCON_DEAD)))
+		return -1;
+	u = mm_strdup(uri);
+	if (u == NULL)
+		return -1;
+	mm_free(req->uri);
+	req->uri = u;
+	req->kind = EVHTTP_REQUEST;
+	req->type = type;
+	if (req->major == 0 && req->minor == 0) {
+		req->major = 1;
+		req->minor = 1;
+	}
+	req->evcon = evcon;
+	TAILQ_INSERT_TAIL(&evcon->requests, req, next);
+
+	CONN_ENTER(evcon);
+	if (evcon->state == EVCON_DISCONNECTED &&
+	    !(evcon->flags & EVCON_RETRY_WAIT)) {
+		if (client_connect(evcon) == -1) {
+			TAILQ_REMOVE(&evcon->requests, req, next);
+			req->evcon = NULL;
+			conn_leave_(evcon);
+			return -1;
+		}
+	} else if (evcon->state == EVCON_IDLE) {
+		client_send_next(evcon);
+	}
+	conn_leave_(evcon);
+	return 0;
+}
+
+/*
+ * Close the socket and forget the exchange in progress; queued requests
+ * stay queued (evhttp_connection_connect() sends them).  A server
+ * connection has no use without its socket: it is closed for good.
+ */
+void
+evhttp_connection_reset(struct evhttp_connection *evcon)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	CONN_ENTER(evcon);
+	if (evcon->flags & EVCON_INCOMING) {
+		conn_kill_(evcon);
+	} else {
+		evcon->flags &= ~EVCON_RETRY_WAIT;
+		client_reset(evcon);
+	}
+	conn_leave_(evcon);
+}
+
+/*
+ * Client: start connecting now (after a reset if a socket is open).  0 if
+ * the attempt started or is under way, -1 if it cannot start.
+ */
+int
+evhttp_connection_connect(struct evhttp_connection *evcon)
+{
+	int r = 0;
+
+	if (evcon == NULL || (evcon->flags & (EVCON_INCOMING | EVCON_DEAD)))
+		return -1;
+	if (evcon->state == EVCON_CONNECTING)
+		return 0;
+	CONN_ENTER(evcon);
+	if (evcon->fd != -1)
+		client_reset(evcon);
+	if (!(evcon->flags & EVCON_DEAD)) {
+		if (evcon->flags & EVCON_RETRY_WAIT) {
+			evcon->flags &= ~EVCON_RETRY_WAIT;
+			event_del(&evcon->ev_timer);
+		}
+		r = client_connect(evcon);
+	} else {
+		r = -1;
+	}
+	conn_leave_(evcon);
+	return r;
+}
+

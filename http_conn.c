@@ -1,0 +1,797 @@
+/*
+ * http_conn.c -- an HTTP connection and its socket, server or client side.
+ *
+ * Written from RFC 9110/9112 and the libevent 1.4 API notes; the code is
+ * our own.  Only the public API of the core (event.h, evutil.h) is used.
+ *
+ * a) Each connection drives its socket itself with three events: a
+ *    persistent read event that stays registered for the connection's
+ *    whole life (so a keep-alive request costs no epoll_ctl), a write event
+ *    registered only while the socket refuses output, and one timer.
+ *    A reply is written with one send() right away; only what the kernel
+ *    does not take waits for the write event.
+ *
+ * b) Reentrancy: application callbacks may free the connection, the
+ *    server, or make new requests.  Every entry point raises evcon->busy
+ *    (CONN_ENTER) while it works; freeing a busy connection only marks it
+ *    EVCON_DEAD and the outermost conn_leave_() destroys it on the way
+ *    out.  Code that calls out therefore re-checks EVCON_DEAD afterwards.
+ *
+ * c) What is read is handed to server_process_() (http_server.c) or
+ *    client_process_() (http_client.c), which run the message parser
+ *    through conn_parse_().
+ *
+ * d) The contract of every public function is written where it is
+ *    declared, in include/evhttp.h (or http-internal.h for the 1.4 names
+ *    evhttp.h lacks); docs/COMPAT.md lists where we differ from 1.4.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "evutil.h"
+#include "evhttp.h"
+#include "http-internal.h"
+#include "log-extra-internal.h"
+#include "mm-internal.h"
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+static void conn_read_cb(int fd, short what, void *arg);
+static void conn_write_cb(int fd, short what, void *arg);
+static void conn_timer_cb(int fd, short what, void *arg);
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                          */
+
+/* Put ev on base; a NULL base leaves it on the current one. */
+void
+conn_attach_event_(struct event_base *base, struct event *ev)
+{
+	if (base != NULL)
+		event_base_set(base, ev);
+}
+
+struct evhttp_connection *
+conn_alloc_(struct event_base *base)
+{
+	struct evhttp_connection *evcon = mm_calloc(1, sizeof(*evcon));
+
+	if (evcon == NULL)
+		return NULL;
+	evcon->fd = -1;
+	evcon->timeout = -1;
+	evcon->base = base;
+	evcon->state = EVCON_DISCONNECTED;
+	TAILQ_INIT(&evcon->requests);
+	evcon->input = evbuffer_new();
+	evcon->output = evbuffer_new();
+	if (evcon->input == NULL || evcon->output == NULL) {
+		if (evcon->input != NULL)
+			evbuffer_free(evcon->input);
+		if (evcon->output != NULL)
+			evbuffer_free(evcon->output);
+		mm_free(evcon);
+		return NULL;
+	}
+	http_parser_reset_(&evcon->parser);
+	evtimer_set(&evcon->ev_timer, conn_timer_cb, evcon);
+	conn_attach_event_(base, &evcon->ev_timer);
+	return evcon;
+}
+
+/* Prepare the read and write events for evcon->fd. */
+void
+conn_set_fd_events_(struct evhttp_connection *evcon)
+{
+	event_set(&evcon->ev_read, evcon->fd, EV_READ | EV_PERSIST,
+	    conn_read_cb, evcon);
+	conn_attach_event_(evcon->base, &evcon->ev_read);
+	event_set(&evcon->ev_write, evcon->fd, EV_WRITE | EV_PERSIST,
+	    conn_write_cb, evcon);
+	conn_attach_event_(evcon->base, &evcon->ev_write);
+}
+
+void
+conn_del_fd_events_(struct evhttp_connection *evcon)
+{
+	if (evcon->flags & EVCON_READ_ADDED) {
+		event_del(&evcon->ev_read);
+		evcon->flags &= ~EVCON_READ_ADDED;
+	}
+	if (evcon->flags & EVCON_WRITE_ADDED) {
+		event_del(&evcon->ev_write);
+		evcon->flags &= ~EVCON_WRITE_ADDED;
+	}
+}
+
+/* Run the timer secs seconds from now; 0 or less stops it. */
+void
+conn_set_timer_(struct evhttp_connection *evcon, int secs)
+{
+	struct timeval tv;
+
+	if (secs <= 0) {
+		event_del(&evcon->ev_timer);
+		return;
+	}
+	tv.tv_sec = secs;
+	tv.tv_usec = 0;
+	event_add(&evcon->ev_timer, &tv);
+}
+
+void
+conn_clear_timer_(struct evhttp_connection *evcon)
+{
+	if (event_pending(&evcon->ev_timer, EV_TIMEOUT, NULL))
+		event_del(&evcon->ev_timer);
+}
+
+/* The read/write inactivity timeout that applies to evcon. */
+int
+conn_io_timeout_(struct evhttp_connection *evcon)
+{
+	if (evcon->timeout >= 0)
+		return evcon->timeout;
+	return (evcon->flags & EVCON_INCOMING) ?
+	    HTTP_SERVER_TIMEOUT : HTTP_READ_TIMEOUT;
+}
+
+/*
+ * Leave a section entered with CONN_ENTER.  Returns -1 when the connection
+ * was destroyed on the way out (the caller must not touch it), else 0.
+ */
+int
+conn_leave_(struct evhttp_connection *evcon)
+{
+	if (--evcon->busy == 0 && (evcon->flags & EVCON_DEAD)) {
+		conn_destroy_(evcon);
+		return -1;
+	}
+	return 0;
+}
+
+/* Destroy now if nothing runs on evcon, else at the outermost leave. */
+void
+conn_kill_(struct evhttp_connection *evcon)
+{
+	evcon->flags |= EVCON_DEAD;
+	conn_del_fd_events_(evcon);
+	conn_clear_timer_(evcon);
+	if (evcon->busy == 0)
+		conn_destroy_(evcon);
+}
+
+/*
+ * Detach every request the connection still has.  Server side these are
+ * requests the application holds: they survive, with evcon NULL, until the
+ * application replies or frees them.  Client side (free_them set) they are
+ * freed without their callbacks.
+ */
+static void
+conn_drop_requests(struct evhttp_connection *evcon, int free_them)
+{
+	struct evhttp_request *req;
+
+	while ((req = TAILQ_FIRST(&evcon->requests)) != NULL) {
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		/* A server request that was never handed to the app is ours. */
+		if (free_them || !REQ_PRIV(req)->handed)
+			evhttp_request_free(req);
+	}
+}
+
+/* Free evcon now; a server connection reports its end like 1.4 did. */
+void
+conn_destroy_(struct evhttp_connection *evcon)
+{
+	conn_del_fd_events_(evcon);
+	event_del(&evcon->ev_timer);
+	if (evcon->fd != -1) {
+		EVUTIL_CLOSESOCKET(evcon->fd);
+		evcon->fd = -1;
+	}
+	if (evcon->flags & EVCON_INCOMING) {
+		conn_drop_requests(evcon, 0);
+		if (evcon->http_server != NULL)
+			TAILQ_REMOVE(&evcon->http_server->connections, evcon,
+			    next);
+		if (evcon->closecb != NULL &&
+		    !(evcon->flags & EVCON_USER_FREED)) {
+			/* A free from inside the callback must not recurse. */
+			evcon->flags |= EVCON_USER_FREED;
+			(*evcon->closecb)(evcon, evcon->closecb_arg);
+		}
+	} else {
+		conn_drop_requests(evcon, 1);
+	}
+	if (evcon->spare != NULL)
+		evhttp_request_free(evcon->spare);
+	evbuffer_free(evcon->input);
+	evbuffer_free(evcon->output);
+	mm_free(evcon->address);
+	mm_free(evcon->bind_address);
+	mm_free(evcon);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading, parsing, writing                                           */
+
+/*
+ * Read once from the socket into evcon->input.  Returns the byte count,
+ * 0 at EOF, -1 with errno on error (EAGAIN included).  The read goes
+ * straight into the buffer's free space (struct evbuffer is public).
+ */
+static ssize_t
+conn_read_once(struct evhttp_connection *evcon)
+{
+	struct evbuffer *buf = evcon->input;
+	size_t room;
+	ssize_t n;
+
+	if (evbuffer_expand(buf, 16384) == -1)
+		return -1;
+	room = buf->totallen - buf->misalign - buf->off;
+	do {
+		n = read(evcon->fd, buf->buffer + buf->off, room);
+	} while (n < 0 && errno == EINTR);
+	if (n > 0)
+		buf->off += (size_t)n;
+	return n;
+}
+
+/* The parser limits for messages of this kind, on evcon (or NULL). */
+static void
+parser_limits(struct http_parser *p, int is_request,
+    const struct evhttp_connection *evcon)
+{
+	p->is_request = is_request;
+	p->max_head = is_request ? HTTP_MAX_HEADERS_SIZE :
+	    CLIENT_MAX_HEADERS_SIZE;
+	p->max_headers = is_request ? HTTP_MAX_HEADERS : CLIENT_MAX_HEADERS;
+	p->max_body = -1;
+	if (evcon != NULL && (evcon->flags & EVCON_INCOMING) &&
+	    evcon->http_server != NULL) {
+		p->max_head = evcon->http_server->max_headers_size;
+		p->max_body = evcon->http_server->max_body_size;
+	}
+}
+
+/*
+ * Run the connection's parser over its input into req, with the limits
+ * as they are now (the server's may change between messages).
+ */
+enum http_parse_result
+conn_parse_(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	struct http_parser *p = &evcon->parser;
+
+	parser_limits(p, (evcon->flags & EVCON_INCOMING) != 0, evcon);
+	p->peer_eof = (evcon->flags & EVCON_PEER_EOF) != 0;
+	return http_parser_run_(p, req, evcon->input);
+}
+
+/*
+ * Write as much of evcon->output as the socket takes now.  Returns 0, or
+ * -1 on a write error (the connection is then failed by the caller).
+ */
+static int
+conn_write_some(struct evhttp_connection *evcon)
+{
+	struct evbuffer *buf = evcon->output;
+
+	while (buf->off > 0) {
+		ssize_t n;
+		size_t len = buf->off;
+
+		if (evcon->flags & EVCON_NOSEND) {
+			n = write(evcon->fd, buf->buffer, len);
+		} else {
+			n = send(evcon->fd, buf->buffer, len, MSG_NOSIGNAL);
+			if (n < 0 && errno == ENOTSOCK) {
+				evcon->flags |= EVCON_NOSEND;
+				continue;
+			}
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		evbuffer_drain(buf, (size_t)n);
+		/* A short write means the socket is full: do not ask again. */
+		if ((size_t)n < len)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Lingering close: send our FIN but keep reading (and discarding) for a
+ * moment, so that unread request bytes do not make the kernel reset the
+ * connection before the peer has read our last reply.
+ */
+static void
+conn_linger(struct evhttp_connection *evcon)
+{
+	shutdown(evcon->fd, SHUT_WR);
+	evcon->state = EVCON_LINGERING;
+	evbuffer_drain(evcon->input, evcon->input->off);
+	conn_update_read_(evcon);
+	conn_set_timer_(evcon, HTTP_LINGER_SECS);
+}
+
+/* The output of a connection was written completely. */
+static void
+conn_output_drained(struct evhttp_connection *evcon)
+{
+	if (evcon->flags & EVCON_WRITE_ADDED) {
+		event_del(&evcon->ev_write);
+		evcon->flags &= ~EVCON_WRITE_ADDED;
+	}
+	if (evcon->writecb != NULL) {
+		/* evhttp_write_buffer(): one shot.  Every caller holds the
+		 * connection busy: a free from the callback only marks it. */
+		void (*cb)(struct evhttp_connection *, void *) = evcon->writecb;
+
+		evcon->writecb = NULL;
+		(*cb)(evcon, evcon->writecb_arg);
+		if (evcon->flags & EVCON_DEAD)
+			return;
+	}
+	if (evcon->state == EVCON_CLOSING) {
+		if (evcon->flags & EVCON_PEER_EOF)
+			conn_kill_(evcon);
+		else
+			conn_linger(evcon);
+		return;
+	}
+	if (evcon->flags & EVCON_INCOMING) {
+		/* Parsing may have paused on output backpressure. */
+		if (evcon->state == EVCON_READING && evcon->input->off > 0)
+			server_process_(evcon);
+		else if (evcon->state == EVCON_DISPATCHED)
+			conn_clear_timer_(evcon);
+	} else if (evcon->state == EVCON_READING) {
+		/* Request sent: now the response has the read timeout. */
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	}
+}
+
+/* Fail a connection after an I/O error or timeout. */
+static void
+conn_fail(struct evhttp_connection *evcon, enum evhttp_connection_error err)
+{
+	if (evcon->flags & EVCON_INCOMING)
+		conn_kill_(evcon);
+	else
+		client_fail_(evcon, err);
+}
+
+/* Try to write the output now; register the write event for the rest. */
+void
+conn_flush_(struct evhttp_connection *evcon)
+{
+	if (evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	if (evcon->state == EVCON_CONNECTING)
+		return;		/* written once connected */
+	if (evcon->output->off > 0 && !(evcon->flags & EVCON_WRITE_ADDED)) {
+		if (conn_write_some(evcon) == -1) {
+			event_debug(("%s: fd %d: %s", __func__, evcon->fd,
+			    strerror(errno)));
+			conn_fail(evcon, EVCON_HTTP_EOF);
+			return;
+		}
+		if (evcon->output->off > 0) {
+			event_add(&evcon->ev_write, NULL);
+			evcon->flags |= EVCON_WRITE_ADDED;
+			conn_set_timer_(evcon, conn_io_timeout_(evcon));
+			return;
+		}
+	}
+	if (evcon->output->off == 0)
+		conn_output_drained(evcon);
+}
+
+/* Register or drop the read event as the state requires. */
+void
+conn_update_read_(struct evhttp_connection *evcon)
+{
+	int want = evcon->fd != -1 && !(evcon->flags & EVCON_DEAD) &&
+	    !(evcon->flags & EVCON_PEER_EOF) &&
+	    evcon->state != EVCON_CONNECTING &&
+	    evcon->state != EVCON_DISCONNECTED &&
+	    evcon->state != EVCON_CLOSING &&
+	    (evcon->state == EVCON_LINGERING ||
+	     evcon->input->off < HTTP_MAX_HEADERS_SIZE * 4);
+
+	if (want && !(evcon->flags & EVCON_READ_ADDED)) {
+		event_add(&evcon->ev_read, NULL);
+		evcon->flags |= EVCON_READ_ADDED;
+	} else if (!want && (evcon->flags & EVCON_READ_ADDED)) {
+		event_del(&evcon->ev_read);
+		evcon->flags &= ~EVCON_READ_ADDED;
+	}
+}
+
+/* read() failed (not EAGAIN): end the exchange as the side requires. */
+static void
+conn_read_error(struct evhttp_connection *evcon)
+{
+	event_debug(("%s: fd %d: %s", __func__, evcon->fd, strerror(errno)));
+	if (evcon->flags & EVCON_INCOMING) {
+		conn_kill_(evcon);
+	} else if (evcon->state == EVCON_READING &&
+	    evcon->parser.state == HP_BODY_EOF) {
+		/* The body ends with the connection: this is its end. */
+		evcon->flags |= EVCON_PEER_EOF;
+		client_process_(evcon);
+	} else {
+		client_fail_(evcon, EVCON_HTTP_EOF);
+	}
+}
+
+/*
+ * n bytes arrived (0: EOF) on a server connection whose input held
+ * before bytes: restart the timer as the parser's position requires and
+ * parse.
+ */
+static void
+conn_server_input(struct evhttp_connection *evcon, size_t before,
+    ssize_t n)
+{
+	enum http_parse_state ps = evcon->parser.state;
+
+	if (n > 0 && evcon->state == EVCON_READING) {
+		/* A new request's head must arrive within the timeout: a
+		 * slow drip of bytes does not extend it.  Body bytes do. */
+		if ((before == 0 && ps == HP_FIRSTLINE) ||
+		    (ps != HP_FIRSTLINE && ps != HP_HEADERS))
+			conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	}
+	server_process_(evcon);
+}
+
+static void
+conn_read_cb(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+	size_t before = evcon->input->off;
+	ssize_t n;
+
+	(void)fd;
+	(void)what;
+	CONN_ENTER(evcon);
+	n = conn_read_once(evcon);
+	if (evcon->state == EVCON_LINGERING) {
+		evbuffer_drain(evcon->input, evcon->input->off);
+		if (n == 0 ||
+		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			conn_kill_(evcon);
+		goto done;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			conn_read_error(evcon);
+		goto done;
+	}
+	if (n == 0) {
+		evcon->flags |= EVCON_PEER_EOF;
+		conn_update_read_(evcon);
+	}
+	if (evcon->flags & EVCON_INCOMING) {
+		conn_server_input(evcon, before, n);
+	} else {
+		if (n > 0 && evcon->state == EVCON_READING)
+			conn_set_timer_(evcon, conn_io_timeout_(evcon));
+		client_process_(evcon);
+	}
+done:
+	conn_leave_(evcon);
+}
+
+static void
+conn_write_cb(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	(void)fd;
+	(void)what;
+	CONN_ENTER(evcon);
+	if (evcon->state == EVCON_CONNECTING)
+		client_connect_done_(evcon);
+	else if (conn_write_some(evcon) == -1)
+		conn_fail(evcon, EVCON_HTTP_EOF);
+	else if (evcon->output->off == 0)
+		conn_output_drained(evcon);
+	else
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	conn_leave_(evcon);
+}
+
+static void
+conn_timer_cb(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	(void)fd;
+	(void)what;
+	CONN_ENTER(evcon);
+	if (!(evcon->flags & EVCON_INCOMING)) {
+		client_timeout_(evcon);
+	} else if (evcon->state != EVCON_DISPATCHED ||
+	    evcon->output->off > 0) {
+		/* The application may take its time with a request; the
+		 * peer may not with its request or with reading our reply. */
+		event_debug(("%s: server connection fd %d timed out",
+		    __func__, evcon->fd));
+		conn_kill_(evcon);
+	}
+	conn_leave_(evcon);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public, and 1.4 internals declared only in http-internal.h          */
+
+void
+evhttp_connection_set_timeout(struct evhttp_connection *evcon,
+    int timeout_in_secs)
+{
+	evcon->timeout = timeout_in_secs;
+}
+
+void
+evhttp_connection_set_closecb(struct evhttp_connection *evcon,
+    void (*cb)(struct evhttp_connection *, void *), void *cbarg)
+{
+	evcon->closecb = cb;
+	evcon->closecb_arg = cbarg;
+}
+
+void
+evhttp_connection_get_peer(struct evhttp_connection *evcon,
+    char **address, unsigned short *port)
+{
+	*address = evcon->address;
+	*port = evcon->port;
+}
+
+void
+evhttp_connection_free(struct evhttp_connection *evcon)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_USER_FREED))
+		return;
+	evcon->flags |= EVCON_USER_FREED;
+	if (evcon->flags & EVCON_INCOMING) {
+		/* A server connection: closing it detaches its request. */
+		if (evcon->http_server != NULL) {
+			TAILQ_REMOVE(&evcon->http_server->connections, evcon,
+			    next);
+			evcon->http_server = NULL;
+		}
+		conn_kill_(evcon);
+		return;
+	}
+	/* Queued requests go without their callbacks (1.4). */
+	conn_drop_requests(evcon, 1);
+	CONN_ENTER(evcon);
+	if (evcon->flags & EVCON_ESTABLISHED) {
+		evcon->flags &= ~EVCON_ESTABLISHED;
+		if (evcon->closecb != NULL)
+			(*evcon->closecb)(evcon, evcon->closecb_arg);
+	}
+	evcon->flags |= EVCON_DEAD;
+	conn_leave_(evcon);
+}
+
+/*
+ * Exported as in 1.4 (evrpc uses it to abort a call): fail the exchange
+ * in progress.  Client side the first request's callback gets NULL and the
+ * next queued request goes out on a new connection; server side the
+ * connection is closed.
+ */
+void
+evhttp_connection_fail(struct evhttp_connection *evcon,
+    enum evhttp_connection_error error)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	CONN_ENTER(evcon);
+	conn_fail(evcon, error);
+	conn_leave_(evcon);
+}
+
+/*
+ * Expect a message on the connection: a response to the first queued
+ * request (client) or a request (server), with the read timeout.  Input
+ * already buffered is parsed at once.
+ */
+void
+evhttp_start_read(struct evhttp_connection *evcon)
+{
+	if (evcon == NULL || evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	/* Not while connecting, closing, or while the application holds
+	 * a server request (its reply comes first). */
+	if (evcon->state != EVCON_IDLE && evcon->state != EVCON_READING)
+		return;
+	CONN_ENTER(evcon);
+	if (evcon->state != EVCON_READING) {
+		evcon->state = EVCON_READING;
+		http_parser_reset_(&evcon->parser);
+	}
+	conn_update_read_(evcon);
+	conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	if (evcon->input->off > 0 || (evcon->flags & EVCON_PEER_EOF)) {
+		if (evcon->flags & EVCON_INCOMING)
+			server_process_(evcon);
+		else
+			client_process_(evcon);
+	}
+	conn_leave_(evcon);
+}
+
+/*
+ * Queue the head of req in the connection's output, as a request (kind
+ * EVHTTP_REQUEST) or a response, followed by req->output_buffer (moved,
+ * as 1.4 did), whose length the head announces.  Nothing is sent yet:
+ * evhttp_write_buffer() does that.
+ */
+void
+evhttp_make_header(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	size_t blen;
+
+	if (evcon == NULL || req == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	if (req->major == 0 && req->minor == 0) {
+		req->major = 1;
+		req->minor = 1;
+	}
+	if (req->kind == EVHTTP_REQUEST) {
+		if (req->uri == NULL && (req->uri = mm_strdup("/")) == NULL)
+			return;
+		blen = client_write_head_(evcon, req);
+	} else {
+		blen = req->output_buffer->off;
+		server_write_head_(evcon, req, (ev_int64_t)blen);
+	}
+	if (blen > 0)
+		evbuffer_add_buffer(evcon->output, req->output_buffer);
+}
+
+/*
+ * Send the connection's output; cb(evcon, arg) runs once it has all been
+ * written (at once if it is empty and the socket is connected).
+ */
+void
+evhttp_write_buffer(struct evhttp_connection *evcon,
+    void (*cb)(struct evhttp_connection *, void *), void *arg)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_DEAD))
+		return;
+	CONN_ENTER(evcon);
+	evcon->writecb = cb;
+	evcon->writecb_arg = arg;
+	conn_flush_(evcon);
+	conn_leave_(evcon);
+}
+
+/*
+ * The connection's event callbacks in 1.4.  Ours are private; these run
+ * one step of the connection passed as arg: a read and parse, a write (or
+ * the connect check), or with EV_TIMEOUT alone, its timeout.
+ */
+void
+evhttp_read(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	if (evcon == NULL || evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	if (what == EV_TIMEOUT)
+		conn_timer_cb(fd, what, arg);
+	else
+		conn_read_cb(fd, what, arg);
+}
+
+void
+evhttp_write(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	if (evcon == NULL || evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+		return;
+	if (what == EV_TIMEOUT)
+		conn_timer_cb(fd, what, arg);
+	else
+		conn_write_cb(fd, what, arg);
+}
+
+/*
+ * A parser for the standalone 1.4 entries below, in state state, with
+ * the limits of the server (requests on a server connection) or the
+ * defaults for req's kind.  Body size limits and Expect are connection
+ * matters and are left to the caller.
+ */
+static void
+standalone_parser(struct http_parser *p, struct evhttp_request *req,
+    enum http_parse_state state)
+{
+	http_parser_reset_(p);
+	parser_limits(p, req->kind == EVHTTP_REQUEST, req->evcon);
+	p->max_body = -1;
+	p->peer_eof = 0;
+	p->state = state;
+}
+
+/*
+ * Parse the request line (req->kind EVHTTP_REQUEST) or the status line
+ * (EVHTTP_RESPONSE) at the start of buf, with the rules the server and
+ * client use, and drain it.  Up to two empty lines before it are skipped
+ * as the server does.
+ */
+enum message_read_status
+evhttp_parse_firstline(struct evhttp_request *req, struct evbuffer *buf)
+{
+	struct http_parser p;
+	enum http_parse_result r;
+
+	if (req == NULL || buf == NULL)
+		return DATA_CORRUPTED;
+	standalone_parser(&p, req, HP_FIRSTLINE);
+	do {
+		r = http_parser_step_(&p, req, buf);
+	} while (r == HTTP_PARSE_AGAIN && p.state == HP_FIRSTLINE);
+	if (r == HTTP_PARSE_AGAIN)
+		return ALL_DATA_READ;
+	return r == HTTP_PARSE_MORE ? MORE_DATA_EXPECTED : DATA_CORRUPTED;
+}
+
+/*
+ * Parse header lines from buf into req->input_headers, draining them.
+ * ALL_DATA_READ once the empty line is consumed (and the framing headers
+ * passed the checks), MORE_DATA_EXPECTED if it has not arrived yet (the
+ * headers parsed so far stay), DATA_CORRUPTED on a line the parser
+ * refuses, too many or too large headers.  req's framing fields (ntoread,
+ * chunked) are left alone, as in 1.4.
+ */
+enum message_read_status
+evhttp_parse_headers(struct evhttp_request *req, struct evbuffer *buf)
+{
+	struct http_parser p;
+	struct evkeyval *h;
+	enum http_parse_result r;
+	ev_int64_t ntoread;
+	int chunked;
+
+	if (req == NULL || buf == NULL)
+		return DATA_CORRUPTED;
+	standalone_parser(&p, req, HP_HEADERS);
+	TAILQ_FOREACH(h, req->input_headers, next)
+		p.nheaders++;
+	ntoread = req->ntoread;
+	chunked = req->chunked;
+	do {
+		r = http_parser_step_(&p, req, buf);
+	} while (r == HTTP_PARSE_AGAIN);
+	req->ntoread = ntoread;
+	REQ_SET_CHUNKED(req, chunked);
+	if (r == HTTP_PARSE_HEAD)
+		return ALL_DATA_READ;
+	return r == HTTP_PARSE_MORE ? MORE_DATA_EXPECTED : DATA_CORRUPTED;
+}

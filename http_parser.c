@@ -1,0 +1,827 @@
+/*
+ * http_parser.c -- the HTTP/1.x wire grammar and message parser.
+ *
+ * Written from RFC 9110/9112; the code is our own.  Nothing here knows
+ * sockets, events or connections: the parser reads an evbuffer into a
+ * struct evhttp_request, with its progress and limits in a struct
+ * http_parser (http-internal.h), so it can be tested on byte strings.
+ *
+ * a) One function per parser state; http_parser_step_() dispatches on
+ *    the state and http_parser_run_() steps until there is something to
+ *    report.  Any split of the input gives the same result: a state that
+ *    lacks bytes returns HTTP_PARSE_MORE without consuming any.
+ *
+ * b) Lines are parsed in place in the contiguous input buffer: the end
+ *    of line is overwritten with a NUL before the line is drained.
+ *
+ * c) The parser is strict: what RFC 9112 calls invalid framing (duplicate
+ *    or malformed Content-Length, Transfer-Encoding other than a lone
+ *    "chunked" in a request, both at once, obs-fold, control bytes in
+ *    names or values, bad chunk sizes, framing headers in trailers) is an
+ *    error, never a guess, because a lenient guess is what request
+ *    smuggling exploits.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "event.h"
+#include "evhttp.h"
+#include "http-internal.h"
+#include "mm-internal.h"
+
+#define CHUNK_LINE_MAX		4096	/* chunk-size line with extensions */
+
+/* ------------------------------------------------------------------ */
+/* Grammar                                                             */
+
+/* Do the len bytes at a equal the string b, ignoring case? */
+static int
+memcaseeq(const char *a, size_t len, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ca = (unsigned char)a[i];
+		unsigned char cb = (unsigned char)b[i];
+
+		if (cb == '\0' || tolower(ca) != tolower(cb))
+			return 0;
+	}
+	return b[len] == '\0';
+}
+
+/* RFC 9110 tchar: the characters of a token (header names, methods). */
+static int
+is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Is s a token: one or more tchars? */
+int
+http_is_token_(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!is_tchar((unsigned char)*s))
+			return 0;
+	}
+	return 1;
+}
+
+/* A byte allowed in a field value: VCHAR, obs-text, SP or HTAB. */
+static int
+is_value_char(unsigned char c)
+{
+	return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
+
+/* Does a line of len bytes contain a NUL or another control byte? */
+static int
+line_has_ctl(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!is_value_char((unsigned char)line[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int
+http_hexval_(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Does the comma-separated list in value contain token (any case)?
+ * "close", " Keep-Alive , TE" and the like.  NULL holds nothing.
+ */
+int
+http_has_token_(const char *value, const char *token)
+{
+	const char *p = value;
+	size_t tlen = strlen(token);
+
+	if (value == NULL)
+		return 0;
+	while (*p != '\0') {
+		const char *start, *end;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		start = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if ((size_t)(end - start) == tlen &&
+		    memcaseeq(start, tlen, token))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Strict Content-Length: 1 to 19 decimal digits, nothing else, at most
+ * 2^63-1.  0 and *out on success, -1 otherwise.
+ */
+static int
+parse_content_length(const char *s, ev_int64_t *out)
+{
+	ev_uint64_t v = 0;
+	const char *p;
+
+	if (*s == '\0')
+		return -1;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (v > ((ev_uint64_t)INT64_MAX - (ev_uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (ev_uint64_t)(*p - '0');
+	}
+	*out = (ev_int64_t)v;
+	return 0;
+}
+
+/*
+ * Parse a chunk-size line: 1*HEXDIG, then optional white space and
+ * chunk extensions (ignored).  Signs, "0x", leading white space and values
+ * above 2^63-1 are refused.  0 and *size, or -1.
+ */
+static int
+parse_chunk_size(const char *line, size_t len, ev_int64_t *size)
+{
+	ev_uint64_t v = 0;
+	size_t i = 0;
+	int d;
+
+	/* At most 16 digits: longer sizes are refused even when padded
+	 * with zeros, like other strict parsers do. */
+	while (i < len && (d = http_hexval_((unsigned char)line[i])) >= 0) {
+		if (i >= 16 || v > ((ev_uint64_t)INT64_MAX >> 4))
+			return -1;
+		v = (v << 4) | (ev_uint64_t)d;
+		i++;
+	}
+	if (i == 0)
+		return -1;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len) {
+		if (line[i] != ';' || line_has_ctl(line + i, len - i))
+			return -1;
+	}
+	*size = (ev_int64_t)v;
+	return 0;
+}
+
+/* Append key/value (lengths given) without validation.  0 or -1. */
+int
+http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
+    const char *value, size_t vlen)
+{
+	struct evkeyval *header = mm_calloc(1, sizeof(*header));
+
+	if (header == NULL)
+		return -1;
+	header->key = mm_strndup(key, klen);
+	header->value = mm_strndup(value, vlen);
+	if (header->key == NULL || header->value == NULL) {
+		mm_free(header->key);
+		mm_free(header->value);
+		mm_free(header);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(headers, header, next);
+	return 0;
+}
+
+/*
+ * Split "name: value" (RFC 9112 section 5, strictly): the name is a
+ * non-empty token directly followed by ':', the value (surrounding white
+ * space dropped) has no control byte but HTAB, and a line starting with
+ * white space (obs-fold) is refused.  0 with the pieces, or -1.
+ */
+static int
+split_header_line(const char *line, size_t len, size_t *namelen,
+    const char **value, size_t *vlen)
+{
+	const char *colon, *v, *vend;
+	size_t i;
+
+	if (len == 0 || line[0] == ' ' || line[0] == '\t')
+		return -1;
+	colon = memchr(line, ':', len);
+	if (colon == NULL || colon == line)
+		return -1;
+	*namelen = (size_t)(colon - line);
+	for (i = 0; i < *namelen; i++) {
+		if (!is_tchar((unsigned char)line[i]))
+			return -1;
+	}
+	v = colon + 1;
+	vend = line + len;
+	while (v < vend && (*v == ' ' || *v == '\t'))
+		v++;
+	while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
+		vend--;
+	if (line_has_ctl(v, (size_t)(vend - v)))
+		return -1;
+	*value = v;
+	*vlen = (size_t)(vend - v);
+	return 0;
+}
+
+/* Parse a header line into headers.  0 or -1. */
+static int
+parse_header_line(const char *line, size_t len, struct evkeyvalq *headers)
+{
+	const char *value;
+	size_t namelen, vlen;
+
+	if (split_header_line(line, len, &namelen, &value, &vlen) == -1)
+		return -1;
+	return http_header_add_raw_(headers, line, namelen, value, vlen);
+}
+
+/* Headers that decide framing or routing may not come as trailers. */
+static int
+forbidden_trailer(const char *name, size_t len)
+{
+	static const char *const names[] = {
+		"content-length", "transfer-encoding", "host", "trailer",
+		"connection", "te", "content-encoding", "content-type",
+		"content-range", "expect", "keep-alive", "upgrade",
+		"proxy-connection", NULL
+	};
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if (memcaseeq(name, len, names[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Parse "METHOD SP request-target SP HTTP/1.x".  0 or an HTTP status. */
+static int
+parse_request_line(struct evhttp_request *req, char *line, size_t len)
+{
+	char *sp1, *sp2, *uri, *version;
+	size_t mlen, ulen, vlen, i;
+
+	mm_free(req->uri);	/* a request object may be parsed into twice */
+	req->uri = NULL;
+	sp1 = memchr(line, ' ', len);
+	if (sp1 == NULL)
+		return HTTP_BADREQUEST;
+	mlen = (size_t)(sp1 - line);
+	uri = sp1 + 1;
+	sp2 = memchr(uri, ' ', len - mlen - 1);
+	if (sp2 == NULL)
+		return HTTP_BADREQUEST;
+	ulen = (size_t)(sp2 - uri);
+	version = sp2 + 1;
+	vlen = len - mlen - ulen - 2;
+
+	if (mlen == 3 && memcmp(line, "GET", 3) == 0)
+		req->type = EVHTTP_REQ_GET;
+	else if (mlen == 4 && memcmp(line, "POST", 4) == 0)
+		req->type = EVHTTP_REQ_POST;
+	else if (mlen == 4 && memcmp(line, "HEAD", 4) == 0)
+		req->type = EVHTTP_REQ_HEAD;
+	else
+		return HTTP_BADREQUEST;
+
+	if (ulen == 0)
+		return HTTP_BADREQUEST;
+	for (i = 0; i < ulen; i++) {
+		unsigned char c = (unsigned char)uri[i];
+
+		if (c <= 0x20 || c == 0x7f)
+			return HTTP_BADREQUEST;
+	}
+	if (vlen != 8 || memcmp(version, "HTTP/1.", 7) != 0 ||
+	    (version[7] != '0' && version[7] != '1'))
+		return HTTP_BADREQUEST;
+	req->major = 1;
+	req->minor = (char)(version[7] - '0');
+
+	req->uri = mm_strndup(uri, ulen);
+	if (req->uri == NULL)
+		return HTTP_SERVUNAVAIL;
+	if (uri[0] != '/')
+		req->flags |= EVHTTP_PROXY_REQUEST;
+	return 0;
+}
+
+/* Parse "HTTP/1.x SP 3DIGIT [SP reason]".  0 or an HTTP status. */
+static int
+parse_status_line(struct evhttp_request *req, char *line, size_t len)
+{
+	int code;
+
+	if (len < 12 || memcmp(line, "HTTP/1.", 7) != 0 ||
+	    (line[7] != '0' && line[7] != '1') || line[8] != ' ')
+		return HTTP_BADREQUEST;
+	if (!isdigit((unsigned char)line[9]) ||
+	    !isdigit((unsigned char)line[10]) ||
+	    !isdigit((unsigned char)line[11]))
+		return HTTP_BADREQUEST;
+	code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+	if (code < HTTP_CONTINUE)
+		return HTTP_BADREQUEST;
+	if (len > 12 && line[12] != ' ')
+		return HTTP_BADREQUEST;
+	if (line_has_ctl(line + 12, len - 12))
+		return HTTP_BADREQUEST;
+	req->major = 1;
+	req->minor = (char)(line[7] - '0');
+	req->response_code = code;
+	mm_free(req->response_code_line);
+	req->response_code_line = mm_strdup(len > 12 ? line + 13 : "");
+	if (req->response_code_line == NULL)
+		return HTTP_BADREQUEST;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Framing: how long is the body, and may the connection stay open?    */
+
+/* The framing headers of a head. */
+struct framing {
+	const char *cl;		/* the last Content-Length value */
+	const char *te;		/* the last Transfer-Encoding value */
+	int ncl, nte, nhost;	/* how many of each */
+};
+
+static void
+scan_framing(const struct evhttp_request *req, struct framing *f)
+{
+	struct evkeyval *h;
+
+	memset(f, 0, sizeof(*f));
+	TAILQ_FOREACH(h, req->input_headers, next) {
+		if (strcasecmp(h->key, "Content-Length") == 0) {
+			f->ncl++;
+			f->cl = h->value;
+		} else if (strcasecmp(h->key, "Transfer-Encoding") == 0) {
+			f->nte++;
+			f->te = h->value;
+		} else if (strcasecmp(h->key, "Host") == 0) {
+			f->nhost++;
+		}
+	}
+}
+
+/* The Connection header's wish, with the default of the version. */
+static int
+message_keep_alive(const struct evhttp_request *req)
+{
+	const char *conn = evhttp_find_header(req->input_headers,
+	    "Connection");
+
+	if (req->minor >= 1)
+		return !http_has_token_(conn, "close");
+	return http_has_token_(conn, "keep-alive");
+}
+
+static void
+frame_chunked(struct http_parser *p, struct evhttp_request *req)
+{
+	REQ_SET_CHUNKED(req, 1);
+	req->ntoread = -1;
+	p->state = HP_CHUNK_SIZE;
+}
+
+static void
+frame_until_eof(struct http_parser *p, struct evhttp_request *req)
+{
+	p->keep_alive = 0;
+	req->ntoread = -1;
+	p->state = HP_BODY_EOF;
+}
+
+static int
+frame_by_length(struct http_parser *p, struct evhttp_request *req,
+    const struct framing *f)
+{
+	ev_int64_t len;
+
+	if (f->ncl > 1 || parse_content_length(f->cl, &len) == -1)
+		return HTTP_BADREQUEST;
+	if (p->max_body >= 0 && len > p->max_body)
+		return HTTP_ENTITYTOOLARGE;
+	req->ntoread = len;
+	p->state = len > 0 ? HP_BODY_LENGTH : HP_DONE;
+	return 0;
+}
+
+/* After the request headers: framing and keep-alive.  0 or a status. */
+static int
+request_framing(struct http_parser *p, struct evhttp_request *req)
+{
+	struct framing f;
+
+	scan_framing(req, &f);
+	if (f.nhost > 1)
+		return HTTP_BADREQUEST;
+	if (req->flags & EVHTTP_PROXY_REQUEST)
+		p->keep_alive = http_has_token_(evhttp_find_header(
+		    req->input_headers, "Proxy-Connection"), "keep-alive");
+	else
+		p->keep_alive = message_keep_alive(req);
+
+	if (f.nte > 0) {
+		/* Only a lone "chunked" is a framing we can trust. */
+		if (f.ncl > 0 || f.nte > 1 || req->minor == 0 ||
+		    strcasecmp(f.te, "chunked") != 0)
+			return HTTP_BADREQUEST;
+		frame_chunked(p, req);
+		return 0;
+	}
+	if (f.ncl > 0)
+		return frame_by_length(p, req, &f);
+	/* RFC 9112 6.3: a request without framing has no body. */
+	req->ntoread = 0;
+	p->state = HP_DONE;
+	return 0;
+}
+
+/* After the response headers: framing and keep-alive.  0 or a status. */
+static int
+response_framing(struct http_parser *p, struct evhttp_request *req)
+{
+	struct framing f;
+
+	scan_framing(req, &f);
+	p->keep_alive = message_keep_alive(req);
+	/* The request we sent may have asked to close. */
+	if (http_has_token_(evhttp_find_header(req->output_headers,
+		"Connection"), "close"))
+		p->keep_alive = 0;
+
+	if (req->type == EVHTTP_REQ_HEAD ||
+	    HTTP_STATUS_NOBODY(req->response_code)) {
+		req->ntoread = 0;
+		p->state = HP_DONE;
+		return 0;
+	}
+	if (f.nte > 0) {
+		if (f.ncl > 0 || f.nte > 1)
+			return HTTP_BADREQUEST;
+		if (strcasecmp(f.te, "chunked") == 0)
+			frame_chunked(p, req);
+		else	/* another coding last: the body ends at the close */
+			frame_until_eof(p, req);
+		return 0;
+	}
+	if (f.ncl > 0)
+		return frame_by_length(p, req, &f);
+	/* No length: 1.4 refuses this on a connection said to stay open. */
+	if (http_has_token_(evhttp_find_header(req->input_headers,
+		"Connection"), "keep-alive"))
+		return HTTP_BADREQUEST;
+	frame_until_eof(p, req);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The parser states                                                   */
+
+/*
+ * Find the next line in buf.  On success the end of line (LF or CRLF) is
+ * replaced by NUL, *line and *len describe the text without it, *used is
+ * the byte count to drain, and 1 is returned.  0 when no LF is there yet.
+ */
+static int
+take_line(struct evbuffer *buf, char **line, size_t *len, size_t *used)
+{
+	unsigned char *p = buf->buffer;
+	unsigned char *nl;
+	size_t l;
+
+	if (buf->off == 0)
+		return 0;
+	nl = memchr(p, '\n', buf->off);
+	if (nl == NULL)
+		return 0;
+	l = (size_t)(nl - p);
+	*used = l + 1;
+	if (l > 0 && p[l - 1] == '\r')
+		l--;
+	p[l] = '\0';
+	*line = (char *)p;
+	*len = l;
+	return 1;
+}
+
+/*
+ * The next line of the head (first line, headers, trailers): 1 with the
+ * line, not drained yet; 0 when it has not fully arrived; -1 when the
+ * head passes its size limit (p->status set).  A NUL inside the line
+ * needs no check here: no grammar above admits one (methods, versions
+ * and digits are compared exactly, targets, names and values refuse
+ * control bytes), so each refuses it with 400.
+ */
+static int
+take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
+    size_t *len, size_t *used)
+{
+	int too_large = p->state == HP_FIRSTLINE ?
+	    HTTP_URITOOLONG : HTTP_HEADERSTOOLARGE;
+
+	if (!take_line(in, line, len, used)) {
+		if (p->max_head >= 0 &&
+		    (ev_int64_t)(p->header_bytes + in->off) > p->max_head) {
+			p->status = too_large;
+			return -1;
+		}
+		return 0;
+	}
+	p->header_bytes += *used;
+	if (p->max_head >= 0 && (ev_int64_t)p->header_bytes > p->max_head) {
+		p->status = too_large;
+		return -1;
+	}
+	return 1;
+}
+
+/* Move n bytes of input into the request body. */
+static int
+take_body(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in, size_t n)
+{
+	if (evbuffer_add(req->input_buffer, in->buffer, n) == -1)
+		return -1;
+	evbuffer_drain(in, n);
+	p->body_read += (ev_int64_t)n;
+	return 0;
+}
+
+/* Take up to req->ntoread body bytes: AGAIN once none is left. */
+static enum http_parse_result
+take_counted(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	size_t n = in->off;
+
+	if ((ev_int64_t)n > req->ntoread)
+		n = (size_t)req->ntoread;
+	if (n > 0 && take_body(p, req, in, n) == -1) {
+		p->status = HTTP_SERVUNAVAIL;
+		return HTTP_PARSE_ERROR;
+	}
+	req->ntoread -= (ev_int64_t)n;
+	return req->ntoread > 0 ? HTTP_PARSE_MORE : HTTP_PARSE_AGAIN;
+}
+
+static enum http_parse_result
+state_firstline(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	char *line;
+	size_t len, used;
+	int r = take_head_line(p, in, &line, &len, &used);
+
+	if (r <= 0)
+		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
+	if (len == 0 && p->header_bytes <= 4) {
+		/* Tolerate a stray CRLF between messages (RFC 9112 2.2). */
+		evbuffer_drain(in, used);
+		return HTTP_PARSE_AGAIN;
+	}
+	if (p->is_request)
+		r = parse_request_line(req, line, len);
+	else
+		r = parse_status_line(req, line, len);
+	evbuffer_drain(in, used);
+	if (r != 0) {
+		p->status = r;
+		return HTTP_PARSE_ERROR;
+	}
+	p->state = HP_HEADERS;
+	return HTTP_PARSE_AGAIN;
+}
+
+static enum http_parse_result
+state_headers(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	char *line;
+	size_t len, used;
+	int r = take_head_line(p, in, &line, &len, &used);
+
+	if (r <= 0)
+		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
+	if (len == 0) {
+		evbuffer_drain(in, used);
+		r = p->is_request ? request_framing(p, req) :
+		    response_framing(p, req);
+		if (r != 0) {
+			p->status = r;
+			return HTTP_PARSE_ERROR;
+		}
+		return HTTP_PARSE_HEAD;
+	}
+	if (++p->nheaders > p->max_headers) {
+		p->status = HTTP_HEADERSTOOLARGE;
+		return HTTP_PARSE_ERROR;
+	}
+	r = parse_header_line(line, len, req->input_headers);
+	evbuffer_drain(in, used);
+	return r == -1 ? HTTP_PARSE_ERROR : HTTP_PARSE_AGAIN;
+}
+
+static enum http_parse_result
+state_body_length(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	enum http_parse_result r = take_counted(p, req, in);
+
+	if (r == HTTP_PARSE_AGAIN)
+		p->state = HP_DONE;
+	return r;
+}
+
+static enum http_parse_result
+state_body_eof(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	if (in->off > 0 && take_body(p, req, in, in->off) == -1) {
+		p->status = HTTP_SERVUNAVAIL;
+		return HTTP_PARSE_ERROR;
+	}
+	if (!p->peer_eof)
+		return HTTP_PARSE_MORE;
+	p->state = HP_DONE;
+	return HTTP_PARSE_AGAIN;
+}
+
+static enum http_parse_result
+state_chunk_size(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	ev_int64_t size;
+	char *line;
+	size_t len, used;
+
+	if (!take_line(in, &line, &len, &used))
+		return in->off > CHUNK_LINE_MAX ?
+		    HTTP_PARSE_ERROR : HTTP_PARSE_MORE;
+	if (used > CHUNK_LINE_MAX || parse_chunk_size(line, len, &size) == -1)
+		return HTTP_PARSE_ERROR;
+	evbuffer_drain(in, used);
+	if (size == 0) {
+		p->state = HP_TRAILERS;
+		return HTTP_PARSE_AGAIN;
+	}
+	if (p->max_body >= 0 && size > p->max_body - p->body_read) {
+		p->status = HTTP_ENTITYTOOLARGE;
+		return HTTP_PARSE_ERROR;
+	}
+	if (size > INT64_MAX - p->body_read)
+		return HTTP_PARSE_ERROR;
+	req->ntoread = size;
+	p->state = HP_CHUNK_DATA;
+	return HTTP_PARSE_AGAIN;
+}
+
+static enum http_parse_result
+state_chunk_data(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	enum http_parse_result r = take_counted(p, req, in);
+
+	if (r != HTTP_PARSE_AGAIN)
+		return r;
+	p->state = HP_CHUNK_CRLF;
+	return HTTP_PARSE_CHUNK;
+}
+
+static enum http_parse_result
+state_chunk_crlf(struct http_parser *p, struct evbuffer *in)
+{
+	if (in->off == 0)
+		return HTTP_PARSE_MORE;
+	if (in->buffer[0] == '\n') {
+		evbuffer_drain(in, 1);
+	} else if (in->buffer[0] == '\r') {
+		if (in->off < 2)
+			return HTTP_PARSE_MORE;
+		if (in->buffer[1] != '\n')
+			return HTTP_PARSE_ERROR;
+		evbuffer_drain(in, 2);
+	} else {
+		return HTTP_PARSE_ERROR;
+	}
+	p->state = HP_CHUNK_SIZE;
+	return HTTP_PARSE_AGAIN;
+}
+
+/* Trailer lines are checked, then discarded. */
+static enum http_parse_result
+state_trailers(struct http_parser *p, struct evbuffer *in)
+{
+	const char *value;
+	char *line;
+	size_t len, used, namelen, vlen;
+	int r = take_head_line(p, in, &line, &len, &used);
+
+	if (r <= 0)
+		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
+	if (len == 0) {
+		evbuffer_drain(in, used);
+		p->state = HP_DONE;
+		return HTTP_PARSE_AGAIN;
+	}
+	if (++p->nheaders > p->max_headers) {
+		p->status = HTTP_HEADERSTOOLARGE;
+		return HTTP_PARSE_ERROR;
+	}
+	r = split_header_line(line, len, &namelen, &value, &vlen) == -1 ||
+	    forbidden_trailer(line, namelen);
+	evbuffer_drain(in, used);
+	return r ? HTTP_PARSE_ERROR : HTTP_PARSE_AGAIN;
+}
+
+void
+http_parser_reset_(struct http_parser *p)
+{
+	p->state = HP_FIRSTLINE;
+	p->keep_alive = 0;
+	p->status = 0;
+	p->nheaders = 0;
+	p->header_bytes = 0;
+	p->body_read = 0;
+}
+
+/* One state's step; inlined into http_parser_run_()'s loop. */
+static enum http_parse_result
+parser_step(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	p->status = HTTP_BADREQUEST;	/* unless a state says otherwise */
+	switch (p->state) {
+	case HP_FIRSTLINE:
+		return state_firstline(p, req, in);
+	case HP_HEADERS:
+		return state_headers(p, req, in);
+	case HP_BODY_LENGTH:
+		return state_body_length(p, req, in);
+	case HP_BODY_EOF:
+		return state_body_eof(p, req, in);
+	case HP_CHUNK_SIZE:
+		return state_chunk_size(p, req, in);
+	case HP_CHUNK_DATA:
+		return state_chunk_data(p, req, in);
+	case HP_CHUNK_CRLF:
+		return state_chunk_crlf(p, in);
+	case HP_TRAILERS:
+		return state_trailers(p, in);
+	case HP_DONE:
+		return HTTP_PARSE_DONE;
+	}
+	return HTTP_PARSE_ERROR;
+}
+
+enum http_parse_result
+http_parser_step_(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	return parser_step(p, req, in);
+}
+
+enum http_parse_result
+http_parser_run_(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	enum http_parse_result r;
+
+	do {
+		r = parser_step(p, req, in);
+	} while (r == HTTP_PARSE_AGAIN);
+	return r;
+}
