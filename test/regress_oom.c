@@ -854,6 +854,6 @@ struct regress_case regress_oom_cases[] = {
 };
 
 const struct regress_table regress_tables[] = {
-	{ regress_oom_cases, 0 },
-	{ NULL, 0 }
+	{ regress_oom_cases, 0, NULL },
+	{ NULL, 0, NULL }
 };
