@@ -236,6 +236,27 @@ struct nameserver {
 };
 
 /*
+ * A query's own UDP socket (evdns_nameserver.c).  Every query leaves from
+ * a fresh random source port (RFC 5452 9.2) on a socket connected to its
+ * nameserver, so only that server, answering that port, reaches it; its
+ * retransmissions to the same server reuse it (a late answer to the first
+ * copy still counts), a new server or transaction id gets a new one.  At
+ * most EVDNS_MAX_QUERY_SOCKETS are open (and no more than the lookups in
+ * flight, max-inflight): past that, or when socket() fails, a query
+ * leaves from its nameserver's shared socket, whose port is random too.
+ * A request holds one only while in flight, and every path that frees
+ * nameservers detaches the requests in flight first, so ns stays valid.
+ */
+struct evdns_udp {
+	int fd;				/* -1: none (shared socket, or unsent) */
+	struct nameserver *ns;		/* the server fd is connected to */
+	ev_uint16_t id;			/* the query it was made for */
+	struct event ev;		/* persistent read on fd */
+};
+
+#define EVDNS_MAX_QUERY_SOCKETS	1024
+
+/*
  * The search list, shared copy-on-write by the requests that started
  * with it: a request keeps the list it began with.
  */
@@ -291,6 +312,7 @@ struct evdns_base {
 	int attempts;			/* transmissions per candidate name */
 	int max_timeouts;		/* in a row before a server is down */
 	int max_inflight;
+	int n_query_sockets;		/* struct evdns_udp fds open */
 
 	/* Kernel randomness for ids and source ports, fetched in blocks. */
 	unsigned char rnd_pool[512];
@@ -328,12 +350,15 @@ EV_HIDDEN int evdns_base_usable_(struct event_base *base);
 EV_HIDDEN void evdns_pump_waiting_(struct evdns_base *dns);
 
 /*
- * A datagram from ns.  truncated: it was larger than our buffer (no reply
- * to a query without EDNS may be), so it is handled as if TC were set.
- * Anything that is not an answer to a request sent to ns is dropped.
+ * A datagram from ns, read from the query socket via (NULL: from ns's
+ * shared socket).  truncated: it was larger than our buffer (no reply to a
+ * query without EDNS may be), so it is handled as if TC were set.
+ * Anything that is not an answer to a request sent to ns through that
+ * socket is dropped.
  */
 EV_HIDDEN void evdns_reply_handle_(struct nameserver *ns,
-    const unsigned char *pkt, size_t len, int truncated);
+    const struct evdns_udp *via, const unsigned char *pkt, size_t len,
+    int truncated);
 
 /* Send an A query for www.google.com to ns alone, as ns->probe, whose
  * end is reported to done. */
@@ -363,10 +388,16 @@ EV_HIDDEN void evdns_ns_free_all_(struct evdns_base *dns);
 EV_HIDDEN struct nameserver *evdns_ns_pick_(struct evdns_base *dns,
     struct nameserver *avoid);
 
-/* Send a query to ns now, or at the end of the current read batch.  A
- * failure is only logged: the request's timer handles it as a loss. */
-EV_HIDDEN void evdns_ns_send_(struct nameserver *ns,
-    const unsigned char *pkt, size_t len);
+/*
+ * Send query id to ns from the query socket u (made anew unless u is
+ * already connected to ns for id; see struct evdns_udp), or, without
+ * one, from ns's shared socket, now or at the end of the current read
+ * batch.  A failure is only logged: the request's timer handles it as a
+ * loss.  evdns_udp_close_() closes u (done with the request).
+ */
+EV_HIDDEN void evdns_ns_send_(struct nameserver *ns, struct evdns_udp *u,
+    ev_uint16_t id, const unsigned char *pkt, size_t len);
+EV_HIDDEN void evdns_udp_close_(struct evdns_udp *u);
 
 /* A request sent to ns timed out: after more than max-timeouts in a row
  * ns is marked down and probed. */

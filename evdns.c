@@ -84,6 +84,7 @@ struct evdns_request {
 	size_t pktlen;
 	char qname[EVDNS_NAME_MAX + 1];	/* the name in pkt */
 	struct nameserver *ns;		/* where the last copy went */
+	struct evdns_udp udp;		/* its source port, if its own */
 	struct nameserver *pinned;	/* probes: this server only */
 	int tx;				/* transmissions of this candidate */
 	int refusals;			/* SERVFAIL etc. for this candidate */
@@ -382,6 +383,7 @@ request_new(struct evdns_base *dns, int qtype, const char *name, int flags,
 	req->cb = cb;
 	req->arg = arg;
 	req->state = RS_NEW;
+	req->udp.fd = -1;
 	if (!(flags & DNS_QUERY_NO_SEARCH) && dns->search != NULL &&
 	    dns->search->n > 0) {
 		req->search = dns->search;
@@ -493,7 +495,7 @@ request_transmit(struct evdns_request *req)
 		return;		/* cannot happen: callers check ns_count */
 	req->ns = ns;
 	req->tx++;
-	evdns_ns_send_(ns, req->pkt, req->pktlen);
+	evdns_ns_send_(ns, &req->udp, req->id, req->pkt, req->pktlen);
 	/* A failed send is handled like a lost datagram: by the timer. */
 	evtimer_add(&req->timeout_ev, &dns->timeout);
 }
@@ -513,6 +515,7 @@ request_detach(struct evdns_request *req)
 	req->state = RS_NEW;
 	id_remove(req);
 	event_del(&req->timeout_ev);
+	evdns_udp_close_(&req->udp);
 	tcp_close(req);
 }
 
@@ -727,8 +730,8 @@ reply_matches(struct evdns_request *req, const unsigned char *pkt,
 }
 
 void
-evdns_reply_handle_(struct nameserver *ns, const unsigned char *pkt, size_t len,
-    int truncated)
+evdns_reply_handle_(struct nameserver *ns, const struct evdns_udp *via,
+    const unsigned char *pkt, size_t len, int truncated)
 {
 	struct evdns_request *req;
 	struct evdns_header h;
@@ -739,6 +742,12 @@ evdns_reply_handle_(struct nameserver *ns, const unsigned char *pkt, size_t len,
 	req = id_lookup(ns->dns, evdns_get16(pkt));
 	if (req == NULL || req->state != RS_INFLIGHT || req->ns != ns)
 		return;
+	/* Only through the socket the query left from: a reply on another
+	 * port is a guess (RFC 5452 9.2). */
+	if (via != (req->udp.fd >= 0 ? &req->udp : NULL)) {
+		evdns_log_(1, "dropped a reply that came to the wrong port");
+		return;
+	}
 	if ((off = reply_matches(req, pkt, len, &h)) == 0) {
 		evdns_log_(1, "dropped a reply whose question does not match");
 		return;
@@ -746,6 +755,7 @@ evdns_reply_handle_(struct nameserver *ns, const unsigned char *pkt, size_t len,
 	evdns_ns_mark_up_(ns);
 	if (truncated) {
 		event_del(&req->timeout_ev);
+		evdns_udp_close_(&req->udp);
 		tcp_start(req);
 		return;
 	}

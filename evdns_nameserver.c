@@ -4,12 +4,16 @@
  * each transmission, and their health (down after repeated timeouts,
  * probed until they answer again).
  *
- * Each nameserver has a connected UDP socket bound to a random source
- * port (RFC 5452).  Replies are read up to EVDNS_RECV_BATCH at a time and
- * handed to evdns_reply_handle_(); while they are, the queries that
+ * Every query leaves from a socket of its own, bound to a fresh random
+ * source port and connected to its nameserver (RFC 5452 9.2; struct
+ * evdns_udp in evdns-internal.h), and its reply is read there.  Each
+ * nameserver also keeps a connected UDP socket on a random port of its
+ * own, which carries the queries that find no socket of their own (more
+ * than EVDNS_MAX_QUERY_SOCKETS in flight, or socket() failing).  Replies
+ * there are read up to EVDNS_RECV_BATCH at a time and handed to
+ * evdns_reply_handle_(); while they are, the shared-socket queries that
  * callbacks start are queued and sent together afterwards, with one
- * sendmmsg() per server on Linux.  Outside a batch every query is sent at
- * once.
+ * sendmmsg() per server on Linux.
  */
 /* recvmmsg/sendmmsg on Linux; must precede every system header. */
 #ifndef _GNU_SOURCE
@@ -45,6 +49,7 @@
 static const int probe_delays[] = { 10, 60, 300, 900, 3600 };
 
 static void ns_read_cb(int fd, short what, void *arg);
+static void udp_read_cb(int fd, short what, void *arg);
 static void probe_timer_cb(int fd, short what, void *arg);
 
 /* ------------------------------------------------------------------ */
@@ -165,12 +170,24 @@ bind_random_port(struct evdns_base *dns, int fd, int family)
 	}
 }
 
-/* A nonblocking UDP socket connected to sa, or -1. */
+/*
+ * A nonblocking UDP socket on a random port, connected to sa, or -1.
+ * shared: the nameserver's own socket, which gets a large receive buffer.
+ */
 static int
-ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen)
+ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen,
+    int shared)
 {
-	int fd = socket(sa->sa_family, SOCK_DGRAM, 0);
 	int sz = 1 << 20;
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+	/* One call instead of three: this runs once per query. */
+	int fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+#else
+	int fd = socket(sa->sa_family, SOCK_DGRAM, 0);
 
 	if (fd < 0)
 		return -1;
@@ -179,13 +196,16 @@ ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen)
 		close(fd);
 		return -1;
 	}
+#endif
 	/*
 	 * Room for a burst of replies: with max-inflight lookups out, all
 	 * the answers can arrive before the loop gets to read them, and
 	 * each small datagram costs the kernel a kilobyte or more of
-	 * buffer.  The kernel caps this at net.core.rmem_max.
+	 * buffer.  The kernel caps this at net.core.rmem_max.  A query's
+	 * own socket gets one answer or a few.
 	 */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (shared)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	bind_random_port(dns, fd, sa->sa_family);
 	/* Connected: the kernel then drops datagrams from other peers. */
 	if (connect(fd, sa, salen) < 0) {
@@ -210,7 +230,7 @@ evdns_nameserver_add_sa_(struct evdns_base *dns, const struct sockaddr *sa,
 		return 2;
 	if ((ns = mm_calloc(1, sizeof(*ns))) == NULL)
 		return 1;
-	if ((ns->fd = ns_socket(dns, sa, salen)) < 0) {
+	if ((ns->fd = ns_socket(dns, sa, salen, 1)) < 0) {
 		mm_free(ns);
 		return 1;
 	}
@@ -417,11 +437,61 @@ sends_flush(struct evdns_base *dns)
 }
 
 void
-evdns_ns_send_(struct nameserver *ns, const unsigned char *pkt, size_t len)
+evdns_udp_close_(struct evdns_udp *u)
+{
+	if (u->fd < 0)
+		return;
+	event_del(&u->ev);
+	close(u->fd);
+	u->fd = -1;
+	u->ns->dns->n_query_sockets--;
+	u->ns = NULL;
+}
+
+/*
+ * Give u a socket of its own for query id to ns, unless it has it
+ * already.  0, or -1 to use the shared socket (limit reached or no fd).
+ */
+static int
+udp_open(struct nameserver *ns, struct evdns_udp *u, ev_uint16_t id)
+{
+	struct evdns_base *dns = ns->dns;
+	int fd;
+
+	if (u->fd >= 0 && u->ns == ns && u->id == id)
+		return 0;
+	evdns_udp_close_(u);
+	if (dns->n_query_sockets >= EVDNS_MAX_QUERY_SOCKETS)
+		return -1;
+	fd = ns_socket(dns, (struct sockaddr *)&ns->addr, ns->addrlen, 0);
+	if (fd < 0)
+		return -1;
+	evdns_event_set_(dns->base, &u->ev, fd, EV_READ | EV_PERSIST,
+	    udp_read_cb, u);
+	if (event_add(&u->ev, NULL) < 0) {
+		close(fd);
+		return -1;
+	}
+	u->fd = fd;
+	u->ns = ns;
+	u->id = id;
+	dns->n_query_sockets++;
+	return 0;
+}
+
+void
+evdns_ns_send_(struct nameserver *ns, struct evdns_udp *u, ev_uint16_t id,
+    const unsigned char *pkt, size_t len)
 {
 	struct evdns_base *dns = ns->dns;
 	struct evdns_pending_send *ps;
 
+	if (udp_open(ns, u, id) == 0) {
+		if (send(u->fd, pkt, len, 0) < 0)
+			evdns_log_(1, "send to nameserver failed: %s",
+			    strerror(errno));
+		return;
+	}
 	if (!dns->batching) {
 		dgram_send(ns, pkt, len);
 		return;
@@ -454,7 +524,7 @@ datagram_handle(struct nameserver *ns, unsigned int gen,
 		evdns_log_(1, "dropped a reply from an unexpected address");
 		return 0;
 	}
-	evdns_reply_handle_(ns, buf, len, truncated);
+	evdns_reply_handle_(ns, NULL, buf, len, truncated);
 	return gen != dns->ns_generation ? -1 : 0;
 }
 
@@ -527,6 +597,24 @@ ns_read(struct nameserver *ns)
 	}
 }
 #endif
+
+/*
+ * A datagram on a query's own socket.  One per call: handling it may end
+ * the request and free u (the loop calls again while more are queued).
+ */
+static void
+udp_read_cb(int fd, short what, void *arg)
+{
+	struct evdns_udp *u = arg;
+	struct nameserver *ns = u->ns;
+	ssize_t r;
+
+	(void)what;
+	r = recv(fd, ns->dns->rxbuf, sizeof(ns->dns->rxbuf), 0);
+	if (r < 0)
+		return;		/* EAGAIN, or an ICMP error: the timer acts */
+	evdns_reply_handle_(ns, u, ns->dns->rxbuf, (size_t)r, 0);
+}
 
 static void
 ns_read_cb(int fd, short what, void *arg)

@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1093,6 +1094,103 @@ test_source_port(struct regress_env *env)
 	tt_assert(distinct >= 5);
 	/* Not simply consecutive ephemeral ports. */
 	tt_assert(!(ports[1] == ports[0] + 1 && ports[2] == ports[1] + 1));
+}
+
+/* Distinct values among the first n of v. */
+static int
+count_distinct(const int *v, int n)
+{
+	int i, j, distinct = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (v[j] == v[i])
+				break;
+		if (j == i)
+			distinct++;
+	}
+	return distinct;
+}
+
+/* Open fds of this process. */
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	tt_assert(d != NULL);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+/*
+ * Issue 12, finding 4: every query leaves from a fresh random source
+ * port (RFC 5452 9.2), not one port per nameserver for the whole process;
+ * its retransmissions keep it; the sockets are bounded by max-inflight.
+ */
+static void
+test_source_port_per_query(struct regress_env *env)
+{
+	struct sink k;
+	struct tsrv s;
+	struct result r[16];
+	int i, fds0, most = 0;
+
+	(void)env;
+	tsrv_setup(&s, TS_NORMAL);
+	for (i = 0; i < 24; i++) {
+		memset(r, 0, sizeof(r[0]));
+		tt_int_op(evdns_resolve_ipv4("a.example", 0, res_cb, &r[0]),
+		    ==, 0);
+		pending = 1;
+		run_until_done(3);
+		expect_a(&r[0], "1.2.3.4");
+	}
+	tt_int_op(s.nq, ==, 24);
+	/* 24 random ports out of 64512 collide with odds below 1%. */
+	tt_int_op(count_distinct(s.srcport, 24), >=, 22);
+	evdns_shutdown(0);
+
+	/* Retransmissions of one query: one port. */
+	sink_start(&k);
+	add_ns_port(k.port);
+	set_fast_timeouts("0.05", "3");
+	memset(r, 0, sizeof(r));
+	tt_int_op(evdns_resolve_ipv4("a.example", 0, res_cb, &r[0]), ==, 0);
+	pending = 1;
+	run_until_done(3);
+	tt_int_op(k.n, ==, 3);
+	tt_int_op(k.sport[0], ==, k.sport[1]);
+	tt_int_op(k.sport[1], ==, k.sport[2]);
+
+	/* Eight lookups, four in flight: four ports at a time at most. */
+	k.n = 0;
+	set_fast_timeouts("0.1", "1");
+	tt_int_op(evdns_set_option("max-inflight:", "4", DNS_OPTIONS_ALL), ==,
+	    0);
+	fds0 = count_fds();
+	for (i = 0; i < 8; i++)
+		tt_int_op(evdns_resolve_ipv4("a.example", 0, res_cb, &r[i]),
+		    ==, 0);
+	pending = 8;
+	while (pending > 0) {
+		int n = count_fds() - fds0;
+		if (n > most)
+			most = n;
+		tt_int_op(event_loop(EVLOOP_ONCE), !=, -1);
+	}
+	tt_int_op(k.n, ==, 8);
+	tt_int_op(most, <=, 4);
+	tt_int_op(count_distinct(k.sport, 8), >=, 7);
+	/* All closed again when the lookups end. */
+	tt_int_op(count_fds(), ==, fds0);
+	event_del(&k.ev);
+	close(k.fd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2528,6 +2626,8 @@ struct regress_case regress_dns_cases[] = {
 	{ "dns/shutdown", test_shutdown, RT_BASE, NULL },
 	{ "dns/max_inflight", test_max_inflight, RT_BASE, NULL },
 	{ "dns/txid", test_txid, RT_BASE, NULL },
+	{ "dns/source_port_per_query", test_source_port_per_query, RT_BASE,
+	    NULL },
 	{ "dns/source_port", test_source_port, RT_BASE, NULL },
 	{ "dns/bad_replies", test_bad_replies, RT_BASE, NULL },
 	{ "dns/reply_fuzz", test_reply_fuzz, RT_BASE, NULL },
