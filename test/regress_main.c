@@ -18,6 +18,7 @@ extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_runner_cases[];
+extern struct regress_case regress_load_cases[];
 #ifdef REGRESS_EMUL
 /* test/regress-emul only: the emulated kernels' own rules. */
 extern struct regress_case regress_emul_kqueue_cases[];
@@ -43,6 +44,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
 	{ regress_runner_cases, 0, NULL },
+	{ regress_load_cases, 0, NULL },
 #ifdef REGRESS_EMUL
 	/* The rule tests make raw emulated kernel objects and keep them. */
 	{ regress_emul_kqueue_cases, RT_KEEPFD, "kqueue" },
