@@ -65,7 +65,7 @@ rand_refill(struct evdns_base *dns)
 	size_t want = sizeof(dns->rnd_pool), i;
 	ssize_t r = -1;
 	struct timeval tv;
-	unsigned long x;
+	ev_uint64_t x;		/* 64 bits everywhere: the LCG below needs them */
 
 #ifdef HAVE_GETRANDOM
 	r = getrandom(dns->rnd_pool, want, 0);
@@ -84,8 +84,8 @@ rand_refill(struct evdns_base *dns)
 	evdns_log_(1, "no kernel random source; transaction ids are "
 	    "predictable");
 	evutil_gettimeofday(&tv, NULL);
-	x = (unsigned long)tv.tv_usec * 2654435761UL ^
-	    (unsigned long)tv.tv_sec ^ ((unsigned long)getpid() << 16);
+	x = (ev_uint64_t)tv.tv_usec * 2654435761UL ^
+	    (ev_uint64_t)tv.tv_sec ^ ((ev_uint64_t)getpid() << 16);
 	for (i = 0; i < want; i++) {
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 		dns->rnd_pool[i] = (unsigned char)(x >> 33);
