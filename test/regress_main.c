@@ -7,6 +7,9 @@
 
 extern struct regress_case regress_core_cases[];
 extern struct regress_case regress_buffer_cases[];
+extern struct regress_case regress_buffer2_cases[];
+extern struct regress_case regress_bufferevent2_cases[];
+extern struct regress_case regress_listener_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_http_cases[];
@@ -15,6 +18,9 @@ extern struct regress_case regress_rpc_cases[];
 struct regress_case *regress_tables[] = {
 	regress_core_cases,
 	regress_buffer_cases,
+	regress_buffer2_cases,
+	regress_bufferevent2_cases,
+	regress_listener_cases,
 	regress_tag_cases,
 	regress_dns_cases,
 	regress_http_cases,
