@@ -140,10 +140,29 @@ bufferevent_unlock_(struct bufferevent *bev)
 		evbuffer_lock_release_(BEV_P(bev)->lock);
 }
 
+/* Free the bufferevent, its last reference gone (the lock is held). */
+EV_HIDDEN void bufferevent_finalize_(struct bufferevent *bev);
+
 /* Take a reference and the lock; the release frees the bufferevent when
- * that was the last reference (returns 1 then). */
-EV_HIDDEN void bufferevent_incref_and_lock_(struct bufferevent *bev);
-EV_HIDDEN int bufferevent_decref_and_unlock_(struct bufferevent *bev);
+ * that was the last reference (returns 1 then).  Inline: every event
+ * handler does both. */
+static inline void
+bufferevent_incref_and_lock_(struct bufferevent *bev)
+{
+	bufferevent_lock_(bev);
+	BEV_P(bev)->refcnt++;
+}
+
+static inline int
+bufferevent_decref_and_unlock_(struct bufferevent *bev)
+{
+	if (--BEV_P(bev)->refcnt > 0) {
+		bufferevent_unlock_(bev);
+		return 0;
+	}
+	bufferevent_finalize_(bev);
+	return 1;
+}
 
 /* Does the direction run: enabled, not suspended, not being freed? */
 static inline int

@@ -78,13 +78,6 @@ bufferevent_enable_locking_(struct bufferevent_private *p, void *lock)
 	(void)evbuffer_enable_locking(p->bev.output, lock);
 }
 
-void
-bufferevent_incref_and_lock_(struct bufferevent *bev)
-{
-	bufferevent_lock_(bev);
-	BEV_P(bev)->refcnt++;
-}
-
 /* The last reference went: release everything. */
 static void
 bufferevent_finalize(struct bufferevent_private *p)
@@ -104,17 +97,10 @@ bufferevent_finalize(struct bufferevent_private *p)
 	mm_free(p);
 }
 
-int
-bufferevent_decref_and_unlock_(struct bufferevent *bev)
+void
+bufferevent_finalize_(struct bufferevent *bev)
 {
-	struct bufferevent_private *p = BEV_P(bev);
-
-	if (--p->refcnt > 0) {
-		bufferevent_unlock_(bev);
-		return 0;
-	}
-	bufferevent_finalize(p);
-	return 1;
+	bufferevent_finalize(BEV_P(bev));
 }
 
 void

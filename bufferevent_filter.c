@@ -334,7 +334,8 @@ bufferevent_filter_new(struct bufferevent *underlying,
 	}
 	bev = &f->p.bev;
 	bufferevent_init_generic_timeouts_(bev);
-	f->p.out_entry = evbuffer_add_cb(bev->output, filter_outbuf_cb, f);
+	f->p.out_entry = evbuffer_add_cb_adds_only_(bev->output,
+	    filter_outbuf_cb, f);
 	if (f->p.out_entry == NULL) {
 		bufferevent_decref_and_unlock_(bev);
 		return NULL;

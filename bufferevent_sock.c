@@ -45,6 +45,11 @@
 #include "log-internal.h"
 #include "mm-internal.h"
 
+/* Neither a rate limit nor a single-operation size: the buffers size
+ * reads and writes themselves. */
+#define BEV_NO_LIMITS(p)	((p)->rate_limiting == NULL &&		\
+	(p)->max_single_read == 0 && (p)->max_single_write == 0)
+
 static void be_socket_readcb(int fd, short what, void *arg);
 static void be_socket_writecb(int fd, short what, void *arg);
 
@@ -124,7 +129,8 @@ be_socket_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (info->n_added == 0 || !bufferevent_writing_(bev) ||
 	    (p->flags & BEV_P_CONNECTING) || bev->ev_write.ev_fd < 0)
 		return;
-	if (event_pending(&bev->ev_write, EV_WRITE, NULL) &&
+	/* (The flag test is event_pending() without the call.) */
+	if ((bev->ev_write.ev_flags & EVLIST_INSERTED) &&
 	    (!(p->flags & BEV_P_COMPAT14) ||
 	    !bufferevent_has_timeout_(&p->tv_write)))
 		return;
@@ -138,7 +144,7 @@ static int
 be_socket_howmuch(struct bufferevent_private *p)
 {
 	struct bufferevent *bev = &p->bev;
-	ev_ssize_t quota = bufferevent_read_quota_(p);
+	ev_ssize_t quota = BEV_NO_LIMITS(p) ? -1 : bufferevent_read_quota_(p);
 	size_t room = (size_t)-1;
 
 	if (bev->wm_read.high != 0)
@@ -283,7 +289,8 @@ be_socket_writecb(int fd, short what, void *arg)
 	if ((p->flags & BEV_P_CONNECTING) && !be_socket_connected(bev, fd))
 		goto done;
 	if (out->off > 0) {
-		if ((quota = bufferevent_write_quota_(p)) == 0)
+		quota = BEV_NO_LIMITS(p) ? -1 : bufferevent_write_quota_(p);
+		if (quota == 0)
 			goto done;	/* the rate limit suspended us */
 		res = quota < 0 ? evbuffer_write(out, fd) :
 		    evbuffer_write_atmost(out, fd, quota);
@@ -418,7 +425,8 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
 	}
 	bev = &p->bev;
 	be_socket_set_events(bev, fd);
-	p->out_entry = evbuffer_add_cb(bev->output, be_socket_outbuf_cb, bev);
+	p->out_entry = evbuffer_add_cb_adds_only_(bev->output,
+	    be_socket_outbuf_cb, bev);
 	if (p->out_entry == NULL) {
 		/* Nothing runs yet: the common part goes with its buffers. */
 		p->options &= ~BEV_OPT_CLOSE_ON_FREE;

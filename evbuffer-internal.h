@@ -61,6 +61,10 @@ struct evbuffer_cb_entry {
 
 /* Removed while callbacks were running; unlinked once they are done. */
 #define EVBUFFER_CB_DEAD_	0x80000000u
+/* The library's own entries that only care about additions (a
+ * bufferevent's output watcher): not called for removals. */
+#define EVBUFFER_CB_ADDS_ONLY_	0x40000000u
+#define EVBUFFER_CB_INTERNAL_	(EVBUFFER_CB_DEAD_ | EVBUFFER_CB_ADDS_ONLY_)
 
 struct evbuffer_private {
 	struct evbuffer b;		/* the public 1.4 part; must stay first */
@@ -69,6 +73,8 @@ struct evbuffer_private {
 	unsigned char freeze_start;	/* evbuffer_freeze(buf, 1) */
 	unsigned char freeze_end;	/* evbuffer_freeze(buf, 0) */
 	unsigned char free_pending;	/* evbuffer_free() from a callback */
+	unsigned char dead_cbs;		/* entries wait for evbuffer_sweep */
+	unsigned char adds_only;	/* no callback cares about removals */
 	int cb_depth;			/* callbacks running (they may nest) */
 	ev_uint64_t flags;		/* EVBUFFER_FLAG_* */
 
@@ -132,6 +138,13 @@ EV_HIDDEN void evbuffer_leave_(struct evbuffer *buf);
 EV_HIDDEN int evbuffer_enter2_(struct evbuffer *a, int a_ends,
     struct evbuffer *b, int b_ends);
 EV_HIDDEN void evbuffer_leave2_(struct evbuffer *a, struct evbuffer *b);
+
+/* After the callbacks changed: recompute adds_only. */
+EV_HIDDEN void evbuffer_cbs_changed_(struct evbuffer_private *p);
+
+/* evbuffer_add_cb() for the library's own EVBUFFER_CB_ADDS_ONLY_ entries. */
+EV_HIDDEN struct evbuffer_cb_entry *evbuffer_add_cb_adds_only_(
+    struct evbuffer *buf, evbuffer_cb_func cb, void *cbarg);
 
 /* The callback slot's value while 2.x callbacks or deferral are on. */
 EV_HIDDEN void evbuffer_run_callbacks_(struct evbuffer *buf, size_t old_len,

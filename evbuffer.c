@@ -231,14 +231,14 @@ evbuffer_expand_raw_(struct evbuffer *buf, size_t datlen)
 int
 evbuffer_expand(struct evbuffer *buf, size_t datlen)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_expand_core(buf, datlen);
-	if (evbuffer_enter_(buf, 0) == -1)
+	if (slow && evbuffer_enter_(buf, 0) == -1)
 		return -1;
 	res = evbuffer_expand_core(buf, datlen);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return res;
 }
 
@@ -298,14 +298,14 @@ evbuffer_add_raw_(struct evbuffer *buf, const void *data, size_t datlen)
 int
 evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_add_core(buf, data, datlen);
-	if (evbuffer_enter_(buf, EVB_END) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_END) == -1)
 		return -1;
 	res = evbuffer_add_core(buf, data, datlen);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return res;
 }
 
@@ -348,14 +348,13 @@ evbuffer_drain_raw_(struct evbuffer *buf, size_t len)
 int
 evbuffer_drain(struct evbuffer *buf, size_t len)
 {
-	if (!EVBUF_PRIV(buf)->slow) {
-		evbuffer_drain_core(buf, len);
-		return 0;
-	}
-	if (evbuffer_enter_(buf, EVB_FRONT) == -1)
+	int slow = EVBUF_PRIV(buf)->slow;
+
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return -1;
 	evbuffer_drain_core(buf, len);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return 0;
 }
 
@@ -377,14 +376,14 @@ evbuffer_remove_core(struct evbuffer *buf, void *data, size_t datlen)
 int
 evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_remove_core(buf, data, datlen);
-	if (evbuffer_enter_(buf, EVB_FRONT) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return -1;
 	res = evbuffer_remove_core(buf, data, datlen);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return res;
 }
 
@@ -461,14 +460,14 @@ evbuffer_leave2_(struct evbuffer *a, struct evbuffer *b)
 int
 evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 {
+	int slow = EVBUF_PRIV(outbuf)->slow || EVBUF_PRIV(inbuf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(outbuf)->slow && !EVBUF_PRIV(inbuf)->slow)
-		return evbuffer_add_buffer_core(outbuf, inbuf);
-	if (evbuffer_enter2_(outbuf, EVB_END, inbuf, EVB_FRONT) == -1)
+	if (slow && evbuffer_enter2_(outbuf, EVB_END, inbuf, EVB_FRONT) == -1)
 		return -1;
 	res = evbuffer_add_buffer_core(outbuf, inbuf);
-	evbuffer_leave2_(outbuf, inbuf);
+	if (slow)
+		evbuffer_leave2_(outbuf, inbuf);
 	return res;
 }
 
@@ -590,14 +589,24 @@ fast_format(char *out, size_t room, const char *fmt, va_list ap)
 	return (int)o;
 }
 
-static int
-evbuffer_add_vprintf_core(struct evbuffer *buf, const char *fmt, va_list ap)
+/*
+ * Append formatted text; the count of bytes added, or -1 with the buffer
+ * unchanged.  A NUL follows the data in the allocation, uncounted.  (One
+ * function, slow path included: a helper taking the va_list could not be
+ * inlined, and printf is the hottest call of a text protocol.)
+ */
+int
+evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 {
-	size_t old_len = buf->off;
-	size_t room;
+	int slow = EVBUF_PRIV(buf)->slow;
+	size_t old_len, room;
 	int n;
 	va_list aq;
 	char tmp[256];
+
+	if (slow && evbuffer_enter_(buf, EVB_END) == -1)
+		return -1;
+	old_len = buf->off;
 
 	/*
 	 * Short text in the plain formats (HTTP header lines, say) is
@@ -608,17 +617,19 @@ evbuffer_add_vprintf_core(struct evbuffer *buf, const char *fmt, va_list ap)
 	va_end(aq);
 	if (n >= 0) {
 		/* n + 1 for the NUL kept after the data. */
-		if (evbuffer_expand_core(buf, (size_t)n + 1) == -1)
-			return -1;
+		if (evbuffer_expand_core(buf, (size_t)n + 1) == -1) {
+			n = -1;
+			goto done;
+		}
 		memcpy(buf->buffer + buf->off, tmp, (size_t)n + 1);
 		buf->off += (size_t)n;
 		evbuffer_notify_(buf, old_len);
-		return n;
+		goto done;
 	}
 
 	/* A first guess so the common short case formats once. */
 	if (evbuffer_tailroom_(buf) < 64 && evbuffer_grow(buf, 64) == -1)
-		return -1;
+		goto done;	/* n is -1 */
 
 	for (;;) {
 		room = evbuffer_tailroom_(buf);
@@ -626,31 +637,23 @@ evbuffer_add_vprintf_core(struct evbuffer *buf, const char *fmt, va_list ap)
 		n = vsnprintf((char *)buf->buffer + buf->off, room, fmt, aq);
 		va_end(aq);
 		if (n < 0)
-			return -1;
+			goto done;
 		if ((size_t)n < room) {
 			/* vsnprintf left a NUL after the data, uncounted. */
 			buf->off += (size_t)n;
 			evbuffer_notify_(buf, old_len);
-			return n;
+			goto done;
 		}
 		/* n + 1 cannot overflow: n <= INT_MAX. */
-		if (evbuffer_grow(buf, (size_t)n + 1) == -1)
-			return -1;
+		if (evbuffer_grow(buf, (size_t)n + 1) == -1) {
+			n = -1;
+			goto done;
+		}
 	}
-}
-
-int
-evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
-{
-	int res;
-
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_add_vprintf_core(buf, fmt, ap);
-	if (evbuffer_enter_(buf, EVB_END) == -1)
-		return -1;
-	res = evbuffer_add_vprintf_core(buf, fmt, ap);
-	evbuffer_leave_(buf);
-	return res;
+done:
+	if (slow)
+		evbuffer_leave_(buf);
+	return n;
 }
 
 /* The variadic form of evbuffer_add_vprintf(). */
@@ -713,14 +716,14 @@ evbuffer_readline_core(struct evbuffer *buf)
 char *
 evbuffer_readline(struct evbuffer *buf)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	char *line;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_readline_core(buf);
-	if (evbuffer_enter_(buf, EVB_FRONT) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return NULL;
 	line = evbuffer_readline_core(buf);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return line;
 }
 
@@ -741,9 +744,16 @@ find_crlf_strict(const unsigned char *data, size_t len)
 	return len;
 }
 
-/* Where a line end starts, for readln and evbuffer_search_eol(). */
-size_t
-evbuffer_find_eol_(const unsigned char *data, size_t len,
+/*
+ * Where a line end starts, for readln and evbuffer_search_eol().  Always
+ * inlined into readln: out of line, the call and the switch cost as much
+ * as the search itself on short header lines.
+ */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline size_t
+evbuffer_find_eol(const unsigned char *data, size_t len,
     enum evbuffer_eol_style eol_style, size_t *eol_len)
 {
 	const unsigned char *p;
@@ -796,6 +806,13 @@ evbuffer_find_eol_(const unsigned char *data, size_t len,
 	return i;
 }
 
+size_t
+evbuffer_find_eol_(const unsigned char *data, size_t len,
+    enum evbuffer_eol_style eol_style, size_t *eol_len)
+{
+	return evbuffer_find_eol(data, len, eol_style, eol_len);
+}
+
 /*
  * Take one line ended as eol_style says (see docs/COMPAT.md) and
  * return it malloc'd and NUL-terminated without its terminator; the
@@ -809,7 +826,7 @@ evbuffer_readln_core(struct evbuffer *buf, size_t *n_read_out,
 	size_t i, eol;
 	char *line;
 
-	i = evbuffer_find_eol_(buf->buffer, buf->off, eol_style, &eol);
+	i = evbuffer_find_eol(buf->buffer, buf->off, eol_style, &eol);
 	if (eol == 0)
 		return NULL;
 	line = mm_strndup((const char *)buf->buffer, i);
@@ -825,14 +842,14 @@ char *
 evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
     enum evbuffer_eol_style eol_style)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	char *line;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_readln_core(buf, n_read_out, eol_style);
-	if (evbuffer_enter_(buf, EVB_FRONT) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return NULL;
 	line = evbuffer_readln_core(buf, n_read_out, eol_style);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return line;
 }
 
@@ -865,8 +882,6 @@ evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
 {
 	unsigned char *p;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_find_core(buf, what, len);
 	evbuffer_lock_(buf);
 	p = evbuffer_find_core(buf, what, len);
 	evbuffer_unlock_(buf);
@@ -887,6 +902,7 @@ evbuffer_setcb(struct evbuffer *buf, evbuffer_cb cb, void *cbarg)
 	if (buf->cb == evbuffer_run_callbacks_) {
 		p->user_cb = cb;
 		p->user_cbarg = cbarg;
+		evbuffer_cbs_changed_(p);
 	} else {
 		buf->cb = cb;
 		buf->cbarg = cbarg;
@@ -952,14 +968,14 @@ evbuffer_read_core(struct evbuffer *buf, int fd, int howmuch)
 int
 evbuffer_read(struct evbuffer *buf, evutil_socket_t fd, int howmuch)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_read_core(buf, fd, howmuch);
-	if (evbuffer_enter_(buf, EVB_END) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_END) == -1)
 		return -1;
 	res = evbuffer_read_core(buf, fd, howmuch);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return res;
 }
 
@@ -986,14 +1002,14 @@ evbuffer_write_core(struct evbuffer *buf, int fd, size_t len)
 int
 evbuffer_write(struct evbuffer *buf, evutil_socket_t fd)
 {
+	int slow = EVBUF_PRIV(buf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(buf)->slow)
-		return evbuffer_write_core(buf, fd, buf->off);
-	if (evbuffer_enter_(buf, EVB_FRONT) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return -1;
 	res = evbuffer_write_core(buf, fd, buf->off);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return res;
 }
 
@@ -1006,17 +1022,14 @@ evbuffer_write_atmost(struct evbuffer *buf, evutil_socket_t fd,
     ev_ssize_t howmuch)
 {
 	size_t len = howmuch < 0 ? buf->off : (size_t)howmuch;
+	int slow = EVBUF_PRIV(buf)->slow;
 	int res;
 
-	if (!EVBUF_PRIV(buf)->slow) {
-		if (len == 0 || buf->off == 0)
-			return 0;
-		return evbuffer_write_core(buf, fd, len);
-	}
-	if (evbuffer_enter_(buf, EVB_FRONT) == -1)
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return -1;
 	res = len == 0 || buf->off == 0 ? 0 :
 	    evbuffer_write_core(buf, fd, len);
-	evbuffer_leave_(buf);
+	if (slow)
+		evbuffer_leave_(buf);
 	return res;
 }

@@ -160,6 +160,22 @@ evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
 /* ------------------------------------------------------------------ */
 /* Callbacks */
 
+/*
+ * Note whether every callback only cares about additions (the common
+ * case of a bufferevent's output): then a removal is not dispatched.
+ */
+void
+evbuffer_cbs_changed_(struct evbuffer_private *p)
+{
+	struct evbuffer_cb_entry *e;
+
+	p->adds_only = p->user_cb == NULL && p->defer_base == NULL;
+	for (e = p->cbs; e != NULL && p->adds_only; e = e->next)
+		if ((e->flags & (EVBUFFER_CB_ENABLED | EVBUFFER_CB_DEAD_ |
+		    EVBUFFER_CB_ADDS_ONLY_)) == EVBUFFER_CB_ENABLED)
+			p->adds_only = 0;
+}
+
 /* Put the dispatcher in the callback slot, keeping the 1.4 callback. */
 static void
 evbuffer_dispatch_on(struct evbuffer_private *p)
@@ -170,6 +186,7 @@ evbuffer_dispatch_on(struct evbuffer_private *p)
 	p->user_cbarg = p->b.cbarg;
 	p->b.cb = evbuffer_run_callbacks_;
 	p->b.cbarg = p;
+	evbuffer_cbs_changed_(p);
 }
 
 /* Give the slot back to the 1.4 callback when nothing else needs it. */
@@ -191,6 +208,7 @@ evbuffer_sweep_cbs(struct evbuffer_private *p)
 {
 	struct evbuffer_cb_entry **pe = &p->cbs, *e;
 
+	p->dead_cbs = 0;
 	while ((e = *pe) != NULL) {
 		if (e->flags & EVBUFFER_CB_DEAD_) {
 			*pe = e->next;
@@ -200,14 +218,19 @@ evbuffer_sweep_cbs(struct evbuffer_private *p)
 		}
 	}
 	evbuffer_dispatch_off(p);
+	evbuffer_cbs_changed_(p);
 }
 
 /*
  * Run the 2.x callbacks, newest first, then the 1.4 one.  The buffer is
  * marked busy meanwhile; a free asked for by a callback happens at the
- * end.  Returns 1 when the buffer was freed.
+ * end.  Returns 1 when the buffer was freed.  Inlined: it is the cost of
+ * every change to a bufferevent's output.
  */
-static int
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline int
 evbuffer_invoke(struct evbuffer_private *p, size_t orig, size_t added,
     size_t deleted)
 {
@@ -221,15 +244,19 @@ evbuffer_invoke(struct evbuffer_private *p, size_t orig, size_t added,
 	p->cb_depth++;
 	/* After a callback freed the buffer, the others are not told. */
 	for (e = p->cbs; e != NULL && !p->free_pending; e = e->next) {
-		if ((e->flags & (EVBUFFER_CB_ENABLED | EVBUFFER_CB_DEAD_)) ==
+		if ((e->flags & (EVBUFFER_CB_ENABLED | EVBUFFER_CB_DEAD_)) !=
 		    EVBUFFER_CB_ENABLED)
-			(*e->cb)(buf, &info, e->cbarg);
+			continue;
+		if (added == 0 && (e->flags & EVBUFFER_CB_ADDS_ONLY_))
+			continue;
+		(*e->cb)(buf, &info, e->cbarg);
 	}
 	if (p->user_cb != NULL && !p->free_pending)
 		(*p->user_cb)(buf, orig, orig + added - deleted, p->user_cbarg);
 	if (--p->cb_depth > 0)
 		return 0;
-	evbuffer_sweep_cbs(p);
+	if (p->dead_cbs)
+		evbuffer_sweep_cbs(p);
 	if (p->free_pending) {
 		p->cb_depth = 0;
 		evbuffer_free(buf);
@@ -273,7 +300,8 @@ evbuffer_run_callbacks_(struct evbuffer *buf, size_t old_len, size_t new_len,
 
 	(void)buf;
 	if (p->defer_base == NULL) {
-		(void)evbuffer_invoke(p, old_len, added, deleted);
+		if (added > 0 || !p->adds_only)
+			(void)evbuffer_invoke(p, old_len, added, deleted);
 		return;
 	}
 	if (!p->defer_pending) {
@@ -304,7 +332,21 @@ evbuffer_add_cb(struct evbuffer *buf, evbuffer_cb_func cb, void *cbarg)
 	e->next = p->cbs;
 	p->cbs = e;
 	evbuffer_dispatch_on(p);
+	evbuffer_cbs_changed_(p);
 	evbuffer_unlock_(buf);
+	return e;
+}
+
+struct evbuffer_cb_entry *
+evbuffer_add_cb_adds_only_(struct evbuffer *buf, evbuffer_cb_func cb,
+    void *cbarg)
+{
+	struct evbuffer_cb_entry *e = evbuffer_add_cb(buf, cb, cbarg);
+
+	if (e != NULL) {
+		e->flags |= EVBUFFER_CB_ADDS_ONLY_;
+		evbuffer_cbs_changed_(EVBUF_PRIV(buf));
+	}
 	return e;
 }
 
@@ -313,6 +355,7 @@ static void
 evbuffer_drop_cb(struct evbuffer_private *p, struct evbuffer_cb_entry *e)
 {
 	e->flags |= EVBUFFER_CB_DEAD_;
+	p->dead_cbs = 1;
 	if (p->cb_depth == 0)
 		evbuffer_sweep_cbs(p);
 }
@@ -357,7 +400,8 @@ evbuffer_cb_set_flags(struct evbuffer *buf, struct evbuffer_cb_entry *cb,
 	if (cb == NULL)
 		return -1;
 	evbuffer_lock_(buf);
-	cb->flags |= flags & ~EVBUFFER_CB_DEAD_;
+	cb->flags |= flags & ~EVBUFFER_CB_INTERNAL_;
+	evbuffer_cbs_changed_(EVBUF_PRIV(buf));
 	evbuffer_unlock_(buf);
 	return 0;
 }
@@ -369,7 +413,8 @@ evbuffer_cb_clear_flags(struct evbuffer *buf, struct evbuffer_cb_entry *cb,
 	if (cb == NULL)
 		return -1;
 	evbuffer_lock_(buf);
-	cb->flags &= ~(flags & ~EVBUFFER_CB_DEAD_);
+	cb->flags &= ~(flags & ~EVBUFFER_CB_INTERNAL_);
+	evbuffer_cbs_changed_(EVBUF_PRIV(buf));
 	evbuffer_unlock_(buf);
 	return 0;
 }
@@ -396,6 +441,7 @@ evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base)
 	event_base_set(base, &p->defer_ev);
 	p->defer_base = base;
 	evbuffer_dispatch_on(p);
+	evbuffer_cbs_changed_(p);
 	evbuffer_unlock_(buf);
 	return 0;
 }
