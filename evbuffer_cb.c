@@ -251,7 +251,9 @@ evbuffer_invoke(struct evbuffer_private *p, size_t orig, size_t added,
 			continue;
 		(*e->cb)(buf, &info, e->cbarg);
 	}
-	if (p->user_cb != NULL && !p->free_pending)
+	/* The 1.4 callback never sees an unchanged length (a deferred
+	 * report can add and remove the same amount). */
+	if (p->user_cb != NULL && !p->free_pending && added != deleted)
 		(*p->user_cb)(buf, orig, orig + added - deleted, p->user_cbarg);
 	if (--p->cb_depth > 0)
 		return 0;
