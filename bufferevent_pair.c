@@ -85,8 +85,8 @@ pair_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	(void)buf;
 	if (info->n_added > 0 && partner != NULL)
 		(void)pair_move(bev, partner, 0);
-	else
-		bufferevent_generic_adj_timeouts_(bev);
+	/* Waiting output starts the write timeout. */
+	bufferevent_generic_adj_timeouts_(bev);
 }
 
 static int
