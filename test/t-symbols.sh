@@ -1,7 +1,7 @@
 #!/bin/sh
 # t-symbols.sh -- the shared libraries export only public names (and the
 # few 1.4 exported-but-undeclared ones); internal helpers stay hidden.
-allow='^(event_|evbuffer_|bufferevent_|evtag_|evhttp_|evdns_|evrpc_|evutil_|encode_int$|current_base$|evsignal_base$|_event_|_evsignal_|evsignal_|selectops$|pollops$|epollops$|kqops$|devpollops$|_init$|_fini$|_edata$|_end$|__bss_start$)'
+allow='^(event_|evbuffer_|bufferevent_|evconnlistener_|ev_token_bucket_cfg_|evtag_|evhttp_|evdns_|evrpc_|evutil_|encode_int$|current_base$|evsignal_base$|_event_|_evsignal_|evsignal_|selectops$|pollops$|epollops$|kqops$|devpollops$|_init$|_fini$|_edata$|_end$|__bss_start$)'
 for lib in libevent_core libevent_extra libevent; do
 	so="$builddir/.libs/$lib.so"
 	if [ ! -e "$so" ]; then echo "FAIL symbols/$lib # $so missing"; continue; fi
