@@ -93,9 +93,10 @@ struct bufferevent_private {
 	int eventcb_errno;		/* errno to restore for the event cb */
 
 	/* Socket bufferevents. */
-	int out_error;			/* the output callback's event_add()
-					   failed: errno, for bufferevent_write */
-	int connect_errno;		/* an error connect() reported at once */
+	int out_error;			/* errno of a failed event_add() in
+					   the output callback, for
+					   bufferevent_write() to return */
+	int connect_errno;		/* connect() failed at once with it */
 	int dns_error;			/* getaddrinfo()'s EAI_* result */
 
 	struct bufferevent_rate_limit *rate_limiting;	/* NULL: none */

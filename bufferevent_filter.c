@@ -86,7 +86,8 @@ filter_run(struct bufferevent_filtered *f, bufferevent_filter_cb fn,
 		fn = filter_copy;
 	for (;;) {
 		room = filter_room(dst->off, dst_high);
-		if (room == 0 || (src->off == 0 && !(first && mode != BEV_NORMAL)))
+		if (room == 0 ||
+		    (src->off == 0 && !(first && mode != BEV_NORMAL)))
 			break;
 		s = src->off;
 		d = dst->off;

@@ -50,7 +50,8 @@ pair_move(struct bufferevent *src, struct bufferevent *dst, int force)
 
 	if (BEV_PAIR(src)->moving || n == 0)
 		return 0;
-	if (!force && (!bufferevent_writing_(src) || !bufferevent_reading_(dst)))
+	if (!force &&
+	    (!bufferevent_writing_(src) || !bufferevent_reading_(dst)))
 		return 0;
 	if (!force && dst->wm_read.high != 0) {
 		if (dst->input->off >= dst->wm_read.high)

@@ -582,7 +582,8 @@ ratelim_quota(struct bufferevent_private *p, int reading, int consult)
 
 		if (consult)
 			bucket_update(&g->bucket, &g->cfg, g->base);
-		grp = group_share(g, reading ? g->bucket.read : g->bucket.write);
+		grp = group_share(g,
+		    reading ? g->bucket.read : g->bucket.write);
 		if (grp < quota)
 			quota = grp;
 	}

@@ -74,7 +74,8 @@ be_socket_retime(struct event *ev, short kind, const struct timeval *tv)
 	if (!event_pending(ev, kind, NULL))
 		return 0;
 	/* event_add(ev, NULL) would keep the old deadline. */
-	if (!bufferevent_has_timeout_(tv) && event_pending(ev, EV_TIMEOUT, NULL))
+	if (!bufferevent_has_timeout_(tv) &&
+	    event_pending(ev, EV_TIMEOUT, NULL))
 		event_del(ev);
 	return bufferevent_add_event_(ev, tv);
 }
@@ -87,14 +88,17 @@ be_socket_update(struct bufferevent *bev, short which)
 	int res = 0;
 
 	if (which & BEV_UPDATE_TIMEOUTS_) {
-		if (be_socket_retime(&bev->ev_read, EV_READ, &p->tv_read) == -1 ||
-		    be_socket_retime(&bev->ev_write, EV_WRITE, &p->tv_write) == -1)
+		if (be_socket_retime(&bev->ev_read, EV_READ,
+		    &p->tv_read) == -1 ||
+		    be_socket_retime(&bev->ev_write, EV_WRITE,
+		    &p->tv_write) == -1)
 			res = -1;
 		return res;
 	}
 	if (which & EV_READ) {
 		if (bufferevent_reading_(bev) && fd >= 0)
-			res = bufferevent_add_event_(&bev->ev_read, &p->tv_read);
+			res = bufferevent_add_event_(&bev->ev_read,
+			    &p->tv_read);
 		else
 			event_del(&bev->ev_read);
 	}

@@ -56,7 +56,7 @@ struct evbuffer_cb_entry {
 	struct evbuffer_cb_entry *next;	/* newer entries come first */
 	evbuffer_cb_func cb;
 	void *cbarg;
-	ev_uint32_t flags;		/* EVBUFFER_CB_ENABLED, EVBUFFER_CB_DEAD_ */
+	ev_uint32_t flags;		/* EVBUFFER_CB_* */
 };
 
 /* Removed while callbacks were running; unlinked once they are done. */
@@ -67,9 +67,9 @@ struct evbuffer_cb_entry {
 #define EVBUFFER_CB_INTERNAL_	(EVBUFFER_CB_DEAD_ | EVBUFFER_CB_ADDS_ONLY_)
 
 struct evbuffer_private {
-	struct evbuffer b;		/* the public 1.4 part; must stay first */
+	struct evbuffer b;		/* the 1.4 public part; stays first */
 
-	unsigned char slow;		/* frozen or locked: take the slow path */
+	unsigned char slow;		/* frozen or locked: the slow path */
 	unsigned char freeze_start;	/* evbuffer_freeze(buf, 1) */
 	unsigned char freeze_end;	/* evbuffer_freeze(buf, 0) */
 	unsigned char free_pending;	/* evbuffer_free() from a callback */
@@ -180,7 +180,8 @@ struct evbuffer_lock_callbacks_ {
 	int (*lock)(unsigned mode, void *lock);
 	int (*unlock)(unsigned mode, void *lock);
 };
-#define EVBUFFER_LOCKTYPE_RECURSIVE_	1	/* = EVTHREAD_LOCKTYPE_RECURSIVE */
+/* The value of event2/thread.h's EVTHREAD_LOCKTYPE_RECURSIVE. */
+#define EVBUFFER_LOCKTYPE_RECURSIVE_	1
 
 EV_HIDDEN void evbuffer_set_lock_callbacks_(
     const struct evbuffer_lock_callbacks_ *cbs);

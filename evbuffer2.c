@@ -303,7 +303,8 @@ evbuffer_make_headroom(struct evbuffer *buf, size_t size)
 	if (freelen >= size && buf->off <= freelen) {
 		front = size + (freelen - size) / 2;
 		if (buf->off > 0)
-			memmove(buf->orig_buffer + front, buf->buffer, buf->off);
+			memmove(buf->orig_buffer + front, buf->buffer,
+			    buf->off);
 		buf->buffer = buf->orig_buffer + front;
 		buf->misalign = front;
 		return 0;

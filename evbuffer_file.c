@@ -58,9 +58,16 @@ evbuffer_file_range(int fd, ev_off_t offset, ev_off_t length)
 	}
 	if (fstat(fd, &st) == -1)
 		return -1;
-	if (!S_ISREG(st.st_mode))
-		return length >= 0 ? length : (errno = EINVAL, -1);
-	if (offset > st.st_size || (length >= 0 && length > st.st_size - offset)) {
+	if (!S_ISREG(st.st_mode)) {
+		/* A pipe or socket has no size: the length must be given. */
+		if (length < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		return length;
+	}
+	if (offset > st.st_size ||
+	    (length >= 0 && length > st.st_size - offset)) {
 		errno = EINVAL;
 		return -1;
 	}

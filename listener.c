@@ -48,7 +48,7 @@ struct evconnlistener {
 	evconnlistener_errorcb errorcb;
 	void *user_data;
 	unsigned flags;			/* LEV_OPT_* */
-	int refcnt;			/* the program's, and a running loop's */
+	int refcnt;			/* the program's, a running loop's */
 	int enabled;			/* wanted by the program */
 	int freed;			/* evconnlistener_free() was called */
 	void *lock;
@@ -262,7 +262,8 @@ listener_set_options(evutil_socket_t fd, int family, unsigned flags)
 #endif
 #ifdef TCP_DEFER_ACCEPT
 	if ((flags & LEV_OPT_DEFERRED_ACCEPT) &&
-	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &on, sizeof(on)) == -1)
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &on,
+	    sizeof(on)) == -1)
 		return -1;
 #endif
 	if ((flags & LEV_OPT_BIND_IPV6ONLY) && family == AF_INET6 &&

@@ -33,7 +33,8 @@
 #define tt_buf_is(b, s) do {						\
 	tt_uint_op(evbuffer_get_length(b), ==, strlen(s));		\
 	if (strlen(s) > 0)						\
-		tt_mem_op(evbuffer_pullup((b), -1), ==, (s), strlen(s));	\
+		tt_mem_op(evbuffer_pullup((b), -1), ==, (s),		\
+		    strlen(s));						\
 } while (0)
 
 /* One recorded 2.x callback. */
@@ -447,7 +448,8 @@ test_search_random(struct regress_env *env)
 			data[i] = (unsigned char)('a' + (seed >> 16) % 3);
 		}
 		for (i = 0; i < (int)nl; i++)
-			needle[i] = (unsigned char)('a' + (seed >> (i + 3)) % 3);
+			needle[i] =
+			    (unsigned char)('a' + (seed >> (i + 3)) % 3);
 		evbuffer_drain(b, evbuffer_get_length(b));
 		evbuffer_add(b, data, len);
 		tt_int_op(evbuffer_ptr_set(b, &start, from, EVBUFFER_PTR_SET),
@@ -464,7 +466,11 @@ test_search_eol(struct regress_env *env)
 	/* The same bytes as the probe against libevent 2.1.12 (21 bytes,
 	 * the last being the literal's NUL). */
 	static const char data[] = "ab\r\ncd\nef\n\rgh\0ij\r\r\nk";
-	static const struct { int style; long pos[5]; size_t len[5]; } want[] = {
+	static const struct {
+		int style;
+		long pos[5];
+		size_t len[5];
+	} want[] = {
 		{ EVBUFFER_EOL_ANY, { 2, 6, 9, 16, -1 }, { 2, 1, 2, 3, 0 } },
 		{ EVBUFFER_EOL_CRLF, { 2, 6, 9, 17, -1 }, { 2, 1, 1, 2, 0 } },
 		{ EVBUFFER_EOL_CRLF_STRICT, { 2, 17, -1 }, { 2, 2, 0 } },
@@ -559,7 +565,8 @@ test_references(struct regress_env *env)
 	tt_buf_is(b, "lent-me!");
 	/* Refused: no cleanup, the memory is still the caller's. */
 	evbuffer_freeze(b, 0);
-	tt_int_op(evbuffer_add_reference(b, "no", 2, ref_cleanup, NULL), ==, -1);
+	tt_int_op(evbuffer_add_reference(b, "no", 2, ref_cleanup, NULL),
+	    ==, -1);
 	tt_int_op(ncleanups, ==, 2);
 	evbuffer_unfreeze(b, 0);
 	/* Kept across the buffer's free: nothing refers to the memory. */
@@ -899,7 +906,7 @@ test_deferred(struct regress_env *env)
 	event_base_loop(env->base, EVLOOP_NONBLOCK);
 	tt_int_op(nrecs, ==, 2);
 	tt_rec(0, "d", 0, 4, 1);
-	tt_rec(1, "old", 0, 3, 0);	/* the 1.4 one sees old and new length */
+	tt_rec(1, "old", 0, 3, 0);	/* the 1.4 one: old and new length */
 	/* A change that cancels out is still reported (not to the 1.4
 	 * callback, which never sees an unchanged length). */
 	evbuffer_add(b, "y", 1);

@@ -286,7 +286,8 @@ test_socket_roundtrip(struct regress_env *env)
 	/* read_buffer moves the whole input. */
 	S[1].keep = 1;
 	bufferevent_write(a, "xyz", 3);
-	LOOP_UNTIL(env->base, evbuffer_get_length(bufferevent_get_input(b)) == 3);
+	LOOP_UNTIL(env->base,
+	    evbuffer_get_length(bufferevent_get_input(b)) == 3);
 	tt_int_op(bufferevent_read_buffer(b, buf), ==, 0);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(b)), ==, 0);
 	tt_mem_op(evbuffer_pullup(buf, -1), ==, "xyz", 3);
@@ -329,7 +330,8 @@ test_mixed_api(struct regress_env *env)
 	tt_int_op(bufferevent_enable(old, EV_READ), ==, 0);
 	tt_int_op(bufferevent_enable(neu, EV_READ), ==, 0);
 	tt_int_op(bufferevent_get_enabled(old), ==, EV_READ | EV_WRITE);
-	tt_int_op(evbuffer_add(bufferevent_get_output(old), "to-neu", 6), ==, 0);
+	tt_int_op(evbuffer_add(bufferevent_get_output(old), "to-neu", 6),
+	    ==, 0);
 	tt_int_op(bufferevent_write(neu, "to-old", 6), ==, 0);
 	LOOP_UNTIL(env->base, S[0].len == 6 && S[1].len == 6);
 	tt_mem_op(S[0].data, ==, "to-old", 6);
@@ -435,7 +437,8 @@ test_connect_ok(struct regress_env *env)
 
 		while (n < 5 && regress_now() - t0 < 5) {
 			loop_once(env->base);
-			n = recv(afd, got, sizeof(got), MSG_DONTWAIT | MSG_PEEK);
+			n = recv(afd, got, sizeof(got),
+			    MSG_DONTWAIT | MSG_PEEK);
 		}
 		tt_int_op(recv(afd, got, 5, 0), ==, 5);
 		tt_mem_op(got, ==, "early", 5);

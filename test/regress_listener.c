@@ -464,9 +464,10 @@ static void
 client_readcb(struct bufferevent *bev, void *arg)
 {
 	size_t *n = arg;
+	struct evbuffer *in = EVBUFFER_INPUT(bev);
 
-	*n += EVBUFFER_LENGTH(EVBUFFER_INPUT(bev));
-	evbuffer_drain(EVBUFFER_INPUT(bev), EVBUFFER_LENGTH(EVBUFFER_INPUT(bev)));
+	*n += EVBUFFER_LENGTH(in);
+	evbuffer_drain(in, EVBUFFER_LENGTH(in));
 }
 
 static void

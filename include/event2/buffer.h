@@ -282,9 +282,9 @@ int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 int evbuffer_drain(struct evbuffer *buf, size_t len);
 #else
 /*
- * <event.h> came first and declared 1.4's void evbuffer_drain().  With GCC or
- * Clang, calls get the 2.x int result through a second declaration of the
- * same symbol; elsewhere the 1.4 declaration stands.
+ * <event.h> came first and declared 1.4's void evbuffer_drain().
+ * With GCC or Clang, calls get the 2.x int result through a second
+ * declaration of the same symbol; elsewhere the 1.4 declaration stands.
  */
 #if defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
 #ifndef EVENT2_SYMBOL_

@@ -50,9 +50,9 @@ typedef void (*evbuffer_cb)(struct evbuffer *buffer, size_t old_len,
 int evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg);
 #else
 /*
- * <event.h> came first and declared 1.4's void evbuffer_setcb().  With GCC or
- * Clang, calls get the 2.x int result through a second declaration of the
- * same symbol; elsewhere the 1.4 declaration stands.
+ * <event.h> came first and declared 1.4's void evbuffer_setcb().
+ * With GCC or Clang, calls get the 2.x int result through a second
+ * declaration of the same symbol; elsewhere the 1.4 declaration stands.
  */
 #if defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
 #ifndef EVENT2_SYMBOL_
@@ -62,7 +62,8 @@ int evbuffer_setcb(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg);
 #endif
 int evbuffer_setcb_int_(struct evbuffer *buffer, evbuffer_cb cb, void *cbarg)
     __asm__(EVENT2_SYMBOL_(evbuffer_setcb));
-#define evbuffer_setcb(buffer, cb, cbarg)	evbuffer_setcb_int_((buffer), (cb), (cbarg))
+#define evbuffer_setcb(buffer, cb, cbarg)				\
+	evbuffer_setcb_int_((buffer), (cb), (cbarg))
 #endif
 #endif
 

@@ -150,9 +150,9 @@ void bufferevent_getcb(struct bufferevent *bufev,
 int bufferevent_setfd(struct bufferevent *bufev, evutil_socket_t fd);
 #else
 /*
- * <event.h> came first and declared 1.4's void bufferevent_setfd().  With GCC or
- * Clang, calls get the 2.x int result through a second declaration of the
- * same symbol; elsewhere the 1.4 declaration stands.
+ * <event.h> came first and declared 1.4's void bufferevent_setfd().
+ * With GCC or Clang, calls get the 2.x int result through a second
+ * declaration of the same symbol; elsewhere the 1.4 declaration stands.
  */
 #if defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
 #ifndef EVENT2_SYMBOL_

@@ -44,7 +44,8 @@ struct bufferevent {
 	struct evbuffer *input;		/* read-only: what was read */
 	struct evbuffer *output;	/* read-only: what is to be written */
 
-	struct event_watermark wm_read;	/* read-only: bufferevent_setwatermark */
+	/* read-only: set with bufferevent_setwatermark() */
+	struct event_watermark wm_read;
 	struct event_watermark wm_write;
 
 	bufferevent_data_cb readcb;	/* read-only: bufferevent_setcb */
