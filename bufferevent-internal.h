@@ -194,14 +194,34 @@ bufferevent_has_timeout_(const struct timeval *tv)
 EV_HIDDEN int bufferevent_add_event_(struct event *ev,
     const struct timeval *tv);
 
-/* Add or remove a suspension reason and update the direction. */
-EV_HIDDEN void bufferevent_suspend_read_(struct bufferevent *bev, short what);
-EV_HIDDEN void bufferevent_unsuspend_read_(struct bufferevent *bev,
-    short what);
-EV_HIDDEN void bufferevent_suspend_write_(struct bufferevent *bev,
-    short what);
-EV_HIDDEN void bufferevent_unsuspend_write_(struct bufferevent *bev,
-    short what);
+/* Add (on) or remove a suspension reason of EV_READ or EV_WRITE and
+ * update the direction. */
+EV_HIDDEN void bufferevent_set_suspended_(struct bufferevent *bev,
+    short which, short what, int on);
+
+static inline void
+bufferevent_suspend_read_(struct bufferevent *bev, short what)
+{
+	bufferevent_set_suspended_(bev, EV_READ, what, 1);
+}
+
+static inline void
+bufferevent_unsuspend_read_(struct bufferevent *bev, short what)
+{
+	bufferevent_set_suspended_(bev, EV_READ, what, 0);
+}
+
+static inline void
+bufferevent_suspend_write_(struct bufferevent *bev, short what)
+{
+	bufferevent_set_suspended_(bev, EV_WRITE, what, 1);
+}
+
+static inline void
+bufferevent_unsuspend_write_(struct bufferevent *bev, short what)
+{
+	bufferevent_set_suspended_(bev, EV_WRITE, what, 0);
+}
 
 /* After the input grew: suspend reading at the read high watermark. */
 EV_HIDDEN void bufferevent_check_read_wm_(struct bufferevent *bev);
@@ -232,15 +252,15 @@ EV_HIDDEN void bufferevent_run_eventcb_(struct bufferevent *bev, short what,
 EV_HIDDEN void bufferevent_init_generic_timeouts_(struct bufferevent *bev);
 EV_HIDDEN void bufferevent_generic_adj_timeouts_(struct bufferevent *bev);
 
-/* Rate limits (bufferevent_ratelim.c), used by socket bufferevents. */
-/* The most the next read/write may move; -1: no limit beyond the
- * defaults (the evbuffer then sizes reads itself). */
-EV_HIDDEN ev_ssize_t bufferevent_read_quota_(struct bufferevent_private *p);
-EV_HIDDEN ev_ssize_t bufferevent_write_quota_(struct bufferevent_private *p);
-/* Charge n bytes moved to the buckets (suspending when they run dry). */
-EV_HIDDEN void bufferevent_charge_read_(struct bufferevent_private *p,
-    size_t n);
-EV_HIDDEN void bufferevent_charge_write_(struct bufferevent_private *p,
+/*
+ * Rate limits (bufferevent_ratelim.c), used by socket bufferevents.  The
+ * most the next read (reading) or write may move, -1 for no limit beyond
+ * the defaults (the evbuffer then sizes reads itself); and charging n bytes
+ * moved to the buckets, which suspends the direction when they run dry.
+ */
+EV_HIDDEN ev_ssize_t bufferevent_quota_(struct bufferevent_private *p,
+    int reading);
+EV_HIDDEN void bufferevent_charge_(struct bufferevent_private *p, int reading,
     size_t n);
 /* Leave the group and free the rate-limit state. */
 EV_HIDDEN void bufferevent_ratelim_free_(struct bufferevent_private *p);

@@ -395,47 +395,20 @@ bufferevent_stop_direction_(struct bufferevent *bev, short which)
 
 /* Nothing to do unless the direction's state really changes. */
 void
-bufferevent_suspend_read_(struct bufferevent *bev, short what)
+bufferevent_set_suspended_(struct bufferevent *bev, short which, short what,
+    int on)
 {
 	struct bufferevent_private *p = BEV_P(bev);
-	short old = p->read_suspended;
+	short *reasons = which == EV_READ ? &p->read_suspended :
+	    &p->write_suspended;
+	short old = *reasons;
 
-	p->read_suspended |= what;
-	if (old == 0 && p->read_suspended != 0)
-		(void)p->ops->update(bev, EV_READ);
-}
-
-void
-bufferevent_unsuspend_read_(struct bufferevent *bev, short what)
-{
-	struct bufferevent_private *p = BEV_P(bev);
-	short old = p->read_suspended;
-
-	p->read_suspended &= ~what;
-	if (old != 0 && p->read_suspended == 0)
-		(void)p->ops->update(bev, EV_READ);
-}
-
-void
-bufferevent_suspend_write_(struct bufferevent *bev, short what)
-{
-	struct bufferevent_private *p = BEV_P(bev);
-	short old = p->write_suspended;
-
-	p->write_suspended |= what;
-	if (old == 0 && p->write_suspended != 0)
-		(void)p->ops->update(bev, EV_WRITE);
-}
-
-void
-bufferevent_unsuspend_write_(struct bufferevent *bev, short what)
-{
-	struct bufferevent_private *p = BEV_P(bev);
-	short old = p->write_suspended;
-
-	p->write_suspended &= ~what;
-	if (old != 0 && p->write_suspended == 0)
-		(void)p->ops->update(bev, EV_WRITE);
+	if (on)
+		*reasons |= what;
+	else
+		*reasons &= ~what;
+	if ((old == 0) != (*reasons == 0))
+		(void)p->ops->update(bev, which);
 }
 
 /* ------------------------------------------------------------------ */

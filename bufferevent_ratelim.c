@@ -593,31 +593,14 @@ ratelim_quota(struct bufferevent_private *p, int reading, int consult)
 /* For the socket handlers: -1 for "no limit, let the buffer choose"; at
  * 0 the direction is suspended until the next tick. */
 ev_ssize_t
-bufferevent_read_quota_(struct bufferevent_private *p)
+bufferevent_quota_(struct bufferevent_private *p, int reading)
 {
+	size_t single = reading ? p->max_single_read : p->max_single_write;
 	ev_ssize_t q;
 
 	if (p->rate_limiting == NULL)
-		return p->max_single_read != 0 ?
-		    (ev_ssize_t)p->max_single_read : -1;
-	if ((q = ratelim_quota(p, 1, 1)) == 0) {
-		if (p->rate_limiting->cfg != NULL)
-			ratelim_check(p->rate_limiting);
-		if (p->rate_limiting->group != NULL)
-			group_check(p->rate_limiting->group);
-	}
-	return q;
-}
-
-ev_ssize_t
-bufferevent_write_quota_(struct bufferevent_private *p)
-{
-	ev_ssize_t q;
-
-	if (p->rate_limiting == NULL)
-		return p->max_single_write != 0 ?
-		    (ev_ssize_t)p->max_single_write : -1;
-	if ((q = ratelim_quota(p, 0, 1)) == 0) {
+		return single != 0 ? (ev_ssize_t)single : -1;
+	if ((q = ratelim_quota(p, reading, 1)) == 0) {
 		if (p->rate_limiting->cfg != NULL)
 			ratelim_check(p->rate_limiting);
 		if (p->rate_limiting->group != NULL)
@@ -627,38 +610,28 @@ bufferevent_write_quota_(struct bufferevent_private *p)
 }
 
 void
-bufferevent_charge_read_(struct bufferevent_private *p, size_t n)
+bufferevent_charge_(struct bufferevent_private *p, int reading, size_t n)
 {
 	struct bufferevent_rate_limit *rl = p->rate_limiting;
+	struct bufferevent_rate_limit_group *g = rl->group;
+	ev_ssize_t *own = reading ? &rl->bucket.read : &rl->bucket.write;
 
 	if (rl->cfg != NULL) {
-		bucket_take(&rl->bucket.read, (ev_ssize_t)n);
-		if (rl->bucket.read <= 0)
+		bucket_take(own, (ev_ssize_t)n);
+		if (*own <= 0)
 			ratelim_check(rl);
 	}
-	if (rl->group != NULL) {
-		bucket_take(&rl->group->bucket.read, (ev_ssize_t)n);
-		rl->group->total_read += n;
-		if (rl->group->bucket.read <= 0)
-			group_check(rl->group);
-	}
-}
+	if (g != NULL) {
+		ev_ssize_t *shared = reading ? &g->bucket.read :
+		    &g->bucket.write;
 
-void
-bufferevent_charge_write_(struct bufferevent_private *p, size_t n)
-{
-	struct bufferevent_rate_limit *rl = p->rate_limiting;
-
-	if (rl->cfg != NULL) {
-		bucket_take(&rl->bucket.write, (ev_ssize_t)n);
-		if (rl->bucket.write <= 0)
-			ratelim_check(rl);
-	}
-	if (rl->group != NULL) {
-		bucket_take(&rl->group->bucket.write, (ev_ssize_t)n);
-		rl->group->total_written += n;
-		if (rl->group->bucket.write <= 0)
-			group_check(rl->group);
+		bucket_take(shared, (ev_ssize_t)n);
+		if (reading)
+			g->total_read += n;
+		else
+			g->total_written += n;
+		if (*shared <= 0)
+			group_check(g);
 	}
 }
 

@@ -148,7 +148,7 @@ static int
 be_socket_howmuch(struct bufferevent_private *p)
 {
 	struct bufferevent *bev = &p->bev;
-	ev_ssize_t quota = BEV_NO_LIMITS(p) ? -1 : bufferevent_read_quota_(p);
+	ev_ssize_t quota = BEV_NO_LIMITS(p) ? -1 : bufferevent_quota_(p, 1);
 	size_t room = (size_t)-1;
 
 	if (bev->wm_read.high != 0)
@@ -200,7 +200,7 @@ be_socket_readcb(int fd, short what, void *arg)
 		goto error;
 	}
 	if (p->rate_limiting != NULL)
-		bufferevent_charge_read_(p, (size_t)res);
+		bufferevent_charge_(p, 1, (size_t)res);
 	if (bufferevent_has_timeout_(&p->tv_read) && bufferevent_reading_(bev))
 		event_add(&bev->ev_read, &p->tv_read);
 	bufferevent_check_read_wm_(bev);
@@ -293,7 +293,7 @@ be_socket_writecb(int fd, short what, void *arg)
 	if ((p->flags & BEV_P_CONNECTING) && !be_socket_connected(bev, fd))
 		goto done;
 	if (out->off > 0) {
-		quota = BEV_NO_LIMITS(p) ? -1 : bufferevent_write_quota_(p);
+		quota = BEV_NO_LIMITS(p) ? -1 : bufferevent_quota_(p, 0);
 		if (quota == 0)
 			goto done;	/* the rate limit suspended us */
 		res = quota < 0 ? evbuffer_write(out, fd) :
@@ -310,7 +310,7 @@ be_socket_writecb(int fd, short what, void *arg)
 			goto error;
 		}
 		if (p->rate_limiting != NULL)
-			bufferevent_charge_write_(p, (size_t)res);
+			bufferevent_charge_(p, 0, (size_t)res);
 	}
 
 	if (out->off == 0)

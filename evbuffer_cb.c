@@ -109,34 +109,31 @@ evbuffer_unlock(struct evbuffer *buf)
 /* ------------------------------------------------------------------ */
 /* Freezing and flags */
 
-int
-evbuffer_freeze(struct evbuffer *buf, int at_front)
+static int
+evbuffer_set_frozen(struct evbuffer *buf, int at_front, int on)
 {
 	struct evbuffer_private *p = EVBUF_PRIV(buf);
 
 	evbuffer_lock_(buf);
 	if (at_front)
-		p->freeze_start = 1;
+		p->freeze_start = (unsigned char)on;
 	else
-		p->freeze_end = 1;
+		p->freeze_end = (unsigned char)on;
 	evbuffer_update_slow(p);
 	evbuffer_unlock_(buf);
 	return 0;
 }
 
 int
+evbuffer_freeze(struct evbuffer *buf, int at_front)
+{
+	return evbuffer_set_frozen(buf, at_front, 1);
+}
+
+int
 evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 {
-	struct evbuffer_private *p = EVBUF_PRIV(buf);
-
-	evbuffer_lock_(buf);
-	if (at_front)
-		p->freeze_start = 0;
-	else
-		p->freeze_end = 0;
-	evbuffer_update_slow(p);
-	evbuffer_unlock_(buf);
-	return 0;
+	return evbuffer_set_frozen(buf, at_front, 0);
 }
 
 int

@@ -318,28 +318,28 @@ evconnlistener_free(struct evconnlistener *lev)
 	(void)listener_decref_and_unlock(lev);
 }
 
-int
-evconnlistener_enable(struct evconnlistener *lev)
+static int
+listener_set_enabled(struct evconnlistener *lev, int on)
 {
 	int res;
 
 	listener_lock(lev);
-	lev->enabled = 1;
+	lev->enabled = on;
 	res = listener_sync(lev);
 	listener_unlock(lev);
 	return res;
 }
 
 int
+evconnlistener_enable(struct evconnlistener *lev)
+{
+	return listener_set_enabled(lev, 1);
+}
+
+int
 evconnlistener_disable(struct evconnlistener *lev)
 {
-	int res;
-
-	listener_lock(lev);
-	lev->enabled = 0;
-	res = listener_sync(lev);
-	listener_unlock(lev);
-	return res;
+	return listener_set_enabled(lev, 0);
 }
 
 struct event_base *

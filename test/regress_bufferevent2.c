@@ -30,6 +30,7 @@
 #include <event2/bufferevent_compat.h>
 #include "event.h"
 #include "regress.h"
+#include "regress_event2.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
@@ -121,9 +122,8 @@ tick_cb(int fd, short what, void *arg)
 	(void)arg;
 }
 
-/* One pass of the loop, waking after 10 ms at the latest. */
-static void
-loop_once(struct event_base *base)
+void
+regress_loop_once(struct event_base *base)
 {
 	struct event t;
 	struct timeval tv = { 0, 10000 };
@@ -135,24 +135,13 @@ loop_once(struct event_base *base)
 	evtimer_del(&t);
 }
 
-/* Run the loop until cond holds; fail after 5 s (scaled). */
-#define LOOP_UNTIL(base, cond) do {					\
-	double t0_ = regress_now();					\
-	while (!(cond)) {						\
-		if (regress_now() - t0_ > 5 * regress_slowdown())	\
-			tt_fail("timed out waiting for " #cond);	\
-		loop_once(base);					\
-	}								\
-} while (0)
-
-/* Run the loop for ms milliseconds. */
-static void
-loop_for(struct event_base *base, int ms)
+void
+regress_loop_for(struct event_base *base, int ms)
 {
 	double end = regress_now() + ms / 1000.0;
 
 	while (regress_now() < end)
-		loop_once(base);
+		regress_loop_once(base);
 }
 
 static int
@@ -373,14 +362,14 @@ test_timeouts_tv(struct regress_env *env)
 	t0 = regress_now();
 	while (regress_now() - t0 < 0.15) {
 		tt_int_op(write(env->pair[1], "k", 1), ==, 1);
-		loop_for(env->base, 20);
+		regress_loop_for(env->base, 20);
 	}
 	tt_int_op(S[0].nevent, ==, 1);
 	tt_uint_op(S[0].len, >=, 5);
 
 	/* A zero timeval means none. */
 	tt_int_op(bufferevent_set_timeouts(bev, &zero, &zero), ==, 0);
-	loop_for(env->base, 120);
+	regress_loop_for(env->base, 120);
 	tt_int_op(S[0].nevent, ==, 1);
 	bufferevent_free(bev);
 }
@@ -436,7 +425,7 @@ test_connect_ok(struct regress_env *env)
 		ssize_t n = 0;
 
 		while (n < 5 && regress_now() - t0 < 5) {
-			loop_once(env->base);
+			regress_loop_once(env->base);
 			n = recv(afd, got, sizeof(got),
 			    MSG_DONTWAIT | MSG_PEEK);
 		}
@@ -473,7 +462,7 @@ test_connect_refused(struct regress_env *env)
 	tt_int_op(S[0].what, ==, BEV_EVENT_ERROR);
 	tt_int_op(S[0].err, ==, ECONNREFUSED);
 	tt_int_op(S[0].sync, ==, 0);
-	loop_for(env->base, 30);
+	regress_loop_for(env->base, 30);
 	tt_int_op(S[0].nevent, ==, 1);
 	bufferevent_free(bev);
 	tt_assert(!fd_is_open(fd));
@@ -659,7 +648,7 @@ test_pair_basic(struct regress_env *env)
 	tt_ptr_op(bufferevent_pair_get_partner(p[1]), ==, NULL);
 	tt_int_op(bufferevent_write(p[1], "zz", 2), ==, 0);
 	tt_int_op(bufferevent_flush(p[1], EV_WRITE, BEV_FINISHED), ==, 0);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_int_op(S[1].nevent, ==, 1);
 	bufferevent_free(p[1]);
 }
@@ -682,13 +671,13 @@ test_pair_watermarks(struct regress_env *env)
 	bufferevent_enable(p[1], EV_READ);
 	memset(chunk, 'w', sizeof(chunk));
 	bufferevent_write(p[0], chunk, 3);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_int_op(S[1].nread, ==, 0);		/* below the low mark */
 	bufferevent_write(p[0], chunk, 17);
 	/* The high mark stops the transfer at 8. */
 	tt_uint_op(evbuffer_get_length(in1), ==, 8);
 	tt_uint_op(evbuffer_get_length(out0), ==, 12);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_int_op(S[1].nread, ==, 1);		/* no storm while full */
 	/* Draining lets more come across. */
 	evbuffer_drain(in1, 8);
@@ -746,7 +735,7 @@ test_pair_free_in_cb(struct regress_env *env)
 	/* p[1] is gone; p[0] sees no partner and keeps working. */
 	tt_ptr_op(bufferevent_pair_get_partner(p[0]), ==, NULL);
 	tt_int_op(bufferevent_write(p[0], "more", 4), ==, 0);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_int_op(S[1].nread, ==, 1);
 	bufferevent_free(p[0]);
 }
@@ -963,7 +952,7 @@ test_filter_watermark(struct regress_env *env)
 	memset(chunk, 'q', sizeof(chunk));
 	bufferevent_write(u[1], chunk, 30);
 	LOOP_UNTIL(env->base, S[0].nread >= 1);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	/* The filter's input stops at its mark; the rest waits below. */
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(f)), ==, 10);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(u[0])) +
@@ -976,12 +965,12 @@ test_filter_watermark(struct regress_env *env)
 	LOOP_UNTIL(env->base,
 	    evbuffer_get_length(bufferevent_get_input(f)) == 10);
 	evbuffer_drain(bufferevent_get_input(f), 10);	/* all 30 read */
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(f)), ==, 0);
 	/* Disabling the filter's reading holds data below too. */
 	bufferevent_disable(f, EV_READ);
 	bufferevent_write(u[1], chunk, 5);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(f)), ==, 0);
 	bufferevent_enable(f, EV_READ);
 	LOOP_UNTIL(env->base,
@@ -1093,7 +1082,7 @@ test_refcount(struct regress_env *env)
 	S[0].free_in = 3;
 	bufferevent_enable(bev, EV_READ);
 	LOOP_UNTIL(env->base, S[0].nevent == 1);	/* EOF: peer closed */
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_int_op(S[0].nevent, ==, 1);
 }
 
@@ -1117,7 +1106,7 @@ test_deferred(struct regress_env *env)
 	/* A callback waiting when the bufferevent is freed never runs. */
 	bufferevent_trigger_event(b, BEV_EVENT_EOF, 0);
 	bufferevent_free(b);
-	loop_for(env->base, 20);
+	regress_loop_for(env->base, 20);
 	tt_int_op(S[1].nevent, ==, 0);
 	bufferevent_free(a);
 }
@@ -1261,7 +1250,7 @@ test_ratelim_write(struct regress_env *env)
 	bufferevent_write(w, big, sizeof(big));
 	while (total < 500) {
 		tt_assert(regress_now() - t0 < 5 * regress_slowdown());
-		loop_once(env->base);
+		regress_loop_once(env->base);
 		while ((n = read(env->pair[1], got, sizeof(got))) > 0) {
 			total += (size_t)n;
 			/* Never more than a bucket's worth at once. */

@@ -23,6 +23,7 @@
 #include <event2/bufferevent.h>
 #include <event2/buffer.h>
 #include "regress.h"
+#include "regress_event2.h"
 
 /* What the accept callback saw. */
 static struct {
@@ -60,46 +61,6 @@ error_cb(struct evconnlistener *lev, void *arg)
 	tt_str_op(arg, ==, "arg");
 	L.nerrors++;
 	L.error_errno = errno;
-}
-
-static void
-tick_cb(int fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-/* One pass of the loop, waking after 10 ms at the latest. */
-static void
-loop_once(struct event_base *base)
-{
-	struct event t;
-	struct timeval tv = { 0, 10000 };
-
-	evtimer_set(&t, tick_cb, NULL);
-	event_base_set(base, &t);
-	evtimer_add(&t, &tv);
-	event_base_loop(base, EVLOOP_ONCE);
-	evtimer_del(&t);
-}
-
-#define LOOP_UNTIL(base, cond) do {					\
-	double t0_ = regress_now();					\
-	while (!(cond)) {						\
-		if (regress_now() - t0_ > 5 * regress_slowdown())	\
-			tt_fail("timed out waiting for " #cond);	\
-		loop_once(base);					\
-	}								\
-} while (0)
-
-static void
-loop_for(struct event_base *base, int ms)
-{
-	double end = regress_now() + ms / 1000.0;
-
-	while (regress_now() < end)
-		loop_once(base);
 }
 
 static void
@@ -201,14 +162,14 @@ test_enable_disable(struct regress_env *env)
 	bound_addr(lev, &sin);
 	/* Disabled: the kernel queues the connection, nobody accepts. */
 	c1 = client(&sin);
-	loop_for(env->base, 40);
+	regress_loop_for(env->base, 40);
 	tt_int_op(L.naccepted, ==, 0);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
 	LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(evconnlistener_disable(lev), ==, 0);
 	tt_int_op(evconnlistener_disable(lev), ==, 0);
 	c2 = client(&sin);
-	loop_for(env->base, 40);
+	regress_loop_for(env->base, 40);
 	tt_int_op(L.naccepted, ==, 1);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
@@ -240,7 +201,7 @@ test_set_cb(struct regress_env *env)
 	bound_addr(lev, &sin);
 	/* No callback: connections wait. */
 	c1 = client(&sin);
-	loop_for(env->base, 40);
+	regress_loop_for(env->base, 40);
 	tt_int_op(L.naccepted, ==, 0);
 	evconnlistener_set_cb(lev, accept_cb, "first");
 	LOOP_UNTIL(env->base, L.naccepted == 1);
@@ -248,7 +209,7 @@ test_set_cb(struct regress_env *env)
 	/* Back to none, then another callback: nothing is lost. */
 	evconnlistener_set_cb(lev, NULL, NULL);
 	c2 = client(&sin);
-	loop_for(env->base, 40);
+	regress_loop_for(env->base, 40);
 	tt_int_op(L.naccepted, ==, 1);
 	evconnlistener_set_cb(lev, accept_cb, "second");
 	LOOP_UNTIL(env->base, L.naccepted == 2);
@@ -298,7 +259,7 @@ test_free_in_cb(struct regress_env *env)
 	c1 = client(&sin);
 	c2 = client(&sin);
 	LOOP_UNTIL(env->base, L.naccepted == 1);
-	loop_for(env->base, 30);
+	regress_loop_for(env->base, 30);
 	tt_int_op(L.naccepted, ==, 1);
 	tt_int_op(event_base_dispatch(env->base), ==, 1);
 	close(c1);
@@ -358,7 +319,7 @@ test_error_cb(struct regress_env *env)
 	tt_int_op(L.error_errno, ==, EMFILE);
 	tt_int_op(L.naccepted, ==, 0);
 	/* It pauses instead of spinning on a connection it cannot take. */
-	loop_for(env->base, 100);
+	regress_loop_for(env->base, 100);
 	tt_int_op(L.nerrors, <=, 2);
 	/* With an fd free again, the waiting connections are taken. */
 	rl.rlim_cur = (rlim_t)top + 4;
