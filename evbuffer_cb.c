@@ -359,16 +359,24 @@ evbuffer_drop_cb(struct evbuffer_private *p, struct evbuffer_cb_entry *e)
 		evbuffer_sweep_cbs(p);
 }
 
-int
-evbuffer_remove_cb_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent)
+/*
+ * Remove the newest live entry that is ent (when ent is not NULL) or has
+ * this function and argument.  0, or -1 when there is none.
+ */
+static int
+evbuffer_remove_matching_cb(struct evbuffer *buf,
+    struct evbuffer_cb_entry *ent, evbuffer_cb_func cb, void *cbarg)
 {
 	struct evbuffer_private *p = EVBUF_PRIV(buf);
 	struct evbuffer_cb_entry *e;
 
 	evbuffer_lock_(buf);
-	for (e = p->cbs; e != NULL; e = e->next)
-		if (e == ent && !(e->flags & EVBUFFER_CB_DEAD_))
+	for (e = p->cbs; e != NULL; e = e->next) {
+		if (e->flags & EVBUFFER_CB_DEAD_)
+			continue;
+		if (ent != NULL ? e == ent : (e->cb == cb && e->cbarg == cbarg))
 			break;
+	}
 	if (e != NULL)
 		evbuffer_drop_cb(p, e);
 	evbuffer_unlock_(buf);
@@ -376,20 +384,17 @@ evbuffer_remove_cb_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent)
 }
 
 int
+evbuffer_remove_cb_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent)
+{
+	if (ent == NULL)
+		return -1;
+	return evbuffer_remove_matching_cb(buf, ent, NULL, NULL);
+}
+
+int
 evbuffer_remove_cb(struct evbuffer *buf, evbuffer_cb_func cb, void *cbarg)
 {
-	struct evbuffer_private *p = EVBUF_PRIV(buf);
-	struct evbuffer_cb_entry *e;
-
-	evbuffer_lock_(buf);
-	for (e = p->cbs; e != NULL; e = e->next)
-		if (e->cb == cb && e->cbarg == cbarg &&
-		    !(e->flags & EVBUFFER_CB_DEAD_))
-			break;
-	if (e != NULL)
-		evbuffer_drop_cb(p, e);
-	evbuffer_unlock_(buf);
-	return e != NULL ? 0 : -1;
+	return evbuffer_remove_matching_cb(buf, NULL, cb, cbarg);
 }
 
 int
