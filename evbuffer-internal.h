@@ -59,6 +59,14 @@ struct evbuffer_cb_entry {
 	ev_uint32_t flags;		/* EVBUFFER_CB_* */
 };
 
+/* evbuffer_defer_callbacks(): the changes not yet reported (allocated on
+ * first use, so plain buffers stay small). */
+struct evbuffer_defer {
+	struct event ev;		/* activated, never added */
+	int pending;
+	size_t orig, added, deleted;
+};
+
 /* Removed while callbacks were running; unlinked once they are done. */
 #define EVBUFFER_CB_DEAD_	0x80000000u
 /* The library's own entries that only care about additions (a
@@ -85,11 +93,7 @@ struct evbuffer_private {
 	evbuffer_old_cb_ user_cb;	/* the 1.4 callback while buf->cb */
 	void *user_cbarg;		/*   is evbuffer_run_callbacks_() */
 
-	/* evbuffer_defer_callbacks(): the changes not yet reported. */
-	struct event_base *defer_base;
-	struct event defer_ev;
-	int defer_pending;
-	size_t defer_orig, defer_added, defer_deleted;
+	struct evbuffer_defer *defer;	/* NULL: callbacks run at once */
 };
 
 #define EVBUF_PRIV(buf)	((struct evbuffer_private *)(buf))

@@ -101,8 +101,10 @@ evbuffer_really_free(struct evbuffer_private *p)
 {
 	struct evbuffer_cb_entry *e, *next;
 
-	if (p->defer_base != NULL)
-		event_del(&p->defer_ev);
+	if (p->defer != NULL) {
+		event_del(&p->defer->ev);
+		mm_free(p->defer);
+	}
 	for (e = p->cbs; e != NULL; e = next) {
 		next = e->next;
 		mm_free(e);

@@ -166,7 +166,7 @@ evbuffer_cbs_changed_(struct evbuffer_private *p)
 {
 	struct evbuffer_cb_entry *e;
 
-	p->adds_only = p->user_cb == NULL && p->defer_base == NULL;
+	p->adds_only = p->user_cb == NULL && p->defer == NULL;
 	for (e = p->cbs; e != NULL && p->adds_only; e = e->next)
 		if ((e->flags & (EVBUFFER_CB_ENABLED | EVBUFFER_CB_DEAD_ |
 		    EVBUFFER_CB_ADDS_ONLY_)) == EVBUFFER_CB_ENABLED)
@@ -190,7 +190,7 @@ evbuffer_dispatch_on(struct evbuffer_private *p)
 static void
 evbuffer_dispatch_off(struct evbuffer_private *p)
 {
-	if (p->cbs != NULL || p->defer_base != NULL ||
+	if (p->cbs != NULL || p->defer != NULL ||
 	    p->b.cb != evbuffer_run_callbacks_)
 		return;
 	p->b.cb = p->user_cb;
@@ -275,11 +275,11 @@ evbuffer_deferred_cb(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	evbuffer_lock_(buf);
-	orig = p->defer_orig;
-	added = p->defer_added;
-	deleted = p->defer_deleted;
-	p->defer_pending = 0;
-	p->defer_added = p->defer_deleted = 0;
+	orig = p->defer->orig;
+	added = p->defer->added;
+	deleted = p->defer->deleted;
+	p->defer->pending = 0;
+	p->defer->added = p->defer->deleted = 0;
 	p->cb_depth++;		/* keep the lock alive until unlocked */
 	(void)evbuffer_invoke(p, orig, added, deleted);
 	p->cb_depth--;
@@ -298,18 +298,18 @@ evbuffer_run_callbacks_(struct evbuffer *buf, size_t old_len, size_t new_len,
 	size_t deleted = old_len > new_len ? old_len - new_len : 0;
 
 	(void)buf;
-	if (p->defer_base == NULL) {
+	if (p->defer == NULL) {
 		if (added > 0 || !p->adds_only)
 			(void)evbuffer_invoke(p, old_len, added, deleted);
 		return;
 	}
-	if (!p->defer_pending) {
-		p->defer_pending = 1;
-		p->defer_orig = old_len;
-		event_active(&p->defer_ev, EV_TIMEOUT, 1);
+	if (!p->defer->pending) {
+		p->defer->pending = 1;
+		p->defer->orig = old_len;
+		event_active(&p->defer->ev, EV_TIMEOUT, 1);
 	}
-	p->defer_added += added;
-	p->defer_deleted += deleted;
+	p->defer->added += added;
+	p->defer->deleted += deleted;
 }
 
 struct evbuffer_cb_entry *
@@ -437,13 +437,16 @@ evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base)
 		return -1;
 	}
 	evbuffer_lock_(buf);
-	if (p->defer_base != NULL)
-		event_del(&p->defer_ev);
-	p->defer_pending = 0;
-	p->defer_added = p->defer_deleted = 0;
-	event_set(&p->defer_ev, -1, 0, evbuffer_deferred_cb, p);
-	event_base_set(base, &p->defer_ev);
-	p->defer_base = base;
+	if (p->defer == NULL && (p->defer = mm_calloc(1, sizeof(*p->defer))) ==
+	    NULL) {
+		evbuffer_unlock_(buf);
+		return -1;
+	}
+	/* A change of base drops what the old one had not reported. */
+	event_del(&p->defer->ev);
+	memset(p->defer, 0, sizeof(*p->defer));
+	event_set(&p->defer->ev, -1, 0, evbuffer_deferred_cb, p);
+	event_base_set(base, &p->defer->ev);
 	evbuffer_dispatch_on(p);
 	evbuffer_cbs_changed_(p);
 	evbuffer_unlock_(buf);
