@@ -70,7 +70,8 @@ struct evbuffer_defer {
 /* Removed while callbacks were running; unlinked once they are done. */
 #define EVBUFFER_CB_DEAD_	0x80000000u
 /* The library's own entries that only care about additions (a
- * bufferevent's output watcher): not called for removals. */
+ * bufferevent's output watcher): not called for removals.  They must not
+ * free the buffer or add or remove callbacks. */
 #define EVBUFFER_CB_ADDS_ONLY_	0x40000000u
 #define EVBUFFER_CB_INTERNAL_	(EVBUFFER_CB_DEAD_ | EVBUFFER_CB_ADDS_ONLY_)
 
@@ -83,6 +84,10 @@ struct evbuffer_private {
 	unsigned char free_pending;	/* evbuffer_free() from a callback */
 	unsigned char dead_cbs;		/* entries wait for evbuffer_sweep */
 	unsigned char adds_only;	/* no callback cares about removals */
+	/* The one callback, when it is the library's own EVBUFFER_CB_ADDS_ONLY_
+	 * watcher (which never frees the buffer or changes its callbacks):
+	 * it is called directly. */
+	struct evbuffer_cb_entry *watcher;
 	int cb_depth;			/* callbacks running (they may nest) */
 	ev_uint64_t flags;		/* EVBUFFER_FLAG_* */
 

@@ -171,6 +171,10 @@ evbuffer_cbs_changed_(struct evbuffer_private *p)
 		if ((e->flags & (EVBUFFER_CB_ENABLED | EVBUFFER_CB_DEAD_ |
 		    EVBUFFER_CB_ADDS_ONLY_)) == EVBUFFER_CB_ENABLED)
 			p->adds_only = 0;
+	e = p->cbs;
+	p->watcher = p->adds_only && e != NULL && e->next == NULL &&
+	    (e->flags & (EVBUFFER_CB_ENABLED | EVBUFFER_CB_DEAD_)) ==
+	    EVBUFFER_CB_ENABLED ? e : NULL;
 }
 
 /* Put the dispatcher in the callback slot, keeping the 1.4 callback. */
@@ -288,19 +292,18 @@ evbuffer_deferred_cb(int fd, short what, void *arg)
 		evbuffer_free(buf);
 }
 
-/* Installed in buf->cb: run (or schedule) the callbacks of one change. */
-void
-evbuffer_run_callbacks_(struct evbuffer *buf, size_t old_len, size_t new_len,
-    void *arg)
+/* Run (or schedule) the callbacks of one change. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+evbuffer_dispatch(struct evbuffer_private *p, size_t old_len, size_t new_len)
 {
-	struct evbuffer_private *p = arg;
 	size_t added = new_len > old_len ? new_len - old_len : 0;
 	size_t deleted = old_len > new_len ? old_len - new_len : 0;
 
-	(void)buf;
 	if (p->defer == NULL) {
-		if (added > 0 || !p->adds_only)
-			(void)evbuffer_invoke(p, old_len, added, deleted);
+		(void)evbuffer_invoke(p, old_len, added, deleted);
 		return;
 	}
 	if (!p->defer->pending) {
@@ -310,6 +313,34 @@ evbuffer_run_callbacks_(struct evbuffer *buf, size_t old_len, size_t new_len,
 	}
 	p->defer->added += added;
 	p->defer->deleted += deleted;
+}
+
+/*
+ * Installed in buf->cb.  A removal nobody listens to (the output of a
+ * bufferevent being written out) returns before any work: the dispatch is
+ * a separate function so that this path saves no registers.
+ */
+void
+evbuffer_run_callbacks_(struct evbuffer *buf, size_t old_len, size_t new_len,
+    void *arg)
+{
+	struct evbuffer_private *p = arg;
+	struct evbuffer_cb_entry *w = p->watcher;
+	struct evbuffer_cb_info info;
+
+	if (w != NULL) {
+		/* The common case of a bufferevent's output. */
+		if (new_len > old_len) {
+			info.orig_size = old_len;
+			info.n_added = new_len - old_len;
+			info.n_deleted = 0;
+			(*w->cb)(buf, &info, w->cbarg);
+		}
+		return;
+	}
+	if (new_len < old_len && p->adds_only)
+		return;
+	evbuffer_dispatch(p, old_len, new_len);
 }
 
 struct evbuffer_cb_entry *
@@ -357,6 +388,8 @@ evbuffer_drop_cb(struct evbuffer_private *p, struct evbuffer_cb_entry *e)
 	p->dead_cbs = 1;
 	if (p->cb_depth == 0)
 		evbuffer_sweep_cbs(p);
+	else
+		evbuffer_cbs_changed_(p);
 }
 
 /*
