@@ -44,8 +44,8 @@ struct evbuffer_file_segment {
 
 /*
  * Resolve (offset, length) against fd: length -1 means up to the end of
- * the file.  The range must lie inside a regular file (or, for other
- * files, just be given explicitly).  The length, or -1 with errno.
+ * the file.  The range must lie inside a regular file (pread() needs a
+ * seekable fd).  The length, or -1 with errno.
  */
 static ev_off_t
 evbuffer_file_range(int fd, ev_off_t offset, ev_off_t length)
@@ -58,15 +58,7 @@ evbuffer_file_range(int fd, ev_off_t offset, ev_off_t length)
 	}
 	if (fstat(fd, &st) == -1)
 		return -1;
-	if (!S_ISREG(st.st_mode)) {
-		/* A pipe or socket has no size: the length must be given. */
-		if (length < 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		return length;
-	}
-	if (offset > st.st_size ||
+	if (!S_ISREG(st.st_mode) || offset > st.st_size ||
 	    (length >= 0 && length > st.st_size - offset)) {
 		errno = EINVAL;
 		return -1;

@@ -624,6 +624,21 @@ test_add_file(struct regress_env *env)
 	close(fd);
 	tt_int_op(evbuffer_add_file(b, fd, 0, 1), ==, -1);	/* closed fd */
 	tt_buf_is(b, "23456abcdef");
+	/* Not a regular file: refused, with or without a length. */
+	{
+		int fds[2];
+
+		tt_int_op(pipe(fds), ==, 0);
+		tt_int_op(write(fds[1], "pipe", 4), ==, 4);
+		tt_int_op(evbuffer_add_file(b, fds[0], 0, 4), ==, -1);
+		tt_int_op(errno, ==, EINVAL);
+		tt_int_op(evbuffer_add_file(b, fds[0], 0, -1), ==, -1);
+		tt_ptr_op(evbuffer_file_segment_new(fds[0], 0, 4, 0), ==, NULL);
+		tt_assert(fd_is_open(fds[0]));
+		close(fds[0]);
+		close(fds[1]);
+	}
+	tt_buf_is(b, "23456abcdef");
 	evbuffer_free(b);
 }
 

@@ -213,8 +213,8 @@ int evbuffer_add_reference(struct evbuffer *outbuf,
     evbuffer_ref_cleanup_cb cleanupfn, void *cleanupfn_arg);
 
 /*
- * Append length bytes of the file fd from offset (length -1: up to the
- * end of the file).  On success the buffer owns fd: relevent reads the
+ * Append length bytes of the regular file fd from offset (length -1: up to
+ * the end of the file).  On success the buffer owns fd: relevent reads the
  * bytes now and closes fd before returning.  -1 (fd left open, buffer
  * unchanged) when the range cannot be read whole.
  */
