@@ -337,7 +337,7 @@ int bufferevent_rate_limit_group_set_cfg(
 
 /*
  * Each member may take at least share bytes per operation even when the
- * bucket divided by the members is less (default 64; 0 means 1).
+ * bucket divided by the members is less (default 64; 0: no minimum).
  */
 int bufferevent_rate_limit_group_set_min_share(
     struct bufferevent_rate_limit_group *g, size_t share);
@@ -353,8 +353,9 @@ int bufferevent_add_to_rate_limit_group(struct bufferevent *bev,
 int bufferevent_remove_from_rate_limit_group(struct bufferevent *bev);
 
 /*
- * The most one read or write may move (0 or more than EV_SSIZE_MAX: the
- * default, 256 KiB in relevent).
+ * The most one read or write may move.  0 or more than EV_SSIZE_MAX means
+ * the default, which in relevent is what FIONREAD reports up to 256 KiB
+ * for a read, and the whole output (up to INT_MAX) for a write.
  */
 int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size);
 int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size);
