@@ -1054,12 +1054,34 @@ test_trigger(struct regress_env *env)
 	bufferevent_free(bev);
 }
 
+static int nref_cleanups;
+
+static void
+ref_cleanup(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	(void)arg;
+	nref_cleanups++;
+}
+
 static void
 test_refcount(struct regress_env *env)
 {
 	struct bufferevent *bev;
+	static const char lent[] = "lent";
 
 	st_reset();
+	/* A reference queued on the output outlives nothing: it was copied,
+	 * and its cleanup ran once, before bufferevent_free (security.md). */
+	bev = bufferevent_socket_new(env->base, -1, 0);
+	nref_cleanups = 0;
+	tt_int_op(evbuffer_add_reference(bufferevent_get_output(bev), lent, 4,
+	    ref_cleanup, NULL), ==, 0);
+	tt_int_op(nref_cleanups, ==, 1);
+	bufferevent_free(bev);
+	tt_int_op(nref_cleanups, ==, 1);
+
 	bev = bufferevent_socket_new(env->base, env->pair[0],
 	    BEV_OPT_CLOSE_ON_FREE);
 	setcbs(bev, 0);
