@@ -199,8 +199,10 @@ test_set_cb(struct regress_env *env)
 	tt_int_op(evconnlistener_get_fd(lev), ==, fd);
 	tt_int_op(fcntl(fd, F_GETFL) & O_NONBLOCK, !=, 0);
 	bound_addr(lev, &sin);
-	/* No callback: connections wait. */
+	/* No callback: connections wait, and the listener is not even
+	 * watched (nothing keeps the loop busy). */
 	c1 = client(&sin);
+	tt_int_op(event_base_loop(env->base, EVLOOP_NONBLOCK), ==, 1);
 	regress_loop_for(env->base, 40);
 	tt_int_op(L.naccepted, ==, 0);
 	evconnlistener_set_cb(lev, accept_cb, "first");
