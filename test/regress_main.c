@@ -11,6 +11,10 @@ extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_rpc_cases[];
+extern struct regress_case regress_event2_cases[];
+extern struct regress_case regress_event2_misc_cases[];
+extern struct regress_case regress_event2_thread_cases[];
+extern struct regress_case regress_evutil2_cases[];
 
 struct regress_case *regress_tables[] = {
 	regress_core_cases,
@@ -19,5 +23,9 @@ struct regress_case *regress_tables[] = {
 	regress_dns_cases,
 	regress_http_cases,
 	regress_rpc_cases,
+	regress_event2_cases,
+	regress_event2_misc_cases,
+	regress_event2_thread_cases,
+	regress_evutil2_cases,
 	NULL
 };
