@@ -271,7 +271,12 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 			stale = 1;
 			continue;
 		}
-		if (what & (EPOLLHUP | EPOLLERR))
+		/* Plain readable / writable first: most reports are. */
+		if (what == EPOLLIN)
+			res = EV_READ;
+		else if (what == EPOLLOUT)
+			res = EV_WRITE;
+		else if (what & (EPOLLHUP | EPOLLERR))
 			res = EV_READ | EV_WRITE | EV_CLOSED;
 		else
 			res = (short)(((what & EPOLLIN) ? EV_READ : 0) |

@@ -235,6 +235,17 @@ struct event_base {
 #define EV_HIDDEN
 #endif
 
+/* For the few fast-path bodies that must be inlined into their public
+ * wrapper even though a slow path uses them too, and for slow paths that
+ * must stay out of line so that the fast path keeps a small frame. */
+#ifdef __GNUC__
+#define EV_ALWAYS_INLINE inline __attribute__((always_inline))
+#define EV_NOINLINE __attribute__((noinline))
+#else
+#define EV_ALWAYS_INLINE inline
+#define EV_NOINLINE
+#endif
+
 /* Readiness reports from backends. */
 EV_HIDDEN void event_fd_ready_(struct event_base *base, int fd, short what);
 EV_HIDDEN void event_fd_bad_(struct event_base *base, int fd);
@@ -284,9 +295,11 @@ EV_HIDDEN void event_base_register_(struct event_base *base);
 EV_HIDDEN void event_base_unregister_(struct event_base *base);
 
 /* 0: no event has been set up yet; 1: events exist, debug mode off;
- * 2: debug mode on.  event_set()/event_assign() test it in one compare. */
+ * 2: debug mode on.  event_set()/event_assign() test it in one compare
+ * and, when it is not 1, tell event_debug_note_set_() last (a tail call:
+ * their fast path saves no registers), with the flags the event had. */
 EV_HIDDEN extern int event_debug_state_;
-EV_HIDDEN void event_debug_note_set_(const struct event *ev);
+EV_HIDDEN void event_debug_note_set_(const struct event *ev, int old_flags);
 
 /* evthread.c: locks, conditions, thread ids and wake-ups. */
 EV_HIDDEN int evthread_base_setup_(struct event_base *base);

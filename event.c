@@ -151,18 +151,26 @@ tv_to_us(const struct timeval *tv)
 	const int64_t max_sec = INT64_MAX / 1000000 / 4;
 	int64_t s = tv->tv_sec;
 
-	if (s > max_sec)
-		s = max_sec;
-	if (s < -max_sec)
-		s = -max_sec;
+	/* One unsigned compare covers both ends of the range. */
+	if ((uint64_t)(s + max_sec) > (uint64_t)(2 * max_sec))
+		s = s > 0 ? max_sec : -max_sec;
 	return s * 1000000 + tv->tv_usec;
 }
 
 static void
 us_to_tv(int64_t us, struct timeval *tv)
 {
-	int64_t s = us / 1000000, u = us % 1000000;
+	int64_t s, u;
 
+	if (us >= 0) {
+		/* The usual case (monotonic deadlines): unsigned division is
+		 * cheaper and needs no sign fix-up. */
+		tv->tv_sec = (time_t)((uint64_t)us / 1000000);
+		tv->tv_usec = (suseconds_t)((uint64_t)us % 1000000);
+		return;
+	}
+	s = us / 1000000;
+	u = us % 1000000;
 	if (u < 0) {
 		u += 1000000;
 		s--;
@@ -689,8 +697,8 @@ void
 event_set(struct event *ev, int fd, short events,
     void (*callback)(int, short, void *), void *arg)
 {
-	if (event_debug_state_ != 1)
-		event_debug_note_set_(ev);
+	int old_flags = ev->ev_flags;
+
 	ev->ev_base = current_base;
 	ev->ev_callback = callback;
 	ev->ev_arg = arg;
@@ -704,6 +712,8 @@ event_set(struct event *ev, int fd, short events,
 	ev->ev_pncalls = NULL;
 	min_heap_elem_init(ev);
 	ev->ev_pri = current_base ? current_base->nactivequeues / 2 : 0;
+	if (event_debug_state_ != 1)
+		event_debug_note_set_(ev, old_flags);
 }
 
 int
@@ -844,11 +854,17 @@ io_remove(struct event_base *base, struct event *ev)
 	fd_touch(base, fd, f);
 }
 
-/* Take ev's timer out of the heap (it is armed). */
-static inline void
-timer_disarm(struct event_base *base, struct event *ev)
+/*
+ * Take ev's timer out of the heap (it is armed).  With inl (a constant:
+ * event_del()'s fast path) the heap code is inlined here.
+ */
+static EV_ALWAYS_INLINE void
+timer_disarm_inl(struct event_base *base, struct event *ev, int inl)
 {
-	min_heap_erase(&base->timeheap, ev);
+	if (inl)
+		min_heap_erase_inl_(&base->timeheap, ev);
+	else
+		min_heap_erase(&base->timeheap, ev);
 	ev->ev_flags &= ~EVLIST_TIMEOUT;
 	if (!(ev->ev_flags & EVLIST_INTERNAL))
 		base->event_count--;
@@ -858,7 +874,9 @@ timer_disarm(struct event_base *base, struct event *ev)
  * Arm ev's timer for the monotonic time when (microseconds); a heap slot
  * must have been reserved if the timer is not armed yet.
  */
-static inline void
+#define timer_disarm(base, ev)	timer_disarm_inl((base), (ev), 0)
+
+static EV_ALWAYS_INLINE void
 timer_arm(struct event_base *base, struct event *ev, int64_t when)
 {
 	us_to_tv(when, &ev->ev_timeout);
@@ -868,9 +886,8 @@ timer_arm(struct event_base *base, struct event *ev, int64_t when)
 	}
 	min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
 	ev->ev_flags |= EVLIST_TIMEOUT;
-	if (!(ev->ev_flags & EVLIST_INTERNAL) &&
-	    ++base->event_count > base->event_count_max)
-		base->event_count_max = base->event_count;
+	if (!(ev->ev_flags & EVLIST_INTERNAL))
+		base->event_count++;
 }
 
 void
@@ -905,7 +922,7 @@ timeout_v2(struct event_base *base, struct event *ev,
  * timeout alone.  Either everything happens or nothing: 0, or -1 with
  * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
  */
-static inline int
+static EV_ALWAYS_INLINE int
 event_add_nolock(struct event *ev, const struct timeval *tv)
 {
 	struct event_base *base = ev->ev_base;
@@ -938,33 +955,41 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 		} else if (io_insert(base, ev) == -1)
 			return -1;
 		ev->ev_flags |= EVLIST_INSERTED;
-		if (!(ev->ev_flags & EVLIST_INTERNAL) &&
-		    ++base->event_count > base->event_count_max)
-			base->event_count_max = base->event_count;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count++;
 	}
+	/* A pending event's level was checked when it became pending (and
+	 * event_base_priority_init() keeps pending events in range). */
+	if (insert || !(ev->ev_flags & EVLIST_TIMEOUT))
+		event_clamp_pri(ev);
 	ev->ev_flags &= ~EVLIST_X_FDSET;
-	event_clamp_pri(ev);
 
 	if (tv != NULL) {
 		int64_t when;
 
-		/* Re-arming a timeout-activated event cancels its callback. */
-		if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
-			if (base->cur_ev == ev)
-				base->cur_ncalls = 0;
-			event_queue_remove_active(base, ev);
+		/* One test for the two rare cases: an active event, a 2.x one. */
+		if (ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2)) {
+			/* Re-arming a timeout-activated event cancels its
+			 * callback. */
+			if ((ev->ev_flags & EVLIST_ACTIVE) &&
+			    (ev->ev_res & EV_TIMEOUT)) {
+				if (base->cur_ev == ev)
+					base->cur_ncalls = 0;
+				event_queue_remove_active(base, ev);
+			}
+			if (ev->ev_flags & EVLIST_X_V2) {
+				timer_arm(base, ev, timeout_v2(base, ev, tv));
+				return 0;
+			}
 		}
-		if (ev->ev_flags & EVLIST_X_V2)
-			when = timeout_v2(base, ev, tv);
-		else
-			when = event_now_us_(base) + tv_to_us(tv);
+		when = event_now_us_(base) + tv_to_us(tv);
 		timer_arm(base, ev, when);
 	}
 	return 0;
 }
 
 /* event_add() with a lock, debug checks or debug logging. */
-static int
+static EV_NOINLINE int
 event_add_slow(struct event *ev, const struct timeval *tv)
 {
 	struct event_base *base = ev->ev_base;
@@ -982,11 +1007,11 @@ event_add_slow(struct event *ev, const struct timeval *tv)
 	return res;
 }
 
+/* (An event being finalized has no EVLIST_INIT until its finalizer.) */
 int
 event_add(struct event *ev, const struct timeval *tv)
 {
-	if (ev == NULL || ev->ev_base == NULL ||
-	    (ev->ev_flags & (EVLIST_INIT | EVLIST_FINALIZING)) != EVLIST_INIT) {
+	if (ev == NULL || ev->ev_base == NULL || !(ev->ev_flags & EVLIST_INIT)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -1006,15 +1031,15 @@ event_add_internal_(struct event *ev)
  * Make ev non-pending: disarm its timer, cancel a queued callback (and the
  * remaining calls of a running one), unregister its fd or signal.
  */
-static inline int
-event_del_nolock(struct event *ev)
+static EV_ALWAYS_INLINE int
+event_del_nolock_inl(struct event *ev, int inl)
 {
 	struct event_base *base = ev->ev_base;
 
 	if (base->cur_ev == ev)
 		base->cur_ncalls = 0;
 	if (ev->ev_flags & EVLIST_TIMEOUT)
-		timer_disarm(base, ev);
+		timer_disarm_inl(base, ev, inl);
 	if (ev->ev_flags & EVLIST_ACTIVE)
 		event_queue_remove_active(base, ev);
 	if (ev->ev_flags & EVLIST_INSERTED) {
@@ -1028,6 +1053,8 @@ event_del_nolock(struct event *ev)
 	}
 	return 0;
 }
+
+#define event_del_nolock(ev)	event_del_nolock_inl((ev), 0)
 
 int
 event_del_nolock_(struct event *ev)
@@ -1045,7 +1072,7 @@ event_del_nolock_(struct event *ev)
  * for the callback to return (block), so that the caller may free what
  * the callback uses.
  */
-static int
+static EV_NOINLINE int
 event_del_slow(struct event *ev, int block)
 {
 	struct event_base *base = ev->ev_base;
@@ -1063,7 +1090,7 @@ event_del_slow(struct event *ev, int block)
 			evthread_cond_wait_(base);
 		base->th_waiters--;
 	}
-	(void)event_del_nolock(ev);
+	(void)event_del_nolock_(ev);
 	event_base_notify_(base);
 	event_base_unlock_(base);
 	return 0;
@@ -1079,7 +1106,7 @@ event_del_block_mode(struct event *ev, int block)
 	}
 	if (ev->ev_base->xflags)
 		return event_del_slow(ev, block);
-	return event_del_nolock(ev);
+	return event_del_nolock_inl(ev, 1);
 }
 
 int
@@ -1497,6 +1524,9 @@ event_base_loop_locked(struct event_base *base, int flags)
 		if (base->event_count <= 0 && base->event_count_active == 0 &&
 		    !(flags & EVLOOP_NO_EXIT_ON_EMPTY))
 			return 1;
+		/* event_base_get_max_events() samples here and when asked. */
+		if (base->event_count > base->event_count_max)
+			base->event_count_max = base->event_count;
 
 		(void)flush_changes(base);
 		base->tv_cached = 0;

@@ -33,6 +33,8 @@ int
 event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
     short events, event_callback_fn callback, void *arg)
 {
+	int old_flags;
+
 	if (ev == NULL) {
 		errno = EINVAL;
 		return -1;
@@ -45,8 +47,7 @@ event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
 		errno = EINVAL;
 		return -1;
 	}
-	if (event_debug_state_ != 1)
-		event_debug_note_set_(ev);
+	old_flags = ev->ev_flags;
 	if (arg == &self_cbarg_marker)
 		arg = ev;
 	ev->ev_base = base;
@@ -62,6 +63,8 @@ event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
 	ev->ev_pncalls = NULL;
 	ev->min_heap_idx = MIN_HEAP_NONE;
 	ev->ev_pri = base != NULL ? base->nactivequeues / 2 : 0;
+	if (event_debug_state_ != 1)
+		event_debug_note_set_(ev, old_flags);
 	return 0;
 }
 
@@ -100,7 +103,8 @@ event_free(struct event *ev)
 }
 
 /*
- * Delete ev without waiting and queue it as active with EVLIST_FINALIZING:
+ * Delete ev without waiting and queue it as active with EVLIST_FINALIZING
+ * (and without EVLIST_INIT, so that event_add() refuses it):
  * the loop runs cb instead of its callback once no callback of ev can
  * still be running (the loop runs one callback at a time).  ncalls 0
  * sends it off the loop's one-call fast path.
@@ -125,7 +129,10 @@ finalize(struct event *ev, event_finalize_callback_fn cb, int do_free)
 	ev->ev_pri = 0 <= ev->ev_pri && ev->ev_pri < base->nactivequeues ?
 	    ev->ev_pri : 0;
 	TAILQ_INSERT_TAIL(&base->activequeues[ev->ev_pri], ev, ev_active_next);
-	ev->ev_flags |= EVLIST_ACTIVE | EVLIST_FINALIZING;
+	/* Without EVLIST_INIT event_add() refuses it; the finalizer gets it
+	 * back set up. */
+	ev->ev_flags = (ev->ev_flags & ~EVLIST_INIT) | EVLIST_ACTIVE |
+	    EVLIST_FINALIZING;
 	if (do_free)
 		ev->ev_flags |= EVLIST_X_FREE;
 	base->event_count_active++;

@@ -516,6 +516,7 @@ event_finalize_run_(struct event_base *base, struct event *ev)
 
 	memcpy(&cb, ev_x_slot(ev), sizeof(cb));
 	ev->ev_flags &= ~(EVLIST_FINALIZING | EVLIST_X_FREE);
+	ev->ev_flags |= EVLIST_INIT;
 	base->cur_ev = NULL;
 	if (do_free)
 		event_debug_note_teardown_(ev);
@@ -546,8 +547,8 @@ again:
 			if (run)
 				event_finalize_run_(base, ev);
 			else
-				ev->ev_flags &= ~(EVLIST_FINALIZING |
-				    EVLIST_X_FREE);
+				ev->ev_flags = (ev->ev_flags & ~(EVLIST_FINALIZING
+				    | EVLIST_X_FREE)) | EVLIST_INIT;
 			goto again;
 		}
 	}

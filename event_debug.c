@@ -134,10 +134,15 @@ dbg_remove(const struct event *ev)
 }
 
 static int
+flags_pending(int flags)
+{
+	return (flags & (EVLIST_INSERTED | EVLIST_TIMEOUT | EVLIST_ACTIVE)) != 0;
+}
+
+static int
 ev_is_pending(const struct event *ev)
 {
-	return (ev->ev_flags & (EVLIST_INSERTED | EVLIST_TIMEOUT |
-	    EVLIST_ACTIVE)) != 0;
+	return flags_pending(ev->ev_flags);
 }
 
 static void
@@ -152,18 +157,21 @@ dbg_fatal(const char *fn, const char *what, const struct event *ev)
 /* Hooks called by event.c and event_assign.c */
 
 /* event_set()/event_assign(): the first event makes debug mode too late;
- * in debug mode, record ev (it must not be pending). */
+ * in debug mode, record ev, which was not to be pending (old_flags are
+ * its flags from before it was set up again). */
 void
-event_debug_note_set_(const struct event *ev)
+event_debug_note_set_(const struct event *ev, int old_flags)
 {
 	if (event_debug_state_ == 0) {
 		event_debug_state_ = 1;
 		return;
 	}
 	glock(&dbg_lock);
-	if (dbg_contains(ev) && ev_is_pending(ev)) {
+	if (dbg_contains(ev) && flags_pending(old_flags)) {
 		gunlock(dbg_lock);
-		dbg_fatal("event_assign", "an already added", ev);
+		event_errx(EVENT_ERR_ABORT_, "%s called on an already added "
+		    "event %p (events: 0x%x, fd: %d)", "event_assign",
+		    (const void *)ev, ev->ev_events, ev->ev_fd);
 	}
 	dbg_insert(ev);
 	gunlock(dbg_lock);

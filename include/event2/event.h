@@ -186,7 +186,9 @@ int event_gettime_monotonic(struct event_base *base, struct timeval *tp);
  * The sum of the counts named by type.  ADDED counts each pending
  * registration (I/O or signal, timeout) and each activation of events
  * that are not the library's own.  _max_events gives the highest value
- * each count reached since the base was made or the last clear.
+ * each count had since the base was made or the last clear, as seen at
+ * each loop pass, each activation and each call of these functions (a
+ * peak that comes and goes between two of those is not seen).
  */
 int event_base_get_num_events(struct event_base *base, unsigned int type);
 int event_base_get_max_events(struct event_base *base, unsigned int type,
