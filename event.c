@@ -276,18 +276,17 @@ evsel_dealloc(struct event_base *base)
 /* The fd table and the changelist */
 
 /*
- * Make fd a valid index of base->fds.  The changelist grows with it so
- * that queuing an fd never needs memory.  0, or -1 with errno = ENOMEM.
+ * Grow base->fds so that fd is a valid index.  The changelist grows with
+ * it so that queuing an fd never needs memory.  0, or -1 with errno =
+ * ENOMEM.
  */
-static int
-fd_table_reserve(struct event_base *base, int fd)
+static EV_NOINLINE int
+fd_table_grow(struct event_base *base, int fd)
 {
 	struct evfd *nf;
 	int *nc;
 	int n, i;
 
-	if (fd < base->nfds)
-		return 0;
 	n = base->nfds ? base->nfds : 64;
 	while (n <= fd) {
 		if (n > INT_MAX / 2) {
@@ -330,6 +329,15 @@ fd_table_reserve(struct event_base *base, int fd)
 	return 0;
 }
 
+/* Make fd a valid index of base->fds.  0, or -1 with errno = ENOMEM. */
+static inline int
+fd_table_reserve(struct event_base *base, int fd)
+{
+	if (fd < base->nfds)
+		return 0;
+	return fd_table_grow(base, fd);
+}
+
 static inline void
 fd_touch(struct event_base *base, int fd, struct evfd *f)
 {
@@ -338,18 +346,6 @@ fd_touch(struct event_base *base, int fd, struct evfd *f)
 		f->flags |= EVFD_CHANGED;
 		base->changes[base->nchanges++] = fd;
 	}
-}
-
-/* What the backend should watch for fd: the directions its events want
- * that the backend can report, edge triggered if they are. */
-static inline unsigned char
-fd_want(const struct event_base *base, const struct evfd *f)
-{
-	unsigned char w = (unsigned char)((f->nread ? EV_READ : 0) |
-	    (f->nwrite ? EV_WRITE : 0) | (f->nclose ? EV_CLOSED : 0));
-
-	w &= base->io_mask;
-	return w ? (unsigned char)(w | f->et) : 0;
 }
 
 /*
@@ -786,39 +782,49 @@ event_active(struct event *ev, int res, short ncalls)
  * while another thread's loop waits in the backend.  All events of an fd
  * are edge triggered (EV_ET) or none is.  0, or -1 with nothing done.
  */
-static int
+static EV_ALWAYS_INLINE int
 io_insert(struct event_base *base, struct event *ev)
 {
 	int fd = ev->ev_fd;
 	struct evfd *f = &base->fds[fd];
 	short events = ev->ev_events;
-	unsigned char want, et = (unsigned char)(events & EV_ET);
+	unsigned char want;
 
 	if (base->evbase == NULL) {
 		/* event_reinit() could not rebuild the backend. */
 		errno = EINVAL;
 		return -1;
 	}
-	if (et && !(base->evsel->features & EV_FEATURE_ET)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (TAILQ_EMPTY(&f->evs)) {
-		if (et != f->et && f->have != 0)
-			f->flags |= EVFD_FORCE;
-		f->et = et;
-	} else if (et != f->et) {
-		event_warnx("event_add: fd %d: edge-triggered and level-"
-		    "triggered events cannot share an fd", fd);
-		errno = EINVAL;
-		return -1;
-	}
 	want = (unsigned char)(f->want | (events & base->io_mask));
-	if (want != 0)
-		want |= et;
+	/* EV_ET and EV_CLOSED (rare) in one test: a change of mode needs a
+	 * backend with EV_ET and no other event on the fd. */
+	if (((events & (EV_ET | EV_CLOSED)) | f->et) != 0) {
+		unsigned char et = (unsigned char)(events & EV_ET);
+		if (et != f->et) {
+			if (et && !(base->evsel->features & EV_FEATURE_ET)) {
+				errno = EINVAL;
+				return -1;
+			}
+			if (!TAILQ_EMPTY(&f->evs)) {
+				event_warnx("event_add: fd %d: edge-triggered "
+				    "and level-triggered events cannot share "
+				    "an fd", fd);
+				errno = EINVAL;
+				return -1;
+			}
+			f->et = et;
+		}
+		if (et && want != 0)
+			want |= EV_ET;
+		if (events & EV_CLOSED)
+			f->nclose++;
+	}
 	if (f->have == 0 && want != 0 && !base->th_in_wait) {
-		if (evsel_add(base, fd, 0, want) == -1)
+		if (evsel_add(base, fd, 0, want) == -1) {
+			if (events & EV_CLOSED)
+				f->nclose--;	/* nothing done after all */
 			return -1;
+		}
 		f->have = want;
 		f->flags &= ~(EVFD_BAD | EVFD_FORCE);
 	} else {
@@ -831,26 +837,27 @@ io_insert(struct event_base *base, struct event *ev)
 		f->nread++;
 	if (events & EV_WRITE)
 		f->nwrite++;
-	if (events & EV_CLOSED)
-		f->nclose++;
 	f->want = want;
 	return 0;
 }
 
-static void
+/* Only the removed event's directions can stop being wanted. */
+static EV_ALWAYS_INLINE void
 io_remove(struct event_base *base, struct event *ev)
 {
 	int fd = ev->ev_fd;
 	struct evfd *f = &base->fds[fd];
+	short events = ev->ev_events;
 
 	TAILQ_REMOVE(&f->evs, ev, ev_next);
-	if (ev->ev_events & EV_READ)
-		f->nread--;
-	if (ev->ev_events & EV_WRITE)
-		f->nwrite--;
-	if (ev->ev_events & EV_CLOSED)
-		f->nclose--;
-	f->want = fd_want(base, f);
+	if ((events & EV_READ) && --f->nread == 0)
+		f->want &= ~EV_READ;
+	if ((events & EV_WRITE) && --f->nwrite == 0)
+		f->want &= ~EV_WRITE;
+	if ((events & EV_CLOSED) && --f->nclose == 0)
+		f->want &= ~EV_CLOSED;
+	if (!(f->want & EV_IO_MASK))
+		f->want = 0;		/* no EV_ET without interest */
 	fd_touch(base, fd, f);
 }
 
@@ -1097,7 +1104,7 @@ event_del_slow(struct event *ev, int block)
 }
 
 /* 0, or -1 when ev has no base. */
-static inline int
+static EV_ALWAYS_INLINE int
 event_del_block_mode(struct event *ev, int block)
 {
 	if (ev == NULL || ev->ev_base == NULL) {
