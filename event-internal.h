@@ -271,6 +271,9 @@ EV_HIDDEN void event_timer_arm_(struct event_base *base, struct event *ev,
 EV_HIDDEN int64_t event_tv_to_us_(const struct timeval *tv);
 EV_HIDDEN void event_us_to_tv_(int64_t us, struct timeval *tv);
 
+/* event_once.c: free the records of event_once() calls that never ran. */
+EV_HIDDEN void event_once_free_all_(struct event_base *base);
+
 /* event_base2.c: run (or drop) the finalizers of events being finalized,
  * release the 2.x parts of a base, decode a common timeout (-1: not one),
  * re-arm a 2.x persistent event's timeout before its callback. */
