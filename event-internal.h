@@ -114,7 +114,7 @@ struct evfd {
 				   by the events (bits the backend has) */
 	unsigned char have;	/* what the backend currently has */
 	unsigned char flags;	/* EVFD_* */
-	unsigned char et;	/* EV_ET if the fd's events are edge triggered */
+	unsigned char et;	/* EV_ET if the fd's events are ET */
 	int nread;		/* inserted events wanting EV_READ */
 	int nwrite;		/* inserted events wanting EV_WRITE */
 	int nclose;		/* inserted events wanting EV_CLOSED */
@@ -132,7 +132,7 @@ struct event_base {
 	int event_count_active;		/* events on the active queues */
 
 	int event_gotterm;		/* loopexit timer fired */
-	int event_break;		/* EVSTOP_*: checked after every callback */
+	int event_break;		/* EVSTOP_*, checked after callbacks */
 	int running;			/* depth of event_base_loop calls */
 
 	/* Active queues, one per priority; 0 is the most urgent. */
@@ -170,12 +170,12 @@ struct event_base {
 	/* event_once() records, freed by event_base_free() if never run. */
 	struct event_once *once_head;
 
-	/* ---- libevent 2.x state (event_config.c, event_base2.c, evthread.c) */
+	/* ---- libevent 2.x state (event_config.c, event_base2.c, ...) */
 
 	int xflags;			/* EVX_*: leave the fast paths */
 	int cfg_flags;			/* EVENT_BASE_FLAG_* */
 	int got_exit, got_break;	/* why the last loop ended */
-	int running_pri;		/* level being run; nactivequeues if none */
+	int running_pri;		/* level being run; INT_MAX if none */
 
 	/* event_config_set_max_dispatch_interval(); EVX_LIMITS when set. */
 	int limit_after_pri;		/* levels >= this are limited */

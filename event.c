@@ -960,7 +960,7 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 	if (tv != NULL) {
 		int64_t when;
 
-		/* One test for the two rare cases: an active event, a 2.x one. */
+		/* One test for two rare cases: an active event, a 2.x one. */
 		if (ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2)) {
 			/* Re-arming a timeout-activated event cancels its
 			 * callback. */
@@ -1004,7 +1004,8 @@ event_add_slow(struct event *ev, const struct timeval *tv)
 int
 event_add(struct event *ev, const struct timeval *tv)
 {
-	if (ev == NULL || ev->ev_base == NULL || !(ev->ev_flags & EVLIST_INIT)) {
+	if (ev == NULL || ev->ev_base == NULL ||
+	    !(ev->ev_flags & EVLIST_INIT)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -1368,7 +1369,8 @@ loop_timeout(struct event_base *base, int flags, struct timeval *tv)
 	if (min_heap_empty(&base->timeheap))
 		return NULL;
 	{
-		int64_t left = min_heap_top_key(&base->timeheap) - mono_now_us();
+		int64_t left = min_heap_top_key(&base->timeheap) -
+		    mono_now_us();
 		us_to_tv(left > 0 ? left : 0, tv);
 	}
 	return tv;

@@ -496,7 +496,8 @@ event_persist_rearm_(struct event_base *base, struct event *ev)
 		when = now + iv;
 	if (!(ev->ev_flags & EVLIST_TIMEOUT) &&
 	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1) {
-		event_warn("event: cannot re-arm the timeout of %p", (void *)ev);
+		event_warn("event: cannot re-arm the timeout of %p",
+		    (void *)ev);
 		return;
 	}
 	event_timer_arm_(base, ev, when);
@@ -547,8 +548,9 @@ again:
 			if (run)
 				event_finalize_run_(base, ev);
 			else
-				ev->ev_flags = (ev->ev_flags & ~(EVLIST_FINALIZING
-				    | EVLIST_X_FREE)) | EVLIST_INIT;
+				ev->ev_flags = (ev->ev_flags &
+				    ~(EVLIST_FINALIZING | EVLIST_X_FREE)) |
+				    EVLIST_INIT;
 			goto again;
 		}
 	}

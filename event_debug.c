@@ -136,7 +136,8 @@ dbg_remove(const struct event *ev)
 static int
 flags_pending(int flags)
 {
-	return (flags & (EVLIST_INSERTED | EVLIST_TIMEOUT | EVLIST_ACTIVE)) != 0;
+	return (flags &
+	    (EVLIST_INSERTED | EVLIST_TIMEOUT | EVLIST_ACTIVE)) != 0;
 }
 
 static int
@@ -222,7 +223,8 @@ void
 event_enable_debug_mode(void)
 {
 	if (event_debug_mode_on_)
-		event_errx(1, "%s was called twice!", "event_enable_debug_mode");
+		event_errx(1, "%s was called twice!",
+		    "event_enable_debug_mode");
 	if (event_debug_state_ != 0)
 		event_errx(1, "%s must be called *before* creating any events "
 		    "or event_bases", "event_enable_debug_mode");

@@ -104,7 +104,8 @@ evutil_date_rfc1123(char *date, const size_t datelen, const struct tm *tm)
 			return -1;
 		tm = &now;
 	}
-	return evutil_snprintf(date, datelen, "%s, %02d %s %4d %02d:%02d:%02d GMT",
+	return evutil_snprintf(date, datelen,
+	    "%s, %02d %s %4d %02d:%02d:%02d GMT",
 	    (tm->tm_wday >= 0 && tm->tm_wday < 7) ? days[tm->tm_wday] : "???",
 	    tm->tm_mday,
 	    (tm->tm_mon >= 0 && tm->tm_mon < 12) ? months[tm->tm_mon] : "???",

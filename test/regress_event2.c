@@ -145,7 +145,8 @@ test_config_avoid(struct regress_env *env)
 	tt_int_op(event_config_avoid_method(cfg, env->backend), ==, 0);
 	tt_str_op(picked(cfg, buf, sizeof(buf)), ==, "none");
 	/* Ignoring the environment makes the others available again. */
-	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==, 0);
+	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
+	    0);
 	tt_str_op(picked(cfg, buf, sizeof(buf)), ==,
 	    strcmp(env->backend, "epoll") == 0 ? "poll" : "epoll");
 	tt_int_op(event_config_avoid_method(cfg, "epoll"), ==, 0);
@@ -155,7 +156,8 @@ test_config_avoid(struct regress_env *env)
 	event_config_free(cfg);
 	/* Names are matched exactly. */
 	cfg = event_config_new();
-	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==, 0);
+	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
+	    0);
 	tt_int_op(event_config_avoid_method(cfg, "EPOLL"), ==, 0);
 	tt_str_op(picked(cfg, buf, sizeof(buf)), ==, "epoll");
 	event_config_free(cfg);
@@ -169,7 +171,8 @@ with_features(int features, char *buf, size_t len)
 	struct event_config *cfg = event_config_new();
 	const char *r;
 
-	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==, 0);
+	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
+	    0);
 	tt_int_op(event_config_require_features(cfg, features), ==, 0);
 	r = picked(cfg, buf, len);
 	event_config_free(cfg);
@@ -660,7 +663,8 @@ test_loopcontinue(struct regress_env *env)
 			event_active(low[i], EV_TIMEOUT, 1);
 		}
 		while (norder < 4)
-			tt_int_op(event_base_loop(cur_base, EVLOOP_ONCE), ==, 0);
+			tt_int_op(event_base_loop(cur_base, EVLOOP_ONCE), ==,
+			    0);
 		tt_int_op(order[0], ==, 1);
 		tt_int_op(order[1], ==, use_continue ? 100 : 2);
 		tt_int_op(order[3], ==, use_continue ? 3 : 100);
@@ -908,7 +912,8 @@ test_num_events(struct regress_env *env)
 	event_active(e, EV_READ, 1);
 	tt_int_op(event_base_get_num_events(b, EVENT_BASE_COUNT_ADDED), ==, 3);
 	tt_int_op(event_base_get_num_events(b, EVENT_BASE_COUNT_ACTIVE), ==, 1);
-	tt_int_op(event_base_get_num_events(b, EVENT_BASE_COUNT_VIRTUAL), ==, 0);
+	tt_int_op(event_base_get_num_events(b, EVENT_BASE_COUNT_VIRTUAL), ==,
+	    0);
 	tt_int_op(event_base_get_num_events(b, EVENT_BASE_COUNT_ACTIVE |
 	    EVENT_BASE_COUNT_ADDED | EVENT_BASE_COUNT_VIRTUAL), ==, 4);
 	tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);

@@ -568,7 +568,8 @@ test_custom_callbacks(struct regress_env *env)
 	evthread_enable_lock_debuging();	/* the old spelling, then ... */
 	evthread_enable_lock_debugging();	/* ... a second call: no-op */
 	tt_int_op(evthread_set_lock_callbacks(&my_locks), ==, 0);
-	tt_int_op(evthread_set_lock_callbacks(&my_locks), ==, 0);	/* same */
+	/* The same callbacks again: fine. */
+	tt_int_op(evthread_set_lock_callbacks(&my_locks), ==, 0);
 	tt_int_op(evthread_set_lock_callbacks(&other), ==, -1);
 	tt_int_op(evthread_set_condition_callbacks(&my_conds), ==, 0);
 	evthread_set_id_callback(my_id);

@@ -145,7 +145,8 @@ check_parse(const struct parse_case *c)
 	r = evutil_parse_sockaddr_port(c->in, (struct sockaddr *)&ss, &len);
 	if (!c->ok) {
 		if (r != -1)
-			regress_fail(__FILE__, __LINE__, "'%s' accepted", c->in);
+			regress_fail(__FILE__, __LINE__, "'%s' accepted",
+			    c->in);
 		tt_int_op(len, ==, sizeof(ss));		/* left alone */
 		return;
 	}
@@ -187,8 +188,8 @@ test_parse_sockaddr_port(struct regress_env *env)
 	tt_int_op(len, ==, 4);
 	/* A zone sets the scope id. */
 	len = (int)sizeof(s6);
-	tt_int_op(evutil_parse_sockaddr_port("[fe80::1%7]:1", (struct sockaddr *)
-	    &s6, &len), ==, 0);
+	tt_int_op(evutil_parse_sockaddr_port("[fe80::1%7]:1",
+	    (struct sockaddr *)&s6, &len), ==, 0);
 	tt_int_op(s6.sin6_scope_id, ==, 7);
 
 	/* CVE-2016-10196: huge bracketed text must be refused, not copied. */
@@ -245,7 +246,8 @@ test_inet(struct regress_env *env)
 	}
 	tt_int_op(evutil_inet_pton_scope(AF_INET6, "fe80::1%nosuchif0", a6,
 	    &idx), ==, 0);
-	tt_int_op(evutil_inet_pton_scope(AF_INET6, "fe80::1%", a6, &idx), ==, 0);
+	tt_int_op(evutil_inet_pton_scope(AF_INET6, "fe80::1%", a6, &idx), ==,
+	    0);
 	tt_int_op(evutil_inet_pton_scope(AF_INET, "1.2.3.4", a4, &idx), ==, 1);
 }
 

@@ -61,7 +61,7 @@ struct event_config;
 #define EV_WRITE	0x04	/* the fd is writable */
 #define EV_SIGNAL	0x08	/* the signal was delivered */
 #define EV_PERSIST	0x10	/* stay pending after the callback */
-#define EV_ET		0x20	/* edge triggered (backends with EV_FEATURE_ET) */
+#define EV_ET		0x20	/* edge-triggered (needs EV_FEATURE_ET) */
 #define EV_FINALIZE	0x40	/* event_del() never waits for the callback */
 #define EV_CLOSED	0x80	/* the peer closed (EV_FEATURE_EARLY_CLOSE) */
 

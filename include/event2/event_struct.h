@@ -26,7 +26,7 @@ extern "C" {
 #define EVLIST_INSERTED	0x02	/* registered for I/O or a signal */
 #define EVLIST_SIGNAL	0x04	/* reserved; never set */
 #define EVLIST_ACTIVE	0x08	/* queued to run its callback */
-#define EVLIST_INTERNAL	0x10	/* the library's own; does not keep the loop alive */
+#define EVLIST_INTERNAL	0x10	/* the library's own: keeps no loop alive */
 #define EVLIST_INIT	0x80	/* event_set() or event_assign() was called */
 
 /*
@@ -56,21 +56,22 @@ struct event {
 
 	struct event_base *ev_base;		/* public, read-only */
 
-	int ev_fd;				/* public: fd or signal number */
-	short ev_events;			/* public: EV_* mask asked for */
-	short ev_ncalls;			/* private: calls left */
-	short *ev_pncalls;			/* private: lets event_del stop them */
+	int ev_fd;			/* public: fd or signal number */
+	short ev_events;		/* public: EV_* mask asked for */
+	short ev_ncalls;		/* private: calls left */
+	short *ev_pncalls;		/* private: timer heap order */
 
-	struct timeval ev_timeout;		/* public, read-only: absolute deadline,
-						   on the library's monotonic clock */
+	/* public, read-only: absolute deadline, on the library's
+	 * monotonic clock */
+	struct timeval ev_timeout;
 
-	int ev_pri;				/* public, read-only: 0 is most urgent */
+	int ev_pri;			/* public, read-only: 0 most urgent */
 
 	void (*ev_callback)(int, short, void *arg);	/* public */
-	void *ev_arg;				/* public */
+	void *ev_arg;			/* public */
 
-	int ev_res;				/* public: result passed to callback */
-	int ev_flags;				/* public, read-only: EVLIST_* */
+	int ev_res;			/* public: result passed to callback */
+	int ev_flags;			/* public, read-only: EVLIST_* */
 };
 #else
 struct event;
