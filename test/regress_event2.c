@@ -36,26 +36,7 @@
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Helpers */
-
-static void
-pair_new(int p[2])
-{
-	tt_int_op(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, p), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(p[0]), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(p[1]), ==, 0);
-}
-
-/* A base made through the 2.x call, on the backend under test. */
-static struct event_base *
-base_2x(struct regress_env *env)
-{
-	struct event_base *b = event_base_new_with_config(NULL);
-
-	tt_assert(b != NULL);
-	tt_str_op(event_base_get_method(b), ==, env->backend);
-	return b;
-}
+/* Helpers (and regress_event2.h) */
 
 /* Callbacks record what they saw here. */
 static int ncalls;

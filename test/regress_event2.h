@@ -10,7 +10,33 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/util.h>
+
 #include "regress.h"
+
+/* A connected pair of nonblocking AF_UNIX stream sockets. */
+static inline void
+pair_new(int p[2])
+{
+	tt_int_op(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, p), ==, 0);
+	tt_int_op(evutil_make_socket_nonblocking(p[0]), ==, 0);
+	tt_int_op(evutil_make_socket_nonblocking(p[1]), ==, 0);
+}
+
+/* A base made through the 2.x call, on the backend under test. */
+static inline struct event_base *
+base_2x(struct regress_env *env)
+{
+	struct event_base *b = event_base_new_with_config(NULL);
+
+	tt_assert(b != NULL);
+	tt_str_op(event_base_get_method(b), ==, env->backend);
+	return b;
+}
 
 /*
  * Run fn(arg) in a forked child and return its exit status (or 128 + the

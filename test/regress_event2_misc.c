@@ -32,24 +32,6 @@ static void *final_arg;
 static int order[32], norder;
 
 static void
-pair_new(int p[2])
-{
-	tt_int_op(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, p), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(p[0]), ==, 0);
-	tt_int_op(evutil_make_socket_nonblocking(p[1]), ==, 0);
-}
-
-static struct event_base *
-base_2x(struct regress_env *env)
-{
-	struct event_base *b = event_base_new_with_config(NULL);
-
-	tt_assert(b != NULL);
-	tt_str_op(event_base_get_method(b), ==, env->backend);
-	return b;
-}
-
-static void
 count_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
