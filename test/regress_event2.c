@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1082,6 +1083,43 @@ test_cached_time(struct regress_env *env)
 	event_base_free(b);
 }
 
+/* The 1.x calls of event2/event_compat.h, and evutil_vsnprintf. */
+static int
+vfmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = evutil_vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static void
+test_compat_calls(struct regress_env *env)
+{
+	struct timeval tv = { 0, 2000 };
+	struct event ev;
+	char buf[8];
+
+	(void)env;
+	evtimer_set(&ev, order_cb, (void *)1L);
+	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
+	tt_int_op(event_loopexit(&tv), ==, 0);
+	norder = 0;
+	tt_int_op(event_loop(0), ==, 0);
+	tt_int_op(norder, ==, 1);
+	tt_int_op(event_loopbreak(), ==, 0);
+	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
+	tt_int_op(event_loop(0), ==, 0);	/* broken at once */
+	tt_int_op(evtimer_pending(&ev, NULL), ==, EV_TIMEOUT);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(norder, ==, 2);
+	tt_int_op(vfmt(buf, sizeof(buf), "%s-%d", "abcdef", 42), ==, 9);
+	tt_str_op(buf, ==, "abcdef-");
+}
+
 struct regress_case regress_event2_cases[] = {
 	{ "event2/version", test_version, RT_ONCE, NULL },
 	{ "event2/supported_methods", test_supported_methods, 0, NULL },
@@ -1110,5 +1148,6 @@ struct regress_case regress_event2_cases[] = {
 	{ "event2/active_by_fd_signal", test_active_by_fd_signal, 0, NULL },
 	{ "event2/common_timeout", test_common_timeout, 0, NULL },
 	{ "event2/cached_time", test_cached_time, 0, NULL },
+	{ "event2/compat_calls", test_compat_calls, RT_BASE, NULL },
 	RT_END
 };
