@@ -178,8 +178,16 @@ test_config_features(struct regress_env *env)
 	    sizeof(buf)), ==, "none");
 	tt_int_op(event_config_require_features(NULL, 0), ==, -1);
 
-	b = event_base_new();
+	/* Ignoring the environment, the first choice is epoll. */
+	{
+		struct event_config *cfg = event_config_new();
+		tt_int_op(event_config_set_flag(cfg,
+		    EVENT_BASE_FLAG_IGNORE_ENV), ==, 0);
+		b = event_base_new_with_config(cfg);
+		event_config_free(cfg);
+	}
 	tt_assert(b != NULL);
+	tt_str_op(event_base_get_method(b), ==, "epoll");
 	tt_int_op(event_base_get_features(b), ==,
 	    EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_EARLY_CLOSE);
 	event_base_free(b);
