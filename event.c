@@ -545,19 +545,22 @@ event_reinit(struct event_base *base)
 	 * register every wanted fd again.  poll and select keep theirs. */
 	if (base->evsel->need_reinit || base->evbase == NULL) {
 		evsel_dealloc(base);
+		/* Forget what the old backend had: the next event_add() of an
+		 * fd then registers it at once (and fails while there is no
+		 * backend), and a successful rebuild registers every fd. */
+		base->nchanges = 0;
+		for (i = 0; i < base->nfds; i++) {
+			base->fds[i].have = 0;
+			base->fds[i].flags = 0;
+		}
 		if (event_backend_init_(base, base->evsel) == -1) {
 			event_warn("event_reinit: %s", base->evsel->name);
 			event_base_unlock_(base);
 			return -1;
 		}
-		base->nchanges = 0;
-		for (i = 0; i < base->nfds; i++) {
-			struct evfd *f = &base->fds[i];
-			f->have = 0;
-			f->flags = 0;
-			if (f->want)
-				fd_touch(base, i, f);
-		}
+		for (i = 0; i < base->nfds; i++)
+			if (base->fds[i].want)
+				fd_touch(base, i, &base->fds[i]);
 	}
 	if (evsignal_reinit_(base) == -1)
 		res = -1;
@@ -776,11 +779,6 @@ io_insert(struct event_base *base, struct event *ev)
 	short events = ev->ev_events;
 	unsigned char want;
 
-	if (base->evbase == NULL) {
-		/* event_reinit() could not rebuild the backend. */
-		errno = EINVAL;
-		return -1;
-	}
 	want = (unsigned char)(f->want | (events & base->io_mask));
 	/* EV_ET and EV_CLOSED (rare) in one test: a change of mode needs a
 	 * backend with EV_ET and no other event on the fd. */
@@ -806,7 +804,11 @@ io_insert(struct event_base *base, struct event *ev)
 			f->nclose++;
 	}
 	if (f->have == 0 && want != 0 && !base->th_in_wait) {
-		if (evsel_add(base, fd, 0, want) == -1) {
+		/* (No backend: event_reinit() could not rebuild it.  Every
+		 * fd's have is 0 then, so every add comes here.) */
+		if (base->evbase == NULL || evsel_add(base, fd, 0, want) == -1) {
+			if (base->evbase == NULL)
+				errno = EINVAL;
 			if (events & EV_CLOSED)
 				f->nclose--;	/* nothing done after all */
 			return -1;
@@ -840,10 +842,12 @@ io_remove(struct event_base *base, struct event *ev)
 		f->want &= ~EV_READ;
 	if ((events & EV_WRITE) && --f->nwrite == 0)
 		f->want &= ~EV_WRITE;
-	if ((events & EV_CLOSED) && --f->nclose == 0)
-		f->want &= ~EV_CLOSED;
-	if (!(f->want & EV_IO_MASK))
-		f->want = 0;		/* no EV_ET without interest */
+	if (((events & EV_CLOSED) | f->et) != 0) {	/* rare */
+		if ((events & EV_CLOSED) && --f->nclose == 0)
+			f->want &= ~EV_CLOSED;
+		if (!(f->want & EV_IO_MASK))
+			f->want = 0;	/* no EV_ET without interest */
+	}
 	fd_touch(base, fd, f);
 }
 
@@ -950,11 +954,11 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 		ev->ev_flags |= EVLIST_INSERTED;
 		if (!(ev->ev_flags & EVLIST_INTERNAL))
 			base->event_count++;
-	}
-	/* A pending event's level was checked when it became pending (and
-	 * event_base_priority_init() keeps pending events in range). */
-	if (insert || !(ev->ev_flags & EVLIST_TIMEOUT))
+		/* A pending event's level was checked when it became pending
+		 * (event_base_priority_init() keeps pending events in range),
+		 * so only an event becoming pending needs the check. */
 		event_clamp_pri(ev);
+	}
 	ev->ev_flags &= ~EVLIST_X_FDSET;
 
 	if (tv != NULL) {
@@ -971,11 +975,16 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 				event_queue_remove_active(base, ev);
 			}
 			if (ev->ev_flags & EVLIST_X_V2) {
+				if (!(ev->ev_flags &
+				    (EVLIST_TIMEOUT | EVLIST_INSERTED)))
+					event_clamp_pri(ev);
 				timer_arm(base, ev, timeout_v2(base, ev, tv));
 				return 0;
 			}
 		}
 		when = event_now_us_(base) + tv_to_us(tv);
+		if (!(ev->ev_flags & (EVLIST_TIMEOUT | EVLIST_INSERTED)))
+			event_clamp_pri(ev);
 		timer_arm(base, ev, when);
 	}
 	return 0;
