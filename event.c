@@ -502,6 +502,7 @@ base_free(struct event_base *base, int run_finalizers)
 		while ((ev = TAILQ_FIRST(&base->sig.evsigevents[i])) != NULL)
 			(void)event_del_nolock_(ev);
 	evsignal_dealloc(base);
+	event_debug_note_teardown_(&base->sig.ev_signal);
 
 	event_once_free_all_(base);
 

@@ -37,6 +37,7 @@ event_once_cb(int fd, short what, void *arg)
 	*eo->prevp = eo->next;
 	event_base_unlock_(base);
 	eo->cb(fd, what, eo->arg);
+	event_debug_note_teardown_(&eo->ev);
 	mm_free(eo);
 }
 
@@ -66,6 +67,7 @@ event_base_once_nolock(struct event_base *base, int fd, short events,
 	(void)event_base_set(base, &eo->ev);
 	if (event_add(&eo->ev, tv) == -1) {
 		int e = errno;
+		event_debug_note_teardown_(&eo->ev);
 		mm_free(eo);
 		errno = e;
 		return -1;
@@ -138,6 +140,7 @@ event_once_free_all_(struct event_base *base)
 
 	while ((eo = base->once_head) != NULL) {
 		base->once_head = eo->next;
+		event_debug_note_teardown_(&eo->ev);
 		mm_free(eo);
 	}
 }
