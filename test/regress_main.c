@@ -21,6 +21,10 @@ extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_runner_cases[];
+extern struct regress_case regress_event2_cases[];
+extern struct regress_case regress_event2_misc_cases[];
+extern struct regress_case regress_event2_thread_cases[];
+extern struct regress_case regress_evutil2_cases[];
 #ifdef REGRESS_EMUL
 /* test/regress-emul only: the emulated kernels' own rules. */
 extern struct regress_case regress_emul_kqueue_cases[];
@@ -41,6 +45,10 @@ const struct regress_table regress_tables[] = {
 	{ regress_buffer2_cases, 0, NULL },
 	{ regress_bufferevent2_cases, 0, NULL },
 	{ regress_listener_cases, 0, NULL },
+	{ regress_event2_cases, 0, NULL },
+	{ regress_event2_misc_cases, 0, NULL },
+	{ regress_event2_thread_cases, 0, NULL },
+	{ regress_evutil2_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
 	{ regress_dns_cases, RT_KEEPFD, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
