@@ -9,12 +9,15 @@
  * Groups:
  *   sockets      regress_socketpair, regress_tcp_pair,
  *                regress_listen_loopback, regress_connect_loopback,
- *                regress_udp_loopback, regress_write_all, regress_drain,
+ *                regress_udp_loopback, regress_unused_port,
+ *                regress_write_all, regress_write_str, regress_drain,
  *                regress_fill
- *   event loop   regress_run_until, regress_run_for,
- *                regress_dispatch_guarded, REGRESS_SPIN_UNTIL
- *   processes    regress_fork, regress_wait, regress_find_program,
- *                regress_raise_nofile
+ *   event loop   regress_run_until, regress_run_until_count,
+ *                regress_run_for, regress_dispatch_guarded,
+ *                REGRESS_SPIN_UNTIL
+ *   processes    regress_fork, regress_wait, regress_run_until_exit,
+ *                regress_spawn, regress_die_with_parent,
+ *                regress_find_program, regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
  *                regress_rmtree, regress_slurp, regress_redirect_open
  *   buffers      regress_buffer_of, tt_buffer_eq
@@ -61,8 +64,21 @@ int regress_connect_loopback(int family, unsigned short port);
 /* A UDP socket bound to 127.0.0.1 on a free port; its port in *port. */
 int regress_udp_loopback(unsigned short *port);
 
+/*
+ * A loopback port of family (AF_INET: 127.0.0.1, AF_INET6: ::1) on which
+ * no socket of socktype (SOCK_STREAM, SOCK_DGRAM) is bound right now: for
+ * a server that is to bind it itself (evhttp_bind_socket, nginx), or for
+ * a peer that must find nobody there (a refused connect, an unreachable
+ * nameserver).  Another process may take it meanwhile: a case that binds
+ * it skips or retries when that fails.
+ */
+unsigned short regress_unused_port(int family, int socktype);
+
 /* Write all of data to fd, retrying short writes, EINTR and EAGAIN. */
 void regress_write_all(int fd, const void *data, size_t len);
+
+/* regress_write_all of the string s, without its NUL. */
+void regress_write_str(int fd, const char *s);
 
 /* Read and discard what fd holds until it would block or ends (EOF);
  * the number of bytes read. */
@@ -83,6 +99,11 @@ size_t regress_fill(int fd);
  */
 int regress_run_until(struct event_base *base, const volatile int *flag,
     double secs);
+
+/* The same until *counter is at least n (for "one more reply than
+ * before": pass the old count + 1). */
+int regress_run_until_count(struct event_base *base,
+    const volatile int *counter, int n, double secs);
 
 /* Run the loop of base for secs (not scaled: the time things may take
  * to happen, not a limit), then return. */
@@ -117,6 +138,30 @@ pid_t regress_fork(void);
  * at the deadline (it is then killed with SIGKILL and reaped).
  */
 int regress_wait(pid_t pid, double secs);
+
+/*
+ * regress_wait for a child that talks to servers of this process: the
+ * loop of base runs (in slices of 20 ms) while the child does, so that
+ * they can answer it.  The same return values.
+ */
+int regress_run_until_exit(struct event_base *base, pid_t pid, double secs);
+
+/*
+ * In a forked child: be killed (SIGKILL) as soon as the parent ends,
+ * where the system offers it (Linux's PR_SET_PDEATHSIG; elsewhere the
+ * runner's kill of the case's process group still ends it).
+ */
+void regress_die_with_parent(void);
+
+/*
+ * Start a helper program (curl, nginx, dnsmasq, a sample): argv[0] is its
+ * path, argv its arguments, NULL-terminated.  The child dies with the case
+ * (regress_die_with_parent), inherits none of the case's fds above 2 (it
+ * cannot keep a socket of the case open), reads /dev/null, writes its
+ * stderr to /dev/null and its stdout to out_path (created or truncated)
+ * or /dev/null.  Returns its pid; exit status 127 if it could not be run.
+ */
+pid_t regress_spawn(char *const argv[], const char *out_path);
 
 /* The path of the program name (searched in $PATH, then /usr/sbin and
  * /sbin), or NULL if it is not installed: the case should skip. */
