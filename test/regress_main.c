@@ -7,6 +7,9 @@
 #include "regress.h"
 
 extern struct regress_case regress_core_cases[];
+extern struct regress_case regress_timer_cases[];
+extern struct regress_case regress_signal_cases[];
+extern struct regress_case regress_fd_cases[];
 extern struct regress_case regress_heap_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
@@ -32,6 +35,9 @@ extern struct regress_case regress_emul_devpoll_cases[];
  */
 const struct regress_table regress_tables[] = {
 	{ regress_core_cases, 0, NULL },
+	{ regress_timer_cases, 0, NULL },
+	{ regress_signal_cases, 0, NULL },
+	{ regress_fd_cases, 0, NULL },
 	{ regress_heap_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
