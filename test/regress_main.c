@@ -14,7 +14,11 @@ extern struct regress_case regress_heap_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_tag_cases[];
-extern struct regress_case regress_dns_cases[];
+extern struct regress_case regress_dns_resolver_cases[];
+extern struct regress_case regress_dns_replies_cases[];
+extern struct regress_case regress_dns_server_cases[];
+extern struct regress_case regress_dns_config_cases[];
+extern struct regress_case regress_dns_peers_cases[];
 extern struct regress_case regress_dns_wire_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_http_parser_cases[];
@@ -42,7 +46,11 @@ const struct regress_table regress_tables[] = {
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
-	{ regress_dns_cases, RT_KEEPFD, NULL },
+	{ regress_dns_resolver_cases, 0, NULL },
+	{ regress_dns_replies_cases, 0, NULL },
+	{ regress_dns_server_cases, 0, NULL },
+	{ regress_dns_config_cases, 0, NULL },
+	{ regress_dns_peers_cases, 0, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
 	{ regress_http_cases, RT_KEEPFD, NULL },
 	{ regress_http_parser_cases, 0, NULL },

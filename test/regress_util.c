@@ -397,6 +397,19 @@ regress_run_until_exit(struct event_base *base, pid_t pid, double secs)
 	return wait_child(base, pid, secs);
 }
 
+int
+regress_kill_child(pid_t *pid, int sig)
+{
+	int status;
+
+	if (*pid <= 0)
+		return -1;
+	kill(*pid, sig);
+	status = regress_wait(*pid, 5);
+	*pid = -1;
+	return status;
+}
+
 void
 regress_die_with_parent(void)
 {

@@ -16,7 +16,7 @@
  *                regress_run_for, regress_dispatch_guarded,
  *                REGRESS_SPIN_UNTIL
  *   processes    regress_fork, regress_wait, regress_run_until_exit,
- *                regress_spawn, regress_die_with_parent,
+ *                regress_kill_child, regress_spawn, regress_die_with_parent,
  *                regress_find_program, regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
  *                regress_rmtree, regress_slurp, regress_redirect_open
@@ -145,6 +145,13 @@ int regress_wait(pid_t pid, double secs);
  * they can answer it.  The same return values.
  */
 int regress_run_until_exit(struct event_base *base, pid_t pid, double secs);
+
+/*
+ * Stop the helper child *pid (nothing if *pid is not > 0): send it sig,
+ * reap it (with SIGKILL if it still runs after 5 s, scaled) and set *pid
+ * to -1.  Its status as regress_wait returns it; -1 if there was none.
+ */
+int regress_kill_child(pid_t *pid, int sig);
 
 /*
  * In a forked child: be killed (SIGKILL) as soon as the parent ends,
