@@ -20,7 +20,10 @@ extern struct regress_case regress_dns_server_cases[];
 extern struct regress_case regress_dns_config_cases[];
 extern struct regress_case regress_dns_peers_cases[];
 extern struct regress_case regress_dns_wire_cases[];
-extern struct regress_case regress_http_cases[];
+extern struct regress_case regress_http_util_cases[];
+extern struct regress_case regress_http_server_cases[];
+extern struct regress_case regress_http_client_cases[];
+extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
@@ -31,12 +34,6 @@ extern struct regress_case regress_emul_kqueue_cases[];
 extern struct regress_case regress_emul_devpoll_cases[];
 #endif
 
-/*
- * The DNS and HTTP cases do not close what they open yet (servers,
- * connections, raw sockets): RT_KEEPFD turns the runner's fd-leak check
- * off for them until their files are split and clean up after
- * themselves.  Drop the flag here then.
- */
 const struct regress_table regress_tables[] = {
 	{ regress_core_cases, 0, NULL },
 	{ regress_timer_cases, 0, NULL },
@@ -52,7 +49,10 @@ const struct regress_table regress_tables[] = {
 	{ regress_dns_config_cases, 0, NULL },
 	{ regress_dns_peers_cases, 0, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
-	{ regress_http_cases, RT_KEEPFD, NULL },
+	{ regress_http_util_cases, 0, NULL },
+	{ regress_http_server_cases, 0, NULL },
+	{ regress_http_client_cases, 0, NULL },
+	{ regress_http_peers_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
