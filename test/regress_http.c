@@ -105,6 +105,51 @@ http_buf_str(struct evbuffer *buf)
 	return s;
 }
 
+/* The next value of the fuzzing cases' LCG in *seed (its high bits). */
+static unsigned int
+lcg(unsigned int *seed)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return *seed >> 16;
+}
+
+void
+http_mutate(char *buf, size_t *len, size_t cap, unsigned int *seed,
+    const char *alphabet, size_t alen, int max_mut, int kinds)
+{
+	size_t pos;
+	int n = 1 + (int)(lcg(seed) % (unsigned int)max_mut);
+
+	while (n-- > 0) {
+		pos = lcg(seed) % *len;
+		switch (lcg(seed) % (unsigned int)kinds) {
+		case 0:
+			buf[pos] = alphabet[lcg(seed) % alen];
+			break;
+		case 1:
+			*len = pos + 1;
+			break;
+		default:
+			if (*len + 16 < cap) {
+				memmove(buf + pos + 8, buf + pos, *len - pos);
+				*len += 8;
+			}
+			break;
+		}
+	}
+}
+
+/* Copy what buf holds to out (at most cap bytes); the bytes copied. */
+static size_t
+copy_capped(char *out, size_t cap, const struct evbuffer *buf)
+{
+	size_t n = buf->off < cap ? buf->off : cap;
+
+	if (n > 0)
+		memcpy(out, buf->buffer, n);
+	return n;
+}
+
 /* ------------------------------------------------------------------ */
 /* srv: the server under test                                          */
 
@@ -121,12 +166,8 @@ http_record(struct evhttp_request *req)
 	    evhttp_request_uri(req));
 	snprintf(srv.last_host, sizeof(srv.last_host), "%s",
 	    req->remote_host ? req->remote_host : "(null)");
-	srv.last_body_len = req->input_buffer->off;
-	if (srv.last_body_len > sizeof(srv.last_body))
-		srv.last_body_len = sizeof(srv.last_body);
-	if (srv.last_body_len > 0)
-		memcpy(srv.last_body, req->input_buffer->buffer,
-		    srv.last_body_len);
+	srv.last_body_len = copy_capped(srv.last_body, sizeof(srv.last_body),
+	    req->input_buffer);
 	srv.last_type = req->type;
 	srv.last_minor = req->minor;
 	srv.last_ntrailers_seen = 0;
@@ -304,11 +345,8 @@ http_client_cb(struct evhttp_request *req, void *arg)
 	cres.code = req->response_code;
 	snprintf(cres.line, sizeof(cres.line), "%s",
 	    req->response_code_line ? req->response_code_line : "(null)");
-	cres.body_len = req->input_buffer->off;
-	if (cres.body_len > sizeof(cres.body))
-		cres.body_len = sizeof(cres.body);
-	if (cres.body_len > 0)
-		memcpy(cres.body, req->input_buffer->buffer, cres.body_len);
+	cres.body_len = copy_capped(cres.body, sizeof(cres.body),
+	    req->input_buffer);
 	v = evhttp_find_header(req->input_headers, "X-Host");
 	snprintf(cres.xhost, sizeof(cres.xhost), "%s", v ? v : "");
 	v = evhttp_find_header(req->input_headers, "X-Method");

@@ -82,6 +82,16 @@ int http_count(struct evbuffer *buf, const char *s);
 /* A NUL-terminated copy (malloc) of what buf holds. */
 char *http_buf_str(struct evbuffer *buf);
 
+/*
+ * Damage the message in buf (*len bytes, room for cap) for the fuzzing
+ * cases, reproducibly from the state *seed: 1 to max_mut times, at a
+ * random place, one of the first `kinds` mutations: 0 replace a byte
+ * with one of the alen bytes of alphabet, 1 cut the message there,
+ * 2 repeat the 8 bytes there.
+ */
+void http_mutate(char *buf, size_t *len, size_t cap, unsigned int *seed,
+    const char *alphabet, size_t alen, int max_mut, int kinds);
+
 /* ------------------------------------------------------------------ */
 /* cres: what our client's callbacks saw */
 

@@ -728,7 +728,7 @@ test_fuzz_responses(struct regress_env *env)
 	http_srv_start(env->base, AF_INET);	/* for srv.base */
 	for (i = 0; i < 300; i++) {
 		const char *src = seeds[i % 4];
-		size_t len = strlen(src), j, nmut;
+		size_t len = strlen(src);
 		char buf[512];
 		struct fake_srv f;
 		struct evhttp_connection *evcon;
@@ -736,22 +736,9 @@ test_fuzz_responses(struct regress_env *env)
 		unsigned short port;
 
 		memcpy(buf, src, len);
-		seed = seed * 1103515245 + 12345;
-		nmut = 1 + (seed >> 16) % 3;
-		for (j = 0; j < nmut; j++) {
-			size_t pos;
-
-			seed = seed * 1103515245 + 12345;
-			pos = (seed >> 16) % len;
-			seed = seed * 1103515245 + 12345;
-			if ((seed >> 16) % 2 == 0) {
-				seed = seed * 1103515245 + 12345;
-				buf[pos] = alphabet[(seed >> 16) %
-				    (sizeof(alphabet) - 1)];
-			} else {
-				len = pos + 1;
-			}
-		}
+		/* Up to 3 bytes replaced or cuts. */
+		http_mutate(buf, &len, sizeof(buf), &seed, alphabet,
+		    sizeof(alphabet) - 1, 3, 2);
 		memset(&cres, 0, sizeof(cres));
 		fake_start(env->base, &f, buf, 1, &port);
 		f.reply_len = len;

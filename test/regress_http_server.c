@@ -924,37 +924,14 @@ test_fuzz_requests(struct regress_env *env)
 	evhttp_set_timeout(srv.http, 2);
 	for (i = 0; i < 1000; i++) {
 		const char *src = seeds[i % 5];
-		size_t len = strlen(src), j, nmut;
+		size_t len = strlen(src);
 		char buf[512];
 		int fd;
 
 		memcpy(buf, src, len);
-		seed = seed * 1103515245 + 12345;
-		nmut = 1 + (seed >> 16) % 4;
-		for (j = 0; j < nmut; j++) {
-			size_t pos;
-
-			seed = seed * 1103515245 + 12345;
-			pos = (seed >> 16) % len;
-			seed = seed * 1103515245 + 12345;
-			switch ((seed >> 16) % 3) {
-			case 0:	/* replace a byte */
-				seed = seed * 1103515245 + 12345;
-				buf[pos] = alphabet[(seed >> 16) %
-				    (sizeof(alphabet) - 1)];
-				break;
-			case 1:	/* cut the request short */
-				len = pos + 1;
-				break;
-			default:	/* duplicate a slice */
-				if (len + 16 < sizeof(buf)) {
-					memmove(buf + pos + 8, buf + pos,
-					    len - pos);
-					len += 8;
-				}
-				break;
-			}
-		}
+		/* Up to 4 bytes replaced, cuts or repeated slices. */
+		http_mutate(buf, &len, sizeof(buf), &seed, alphabet,
+		    sizeof(alphabet) - 1, 4, 3);
 		fd = regress_connect_loopback(AF_INET, srv.port);
 		regress_write_all(fd, buf, len);
 		shutdown(fd, SHUT_WR);
