@@ -70,19 +70,16 @@ static int
 udp_ping(unsigned short port)
 {
 	unsigned char q[300], a[600];
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
+	socklen_t tolen = regress_loopback_addr(AF_INET, port, &to);
 	struct pollfd pf;
 	size_t ql;
 	int fd, ok = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	tt_assert(fd >= 0);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	to.sin_port = htons(port);
 	ql = dns_make_query(q, 0x4242, 0x0100, "alpha.test", 1);
-	if (sendto(fd, q, ql, 0, (struct sockaddr *)&to, sizeof(to)) ==
+	if (sendto(fd, q, ql, 0, (struct sockaddr *)&to, tolen) ==
 	    (ssize_t)ql) {
 		pf.fd = fd;
 		pf.events = POLLIN;

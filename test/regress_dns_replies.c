@@ -280,25 +280,15 @@ static int
 raw_start(void)
 {
 	unsigned short port = 0;
-	int ufd = -1, tfd = -1, tries, one = 1;
+	int ufd = -1, tfd = -1, tries;
 
 	for (tries = 0; tries < 20; tries++) {
-		struct sockaddr_in sin;
-
 		ufd = regress_udp_loopback(&port);
-		tfd = socket(AF_INET, SOCK_STREAM, 0);
-		tt_assert(tfd >= 0);
-		setsockopt(tfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sin.sin_port = htons(port);
-		if (bind(tfd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-		    listen(tfd, 16) == 0)
+		tfd = regress_listen_loopback_port(AF_INET, port);
+		if (tfd != -1)
 			break;
 		close(ufd);
-		close(tfd);
-		ufd = tfd = -1;
+		ufd = -1;
 	}
 	tt_assert(ufd >= 0);
 	raw_pid = regress_fork();

@@ -362,8 +362,8 @@ test_timeout_retries(struct regress_env *env)
 static void
 test_ipv6_nameserver(struct regress_env *env)
 {
-	struct sockaddr_in6 s6;
-	socklen_t sl = sizeof(s6);
+	struct sockaddr_storage ss;
+	socklen_t sl = regress_loopback_addr(AF_INET6, 0, &ss);
 	struct dns_tsrv s;
 	struct dns_result r;
 	char buf[64];
@@ -374,16 +374,15 @@ test_ipv6_nameserver(struct regress_env *env)
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (fd < 0)
 		tt_skip("no IPv6 sockets on this host");
-	memset(&s6, 0, sizeof(s6));
-	s6.sin6_family = AF_INET6;
-	s6.sin6_addr = in6addr_loopback;
-	if (bind(fd, (struct sockaddr *)&s6, sizeof(s6)) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		close(fd);
 		tt_skip("cannot bind ::1 (no IPv6 loopback)");
 	}
-	tt_int_op(getsockname(fd, (struct sockaddr *)&s6, &sl), ==, 0);
+	sl = sizeof(ss);
+	tt_int_op(getsockname(fd, (struct sockaddr *)&ss, &sl), ==, 0);
 	dns_tsrv_attach(&s, fd, TS_NORMAL);
-	snprintf(buf, sizeof(buf), "[::1]:%d", ntohs(s6.sin6_port));
+	snprintf(buf, sizeof(buf), "[::1]:%d",
+	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 	tt_int_op(evdns_nameserver_ip_add(buf), ==, 0);
 	dns_set_timeouts("0.5", "2");
 	tt_int_op(evdns_resolve_ipv4("a.example", 0, dns_res_cb, &r), ==, 0);

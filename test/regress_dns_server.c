@@ -32,17 +32,14 @@ raw_query_wait(unsigned short port, const unsigned char *q, size_t qlen,
     unsigned char *out, size_t outcap, double wait)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
+	socklen_t tolen = regress_loopback_addr(AF_INET, port, &to);
 	double t0 = regress_now();
 	ssize_t r = -1;
 
 	tt_assert(fd >= 0);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	to.sin_port = htons(port);
-	tt_int_op(sendto(fd, q, qlen, 0, (struct sockaddr *)&to, sizeof(to)),
-	    ==, (ssize_t)qlen);
+	tt_int_op(sendto(fd, q, qlen, 0, (struct sockaddr *)&to, tolen), ==,
+	    (ssize_t)qlen);
 	evutil_make_socket_nonblocking(fd);
 	/* Let the loop run the server until the reply shows up. */
 	while (regress_now() - t0 < wait * regress_slowdown()) {

@@ -269,8 +269,7 @@ test_client_retry_success(struct regress_env *env)
 	struct evhttp_connection *evcon;
 	struct evhttp_request *req;
 	unsigned short port = regress_unused_port(AF_INET, SOCK_STREAM);
-	struct sockaddr_in sin;
-	int fd, on = 1;
+	int fd;
 
 	memset(&cres, 0, sizeof(cres));
 	evcon = http_client_new(env->base, "127.0.0.1", port);
@@ -282,15 +281,8 @@ test_client_retry_success(struct regress_env *env)
 	tt_int_op(cres.done, ==, 0);
 	/* Now listen on that port. */
 	http_srv_start(env->base, AF_INET);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+	if ((fd = regress_listen_loopback_port(AF_INET, port)) == -1)
 		tt_skip("the port was taken meanwhile");
-	tt_int_op(listen(fd, 16), ==, 0);
 	tt_int_op(evhttp_accept_socket(srv.http, fd), ==, 0);
 	regress_run_until(env->base, &cres.done, 5.0);
 	tt_int_op(cres.done, ==, 1);

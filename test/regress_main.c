@@ -1,7 +1,9 @@
 /*
  * regress_main.c -- the list of test tables, in the order they run.  Each
  * test file exports one table, regress_<file>_cases, ended by RT_END; to
- * add a file, declare its table here and list it below.
+ * add a file, declare its table here and list it below.  The helper files
+ * (regress_util.c, regress_dns.c, regress_http.c, regress_emul.c) have
+ * none.
  */
 #include "config.h"
 #include "regress.h"

@@ -47,9 +47,9 @@ regress_socketpair(int fds[2])
 	tt_int_op(evutil_make_socket_nonblocking(fds[1]), ==, 0);
 }
 
-/* The loopback address of family with port; its length. */
-static socklen_t
-loopback_addr(int family, unsigned short port, struct sockaddr_storage *ss)
+socklen_t
+regress_loopback_addr(int family, unsigned short port,
+    struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET6) {
@@ -85,8 +85,18 @@ bound_port(int fd)
 int
 regress_listen_loopback(int family, unsigned short *port)
 {
+	int fd = regress_listen_loopback_port(family, 0);
+
+	if (fd != -1)
+		*port = bound_port(fd);
+	return fd;
+}
+
+int
+regress_listen_loopback_port(int family, unsigned short port)
+{
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(family, 0, &ss);
+	socklen_t len = regress_loopback_addr(family, port, &ss);
 	int fd, on = 1, e;
 
 	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
@@ -99,7 +109,6 @@ regress_listen_loopback(int family, unsigned short *port)
 		errno = e;
 		return -1;
 	}
-	*port = bound_port(fd);
 	return fd;
 }
 
@@ -107,7 +116,7 @@ int
 regress_connect_loopback(int family, unsigned short port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(family, port, &ss);
+	socklen_t len = regress_loopback_addr(family, port, &ss);
 	int fd;
 
 	fd = socket(family, SOCK_STREAM, 0);
@@ -137,7 +146,7 @@ int
 regress_udp_loopback(unsigned short *port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(AF_INET, 0, &ss);
+	socklen_t len = regress_loopback_addr(AF_INET, 0, &ss);
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	tt_assert(fd >= 0);
@@ -150,7 +159,7 @@ unsigned short
 regress_unused_port(int family, int socktype)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(family, 0, &ss);
+	socklen_t len = regress_loopback_addr(family, 0, &ss);
 	unsigned short port;
 	int fd = socket(family, socktype, 0);
 

@@ -7,8 +7,9 @@
  * tt_*-style message (it does not return), so callers need not check.
  *
  * Groups:
- *   sockets      regress_socketpair, regress_tcp_pair,
- *                regress_listen_loopback, regress_connect_loopback,
+ *   sockets      regress_socketpair, regress_tcp_pair, regress_loopback_addr,
+ *                regress_listen_loopback, regress_listen_loopback_port,
+ *                regress_connect_loopback,
  *                regress_udp_loopback, regress_unused_port,
  *                regress_write_all, regress_write_str, regress_drain,
  *                regress_fill
@@ -31,6 +32,7 @@
 #define REGRESS_UTIL_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stddef.h>
 
 struct event_base;
@@ -41,6 +43,11 @@ struct evbuffer;
 
 /* A nonblocking AF_UNIX stream socketpair (what RT_PAIR sets up). */
 void regress_socketpair(int fds[2]);
+
+/* The loopback address of family (AF_INET: 127.0.0.1, AF_INET6: ::1)
+ * with port, in *ss; its length, for bind, connect or sendto. */
+socklen_t regress_loopback_addr(int family, unsigned short port,
+    struct sockaddr_storage *ss);
 
 /*
  * A connected loopback TCP pair: fds[0] the client end, fds[1] the
@@ -57,6 +64,11 @@ void regress_tcp_pair(int fds[2]);
  * skip IPv6 on machines without it.
  */
 int regress_listen_loopback(int family, unsigned short *port);
+
+/* The same on the given port (a server that must come back on a port it
+ * had, or share one with a UDP socket); -1 with errno set if it cannot
+ * be bound now. */
+int regress_listen_loopback_port(int family, unsigned short port);
 
 /* A blocking TCP socket connected to loopback:port of family. */
 int regress_connect_loopback(int family, unsigned short port);
