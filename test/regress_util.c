@@ -618,7 +618,7 @@ regress_redirect_open(const char *from, const char *to)
 
 /*
  * This definition in the program takes precedence over the C library's
- * open() for the shared libevent too (as regress_core.c's epoll_ctl
+ * open() for the shared libevent too (as regress_fd.c's epoll_ctl
  * does); it makes the system call itself, so it changes nothing but the
  * redirected path.
  */

@@ -175,10 +175,12 @@ void regress_die_with_parent(void);
 /*
  * Start a helper program (curl, nginx, dnsmasq, a sample): argv[0] is its
  * path, argv its arguments, NULL-terminated.  The child dies with the case
- * (regress_die_with_parent), inherits none of the case's fds above 2 (it
- * cannot keep a socket of the case open), reads /dev/null, writes its
- * stderr to /dev/null and its stdout to out_path (created or truncated)
- * or /dev/null.  Returns its pid; exit status 127 if it could not be run.
+ * (regress_die_with_parent) and closes the case's fds above 2 before the
+ * exec, so that the program cannot keep a socket of the case open (the
+ * child holds them for that instant after the fork).  The program reads
+ * /dev/null and writes its stderr to /dev/null, its stdout to out_path
+ * (created or truncated) or /dev/null.  Returns its pid; exit status 127
+ * if it could not be run.
  */
 pid_t regress_spawn(char *const argv[], const char *out_path);
 
