@@ -204,6 +204,14 @@ wait_listening(pid_t pid, unsigned short port)
 	return 0;
 }
 
+/*
+ * curl against srv: keep-alive, a streamed reply, a chunked upload with
+ * Expect, HEAD and HTTP/1.0.  The case frees its base at the end: a curl
+ * forked while a server connection was still open holds that socket until
+ * it has closed what it inherited; if the fd number is reused meanwhile,
+ * epoll may see the old entry and rebuild its set on a new epoll fd
+ * (epoll.c, fact b), which the base owns.
+ */
 static void
 test_curl(struct regress_env *env)
 {
@@ -298,14 +306,7 @@ test_curl(struct regress_env *env)
 	free(s);
 	http_srv_stop();
 	regress_rmtree(tmpdir);
-	/*
-	 * A curl forked while a server connection was still open holds that
-	 * socket until it has closed what it inherited; if the parent reuses
-	 * the fd number meanwhile, epoll may see the old entry and rebuild
-	 * its set on a new epoll fd (epoll.c, fact b).  The base owns that
-	 * fd: free the base so that it is closed too.
-	 */
-	event_base_free(env->base);
+	event_base_free(env->base);	/* see above */
 	env->base = NULL;
 }
 
