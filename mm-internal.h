@@ -2,23 +2,27 @@
  * mm-internal.h -- the one door to the heap.
  *
  * Every allocation the library makes goes through these wrappers, never
- * through malloc() and friends directly.  They allocate with the C
+ * through malloc() and friends directly.  By default they use the C
  * library's allocator, so memory the 1.4 API hands to the program (the
- * strings of evhttp_decode_uri(), evbuffer_readline(), ...) is still
- * released by the program with free().  Keeping them in one place gives
- * the tests a single point at which to make an allocation fail.
+ * strings of evhttp_decode_uri(), evbuffer_readline(), ...) is released
+ * by the program with free().  A program may replace the allocator with
+ * event_set_mem_functions() (libevent 2.x): from then on such strings come
+ * from its malloc_fn and must be released with its free_fn (mm.c).
+ * Keeping every allocation here also gives the tests a single point at
+ * which to make one fail.
  *
- * mm_strdup()/mm_strndup() return NULL on allocation failure (and for a
- * length that cannot be allocated); nothing here sets or clears errno
- * beyond what the C library does.
+ * The wrappers are functions of libevent_core (event_mm_*_, exported, as
+ * in libevent 2.1) so that libevent_extra uses the same allocator.
+ * mm_calloc() and mm_strndup() return NULL for a size that overflows;
+ * nothing here sets or clears errno beyond what the allocator does.
  *
  * Fault injection.  The library the allocation tests link (test/
  * libevent_fault.la, built with -DEVENT_FAULT_INJECTION; see mk/fault.am)
- * asks mm_fault_() before every allocation whether to fail it, and counts
- * the blocks it hands out and takes back, so a test can fail the Nth
- * allocation of a workload and check that nothing leaked.  The installed
- * libraries are built without it: there the wrappers are the bare calls,
- * and the switch costs nothing.
+ * asks mm_fault_() in every wrapper of mm.c whether to fail the
+ * allocation, and keeps the blocks it hands out, so a test can fail the
+ * Nth allocation of a workload and check that nothing leaked.  The
+ * installed libraries are built without it: there MM_FAULT() is 0 and
+ * MM_LIVE() nothing, and the switch costs nothing.
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
@@ -55,60 +59,15 @@ int mm_fault_exact_(void);
 #define MM_LIVE(p, delta)	do { } while (0)
 #endif
 
-static inline void *
-mm_malloc(size_t n)
-{
-	void *p;
+void *event_mm_malloc_(size_t n);
+void *event_mm_calloc_(size_t count, size_t size);
+void *event_mm_realloc_(void *p, size_t n);
+void event_mm_free_(void *p);
 
-	if (MM_FAULT())
-		return NULL;
-	p = malloc(n);
-	MM_LIVE(p, 1);
-	return p;
-}
-
-static inline void *
-mm_calloc(size_t count, size_t size)
-{
-	void *p;
-
-	if (MM_FAULT())
-		return NULL;
-	p = calloc(count, size);
-	MM_LIVE(p, 1);
-	return p;
-}
-
-/* realloc(p, 0) is never asked for (it frees in glibc but not
- * everywhere); a block that moves is counted as freed and made anew. */
-static inline void *
-mm_realloc(void *p, size_t n)
-{
-	void *np;
-
-	if (MM_FAULT())
-		return NULL;
-#ifdef EVENT_FAULT_INJECTION
-	{
-		/* Kept as a number: p must not be used once it moved. */
-		uintptr_t old = (uintptr_t)p;
-
-		np = realloc(p, n);
-		if (np != NULL && (uintptr_t)np != old)
-			mm_fault_moved_(old, np);
-	}
-#else
-	np = realloc(p, n);
-#endif
-	return np;
-}
-
-static inline void
-mm_free(void *p)
-{
-	MM_LIVE(p, -1);
-	free(p);
-}
+#define mm_malloc(n)		event_mm_malloc_(n)
+#define mm_calloc(count, size)	event_mm_calloc_((count), (size))
+#define mm_realloc(p, n)	event_mm_realloc_((p), (n))
+#define mm_free(p)		event_mm_free_(p)
 
 /* A copy of the first n bytes of s, NUL-terminated. */
 static inline char *
