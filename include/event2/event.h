@@ -74,9 +74,10 @@ typedef void (*event_callback_fn)(evutil_socket_t, short, void *);
 /*
  * A new base with the first backend that works (epoll, poll, select),
  * honouring EVENT_NO<METHOD> and EVENT_SHOW_METHOD unless the program is
- * set-id.  NULL if memory runs out.  If no backend works at all it logs
- * and exits with status 1, as libevent 1.4's event_base_new() does; use
- * event_base_new_with_config() to get NULL instead.
+ * set-id.  NULL with errno set if memory runs out (ENOMEM) or no backend
+ * works (logged; ENOSYS when every backend is disabled, else the last
+ * backend's error).  libevent 1.4's event_base_new() exits there; a
+ * library call never exits.
  */
 struct event_base *event_base_new(void);
 
