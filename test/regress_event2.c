@@ -406,6 +406,8 @@ test_persist_rearm_io(struct regress_env *env)
 	tt_assert(seen_deadline[1] - d2 < 60 + 1000 * regress_slowdown());
 	event_del(&ev14);
 	event_free(ev2);
+	close(p[0]);
+	close(p[1]);
 }
 
 static int ticks, tick_v2;
@@ -482,6 +484,8 @@ test_persist_interval_kept(struct regress_env *env)
 	tt_int_op(event_pending(ev, EV_TIMEOUT | EV_READ, NULL), ==, EV_READ);
 	tt_int_op(event_remove_timer(NULL), ==, -1);
 	event_free(ev);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* event_active()'s ncalls: 1.4 events always, 2.x events signals only. */
@@ -598,6 +602,8 @@ test_mixed_base(struct regress_env *env)
 	tt_str_op(event_get_method(), ==, env->backend);
 	tt_str_op(event_base_get_method(env->base), ==, env->backend);
 	event_free(ev2);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -667,6 +673,8 @@ test_loopcontinue(struct regress_env *env)
 	event_free(hi);
 	event_base_free(cur_base);
 	cur_base = NULL;
+	close(p[0]);
+	close(p[1]);
 }
 
 static void
@@ -790,6 +798,8 @@ test_base_once(struct regress_env *env)
 	tt_int_op(event_base_once(b, p[0], EV_WRITE | EV_PERSIST, order_cb,
 	    NULL, NULL), ==, 0);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -882,6 +892,8 @@ test_foreach_dump(struct regress_env *env)
 	event_free(tm);
 	event_free(act);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 static void
@@ -920,6 +932,8 @@ test_num_events(struct regress_env *env)
 	tt_int_op(event_base_get_num_events(NULL, 7), ==, 0);
 	event_free(e);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 static void
@@ -970,6 +984,8 @@ test_active_by_fd_signal(struct regress_env *env)
 	event_free(sig);
 	event_free(tm);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* ------------------------------------------------------------------ */

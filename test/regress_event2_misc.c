@@ -97,6 +97,8 @@ test_finalize(struct regress_env *env)
 	tt_int_op(nfinal, ==, 1);
 	tt_int_op(event_finalize(0, NULL, final_cb), ==, -1);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* event_base_free() runs pending finalizers; _nofinalize does not. */
@@ -198,6 +200,7 @@ test_closed(struct regress_env *env)
 	event_free(ec);
 	event_free(er);
 	event_base_free(b);
+	close(p[0]);
 }
 
 /* EV_ET: one report per change on epoll; refused elsewhere; an fd's
@@ -245,6 +248,8 @@ done:
 	event_free(et);
 	event_free(lt);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* ------------------------------------------------------------------ */

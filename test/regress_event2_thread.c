@@ -204,6 +204,8 @@ test_add_from_thread(struct regress_env *env)
 	event_free(add_io);
 	event_free(add_timer);
 	event_base_free(b);
+	close(add_pair[0]);
+	close(add_pair[1]);
 }
 
 static struct event *del_ev;
