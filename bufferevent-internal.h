@@ -21,6 +21,7 @@
 #include "evbuffer-internal.h"	/* first: the 2.x declarations */
 #include <event2/bufferevent_struct.h>
 #include <event2/bufferevent_compat.h>
+#include <event2/event.h>	/* EV_FINALIZE, event_del_block() */
 
 /* Why a direction is suspended (read_suspended / write_suspended bits). */
 #define BEV_SUSPEND_WM		0x01	/* input at the read high watermark */
@@ -120,6 +121,17 @@ EV_HIDDEN extern const struct bufferevent_ops bufferevent_ops_filter_;
  */
 EV_HIDDEN int bufferevent_init_common_(struct bufferevent_private *p,
     struct event_base *base, const struct bufferevent_ops *ops, int options);
+
+/*
+ * Set up one of the bufferevent's own events on its base.  The code
+ * deletes them with the lock held, so with threads a deletion must not
+ * wait for a handler that the loop runs meanwhile (the handler waits for
+ * that lock): they carry EV_FINALIZE, and bufferevent_free() waits for
+ * running handlers itself, without the lock.
+ */
+EV_HIDDEN void bufferevent_event_set_(struct bufferevent *bev,
+    struct event *ev, evutil_socket_t fd, short events,
+    void (*cb)(int, short, void *), void *arg);
 
 /* Use lock (shared with a partner) or, with BEV_OPT_THREADSAFE, a new
  * one; also locks the two buffers with it. */

@@ -54,12 +54,21 @@ bufferevent_init_common_(struct bufferevent_private *p,
 	bev->ev_base = base;
 	/* As in 1.4 and 2.x: writing is enabled, reading must be asked for. */
 	bev->enabled = EV_WRITE;
-	event_set(&p->deferred, -1, 0, bufferevent_deferred_cb, p);
-	if (base != NULL)
-		event_base_set(base, &p->deferred);
+	bufferevent_event_set_(bev, &p->deferred, -1, 0,
+	    bufferevent_deferred_cb, p);
 	if (options & BEV_OPT_THREADSAFE)
 		bufferevent_enable_locking_(p, NULL);
 	return 0;
+}
+
+void
+bufferevent_event_set_(struct bufferevent *bev, struct event *ev,
+    evutil_socket_t fd, short events, void (*cb)(int, short, void *),
+    void *arg)
+{
+	event_set(ev, fd, events | EV_FINALIZE, cb, arg);
+	if (bev->ev_base != NULL)
+		event_base_set(bev->ev_base, ev);
 }
 
 /* Without thread callbacks no lock can be made: the option does nothing. */
@@ -140,6 +149,15 @@ bufferevent_free(struct bufferevent *bev)
 	bev->errorcb = NULL;
 	bev->cbarg = NULL;
 	p->ops->unlink(bev);
+	if (p->lock != NULL) {
+		/* A handler the loop of another thread runs now may wait for
+		 * the lock: let it finish (the events are deleted, so no other
+		 * starts), then drop the program's reference. */
+		bufferevent_unlock_(bev);
+		(void)event_del_block(&bev->ev_read);
+		(void)event_del_block(&bev->ev_write);
+		bufferevent_lock_(bev);
+	}
 	bufferevent_decref_and_unlock_(bev);
 }
 
@@ -570,6 +588,13 @@ static void
 bufferevent_generic_timeout(struct bufferevent *bev, short which)
 {
 	bufferevent_incref_and_lock_(bev);
+	/* With threads, the direction may have stopped after the timer
+	 * fired, before this handler got the lock. */
+	if (BEV_P(bev)->lock != NULL && !(which == EV_READ ?
+	    bufferevent_reading_(bev) : bufferevent_writing_(bev))) {
+		bufferevent_decref_and_unlock_(bev);
+		return;
+	}
 	bufferevent_stop_direction_(bev, which);
 	bufferevent_run_eventcb_(bev, (short)(BEV_EVENT_TIMEOUT |
 	    (which == EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING)), 0);
@@ -595,13 +620,10 @@ bufferevent_generic_write_timeout(int fd, short what, void *arg)
 void
 bufferevent_init_generic_timeouts_(struct bufferevent *bev)
 {
-	event_set(&bev->ev_read, -1, 0, bufferevent_generic_read_timeout, bev);
-	event_set(&bev->ev_write, -1, 0, bufferevent_generic_write_timeout,
-	    bev);
-	if (bev->ev_base != NULL) {
-		event_base_set(bev->ev_base, &bev->ev_read);
-		event_base_set(bev->ev_base, &bev->ev_write);
-	}
+	bufferevent_event_set_(bev, &bev->ev_read, -1, 0,
+	    bufferevent_generic_read_timeout, bev);
+	bufferevent_event_set_(bev, &bev->ev_write, -1, 0,
+	    bufferevent_generic_write_timeout, bev);
 }
 
 /* Called after every change of state and every transfer, so the timers

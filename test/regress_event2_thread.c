@@ -2,7 +2,9 @@
  * regress_event2_thread.c -- event2/thread.h: a base used from several
  * threads wakes its loop for event_add/event_del/event_active and the
  * loop controls; event_del waits for a running callback; lock, condition
- * and id callbacks of the program's own, with lock debugging.
+ * and id callbacks of the program's own, with lock debugging; evbuffers,
+ * bufferevents (BEV_OPT_THREADSAFE) and listeners locked through the same
+ * callbacks.
  *
  * The 2.x headers come before the 1.4 ones here (regress_event2.c has
  * the other order).  Every case runs in its own process, so installing
@@ -13,6 +15,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +27,9 @@
 #include <pthread.h>
 #endif
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <event2/util.h>
@@ -204,6 +211,8 @@ test_add_from_thread(struct regress_env *env)
 	event_free(add_io);
 	event_free(add_timer);
 	event_base_free(b);
+	close(add_pair[0]);
+	close(add_pair[1]);
 }
 
 static struct event *del_ev;
@@ -462,6 +471,7 @@ test_many_threads(struct regress_env *env)
 
 static long n_alloc, n_free, n_lock, n_unlock, n_id, n_cond_alloc;
 static long n_cond_wait, bad_locktype;
+static volatile int n_contended;	/* my_lock() found the lock taken */
 
 static void *
 my_alloc(unsigned locktype)
@@ -491,8 +501,15 @@ my_free(void *lock, unsigned locktype)
 static int
 my_lock(unsigned mode, void *lock)
 {
-	(void)mode;
 	__atomic_add_fetch(&n_lock, 1, __ATOMIC_SEQ_CST);
+	if (pthread_mutex_trylock(lock) == 0)
+		return 0;
+	if (mode & EVTHREAD_TRY) {
+		__atomic_sub_fetch(&n_lock, 1, __ATOMIC_SEQ_CST);
+		return EBUSY;
+	}
+	/* Another thread holds it: a case can wait for this. */
+	__atomic_add_fetch(&n_contended, 1, __ATOMIC_SEQ_CST);
 	return pthread_mutex_lock(lock);
 }
 
@@ -604,39 +621,61 @@ test_custom_callbacks(struct regress_env *env)
 	tt_int_op(evthread_set_condition_callbacks(NULL), ==, 0);
 }
 
-/* A base made before threads, made notifiable: one more fd, once. */
+/* The fds a base holds for its backend: one for those whose state lives
+ * in the kernel (kqueue, epoll, /dev/poll), none for poll and select. */
+static int
+backend_fds(const char *backend)
+{
+	return strcmp(backend, "kqueue") == 0 ||
+	    strcmp(backend, "epoll") == 0 || strcmp(backend, "devpoll") == 0;
+}
+
+/*
+ * A base made before threads, made notifiable: one more fd, once.  With
+ * threads, bases are notifiable from the start (unless NOLOCK), and
+ * another thread's event_active() wakes the loop waiting in the backend.
+ */
 static void
 test_make_notifiable(struct regress_env *env)
 {
 	struct event_base *b;
 	struct event_config *cfg;
-	int n0;
+	struct later l;
+	int n0, nb = backend_fds(env->backend);
+	double t0;
 
+	n0 = regress_count_fds();
 	b = event_base_new();
 	tt_str_op(event_base_get_method(b), ==, env->backend);
-	n0 = regress_count_fds();
+	tt_int_op(regress_count_fds(), ==, n0 + nb);
 	tt_int_op(evthread_make_base_notifiable(b), ==, 0);
-	tt_int_op(regress_count_fds(), ==, n0 + 1);
+	tt_int_op(regress_count_fds(), ==, n0 + nb + 1);
 	tt_int_op(evthread_make_base_notifiable(b), ==, 0);
-	tt_int_op(regress_count_fds(), ==, n0 + 1);
+	tt_int_op(regress_count_fds(), ==, n0 + nb + 1);
 	tt_int_op(evthread_make_base_notifiable(NULL), ==, -1);
 	event_base_free(b);
-	tt_int_op(regress_count_fds(), <=, n0);
+	tt_int_op(regress_count_fds(), ==, n0);
 
-	/* With threads, bases are notifiable from the start, unless NOLOCK. */
 	tt_int_op(evthread_use_pthreads(), ==, 0);
-	n0 = regress_count_fds();
 	cfg = event_config_new();
 	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK), ==, 0);
 	b = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	tt_int_op(regress_count_fds(), ==, n0 + (strcmp(env->backend, "epoll")
-	    == 0 ? 1 : 0));
+	tt_int_op(regress_count_fds(), ==, n0 + nb);
 	event_base_free(b);
-	b = event_base_new();
-	tt_int_op(regress_count_fds(), ==, n0 + 1 + (strcmp(env->backend,
-	    "epoll") == 0 ? 1 : 0));
+	b = threaded_base(env);
+	tt_int_op(regress_count_fds(), ==, n0 + nb + 1);
+	wake_ev = evtimer_new(b, break_cb, b);
+	ncalls = 0;
+	t0 = regress_now();
+	run_later(&l, do_active, NULL, 20);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	join(&l);
+	tt_int_op(ncalls, ==, 1);
+	tt_assert(elapsed_ms(t0) < 20 + 1000 * regress_slowdown());
+	event_free(wake_ev);
 	event_base_free(b);
+	tt_int_op(regress_count_fds(), ==, n0);
 }
 
 /* After fork, the child's base gets its own wake-up fd and still wakes. */
@@ -672,6 +711,508 @@ test_fork_reinit(struct regress_env *env)
 	event_base_free(b);
 }
 
+/* ------------------------------------------------------------------ */
+/* Evbuffers, bufferevents and listeners with the thread callbacks */
+
+/* Wait (up to ~5 s, scaled) until my_lock() saw more than `before`
+ * contended locks: another thread is blocked on a lock. */
+static void
+wait_contended(int before)
+{
+	double limit = regress_now() + 5 * regress_slowdown();
+
+	while (get_flag(&n_contended) <= before) {
+		if (regress_now() > limit)
+			regress_fail(__FILE__, __LINE__,
+			    "no thread waited for the lock");
+		usleep(1000);
+	}
+}
+
+/* A lock to hold, the call another thread makes on it (which adds "B"
+ * to buf), and buf. */
+struct exclusion {
+	void (*lock)(void *);
+	void (*unlock)(void *);
+	void *obj;
+	void (*call)(void *);
+	struct evbuffer *buf;
+};
+
+/*
+ * Hold the lock while another thread makes its call: the call waits
+ * (my_lock() sees the lock taken), so "A", added meanwhile by the holder,
+ * comes first.
+ */
+static void
+check_exclusion(const struct exclusion *x)
+{
+	struct later l;
+	int c0 = get_flag(&n_contended);
+
+	x->lock(x->obj);
+	run_later(&l, x->call, x->obj, 0);
+	wait_contended(c0);
+	tt_uint_op(evbuffer_get_length(x->buf), ==, 0);
+	tt_int_op(evbuffer_add(x->buf, "A", 1), ==, 0);
+	x->unlock(x->obj);
+	join(&l);
+	tt_uint_op(evbuffer_get_length(x->buf), ==, 2);
+	tt_mem_op(evbuffer_pullup(x->buf, -1), ==, "AB", 2);
+}
+
+static void
+buf_lock(void *buf)
+{
+	evbuffer_lock(buf);
+}
+
+static void
+buf_unlock(void *buf)
+{
+	evbuffer_unlock(buf);
+}
+
+static void
+buf_add_b(void *buf)
+{
+	tt_int_op(evbuffer_add(buf, "B", 1), ==, 0);
+}
+
+static void
+bev_lock(void *bev)
+{
+	bufferevent_lock(bev);
+}
+
+static void
+bev_unlock(void *bev)
+{
+	bufferevent_unlock(bev);
+}
+
+static void
+bev_write_b(void *bev)
+{
+	tt_int_op(bufferevent_write(bev, "B", 1), ==, 0);
+}
+
+/* The other end of a pair: its lock is the one held. */
+static void
+partner_write_b(void *bev)
+{
+	bev_write_b(bufferevent_pair_get_partner(bev));
+}
+
+static void
+close_accepted_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int socklen, void *arg)
+{
+	(void)lev;
+	(void)sa;
+	(void)socklen;
+	(void)arg;
+	close(fd);
+}
+
+/* 127.0.0.1, port 0. */
+static void
+loopback_any(struct sockaddr_in *sin)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+/*
+ * Once lock callbacks are installed, evbuffer_enable_locking(), a
+ * BEV_OPT_THREADSAFE bufferevent (one lock shared with its buffers, and
+ * by the two ends of a pair) and a LEV_OPT_THREADSAFE listener get real
+ * locks from them, which exclude other threads; every one is freed.
+ */
+static void
+test_buffer_locks(struct regress_env *env)
+{
+	struct exclusion x;
+	struct event_base *b;
+	struct evbuffer *buf;
+	struct bufferevent *bev, *pair[2];
+	struct evconnlistener *lev;
+	struct sockaddr_in sin;
+	long a0, f0, l0;
+
+	tt_int_op(evthread_set_lock_callbacks(&my_locks), ==, 0);
+	tt_int_op(evthread_set_condition_callbacks(&my_conds), ==, 0);
+	b = event_base_new();
+	tt_str_op(event_base_get_method(b), ==, env->backend);
+	a0 = n_alloc;
+	f0 = n_free;
+
+	buf = evbuffer_new();
+	tt_int_op(evbuffer_enable_locking(buf, NULL), ==, 0);
+	tt_int_op(n_alloc, ==, a0 + 1);
+	tt_int_op(evbuffer_enable_locking(buf, NULL), ==, -1);	/* has one */
+	x.lock = buf_lock;
+	x.unlock = buf_unlock;
+	x.obj = buf;
+	x.call = buf_add_b;
+	x.buf = buf;
+	check_exclusion(&x);
+	evbuffer_free(buf);
+	tt_int_op(n_free, ==, f0 + 1);
+
+	bev = bufferevent_socket_new(b, -1, BEV_OPT_THREADSAFE);
+	tt_assert(bev != NULL);
+	tt_int_op(n_alloc, ==, a0 + 2);
+	x.lock = bev_lock;
+	x.unlock = bev_unlock;
+	x.obj = bev;
+	x.call = bev_write_b;
+	x.buf = bufferevent_get_output(bev);
+	check_exclusion(&x);
+	bufferevent_free(bev);
+	tt_int_op(n_free, ==, f0 + 2);
+
+	tt_int_op(bufferevent_pair_new(b, BEV_OPT_THREADSAFE, pair), ==, 0);
+	tt_int_op(n_alloc, ==, a0 + 3);
+	x.obj = pair[0];
+	x.call = partner_write_b;
+	x.buf = bufferevent_get_output(pair[1]);	/* pair[0] not reading */
+	check_exclusion(&x);
+	bufferevent_free(pair[0]);
+	bufferevent_free(pair[1]);
+	tt_int_op(n_free, ==, f0 + 3);
+
+	loopback_any(&sin);
+	lev = evconnlistener_new_bind(b, close_accepted_cb, NULL,
+	    LEV_OPT_THREADSAFE, -1, (struct sockaddr *)&sin, sizeof(sin));
+	tt_assert(lev != NULL);
+	tt_int_op(n_alloc, ==, a0 + 4);
+	l0 = n_lock;
+	tt_int_op(evconnlistener_disable(lev), ==, 0);
+	tt_int_op(n_lock, >, l0);
+	evconnlistener_free(lev);
+	tt_int_op(n_free, ==, f0 + 4);
+
+	event_base_free(b);
+	tt_int_op(n_lock, ==, n_unlock);
+	tt_int_op(n_free - f0, ==, n_alloc - a0 + 1);	/* + the base's */
+}
+
+/* evbuffer_lock() takes the program's own lock, through pthreads. */
+static pthread_mutex_t prog_mutex;
+static volatile int try_result;
+
+static void
+do_trylock(void *arg)
+{
+	int r = pthread_mutex_trylock(&prog_mutex);
+
+	(void)arg;
+	if (r == 0)
+		pthread_mutex_unlock(&prog_mutex);
+	set_flag(&try_result, r);
+}
+
+static int
+trylock_elsewhere(void)
+{
+	struct later l;
+
+	set_flag(&try_result, -1);
+	run_later(&l, do_trylock, NULL, 0);
+	join(&l);
+	return get_flag(&try_result);
+}
+
+static void
+test_evbuffer_pthreads(struct regress_env *env)
+{
+	pthread_mutexattr_t a;
+	struct evbuffer *buf, *own;
+
+	(void)env;
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	tt_int_op(pthread_mutex_init(&prog_mutex, &a), ==, 0);
+	pthread_mutexattr_destroy(&a);
+
+	own = evbuffer_new();
+	tt_int_op(evbuffer_enable_locking(own, NULL), ==, 0);
+	evbuffer_lock(own);
+	evbuffer_lock(own);		/* recursive */
+	tt_int_op(evbuffer_add(own, "x", 1), ==, 0);
+	evbuffer_unlock(own);
+	evbuffer_unlock(own);
+	evbuffer_free(own);
+
+	buf = evbuffer_new();
+	tt_int_op(evbuffer_enable_locking(buf, &prog_mutex), ==, 0);
+	tt_int_op(trylock_elsewhere(), ==, 0);
+	evbuffer_lock(buf);
+	tt_int_op(trylock_elsewhere(), ==, EBUSY);
+	evbuffer_unlock(buf);
+	tt_int_op(trylock_elsewhere(), ==, 0);
+	evbuffer_free(buf);		/* the program's lock stays */
+	tt_int_op(pthread_mutex_destroy(&prog_mutex), ==, 0);
+}
+
+/*
+ * Several threads write records to one BEV_OPT_THREADSAFE bufferevent
+ * (bufferevent_write, and evbuffer_add on its output) while the loop
+ * sends them; with lock debugging.  Every record arrives whole, each
+ * thread's in its order.
+ */
+#define NWRITERS 4
+#define NRECORDS 500
+#define RECLEN 8
+
+static struct bufferevent *rec_bev;
+static char rec_data[NWRITERS * NRECORDS * RECLEN];
+static size_t rec_len;
+
+static void
+do_records(void *arg)
+{
+	long t = (long)arg;
+	char rec[RECLEN + 1];
+	int i;
+
+	for (i = 0; i < NRECORDS; i++) {
+		evutil_snprintf(rec, sizeof(rec), "%ld%06d\n", t, i);
+		if (t % 2)
+			tt_int_op(bufferevent_write(rec_bev, rec, RECLEN), ==,
+			    0);
+		else
+			tt_int_op(evbuffer_add(bufferevent_get_output(rec_bev),
+			    rec, RECLEN), ==, 0);
+	}
+}
+
+static void
+records_readcb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n = evbuffer_get_length(in);
+
+	tt_uint_op(n, <=, sizeof(rec_data) - rec_len);
+	tt_int_op(evbuffer_remove(in, rec_data + rec_len, n), ==, (int)n);
+	rec_len += n;
+	if (rec_len == sizeof(rec_data))
+		event_base_loopbreak(arg);
+}
+
+/* Every writer's records, whole and in order. */
+static void
+check_records(void)
+{
+	int next[NWRITERS], t;
+	size_t i;
+
+	memset(next, 0, sizeof(next));
+	for (i = 0; i < rec_len; i += RECLEN) {
+		t = rec_data[i] - '0';
+		tt_assert(t >= 0 && t < NWRITERS);
+		tt_int_op(rec_data[i + RECLEN - 1], ==, '\n');
+		tt_int_op(atoi(rec_data + i + 1), ==, next[t]);
+		next[t]++;
+	}
+	for (t = 0; t < NWRITERS; t++)
+		tt_int_op(next[t], ==, NRECORDS);
+}
+
+static void
+test_bufferevent_write_threads(struct regress_env *env)
+{
+	struct event_base *b;
+	struct bufferevent *rd;
+	struct later l[NWRITERS];
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	long t;
+	int p[2];
+
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	evthread_enable_lock_debugging();
+	b = threaded_base(env);
+	pair_new(p);
+	rec_bev = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
+	    BEV_OPT_CLOSE_ON_FREE);
+	rd = bufferevent_socket_new(b, p[1], BEV_OPT_CLOSE_ON_FREE);
+	tt_assert(rec_bev != NULL && rd != NULL);
+	/* The output has the bufferevent's lock already. */
+	tt_int_op(evbuffer_enable_locking(bufferevent_get_output(rec_bev),
+	    &m), ==, -1);
+	bufferevent_setcb(rd, records_readcb, NULL, NULL, b);
+	tt_int_op(bufferevent_enable(rd, EV_READ), ==, 0);
+	rec_len = 0;
+	for (t = 0; t < NWRITERS; t++)
+		run_later(&l[t], do_records, (void *)t, 10);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	for (t = 0; t < NWRITERS; t++)
+		join(&l[t]);
+	tt_uint_op(rec_len, ==, sizeof(rec_data));
+	check_records();
+	bufferevent_free(rec_bev);
+	bufferevent_free(rd);
+	event_base_free(b);
+}
+
+/*
+ * Another thread disables and enables reading on a bufferevent whose
+ * read callback the loop keeps running: neither waits for the other
+ * for ever (the callback needs the lock the disabling thread holds).
+ */
+static struct bufferevent *toggle_bev;
+static volatile int toggling_done;
+static size_t toggle_read;
+
+static void
+do_toggle(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 2000; i++) {
+		tt_int_op(bufferevent_disable(toggle_bev, EV_READ), ==, 0);
+		tt_int_op(bufferevent_enable(toggle_bev, EV_READ), ==, 0);
+	}
+	set_flag(&toggling_done, 1);
+}
+
+static void
+toggle_readcb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	toggle_read += evbuffer_get_length(in);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (get_flag(&toggling_done))
+		event_base_loopbreak(arg);
+}
+
+static void
+toggle_writecb(struct bufferevent *bev, void *arg)
+{
+	static const char chunk[512];
+
+	(void)arg;
+	tt_int_op(bufferevent_write(bev, chunk, sizeof(chunk)), ==, 0);
+}
+
+static void
+test_bufferevent_toggle_threads(struct regress_env *env)
+{
+	struct event_base *b;
+	struct bufferevent *wr;
+	struct later l;
+	int p[2];
+
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	b = threaded_base(env);
+	pair_new(p);
+	toggle_bev = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
+	    BEV_OPT_CLOSE_ON_FREE);
+	wr = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |
+	    BEV_OPT_CLOSE_ON_FREE);
+	tt_assert(toggle_bev != NULL && wr != NULL);
+	bufferevent_setcb(toggle_bev, toggle_readcb, NULL, NULL, b);
+	bufferevent_setcb(wr, NULL, toggle_writecb, NULL, b);
+	tt_int_op(bufferevent_enable(toggle_bev, EV_READ), ==, 0);
+	tt_int_op(bufferevent_write(wr, "go", 2), ==, 0);
+	set_flag(&toggling_done, 0);
+	toggle_read = 0;
+	run_later(&l, do_toggle, NULL, 0);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	join(&l);
+	tt_int_op(get_flag(&toggling_done), ==, 1);
+	tt_uint_op(toggle_read, >, 0);
+	bufferevent_free(toggle_bev);
+	bufferevent_free(wr);
+	event_base_free(b);
+}
+
+/*
+ * A LEV_OPT_THREADSAFE listener accepts in the loop while another thread
+ * disables, re-enables and resets its callback, and a third connects:
+ * every connection is accepted, with lock debugging.
+ */
+#define NCLIENTS 20
+
+static struct evconnlistener *t_lev;
+static volatile int n_accepted;
+static int clients[NCLIENTS];
+static struct sockaddr_in lev_addr;
+
+static void
+count_accepted_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int socklen, void *arg)
+{
+	(void)lev;
+	(void)sa;
+	(void)socklen;
+	close(fd);
+	if (__atomic_add_fetch(&n_accepted, 1, __ATOMIC_SEQ_CST) == NCLIENTS)
+		event_base_loopbreak(arg);
+}
+
+static void
+do_lev_toggle(void *arg)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		tt_int_op(evconnlistener_disable(t_lev), ==, 0);
+		evconnlistener_set_cb(t_lev, count_accepted_cb, arg);
+		tt_int_op(evconnlistener_enable(t_lev), ==, 0);
+	}
+}
+
+static void
+do_connect(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < NCLIENTS; i++) {
+		clients[i] = socket(AF_INET, SOCK_STREAM, 0);
+		tt_assert(clients[i] >= 0);
+		tt_int_op(connect(clients[i], (struct sockaddr *)&lev_addr,
+		    sizeof(lev_addr)), ==, 0);
+	}
+}
+
+static void
+test_listener_threads(struct regress_env *env)
+{
+	struct event_base *b;
+	struct later lt, lc;
+	socklen_t len = sizeof(lev_addr);
+	int i;
+
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	evthread_enable_lock_debugging();
+	b = threaded_base(env);
+	loopback_any(&lev_addr);
+	t_lev = evconnlistener_new_bind(b, count_accepted_cb, b,
+	    LEV_OPT_THREADSAFE | LEV_OPT_CLOSE_ON_FREE, -1,
+	    (struct sockaddr *)&lev_addr, sizeof(lev_addr));
+	tt_assert(t_lev != NULL);
+	tt_int_op(getsockname(evconnlistener_get_fd(t_lev),
+	    (struct sockaddr *)&lev_addr, &len), ==, 0);
+	n_accepted = 0;
+	run_later(&lt, do_lev_toggle, b, 0);
+	run_later(&lc, do_connect, NULL, 0);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	join(&lt);
+	join(&lc);
+	tt_int_op(get_flag(&n_accepted), ==, NCLIENTS);
+	for (i = 0; i < NCLIENTS; i++)
+		close(clients[i]);
+	evconnlistener_free(t_lev);
+	event_base_free(b);
+}
+
 #define THREAD_SKIP NULL
 #else
 #define THREAD_SKIP "built without POSIX threads (no libevent_pthreads)"
@@ -691,6 +1232,11 @@ test_no_threads(struct regress_env *env)
 #define test_custom_callbacks test_no_threads
 #define test_make_notifiable test_no_threads
 #define test_fork_reinit test_no_threads
+#define test_buffer_locks test_no_threads
+#define test_evbuffer_pthreads test_no_threads
+#define test_bufferevent_write_threads test_no_threads
+#define test_bufferevent_toggle_threads test_no_threads
+#define test_listener_threads test_no_threads
 #endif /* HAVE_PTHREADS */
 
 struct regress_case regress_event2_thread_cases[] = {
@@ -707,5 +1253,12 @@ struct regress_case regress_event2_thread_cases[] = {
 	{ "thread/custom_callbacks", test_custom_callbacks, 0, THREAD_SKIP },
 	{ "thread/make_notifiable", test_make_notifiable, 0, THREAD_SKIP },
 	{ "thread/fork_reinit", test_fork_reinit, 0, THREAD_SKIP },
+	{ "thread/buffer_locks", test_buffer_locks, 0, THREAD_SKIP },
+	{ "thread/evbuffer_pthreads", test_evbuffer_pthreads, 0, THREAD_SKIP },
+	{ "thread/bufferevent_write", test_bufferevent_write_threads, 0,
+	    THREAD_SKIP },
+	{ "thread/bufferevent_toggle", test_bufferevent_toggle_threads, 0,
+	    THREAD_SKIP },
+	{ "thread/listener", test_listener_threads, 0, THREAD_SKIP },
 	RT_END
 };
