@@ -1133,6 +1133,75 @@ test_bufferevent_toggle_threads(struct regress_env *env)
 }
 
 /*
+ * Another thread frees a bufferevent whose read handler the loop keeps
+ * running: the free waits for a running handler, none runs after it (the
+ * peer then sees the socket closed), nothing is touched once freed.
+ */
+static struct bufferevent *victim;
+static volatile int victim_reads, victim_freed;
+
+static void
+do_free_victim(void *arg)
+{
+	(void)arg;
+	wait_flag(&victim_reads, 1);
+	bufferevent_free(victim);
+	set_flag(&victim_freed, 1);
+}
+
+static void
+victim_readcb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	(void)arg;
+	tt_int_op(get_flag(&victim_freed), ==, 0);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (get_flag(&victim_reads) == 0)
+		set_flag(&victim_reads, 1);
+}
+
+static void
+feeder_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		event_base_loopbreak(arg);
+}
+
+static void
+test_bufferevent_free_thread(struct regress_env *env)
+{
+	struct event_base *b;
+	struct bufferevent *feeder;
+	struct later l;
+	int p[2];
+
+	signal(SIGPIPE, SIG_IGN);	/* the feeder writes to a closed peer */
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	b = threaded_base(env);
+	pair_new(p);
+	victim = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
+	    BEV_OPT_CLOSE_ON_FREE);
+	feeder = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |
+	    BEV_OPT_CLOSE_ON_FREE);
+	tt_assert(victim != NULL && feeder != NULL);
+	bufferevent_setcb(victim, victim_readcb, NULL, NULL, NULL);
+	bufferevent_setcb(feeder, NULL, toggle_writecb, feeder_eventcb, b);
+	tt_int_op(bufferevent_enable(victim, EV_READ), ==, 0);
+	tt_int_op(bufferevent_enable(feeder, EV_READ), ==, 0);
+	tt_int_op(bufferevent_write(feeder, "go", 2), ==, 0);
+	victim_reads = victim_freed = 0;
+	run_later(&l, do_free_victim, NULL, 0);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	join(&l);
+	tt_int_op(get_flag(&victim_freed), ==, 1);
+	tt_int_op(event_base_got_break(b), ==, 1);	/* not the safety exit */
+	bufferevent_free(feeder);
+	event_base_free(b);
+}
+
+/*
  * A LEV_OPT_THREADSAFE listener accepts in the loop while another thread
  * disables, re-enables and resets its callback, and a third connects:
  * every connection is accepted, with lock debugging.
@@ -1237,6 +1306,7 @@ test_no_threads(struct regress_env *env)
 #define test_bufferevent_write_threads test_no_threads
 #define test_bufferevent_toggle_threads test_no_threads
 #define test_listener_threads test_no_threads
+#define test_bufferevent_free_thread test_no_threads
 #endif /* HAVE_PTHREADS */
 
 struct regress_case regress_event2_thread_cases[] = {
@@ -1258,6 +1328,8 @@ struct regress_case regress_event2_thread_cases[] = {
 	{ "thread/bufferevent_write", test_bufferevent_write_threads, 0,
 	    THREAD_SKIP },
 	{ "thread/bufferevent_toggle", test_bufferevent_toggle_threads, 0,
+	    THREAD_SKIP },
+	{ "thread/bufferevent_free", test_bufferevent_free_thread, 0,
 	    THREAD_SKIP },
 	{ "thread/listener", test_listener_threads, 0, THREAD_SKIP },
 	RT_END
