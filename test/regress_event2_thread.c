@@ -69,12 +69,6 @@ wait_flag(volatile int *p, int v)
 	}
 }
 
-static double
-elapsed_ms(double t0)
-{
-	return (regress_now() - t0) * 1000.0;
-}
-
 /* A threaded base on the backend under test, with a safety exit. */
 static struct event_base *
 threaded_base(struct regress_env *env)
@@ -1035,7 +1029,7 @@ test_bufferevent_write_threads(struct regress_env *env)
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	evthread_enable_lock_debugging();
 	b = threaded_base(env);
-	pair_new(p);
+	regress_socketpair(p);
 	rec_bev = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
 	    BEV_OPT_CLOSE_ON_FREE);
 	rd = bufferevent_socket_new(b, p[1], BEV_OPT_CLOSE_ON_FREE);
@@ -1110,7 +1104,7 @@ test_bufferevent_toggle_threads(struct regress_env *env)
 
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	b = threaded_base(env);
-	pair_new(p);
+	regress_socketpair(p);
 	toggle_bev = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
 	    BEV_OPT_CLOSE_ON_FREE);
 	wr = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |
@@ -1180,7 +1174,7 @@ test_bufferevent_free_thread(struct regress_env *env)
 	signal(SIGPIPE, SIG_IGN);	/* the feeder writes to a closed peer */
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	b = threaded_base(env);
-	pair_new(p);
+	regress_socketpair(p);
 	victim = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
 	    BEV_OPT_CLOSE_ON_FREE);
 	feeder = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |

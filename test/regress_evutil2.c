@@ -468,14 +468,12 @@ test_secure_rng_fork(struct regress_env *env)
 {
 	unsigned char next[16];
 	pid_t pid;
-	int st, p[2];
+	int p[2];
 
 	(void)env;
 	tt_int_op(evutil_secure_rng_init(), ==, 0);
 	tt_int_op(pipe(p), ==, 0);
-	fflush(NULL);
-	pid = fork();
-	tt_assert(pid != -1);
+	pid = regress_fork();
 	if (pid == 0) {
 		/* What the parent draws next, without reseeding, would be the
 		 * same bytes; compare after the parent sent its own. */
@@ -489,9 +487,7 @@ test_secure_rng_fork(struct regress_env *env)
 	evutil_secure_rng_get_bytes(next, sizeof(next));
 	tt_int_op(write(p[1], next, 16), ==, 16);
 	close(p[1]);
-	tt_int_op(waitpid(pid, &st, 0), ==, pid);
-	tt_assert(WIFEXITED(st));
-	tt_int_op(WEXITSTATUS(st), ==, 0);
+	tt_int_op(regress_wait(pid, 5), ==, 0);
 }
 
 /* ------------------------------------------------------------------ */
