@@ -809,15 +809,6 @@ close_accepted_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	close(fd);
 }
 
-/* 127.0.0.1, port 0. */
-static void
-loopback_any(struct sockaddr_in *sin)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-}
-
 /*
  * Once lock callbacks are installed, evbuffer_enable_locking(), a
  * BEV_OPT_THREADSAFE bufferevent (one lock shared with its buffers, and
@@ -871,13 +862,14 @@ test_buffer_locks(struct regress_env *env)
 	tt_int_op(n_alloc, ==, a0 + 3);
 	x.obj = pair[0];
 	x.call = partner_write_b;
-	x.buf = bufferevent_get_output(pair[1]);	/* pair[0] not reading */
+	/* pair[0] does not read: the byte stays in pair[1]'s output. */
+	x.buf = bufferevent_get_output(pair[1]);
 	check_exclusion(&x);
 	bufferevent_free(pair[0]);
 	bufferevent_free(pair[1]);
 	tt_int_op(n_free, ==, f0 + 3);
 
-	loopback_any(&sin);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(b, close_accepted_cb, NULL,
 	    LEV_OPT_THREADSAFE, -1, (struct sockaddr *)&sin, sizeof(sin));
 	tt_assert(lev != NULL);
@@ -952,6 +944,22 @@ test_evbuffer_pthreads(struct regress_env *env)
 	tt_int_op(pthread_mutex_destroy(&prog_mutex), ==, 0);
 }
 
+/* Two BEV_OPT_THREADSAFE socket bufferevents on the ends of a socketpair
+ * (closed with them), reading enabled on e[0]. */
+static void
+threadsafe_pair(struct event_base *b, struct bufferevent *e[2])
+{
+	int p[2], i;
+
+	regress_socketpair(p);
+	for (i = 0; i < 2; i++) {
+		e[i] = bufferevent_socket_new(b, p[i], BEV_OPT_THREADSAFE |
+		    BEV_OPT_CLOSE_ON_FREE);
+		tt_assert(e[i] != NULL);
+	}
+	tt_int_op(bufferevent_enable(e[0], EV_READ), ==, 0);
+}
+
 /*
  * Several threads write records to one BEV_OPT_THREADSAFE bufferevent
  * (bufferevent_write, and evbuffer_add on its output) while the loop
@@ -1020,25 +1028,20 @@ static void
 test_bufferevent_write_threads(struct regress_env *env)
 {
 	struct event_base *b;
-	struct bufferevent *rd;
+	struct bufferevent *e[2];
 	struct later l[NWRITERS];
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	long t;
-	int p[2];
 
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	evthread_enable_lock_debugging();
 	b = threaded_base(env);
-	regress_socketpair(p);
-	rec_bev = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
-	    BEV_OPT_CLOSE_ON_FREE);
-	rd = bufferevent_socket_new(b, p[1], BEV_OPT_CLOSE_ON_FREE);
-	tt_assert(rec_bev != NULL && rd != NULL);
+	threadsafe_pair(b, e);
+	rec_bev = e[1];
 	/* The output has the bufferevent's lock already. */
 	tt_int_op(evbuffer_enable_locking(bufferevent_get_output(rec_bev),
 	    &m), ==, -1);
-	bufferevent_setcb(rd, records_readcb, NULL, NULL, b);
-	tt_int_op(bufferevent_enable(rd, EV_READ), ==, 0);
+	bufferevent_setcb(e[0], records_readcb, NULL, NULL, b);
 	rec_len = 0;
 	for (t = 0; t < NWRITERS; t++)
 		run_later(&l[t], do_records, (void *)t, 10);
@@ -1047,8 +1050,8 @@ test_bufferevent_write_threads(struct regress_env *env)
 		join(&l[t]);
 	tt_uint_op(rec_len, ==, sizeof(rec_data));
 	check_records();
-	bufferevent_free(rec_bev);
-	bufferevent_free(rd);
+	bufferevent_free(e[0]);
+	bufferevent_free(e[1]);
 	event_base_free(b);
 }
 
@@ -1098,22 +1101,16 @@ static void
 test_bufferevent_toggle_threads(struct regress_env *env)
 {
 	struct event_base *b;
-	struct bufferevent *wr;
+	struct bufferevent *e[2];
 	struct later l;
-	int p[2];
 
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	b = threaded_base(env);
-	regress_socketpair(p);
-	toggle_bev = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
-	    BEV_OPT_CLOSE_ON_FREE);
-	wr = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |
-	    BEV_OPT_CLOSE_ON_FREE);
-	tt_assert(toggle_bev != NULL && wr != NULL);
-	bufferevent_setcb(toggle_bev, toggle_readcb, NULL, NULL, b);
-	bufferevent_setcb(wr, NULL, toggle_writecb, NULL, b);
-	tt_int_op(bufferevent_enable(toggle_bev, EV_READ), ==, 0);
-	tt_int_op(bufferevent_write(wr, "go", 2), ==, 0);
+	threadsafe_pair(b, e);
+	toggle_bev = e[0];
+	bufferevent_setcb(e[0], toggle_readcb, NULL, NULL, b);
+	bufferevent_setcb(e[1], NULL, toggle_writecb, NULL, b);
+	tt_int_op(bufferevent_write(e[1], "go", 2), ==, 0);
 	set_flag(&toggling_done, 0);
 	toggle_read = 0;
 	run_later(&l, do_toggle, NULL, 0);
@@ -1121,8 +1118,8 @@ test_bufferevent_toggle_threads(struct regress_env *env)
 	join(&l);
 	tt_int_op(get_flag(&toggling_done), ==, 1);
 	tt_uint_op(toggle_read, >, 0);
-	bufferevent_free(toggle_bev);
-	bufferevent_free(wr);
+	bufferevent_free(e[0]);
+	bufferevent_free(e[1]);
 	event_base_free(b);
 }
 
@@ -1167,22 +1164,17 @@ static void
 test_bufferevent_free_thread(struct regress_env *env)
 {
 	struct event_base *b;
-	struct bufferevent *feeder;
+	struct bufferevent *e[2], *feeder;
 	struct later l;
-	int p[2];
 
 	signal(SIGPIPE, SIG_IGN);	/* the feeder writes to a closed peer */
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	b = threaded_base(env);
-	regress_socketpair(p);
-	victim = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE |
-	    BEV_OPT_CLOSE_ON_FREE);
-	feeder = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |
-	    BEV_OPT_CLOSE_ON_FREE);
-	tt_assert(victim != NULL && feeder != NULL);
+	threadsafe_pair(b, e);
+	victim = e[0];
+	feeder = e[1];
 	bufferevent_setcb(victim, victim_readcb, NULL, NULL, NULL);
 	bufferevent_setcb(feeder, NULL, toggle_writecb, feeder_eventcb, b);
-	tt_int_op(bufferevent_enable(victim, EV_READ), ==, 0);
 	tt_int_op(bufferevent_enable(feeder, EV_READ), ==, 0);
 	tt_int_op(bufferevent_write(feeder, "go", 2), ==, 0);
 	victim_reads = victim_freed = 0;
@@ -1190,7 +1182,7 @@ test_bufferevent_free_thread(struct regress_env *env)
 	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
 	join(&l);
 	tt_int_op(get_flag(&victim_freed), ==, 1);
-	tt_int_op(event_base_got_break(b), ==, 1);	/* not the safety exit */
+	tt_int_op(event_base_got_break(b), ==, 1);	/* not the safety */
 	bufferevent_free(feeder);
 	event_base_free(b);
 }
@@ -1256,7 +1248,7 @@ test_listener_threads(struct regress_env *env)
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	evthread_enable_lock_debugging();
 	b = threaded_base(env);
-	loopback_any(&lev_addr);
+	regress_loopback_in(&lev_addr, 0);
 	t_lev = evconnlistener_new_bind(b, count_accepted_cb, b,
 	    LEV_OPT_THREADSAFE | LEV_OPT_CLOSE_ON_FREE, -1,
 	    (struct sockaddr *)&lev_addr, sizeof(lev_addr));

@@ -23,7 +23,7 @@
 #include <event2/bufferevent.h>
 #include <event2/buffer.h>
 #include "regress.h"
-#include "regress_bev2.h"
+#include "regress_util.h"
 
 /* What the accept callback saw. */
 static struct {
@@ -61,15 +61,6 @@ error_cb(struct evconnlistener *lev, void *arg)
 	tt_str_op(arg, ==, "arg");
 	L.nerrors++;
 	L.error_errno = errno;
-}
-
-static void
-loopback(struct sockaddr_in *sin, int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin->sin_port = htons((unsigned short)port);
 }
 
 /* The listener's address. */
@@ -112,7 +103,7 @@ test_new_bind(struct regress_env *env)
 	int c, lfd;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, "arg",
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    -1, (struct sockaddr *)&sin, sizeof(sin));
@@ -127,7 +118,7 @@ test_new_bind(struct regress_env *env)
 	tt_int_op(ntohs(sin.sin_port), !=, 0);
 
 	c = client(&sin);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(L.family, ==, AF_INET);
 	tt_int_op(L.socklen, ==, (int)sizeof(struct sockaddr_in));
 	tt_ptr_op(L.arg, ==, "arg");
@@ -155,25 +146,25 @@ test_enable_disable(struct regress_env *env)
 	int c1, c2;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL,
 	    LEV_OPT_DISABLED, 8, (struct sockaddr *)&sin, sizeof(sin));
 	tt_assert(lev != NULL);
 	bound_addr(lev, &sin);
 	/* Disabled: the kernel queues the connection, nobody accepts. */
 	c1 = client(&sin);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 0);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(evconnlistener_disable(lev), ==, 0);
 	tt_int_op(evconnlistener_disable(lev), ==, 0);
 	c2 = client(&sin);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 1);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
-	LOOP_UNTIL(env->base, L.naccepted == 2);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 2);
 	/* Disabled, the listener does not keep the loop alive. */
 	evconnlistener_disable(lev);
 	tt_int_op(event_base_dispatch(env->base), ==, 1);
@@ -192,7 +183,7 @@ test_set_cb(struct regress_env *env)
 	memset(&L, 0, sizeof(L));
 	/* Our own bound socket, left blocking: the listener fixes that. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	tt_int_op(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
 	lev = evconnlistener_new(env->base, NULL, NULL, 0, -1, fd);
 	tt_assert(lev != NULL);
@@ -203,18 +194,18 @@ test_set_cb(struct regress_env *env)
 	 * watched (nothing keeps the loop busy). */
 	c1 = client(&sin);
 	tt_int_op(event_base_loop(env->base, EVLOOP_NONBLOCK), ==, 1);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 0);
 	evconnlistener_set_cb(lev, accept_cb, "first");
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_ptr_op(L.arg, ==, "first");
 	/* Back to none, then another callback: nothing is lost. */
 	evconnlistener_set_cb(lev, NULL, NULL);
 	c2 = client(&sin);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 1);
 	evconnlistener_set_cb(lev, accept_cb, "second");
-	LOOP_UNTIL(env->base, L.naccepted == 2);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 2);
 	tt_ptr_op(L.arg, ==, "second");
 	close(c1);
 	close(c2);
@@ -228,7 +219,7 @@ test_set_cb(struct regress_env *env)
 	    LEV_OPT_LEAVE_SOCKETS_BLOCKING | LEV_OPT_CLOSE_ON_FREE, 0, fd);
 	tt_assert(lev != NULL);
 	c1 = client(&sin);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(L.nonblocking, ==, 0);
 	tt_int_op(L.cloexec, ==, 0);
 	close(c1);
@@ -253,15 +244,15 @@ test_free_in_cb(struct regress_env *env)
 
 	memset(&L, 0, sizeof(L));
 	L.free_in_cb = 1;
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL, 0, -1,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	bound_addr(lev, &sin);
 	/* Two waiting: the first callback frees, the second never runs. */
 	c1 = client(&sin);
 	c2 = client(&sin);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
-	regress_loop_for(env->base, 30);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
+	regress_run_for(env->base, 0.03);
 	tt_int_op(L.naccepted, ==, 1);
 	tt_int_op(event_base_dispatch(env->base), ==, 1);
 	close(c1);
@@ -276,14 +267,14 @@ test_many(struct regress_env *env)
 	int c[150], i;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL, 0, 200,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	bound_addr(lev, &sin);
 	for (i = 0; i < 150; i++)
 		c[i] = client(&sin);
 	/* More than one batch: all of them, over several wake-ups. */
-	LOOP_UNTIL(env->base, L.naccepted == 150);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 150);
 	for (i = 0; i < 150; i++)
 		close(c[i]);
 	evconnlistener_free(lev);
@@ -299,7 +290,7 @@ test_error_cb(struct regress_env *env)
 	double t0;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL, 0, -1,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	evconnlistener_set_error_cb(lev, error_cb);
@@ -317,16 +308,16 @@ test_error_cb(struct regress_env *env)
 	rl.rlim_cur = (rlim_t)top;
 	tt_int_op(setrlimit(RLIMIT_NOFILE, &rl), ==, 0);
 	t0 = regress_now();
-	LOOP_UNTIL(env->base, L.nerrors >= 1);
+	REGRESS_LOOP_UNTIL(env->base, L.nerrors >= 1);
 	tt_int_op(L.error_errno, ==, EMFILE);
 	tt_int_op(L.naccepted, ==, 0);
 	/* It pauses instead of spinning on a connection it cannot take. */
-	regress_loop_for(env->base, 100);
+	regress_run_for(env->base, 0.1);
 	tt_int_op(L.nerrors, <=, 2);
 	/* With an fd free again, the waiting connections are taken. */
 	rl.rlim_cur = (rlim_t)top + 4;
 	tt_int_op(setrlimit(RLIMIT_NOFILE, &rl), ==, 0);
-	LOOP_UNTIL(env->base, L.naccepted == 2);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 2);
 	tt_assert(regress_now() - t0 >= 0.2);
 	close(c1);
 	close(c2);
@@ -342,7 +333,7 @@ test_flags(struct regress_env *env)
 	int lfd;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL,
 	    LEV_OPT_REUSEABLE_PORT | LEV_OPT_DEFERRED_ACCEPT |
 	    LEV_OPT_THREADSAFE, -1, (struct sockaddr *)&sin, sizeof(sin));
@@ -453,7 +444,7 @@ test_mixed_program(struct regress_env *env)
 
 	nclosed = 0;
 	memset(echoed, 0, sizeof(echoed));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, echo_accept, NULL,
 	    LEV_OPT_REUSEABLE, -1, (struct sockaddr *)&sin, sizeof(sin));
 	bound_addr(lev, &sin);
@@ -468,14 +459,14 @@ test_mixed_program(struct regress_env *env)
 		bufferevent_enable(c[i], EV_READ);
 		tt_int_op(bufferevent_write(c[i], chunk, sizeof(chunk)), ==, 0);
 	}
-	LOOP_UNTIL(env->base, echoed[0] == sizeof(chunk) &&
+	REGRESS_LOOP_UNTIL(env->base, echoed[0] == sizeof(chunk) &&
 	    echoed[1] == sizeof(chunk) && echoed[2] == sizeof(chunk) &&
 	    echoed[3] == sizeof(chunk));
 	for (i = 0; i < 4; i++) {
 		close(bufferevent_getfd(c[i]));
 		bufferevent_free(c[i]);
 	}
-	LOOP_UNTIL(env->base, nclosed == 4);
+	REGRESS_LOOP_UNTIL(env->base, nclosed == 4);
 	evconnlistener_free(lev);
 	/* Everything is gone: the loop has nothing left. */
 	tt_int_op(event_base_dispatch(env->base), ==, 1);

@@ -7,19 +7,21 @@
  * tt_*-style message (it does not return), so callers need not check.
  *
  * Groups:
- *   sockets      regress_socketpair, regress_tcp_pair,
+ *   sockets      regress_socketpair, regress_tcp_pair, regress_loopback_in,
  *                regress_listen_loopback, regress_connect_loopback,
  *                regress_udp_loopback, regress_write_all, regress_drain,
  *                regress_fill
  *   event loop   regress_run_until, regress_run_for,
- *                regress_dispatch_guarded, REGRESS_SPIN_UNTIL
+ *                regress_dispatch_guarded, regress_loop_once,
+ *                REGRESS_LOOP_UNTIL, REGRESS_SPIN_UNTIL
  *   processes    regress_fork, regress_wait, regress_find_program,
  *                regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
  *                regress_rmtree, regress_slurp, regress_redirect_open
  *   buffers      regress_buffer_of, tt_buffer_eq
  *   randomness   regress_random
- *   fds          regress_fds_* (the runner's fd-leak check)
+ *   fds          regress_fd_is_open, regress_fds_* (the runner's fd-leak
+ *                check)
  *
  * Time limits given in seconds are scaled by regress_slowdown(), so the
  * same case passes under valgrind: pass what the machine should need.
@@ -32,6 +34,7 @@
 
 struct event_base;
 struct evbuffer;
+struct sockaddr_in;
 
 /* ------------------------------------------------------------------ */
 /* Sockets */
@@ -45,6 +48,9 @@ void regress_socketpair(int fds[2]);
  * listening socket is closed again.
  */
 void regress_tcp_pair(int fds[2]);
+
+/* 127.0.0.1:port in *sin (the rest zeroed). */
+void regress_loopback_in(struct sockaddr_in *sin, unsigned short port);
 
 /*
  * A blocking TCP socket listening on the loopback address of family
@@ -94,6 +100,21 @@ void regress_run_for(struct event_base *base, double secs);
  * secs (scaled).
  */
 void regress_dispatch_guarded(struct event_base *base, double secs);
+
+/* One pass of the loop (EVLOOP_ONCE), waking after 10 ms at the latest
+ * even with nothing pending. */
+void regress_loop_once(struct event_base *base);
+
+/* Run the loop a pass at a time until cond holds; fails the case after
+ * 5 s (scaled). */
+#define REGRESS_LOOP_UNTIL(base, cond) do {				\
+	double lu_end_ = regress_now() + 5 * regress_slowdown();	\
+	while (!(cond)) {						\
+		if (regress_now() > lu_end_)				\
+			tt_fail("timed out waiting for " #cond);	\
+		regress_loop_once(base);				\
+	}								\
+} while (0)
 
 /* Turn the loop without blocking until cond holds, at most 100 times;
  * fails the case if it never does. */
@@ -189,6 +210,9 @@ struct regress_fds {
 	struct regress_fd *v;	/* sorted by fd */
 	size_t n;
 };
+
+/* Is fd an open file descriptor? */
+int regress_fd_is_open(int fd);
 
 /* List the open fds of this process; 0, or -1 with errno set. */
 int regress_fds_take(struct regress_fds *s);
