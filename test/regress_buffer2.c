@@ -1084,7 +1084,10 @@ test_mixed_model(struct regress_env *env)
 			break;
 		}
 		tt_uint_op(EVBUFFER_LENGTH(b), ==, mlen);
-		tt_ptr_op(b->buffer, ==, b->orig_buffer + b->misalign);
+		if (b->orig_buffer == NULL)	/* (NULL + 0 is undefined) */
+			tt_ptr_op(b->buffer, ==, NULL);
+		else
+			tt_ptr_op(b->buffer, ==, b->orig_buffer + b->misalign);
 		tt_uint_op(b->misalign + b->off, <=, b->totallen);
 	}
 	if (mlen > 0)
