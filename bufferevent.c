@@ -664,16 +664,28 @@ bufferevent_queued(struct bufferevent *bev, int res)
 	return res;
 }
 
+/* The output's lock is the bufferevent's: held across the addition and
+ * the look at what its callback left in out_error. */
 int
 bufferevent_write(struct bufferevent *bev, const void *data, size_t size)
 {
-	return bufferevent_queued(bev, evbuffer_add(bev->output, data, size));
+	int res;
+
+	bufferevent_lock_(bev);
+	res = bufferevent_queued(bev, evbuffer_add(bev->output, data, size));
+	bufferevent_unlock_(bev);
+	return res;
 }
 
 int
 bufferevent_write_buffer(struct bufferevent *bev, struct evbuffer *buf)
 {
-	return bufferevent_queued(bev, evbuffer_add_buffer(bev->output, buf));
+	int res;
+
+	bufferevent_lock_(bev);
+	res = bufferevent_queued(bev, evbuffer_add_buffer(bev->output, buf));
+	bufferevent_unlock_(bev);
+	return res;
 }
 
 /* Reading drains the input, which may resume reading. */

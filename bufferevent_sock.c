@@ -129,8 +129,10 @@ be_socket_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (info->n_added == 0 || !bufferevent_writing_(bev) ||
 	    (p->flags & BEV_P_CONNECTING) || bev->ev_write.ev_fd < 0)
 		return;
-	/* (The flag test is event_pending() without the call.) */
-	if ((bev->ev_write.ev_flags & EVLIST_INSERTED) &&
+	/* (The flag test is event_pending() without the call; with threads
+	 * the loop may be changing the flags, so ask under the base's lock.) */
+	if ((p->lock != NULL ? event_pending(&bev->ev_write, EV_WRITE, NULL) :
+	    (bev->ev_write.ev_flags & EVLIST_INSERTED)) &&
 	    (!(p->flags & BEV_P_COMPAT14) ||
 	    !bufferevent_has_timeout_(&p->tv_write)))
 		return;

@@ -1161,13 +1161,11 @@ event_remove_timer(struct event *ev)
  * Which of event's kinds ev is pending or active for.  With tv and an
  * armed timer, the expiry as wall-clock time.
  */
-int
-event_pending(const struct event *ev, short event, struct timeval *tv)
+static int
+event_pending_nolock(const struct event *ev, short event, struct timeval *tv)
 {
 	int flags = 0;
 
-	if (ev == NULL)
-		return 0;
 	if (ev->ev_flags & EVLIST_INSERTED)
 		flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
 	if (ev->ev_flags & EVLIST_ACTIVE)
@@ -1184,6 +1182,24 @@ event_pending(const struct event *ev, short event, struct timeval *tv)
 		us_to_tv(tv_to_us(&wall) + left, tv);
 	}
 	return flags & event;
+}
+
+/* With threads, the loop changes the flags under the base's lock. */
+int
+event_pending(const struct event *ev, short event, struct timeval *tv)
+{
+	struct event_base *base;
+	int res;
+
+	if (ev == NULL)
+		return 0;
+	base = ev->ev_base;
+	if (base == NULL || !(base->xflags & EVX_LOCK))
+		return event_pending_nolock(ev, event, tv);
+	event_base_lock_(base);
+	res = event_pending_nolock(ev, event, tv);
+	event_base_unlock_(base);
+	return res;
 }
 
 /* ------------------------------------------------------------------ */
