@@ -428,7 +428,7 @@ notify_fd_open(int fds[2])
 	if (pipe(fds) == 0) {
 		int i;
 		for (i = 0; i < 2; i++) {
-			(void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+			(void)evutil_make_socket_closeonexec(fds[i]);
 			(void)evutil_make_socket_nonblocking(fds[i]);
 		}
 		return 0;

@@ -133,7 +133,7 @@ listener_accept(struct evconnlistener *lev, int fd, struct sockaddr *sa,
 	if (nfd != -1 && !(lev->flags & LEV_OPT_LEAVE_SOCKETS_BLOCKING))
 		(void)evutil_make_socket_nonblocking(nfd);
 	if (nfd != -1 && (lev->flags & LEV_OPT_CLOSE_ON_EXEC))
-		(void)fcntl(nfd, F_SETFD, FD_CLOEXEC);
+		(void)evutil_make_socket_closeonexec(nfd);
 #endif
 	return nfd;
 }
@@ -220,7 +220,7 @@ evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
 	if (evutil_make_socket_nonblocking(fd) == -1)
 		return NULL;
 	if ((flags & LEV_OPT_CLOSE_ON_EXEC) &&
-	    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) == -1)
+	    evutil_make_socket_closeonexec(fd) == -1)
 		return NULL;
 	if ((lev = mm_calloc(1, sizeof(*lev))) == NULL)
 		return NULL;
