@@ -1229,12 +1229,9 @@ do_connect(void *arg)
 	int i;
 
 	(void)arg;
-	for (i = 0; i < NCLIENTS; i++) {
-		clients[i] = socket(AF_INET, SOCK_STREAM, 0);
-		tt_assert(clients[i] >= 0);
-		tt_int_op(connect(clients[i], (struct sockaddr *)&lev_addr,
-		    sizeof(lev_addr)), ==, 0);
-	}
+	for (i = 0; i < NCLIENTS; i++)
+		clients[i] = regress_connect_loopback(AF_INET,
+		    ntohs(lev_addr.sin_port));
 }
 
 static void

@@ -73,26 +73,11 @@ bound_addr(struct evconnlistener *lev, struct sockaddr_in *sin)
 	    (struct sockaddr *)sin, &len), ==, 0);
 }
 
-/* A client connected (or connecting) to sin; its fd. */
+/* A client connected to sin; its fd. */
 static int
 client(const struct sockaddr_in *sin)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	tt_assert(fd >= 0);
-	tt_int_op(connect(fd, (const struct sockaddr *)sin, sizeof(*sin)), ==,
-	    0);
-	return fd;
-}
-
-static int
-sockopt(int fd, int level, int name)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	tt_int_op(getsockopt(fd, level, name, &v, &len), ==, 0);
-	return v;
+	return regress_connect_loopback(AF_INET, ntohs(sin->sin_port));
 }
 
 static void
@@ -112,8 +97,8 @@ test_new_bind(struct regress_env *env)
 	tt_ptr_op(evconnlistener_get_base(lev), ==, env->base);
 	tt_int_op(fcntl(lfd, F_GETFL) & O_NONBLOCK, !=, 0);
 	tt_int_op(fcntl(lfd, F_GETFD) & FD_CLOEXEC, !=, 0);
-	tt_int_op(sockopt(lfd, SOL_SOCKET, SO_REUSEADDR), !=, 0);
-	tt_int_op(sockopt(lfd, SOL_SOCKET, SO_KEEPALIVE), !=, 0);
+	tt_int_op(regress_sockopt(lfd, SOL_SOCKET, SO_REUSEADDR), !=, 0);
+	tt_int_op(regress_sockopt(lfd, SOL_SOCKET, SO_KEEPALIVE), !=, 0);
 	bound_addr(lev, &sin);
 	tt_int_op(ntohs(sin.sin_port), !=, 0);
 
@@ -339,8 +324,8 @@ test_flags(struct regress_env *env)
 	    LEV_OPT_THREADSAFE, -1, (struct sockaddr *)&sin, sizeof(sin));
 	tt_assert(lev != NULL);
 	lfd = evconnlistener_get_fd(lev);
-	tt_int_op(sockopt(lfd, SOL_SOCKET, SO_REUSEPORT), !=, 0);
-	tt_int_op(sockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT), !=, 0);
+	tt_int_op(regress_sockopt(lfd, SOL_SOCKET, SO_REUSEPORT), !=, 0);
+	tt_int_op(regress_sockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT), !=, 0);
 	/* SO_REUSEPORT: a second listener on the same port. */
 	bound_addr(lev, &sin);
 	lev2 = evconnlistener_new_bind(env->base, accept_cb, NULL,
@@ -361,7 +346,7 @@ test_flags(struct regress_env *env)
 	    sizeof(sin6));
 	if (lev == NULL)
 		tt_skip("no IPv6 on this machine");
-	tt_int_op(sockopt(evconnlistener_get_fd(lev), IPPROTO_IPV6,
+	tt_int_op(regress_sockopt(evconnlistener_get_fd(lev), IPPROTO_IPV6,
 	    IPV6_V6ONLY), ==, 1);
 	evconnlistener_free(lev);
 }

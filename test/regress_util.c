@@ -117,6 +117,16 @@ regress_connect_loopback(int family, unsigned short port)
 	return fd;
 }
 
+int
+regress_sockopt(int fd, int level, int name)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	tt_int_op(getsockopt(fd, level, name, &v, &len), ==, 0);
+	return v;
+}
+
 void
 regress_tcp_pair(int fds[2])
 {

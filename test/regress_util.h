@@ -10,7 +10,7 @@
  *   sockets      regress_socketpair, regress_tcp_pair, regress_loopback_in,
  *                regress_listen_loopback, regress_connect_loopback,
  *                regress_udp_loopback, regress_write_all, regress_drain,
- *                regress_fill
+ *                regress_fill, regress_sockopt
  *   event loop   regress_run_until, regress_run_for,
  *                regress_dispatch_guarded, regress_loop_once,
  *                REGRESS_LOOP_UNTIL, REGRESS_SPIN_UNTIL
@@ -66,6 +66,9 @@ int regress_connect_loopback(int family, unsigned short port);
 
 /* A UDP socket bound to 127.0.0.1 on a free port; its port in *port. */
 int regress_udp_loopback(unsigned short *port);
+
+/* The int value of a socket option (getsockopt). */
+int regress_sockopt(int fd, int level, int name);
 
 /* Write all of data to fd, retrying short writes, EINTR and EAGAIN. */
 void regress_write_all(int fd, const void *data, size_t len);
