@@ -944,19 +944,19 @@ test_evbuffer_pthreads(struct regress_env *env)
 	tt_int_op(pthread_mutex_destroy(&prog_mutex), ==, 0);
 }
 
-/* Two BEV_OPT_THREADSAFE socket bufferevents on the ends of a socketpair
- * (closed with them), reading enabled on e[0]. */
+/* Two BEV_OPT_THREADSAFE socket bufferevents on the ends of a socketpair,
+ * e[1] closing its end when freed, e[0] with options0 too; reading
+ * enabled on e[0]. */
 static void
-threadsafe_pair(struct event_base *b, struct bufferevent *e[2])
+threadsafe_pair(struct event_base *b, struct bufferevent *e[2], int options0)
 {
-	int p[2], i;
+	int p[2];
 
 	regress_socketpair(p);
-	for (i = 0; i < 2; i++) {
-		e[i] = bufferevent_socket_new(b, p[i], BEV_OPT_THREADSAFE |
-		    BEV_OPT_CLOSE_ON_FREE);
-		tt_assert(e[i] != NULL);
-	}
+	e[0] = bufferevent_socket_new(b, p[0], BEV_OPT_THREADSAFE | options0);
+	e[1] = bufferevent_socket_new(b, p[1], BEV_OPT_THREADSAFE |
+	    BEV_OPT_CLOSE_ON_FREE);
+	tt_assert(e[0] != NULL && e[1] != NULL);
 	tt_int_op(bufferevent_enable(e[0], EV_READ), ==, 0);
 }
 
@@ -1036,7 +1036,7 @@ test_bufferevent_write_threads(struct regress_env *env)
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	evthread_enable_lock_debugging();
 	b = threaded_base(env);
-	threadsafe_pair(b, e);
+	threadsafe_pair(b, e, BEV_OPT_CLOSE_ON_FREE);
 	rec_bev = e[1];
 	/* The output has the bufferevent's lock already. */
 	tt_int_op(evbuffer_enable_locking(bufferevent_get_output(rec_bev),
@@ -1106,7 +1106,7 @@ test_bufferevent_toggle_threads(struct regress_env *env)
 
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	b = threaded_base(env);
-	threadsafe_pair(b, e);
+	threadsafe_pair(b, e, BEV_OPT_CLOSE_ON_FREE);
 	toggle_bev = e[0];
 	bufferevent_setcb(e[0], toggle_readcb, NULL, NULL, b);
 	bufferevent_setcb(e[1], NULL, toggle_writecb, NULL, b);
@@ -1125,8 +1125,10 @@ test_bufferevent_toggle_threads(struct regress_env *env)
 
 /*
  * Another thread frees a bufferevent whose read handler the loop keeps
- * running: the free waits for a running handler, none runs after it (the
- * peer then sees the socket closed), nothing is touched once freed.
+ * running: the free waits for a running handler, none runs after it,
+ * nothing is touched once freed; then it shuts the socket down, so the
+ * peer sees the end.  (The socket is closed by the loop's thread: the
+ * kqueue and /dev/poll emulations behind close() are single-threaded.)
  */
 static struct bufferevent *victim;
 static volatile int victim_reads, victim_freed;
@@ -1134,10 +1136,13 @@ static volatile int victim_reads, victim_freed;
 static void
 do_free_victim(void *arg)
 {
+	int fd = bufferevent_getfd(victim);
+
 	(void)arg;
 	wait_flag(&victim_reads, 1);
 	bufferevent_free(victim);
 	set_flag(&victim_freed, 1);
+	tt_int_op(shutdown(fd, SHUT_RDWR), ==, 0);
 }
 
 static void
@@ -1166,13 +1171,15 @@ test_bufferevent_free_thread(struct regress_env *env)
 	struct event_base *b;
 	struct bufferevent *e[2], *feeder;
 	struct later l;
+	int fd;
 
 	signal(SIGPIPE, SIG_IGN);	/* the feeder writes to a closed peer */
 	tt_int_op(evthread_use_pthreads(), ==, 0);
 	b = threaded_base(env);
-	threadsafe_pair(b, e);
+	threadsafe_pair(b, e, 0);
 	victim = e[0];
 	feeder = e[1];
+	fd = bufferevent_getfd(victim);
 	bufferevent_setcb(victim, victim_readcb, NULL, NULL, NULL);
 	bufferevent_setcb(feeder, NULL, toggle_writecb, feeder_eventcb, b);
 	tt_int_op(bufferevent_enable(feeder, EV_READ), ==, 0);
@@ -1183,6 +1190,7 @@ test_bufferevent_free_thread(struct regress_env *env)
 	join(&l);
 	tt_int_op(get_flag(&victim_freed), ==, 1);
 	tt_int_op(event_base_got_break(b), ==, 1);	/* not the safety */
+	tt_int_op(close(fd), ==, 0);
 	bufferevent_free(feeder);
 	event_base_free(b);
 }
