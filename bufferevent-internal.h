@@ -101,6 +101,10 @@ struct bufferevent_private {
 	int dns_error;			/* getaddrinfo()'s EAI_* result */
 
 	struct bufferevent_rate_limit *rate_limiting;	/* NULL: none */
+
+	/* A bufferevent this one holds a reference on until its own memory
+	 * is gone (a filter's underlying one, whose lock it shares). */
+	struct bufferevent *release_after;
 };
 
 #define BEV_P(bev)	((struct bufferevent_private *)(bev))
@@ -108,6 +112,8 @@ struct bufferevent_private {
 #define BEV_P_COMPAT14	0x01	/* made by bufferevent_new(): 1.4 ways */
 #define BEV_P_FREEING	0x02	/* bufferevent_free() was called */
 #define BEV_P_CONNECTING 0x04	/* socket: connect() in progress */
+#define BEV_P_NESTED_FREE 0x08	/* freed by the bufferevent above it,
+				   which waits for its handlers */
 
 EV_HIDDEN extern const struct bufferevent_ops bufferevent_ops_socket_;
 EV_HIDDEN extern const struct bufferevent_ops bufferevent_ops_pair_;

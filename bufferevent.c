@@ -91,10 +91,13 @@ bufferevent_enable_locking_(struct bufferevent_private *p, void *lock)
 static void
 bufferevent_finalize(struct bufferevent_private *p)
 {
-	struct bufferevent *bev = &p->bev;
-	void *lock = p->own_lock ? p->lock : NULL;
+	struct bufferevent *bev = &p->bev, *after;
+	void *lock;
 
+	/* (After destruct: a pair's last end learns there that it owns the
+	 * shared lock.) */
 	p->ops->destruct(bev);
+	lock = p->own_lock ? p->lock : NULL;
 	bufferevent_ratelim_free_(p);
 	event_del(&p->deferred);
 	event_del(&bev->ev_read);
@@ -103,7 +106,10 @@ bufferevent_finalize(struct bufferevent_private *p)
 	evbuffer_free(bev->output);
 	bufferevent_unlock_(bev);
 	evbuffer_lock_free_(lock);
+	after = p->release_after;
 	mm_free(p);
+	if (after != NULL)
+		(void)bufferevent_decref(after);
 }
 
 void
@@ -124,6 +130,15 @@ bufferevent_decref(struct bufferevent *bev)
 {
 	bufferevent_lock_(bev);
 	return bufferevent_decref_and_unlock_(bev);
+}
+
+/* Wait until no handler of bev's own I/O events runs (another thread's
+ * loop may be running one); deleted already, they do not start again. */
+static void
+bufferevent_wait_handlers(struct bufferevent *bev)
+{
+	(void)event_del_block(&bev->ev_read);
+	(void)event_del_block(&bev->ev_write);
 }
 
 /*
@@ -149,13 +164,17 @@ bufferevent_free(struct bufferevent *bev)
 	bev->errorcb = NULL;
 	bev->cbarg = NULL;
 	p->ops->unlink(bev);
-	if (p->lock != NULL) {
+	if (p->lock != NULL && !(p->flags & BEV_P_NESTED_FREE)) {
 		/* A handler the loop of another thread runs now may wait for
 		 * the lock: let it finish (the events are deleted, so no other
-		 * starts), then drop the program's reference. */
+		 * starts), then drop the program's reference.  The same for
+		 * the bufferevent underneath, which may share the lock. */
+		struct bufferevent *u = p->ops->get_underlying(bev);
+
 		bufferevent_unlock_(bev);
-		(void)event_del_block(&bev->ev_read);
-		(void)event_del_block(&bev->ev_write);
+		bufferevent_wait_handlers(bev);
+		if (u != NULL)
+			bufferevent_wait_handlers(u);
 		bufferevent_lock_(bev);
 	}
 	bufferevent_decref_and_unlock_(bev);

@@ -1196,6 +1196,132 @@ test_bufferevent_free_thread(struct regress_env *env)
 }
 
 /*
+ * A BEV_OPT_THREADSAFE filter over a threadsafe socket bufferevent: one
+ * thread writes records through the filter while the loop reads a stream
+ * through it.  The filter shares the underlying bufferevent's lock, so the
+ * two paths (filter then socket, socket then filter) cannot deadlock, and
+ * every record arrives.
+ */
+#define FILTER_RECORDS 2000
+
+static struct bufferevent *flt;
+static size_t flt_got, peer_got;
+
+static enum bufferevent_filter_result
+copy_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
+    enum bufferevent_flush_mode mode, void *ctx)
+{
+	(void)limit;
+	(void)mode;
+	(void)ctx;
+	return evbuffer_add_buffer(dst, src) == 0 ? BEV_OK : BEV_ERROR;
+}
+
+static void
+do_filter_writes(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < FILTER_RECORDS; i++)
+		tt_int_op(bufferevent_write(flt, "0123456789abcdef", 16), ==,
+		    0);
+}
+
+static void
+flt_readcb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	(void)arg;
+	flt_got += evbuffer_get_length(in);
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/* The peer: reads what the filter sent, keeps sending its own. */
+static void
+peer_readcb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	peer_got += evbuffer_get_length(in);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (peer_got == FILTER_RECORDS * 16)
+		event_base_loopbreak(arg);
+}
+
+static void
+test_filter_threads(struct regress_env *env)
+{
+	struct event_base *b;
+	struct bufferevent *e[2];
+	struct later l;
+
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	evthread_enable_lock_debugging();
+	b = threaded_base(env);
+	threadsafe_pair(b, e, BEV_OPT_CLOSE_ON_FREE);
+	flt = bufferevent_filter_new(e[0], copy_filter, copy_filter,
+	    BEV_OPT_THREADSAFE | BEV_OPT_CLOSE_ON_FREE, NULL, NULL);
+	tt_assert(flt != NULL);
+	bufferevent_setcb(flt, flt_readcb, NULL, NULL, NULL);
+	tt_int_op(bufferevent_enable(flt, EV_READ), ==, 0);
+	bufferevent_setcb(e[1], peer_readcb, toggle_writecb, NULL, b);
+	tt_int_op(bufferevent_enable(e[1], EV_READ), ==, 0);
+	tt_int_op(bufferevent_write(e[1], "go", 2), ==, 0);
+	flt_got = peer_got = 0;
+	run_later(&l, do_filter_writes, NULL, 0);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	join(&l);
+	tt_uint_op(peer_got, ==, FILTER_RECORDS * 16);
+	tt_uint_op(flt_got, >, 0);
+	bufferevent_free(flt);		/* and e[0] */
+	bufferevent_free(e[1]);
+	event_base_free(b);
+}
+
+/*
+ * The two ends of a BEV_OPT_THREADSAFE pair share one lock: it lives until
+ * the last end is gone, whichever is freed first and even while a
+ * deferred callback still holds a freed end (ASan and valgrind check).
+ */
+static int pair_reads;
+
+static void
+pair_readcb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	(void)arg;
+	pair_reads++;
+}
+
+static void
+test_pair_lock_lifetime(struct regress_env *env)
+{
+	struct event_base *b;
+	struct bufferevent *pair[2];
+	int first;
+
+	tt_int_op(evthread_use_pthreads(), ==, 0);
+	evthread_enable_lock_debugging();	/* checks every lock it takes */
+	b = threaded_base(env);
+	for (first = 0; first < 2; first++) {
+		tt_int_op(bufferevent_pair_new(b, BEV_OPT_THREADSAFE, pair), ==,
+		    0);
+		bufferevent_setcb(pair[0], pair_readcb, NULL, NULL, NULL);
+		tt_int_op(bufferevent_enable(pair[0], EV_READ), ==, 0);
+		/* pair[0]'s read callback is now due (pairs defer them). */
+		tt_int_op(bufferevent_write(pair[1], "x", 1), ==, 0);
+		bufferevent_free(pair[first]);
+		bufferevent_free(pair[1 - first]);
+		pair_reads = 0;
+		tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);
+		tt_int_op(pair_reads, ==, 0);	/* freed: no callbacks */
+	}
+	event_base_free(b);
+}
+
+/*
  * A LEV_OPT_THREADSAFE listener accepts in the loop while another thread
  * disables, re-enables and resets its callback, and a third connects:
  * every connection is accepted, with lock debugging.
@@ -1298,6 +1424,8 @@ test_no_threads(struct regress_env *env)
 #define test_bufferevent_toggle_threads test_no_threads
 #define test_listener_threads test_no_threads
 #define test_bufferevent_free_thread test_no_threads
+#define test_pair_lock_lifetime test_no_threads
+#define test_filter_threads test_no_threads
 #endif /* HAVE_PTHREADS */
 
 struct regress_case regress_event2_thread_cases[] = {
@@ -1322,6 +1450,9 @@ struct regress_case regress_event2_thread_cases[] = {
 	    THREAD_SKIP },
 	{ "thread/bufferevent_free", test_bufferevent_free_thread, 0,
 	    THREAD_SKIP },
+	{ "thread/pair_lock_lifetime", test_pair_lock_lifetime, 0,
+	    THREAD_SKIP },
+	{ "thread/filter", test_filter_threads, 0, THREAD_SKIP },
 	{ "thread/listener", test_listener_threads, 0, THREAD_SKIP },
 	RT_END
 };
