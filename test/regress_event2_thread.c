@@ -531,14 +531,7 @@ test_fork_reinit(struct regress_env *env)
 	event_base_free(b);
 }
 
-#define THREAD_SKIP NULL
 #else
-#define THREAD_SKIP "built without POSIX threads (no libevent_pthreads)"
-static void
-test_no_threads(struct regress_env *env)
-{
-	(void)env;
-}
 #define test_wake_active test_no_threads
 #define test_add_from_thread test_no_threads
 #define test_del_from_thread test_no_threads

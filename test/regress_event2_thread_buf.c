@@ -721,14 +721,8 @@ test_listener_threads(struct regress_env *env)
 	evconnlistener_free(t_lev);
 	event_base_free(b);
 }
-#define THREAD_SKIP NULL
+
 #else
-#define THREAD_SKIP "built without POSIX threads (no libevent_pthreads)"
-static void
-test_no_threads(struct regress_env *env)
-{
-	(void)env;
-}
 #define test_buffer_locks test_no_threads
 #define test_evbuffer_pthreads test_no_threads
 #define test_bufferevent_write_threads test_no_threads

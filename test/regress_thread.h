@@ -8,6 +8,8 @@
 #ifndef REGRESS_THREAD_H
 #define REGRESS_THREAD_H
 
+#include "regress.h"
+
 #ifdef HAVE_PTHREADS
 #include <errno.h>
 #include <pthread.h>
@@ -17,7 +19,6 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
-#include "regress.h"
 
 static inline void
 set_flag(volatile int *p, int v)
@@ -195,5 +196,14 @@ static const struct evthread_condition_callbacks my_conds = {
 	my_cond_alloc, my_cond_free, my_cond_signal, my_cond_wait
 };
 
+#define THREAD_SKIP NULL
+#else
+/* Without threads every thread case is skipped, with this reason. */
+#define THREAD_SKIP "built without POSIX threads (no libevent_pthreads)"
+static inline void
+test_no_threads(struct regress_env *env)
+{
+	(void)env;
+}
 #endif /* HAVE_PTHREADS */
 #endif /* REGRESS_THREAD_H */
