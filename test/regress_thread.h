@@ -19,7 +19,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
-
+/* Flags shared between threads. */
 static inline void
 set_flag(volatile int *p, int v)
 {
