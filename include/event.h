@@ -34,6 +34,10 @@ extern "C" {
 #include <stdint.h>
 #endif
 #include <stdarg.h>
+/* NULL, size_t and stdio: libevent 2.1's <event.h> brings them, and
+ * programs written against it rely on that (memcached 1.6). */
+#include <stddef.h>
+#include <stdio.h>
 
 #include <evutil.h>
 
@@ -225,7 +229,11 @@ int event_pending(struct event *ev, short event, struct timeval *tv);
 #define event_initialized(ev)		((ev)->ev_flags & EVLIST_INIT)
 #endif
 
-/* "1.4.15": the libevent release whose API this library provides. */
+/*
+ * "2.1.12-stable", as libevent 2.1's <event.h> reports: this header
+ * declares the 1.4.15 API, which 2.1 still provides (the macros of
+ * <event-config.h> describe that API: _EVENT_VERSION is "1.4.15").
+ */
 const char *event_get_version(void);
 
 /* The backend name of the default base. */

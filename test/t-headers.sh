@@ -108,7 +108,7 @@ cat > "$tmp/ours.c" <<'C'
 #ifndef _EVENT_NUMERIC_VERSION
 #error not our event-config.h
 #endif
-int main(void) { return strcmp(event_get_version(), "1.4.15") != 0; }
+int main(void) { return strcmp(event_get_version(), "2.1.12-stable") != 0; }
 C
 if $CC $inc "$tmp/ours.c" -o "$tmp/ours" "$builddir/.libs/libevent.so" 2> "$tmp/err" &&
    LD_LIBRARY_PATH="$builddir/.libs" "$tmp/ours"; then
