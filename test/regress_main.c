@@ -16,6 +16,7 @@ extern struct regress_case regress_listener_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_dns_wire_cases[];
+extern struct regress_case regress_dns2_cases[];
 extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
@@ -52,6 +53,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_tag_cases, 0, NULL },
 	{ regress_dns_cases, RT_KEEPFD, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
+	{ regress_dns2_cases, 0, NULL },
 	{ regress_http_cases, RT_KEEPFD, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
