@@ -1264,6 +1264,9 @@ evdns_base_new(struct event_base *event_base, int flags)
 		return NULL;
 	dns_init(dns, event_base);
 	dns->flags = flags;
+	/* bufferevent_socket_connect_hostname() may now use resolvers. */
+	evutil_set_evdns_getaddrinfo_fn_(evdns_getaddrinfo);
+	evutil_set_evdns_getaddrinfo_cancel_fn_(evdns_getaddrinfo_cancel);
 	if (flags & EVDNS_BASE_INITIALIZE_NAMESERVERS) {
 		if (flags & EVDNS_BASE_NAMESERVERS_NO_DEFAULT)
 			opts |= DNS_OPTION_NAMESERVERS_NO_DEFAULT;

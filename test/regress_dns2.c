@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "event2/event.h"
+#include "event2/bufferevent.h"
 #include "event2/dns.h"
 #include "event2/dns_compat.h"
 #include "event2/dns_struct.h"
@@ -65,6 +66,13 @@ srv_answer(struct evdns_server_request *req)
 	} else if (!strcasecmp(q->name, "v4only.example")) {
 		if (q->type == EVDNS_TYPE_A)
 			evdns_server_request_add_a_reply(req, q->name, 1, a, 60);
+		rcode = 0;
+	} else if (!strcasecmp(q->name, "lo.example")) {
+		unsigned char lo[4] = { 127, 0, 0, 1 };
+
+		if (q->type == EVDNS_TYPE_A)
+			evdns_server_request_add_a_reply(req, q->name, 1, lo,
+			    60);
 		rcode = 0;
 	} else if (!strcasecmp(q->name, "nodata.example")) {
 		rcode = 0;
@@ -906,6 +914,81 @@ test_server_set_flags(struct regress_env *env)
 	event_base_free(base);
 }
 
+/* ------------------------------------------------------------------ */
+/* bufferevent_socket_connect_hostname() through a resolver            */
+
+struct bevres {
+	short events;
+	int n;
+};
+
+static void
+bev_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct bevres *b = arg;
+
+	(void)bev;
+	b->events |= what;
+	b->n++;
+}
+
+static void
+test_connect_hostname(struct regress_env *env)
+{
+	struct event_base *base = event_base_new();
+	struct evdns_base *dns;
+	struct bufferevent *bev, *bad, *freed;
+	struct bevres ok, err, gone;
+	unsigned short port;
+	int lfd, flag = 0, i;
+	struct srv s;
+
+	(void)env;
+	srv_start(&s, base);
+	dns = dns_on(base, &s, 0);
+	lfd = regress_listen_loopback(AF_INET, &port);
+	memset(&ok, 0, sizeof(ok));
+	memset(&err, 0, sizeof(err));
+	memset(&gone, 0, sizeof(gone));
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bad = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(bev, NULL, NULL, bev_event_cb, &ok);
+	bufferevent_setcb(bad, NULL, NULL, bev_event_cb, &err);
+	tt_int_op(bufferevent_socket_connect_hostname(bev, dns, AF_INET,
+	    "lo.example", port), ==, 0);
+	/* A second connect while the lookup runs is refused. */
+	tt_int_op(bufferevent_socket_connect_hostname(bev, dns, AF_INET,
+	    "lo.example", port), ==, -1);
+	tt_int_op(bufferevent_socket_connect_hostname(bad, dns, AF_UNSPEC,
+	    "missing.example", port), ==, 0);
+	tt_int_op(ok.n + err.n, ==, 0);		/* nothing inside the calls */
+	for (i = 0; i < 200 && !(ok.n && err.n); i++)
+		(void)regress_run_until(base, &flag, 0.02);
+	tt_int_op(ok.n, ==, 1);
+	tt_int_op(ok.events, ==, BEV_EVENT_CONNECTED);
+	tt_int_op(bufferevent_socket_get_dns_error(bev), ==, 0);
+	tt_int_op(err.n, ==, 1);
+	tt_int_op(err.events, ==, BEV_EVENT_ERROR);
+	tt_int_op(bufferevent_socket_get_dns_error(bad), ==,
+	    EVUTIL_EAI_NONAME);
+	/* Freed while the lookup is pending: no callback, nothing left. */
+	s.hold = 1;
+	freed = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(freed, NULL, NULL, bev_event_cb, &gone);
+	tt_int_op(bufferevent_socket_connect_hostname(freed, dns, AF_INET,
+	    "lo.example", port), ==, 0);
+	REGRESS_SPIN_UNTIL(base, s.nheld == 1);
+	bufferevent_free(freed);
+	regress_run_for(base, 0.05);
+	tt_int_op(gone.n, ==, 0);
+	bufferevent_free(bev);
+	bufferevent_free(bad);
+	close(lfd);
+	evdns_base_free(dns, 0);
+	srv_stop(&s);
+	event_base_free(base);
+}
+
 static void
 test_constants(struct regress_env *env)
 {
@@ -942,6 +1025,7 @@ struct regress_case regress_dns2_cases[] = {
 	{ "dns2/getaddrinfo_lookup", test_getaddrinfo_lookup, 0, NULL },
 	{ "dns2/getaddrinfo_cancel", test_getaddrinfo_cancel, 0, NULL },
 	{ "dns2/server_set_flags", test_server_set_flags, 0, NULL },
+	{ "dns2/connect_hostname", test_connect_hostname, 0, NULL },
 	{ "dns2/constants", test_constants, RT_ONCE, NULL },
 	RT_END
 };
