@@ -452,8 +452,9 @@ void evtag_init(void);
 void evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
     ev_uint32_t len);
 
-/* Append number in the nibble encoding (no tag). */
-void encode_int(struct evbuffer *evbuf, ev_uint32_t number);
+/* Append number in the nibble encoding (no tag).  The parentheses keep
+ * event2/tag_compat.h's macro of the same name from expanding here. */
+void (encode_int)(struct evbuffer *evbuf, ev_uint32_t number);
 
 void evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
     ev_uint32_t integer);

@@ -14,6 +14,7 @@ extern struct regress_case regress_buffer2_cases[];
 extern struct regress_case regress_bufferevent2_cases[];
 extern struct regress_case regress_listener_cases[];
 extern struct regress_case regress_tag_cases[];
+extern struct regress_case regress_tag2_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_dns_wire_cases[];
 extern struct regress_case regress_dns2_cases[];
@@ -51,6 +52,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_event2_thread_cases, 0, NULL },
 	{ regress_evutil2_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
+	{ regress_tag2_cases, 0, NULL },
 	{ regress_dns_cases, RT_KEEPFD, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
 	{ regress_dns2_cases, 0, NULL },
