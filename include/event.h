@@ -62,40 +62,17 @@ extern "C" {
 #define EV_SIGNAL	0x08
 #define EV_PERSIST	0x10	/* stay registered after firing */
 
-/*
- * A TAILQ_ENTRY is needed for struct evkeyval.  When <sys/queue.h> was
- * not included first we spell an equivalent one and remove it at the end.
- */
-#ifndef TAILQ_ENTRY
-#define _EVENT_DEFINED_TQENTRY
-#define TAILQ_ENTRY(type)						\
-struct {								\
-	struct type *tqe_next;	/* next element */			\
-	struct type **tqe_prev;	/* address of previous next element */	\
-}
-#endif /* !TAILQ_ENTRY */
-
 #define EVENT_SIGNAL(ev)	(int)(ev)->ev_fd
 #define EVENT_FD(ev)		(int)(ev)->ev_fd
 
 /*
- * Key/value lists (HTTP headers, query arguments).  Complete only when the
- * system's <sys/queue.h> was included before this header.
+ * Key/value lists (HTTP headers, query arguments): struct evkeyval, and
+ * struct evkeyvalq, complete only when the system's <sys/queue.h> was
+ * included before this header (event2/keyvalq_struct.h, 1.4 part).
  */
-struct evkeyval {
-	TAILQ_ENTRY(evkeyval) next;
-
-	char *key;
-	char *value;
-};
-
-#ifdef _EVENT_DEFINED_TQENTRY
-#undef TAILQ_ENTRY
-struct evkeyvalq;
-#undef _EVENT_DEFINED_TQENTRY
-#else
-TAILQ_HEAD (evkeyvalq, evkeyval);
-#endif /* _EVENT_DEFINED_TQENTRY */
+#define EVENT_KEYVALQ_14_ONLY_
+#include <event2/keyvalq_struct.h>
+#undef EVENT_KEYVALQ_14_ONLY_
 
 /*
  * Create the default base and make it current_base, the base used by

@@ -22,6 +22,7 @@ extern struct regress_case regress_http_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
+extern struct regress_case regress_rpc2_cases[];
 extern struct regress_case regress_runner_cases[];
 extern struct regress_case regress_event2_cases[];
 extern struct regress_case regress_event2_misc_cases[];
@@ -60,6 +61,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
+	{ regress_rpc2_cases, 0, NULL },
 	{ regress_runner_cases, 0, NULL },
 #ifdef REGRESS_EMUL
 	/* The rule tests make raw emulated kernel objects and keep them. */
