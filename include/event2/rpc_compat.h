@@ -16,16 +16,20 @@
 #undef EVTAG_ADD
 #undef EVTAG_LEN
 
-#if defined(__GNUC__) && !defined(__STRICT_ANSI__)
-#define EVTAG_ASSIGN(msg, member, args...) \
-	(*(msg)->base->member##_assign)(msg, ## args)
-#define EVTAG_GET(msg, member, args...) \
-	(*(msg)->base->member##_get)(msg, ## args)
-#else
+#if (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L) || \
+    (defined(__cplusplus) && __cplusplus >= 201103L)
 #define EVTAG_ASSIGN(msg, member, ...) \
-	(*(msg)->base->member##_assign)(msg, ## __VA_ARGS__)
+	(*(msg)->base->member##_assign)((msg), __VA_ARGS__)
 #define EVTAG_GET(msg, member, ...) \
-	(*(msg)->base->member##_get)(msg, ## __VA_ARGS__)
+	(*(msg)->base->member##_get)((msg), __VA_ARGS__)
+#elif defined(__GNUC__)
+/* C89 and C++98 have no variadic macros: GCC's own form, in a header
+ * marked as the system's so that -pedantic lets it pass. */
+#pragma GCC system_header
+#define EVTAG_ASSIGN(msg, member, args...) \
+	(*(msg)->base->member##_assign)((msg), args)
+#define EVTAG_GET(msg, member, args...) \
+	(*(msg)->base->member##_get)((msg), args)
 #endif
 #define EVTAG_ADD(msg, member) (*(msg)->base->member##_add)(msg)
 #define EVTAG_LEN(msg, member) ((msg)->member##_length)
