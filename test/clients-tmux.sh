@@ -27,7 +27,8 @@ pane_has() {
 }
 
 clients_of() {
-	"$tm" -S "$sock" list-clients -t t -F '#{client_control_mode}' | grep -c "$1"
+	"$tm" -S "$sock" list-clients -t t -F '#{client_control_mode}' |
+	    grep -c "$1"
 }
 
 tmux_session_run() {
@@ -38,7 +39,8 @@ tmux_session_run() {
 	tap_check clients/tmux/session/new-session \
 	    "$tm" -S "$sock" -f /dev/null new-session -d -s t -x 80 -y 24 sh
 	"$tm" -S "$sock" send-keys -t t:0.0 'echo left-$((6*7))' Enter
-	tap_check clients/tmux/session/send-keys wait_until 10 pane_has t:0.0 left-42
+	tap_check clients/tmux/session/send-keys \
+	    wait_until 10 pane_has t:0.0 left-42
 
 	tap_check clients/tmux/session/split-window \
 	    "$tm" -S "$sock" split-window -h -t t:0 sh
@@ -65,23 +67,28 @@ tmux_session_run() {
 	if wait_until 10 test -s "$tdir/script.rc" &&
 	   [ "$(cat "$tdir/script.rc")" = 0 ] &&
 	   grep -aq 'detached (from session t)' "$tdir/screen" &&
-	   grep -aq 'left-42' "$tdir/screen" && grep -aq 'right-5' "$tdir/screen"; then
+	   grep -aq 'left-42' "$tdir/screen" &&
+	   grep -aq 'right-5' "$tdir/screen"; then
 		tap_ok clients/tmux/session/detach
 	else
-		tap_fail clients/tmux/session/detach "rc $(cat "$tdir/script.rc" 2>/dev/null)"
+		tap_fail clients/tmux/session/detach \
+		    "rc $(cat "$tdir/script.rc" 2>/dev/null)"
 	fi
 	exec 3>&-
 
 	# Reattach: a control-mode client sees the same panes, then detaches.
-	printf '%s\n' 'list-clients -F "#{client_control_mode}:#{session_name}"' \
+	printf '%s\n' \
+	    'list-clients -F "#{client_control_mode}:#{session_name}"' \
 	    'capture-pane -p -t t:0.1' 'detach-client' |
 	    timeout $((10 * ${REGRESS_TIMEOUT_MULTIPLIER:-1})) \
 	    "$tm" -S "$sock" -C attach -t t > "$tdir/control" 2>&1
-	if grep -qx '1:t' "$tdir/control" && grep -qx 'right-5' "$tdir/control" &&
+	if grep -qx '1:t' "$tdir/control" &&
+	   grep -qx 'right-5' "$tdir/control" &&
 	   grep -q '^%exit' "$tdir/control"; then
 		tap_ok clients/tmux/session/reattach
 	else
-		tap_fail clients/tmux/session/reattach; head -20 "$tdir/control" | tap_note
+		tap_fail clients/tmux/session/reattach
+		head -20 "$tdir/control" | tap_note
 	fi
 	if [ "$(clients_of .)" -eq 0 ] && pane_has t:0.0 left-42; then
 		tap_ok clients/tmux/session/detached-session-lives
@@ -90,7 +97,8 @@ tmux_session_run() {
 	fi
 
 	tap_check clients/tmux/session/kill-server "$tm" -S "$sock" kill-server
-	if wait_until 10 sh -c "! '$tm' -S '$sock' has-session 2>/dev/null"; then
+	if wait_until 10 sh -c \
+	    "! '$tm' -S '$sock' has-session 2>/dev/null"; then
 		tap_ok clients/tmux/session/server-gone
 	else
 		tap_fail clients/tmux/session/server-gone

@@ -56,14 +56,17 @@ fetch() {
 	ensure_deb_src || { echo "no deb-src line and not root"; return 1; }
 	# A deb-src line apt has not read yet needs one apt-get update.
 	for try in 1 2; do
-		(cd "$work/src" && timeout $((300 * mult)) apt-get source -qq "$1") \
+		(cd "$work/src" &&
+		 timeout $((300 * mult)) apt-get source -qq "$1") \
 		    > "$log/fetch-$1.log" 2>&1 && break
 		[ $try = 1 ] && [ "$(id -u)" = 0 ] &&
 		    apt-get update -qq > "$log/apt-update.log" 2>&1 ||
 			{ tail -5 "$log/fetch-$1.log"; return 1; }
 	done
-	[ -d "$work/src/$1-$2" ] ||
-		{ echo "apt-get source $1 gave $(ls "$work/src" | tr '\n' ' ')"; return 1; }
+	[ -d "$work/src/$1-$2" ] || {
+		echo "apt-get source $1 gave $(ls "$work/src" | tr '\n' ' ')"
+		return 1
+	}
 }
 
 # install_relevent: make install DESTDIR=, and .pc files naming that tree.
@@ -88,14 +91,22 @@ fresh() {
 
 # ours BINARY: linked against the private tree's libevent, not Debian's.
 ours() {
-	l=$(ldd "$1" | grep 'libevent') || { echo "no libevent in ldd $1"; return 1; }
+	l=$(ldd "$1" | grep 'libevent') ||
+		{ echo "no libevent in ldd $1"; return 1; }
 	printf '%s\n' "$l"
-	echo "$l" | grep -v "$work/dest" && { echo "a libevent outside $work/dest"; return 1; }
+	echo "$l" | grep -v "$work/dest" &&
+		{ echo "a libevent outside $work/dest"; return 1; }
 	# Debian's libevent versions its symbols (LIBEVENT_2.1...); ours not.
 	if nm -D "$1" | grep -q '@LIBEVENT'; then
 		echo "symbols bound to a versioned (Debian) libevent"; return 1
 	fi
 	return 0
+}
+
+# build_errors LOG: the lines of a failed build worth reading.
+build_errors() {
+	grep -E 'error:|Error [0-9]|\*\*\*' "$1" | head -20
+	return 1
 }
 
 build_tmux() {
@@ -104,8 +115,9 @@ build_tmux() {
 	 PKG_CONFIG_PATH="$pc" LDFLAGS="-Wl,-rpath,$root/lib" \
 	     timeout "$limit_build" ./configure -q &&
 	 timeout "$limit_build" make -j2) > "$log/tmux-build.log" 2>&1 ||
-		{ grep -E 'error:|Error [0-9]|\*\*\*' "$log/tmux-build.log" | head -20; return 1; }
-	grep -q "^LIBEVENT_CORE_LIBS = .*$work/dest" "$work/build/tmux/Makefile" ||
+		build_errors "$log/tmux-build.log" || return 1
+	grep -q "^LIBEVENT_CORE_LIBS = .*$work/dest" \
+	    "$work/build/tmux/Makefile" ||
 		{ grep LIBEVENT "$work/build/tmux/Makefile"; return 1; }
 }
 
@@ -115,7 +127,7 @@ build_memcached() {
 	 LDFLAGS="-Wl,-rpath,$root/lib" timeout "$limit_build" \
 	     ./configure -q --with-libevent="$root" &&
 	 timeout "$limit_build" make -j2) > "$log/memcached-build.log" 2>&1 ||
-		{ grep -E 'error:|Error [0-9]|\*\*\*' "$log/memcached-build.log" | head -20; return 1; }
+		build_errors "$log/memcached-build.log"
 }
 
 test_memcached() {
@@ -123,45 +135,55 @@ test_memcached() {
 	 timeout "$limit_memcached_test" make test) \
 	    > "$log/memcached-test.log" 2>&1
 	rc=$?
-	grep -E '^(Result|Files=|t/.*(Failed|not ok|Dubious))' "$log/memcached-test.log"
+	grep -E '^(Result|Files=|t/.*(Failed|not ok|Dubious))' \
+	    "$log/memcached-test.log"
 	[ $rc -eq 0 ] && grep -q '^Result: PASS' "$log/memcached-test.log"
 }
 
 . "$srcdir/test/clients-tmux.sh"
 
-# The sources, then the library.
+# fetch_client NAME VERSION: 0 when the sources are there (TAP line).
+fetch_client() {
+	if out=$(fetch "$1" "$2" 2>&1); then
+		tap_ok "clients/fetch/$1"
+		return 0
+	fi
+	tap_skip "clients/fetch/$1" \
+	    "sources unavailable: $(echo "$out" | tail -1)"
+	return 1
+}
+
+# build_client NAME BINARY: build, check the linkage, then run TESTFN.
+build_client() {
+	if out=$(build_$1 2>&1); then
+		tap_ok "clients/$1/build"
+		tap_check "clients/$1/links-relevent" ours "$2"
+		return 0
+	fi
+	tap_fail "clients/$1/build" "see $log/$1-build.log"
+	echo "$out" | tap_note
+	return 1
+}
+
+# The sources, then the library, then each program.
 have_tmux=no have_memcached=no
 for c in ${CLIENTS:-tmux memcached}; do eval "have_$c=yes"; done
-if [ $have_tmux = yes ]; then
-	if out=$(fetch tmux "$TMUX_VERSION" 2>&1); then tap_ok clients/fetch/tmux
-	else tap_skip clients/fetch/tmux "sources unavailable: $(echo "$out" | tail -1)"; have_tmux=no; fi
+[ $have_tmux = yes ] && { fetch_client tmux "$TMUX_VERSION" || have_tmux=no; }
+[ $have_memcached = yes ] &&
+	{ fetch_client memcached "$MEMCACHED_VERSION" || have_memcached=no; }
+[ $have_tmux$have_memcached = nono ] && tap_done
+if out=$(install_relevent 2>&1); then
+	tap_ok clients/install
+else
+	tap_fail clients/install
+	echo "$out" | tap_note
+	tap_done
 fi
-if [ $have_memcached = yes ]; then
-	if out=$(fetch memcached "$MEMCACHED_VERSION" 2>&1); then tap_ok clients/fetch/memcached
-	else tap_skip clients/fetch/memcached "sources unavailable: $(echo "$out" | tail -1)"; have_memcached=no; fi
+if [ $have_memcached = yes ] &&
+   build_client memcached "$work/build/memcached/memcached"; then
+	tap_check clients/memcached/make-test test_memcached
 fi
-if [ $have_tmux$have_memcached = nono ]; then tap_done; fi
-if out=$(install_relevent 2>&1); then tap_ok clients/install
-else tap_fail clients/install; echo "$out" | tap_note; tap_done; fi
-
-if [ $have_memcached = yes ]; then
-	if out=$(build_memcached 2>&1); then
-		tap_ok clients/memcached/build
-		tap_check clients/memcached/links-relevent ours "$work/build/memcached/memcached"
-		tap_check clients/memcached/make-test test_memcached
-	else
-		tap_fail clients/memcached/build "see $log/memcached-build.log"
-		echo "$out" | tap_note
-	fi
-fi
-if [ $have_tmux = yes ]; then
-	if out=$(build_tmux 2>&1); then
-		tap_ok clients/tmux/build
-		tap_check clients/tmux/links-relevent ours "$work/build/tmux/tmux"
-		tmux_session "$work/build/tmux/tmux"
-	else
-		tap_fail clients/tmux/build "see $log/tmux-build.log"
-		echo "$out" | tap_note
-	fi
+if [ $have_tmux = yes ] && build_client tmux "$work/build/tmux/tmux"; then
+	tmux_session "$work/build/tmux/tmux"
 fi
 tap_done

@@ -58,14 +58,16 @@ srv_answer(struct evdns_server_request *req)
 
 	if (!strcasecmp(q->name, "a.example")) {
 		if (q->type == EVDNS_TYPE_A)
-			evdns_server_request_add_a_reply(req, q->name, 1, a, 60);
+			evdns_server_request_add_a_reply(req, q->name, 1, a,
+			    60);
 		else if (q->type == EVDNS_TYPE_AAAA)
 			evdns_server_request_add_aaaa_reply(req, q->name, 1, v6,
 			    60);
 		rcode = 0;
 	} else if (!strcasecmp(q->name, "v4only.example")) {
 		if (q->type == EVDNS_TYPE_A)
-			evdns_server_request_add_a_reply(req, q->name, 1, a, 60);
+			evdns_server_request_add_a_reply(req, q->name, 1, a,
+			    60);
 		rcode = 0;
 	} else if (!strcasecmp(q->name, "lo.example")) {
 		unsigned char lo[4] = { 127, 0, 0, 1 };
@@ -477,7 +479,8 @@ test_disable_when_inactive(struct regress_env *env)
 	dns = dns_on(base, &s, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	evdns_close_server_port(s.sp);	/* only the resolver is left */
 	t0 = regress_now();
-	tt_int_op(event_base_dispatch(base), ==, 1);	/* nothing to wait for */
+	/* Nothing to wait for. */
+	tt_int_op(event_base_dispatch(base), ==, 1);
 	tt_assert(regress_now() - t0 < 1.0);
 	/* A lookup still works: the socket is watched while it runs. */
 	srv_start(&s, base);

@@ -59,7 +59,7 @@ struct fixture {
 	/* client */
 	int done, status;
 	char weapon[64];
-	char client_meta[32];		/* client meta, seen by its input hook */
+	char client_meta[32];		/* client meta, seen by input hook */
 };
 
 static struct fixture fx;

@@ -152,7 +152,8 @@ test_unmarshal_header(struct regress_env *env)
 	tt_int_op(evtag_unmarshal_string(b, 1, &s), ==, 0);
 	tt_str_op(s, ==, "x");
 	free(s);
-	tt_int_op(evtag_unmarshal_header(b, &tag), ==, 2);	/* 0x2a: 2 nibbles */
+	/* 42 is 0x2a: two nibbles, two bytes. */
+	tt_int_op(evtag_unmarshal_header(b, &tag), ==, 2);
 	tt_uint_op(tag, ==, 2);
 	evbuffer_free(b);
 }
