@@ -48,21 +48,18 @@ evtag_init(void)
 	/* Nothing to set up: decoding needs no scratch buffer. */
 }
 
-/* Encode number into out (INT64_MAXLEN bytes, fewer for numbers that
- * fit); returns the byte count. */
-static size_t
-int_encode64(unsigned char *out, ev_uint64_t number)
+/*
+ * Encode number into out, whose first `clear` bytes (INT_MAXLEN or
+ * INT64_MAXLEN, enough for the number) are zeroed first; returns the byte
+ * count.  Inlined with a constant `clear`, so the 32-bit path costs what
+ * it did before 64-bit numbers existed.
+ */
+static inline size_t
+nibble_encode(unsigned char *out, ev_uint64_t number, size_t clear)
 {
 	size_t nibbles = 0, slot;
-	ev_uint64_t probe = number;
 
-	/* Clear exactly the bytes used: callers pass INT_MAXLEN arrays. */
-	do {
-		nibbles++;
-		probe >>= 4;
-	} while (probe != 0);
-	memset(out, 0, (nibbles + 2) / 2);
-	nibbles = 0;
+	memset(out, 0, clear);
 	/* Value nibbles go into slots 1..k, least significant first. */
 	for (slot = 1; number != 0; slot++, nibbles++) {
 		unsigned char d = number & 0x0f;
@@ -78,11 +75,18 @@ int_encode64(unsigned char *out, ev_uint64_t number)
 	return (nibbles + 2) / 2;
 }
 
-/* Encode a 32-bit number into out (INT_MAXLEN bytes). */
+/* Encode number into out (INT_MAXLEN bytes); returns the byte count. */
 static size_t
 int_encode(unsigned char *out, ev_uint32_t number)
 {
-	return int_encode64(out, number);
+	return nibble_encode(out, number, INT_MAXLEN);
+}
+
+/* The same for 64 bits (INT64_MAXLEN bytes). */
+static size_t
+int_encode64(unsigned char *out, ev_uint64_t number)
+{
+	return nibble_encode(out, number, INT64_MAXLEN);
 }
 
 /*
@@ -90,7 +94,7 @@ int_encode(unsigned char *out, ev_uint32_t number)
  * bits) from data[0..len).  Returns the bytes it occupies, or -1 if it is
  * malformed, wider, or does not fit in len.
  */
-static int
+static inline int
 int_decode_n(ev_uint64_t *pnumber, const unsigned char *data, size_t len,
     size_t maxnib)
 {

@@ -128,6 +128,18 @@ EV_HIDDEN void evrpc_call_ext_free_(void *call);
  */
 EV_HIDDEN int evrpc_hooks_run_(struct evrpc_hook_list *head, void *call,
     int client, struct evhttp_request *req, struct evbuffer *buf, int *pos);
+/* evrpc_hooks_run_() from the start, without a call for no hooks (the
+ * common case: every RPC passes four hook points). */
+static inline int
+evrpc_hooks_pass_(struct evrpc_hook_list *head, void *call, int client,
+    struct evhttp_request *req, struct evbuffer *buf, int *pos)
+{
+	*pos = 0;
+	if (TAILQ_EMPTY(head))
+		return (EVRPC_CONTINUE);
+	return (evrpc_hooks_run_(head, call, client, req, buf, pos));
+}
+
 /* Record a paused pass; -1 (the call must fail) without memory. */
 EV_HIDDEN int evrpc_pause_(void *call, int client, enum evrpc_stage_ stage,
     void *owner, int pos, struct evhttp_request *req, struct evbuffer *buf,

@@ -310,8 +310,7 @@ evrpc_request_cb(struct evhttp_request *req, void *arg)
 	rpc_state->done = evrpc_request_done;
 
 	/* Input hooks may rewrite the body, refuse or pause the call. */
-	hook = 0;
-	r = evrpc_hooks_run_(&rpc->base->common.in_hooks, rpc_state, 0, req,
+	r = evrpc_hooks_pass_(&rpc->base->common.in_hooks, rpc_state, 0, req,
 	    req->input_buffer, &hook);
 	if (r == EVRPC_PAUSE) {
 		if (evrpc_pause_(rpc_state, 0, EVRPC_STAGE_SERVER_IN, rpc->base,
@@ -374,8 +373,7 @@ evrpc_request_done(struct evrpc_req_generic *rpc_state)
 	rpc->reply_marshal(data, rpc_state->reply);
 
 	/* Output hooks may rewrite the reply, refuse or pause sending it. */
-	hook = 0;
-	r = evrpc_hooks_run_(&rpc->base->common.out_hooks, rpc_state, 0, req,
+	r = evrpc_hooks_pass_(&rpc->base->common.out_hooks, rpc_state, 0, req,
 	    data, &hook);
 	if (r == EVRPC_PAUSE) {
 		if (evrpc_pause_(rpc_state, 0, EVRPC_STAGE_SERVER_OUT,
@@ -611,7 +609,7 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
 	ctx->request_marshal(req->output_buffer, ctx->request);
 
 	/* Output hooks may rewrite the request, refuse or pause it. */
-	r = evrpc_hooks_run_(&pool->common.out_hooks, ctx, 1, req,
+	r = evrpc_hooks_pass_(&pool->common.out_hooks, ctx, 1, req,
 	    req->output_buffer, &hook);
 	if (r == EVRPC_PAUSE) {
 		/* The connection waits for this call; so does pool_free. */
@@ -754,7 +752,7 @@ evrpc_reply_done(struct evhttp_request *req, void *arg)
 		conn->busy = NULL;
 
 	if (req != NULL)
-		r = evrpc_hooks_run_(&pool->common.in_hooks, ctx, 1, req,
+		r = evrpc_hooks_pass_(&pool->common.in_hooks, ctx, 1, req,
 		    req->input_buffer, &hook);
 	if (r == EVRPC_PAUSE) {
 		if ((kept = evrpc_reply_keep(req)) != NULL &&
