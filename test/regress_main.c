@@ -32,6 +32,7 @@ extern struct regress_case regress_http_client_cases[];
 extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_dns2_cases[];
 extern struct regress_case regress_http_parser_cases[];
+extern struct regress_case regress_http2_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_rpc2_cases[];
@@ -77,6 +78,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_http_peers_cases, 0, NULL },
 	{ regress_dns2_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
+	{ regress_http2_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
 	{ regress_rpc2_cases, 0, NULL },

@@ -22,7 +22,7 @@ for h in event.h evutil.h evhttp.h evdns.h evrpc.h event2/event.h \
     event2/bufferevent_struct.h event2/bufferevent_compat.h \
     event2/listener.h event2/dns.h event2/dns_compat.h event2/dns_struct.h \
     event2/tag.h event2/tag_compat.h event2/rpc.h event2/rpc_struct.h \
-    event2/rpc_compat.h event2/keyvalq_struct.h; do
+    event2/rpc_compat.h event2/keyvalq_struct.h event2/http.h; do
 	[ -f "$srcdir/include/$h" ] || [ -f "$builddir/include/$h" ] ||
 		{ tap_skip "headers/$h" "not written yet"; continue; }
 	for std in c89 c99 c++; do

@@ -32,7 +32,7 @@ for f in include/event2/buffer.h include/event2/buffer_compat.h \
     include/event2/dns.h include/event2/dns_compat.h include/event2/dns_struct.h \
     include/event2/tag.h include/event2/tag_compat.h include/event2/rpc.h \
     include/event2/rpc_struct.h include/event2/rpc_compat.h \
-    include/event2/keyvalq_struct.h; do
+    include/event2/keyvalq_struct.h include/event2/http.h; do
 	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"; else tap_fail "install/file/$f" missing; fi
 done
 for f in include/evhttp.h include/evdns.h include/evrpc.h bin/event_rpcgen.py share/man/man3/event.3 share/man/man3/evdns.3; do
