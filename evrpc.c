@@ -714,7 +714,7 @@ static struct evhttp_request *
 evrpc_reply_keep(struct evhttp_request *req)
 {
 	struct evhttp_request *copy = evhttp_request_new(NULL, NULL);
-	struct evkeyvalq *headers;
+	struct evkeyval *h;
 	struct evbuffer *body;
 
 	if (copy == NULL)
@@ -727,9 +727,15 @@ evrpc_reply_keep(struct evhttp_request *req)
 	}
 	copy->response_code = req->response_code;
 	copy->kind = req->kind;
-	headers = copy->input_headers;
-	copy->input_headers = req->input_headers;
-	req->input_headers = headers;
+	/*
+	 * Move the header entries, not the list heads: a request's heads
+	 * live inside it, so the HTTP layer's would go when it frees req
+	 * (issue 12: ASan, rpc2/pause_client_in).
+	 */
+	while ((h = TAILQ_FIRST(req->input_headers)) != NULL) {
+		TAILQ_REMOVE(req->input_headers, h, next);
+		TAILQ_INSERT_TAIL(copy->input_headers, h, next);
+	}
 	body = copy->input_buffer;
 	copy->input_buffer = req->input_buffer;
 	req->input_buffer = body;
