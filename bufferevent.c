@@ -37,6 +37,7 @@
 
 #include "event.h"
 #include "evbuffer-internal.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -201,7 +202,7 @@ bufferevent_readcb(int fd, short what, void *arg)
 
 	res = evbuffer_read(in, fd, howmuch);
 	if (res == -1) {
-		if (errno == EAGAIN || errno == EINTR)
+		if (EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
 			goto done;
 		err = EVBUFFER_READ | EVBUFFER_ERROR;
 		goto error;
@@ -254,8 +255,10 @@ bufferevent_writecb(int fd, short what, void *arg)
 	if (out->off > 0) {
 		res = evbuffer_write(out, fd);
 		if (res == -1) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == EINPROGRESS)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (EVUTIL_ERR_RW_RETRIABLE(e) ||
+			    EVUTIL_ERR_CONNECT_RETRIABLE(e))
 				goto done;
 			err = EVBUFFER_WRITE | EVBUFFER_ERROR;
 			goto error;

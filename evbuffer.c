@@ -40,6 +40,7 @@
 
 #include "event.h"
 #include "evbuffer-internal.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -640,7 +641,12 @@ static size_t
 evbuffer_read_size(const struct evbuffer *buf, int fd)
 {
 	size_t want = EVBUFFER_DEFAULT_READ;
-#ifdef FIONREAD
+#if defined(_WIN32)
+	u_long n = 0;
+
+	if (ioctlsocket((SOCKET)fd, FIONREAD, &n) == 0 && n > 0)
+		want = (size_t)n;
+#elif defined(FIONREAD)
 	int n = 0;
 
 	if (ioctl(fd, FIONREAD, &n) == 0 && n > 0)
@@ -656,9 +662,11 @@ evbuffer_read_size(const struct evbuffer *buf, int fd)
 }
 
 /*
- * One read() from fd appended to the buffer: howmuch bytes at most, or the
- * library's choice when negative (see evbuffer_read_size).  Returns the
- * count, 0 at end of file, or -1 with errno (the buffer keeps its data).
+ * One read() from fd (recv() from the socket on Windows) appended to the
+ * buffer: howmuch bytes at most, or the library's choice when negative
+ * (see evbuffer_read_size).  Returns the count, 0 at end of file, or -1
+ * with the error in EVUTIL_SOCKET_ERROR() (errno on POSIX); the buffer
+ * keeps its data.
  */
 int
 evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
@@ -672,20 +680,23 @@ evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
 	if (howmuch > 0 && (size_t)howmuch < want)
 		want = (size_t)howmuch;
 
-	if (evbuffer_expand(buf, want) == -1)
+	if (evbuffer_expand(buf, want) == -1) {
+		EVUTIL_SET_SOCKET_ERROR(ENOMEM);	/* Windows: not WSA's */
 		return -1;
+	}
 
-	n = read(fd, buf->buffer + buf->off, want);
+	n = EVUTIL_READ_SOCKET(fd, buf->buffer + buf->off, want);
 	if (n <= 0)
-		return (int)n;	/* -1 with errno, or 0 at end of file */
+		return (int)n;	/* -1 with the error, or 0 at end of file */
 	buf->off += (size_t)n;
 	evbuffer_notify(buf, old_len);
 	return (int)n;
 }
 
 /*
- * One write() of the data to fd; drains what was written.  Returns the
- * count, or -1 with errno.
+ * One write() of the data to fd (send() to the socket on Windows); drains
+ * what was written.  Returns the count, or -1 with the error in
+ * EVUTIL_SOCKET_ERROR() (errno on POSIX).
  */
 int
 evbuffer_write(struct evbuffer *buf, int fd)
@@ -696,7 +707,7 @@ evbuffer_write(struct evbuffer *buf, int fd)
 	/* The count is returned as an int. */
 	if (len > INT_MAX)
 		len = INT_MAX;
-	n = write(fd, buf->buffer, len);
+	n = EVUTIL_WRITE_SOCKET(fd, buf->buffer, len);
 	if (n > 0)
 		evbuffer_drain(buf, (size_t)n);
 	return (int)n;

@@ -29,6 +29,7 @@
 
 #include "event.h"
 #include "evutil.h"
+#include "evutil-internal.h"	/* socket calls and errors */
 #include "evdns.h"
 #include "log-extra-internal.h"
 

@@ -180,6 +180,12 @@ EV_HIDDEN int64_t event_now_us_(struct event_base *base);
 EV_HIDDEN int evsel_sig_add_(struct event_base *base, int signo);
 EV_HIDDEN int evsel_sig_del_(struct event_base *base, int signo);
 
+#ifdef _WIN32
+/* Windows has no clock_gettime(): the core's monotonic clock in
+ * microseconds (evutil_win32.c). */
+EV_HIDDEN int64_t evutil_monotonic_us_(void);
+#endif
+
 /* getenv() that returns NULL in set-id programs (exported, as in 1.4). */
 const char *evutil_getenv(const char *name);
 

@@ -121,11 +121,15 @@ event_clamp_pri(struct event *ev)
 static inline int64_t
 mono_now_us(void)
 {
+#ifdef _WIN32
+	return evutil_monotonic_us_();
+#else
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+#endif
 }
 
 /*
@@ -534,6 +538,12 @@ event_reinit(struct event_base *base)
 		errno = EINVAL;
 		return -1;
 	}
+#ifdef _WIN32
+	/* No fork() on Windows, so nothing to rebuild (docs/COMPAT.md). */
+	event_warnx("event_reinit: there is no fork() on Windows");
+	errno = ENOSYS;
+	return -1;
+#endif
 	/* A backend whose state lives in the kernel (epoll, kqueue,
 	 * /dev/poll) shares it with the parent: give the child its own and
 	 * register every wanted fd again.  poll and select keep theirs. */

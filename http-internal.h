@@ -31,6 +31,7 @@
 
 #include "event.h"
 #include "evhttp.h"
+#include "evutil-internal.h"	/* socket calls and errors */
 
 #ifndef EV_HIDDEN
 #if defined(__GNUC__) && !defined(_WIN32)

@@ -152,7 +152,7 @@ client_socket(struct evhttp_connection *evcon, const struct addrinfo *ai)
 		return -1;
 	}
 	evutil_make_socket_nonblocking(fd);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
 	if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (evcon->bind_address == NULL && evcon->bind_port == 0)
@@ -195,11 +195,12 @@ client_connect(struct evhttp_connection *evcon)
 	evcon->state = EVCON_CONNECTING;
 	evcon->connect_errno = 0;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
-	    errno != EINPROGRESS && errno != EINTR) {
+	    !EVUTIL_ERR_CONNECT_RETRIABLE(EVUTIL_SOCKET_ERROR())) {
 		/* Refused at once: report it from the loop, through the same
 		 * path as an asynchronous failure (SO_ERROR is gone now). */
-		evcon->connect_errno = errno;
-		event_debug(("%s: connect: %s", __func__, strerror(errno)));
+		evcon->connect_errno = EVUTIL_SOCKET_ERROR();
+		event_debug(("%s: connect: error %d", __func__,
+		    evcon->connect_errno));
 	}
 	freeaddrinfo(ai);
 	event_add(&evcon->ev_write, NULL);
@@ -287,12 +288,12 @@ client_connect_done_(struct evhttp_connection *evcon)
 		err = evcon->connect_errno;
 	else if (getsockopt(evcon->fd, SOL_SOCKET, SO_ERROR, &err,
 		&errlen) == -1)
-		err = errno;
-	if (err == EINPROGRESS || err == EINTR)
+		err = EVUTIL_SOCKET_ERROR();
+	if (EVUTIL_ERR_CONNECT_RETRIABLE(err))
 		return;
 	if (err != 0) {
-		event_debug(("%s: connect to %s:%d: %s", __func__,
-		    evcon->address, evcon->port, strerror(err)));
+		event_debug(("%s: connect to %s:%d: error %d", __func__,
+		    evcon->address, evcon->port, err));
 		client_connect_failed(evcon);
 		return;
 	}

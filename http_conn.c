@@ -230,8 +230,9 @@ conn_destroy_(struct evhttp_connection *evcon)
 
 /*
  * Read once from the socket into evcon->input.  Returns the byte count,
- * 0 at EOF, -1 with errno on error (EAGAIN included).  The read goes
- * straight into the buffer's free space (struct evbuffer is public).
+ * 0 at EOF, -1 with EVUTIL_SOCKET_ERROR() on error (EAGAIN included).
+ * The read goes straight into the buffer's free space (struct evbuffer
+ * is public).
  */
 static ssize_t
 conn_read_once(struct evhttp_connection *evcon)
@@ -240,12 +241,14 @@ conn_read_once(struct evhttp_connection *evcon)
 	size_t room;
 	ssize_t n;
 
-	if (evbuffer_expand(buf, 16384) == -1)
+	if (evbuffer_expand(buf, 16384) == -1) {
+		EVUTIL_SET_SOCKET_ERROR(ENOMEM);
 		return -1;
+	}
 	room = buf->totallen - buf->misalign - buf->off;
 	do {
-		n = read(evcon->fd, buf->buffer + buf->off, room);
-	} while (n < 0 && errno == EINTR);
+		n = EVUTIL_READ_SOCKET(evcon->fd, buf->buffer + buf->off, room);
+	} while (n < 0 && EVUTIL_ERR_IS_EINTR(EVUTIL_SOCKET_ERROR()));
 	if (n > 0)
 		buf->off += (size_t)n;
 	return n;
@@ -299,15 +302,19 @@ conn_write_some(struct evhttp_connection *evcon)
 			n = write(evcon->fd, buf->buffer, len);
 		} else {
 			n = send(evcon->fd, buf->buffer, len, MSG_NOSIGNAL);
+#ifndef _WIN32	/* (Windows can only watch sockets anyway.) */
 			if (n < 0 && errno == ENOTSOCK) {
 				evcon->flags |= EVCON_NOSEND;
 				continue;
 			}
+#endif
 		}
 		if (n < 0) {
-			if (errno == EINTR)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (EVUTIL_ERR_IS_EINTR(e))
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (EVUTIL_ERR_RW_RETRIABLE(e))
 				return 0;
 			return -1;
 		}
@@ -479,13 +486,13 @@ conn_read_cb(int fd, short what, void *arg)
 	n = conn_read_once(evcon);
 	if (evcon->state == EVCON_LINGERING) {
 		evbuffer_drain(evcon->input, evcon->input->off);
-		if (n == 0 ||
-		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		if (n == 0 || (n < 0 &&
+		    !EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR())))
 			conn_kill_(evcon);
 		goto done;
 	}
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		if (!EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
 			conn_read_error(evcon);
 		goto done;
 	}

@@ -170,17 +170,18 @@ accept_cb(int fd, short what, void *arg)
 		nfd = accept(fd, (struct sockaddr *)&ss, &sslen);
 		if (nfd != -1) {
 			evutil_make_socket_nonblocking(nfd);
-			fcntl(nfd, F_SETFD, FD_CLOEXEC);
+			evutil_closeonexec_(nfd);
 		}
 #endif
 		if (nfd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (EVUTIL_ERR_IS_EINTR(e) || EVUTIL_ERR_IS_ABORTED(e))
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (EVUTIL_ERR_RW_RETRIABLE(e))
 				return;
 			event_warn("%s: accept on fd %d", __func__, fd);
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
+			if (EVUTIL_ERR_IS_NOFD(e)) {
 				/* The pending connection stays readable: stop
 				 * watching the listener for a moment instead
 				 * of spinning on it. */
@@ -263,8 +264,10 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 		event_warn("%s: socket", __func__);
 		goto err;
 	}
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
+#ifndef _WIN32	/* (Windows: it would let another socket take the port.) */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+#endif
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
@@ -618,7 +621,7 @@ evhttp_get_request(struct evhttp *http, int fd, struct sockaddr *sa,
 		sa = (struct sockaddr *)&ss;
 	}
 	evutil_make_socket_nonblocking(fd);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
 	server_new_connection(http, fd, sa, salen);
 }
 

@@ -409,7 +409,7 @@ int evbuffer_add_buffer(struct evbuffer *, struct evbuffer *);
 /* Append formatted text; the count of bytes added, or -1. */
 int evbuffer_add_printf(struct evbuffer *, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
+	__attribute__((format(_EVUTIL_PRINTF_FMT, 2, 3)))
 #endif
 	;
 int evbuffer_add_vprintf(struct evbuffer *, const char *fmt, va_list ap);

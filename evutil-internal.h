@@ -1,0 +1,93 @@
+/*
+ * evutil-internal.h -- socket spellings that differ between POSIX and
+ * Windows, for every layer of the library (core and extra).
+ *
+ * On POSIX a socket is a file descriptor: read(), write(), close() and
+ * errno work on it.  On Windows it is a SOCKET handle (the 1.4 API still
+ * passes it as an int, as libevent 1.4 did): only recv(), send() and
+ * closesocket() work, and errors come from WSAGetLastError() with their
+ * own WSAE* values.  The public macros of evutil.h (EVUTIL_CLOSESOCKET,
+ * EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR) cover closing and the error
+ * code; this header adds what the library needs beyond them.  Everything
+ * here is a macro or a static inline function, so libevent_extra can use
+ * it without a cross-library internal symbol.
+ *
+ * On POSIX each one is exactly the call the code made before the port.
+ */
+#ifndef EVUTIL_INTERNAL_H
+#define EVUTIL_INTERNAL_H
+
+#ifdef _WIN32
+#include <winsock2.h>
+#include <windows.h>
+#else
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+#include "evutil.h"
+
+#ifdef _WIN32
+
+/* One read or write on a socket; the count, 0 at EOF, or -1 (SOCKET_ERROR)
+ * with the error in EVUTIL_SOCKET_ERROR(). */
+#define EVUTIL_READ_SOCKET(fd, buf, len)				\
+	recv((SOCKET)(fd), (char *)(buf), (int)(len), 0)
+#define EVUTIL_WRITE_SOCKET(fd, buf, len)				\
+	send((SOCKET)(fd), (const char *)(buf), (int)(len), 0)
+
+/* Errors that only mean "not now": try again when the socket is ready. */
+#define EVUTIL_ERR_RW_RETRIABLE(e)					\
+	((e) == WSAEWOULDBLOCK || (e) == WSAEINTR)
+/* A non-blocking connect() in progress reports WSAEWOULDBLOCK; a repeat
+ * WSAEALREADY (backends.md 3.1). */
+#define EVUTIL_ERR_CONNECT_RETRIABLE(e)					\
+	((e) == WSAEWOULDBLOCK || (e) == WSAEINTR ||			\
+	 (e) == WSAEINPROGRESS || (e) == WSAEALREADY)
+/* The connection went away before accept() took it. */
+#define EVUTIL_ERR_IS_ABORTED(e)					\
+	((e) == WSAECONNABORTED || (e) == WSAECONNRESET)
+/* Out of sockets or buffer memory: accept() will fail again at once. */
+#define EVUTIL_ERR_IS_NOFD(e)	((e) == WSAEMFILE || (e) == WSAENOBUFS)
+/* Refused: the peer has no listener (or, for UDP, sent an ICMP error). */
+#define EVUTIL_ERR_IS_REFUSED(e)					\
+	((e) == WSAECONNREFUSED || (e) == WSAECONNRESET)
+/* The handle is not a socket (a file or a pipe). */
+#define EVUTIL_ERR_IS_NOTSOCK(e)	((e) == WSAENOTSOCK)
+/* A signal interrupted the call: repeat it at once. */
+#define EVUTIL_ERR_IS_EINTR(e)		((e) == WSAEINTR)
+
+/* Keep the socket out of child processes (sockets are inheritable). */
+static inline void
+evutil_closeonexec_(int fd)
+{
+	(void)SetHandleInformation((HANDLE)(intptr_t)fd, HANDLE_FLAG_INHERIT,
+	    0);
+}
+
+#else /* !_WIN32 */
+
+#define EVUTIL_READ_SOCKET(fd, buf, len)	read((fd), (buf), (len))
+#define EVUTIL_WRITE_SOCKET(fd, buf, len)	write((fd), (buf), (len))
+
+#define EVUTIL_ERR_RW_RETRIABLE(e)					\
+	((e) == EINTR || (e) == EAGAIN || (e) == EWOULDBLOCK)
+#define EVUTIL_ERR_CONNECT_RETRIABLE(e)					\
+	((e) == EINTR || (e) == EINPROGRESS)
+#define EVUTIL_ERR_IS_ABORTED(e)	((e) == ECONNABORTED)
+#define EVUTIL_ERR_IS_NOFD(e)						\
+	((e) == EMFILE || (e) == ENFILE || (e) == ENOBUFS || (e) == ENOMEM)
+#define EVUTIL_ERR_IS_REFUSED(e)	((e) == ECONNREFUSED)
+#define EVUTIL_ERR_IS_NOTSOCK(e)	((e) == ENOTSOCK)
+#define EVUTIL_ERR_IS_EINTR(e)		((e) == EINTR)
+
+static inline void
+evutil_closeonexec_(int fd)
+{
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+#endif /* _WIN32 */
+
+#endif /* EVUTIL_INTERNAL_H */
