@@ -1,30 +1,17 @@
 /*
- * bufferevent.c -- buffered I/O on one fd, with libevent 1.4 semantics.
+ * bufferevent.c -- what every kind of bufferevent shares: callbacks and
+ * their deferral, references and freeing, enabling and suspending,
+ * watermarks, timeouts, and the calls of both the 1.4 and the 2.x API that
+ * only touch this common state.  The kinds are in bufferevent_sock.c
+ * (sockets, including 1.4's bufferevent_new()), bufferevent_pair.c and
+ * bufferevent_filter.c; see bufferevent-internal.h for the model.
  *
- * A bufferevent owns an input and an output evbuffer and two events on
- * its fd.  Reading fills the input and calls readcb once the input holds
- * at least the read low watermark; writing drains the output and calls
- * writecb once it is down to the write low watermark; EOF, errors and
- * timeouts go to errorcb with EVBUFFER_READ or EVBUFFER_WRITE plus
- * EVBUFFER_EOF, EVBUFFER_ERROR or EVBUFFER_TIMEOUT.
- *
- * Differences in mechanism from 1.4 (the observable behaviour is the same):
- *
- *  - Both events are EV_PERSIST, so a busy stream does not delete and
- *    re-add its fd with the backend around every read and write.  1.4's
- *    timeouts were inactivity timeouts (the event was re-added after each
- *    operation); we keep that by re-arming the timeout after each
- *    successful read or write, which only touches the timer heap.  On EOF,
- *    error or timeout the direction's event is deleted, as in 1.4, and its
- *    bit stays in `enabled` so bufferevent_enable() re-arms it.
- *  - struct bufferevent has no private fields, so bufferevent_new()
- *    allocates a larger struct with the public one first.  The extra state
- *    lets bufferevent_free() be called from inside the bufferevent's own
- *    callbacks: the free is deferred until the callback returns.
- *  - Reading paused at the read high watermark resumes through a callback
- *    on the input buffer, as in 1.4; we remember the program's own input
- *    callback, call it from ours, and put it back on resumption instead of
- *    clobbering it.
+ * Freeing.  bufferevent_free() clears the callbacks and stops the
+ * bufferevent at once, then drops the program's reference; the memory goes
+ * with the last reference.  Our own event handlers hold a reference while
+ * they run, so a bufferevent freed from inside one of its callbacks (or by
+ * the callback of another) is released when the handler returns, and no
+ * further callback of it runs in between.
  */
 #include "config.h"
 
@@ -35,515 +22,737 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "evbuffer-internal.h"
-#include "evutil-internal.h"
+#include "bufferevent-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
-struct bufferevent_private {
-	struct bufferevent bev;		/* public part; must stay first */
+static void bufferevent_deferred_cb(int fd, short what, void *arg);
 
-	int cb_depth;		/* >0 while one of our handlers runs */
-	int free_pending;	/* bufferevent_free() asked during a callback */
-	int read_paused;	/* reading stopped at the high watermark */
-
-	/* The input buffer's own callback, saved while reading is paused. */
-	void (*saved_cb)(struct evbuffer *, size_t, size_t, void *);
-	void *saved_cbarg;
-};
-
-#define BEV_PRIVATE(b)	((struct bufferevent_private *)(b))
-
-static void bufferevent_readcb(int fd, short what, void *arg);
-static void bufferevent_writecb(int fd, short what, void *arg);
-
-/* Add ev with a timeout of sec seconds (none if sec <= 0). */
-static int
-bufferevent_add(struct event *ev, int sec)
+int
+bufferevent_init_common_(struct bufferevent_private *p,
+    struct event_base *base, const struct bufferevent_ops *ops, int options)
 {
-	struct timeval tv;
+	struct bufferevent *bev = &p->bev;
 
-	if (sec > 0) {
-		tv.tv_sec = sec;
-		tv.tv_usec = 0;
-		return event_add(ev, &tv);
+	if ((options & (BEV_OPT_DEFER_CALLBACKS | BEV_OPT_UNLOCK_CALLBACKS)) ==
+	    BEV_OPT_UNLOCK_CALLBACKS) {
+		event_warnx("bufferevent: BEV_OPT_UNLOCK_CALLBACKS needs "
+		    "BEV_OPT_DEFER_CALLBACKS");
+		errno = EINVAL;
+		return -1;
 	}
-	return event_add(ev, NULL);
-}
-
-/*
- * Keep an already pending persistent event and restart its inactivity
- * timeout, or add it if it is not pending.
- */
-static int
-bufferevent_rearm(struct event *ev, short kind, int sec)
-{
-	if (sec <= 0 && event_pending(ev, kind, NULL))
-		return 0;
-	return bufferevent_add(ev, sec);
-}
-
-/* Delete both events and free the buffers and the struct. */
-static void
-bufferevent_really_free(struct bufferevent_private *p)
-{
-	struct bufferevent *bufev = &p->bev;
-
-	event_del(&bufev->ev_read);
-	event_del(&bufev->ev_write);
-	evbuffer_free(bufev->input);
-	evbuffer_free(bufev->output);
-	mm_free(p);
-}
-
-/* Entering and leaving one of our event handlers. */
-static inline void
-bev_enter(struct bufferevent_private *p)
-{
-	p->cb_depth++;
-}
-
-/* Returns 1 when the bufferevent was freed and must not be touched. */
-static inline int
-bev_leave(struct bufferevent_private *p)
-{
-	if (--p->cb_depth == 0 && p->free_pending) {
-		bufferevent_really_free(p);
-		return 1;
+	bev->input = evbuffer_new();
+	bev->output = evbuffer_new();
+	if (bev->input == NULL || bev->output == NULL) {
+		evbuffer_free(bev->input);
+		evbuffer_free(bev->output);
+		return -1;
 	}
+	p->ops = ops;
+	p->options = options;
+	p->refcnt = 1;
+	bev->ev_base = base;
+	/* As in 1.4 and 2.x: writing is enabled, reading must be asked for. */
+	bev->enabled = EV_WRITE;
+	event_set(&p->deferred, -1, 0, bufferevent_deferred_cb, p);
+	if (base != NULL)
+		event_base_set(base, &p->deferred);
+	if (options & BEV_OPT_THREADSAFE)
+		bufferevent_enable_locking_(p, NULL);
 	return 0;
 }
 
-/* Stop reading until the input drops below the high watermark. */
-static void
-bufferevent_pause_read(struct bufferevent_private *p)
+/* Without thread callbacks no lock can be made: the option does nothing. */
+void
+bufferevent_enable_locking_(struct bufferevent_private *p, void *lock)
 {
-	struct evbuffer *in = p->bev.input;
-
-	event_del(&p->bev.ev_read);
-	if (p->read_paused)
+	if (p->lock != NULL)
 		return;
-	p->read_paused = 1;
-	if (in->cb != bufferevent_read_pressure_cb) {
-		p->saved_cb = in->cb;
-		p->saved_cbarg = in->cbarg;
+	if (lock == NULL) {
+		if ((lock = evbuffer_lock_new_()) == NULL)
+			return;
+		p->own_lock = 1;
 	}
-	evbuffer_setcb(in, bufferevent_read_pressure_cb, p);
+	p->lock = lock;
+	(void)evbuffer_enable_locking(p->bev.input, lock);
+	(void)evbuffer_enable_locking(p->bev.output, lock);
 }
 
-/* Give the input buffer its own callback back. */
+/* The last reference went: release everything. */
 static void
-bufferevent_unpause_read(struct bufferevent_private *p)
+bufferevent_finalize(struct bufferevent_private *p)
 {
-	if (!p->read_paused)
-		return;
-	p->read_paused = 0;
-	if (p->bev.input->cb == bufferevent_read_pressure_cb)
-		evbuffer_setcb(p->bev.input, p->saved_cb, p->saved_cbarg);
-	p->saved_cb = NULL;
-	p->saved_cbarg = NULL;
+	struct bufferevent *bev = &p->bev;
+	void *lock = p->own_lock ? p->lock : NULL;
+
+	p->ops->destruct(bev);
+	bufferevent_ratelim_free_(p);
+	event_del(&p->deferred);
+	event_del(&bev->ev_read);
+	event_del(&bev->ev_write);
+	evbuffer_free(bev->input);
+	evbuffer_free(bev->output);
+	bufferevent_unlock_(bev);
+	evbuffer_lock_free_(lock);
+	mm_free(p);
+}
+
+void
+bufferevent_finalize_(struct bufferevent *bev)
+{
+	bufferevent_finalize(BEV_P(bev));
+}
+
+void
+bufferevent_incref(struct bufferevent *bev)
+{
+	bufferevent_incref_and_lock_(bev);
+	bufferevent_unlock_(bev);
+}
+
+int
+bufferevent_decref(struct bufferevent *bev)
+{
+	bufferevent_lock_(bev);
+	return bufferevent_decref_and_unlock_(bev);
 }
 
 /*
- * The input buffer's callback while reading is paused at the high
- * watermark: resume once the input is below it, then pass the change on
- * to the program's own input callback, if it had one.
+ * Clear the callbacks, stop, detach, and drop the program's reference.  A
+ * second call on the same bufferevent (while references keep it) does
+ * nothing.
+ */
+void
+bufferevent_free(struct bufferevent *bev)
+{
+	struct bufferevent_private *p;
+
+	if (bev == NULL)
+		return;
+	p = BEV_P(bev);
+	bufferevent_lock_(bev);
+	if (p->flags & BEV_P_FREEING) {
+		bufferevent_unlock_(bev);
+		return;
+	}
+	p->flags |= BEV_P_FREEING;
+	bev->readcb = bev->writecb = NULL;
+	bev->errorcb = NULL;
+	bev->cbarg = NULL;
+	p->ops->unlink(bev);
+	bufferevent_decref_and_unlock_(bev);
+}
+
+void
+bufferevent_lock(struct bufferevent *bev)
+{
+	bufferevent_lock_(bev);
+}
+
+void
+bufferevent_unlock(struct bufferevent *bev)
+{
+	bufferevent_unlock_(bev);
+}
+
+/* ------------------------------------------------------------------ */
+/* Callbacks */
+
+/* Queue the deferred event (holding a reference until it has run). */
+static void
+bufferevent_schedule(struct bufferevent_private *p)
+{
+	if (p->deferred_scheduled)
+		return;
+	p->deferred_scheduled = 1;
+	p->refcnt++;
+	event_active(&p->deferred, EV_TIMEOUT, 1);
+}
+
+/* Should this call wait for the deferred event? */
+static int
+bufferevent_defers(struct bufferevent_private *p, int options)
+{
+	if (p->deferred.ev_base == NULL)
+		return 0;	/* no base yet (1.4): nothing could run it */
+	return (p->options & BEV_OPT_DEFER_CALLBACKS) ||
+	    (options & BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void
+bufferevent_run_readcb_(struct bufferevent *bev, int options)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (bev->readcb == NULL)
+		return;
+	if (bufferevent_defers(p, options)) {
+		p->readcb_pending = 1;
+		bufferevent_schedule(p);
+		return;
+	}
+	(*bev->readcb)(bev, bev->cbarg);
+}
+
+void
+bufferevent_run_writecb_(struct bufferevent *bev, int options)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (bev->writecb == NULL)
+		return;
+	if (bufferevent_defers(p, options)) {
+		p->writecb_pending = 1;
+		bufferevent_schedule(p);
+		return;
+	}
+	(*bev->writecb)(bev, bev->cbarg);
+}
+
+void
+bufferevent_run_eventcb_(struct bufferevent *bev, short what, int options)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (bev->errorcb == NULL)
+		return;
+	if (bufferevent_defers(p, options)) {
+		p->eventcb_pending |= what;
+		p->eventcb_errno = errno;
+		bufferevent_schedule(p);
+		return;
+	}
+	(*bev->errorcb)(bev, what, bev->cbarg);
+}
+
+/*
+ * The deferred event: a connect first (so the program sees it before any
+ * data), then reading, writing, and the other events.  With
+ * BEV_OPT_UNLOCK_CALLBACKS the lock is released around each callback.
+ */
+static void
+bufferevent_deferred_cb(int fd, short what, void *arg)
+{
+	struct bufferevent_private *p = arg;
+	struct bufferevent *bev = &p->bev;
+	int unlock = (p->options & BEV_OPT_UNLOCK_CALLBACKS) != 0;
+	short ev;
+
+	(void)fd;
+	(void)what;
+	bufferevent_lock_(bev);
+	p->deferred_scheduled = 0;
+#define BEV_CALL(call) do {						\
+	if (unlock)							\
+		bufferevent_unlock_(bev);				\
+	call;								\
+	if (unlock)							\
+		bufferevent_lock_(bev);					\
+} while (0)
+	if ((p->eventcb_pending & BEV_EVENT_CONNECTED) && bev->errorcb) {
+		p->eventcb_pending &= ~BEV_EVENT_CONNECTED;
+		BEV_CALL((*bev->errorcb)(bev, BEV_EVENT_CONNECTED, bev->cbarg));
+	}
+	if (p->readcb_pending && bev->readcb) {
+		p->readcb_pending = 0;
+		BEV_CALL((*bev->readcb)(bev, bev->cbarg));
+	}
+	if (p->writecb_pending && bev->writecb) {
+		p->writecb_pending = 0;
+		BEV_CALL((*bev->writecb)(bev, bev->cbarg));
+	}
+	if (p->eventcb_pending && bev->errorcb) {
+		ev = p->eventcb_pending;
+		p->eventcb_pending = 0;
+		errno = p->eventcb_errno;
+		BEV_CALL((*bev->errorcb)(bev, ev, bev->cbarg));
+	}
+#undef BEV_CALL
+	/* Callbacks cleared meanwhile (bufferevent_free): nothing to run. */
+	if (!p->deferred_scheduled) {
+		p->readcb_pending = p->writecb_pending = 0;
+		p->eventcb_pending = 0;
+	}
+	bufferevent_decref_and_unlock_(bev);
+}
+
+void
+bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
+    bufferevent_data_cb writecb, bufferevent_event_cb eventcb, void *cbarg)
+{
+	bufferevent_lock_(bev);
+	bev->readcb = readcb;
+	bev->writecb = writecb;
+	bev->errorcb = eventcb;
+	bev->cbarg = cbarg;
+	bufferevent_unlock_(bev);
+}
+
+void
+bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
+    bufferevent_data_cb *writecb_ptr, bufferevent_event_cb *eventcb_ptr,
+    void **cbarg_ptr)
+{
+	bufferevent_lock_(bev);
+	if (readcb_ptr != NULL)
+		*readcb_ptr = bev->readcb;
+	if (writecb_ptr != NULL)
+		*writecb_ptr = bev->writecb;
+	if (eventcb_ptr != NULL)
+		*eventcb_ptr = bev->errorcb;
+	if (cbarg_ptr != NULL)
+		*cbarg_ptr = bev->cbarg;
+	bufferevent_unlock_(bev);
+}
+
+/* Run the callbacks as if data had moved (watermarks permitting). */
+void
+bufferevent_trigger(struct bufferevent *bev, short iotype, int options)
+{
+	int ignore = (options & BEV_TRIG_IGNORE_WATERMARKS) != 0;
+
+	bufferevent_incref_and_lock_(bev);
+	if ((iotype & EV_READ) &&
+	    (ignore || bev->input->off >= bev->wm_read.low))
+		bufferevent_run_readcb_(bev, options);
+	if ((iotype & EV_WRITE) &&
+	    (ignore || bev->output->off <= bev->wm_write.low))
+		bufferevent_run_writecb_(bev, options);
+	bufferevent_decref_and_unlock_(bev);
+}
+
+void
+bufferevent_trigger_event(struct bufferevent *bev, short what, int options)
+{
+	bufferevent_incref_and_lock_(bev);
+	bufferevent_run_eventcb_(bev, what, options);
+	bufferevent_decref_and_unlock_(bev);
+}
+
+/* ------------------------------------------------------------------ */
+/* Directions */
+
+int
+bufferevent_add_event_(struct event *ev, const struct timeval *tv)
+{
+	return event_add(ev, bufferevent_has_timeout_(tv) ? tv : NULL);
+}
+
+/* Enabling is the program's choice; ops->update() applies it.  On failure
+ * the enabled bits are left as they were. */
+int
+bufferevent_enable(struct bufferevent *bev, short event)
+{
+	short old;
+	int res;
+
+	bufferevent_incref_and_lock_(bev);
+	old = bev->enabled;
+	bev->enabled |= event;
+	res = BEV_P(bev)->ops->update(bev, (short)(event | BEV_UPDATE_ENABLE_));
+	if (res == -1)
+		bev->enabled = old;
+	bufferevent_decref_and_unlock_(bev);
+	return res;
+}
+
+int
+bufferevent_disable(struct bufferevent *bev, short event)
+{
+	int res;
+
+	bufferevent_incref_and_lock_(bev);
+	bev->enabled &= ~event;
+	res = BEV_P(bev)->ops->update(bev, event);
+	bufferevent_decref_and_unlock_(bev);
+	return res;
+}
+
+short
+bufferevent_get_enabled(struct bufferevent *bev)
+{
+	short res;
+
+	bufferevent_lock_(bev);
+	res = bev->enabled;
+	bufferevent_unlock_(bev);
+	return res;
+}
+
+void
+bufferevent_stop_direction_(struct bufferevent *bev, short which)
+{
+	if (BEV_P(bev)->flags & BEV_P_COMPAT14) {
+		if (which & EV_READ)
+			event_del(&bev->ev_read);
+		if (which & EV_WRITE)
+			event_del(&bev->ev_write);
+		return;
+	}
+	bev->enabled &= ~which;
+	(void)BEV_P(bev)->ops->update(bev, which);
+}
+
+/* Nothing to do unless the direction's state really changes. */
+void
+bufferevent_set_suspended_(struct bufferevent *bev, short which, short what,
+    int on)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+	short *reasons = which == EV_READ ? &p->read_suspended :
+	    &p->write_suspended;
+	short old = *reasons;
+
+	if (on)
+		*reasons |= what;
+	else
+		*reasons &= ~what;
+	if ((old == 0) != (*reasons == 0))
+		(void)p->ops->update(bev, which);
+}
+
+/* ------------------------------------------------------------------ */
+/* Watermarks */
+
+/* Reading resumes once the input is below the high watermark again. */
+static void
+bufferevent_wm_resume(struct bufferevent *bev)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (!(p->read_suspended & BEV_SUSPEND_WM))
+		return;
+	if (bev->wm_read.high != 0 && bev->input->off >= bev->wm_read.high)
+		return;
+	if (p->wm_entry != NULL) {
+		(void)evbuffer_remove_cb_entry(bev->input, p->wm_entry);
+		p->wm_entry = NULL;
+	}
+	bufferevent_unsuspend_read_(bev, BEV_SUSPEND_WM);
+}
+
+/* The input's callback while reading waits below the high watermark. */
+static void
+bufferevent_wm_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	(void)buf;
+	(void)info;
+	bufferevent_wm_resume(arg);
+}
+
+void
+bufferevent_check_read_wm_(struct bufferevent *bev)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (bev->wm_read.high == 0 || bev->input->off < bev->wm_read.high)
+		return;
+	if (p->wm_entry == NULL)
+		p->wm_entry = evbuffer_add_cb(bev->input, bufferevent_wm_cb,
+		    bev);
+	bufferevent_suspend_read_(bev, BEV_SUSPEND_WM);
+}
+
+/*
+ * 1.4 exported this as the input's callback while paused; it still
+ * resumes reading when the input is below the mark.
  */
 void
 bufferevent_read_pressure_cb(struct evbuffer *buf, size_t old_len,
     size_t new_len, void *arg)
 {
-	struct bufferevent_private *p = arg;
-	struct bufferevent *bufev = &p->bev;
-	void (*cb)(struct evbuffer *, size_t, size_t, void *) = p->saved_cb;
-	void *cbarg = p->saved_cbarg;
-
-	if (bufev->wm_read.high == 0 || new_len < bufev->wm_read.high) {
-		bufferevent_unpause_read(p);
-		if (bufev->enabled & EV_READ)
-			bufferevent_add(&bufev->ev_read, bufev->timeout_read);
-	}
-	/* The program's own callback on the input still runs. */
-	if (cb != NULL)
-		(*cb)(buf, old_len, new_len, cbarg);
+	(void)buf;
+	(void)old_len;
+	(void)new_len;
+	bufferevent_wm_resume(arg);
 }
 
-/*
- * The read event fired: read (at most up to the high watermark), pause at
- * the high watermark, and call readcb once the input reaches the low
- * watermark.  EOF, errors and the timeout go to errorcb and stop reading.
- */
-static void
-bufferevent_readcb(int fd, short what, void *arg)
-{
-	struct bufferevent_private *p = arg;
-	struct bufferevent *bufev = &p->bev;
-	struct evbuffer *in = bufev->input;
-	int howmuch = -1, res;
-	short err;
-
-	bev_enter(p);
-	if (what & EV_TIMEOUT) {
-		err = EVBUFFER_READ | EVBUFFER_TIMEOUT;
-		goto error;
-	}
-
-	if (bufev->wm_read.high != 0) {
-		size_t room;
-		if (in->off >= bufev->wm_read.high) {
-			/* The watermark may have been lowered meanwhile. */
-			bufferevent_pause_read(p);
-			goto done;
-		}
-		room = bufev->wm_read.high - in->off;
-		howmuch = room > INT_MAX ? INT_MAX : (int)room;
-	}
-
-	res = evbuffer_read(in, fd, howmuch);
-	if (res == -1) {
-		if (EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
-			goto done;
-		err = EVBUFFER_READ | EVBUFFER_ERROR;
-		goto error;
-	}
-	if (res == 0) {
-		err = EVBUFFER_READ | EVBUFFER_EOF;
-		goto error;
-	}
-
-	if (bufev->timeout_read > 0)
-		bufferevent_add(&bufev->ev_read, bufev->timeout_read);
-	if (bufev->wm_read.high != 0 && in->off >= bufev->wm_read.high)
-		bufferevent_pause_read(p);
-
-	/* Below the low watermark the data waits silently. */
-	if (in->off >= bufev->wm_read.low && bufev->readcb != NULL)
-		(*bufev->readcb)(bufev, bufev->cbarg);
-	goto done;
-
-error:
-	/* Not re-added; `enabled` keeps EV_READ so enable() re-arms it. */
-	event_del(&bufev->ev_read);
-	if (bufev->errorcb != NULL)
-		(*bufev->errorcb)(bufev, err, bufev->cbarg);
-done:
-	bev_leave(p);
-}
-
-/*
- * The write event fired: write what the output holds, keep the event
- * while data remains (else delete it), and call writecb once the output
- * is down to the write low watermark.  Errors and the timeout go to
- * errorcb and stop writing.
- */
-static void
-bufferevent_writecb(int fd, short what, void *arg)
-{
-	struct bufferevent_private *p = arg;
-	struct bufferevent *bufev = &p->bev;
-	struct evbuffer *out = bufev->output;
-	int res;
-	short err;
-
-	bev_enter(p);
-	if (what & EV_TIMEOUT) {
-		err = EVBUFFER_WRITE | EVBUFFER_TIMEOUT;
-		goto error;
-	}
-
-	if (out->off > 0) {
-		res = evbuffer_write(out, fd);
-		if (res == -1) {
-			int e = EVUTIL_SOCKET_ERROR();
-
-			if (EVUTIL_ERR_RW_RETRIABLE(e) ||
-			    EVUTIL_ERR_CONNECT_RETRIABLE(e))
-				goto done;
-			err = EVBUFFER_WRITE | EVBUFFER_ERROR;
-			goto error;
-		}
-		if (res == 0) {
-			err = EVBUFFER_WRITE | EVBUFFER_EOF;
-			goto error;
-		}
-	}
-
-	if (out->off > 0) {
-		if (bufev->timeout_write > 0)
-			bufferevent_add(&bufev->ev_write,
-			    bufev->timeout_write);
-	} else {
-		event_del(&bufev->ev_write);
-	}
-
-	if (bufev->writecb != NULL && out->off <= bufev->wm_write.low)
-		(*bufev->writecb)(bufev, bufev->cbarg);
-	goto done;
-
-error:
-	event_del(&bufev->ev_write);
-	if (bufev->errorcb != NULL)
-		(*bufev->errorcb)(bufev, err, bufev->cbarg);
-done:
-	bev_leave(p);
-}
-
-/*
- * A bufferevent on fd with its events set on current_base.  Writing is
- * enabled, reading is not; nothing is added yet.  NULL on allocation failure.
- */
-struct bufferevent *
-bufferevent_new(int fd, evbuffercb readcb, evbuffercb writecb,
-    everrorcb errorcb, void *cbarg)
-{
-	struct bufferevent_private *p;
-	struct bufferevent *bufev;
-
-	p = mm_calloc(1, sizeof(*p));
-	if (p == NULL)
-		return NULL;
-	bufev = &p->bev;
-	bufev->input = evbuffer_new();
-	bufev->output = evbuffer_new();
-	if (bufev->input == NULL || bufev->output == NULL) {
-		evbuffer_free(bufev->input);
-		evbuffer_free(bufev->output);
-		mm_free(p);
-		return NULL;
-	}
-
-	event_set(&bufev->ev_read, fd, EV_READ | EV_PERSIST,
-	    bufferevent_readcb, p);
-	event_set(&bufev->ev_write, fd, EV_WRITE | EV_PERSIST,
-	    bufferevent_writecb, p);
-	bufev->ev_base = bufev->ev_read.ev_base;
-
-	bufferevent_setcb(bufev, readcb, writecb, errorcb, cbarg);
-
-	/* As in 1.4: writing is enabled, reading must be asked for. */
-	bufev->enabled = EV_WRITE;
-	return bufev;
-}
-
-/* Replace the callbacks and their argument. */
 void
-bufferevent_setcb(struct bufferevent *bufev, evbuffercb readcb,
-    evbuffercb writecb, everrorcb errorcb, void *cbarg)
-{
-	bufev->readcb = readcb;
-	bufev->writecb = writecb;
-	bufev->errorcb = errorcb;
-	bufev->cbarg = cbarg;
-}
-
-/*
- * Move to another fd: both events are deleted and set again on the same
- * base with the same priorities.  They are not re-added.
- */
-void
-bufferevent_setfd(struct bufferevent *bufev, int fd)
-{
-	struct event_base *base = bufev->ev_read.ev_base;
-	int pri_r = bufev->ev_read.ev_pri, pri_w = bufev->ev_write.ev_pri;
-	void *arg = bufev->ev_read.ev_arg;
-
-	event_del(&bufev->ev_read);
-	event_del(&bufev->ev_write);
-
-	event_set(&bufev->ev_read, fd, EV_READ | EV_PERSIST,
-	    bufferevent_readcb, arg);
-	event_set(&bufev->ev_write, fd, EV_WRITE | EV_PERSIST,
-	    bufferevent_writecb, arg);
-	if (base != NULL) {
-		event_base_set(base, &bufev->ev_read);
-		event_base_set(base, &bufev->ev_write);
-	}
-	event_priority_set(&bufev->ev_read, pri_r);
-	event_priority_set(&bufev->ev_write, pri_w);
-}
-
-/* Move both events to base; only before they are added.  0 or -1. */
-int
-bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
-{
-	int res;
-
-	bufev->ev_base = base;
-	res = event_base_set(base, &bufev->ev_read);
-	if (res == -1)
-		return res;
-	return event_base_set(base, &bufev->ev_write);
-}
-
-/* Set the priority of both events.  0, or -1 if either refused it. */
-int
-bufferevent_priority_set(struct bufferevent *bufev, int priority)
-{
-	if (event_priority_set(&bufev->ev_read, priority) == -1)
-		return -1;
-	if (event_priority_set(&bufev->ev_write, priority) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * Free now, or, from inside one of this bufferevent's callbacks, as soon
- * as that callback returns; no further callback runs in between.  The fd
- * is not closed.
- */
-void
-bufferevent_free(struct bufferevent *bufev)
-{
-	struct bufferevent_private *p = BEV_PRIVATE(bufev);
-
-	if (bufev == NULL)
-		return;
-	if (p->cb_depth > 0) {
-		event_del(&bufev->ev_read);
-		event_del(&bufev->ev_write);
-		bufferevent_setcb(bufev, NULL, NULL, NULL, NULL);
-		p->free_pending = 1;
-		return;
-	}
-	bufferevent_really_free(p);
-}
-
-/*
- * Queue size bytes and, if writing is enabled, make sure the write event
- * is pending.  0, or -1 with the output unchanged.
- */
-int
-bufferevent_write(struct bufferevent *bufev, const void *data, size_t size)
-{
-	if (evbuffer_add(bufev->output, data, size) == -1)
-		return -1;
-	if (size > 0 && (bufev->enabled & EV_WRITE) &&
-	    bufferevent_rearm(&bufev->ev_write, EV_WRITE,
-	    bufev->timeout_write) == -1)
-		return -1;
-	return 0;
-}
-
-/* Queue all of buf (which ends empty), as bufferevent_write().  0 or -1. */
-int
-bufferevent_write_buffer(struct bufferevent *bufev, struct evbuffer *buf)
-{
-	size_t n = buf->off;
-
-	if (evbuffer_add_buffer(bufev->output, buf) == -1)
-		return -1;
-	if (n > 0 && (bufev->enabled & EV_WRITE) &&
-	    bufferevent_rearm(&bufev->ev_write, EV_WRITE,
-	    bufev->timeout_write) == -1)
-		return -1;
-	return 0;
-}
-
-/* Copy and drain up to size bytes of input.  Returns the count. */
-size_t
-bufferevent_read(struct bufferevent *bufev, void *data, size_t size)
-{
-	struct evbuffer *in = bufev->input;
-	size_t n = size < in->off ? size : in->off;
-
-	if (n > 0)
-		memcpy(data, in->buffer, n);
-	evbuffer_drain(in, n);
-	return n;
-}
-
-/*
- * Add the read and/or write event with the current timeouts and set the
- * bits in `enabled`.  0, or -1 if an event_add() failed.
- */
-int
-bufferevent_enable(struct bufferevent *bufev, short event)
-{
-	struct bufferevent_private *p = BEV_PRIVATE(bufev);
-
-	if (event & EV_READ) {
-		/* While paused at the high watermark, stay paused. */
-		if (!p->read_paused &&
-		    bufferevent_add(&bufev->ev_read, bufev->timeout_read) == -1)
-			return -1;
-	}
-	if (event & EV_WRITE) {
-		if (bufferevent_add(&bufev->ev_write,
-		    bufev->timeout_write) == -1)
-			return -1;
-	}
-	bufev->enabled |= event;
-	return 0;
-}
-
-/* Delete the read and/or write event and clear the bits.  0 or -1. */
-int
-bufferevent_disable(struct bufferevent *bufev, short event)
-{
-	if (event & EV_READ) {
-		if (event_del(&bufev->ev_read) == -1)
-			return -1;
-	}
-	if (event & EV_WRITE) {
-		if (event_del(&bufev->ev_write) == -1)
-			return -1;
-	}
-	bufev->enabled &= ~event;
-	return 0;
-}
-
-/* Give a pending event a new timeout (sec <= 0 removes it). */
-static void
-bufferevent_retime(struct event *ev, short kind, int sec)
-{
-	if (!event_pending(ev, kind, NULL))
-		return;
-	if (sec <= 0 && event_pending(ev, EV_TIMEOUT, NULL)) {
-		/* event_add(ev, NULL) would keep the old deadline. */
-		event_del(ev);
-	}
-	bufferevent_add(ev, sec);
-}
-
-/* Set the timeouts (seconds, 0 = none) and re-arm the pending events. */
-void
-bufferevent_settimeout(struct bufferevent *bufev,
-    int timeout_read, int timeout_write)
-{
-	bufev->timeout_read = timeout_read;
-	bufev->timeout_write = timeout_write;
-
-	bufferevent_retime(&bufev->ev_read, EV_READ, timeout_read);
-	bufferevent_retime(&bufev->ev_write, EV_WRITE, timeout_write);
-}
-
-/*
- * Set the low/high marks of EV_READ and/or EV_WRITE, then pause or resume
- * reading as the new read high mark requires.
- */
-void
-bufferevent_setwatermark(struct bufferevent *bufev, short events,
+bufferevent_setwatermark(struct bufferevent *bev, short events,
     size_t lowmark, size_t highmark)
 {
-	struct bufferevent_private *p = BEV_PRIVATE(bufev);
-
-	if (events & EV_READ) {
-		bufev->wm_read.low = lowmark;
-		bufev->wm_read.high = highmark;
-	}
+	bufferevent_incref_and_lock_(bev);
 	if (events & EV_WRITE) {
-		bufev->wm_write.low = lowmark;
-		bufev->wm_write.high = highmark;
+		bev->wm_write.low = lowmark;
+		bev->wm_write.high = highmark;
 	}
+	if (events & EV_READ) {
+		bev->wm_read.low = lowmark;
+		bev->wm_read.high = highmark;
+		/* The new marks may pause or resume reading. */
+		bufferevent_check_read_wm_(bev);
+		bufferevent_wm_resume(bev);
+	}
+	bufferevent_decref_and_unlock_(bev);
+}
 
-	/* The new marks may pause or resume reading. */
-	if (bufev->wm_read.high != 0 &&
-	    bufev->input->off >= bufev->wm_read.high) {
-		bufferevent_pause_read(p);
-	} else if (p->read_paused) {
-		bufferevent_unpause_read(p);
-		if (bufev->enabled & EV_READ)
-			bufferevent_add(&bufev->ev_read, bufev->timeout_read);
+int
+bufferevent_getwatermark(struct bufferevent *bev, short events,
+    size_t *lowmark, size_t *highmark)
+{
+	struct event_watermark wm;
+
+	if (events != EV_READ && events != EV_WRITE) {
+		errno = EINVAL;
+		return -1;
 	}
+	bufferevent_lock_(bev);
+	wm = events == EV_READ ? bev->wm_read : bev->wm_write;
+	bufferevent_unlock_(bev);
+	if (lowmark != NULL)
+		*lowmark = wm.low;
+	if (highmark != NULL)
+		*highmark = wm.high;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Timeouts */
+
+/* The whole seconds of tv for the 1.4 int fields. */
+static int
+bufferevent_tv_seconds(const struct timeval *tv)
+{
+	return tv->tv_sec > INT_MAX ? INT_MAX : (int)tv->tv_sec;
+}
+
+static void
+bufferevent_store_tv(struct timeval *dst, const struct timeval *src)
+{
+	if (src == NULL || src->tv_sec < 0 || src->tv_usec < 0) {
+		dst->tv_sec = dst->tv_usec = 0;
+		return;
+	}
+	*dst = *src;
+	/* A tv_usec of a million or more is carried into the seconds. */
+	dst->tv_sec += src->tv_usec / 1000000;
+	dst->tv_usec = src->tv_usec % 1000000;
+}
+
+/* Re-arm the running directions with the new timeouts. */
+int
+bufferevent_set_timeouts(struct bufferevent *bev,
+    const struct timeval *timeout_read, const struct timeval *timeout_write)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+	int res;
+
+	bufferevent_incref_and_lock_(bev);
+	bufferevent_store_tv(&p->tv_read, timeout_read);
+	bufferevent_store_tv(&p->tv_write, timeout_write);
+	bev->timeout_read = bufferevent_tv_seconds(&p->tv_read);
+	bev->timeout_write = bufferevent_tv_seconds(&p->tv_write);
+	res = p->ops->update(bev, EV_READ | EV_WRITE | BEV_UPDATE_TIMEOUTS_);
+	bufferevent_decref_and_unlock_(bev);
+	return res;
+}
+
+/* 1.4: whole seconds, 0 (or less) for none. */
+void
+bufferevent_settimeout(struct bufferevent *bev, int timeout_read,
+    int timeout_write)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	bufferevent_incref_and_lock_(bev);
+	p->tv_read.tv_sec = timeout_read > 0 ? timeout_read : 0;
+	p->tv_write.tv_sec = timeout_write > 0 ? timeout_write : 0;
+	p->tv_read.tv_usec = p->tv_write.tv_usec = 0;
+	bev->timeout_read = timeout_read;
+	bev->timeout_write = timeout_write;
+	(void)p->ops->update(bev, EV_READ | EV_WRITE | BEV_UPDATE_TIMEOUTS_);
+	bufferevent_decref_and_unlock_(bev);
+}
+
+/* A generic timer fired: the direction times out and stops. */
+static void
+bufferevent_generic_timeout(struct bufferevent *bev, short which)
+{
+	bufferevent_incref_and_lock_(bev);
+	bufferevent_stop_direction_(bev, which);
+	bufferevent_run_eventcb_(bev, (short)(BEV_EVENT_TIMEOUT |
+	    (which == EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING)), 0);
+	bufferevent_decref_and_unlock_(bev);
+}
+
+static void
+bufferevent_generic_read_timeout(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	bufferevent_generic_timeout(arg, EV_READ);
+}
+
+static void
+bufferevent_generic_write_timeout(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	bufferevent_generic_timeout(arg, EV_WRITE);
+}
+
+void
+bufferevent_init_generic_timeouts_(struct bufferevent *bev)
+{
+	event_set(&bev->ev_read, -1, 0, bufferevent_generic_read_timeout, bev);
+	event_set(&bev->ev_write, -1, 0, bufferevent_generic_write_timeout,
+	    bev);
+	if (bev->ev_base != NULL) {
+		event_base_set(bev->ev_base, &bev->ev_read);
+		event_base_set(bev->ev_base, &bev->ev_write);
+	}
+}
+
+/* Called after every change of state and every transfer, so the timers
+ * measure inactivity. */
+void
+bufferevent_generic_adj_timeouts_(struct bufferevent *bev)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (bufferevent_reading_(bev) && bufferevent_has_timeout_(&p->tv_read))
+		event_add(&bev->ev_read, &p->tv_read);
+	else
+		event_del(&bev->ev_read);
+	if (bufferevent_writing_(bev) && bev->output->off > 0 &&
+	    bufferevent_has_timeout_(&p->tv_write))
+		event_add(&bev->ev_write, &p->tv_write);
+	else
+		event_del(&bev->ev_write);
+}
+
+/* ------------------------------------------------------------------ */
+/* Data and accessors */
+
+/*
+ * The output's callback makes the kind send it; when that fails (a socket
+ * the loop refuses) the data stays queued and -1 says so, as in 1.4.
+ */
+static int
+bufferevent_queued(struct bufferevent *bev, int res)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+
+	if (res == 0 && p->out_error != 0) {
+		errno = p->out_error;
+		res = -1;
+	}
+	p->out_error = 0;
+	return res;
+}
+
+int
+bufferevent_write(struct bufferevent *bev, const void *data, size_t size)
+{
+	return bufferevent_queued(bev, evbuffer_add(bev->output, data, size));
+}
+
+int
+bufferevent_write_buffer(struct bufferevent *bev, struct evbuffer *buf)
+{
+	return bufferevent_queued(bev, evbuffer_add_buffer(bev->output, buf));
+}
+
+/* Reading drains the input, which may resume reading. */
+size_t
+bufferevent_read(struct bufferevent *bev, void *data, size_t size)
+{
+	int n = evbuffer_remove(bev->input, data, size);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+int
+bufferevent_read_buffer(struct bufferevent *bev, struct evbuffer *buf)
+{
+	return evbuffer_add_buffer(buf, bev->input);
+}
+
+struct evbuffer *
+bufferevent_get_input(struct bufferevent *bev)
+{
+	return bev->input;
+}
+
+struct evbuffer *
+bufferevent_get_output(struct bufferevent *bev)
+{
+	return bev->output;
+}
+
+struct event_base *
+bufferevent_get_base(struct bufferevent *bev)
+{
+	return bev->ev_base;
+}
+
+int
+bufferevent_flush(struct bufferevent *bev, short iotype,
+    enum bufferevent_flush_mode mode)
+{
+	int res;
+
+	bufferevent_incref_and_lock_(bev);
+	res = BEV_P(bev)->ops->flush(bev, iotype, mode);
+	bufferevent_decref_and_unlock_(bev);
+	return res;
+}
+
+evutil_socket_t
+bufferevent_getfd(struct bufferevent *bev)
+{
+	evutil_socket_t fd;
+
+	bufferevent_lock_(bev);
+	fd = BEV_P(bev)->ops->get_fd(bev);
+	bufferevent_unlock_(bev);
+	return fd;
+}
+
+int
+bufferevent_setfd(struct bufferevent *bev, evutil_socket_t fd)
+{
+	int res;
+
+	bufferevent_incref_and_lock_(bev);
+	res = BEV_P(bev)->ops->set_fd(bev, fd);
+	bufferevent_decref_and_unlock_(bev);
+	return res;
+}
+
+struct bufferevent *
+bufferevent_get_underlying(struct bufferevent *bev)
+{
+	struct bufferevent *res;
+
+	bufferevent_lock_(bev);
+	res = BEV_P(bev)->ops->get_underlying(bev);
+	bufferevent_unlock_(bev);
+	return res;
+}
+
+/* Both events and the deferred callbacks run at this priority.  0, or -1
+ * when an event refused it (out of range, or active). */
+int
+bufferevent_priority_set(struct bufferevent *bev, int pri)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+	int res = -1;
+
+	bufferevent_lock_(bev);
+	if (event_priority_set(&bev->ev_read, pri) == 0 &&
+	    event_priority_set(&bev->ev_write, pri) == 0) {
+		/* An active deferred event keeps its priority until it ran. */
+		(void)event_priority_set(&p->deferred, pri);
+		res = 0;
+	}
+	bufferevent_unlock_(bev);
+	return res;
+}
+
+int
+bufferevent_get_priority(const struct bufferevent *bev)
+{
+	return bev->ev_read.ev_pri;
 }

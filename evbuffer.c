@@ -1,5 +1,6 @@
 /*
- * evbuffer.c -- the contiguous byte buffer behind EVBUFFER_DATA().
+ * evbuffer.c -- the contiguous byte buffer behind EVBUFFER_DATA(): the
+ * libevent 1.4 calls.  The 2.x calls are in evbuffer2.c.
  *
  * struct evbuffer keeps libevent 1.4's public shape: one allocation
  * (orig_buffer, totallen bytes) holding the valid bytes at
@@ -19,6 +20,10 @@
  *
  * The change callback runs after every operation that changed the length,
  * with (buf, old_len, new_len, cbarg), and never when the length stayed.
+ *
+ * Each public call has a fast path (the 1.4 code, inlined) and, when the
+ * buffer is frozen or locked (evbuffer-internal.h: `slow`), a slow path
+ * that takes the lock and refuses to touch a frozen end.
  */
 #include "config.h"
 
@@ -38,7 +43,6 @@
 #include <unistd.h>
 #endif
 
-#include "event.h"
 #include "evbuffer-internal.h"
 #include "evutil-internal.h"
 #include "log-internal.h"
@@ -49,36 +53,86 @@
 /* Largest allocation we ever ask for. */
 #define EVBUFFER_MAX_SIZE	((size_t)PTRDIFF_MAX)
 
-/* Run the change callback if the length moved from old_len. */
-static inline void
-evbuffer_notify(struct evbuffer *buf, size_t old_len)
+/*
+ * The slow path's entry: take the lock and refuse (-1, errno EPERM) when an
+ * end the call would change is frozen.  The buffer is marked busy so that
+ * an evbuffer_free() from a callback waits for evbuffer_leave_().
+ */
+int
+evbuffer_enter_(struct evbuffer *buf, int ends)
 {
-	if (buf->cb != NULL && buf->off != old_len)
-		(*buf->cb)(buf, old_len, buf->off, buf->cbarg);
+	struct evbuffer_private *p = EVBUF_PRIV(buf);
+
+	evbuffer_lock_(buf);
+	if (((ends & EVB_FRONT) && p->freeze_start) ||
+	    ((ends & EVB_END) && p->freeze_end)) {
+		evbuffer_unlock_(buf);
+		errno = EPERM;
+		return -1;
+	}
+	p->cb_depth++;
+	return 0;
+}
+
+static void evbuffer_really_free(struct evbuffer_private *p);
+
+/* The slow path's exit. */
+void
+evbuffer_leave_(struct evbuffer *buf)
+{
+	struct evbuffer_private *p = EVBUF_PRIV(buf);
+
+	p->cb_depth--;
+	evbuffer_unlock_(buf);
+	if (p->cb_depth == 0 && p->free_pending)
+		evbuffer_really_free(p);
 }
 
 /* A new empty buffer with no storage (EVBUFFER_DATA is NULL), or NULL. */
 struct evbuffer *
 evbuffer_new(void)
 {
-	return mm_calloc(1, sizeof(struct evbuffer));
+	struct evbuffer_private *p = mm_calloc(1, sizeof(*p));
+
+	return p != NULL ? &p->b : NULL;
 }
 
-/* Free the storage and the struct.  NULL is allowed. */
+static void
+evbuffer_really_free(struct evbuffer_private *p)
+{
+	struct evbuffer_cb_entry *e, *next;
+
+	if (p->defer != NULL) {
+		event_del(&p->defer->ev);
+		mm_free(p->defer);
+	}
+	for (e = p->cbs; e != NULL; e = next) {
+		next = e->next;
+		mm_free(e);
+	}
+	if (p->own_lock)
+		evbuffer_lock_free_(p->lock);
+	mm_free(p->b.orig_buffer);
+	mm_free(p);
+}
+
+/*
+ * Free the storage and the struct.  NULL is allowed.  From inside one of
+ * the buffer's callbacks the free waits until the callbacks are done.
+ */
 void
 evbuffer_free(struct evbuffer *buf)
 {
+	struct evbuffer_private *p;
+
 	if (buf == NULL)
 		return;
-	mm_free(buf->orig_buffer);
-	mm_free(buf);
-}
-
-/* Free bytes after the data. */
-static inline size_t
-evbuffer_tailroom(const struct evbuffer *buf)
-{
-	return buf->totallen - buf->misalign - buf->off;
+	p = EVBUF_PRIV(buf);
+	if (p->cb_depth > 0) {
+		p->free_pending = 1;
+		return;
+	}
+	evbuffer_really_free(p);
 }
 
 /* Slide the data to the start of the allocation. */
@@ -96,14 +150,11 @@ evbuffer_align(struct evbuffer *buf)
  * off or the bytes; may move them (invalidating earlier EVBUFFER_DATA
  * pointers).  0, or -1 with errno set and the buffer untouched.
  */
-int
-evbuffer_expand(struct evbuffer *buf, size_t datlen)
+static int
+evbuffer_grow(struct evbuffer *buf, size_t datlen)
 {
 	size_t need, newlen;
 	unsigned char *p;
-
-	if (evbuffer_tailroom(buf) >= datlen)
-		return 0;
 
 	/*
 	 * off + datlen must be representable, and no object may be larger
@@ -166,12 +217,41 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
 	return 0;
 }
 
+static inline int
+evbuffer_expand_core(struct evbuffer *buf, size_t datlen)
+{
+	if (evbuffer_tailroom_(buf) >= datlen)
+		return 0;
+	return evbuffer_grow(buf, datlen);
+}
+
+int
+evbuffer_expand_raw_(struct evbuffer *buf, size_t datlen)
+{
+	return evbuffer_expand_core(buf, datlen);
+}
+
+/* Growing the free space is allowed even while the end is frozen. */
+int
+evbuffer_expand(struct evbuffer *buf, size_t datlen)
+{
+	int slow = EVBUF_PRIV(buf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter_(buf, 0) == -1)
+		return -1;
+	res = evbuffer_expand_core(buf, datlen);
+	if (slow)
+		evbuffer_leave_(buf);
+	return res;
+}
+
 /*
  * Append datlen bytes.  data may point into buf's own bytes.  0, or -1
  * (errno set) with the buffer unchanged.  Adding 0 bytes calls no callback.
  */
-int
-evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+static inline int
+evbuffer_add_core(struct evbuffer *buf, const void *data, size_t datlen)
 {
 	size_t old_len = buf->off;
 	const unsigned char *src = data;
@@ -179,7 +259,7 @@ evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 	if (datlen == 0)
 		return 0;
 
-	if (evbuffer_tailroom(buf) < datlen) {
+	if (evbuffer_tailroom_(buf) < datlen) {
 		/* The source may live inside our own storage. */
 		size_t inside = (size_t)-1;
 		if (buf->orig_buffer != NULL &&
@@ -195,13 +275,13 @@ evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 			if (tmp == NULL)
 				return -1;
 			memcpy(tmp, src, datlen);
-			res = evbuffer_add(buf, tmp, datlen);
+			res = evbuffer_add_core(buf, tmp, datlen);
 			mm_free(tmp);
 			return res;
 		}
 		if (inside != (size_t)-1)
 			inside -= buf->misalign;	/* relative to data */
-		if (evbuffer_expand(buf, datlen) == -1)
+		if (evbuffer_grow(buf, datlen) == -1)
 			return -1;
 		if (inside != (size_t)-1)
 			src = buf->buffer + inside;
@@ -209,19 +289,34 @@ evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
 
 	memcpy(buf->buffer + buf->off, src, datlen);
 	buf->off += datlen;
-	evbuffer_notify(buf, old_len);
+	evbuffer_notify_(buf, old_len);
 	return 0;
 }
 
-/*
- * Discard len bytes from the front in O(1); len >= length empties the
- * buffer and rewinds it to the start of its allocation.
- */
-void
-evbuffer_drain(struct evbuffer *buf, size_t len)
+int
+evbuffer_add_raw_(struct evbuffer *buf, const void *data, size_t datlen)
 {
-	size_t old_len = buf->off;
+	return evbuffer_add_core(buf, data, datlen);
+}
 
+int
+evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+{
+	int slow = EVBUF_PRIV(buf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter_(buf, EVB_END) == -1)
+		return -1;
+	res = evbuffer_add_core(buf, data, datlen);
+	if (slow)
+		evbuffer_leave_(buf);
+	return res;
+}
+
+/* Discard len bytes without running the callback. */
+static inline void
+evbuffer_drain_silent(struct evbuffer *buf, size_t len)
+{
 	if (len >= buf->off) {
 		/* Empty: rewind so the whole allocation is free again. */
 		buf->off = 0;
@@ -232,12 +327,44 @@ evbuffer_drain(struct evbuffer *buf, size_t len)
 		buf->misalign += len;
 		buf->off -= len;
 	}
-	evbuffer_notify(buf, old_len);
+}
+
+/*
+ * Discard len bytes from the front in O(1); len >= length empties the
+ * buffer and rewinds it to the start of its allocation.
+ */
+static inline void
+evbuffer_drain_core(struct evbuffer *buf, size_t len)
+{
+	size_t old_len = buf->off;
+
+	evbuffer_drain_silent(buf, len);
+	evbuffer_notify_(buf, old_len);
+}
+
+void
+evbuffer_drain_raw_(struct evbuffer *buf, size_t len)
+{
+	evbuffer_drain_core(buf, len);
+}
+
+/* 0, or -1 when the front is frozen (the 1.4 view ignores the result). */
+int
+evbuffer_drain(struct evbuffer *buf, size_t len)
+{
+	int slow = EVBUF_PRIV(buf)->slow;
+
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
+		return -1;
+	evbuffer_drain_core(buf, len);
+	if (slow)
+		evbuffer_leave_(buf);
+	return 0;
 }
 
 /* Copy up to datlen bytes into data and drain them.  Returns the count. */
-int
-evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+static inline int
+evbuffer_remove_core(struct evbuffer *buf, void *data, size_t datlen)
 {
 	size_t n = datlen < buf->off ? datlen : buf->off;
 
@@ -246,25 +373,38 @@ evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
 		n = INT_MAX;
 	if (n > 0)
 		memcpy(data, buf->buffer, n);
-	evbuffer_drain(buf, n);
+	evbuffer_drain_core(buf, n);
 	return (int)n;
+}
+
+int
+evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+{
+	int slow = EVBUF_PRIV(buf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
+		return -1;
+	res = evbuffer_remove_core(buf, data, datlen);
+	if (slow)
+		evbuffer_leave_(buf);
+	return res;
 }
 
 /*
  * Move all of inbuf to the end of outbuf.  An empty outbuf takes inbuf's
  * storage (O(1)); otherwise the bytes are copied.  inbuf's callback sees
- * n -> 0, outbuf's sees old -> old + n.
+ * n -> 0, then outbuf's old -> old + n (libevent 2.1's order).
  */
-int
-evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+static int
+evbuffer_add_buffer_core(struct evbuffer *outbuf, struct evbuffer *inbuf)
 {
-	size_t n = inbuf->off;
+	size_t n = inbuf->off, old_out = outbuf->off;
 
 	if (n == 0 || outbuf == inbuf)
 		return 0;
 
 	if (outbuf->off == 0) {
-		/* Swap: inbuf gets outbuf's storage, empty and rewound. */
 		unsigned char *ob = outbuf->orig_buffer;
 		size_t tot = outbuf->totallen;
 
@@ -274,26 +414,68 @@ evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
 		outbuf->totallen = inbuf->totallen;
 		outbuf->off = n;
 
-		inbuf->buffer = inbuf->orig_buffer = ob;
+		/* inbuf gets outbuf's (empty) storage, rewound. */
+		inbuf->orig_buffer = inbuf->buffer = ob;
 		inbuf->misalign = 0;
 		inbuf->totallen = tot;
 		inbuf->off = 0;
-
-		evbuffer_notify(inbuf, n);
-		evbuffer_notify(outbuf, 0);
-		return 0;
+	} else {
+		if (evbuffer_expand_core(outbuf, n) == -1)
+			return -1;
+		memcpy(outbuf->buffer + outbuf->off, inbuf->buffer, n);
+		outbuf->off += n;
+		evbuffer_drain_silent(inbuf, n);
 	}
-
-	if (evbuffer_add(outbuf, inbuf->buffer, n) == -1)
-		return -1;
-	evbuffer_drain(inbuf, n);
+	evbuffer_notify_(inbuf, n);
+	evbuffer_notify_(outbuf, old_out);
 	return 0;
 }
 
 /*
- * Write the decimal digits of v (with a '-' if neg) to out, at most room
- * bytes.  Returns the count, or (size_t)-1 when they do not fit.
+ * The slow path for a call on two buffers: lock them in address order (so
+ * two threads moving data between the same pair both ways cannot
+ * deadlock) and check the ends each one would have changed.
  */
+int
+evbuffer_enter2_(struct evbuffer *a, int a_ends, struct evbuffer *b,
+    int b_ends)
+{
+	struct evbuffer *first = a < b ? a : b, *second = a < b ? b : a;
+
+	if (a == b)
+		return evbuffer_enter_(a, a_ends | b_ends);
+	if (evbuffer_enter_(first, first == a ? a_ends : b_ends) == -1)
+		return -1;
+	if (evbuffer_enter_(second, second == a ? a_ends : b_ends) == -1) {
+		evbuffer_leave_(first);
+		return -1;
+	}
+	return 0;
+}
+
+void
+evbuffer_leave2_(struct evbuffer *a, struct evbuffer *b)
+{
+	evbuffer_leave_(a);
+	if (a != b)
+		evbuffer_leave_(b);
+}
+
+int
+evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+	int slow = EVBUF_PRIV(outbuf)->slow || EVBUF_PRIV(inbuf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter2_(outbuf, EVB_END, inbuf, EVB_FRONT) == -1)
+		return -1;
+	res = evbuffer_add_buffer_core(outbuf, inbuf);
+	if (slow)
+		evbuffer_leave2_(outbuf, inbuf);
+	return res;
+}
+
+/* Append the decimal digits of v (negative if neg) to out; see below. */
 static size_t
 fmt_decimal(char *out, size_t room, unsigned long long v, int neg)
 {
@@ -412,17 +594,23 @@ fast_format(char *out, size_t room, const char *fmt, va_list ap)
 }
 
 /*
- * Append formatted text.  Returns the bytes added or -1 (buffer unchanged).
- * A NUL follows the data in the allocation, not counted in the length.
+ * Append formatted text; the count of bytes added, or -1 with the buffer
+ * unchanged.  A NUL follows the data in the allocation, uncounted.  (One
+ * function, slow path included: a helper taking the va_list could not be
+ * inlined, and printf is the hottest call of a text protocol.)
  */
 int
 evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 {
-	size_t old_len = buf->off;
-	size_t room;
+	int slow = EVBUF_PRIV(buf)->slow;
+	size_t old_len, room;
 	int n;
 	va_list aq;
 	char tmp[256];
+
+	if (slow && evbuffer_enter_(buf, EVB_END) == -1)
+		return -1;
+	old_len = buf->off;
 
 	/*
 	 * Short text in the plain formats (HTTP header lines, say) is
@@ -433,35 +621,43 @@ evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 	va_end(aq);
 	if (n >= 0) {
 		/* n + 1 for the NUL kept after the data. */
-		if (evbuffer_expand(buf, (size_t)n + 1) == -1)
-			return -1;
+		if (evbuffer_expand_core(buf, (size_t)n + 1) == -1) {
+			n = -1;
+			goto done;
+		}
 		memcpy(buf->buffer + buf->off, tmp, (size_t)n + 1);
 		buf->off += (size_t)n;
-		evbuffer_notify(buf, old_len);
-		return n;
+		evbuffer_notify_(buf, old_len);
+		goto done;
 	}
 
 	/* A first guess so the common short case formats once. */
-	if (evbuffer_tailroom(buf) < 64 && evbuffer_expand(buf, 64) == -1)
-		return -1;
+	if (evbuffer_tailroom_(buf) < 64 && evbuffer_grow(buf, 64) == -1)
+		goto done;	/* n is -1 */
 
 	for (;;) {
-		room = evbuffer_tailroom(buf);
+		room = evbuffer_tailroom_(buf);
 		va_copy(aq, ap);
 		n = vsnprintf((char *)buf->buffer + buf->off, room, fmt, aq);
 		va_end(aq);
 		if (n < 0)
-			return -1;
+			goto done;
 		if ((size_t)n < room) {
 			/* vsnprintf left a NUL after the data, uncounted. */
 			buf->off += (size_t)n;
-			evbuffer_notify(buf, old_len);
-			return n;
+			evbuffer_notify_(buf, old_len);
+			goto done;
 		}
 		/* n + 1 cannot overflow: n <= INT_MAX. */
-		if (evbuffer_expand(buf, (size_t)n + 1) == -1)
-			return -1;
+		if (evbuffer_grow(buf, (size_t)n + 1) == -1) {
+			n = -1;
+			goto done;
+		}
 	}
+done:
+	if (slow)
+		evbuffer_leave_(buf);
+	return n;
 }
 
 /* The variadic form of evbuffer_add_vprintf(). */
@@ -498,8 +694,8 @@ find_crlf(const unsigned char *data, size_t len)
  * 1.4's readline: the line ends at the first CR or LF; the next byte is
  * also taken when it is the other member of the pair (CRLF or LFCR).
  */
-char *
-evbuffer_readline(struct evbuffer *buf)
+static char *
+evbuffer_readline_core(struct evbuffer *buf)
 {
 	const unsigned char *data = buf->buffer;
 	size_t len = buf->off, i, eol;
@@ -517,32 +713,64 @@ evbuffer_readline(struct evbuffer *buf)
 	line = mm_strndup((const char *)data, i);
 	if (line == NULL)
 		return NULL;
-	evbuffer_drain(buf, i + eol);
+	evbuffer_drain_core(buf, i + eol);
 	return line;
 }
 
-/*
- * Take one line ended as eol_style says (see docs/COMPAT.md) and
- * return it malloc'd and NUL-terminated without its terminator; the
- * line's length goes to *n_read_out.  NULL, consuming nothing, when no
- * complete line is there, the style is unknown, or malloc fails.
- */
 char *
-evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
-    enum evbuffer_eol_style eol_style)
+evbuffer_readline(struct evbuffer *buf)
 {
-	const unsigned char *data = buf->buffer, *p;
-	size_t len = buf->off, i = 0, eol = 0;
+	int slow = EVBUF_PRIV(buf)->slow;
 	char *line;
 
-	if (len == 0)
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
 		return NULL;
+	line = evbuffer_readline_core(buf);
+	if (slow)
+		evbuffer_leave_(buf);
+	return line;
+}
 
+/* EVBUFFER_EOL_CRLF_STRICT: the first LF preceded by CR; a lone LF is
+ * data.  Returns the index of the CR, or len. */
+static size_t
+find_crlf_strict(const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data, *q;
+
+	while ((q = memchr(p, '\n', len - (size_t)(p - data))) != NULL) {
+		if (q > data && q[-1] == '\r')
+			return (size_t)(q - data) - 1;
+		p = q + 1;
+		if (p == data + len)
+			break;
+	}
+	return len;
+}
+
+/*
+ * Where a line end starts, for readln and evbuffer_search_eol().  Always
+ * inlined into readln: out of line, the call and the switch cost as much
+ * as the search itself on short header lines.
+ */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline size_t
+evbuffer_find_eol(const unsigned char *data, size_t len,
+    enum evbuffer_eol_style eol_style, size_t *eol_len)
+{
+	const unsigned char *p;
+	size_t i, eol;
+
+	*eol_len = 0;
+	if (len == 0)
+		return 0;
 	switch (eol_style) {
 	case EVBUFFER_EOL_ANY:
 		i = find_crlf(data, len);
 		if (i == len)
-			return NULL;
+			return len;
 		/* Take the whole run of CR and LF. */
 		eol = 1;
 		while (i + eol < len &&
@@ -552,7 +780,7 @@ evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
 	case EVBUFFER_EOL_CRLF:
 		p = memchr(data, '\n', len);
 		if (p == NULL)
-			return NULL;
+			return len;
 		i = (size_t)(p - data);
 		eol = 1;
 		if (i > 0 && data[i - 1] == '\r') {
@@ -561,40 +789,71 @@ evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
 		}
 		break;
 	case EVBUFFER_EOL_CRLF_STRICT:
-		/* An LF preceded by CR; a lone LF is data. */
-		p = data;
-		for (;;) {
-			size_t left = len - (size_t)(p - data);
-			const unsigned char *q = memchr(p, '\n', left);
-			if (q == NULL)
-				return NULL;
-			if (q > data && q[-1] == '\r') {
-				i = (size_t)(q - data) - 1;
-				eol = 2;
-				break;
-			}
-			p = q + 1;
-			if (p == data + len)
-				return NULL;
-		}
+		i = find_crlf_strict(data, len);
+		if (i == len)
+			return len;
+		eol = 2;
 		break;
 	case EVBUFFER_EOL_LF:
-		p = memchr(data, '\n', len);
+	case EVBUFFER_EOL_NUL:
+		p = memchr(data, eol_style == EVBUFFER_EOL_LF ? '\n' : '\0',
+		    len);
 		if (p == NULL)
-			return NULL;
+			return len;
 		i = (size_t)(p - data);
 		eol = 1;
 		break;
 	default:
-		return NULL;
+		return len;
 	}
+	*eol_len = eol;
+	return i;
+}
 
-	line = mm_strndup((const char *)data, i);
+size_t
+evbuffer_find_eol_(const unsigned char *data, size_t len,
+    enum evbuffer_eol_style eol_style, size_t *eol_len)
+{
+	return evbuffer_find_eol(data, len, eol_style, eol_len);
+}
+
+/*
+ * Take one line ended as eol_style says (see docs/COMPAT.md) and
+ * return it malloc'd and NUL-terminated without its terminator; the
+ * line's length goes to *n_read_out.  NULL, consuming nothing, when no
+ * complete line is there, the style is unknown, or malloc fails.
+ */
+static char *
+evbuffer_readln_core(struct evbuffer *buf, size_t *n_read_out,
+    enum evbuffer_eol_style eol_style)
+{
+	size_t i, eol;
+	char *line;
+
+	i = evbuffer_find_eol(buf->buffer, buf->off, eol_style, &eol);
+	if (eol == 0)
+		return NULL;
+	line = mm_strndup((const char *)buf->buffer, i);
 	if (line == NULL)
 		return NULL;
-	evbuffer_drain(buf, i + eol);
+	evbuffer_drain_core(buf, i + eol);
 	if (n_read_out != NULL)
 		*n_read_out = i;
+	return line;
+}
+
+char *
+evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
+    enum evbuffer_eol_style eol_style)
+{
+	int slow = EVBUF_PRIV(buf)->slow;
+	char *line;
+
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
+		return NULL;
+	line = evbuffer_readln_core(buf, n_read_out, eol_style);
+	if (slow)
+		evbuffer_leave_(buf);
 	return line;
 }
 
@@ -602,8 +861,9 @@ evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
  * Pointer to the first occurrence of what[0..len) within the data, or
  * NULL (also for an empty needle).  Valid until the buffer next changes.
  */
-unsigned char *
-evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
+static unsigned char *
+evbuffer_find_core(struct evbuffer *buf, const unsigned char *what,
+    size_t len)
 {
 	unsigned char *p = buf->buffer, *end;
 
@@ -621,13 +881,38 @@ evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
 	return NULL;
 }
 
-/* Install the one change callback (NULL removes it). */
-void
-evbuffer_setcb(struct evbuffer *buf,
-    void (*cb)(struct evbuffer *, size_t, size_t, void *), void *cbarg)
+unsigned char *
+evbuffer_find(struct evbuffer *buf, const unsigned char *what, size_t len)
 {
-	buf->cb = cb;
-	buf->cbarg = cbarg;
+	unsigned char *p;
+
+	evbuffer_lock_(buf);
+	p = evbuffer_find_core(buf, what, len);
+	evbuffer_unlock_(buf);
+	return p;
+}
+
+/*
+ * Install the one 1.4 change callback (NULL removes it).  While 2.x
+ * callbacks are on, the slot holds the dispatcher and the 1.4 callback
+ * waits in user_cb; the 2.x callbacks stay either way.
+ */
+int
+evbuffer_setcb(struct evbuffer *buf, evbuffer_cb cb, void *cbarg)
+{
+	struct evbuffer_private *p = EVBUF_PRIV(buf);
+
+	evbuffer_lock_(buf);
+	if (buf->cb == evbuffer_run_callbacks_) {
+		p->user_cb = cb;
+		p->user_cbarg = cbarg;
+		evbuffer_cbs_changed_(p);
+	} else {
+		buf->cb = cb;
+		buf->cbarg = cbarg;
+	}
+	evbuffer_unlock_(buf);
+	return 0;
 }
 
 /*
@@ -654,8 +939,8 @@ evbuffer_read_size(const struct evbuffer *buf, int fd)
 #else
 	(void)fd;
 #endif
-	if (want < evbuffer_tailroom(buf))
-		want = evbuffer_tailroom(buf);
+	if (want < evbuffer_tailroom_(buf))
+		want = evbuffer_tailroom_(buf);
 	if (want > EVBUFFER_MAX_READ)
 		want = EVBUFFER_MAX_READ;
 	return want;
@@ -668,8 +953,8 @@ evbuffer_read_size(const struct evbuffer *buf, int fd)
  * with the error in EVUTIL_SOCKET_ERROR() (errno on POSIX); the buffer
  * keeps its data.
  */
-int
-evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
+static int
+evbuffer_read_core(struct evbuffer *buf, int fd, int howmuch)
 {
 	size_t old_len = buf->off, want;
 	ssize_t n;
@@ -680,7 +965,7 @@ evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
 	if (howmuch > 0 && (size_t)howmuch < want)
 		want = (size_t)howmuch;
 
-	if (evbuffer_expand(buf, want) == -1) {
+	if (evbuffer_expand_core(buf, want) == -1) {
 		EVUTIL_SET_SOCKET_ERROR(ENOMEM);	/* Windows: not WSA's */
 		return -1;
 	}
@@ -689,26 +974,76 @@ evbuffer_read(struct evbuffer *buf, int fd, int howmuch)
 	if (n <= 0)
 		return (int)n;	/* -1 with the error, or 0 at end of file */
 	buf->off += (size_t)n;
-	evbuffer_notify(buf, old_len);
+	evbuffer_notify_(buf, old_len);
 	return (int)n;
 }
 
-/*
- * One write() of the data to fd (send() to the socket on Windows); drains
- * what was written.  Returns the count, or -1 with the error in
- * EVUTIL_SOCKET_ERROR() (errno on POSIX).
- */
 int
-evbuffer_write(struct evbuffer *buf, int fd)
+evbuffer_read(struct evbuffer *buf, evutil_socket_t fd, int howmuch)
 {
-	size_t len = buf->off;
+	int slow = EVBUF_PRIV(buf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter_(buf, EVB_END) == -1)
+		return -1;
+	res = evbuffer_read_core(buf, fd, howmuch);
+	if (slow)
+		evbuffer_leave_(buf);
+	return res;
+}
+
+/*
+ * One write() of at most len bytes of the data to fd (send() to the
+ * socket on Windows); drains what was written.  Returns the count, or -1
+ * with the error in EVUTIL_SOCKET_ERROR() (errno on POSIX).
+ */
+static int
+evbuffer_write_core(struct evbuffer *buf, int fd, size_t len)
+{
 	ssize_t n;
 
 	/* The count is returned as an int. */
+	if (len > buf->off)
+		len = buf->off;
 	if (len > INT_MAX)
 		len = INT_MAX;
 	n = EVUTIL_WRITE_SOCKET(fd, buf->buffer, len);
 	if (n > 0)
-		evbuffer_drain(buf, (size_t)n);
+		evbuffer_drain_core(buf, (size_t)n);
 	return (int)n;
+}
+
+int
+evbuffer_write(struct evbuffer *buf, evutil_socket_t fd)
+{
+	int slow = EVBUF_PRIV(buf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
+		return -1;
+	res = evbuffer_write_core(buf, fd, buf->off);
+	if (slow)
+		evbuffer_leave_(buf);
+	return res;
+}
+
+/*
+ * At most howmuch bytes (all when negative).  Nothing to write gives 0
+ * without a syscall (libevent 2.1 returns -1 there; see docs/COMPAT.md).
+ */
+int
+evbuffer_write_atmost(struct evbuffer *buf, evutil_socket_t fd,
+    ev_ssize_t howmuch)
+{
+	size_t len = howmuch < 0 ? buf->off : (size_t)howmuch;
+	int slow = EVBUF_PRIV(buf)->slow;
+	int res;
+
+	if (slow && evbuffer_enter_(buf, EVB_FRONT) == -1)
+		return -1;
+	res = len == 0 || buf->off == 0 ? 0 :
+	    evbuffer_write_core(buf, fd, len);
+	if (slow)
+		evbuffer_leave_(buf);
+	return res;
 }

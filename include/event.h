@@ -281,23 +281,36 @@ struct evbuffer {
 	void *cbarg;
 };
 
-/* Bits passed to a bufferevent's error callback. */
+/*
+ * Bits passed to a bufferevent's error callback.  The _DEFINED guards
+ * below let this header and the event2/ headers, which declare the same
+ * things, be included together in any order.
+ */
+#ifndef EVBUFFER_READ
 #define EVBUFFER_READ		0x01
 #define EVBUFFER_WRITE		0x02
 #define EVBUFFER_EOF		0x10
 #define EVBUFFER_ERROR		0x20
 #define EVBUFFER_TIMEOUT	0x40
+#endif
 
 struct bufferevent;
+#ifndef _EVENT_EVBUFFERCB_DEFINED
+#define _EVENT_EVBUFFERCB_DEFINED
 typedef void (*evbuffercb)(struct bufferevent *, void *);
 typedef void (*everrorcb)(struct bufferevent *, short what, void *);
+#endif
 
+#ifndef _EVENT_WATERMARK_DEFINED
+#define _EVENT_WATERMARK_DEFINED
 struct event_watermark {
 	size_t low;
 	size_t high;
 };
+#endif
 
-#ifndef EVENT_NO_STRUCT
+#if !defined(EVENT_NO_STRUCT) && !defined(_EVENT_BUFFEREVENT_STRUCT_DEFINED)
+#define _EVENT_BUFFEREVENT_STRUCT_DEFINED
 /* Buffered I/O on one fd: input and output evbuffers plus callbacks. */
 struct bufferevent {
 	struct event_base *ev_base;
@@ -345,8 +358,11 @@ void bufferevent_free(struct bufferevent *bufev);
 void bufferevent_setcb(struct bufferevent *bufev,
     evbuffercb readcb, evbuffercb writecb, everrorcb errorcb, void *cbarg);
 
-/* Point the bufferevent at another fd (events are not re-enabled). */
+/* Point the bufferevent at another fd (events are not re-enabled).
+ * (event2/bufferevent.h declares it returning int, when included first.) */
+#ifndef EVENT2_BUFFEREVENT_H_INCLUDED_
 void bufferevent_setfd(struct bufferevent *bufev, int fd);
+#endif
 
 /* Queue data for writing.  0 or -1. */
 int bufferevent_write(struct bufferevent *bufev,
@@ -370,10 +386,16 @@ void bufferevent_settimeout(struct bufferevent *bufev,
 void bufferevent_setwatermark(struct bufferevent *bufev, short events,
     size_t lowmark, size_t highmark);
 
+#ifndef EVBUFFER_LENGTH
 #define EVBUFFER_LENGTH(x)	(x)->off
+#endif
+#ifndef EVBUFFER_DATA
 #define EVBUFFER_DATA(x)	(x)->buffer
+#endif
+#ifndef EVBUFFER_INPUT
 #define EVBUFFER_INPUT(x)	(x)->input
 #define EVBUFFER_OUTPUT(x)	(x)->output
+#endif
 
 /* A new empty buffer, or NULL. */
 struct evbuffer *evbuffer_new(void);
@@ -391,13 +413,17 @@ int evbuffer_remove(struct evbuffer *, void *, size_t);
 /* Take a line ended by CR, LF, CRLF or LFCR; malloc'd, or NULL. */
 char *evbuffer_readline(struct evbuffer *);
 
-/* Line-ending policies for evbuffer_readln(). */
+/* Line-ending policies for evbuffer_readln() (NUL: libevent 2.x's). */
+#ifndef _EVENT_EOL_STYLE_DEFINED
+#define _EVENT_EOL_STYLE_DEFINED
 enum evbuffer_eol_style {
 	EVBUFFER_EOL_ANY,		/* any run of CR and LF */
 	EVBUFFER_EOL_CRLF,		/* CRLF or a lone LF */
 	EVBUFFER_EOL_CRLF_STRICT,	/* CRLF only */
-	EVBUFFER_EOL_LF			/* LF only */
+	EVBUFFER_EOL_LF,		/* LF only */
+	EVBUFFER_EOL_NUL		/* a NUL byte */
 };
+#endif
 
 /* Take a line per eol_style; malloc'd without its end, or NULL. */
 char *evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
@@ -414,8 +440,11 @@ int evbuffer_add_printf(struct evbuffer *, const char *fmt, ...)
 	;
 int evbuffer_add_vprintf(struct evbuffer *, const char *fmt, va_list ap);
 
-/* Discard len bytes from the front. */
+/* Discard len bytes from the front.  (event2/buffer.h declares it
+ * returning int, when included first.) */
+#ifndef EVENT2_BUFFER_H_INCLUDED_
 void evbuffer_drain(struct evbuffer *, size_t);
+#endif
 
 /* Write the buffer to fd once; drains what was written.  Count or -1. */
 int evbuffer_write(struct evbuffer *, int);
@@ -426,9 +455,12 @@ int evbuffer_read(struct evbuffer *, int, int);
 /* The first occurrence of what in the buffer, or NULL. */
 unsigned char *evbuffer_find(struct evbuffer *, const unsigned char *, size_t);
 
-/* Call cb(buf, old_len, new_len, cbarg) whenever the length changes. */
+/* Call cb(buf, old_len, new_len, cbarg) whenever the length changes.
+ * (event2/buffer_compat.h declares it returning int, when included first.) */
+#ifndef EVENT2_BUFFER_COMPAT_H_INCLUDED_
 void evbuffer_setcb(struct evbuffer *,
     void (*)(struct evbuffer *, size_t, size_t, void *), void *);
+#endif
 
 /* ---------------------------------------------------------------- */
 /* Tagging (libevent_extra): tag-length-value marshalling.          */

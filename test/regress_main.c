@@ -10,6 +10,9 @@ extern struct regress_case regress_core_cases[];
 extern struct regress_case regress_heap_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
+extern struct regress_case regress_buffer2_cases[];
+extern struct regress_case regress_bufferevent2_cases[];
+extern struct regress_case regress_listener_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
 extern struct regress_case regress_dns_wire_cases[];
@@ -35,6 +38,9 @@ const struct regress_table regress_tables[] = {
 	{ regress_heap_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
+	{ regress_buffer2_cases, 0, NULL },
+	{ regress_bufferevent2_cases, 0, NULL },
+	{ regress_listener_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
 	{ regress_dns_cases, RT_KEEPFD, NULL },
 	{ regress_dns_wire_cases, 0, NULL },

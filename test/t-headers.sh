@@ -15,7 +15,10 @@ prereq() {
 	esac
 }
 
-for h in event.h evutil.h evhttp.h evdns.h evrpc.h; do
+for h in event.h evutil.h evhttp.h evdns.h evrpc.h \
+    event2/buffer.h event2/buffer_compat.h event2/bufferevent.h \
+    event2/bufferevent_struct.h event2/bufferevent_compat.h \
+    event2/listener.h; do
 	[ -f "$srcdir/include/$h" ] || { tap_skip "headers/$h" "not written yet"; continue; }
 	for std in c89 c99 c++; do
 		f=$tmp/t.c
@@ -32,6 +35,50 @@ for h in event.h evutil.h evhttp.h evdns.h evrpc.h; do
 			head -20 "$tmp/err" | tap_note
 		fi
 	done
+done
+
+# The 1.4 and 2.x buffer headers together, in both orders: no conflicting
+# declarations, and the 2.x int results of evbuffer_drain, evbuffer_setcb
+# and bufferevent_setfd are there either way (C and C++).
+for order in 14-first 2x-first; do
+	{
+		[ $order = 14-first ] && echo '#include <event.h>'
+		echo '#include <event2/buffer.h>'
+		echo '#include <event2/buffer_compat.h>'
+		echo '#include <event2/bufferevent.h>'
+		echo '#include <event2/bufferevent_struct.h>'
+		echo '#include <event2/bufferevent_compat.h>'
+		echo '#include <event2/listener.h>'
+		[ $order = 2x-first ] && echo '#include <event.h>'
+		cat <<'C'
+int f(struct evbuffer *b, struct bufferevent *bev);
+int f(struct evbuffer *b, struct bufferevent *bev)
+{
+	int r = evbuffer_drain(b, 1) + evbuffer_setcb(b, 0, 0) +
+	    bufferevent_setfd(bev, -1);
+	return r + (int)EVBUFFER_LENGTH(b) + (EVBUFFER_DATA(b) != 0) +
+	    (bev->input == EVBUFFER_INPUT(bev)) + BEV_EVENT_EOF + EVBUFFER_EOF;
+}
+int main(void) { return 0; }
+C
+	} > "$tmp/mix.c"
+	ok=1
+	for std in c89 c99 c++; do
+		if [ $std = c++ ]; then
+			cp "$tmp/mix.c" "$tmp/mix.cc"
+			cmd="$CXX -x c++ -Wall -Wextra -Werror -pedantic $inc -c $tmp/mix.cc -o $tmp/mix.o"
+		elif [ $std = c89 ]; then
+			cmd="$CC -std=c89 -Wall -Wextra -Werror -pedantic -Wno-long-long $inc -c $tmp/mix.c -o $tmp/mix.o"
+		else
+			cmd="$CC -std=$std -Wall -Wextra -Werror -pedantic $inc -c $tmp/mix.c -o $tmp/mix.o"
+		fi
+		if ! $cmd > "$tmp/err" 2>&1; then
+			ok=0
+			tap_fail "headers/mix-$order/$std"
+			head -20 "$tmp/err" | tap_note
+		fi
+	done
+	[ $ok = 1 ] && tap_ok "headers/mix-$order"
 done
 
 # struct evkeyvalq is complete when <sys/queue.h> comes first.

@@ -22,6 +22,11 @@ for f in include/event.h include/evutil.h include/event-config.h \
     lib/libevent-1.4.so.2 lib/libevent.a lib/libevent_core.a lib/libevent_extra.a; do
 	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"; else tap_fail "install/file/$f" missing; fi
 done
+for f in include/event2/buffer.h include/event2/buffer_compat.h \
+    include/event2/bufferevent.h include/event2/bufferevent_struct.h \
+    include/event2/bufferevent_compat.h include/event2/listener.h; do
+	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"; else tap_fail "install/file/$f" missing; fi
+done
 for f in include/evhttp.h include/evdns.h include/evrpc.h bin/event_rpcgen.py share/man/man3/event.3 share/man/man3/evdns.3; do
 	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"
 	elif [ -e "$srcdir/$(basename $f)" ] || [ -e "$srcdir/include/$(basename $f)" ]; then tap_fail "install/file/$f" missing
