@@ -21,6 +21,7 @@
 #include "evbuffer-internal.h"	/* first: the 2.x declarations */
 #include <event2/bufferevent_struct.h>
 #include <event2/bufferevent_compat.h>
+#include "evutil-internal.h"	/* socket calls and errors */
 
 /* Why a direction is suspended (read_suspended / write_suspended bits). */
 #define BEV_SUSPEND_WM		0x01	/* input at the read high watermark */

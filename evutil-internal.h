@@ -58,12 +58,26 @@
 /* A signal interrupted the call: repeat it at once. */
 #define EVUTIL_ERR_IS_EINTR(e)		((e) == WSAEINTR)
 
-/* Keep the socket out of child processes (sockets are inheritable). */
-static inline void
+/* Keep the socket out of child processes (sockets are inheritable).
+ * 0, or -1 with the error in EVUTIL_SOCKET_ERROR(). */
+static inline int
 evutil_closeonexec_(int fd)
 {
-	(void)SetHandleInformation((HANDLE)(intptr_t)fd, HANDLE_FLAG_INHERIT,
-	    0);
+	if (SetHandleInformation((HANDLE)(intptr_t)fd, HANDLE_FLAG_INHERIT,
+	    0))
+		return 0;
+	WSASetLastError(WSAENOTSOCK);
+	return -1;
+}
+
+/* Is fd an open socket (the only kind Windows can watch)? */
+static inline int
+evutil_fd_is_open_(int fd)
+{
+	int type, len = sizeof(type);
+
+	return getsockopt((SOCKET)fd, SOL_SOCKET, SO_TYPE, (char *)&type,
+	    &len) == 0;
 }
 
 #else /* !_WIN32 */
@@ -74,7 +88,7 @@ evutil_closeonexec_(int fd)
 #define EVUTIL_ERR_RW_RETRIABLE(e)					\
 	((e) == EINTR || (e) == EAGAIN || (e) == EWOULDBLOCK)
 #define EVUTIL_ERR_CONNECT_RETRIABLE(e)					\
-	((e) == EINTR || (e) == EINPROGRESS)
+	((e) == EINTR || (e) == EINPROGRESS || (e) == EALREADY)
 #define EVUTIL_ERR_IS_ABORTED(e)	((e) == ECONNABORTED)
 #define EVUTIL_ERR_IS_NOFD(e)						\
 	((e) == EMFILE || (e) == ENFILE || (e) == ENOBUFS || (e) == ENOMEM)
@@ -82,10 +96,16 @@ evutil_closeonexec_(int fd)
 #define EVUTIL_ERR_IS_NOTSOCK(e)	((e) == ENOTSOCK)
 #define EVUTIL_ERR_IS_EINTR(e)		((e) == EINTR)
 
-static inline void
+static inline int
 evutil_closeonexec_(int fd)
 {
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ? -1 : 0;
+}
+
+static inline int
+evutil_fd_is_open_(int fd)
+{
+	return fcntl(fd, F_GETFL) != -1;
 }
 
 #endif /* _WIN32 */
