@@ -66,10 +66,17 @@ struct regress_table {
 	const char *backend;	/* non-NULL: only in this backend's run */
 };
 
+/* The C99 printf dialect (mingw-w64's own, __USE_MINGW_ANSI_STDIO). */
+#ifdef __MINGW32__
+#define REGRESS_PRINTF	gnu_printf
+#else
+#define REGRESS_PRINTF	printf
+#endif
+
 /* Report a failure and end the case.  Does not return. */
 void regress_fail(const char *file, int line, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 3, 4), noreturn))
+	__attribute__((format(REGRESS_PRINTF, 3, 4), noreturn))
 #endif
 	;
 /* End the case as skipped with a reason.  Does not return. */
@@ -82,7 +89,7 @@ void regress_skip(const char *reason)
  * the case fails). */
 void regress_note(const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 1, 2)))
+	__attribute__((format(REGRESS_PRINTF, 1, 2)))
 #endif
 	;
 /* Seconds on the monotonic clock, for timing bounds. */
@@ -139,5 +146,11 @@ double regress_slowdown(void);
 } while (0)
 
 #define tt_skip(reason) regress_skip(reason)
+
+#ifdef _WIN32
+/* The POSIX calls the cases make, on Windows (include this header after
+ * the system headers). */
+#include "regress_win32.h"
+#endif
 
 #endif /* REGRESS_H */

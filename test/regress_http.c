@@ -3656,6 +3656,30 @@ static const char *const exported_names[] = {
 static void
 test_exports(struct regress_env *env)
 {
+#ifdef _WIN32
+	/* The export tables of this DLL and of its libevent_extra twin. */
+	char path[MAX_PATH], lib[MAX_PATH], *base;
+	int found[sizeof(exported_names) / sizeof(exported_names[0])];
+	int i, j;
+
+	(void)env;
+	if (regress_w32_module_of((const void *)evhttp_new, path,
+	    sizeof(path)) == -1 || (base = strrchr(path, '\\')) == NULL ||
+	    strncmp(base + 1, "libevent", 8) != 0)
+		tt_skip("regress is linked statically");
+	for (j = 0; j < 2; j++) {
+		snprintf(lib, sizeof(lib), "%.*s\\libevent%s%s",
+		    (int)(base - path), path, j ? "_extra" : "", base + 9);
+		memset(found, 0, sizeof(found));
+		tt_int_op(regress_w32_dll_exports(lib, exported_names, found),
+		    ==, 0);
+		for (i = 0; exported_names[i] != NULL; i++)
+			if (!found[i])
+				regress_fail(__FILE__, __LINE__,
+				    "%s not exported by %s", exported_names[i],
+				    lib);
+	}
+#else
 	static const char *const libs[] = { "libevent.so", "libevent_extra.so",
 		NULL };
 	Dl_info info;
@@ -3702,6 +3726,7 @@ test_exports(struct regress_env *env)
 				    libs[j]);
 		}
 	}
+#endif /* _WIN32 */
 }
 
 static int page_calls;

@@ -406,7 +406,14 @@ regress_builddir(void)
 void
 regress_tmpdir(char *buf, size_t len, const char *prefix)
 {
+#ifdef _WIN32
+	char tmp[MAX_PATH + 1];
+	DWORD tl = GetTempPathA(sizeof(tmp), tmp);
+	int n = tl > 0 && tl < sizeof(tmp) ?
+	    snprintf(buf, len, "%s%s-XXXXXX", tmp, prefix) : -1;
+#else
 	int n = snprintf(buf, len, "/tmp/%s-XXXXXX", prefix);
+#endif
 
 	tt_assert(n > 0 && (size_t)n < len);
 	if (mkdtemp(buf) == NULL)
@@ -434,7 +441,7 @@ regress_rmtree(const char *path)
 		}
 		closedir(d);
 	}
-	if (remove(path) == -1)
+	if ((S_ISDIR(st.st_mode) ? rmdir(path) : remove(path)) == -1)
 		regress_note("could not remove %s: %s", path, strerror(errno));
 }
 
@@ -584,6 +591,51 @@ fd_cmp(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+#ifdef _WIN32
+/*
+ * Windows: the open sockets (the only kind of descriptor the library
+ * watches there).  Socket handles are small multiples of 4, and asking
+ * each possible one with getsockopt() takes a few milliseconds; CRT fds
+ * of files are not listed.
+ */
+#define W32_MAX_HANDLE	0x10000
+
+int
+regress_fds_take(struct regress_fds *s)
+{
+	struct regress_fd *v;
+	size_t cap = 0;
+	int h, type, len;
+
+	s->v = NULL;
+	s->n = 0;
+	for (h = 4; h < W32_MAX_HANDLE; h += 4) {
+		len = sizeof(type);
+		if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type,
+		    &len) != 0)
+			continue;
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((v = realloc(s->v, cap * sizeof(*v))) == NULL) {
+				regress_fds_free(s);
+				errno = ENOMEM;
+				return -1;
+			}
+			s->v = v;
+		}
+		memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+		s->v[s->n++].fd = h;
+	}
+	return 0;	/* found in ascending order */
+}
+
+static void
+describe_fd(int fd, char *out, size_t outlen)
+{
+	(void)fd;
+	snprintf(out, outlen, "a socket");
+}
+#else
 static int
 fds_add(struct regress_fds *s, size_t *cap, int fd)
 {
@@ -649,6 +701,7 @@ regress_fds_take(struct regress_fds *s)
 	qsort(s->v, s->n, sizeof(*s->v), fd_cmp);
 	return 0;
 }
+#endif /* _WIN32 */
 
 static const struct regress_fd *
 fds_find(const struct regress_fds *s, int fd)
@@ -673,6 +726,7 @@ regress_fds_drop(struct regress_fds *s, int fd)
 	s->n--;
 }
 
+#ifndef _WIN32
 /* What fd is, for the report: its /proc link, or its kind. */
 static void
 describe_fd(int fd, char *out, size_t outlen)
@@ -694,6 +748,7 @@ describe_fd(int fd, char *out, size_t outlen)
 	else
 		snprintf(out, outlen, "a file");
 }
+#endif /* !_WIN32 */
 
 int
 regress_fds_new(const struct regress_fds *before,
