@@ -21,10 +21,14 @@
  *     then probe every registered socket with getsockopt(SO_TYPE) and
  *     report the ones that are gone to the core, which delivers once and
  *     stops watching them.
- *  f) Only sockets work (no pipes, files or consoles): features is 0.
- *  g) A base holds a Winsock reference (WSAStartup in init, WSACleanup in
- *     dealloc), so the library's own sockets work even in a program that
- *     forgot WSAStartup; Winsock counts the references.
+ *  f) Only sockets work (no pipes, files or consoles): features is 0, and
+ *     add() refuses anything else at once, EPERM for a CRT fd (as epoll
+ *     refuses a regular file), EBADF for a number that is nothing.
+ *  g) The first init takes one Winsock reference (WSAStartup) for the
+ *     rest of the process, so that the library's own sockets work even
+ *     in a program that forgot WSAStartup.  It is never dropped: a
+ *     WSACleanup when a base is freed could end Winsock under the
+ *     program's own sockets.
  *  h) The timeout is two 32-bit longs and is never updated by select();
  *     waits are capped at a day (the core computes the next one).
  */
@@ -38,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <io.h>
 #include <windows.h>
 
 #include "event.h"
@@ -79,22 +84,38 @@ win32_free_sets(struct win32op *op)
 	mm_free(op);
 }
 
+/* g): 0, or -1 (logged) if Winsock cannot start. */
+static int
+win32_winsock_start(void)
+{
+	static volatile LONG started;
+	WSADATA wsa;
+	int r;
+
+	if (started)
+		return 0;
+	/* WSAStartup returns its error instead of setting it. */
+	if ((r = WSAStartup(MAKEWORD(2, 2), &wsa)) != 0) {
+		event_warnx("win32: WSAStartup: Winsock error %d", r);
+		return -1;
+	}
+	/* Two threads may both have started it: keep one reference. */
+	if (InterlockedExchange(&started, 1) != 0)
+		WSACleanup();
+	return 0;
+}
+
 static void *
 win32_init(struct event_base *base)
 {
 	struct win32op *op;
-	WSADATA wsa;
-	int r;
 
 	(void)base;
-	/* g): WSAStartup returns its error instead of setting it. */
-	if ((r = WSAStartup(MAKEWORD(2, 2), &wsa)) != 0) {
-		event_warnx("win32: WSAStartup: Winsock error %d", r);
+	if (win32_winsock_start() == -1) {
 		errno = ENOSYS;
 		return NULL;
 	}
 	if ((op = mm_calloc(1, sizeof(*op))) == NULL) {
-		WSACleanup();
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -202,6 +223,19 @@ max_count(const struct win32op *op)
 	    op->win->fd_count;
 }
 
+/* f): a socket, or -1 with errno: EPERM for a CRT fd, else EBADF. */
+static int
+check_socket(int fd)
+{
+	int type, len = sizeof(type);
+
+	if (getsockopt((SOCKET)fd, SOL_SOCKET, SO_TYPE, (char *)&type,
+	    &len) == 0)
+		return 0;
+	errno = _get_osfhandle(fd) != -1 ? EPERM : EBADF;
+	return -1;
+}
+
 static int
 win32_add(struct event_base *base, int fd, short old, short new_)
 {
@@ -209,6 +243,8 @@ win32_add(struct event_base *base, int fd, short old, short new_)
 	struct win_fd_pos *p;
 
 	(void)old;
+	if (check_socket(fd) == -1)
+		return -1;
 	/* Room first, so that a refusal changes nothing. */
 	if (win32_grow_pos(op, fd) == -1 || win32_grow_sets(op,
 	    (int)(op->cap == 0 ? 1 : max_count(op) + 1)) == -1)
@@ -358,7 +394,6 @@ static void
 win32_dealloc(struct event_base *base)
 {
 	win32_free_sets(base->evbase);
-	WSACleanup();	/* g) */
 }
 
 const struct eventop win32ops = {

@@ -7,6 +7,8 @@ if [ "${1:-build}" = test ]; then
 	# curl, nginx and dnsmasq are the real peers of the HTTP and DNS tests;
 	# libevent-dev is only for side-by-side benchmarks (never on our include path).
 	want="$want clang curl nginx-light dnsmasq-base dnsutils wrk valgrind strace libevent-dev"
+	# The Windows cross build (scripts/build-win32.sh) and wine to run it.
+	want="$want gcc-mingw-w64-x86-64 wine wine64"
 fi
 missing=
 for p in $want; do

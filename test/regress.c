@@ -1277,6 +1277,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+#ifdef _WIN32
+	regress_w32_binary_output();
+#endif
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (choose_backend(o.backend, backend, sizeof(backend), why,
 	    sizeof(why)) == -1) {

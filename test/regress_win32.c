@@ -804,6 +804,13 @@ regress_proc_wait(struct regress_proc *const *p, int n, int ms)
 		(void)WaitForMultipleObjects((DWORD)k, h, FALSE, (DWORD)ms);
 }
 
+void
+regress_w32_binary_output(void)
+{
+	(void)_setmode(_fileno(stdout), _O_BINARY);
+	(void)_setmode(_fileno(stderr), _O_BINARY);
+}
+
 /* c): the signal POSIX would have sent for this exception. */
 static LONG WINAPI
 crash_filter(EXCEPTION_POINTERS *ep)
@@ -831,6 +838,11 @@ abort_handler(int sig)
 void
 regress_child_init(void)
 {
+	WSADATA wsa;
+
+	/* As every Windows program that uses sockets. */
+	(void)WSAStartup(MAKEWORD(2, 2), &wsa);
+	regress_w32_binary_output();
 	SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
 	    SEM_NOOPENFILEERRORBOX);
 	SetUnhandledExceptionFilter(crash_filter);

@@ -254,5 +254,7 @@ void regress_proc_wait(struct regress_proc *const *p, int n, int ms);
 void regress_child_init(void);
 /* Seconds on the performance counter. */
 double regress_w32_now(void);
+/* stdout and stderr without CR LF translation (TAP wants bare LF). */
+void regress_w32_binary_output(void);
 
 #endif /* REGRESS_WIN32_H */
