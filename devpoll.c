@@ -282,11 +282,13 @@ devpoll_dispatch(struct event_base *base, struct timeval *tv)
 		    (tv->tv_usec + 999) / 1000;
 		dvp.dp_timeout = t > INT_MAX ? INT_MAX : (int)t;
 	}
+	evsel_wait_begin_(base);
 	n = ioctl(dp->dpfd, DP_POLL, &dvp);
 	if (n == -1 && errno == EINVAL && devpoll_fit_limit(dp)) {
 		dvp.dp_nfds = (nfds_t)dp->nevents;
 		n = ioctl(dp->dpfd, DP_POLL, &dvp);
 	}
+	evsel_wait_end_(base);
 	if (n == -1) {
 		if (errno != EINTR) {
 			event_warn("devpoll: ioctl(DP_POLL)");

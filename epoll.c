@@ -1,5 +1,6 @@
 /*
- * epoll.c -- the Linux epoll(7) backend (level triggered).
+ * epoll.c -- the Linux epoll(7) backend (level triggered; edge triggered
+ * for fds whose events ask for EV_ET).
  *
  * Kernel facts this file relies on:
  *  a) An interest entry belongs to the open file description, keyed by
@@ -26,7 +27,11 @@
  *  f) Waits are capped at 35 minutes (older kernels misbehave with huge
  *     timeouts); the loop simply iterates.  Timeouts round up to the next
  *     millisecond so that timers never fire early.
- *  g) EPOLLHUP/EPOLLERR are reported as both EV_READ and EV_WRITE.
+ *  g) EPOLLHUP/EPOLLERR are reported as both EV_READ and EV_WRITE, and
+ *     as EV_CLOSED (a hang-up is a close too); EPOLLRDHUP (the peer shut
+ *     its writing side) as EV_CLOSED.
+ *  h) EV_ET maps to EPOLLET for the whole fd; the core lets all events of
+ *     an fd agree on it.
  */
 #include "config.h"
 
@@ -58,6 +63,7 @@ struct epollop {
 	uint32_t *gen;		/* per fd: generation of its entry */
 	unsigned char *mask;	/* per fd: EV_READ|EV_WRITE registered */
 	int nfds;		/* size of gen[] and mask[] */
+	/* mask[] holds EV_READ|EV_WRITE|EV_CLOSED|EV_ET: all fit a byte */
 };
 
 static int
@@ -141,6 +147,10 @@ epoll_fill(struct epoll_event *e, int fd, short what, uint32_t gen)
 		e->events |= EPOLLIN;
 	if (what & EV_WRITE)
 		e->events |= EPOLLOUT;
+	if (what & EV_CLOSED)
+		e->events |= EPOLLRDHUP;
+	if (what & EV_ET)
+		e->events |= EPOLLET;
 }
 
 static int
@@ -237,7 +247,9 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 		    (tv->tv_usec + 999) / 1000;
 		ms = t > EPOLL_MAX_MS ? EPOLL_MAX_MS : (int)t;
 	}
+	evsel_wait_begin_(base);
 	n = epoll_wait(ep->epfd, events, ep->nevents, ms);
+	evsel_wait_end_(base);
 	if (n == -1) {
 		if (errno != EINTR) {
 			event_warn("epoll_wait");
@@ -259,11 +271,17 @@ epoll_dispatch(struct event_base *base, struct timeval *tv)
 			stale = 1;
 			continue;
 		}
-		if (what & (EPOLLHUP | EPOLLERR))
-			res = EV_READ | EV_WRITE;
+		/* Plain readable / writable first: most reports are. */
+		if (what == EPOLLIN)
+			res = EV_READ;
+		else if (what == EPOLLOUT)
+			res = EV_WRITE;
+		else if (what & (EPOLLHUP | EPOLLERR))
+			res = EV_READ | EV_WRITE | EV_CLOSED;
 		else
 			res = (short)(((what & EPOLLIN) ? EV_READ : 0) |
-			    ((what & EPOLLOUT) ? EV_WRITE : 0));
+			    ((what & EPOLLOUT) ? EV_WRITE : 0) |
+			    ((what & EPOLLRDHUP) ? EV_CLOSED : 0));
 		if (res)
 			event_fd_ready_(base, fd, res);
 	}
@@ -301,7 +319,7 @@ const struct eventop epollops = {
 	epoll_dispatch,
 	epoll_dealloc,
 	1,
-	EV_FEATURE_O1,
+	EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_EARLY_CLOSE,
 	NULL,
 	NULL
 };

@@ -24,18 +24,28 @@
 #include <sys/queue.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "event2/event.h"
+#include "event2/thread.h"
 #include "event.h"
 #include "min_heap-internal.h"
 #include "evsignal-internal.h"
+
+/* Inside the library event_get_version is the 1.4 function (answering
+ * "1.4.15"); event2/visibility.h maps the name to the 2.x one for programs. */
+#undef event_get_version
 
 /*
  * The backend contract.  One const instance per backend (the externs at
  * the end of this file), tried in order of preference by event_base_new().
  * The core calls them only through the evsel_*() wrappers in event.c.
  *
- * Interest is expressed per fd as a mask of EV_READ|EV_WRITE.  The core
- * guarantees: fd >= 0; add() is called with new != 0; del() with new == 0;
+ * Interest is expressed per fd as a mask of EV_READ|EV_WRITE, plus
+ * EV_CLOSED if the backend has EV_FEATURE_EARLY_CLOSE and EV_ET (with one
+ * of the others) if it has EV_FEATURE_ET; the core never passes a bit the
+ * features do not promise.  The core guarantees: fd >= 0; add() is called
+ * with new != 0; del() with new == 0;
  * old is what the backend was last told for that fd (0 if nothing, or if
  * the core forgot it after an error).  add() with old == new must re-check
  * that the kernel still knows the fd (it may have been closed and the
@@ -61,7 +71,9 @@ struct eventop {
 	 * for an fd the kernel calls invalid, event_fd_bad_(base, fd).  The
 	 * core handles caught signals after dispatch returns.  EINTR is not
 	 * an error: return 0.  -1 only on a real failure of the wait itself
-	 * (the loop then returns -1).
+	 * (the loop then returns -1).  The blocking system call itself must
+	 * be bracketed by evsel_wait_begin_()/evsel_wait_end_() (below), so
+	 * that other threads can reach a threaded base while it waits.
 	 */
 	int (*dispatch)(struct event_base *base, struct timeval *tv);
 	/* Free the backend state (do not touch fds of the program).  Called
@@ -86,28 +98,40 @@ struct eventop {
 	int (*sig_del)(struct event_base *base, int signo);
 };
 
-/* libevent 2.x's values (event2/event.h), so the 2.x API can report them. */
-#ifndef EV_FEATURE_ET
-#define EV_FEATURE_ET		0x01	/* can be edge triggered */
-#define EV_FEATURE_O1		0x02	/* O(1) per ready fd */
-#define EV_FEATURE_FDS		0x04	/* any fd, regular files too */
-#define EV_FEATURE_EARLY_CLOSE	0x08	/* reports a peer's close (EV_CLOSED) */
-#endif
+/* (EV_FEATURE_* come from event2/event.h.) */
 
-/* Private ev_flags bit (the 0x1000-0xf000 range is ours): event_set() was
- * called since the event was last added, so its fd may be a new file. */
+/*
+ * Private ev_flags bits (libevent 1.4 leaves 0x1000-0xf000 to the library):
+ *  FDSET   event_set()/event_assign() was called since the event was last
+ *          added, so its fd may be a new file;
+ *  V2      set up by event_assign()/event_new(): libevent 2.x semantics
+ *          (a persistent event's timeout restarts at each activation,
+ *          event_active()'s ncalls only for signals, common timeouts);
+ *  REARM   a V2 persistent event with an interval to re-arm (the interval
+ *          lives in the event's unused list entry, see ev_x_slot());
+ *  FREE    event_free_finalize(): free the event after its finalizer.
+ */
 #define EVLIST_X_FDSET		0x1000
+#define EVLIST_X_V2		0x2000
+#define EVLIST_X_REARM		0x4000
+#define EVLIST_X_FREE		0x8000
 #define EVLIST_X_MASK		0xf000
+
+/* Interest bits the core tracks per fd; EV_ET rides along. */
+#define EV_IO_MASK		(EV_READ | EV_WRITE | EV_CLOSED)
 
 /* Per-fd state. */
 struct evfd {
 	struct event_list evs;	/* inserted I/O events on this fd (ev_next);
 				   fixed up when the table moves */
-	unsigned char want;	/* EV_READ|EV_WRITE wanted by the events */
+	unsigned char want;	/* EV_READ|EV_WRITE|EV_CLOSED|EV_ET wanted
+				   by the events (bits the backend has) */
 	unsigned char have;	/* what the backend currently has */
 	unsigned char flags;	/* EVFD_* */
+	unsigned char et;	/* EV_ET if the fd's events are ET */
 	int nread;		/* inserted events wanting EV_READ */
 	int nwrite;		/* inserted events wanting EV_WRITE */
+	int nclose;		/* inserted events wanting EV_CLOSED */
 };
 
 #define EVFD_CHANGED	0x01	/* on the changelist */
@@ -122,7 +146,8 @@ struct event_base {
 	int event_count_active;		/* events on the active queues */
 
 	int event_gotterm;		/* loopexit timer fired */
-	int event_break;		/* loopbreak requested */
+	int event_break;		/* EVSTOP_*, checked after callbacks */
+	int running;			/* depth of event_base_loop calls */
 
 	/* Active queues, one per priority; 0 is the most urgent. */
 	struct event_list *activequeues;
@@ -140,9 +165,14 @@ struct event_base {
 	struct min_heap timeheap;
 	uint64_t timer_seq;		/* FIFO among equal deadlines */
 
-	/* Cached monotonic time in microseconds; valid when tv_cached. */
+	/* Cached monotonic time in microseconds; valid when tv_cached.
+	 * cache_time is 0 with EVENT_BASE_FLAG_NO_CACHE_TIME. */
 	int64_t now_us;
 	int tv_cached;
+	int cache_time;
+
+	/* Interest bits the backend takes (EV_READ|EV_WRITE, + EV_CLOSED). */
+	unsigned char io_mask;
 
 	/* fd table, indexed by fd, and the changelist of touched fds.  The
 	 * changelist can hold every fd of the table, so queuing never fails. */
@@ -153,7 +183,63 @@ struct event_base {
 
 	/* event_once() records, freed by event_base_free() if never run. */
 	struct event_once *once_head;
+
+	/* ---- libevent 2.x state (event_config.c, event_base2.c, ...) */
+
+	int xflags;			/* EVX_*: leave the fast paths */
+	int cfg_flags;			/* EVENT_BASE_FLAG_* */
+	int got_exit, got_break;	/* why the last loop ended */
+	int running_pri;		/* level being run; INT_MAX if none */
+
+	/* event_config_set_max_dispatch_interval(); EVX_LIMITS when set. */
+	int limit_after_pri;		/* levels >= this are limited */
+	int max_callbacks;		/* per pass over a level */
+	int64_t max_interval_us;	/* per pass over a level; < 0: none */
+
+	/* Highest counts seen (event_base_get_max_events()). */
+	int event_count_max;
+	int active_max;
+
+	/* event_base_gettimeofday_cached(): wall - monotonic, measured for
+	 * the cached time wall_at (0: not yet). */
+	int64_t wall_off_us;
+	int64_t wall_at;
+
+	/* event_base_init_common_timeout(): the durations handed out. */
+	struct timeval *common;
+	int ncommon;
+
+	/* Threads: the lock (NULL: none), the condition a thread waiting for
+	 * a running callback sleeps on, the thread running the loop, and
+	 * th_in_wait while the loop thread waits in the backend (other
+	 * threads then never call the backend: they queue and notify). */
+	void *th_lock;
+	void *th_cond;
+	int th_waiters;
+	int th_in_wait;
+	unsigned long th_owner;
+
+	/* Wake-up from other threads: eventfd (both the same) or a pipe. */
+	int notify_fd[2];
+	int notify_pending;
+	struct event notify_ev;
+
+	/* All bases, for event_enable_debug_logging(). */
+	struct event_base *next_base;
+	struct event_base **prev_base;
 };
+
+/* base->xflags bits.  Any of them sends event_add/del/active and the loop
+ * off their single-threaded fast paths. */
+#define EVX_LOCK	0x01	/* th_lock is set */
+#define EVX_DEBUGMODE	0x02	/* event_enable_debug_mode() */
+#define EVX_DEBUGLOG	0x04	/* event_enable_debug_logging() */
+#define EVX_LIMITS	0x08	/* max dispatch interval or callbacks */
+#define EVX_SLOWLOOP	(EVX_LOCK | EVX_LIMITS)	/* general callback loop */
+
+/* base->event_break bits. */
+#define EVSTOP_BREAK	0x01	/* event_base_loopbreak() */
+#define EVSTOP_CONTINUE	0x02	/* event_base_loopcontinue(): poll again */
 
 /* Internal cross-file functions (trailing underscore) stay out of the
  * shared library's symbol table. */
@@ -163,8 +249,16 @@ struct event_base {
 #define EV_HIDDEN
 #endif
 
-/* The backend's EV_FEATURE_* bits (libevent 2.x's call; exported). */
-int event_base_get_features(const struct event_base *base);
+/* For the few fast-path bodies that must be inlined into their public
+ * wrapper even though a slow path uses them too, and for slow paths that
+ * must stay out of line so that the fast path keeps a small frame. */
+#ifdef __GNUC__
+#define EV_ALWAYS_INLINE inline __attribute__((always_inline))
+#define EV_NOINLINE __attribute__((noinline))
+#else
+#define EV_ALWAYS_INLINE inline
+#define EV_NOINLINE
+#endif
 
 /* Readiness reports from backends. */
 EV_HIDDEN void event_fd_ready_(struct event_base *base, int fd, short what);
@@ -185,6 +279,151 @@ EV_HIDDEN int evsel_sig_del_(struct event_base *base, int signo);
  * microseconds (evutil_win32.c). */
 EV_HIDDEN int64_t evutil_monotonic_us_(void);
 #endif
+
+/* event.c for the 2.x files: a zeroed base with its queues, heap and
+ * signal state (no backend yet), or NULL; the backend table; event_del()
+ * and event_active() without locking or debug checks; arming a timer for
+ * an absolute monotonic time. */
+EV_HIDDEN struct event_base *event_base_alloc_(void);
+EV_HIDDEN const struct eventop *const *event_backends_(void);
+EV_HIDDEN int event_backend_init_(struct event_base *base,
+    const struct eventop *op);
+EV_HIDDEN int event_del_nolock_(struct event *ev);
+EV_HIDDEN void event_active_nolock_(struct event *ev, int res, short ncalls);
+EV_HIDDEN void event_timer_arm_(struct event_base *base, struct event *ev,
+    int64_t when);
+EV_HIDDEN int64_t event_tv_to_us_(const struct timeval *tv);
+EV_HIDDEN void event_us_to_tv_(int64_t us, struct timeval *tv);
+
+/* event_once.c: free the records of event_once() calls that never ran. */
+EV_HIDDEN void event_once_free_all_(struct event_base *base);
+
+/* event_base2.c: run (or drop) the finalizers of events being finalized,
+ * release the 2.x parts of a base, decode a common timeout (-1: not one),
+ * re-arm a 2.x persistent event's timeout before its callback. */
+EV_HIDDEN void event_base_run_finalizers_(struct event_base *base, int run);
+EV_HIDDEN void event_base_free_2x_(struct event_base *base);
+EV_HIDDEN int64_t event_common_timeout_us_(const struct event_base *base,
+    const struct timeval *tv);
+EV_HIDDEN void event_persist_rearm_(struct event_base *base,
+    struct event *ev);
+EV_HIDDEN void event_finalize_run_(struct event_base *base, struct event *ev);
+
+/* event_debug.c: debug mode (a table of set-up events) and the list of
+ * bases that debug logging switches. */
+EV_HIDDEN extern int event_debug_mode_on_;
+EV_HIDDEN void event_debug_note_setup_(const struct event *ev);
+EV_HIDDEN void event_debug_note_teardown_(const struct event *ev);
+EV_HIDDEN void event_debug_assert_setup_(const struct event *ev,
+    const char *fn);
+EV_HIDDEN void event_debug_assert_not_added_(const struct event *ev,
+    const char *fn);
+EV_HIDDEN void event_base_register_(struct event_base *base);
+EV_HIDDEN void event_base_unregister_(struct event_base *base);
+
+/* 0: no event has been set up yet; 1: events exist, debug mode off;
+ * 2: debug mode on.  event_set()/event_assign() test it in one compare
+ * and, when it is not 1, tell event_debug_note_set_() last (a tail call:
+ * their fast path saves no registers), with the flags the event had. */
+EV_HIDDEN extern int event_debug_state_;
+EV_HIDDEN void event_debug_note_set_(const struct event *ev, int old_flags);
+
+/* evthread.c: locks, conditions, thread ids and wake-ups. */
+EV_HIDDEN int evthread_base_setup_(struct event_base *base);
+EV_HIDDEN void evthread_base_teardown_(struct event_base *base);
+EV_HIDDEN void evthread_lock_(void *lock);
+EV_HIDDEN void evthread_unlock_(void *lock);
+EV_HIDDEN unsigned long evthread_id_(void);
+EV_HIDDEN void evthread_notify_(struct event_base *base);
+EV_HIDDEN void evthread_cond_wait_(struct event_base *base);
+EV_HIDDEN void evthread_cond_broadcast_(struct event_base *base);
+EV_HIDDEN void *evthread_global_lock_alloc_(void);
+EV_HIDDEN void evthread_global_lock_free_(void *lock);
+EV_HIDDEN void evthread_shutdown_(void);
+EV_HIDDEN void evthread_base_teardown_notify_(struct event_base *base);
+
+/* event.c: set an EVSTOP_* bit (loopbreak, loopcontinue).  0 or -1. */
+EV_HIDDEN int event_base_stop_(struct event_base *base, int how);
+
+/* evutil_rand.c: forget the generator's state (global shutdown). */
+EV_HIDDEN void evutil_secure_rng_shutdown_(void);
+
+/* Take and release a base's lock (no-ops without threads). */
+static inline void
+event_base_lock_(struct event_base *base)
+{
+	if (base->th_lock != NULL)
+		evthread_lock_(base->th_lock);
+}
+
+static inline void
+event_base_unlock_(struct event_base *base)
+{
+	if (base->th_lock != NULL)
+		evthread_unlock_(base->th_lock);
+}
+
+/* After a change by a thread other than the loop's: wake the loop. */
+static inline void
+event_base_notify_(struct event_base *base)
+{
+	if (base->th_lock != NULL && base->running && !base->notify_pending &&
+	    base->notify_fd[1] >= 0 && evthread_id_() != base->th_owner)
+		evthread_notify_(base);
+}
+
+/*
+ * Backends call these right around their blocking system call.  With
+ * threads the base's lock is released for the wait, and th_in_wait tells
+ * other threads to leave the backend alone (they queue their changes and
+ * wake the loop).  Without threads they cost one test each.
+ */
+static inline void
+evsel_wait_begin_(struct event_base *base)
+{
+	if (base->th_lock != NULL) {
+		base->th_in_wait = 1;
+		evthread_unlock_(base->th_lock);
+	}
+}
+
+static inline void
+evsel_wait_end_(struct event_base *base)
+{
+	if (base->th_lock != NULL) {
+		evthread_lock_(base->th_lock);
+		base->th_in_wait = 0;
+	}
+}
+
+/*
+ * The spare storage of an event: the list entry its kind never uses
+ * (ev_next for signal events, ev_signal_next for the others).  A 2.x
+ * persistent event keeps its timeout interval there, a finalized one its
+ * finalizer.  Two pointers: room for an int64_t or a function pointer.
+ */
+static inline void *
+ev_x_slot(struct event *ev)
+{
+	if (ev->ev_events & EV_SIGNAL)
+		return &ev->ev_next;
+	return &ev->ev_signal_next;
+}
+
+static inline int64_t
+ev_x_interval(struct event *ev)
+{
+	int64_t us;
+
+	memcpy(&us, ev_x_slot(ev), sizeof(us));
+	return us;
+}
+
+static inline void
+ev_x_set_interval(struct event *ev, int64_t us)
+{
+	memcpy(ev_x_slot(ev), &us, sizeof(us));
+}
 
 /* getenv() that returns NULL in set-id programs (exported, as in 1.4). */
 const char *evutil_getenv(const char *name);

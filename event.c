@@ -12,6 +12,15 @@
  * and put the fd on the changelist; flush_changes() runs right before the
  * backend waits and makes at most one backend call per touched fd, none if
  * the fd ends up wanting what the backend already has.
+ *
+ * One implementation serves the 1.4 and the 2.x API.  Events set up with
+ * event_assign()/event_new() carry EVLIST_X_V2 and get 2.x's rules where
+ * the two differ (a persistent event's timeout re-armed at each
+ * activation, ncalls for signals only, common timeouts).  Everything a
+ * single-threaded program does not use (locks, debug mode, debug logging,
+ * dispatch limits) sits behind one test of base->xflags, so the fast
+ * paths of event_add(), event_del(), event_active() and the callback loop
+ * are those of the 1.4 library.
  */
 #include "config.h"
 
@@ -27,8 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event.h"
 #include "event-internal.h"
+#include "event.h"
 #include "evsignal-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
@@ -61,14 +70,11 @@ static const struct eventop *const eventops[] = {
 	NULL
 };
 
-/* event_once() storage. */
-struct event_once {
-	struct event ev;
-	void (*cb)(int, short, void *);
-	void *arg;
-	struct event_once *next, **prevp;
-};
-
+const struct eventop *const *
+event_backends_(void)
+{
+	return eventops;
+}
 
 /* ------------------------------------------------------------------ */
 /* Active queues */
@@ -146,30 +152,50 @@ event_now_us_(struct event_base *base)
 }
 
 /* tv as microseconds, clamped so that now + result cannot overflow. */
-static int64_t
+static inline int64_t
 tv_to_us(const struct timeval *tv)
 {
 	const int64_t max_sec = INT64_MAX / 1000000 / 4;
 	int64_t s = tv->tv_sec;
 
-	if (s > max_sec)
-		s = max_sec;
-	if (s < -max_sec)
-		s = -max_sec;
+	/* One unsigned compare covers both ends of the range. */
+	if ((uint64_t)(s + max_sec) > (uint64_t)(2 * max_sec))
+		s = s > 0 ? max_sec : -max_sec;
 	return s * 1000000 + tv->tv_usec;
 }
 
 static void
 us_to_tv(int64_t us, struct timeval *tv)
 {
-	int64_t s = us / 1000000, u = us % 1000000;
+	int64_t s, u;
 
+	if (us >= 0) {
+		/* The usual case (monotonic deadlines): unsigned division is
+		 * cheaper and needs no sign fix-up. */
+		tv->tv_sec = (time_t)((uint64_t)us / 1000000);
+		tv->tv_usec = (suseconds_t)((uint64_t)us % 1000000);
+		return;
+	}
+	s = us / 1000000;
+	u = us % 1000000;
 	if (u < 0) {
 		u += 1000000;
 		s--;
 	}
 	tv->tv_sec = (time_t)s;
 	tv->tv_usec = (suseconds_t)u;
+}
+
+int64_t
+event_tv_to_us_(const struct timeval *tv)
+{
+	return tv_to_us(tv);
+}
+
+void
+event_us_to_tv_(int64_t us, struct timeval *tv)
+{
+	us_to_tv(us, tv);
 }
 
 /* ------------------------------------------------------------------ */
@@ -213,20 +239,15 @@ evsel_dispatch(struct event_base *base, struct timeval *tv)
 }
 
 /* Start backend op on base.  0, or -1 with errno from its init(). */
-static int
-evsel_init(struct event_base *base, const struct eventop *op)
+int
+event_backend_init_(struct event_base *base, const struct eventop *op)
 {
 	base->evsel = op;
+	base->io_mask = EV_READ | EV_WRITE;
+	if (op->features & EV_FEATURE_EARLY_CLOSE)
+		base->io_mask |= EV_CLOSED;
 	base->evbase = op->init(base);
 	return base->evbase != NULL ? 0 : -1;
-}
-
-static void
-evsel_dealloc(struct event_base *base)
-{
-	if (base->evsel != NULL && base->evbase != NULL)
-		base->evsel->dealloc(base);
-	base->evbase = NULL;
 }
 
 /* For signal.c, with a backend that watches signals (sig_add != NULL). */
@@ -248,22 +269,29 @@ evsel_sig_del_(struct event_base *base, int signo)
 	return base->evsel->sig_del(base, signo);
 }
 
+static void
+evsel_dealloc(struct event_base *base)
+{
+	if (base->evsel != NULL && base->evbase != NULL)
+		base->evsel->dealloc(base);
+	base->evbase = NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* The fd table and the changelist */
 
 /*
- * Make fd a valid index of base->fds.  The changelist grows with it so
- * that queuing an fd never needs memory.  0, or -1 with errno = ENOMEM.
+ * Grow base->fds so that fd is a valid index.  The changelist grows with
+ * it so that queuing an fd never needs memory.  0, or -1 with errno =
+ * ENOMEM.
  */
-static int
-fd_table_reserve(struct event_base *base, int fd)
+static EV_NOINLINE int
+fd_table_grow(struct event_base *base, int fd)
 {
 	struct evfd *nf;
 	int *nc;
 	int n, i;
 
-	if (fd < base->nfds)
-		return 0;
 	n = base->nfds ? base->nfds : 64;
 	while (n <= fd) {
 		if (n > INT_MAX / 2) {
@@ -301,8 +329,18 @@ fd_table_reserve(struct event_base *base, int fd)
 	memset(nf + base->nfds, 0, (size_t)(n - base->nfds) * sizeof(*nf));
 	for (i = base->nfds; i < n; i++)
 		TAILQ_INIT(&nf[i].evs);
+	base->fds = nf;
 	base->nfds = n;
 	return 0;
+}
+
+/* Make fd a valid index of base->fds.  0, or -1 with errno = ENOMEM. */
+static inline int
+fd_table_reserve(struct event_base *base, int fd)
+{
+	if (fd < base->nfds)
+		return 0;
+	return fd_table_grow(base, fd);
 }
 
 /* Put fd on the changelist, once. */
@@ -321,13 +359,6 @@ fd_touch(struct event_base *base, int fd, struct evfd *f)
 {
 	f->flags &= ~EVFD_BAD;
 	fd_queue(base, fd, f);
-}
-
-static inline unsigned char
-fd_want(const struct evfd *f)
-{
-	return (unsigned char)((f->nread ? EV_READ : 0) |
-	    (f->nwrite ? EV_WRITE : 0));
 }
 
 /*
@@ -403,7 +434,7 @@ event_fd_bad_(struct event_base *base, int fd)
 	f = &base->fds[fd];
 	if (f->flags & EVFD_BAD)
 		return;
-	event_fd_ready_(base, fd, EV_READ | EV_WRITE);
+	event_fd_ready_(base, fd, EV_IO_MASK);
 	f->flags |= EVFD_BAD;
 	if (f->have)
 		fd_queue(base, fd, f);	/* the next flush drops it */
@@ -412,26 +443,12 @@ event_fd_bad_(struct event_base *base, int fd)
 /* ------------------------------------------------------------------ */
 /* Bases */
 
-static const char *
-backend_disabled(const struct eventop *op)
-{
-	char name[64];
-	size_t i;
-
-	(void)evutil_snprintf(name, sizeof(name), "EVENT_NO%s", op->name);
-	for (i = 8; name[i]; i++)
-		if (name[i] >= 'a' && name[i] <= 'z')
-			name[i] = (char)(name[i] - 'a' + 'A');
-	return evutil_getenv(name);
-}
-
 /*
- * A new base with the first backend that is not disabled and initializes.
- * NULL with errno = ENOMEM if memory runs out.  If no backend works the
- * process exits with status 1, as 1.4 does (documented).
+ * A zeroed base with its timer heap, signal lists and one priority level,
+ * and no backend yet (event_config.c picks it).  NULL with errno = ENOMEM.
  */
 struct event_base *
-event_base_new(void)
+event_base_alloc_(void)
 {
 	struct event_base *base;
 	int i;
@@ -443,26 +460,19 @@ event_base_new(void)
 	}
 	min_heap_ctor(&base->timeheap);
 	base->sig.ev_signal_pair[0] = base->sig.ev_signal_pair[1] = -1;
+	base->notify_fd[0] = base->notify_fd[1] = -1;
 	for (i = 0; i < NSIG; i++)
 		TAILQ_INIT(&base->sig.evsigevents[i]);
+	base->cache_time = 1;
+	base->max_interval_us = -1;
+	base->max_callbacks = INT_MAX;
+	base->limit_after_pri = INT_MAX;
 	if (event_base_priority_init(base, 1) == -1) {
 		mm_free(base);
 		errno = ENOMEM;
 		return NULL;
 	}
-
-	for (i = 0; eventops[i] != NULL; i++) {
-		if (backend_disabled(eventops[i]) != NULL)
-			continue;
-		if (evsel_init(base, eventops[i]) == 0)
-			break;
-	}
-	if (base->evbase == NULL)
-		event_errx(1, "%s: no event mechanism available",
-		    "event_base_new");
-
-	if (evutil_getenv("EVENT_SHOW_METHOD") != NULL)
-		event_msgx("libevent using: %s\n", base->evsel->name);
+	base->running_pri = INT_MAX;
 	return base;
 }
 
@@ -478,12 +488,12 @@ event_init(void)
 
 /*
  * Delete every pending event (the caller's memory and fds are untouched),
+ * run the finalizers of finalized events (unless run_finalizers is 0),
  * restore signal handlers and free the base.  NULL means current_base.
  */
-void
-event_base_free(struct event_base *base)
+static void
+base_free(struct event_base *base, int run_finalizers)
 {
-	struct event_once *eo;
 	struct event *ev;
 	int i;
 
@@ -494,35 +504,46 @@ event_base_free(struct event_base *base)
 	if (base == current_base)
 		current_base = NULL;
 
+	event_base_run_finalizers_(base, run_finalizers);
 	for (i = 0; i < base->nfds; i++) {
 		while ((ev = TAILQ_FIRST(&base->fds[i].evs)) != NULL) {
 			if (ev == &base->sig.ev_signal)
 				break;
-			(void)event_del(ev);
+			(void)event_del_nolock_(ev);
 		}
 	}
 	while ((ev = min_heap_top(&base->timeheap)) != NULL)
-		(void)event_del(ev);
+		(void)event_del_nolock_(ev);
 	for (i = 0; i < base->nactivequeues; i++)
 		while ((ev = TAILQ_FIRST(&base->activequeues[i])) != NULL)
-			(void)event_del(ev);
+			(void)event_del_nolock_(ev);
 	for (i = 1; i < NSIG; i++)
 		while ((ev = TAILQ_FIRST(&base->sig.evsigevents[i])) != NULL)
-			(void)event_del(ev);
+			(void)event_del_nolock_(ev);
 	evsignal_dealloc(base);
+	event_debug_note_teardown_(&base->sig.ev_signal);
 
-	/* event_once() records whose event never ran. */
-	while ((eo = base->once_head) != NULL) {
-		base->once_head = eo->next;
-		mm_free(eo);
-	}
+	event_once_free_all_(base);
 
+	event_base_free_2x_(base);
 	evsel_dealloc(base);
 	min_heap_dtor(&base->timeheap);
 	mm_free(base->activequeues);
 	mm_free(base->fds);
 	mm_free(base->changes);
 	mm_free(base);
+}
+
+void
+event_base_free(struct event_base *base)
+{
+	base_free(base, 1);
+}
+
+void
+event_base_free_nofinalize(struct event_base *base)
+{
+	base_free(base, 0);
 }
 
 /*
@@ -544,33 +565,45 @@ event_reinit(struct event_base *base)
 	errno = ENOSYS;
 	return -1;
 #endif
+	event_base_lock_(base);
 	/* A backend whose state lives in the kernel (epoll, kqueue,
 	 * /dev/poll) shares it with the parent: give the child its own and
 	 * register every wanted fd again.  poll and select keep theirs. */
 	if (base->evsel->need_reinit || base->evbase == NULL) {
 		evsel_dealloc(base);
-		if (evsel_init(base, base->evsel) == -1) {
-			event_warn("event_reinit: %s", base->evsel->name);
-			return -1;
-		}
+		/* Forget what the old backend had: the next event_add() of an
+		 * fd then registers it at once (and fails while there is no
+		 * backend), and a successful rebuild registers every fd. */
 		base->nchanges = 0;
 		for (i = 0; i < base->nfds; i++) {
-			struct evfd *f = &base->fds[i];
-			f->have = 0;
-			f->flags = 0;
-			if (f->want)
-				fd_touch(base, i, f);
+			base->fds[i].have = 0;
+			base->fds[i].flags = 0;
 		}
+		if (event_backend_init_(base, base->evsel) == -1) {
+			event_warn("event_reinit: %s", base->evsel->name);
+			event_base_unlock_(base);
+			return -1;
+		}
+		for (i = 0; i < base->nfds; i++)
+			if (base->fds[i].want)
+				fd_touch(base, i, &base->fds[i]);
 	}
 	if (evsignal_reinit_(base) == -1)
 		res = -1;
+	/* The wake-up fd is shared with the parent too. */
+	if (base->notify_fd[0] >= 0) {
+		evthread_base_teardown_notify_(base);
+		if (evthread_make_base_notifiable(base) == -1)
+			res = -1;
+	}
 	if (flush_changes(base) == -1)
 		res = -1;
+	event_base_unlock_(base);
 	return res;
 }
 
 const char *
-event_base_get_method(struct event_base *base)
+event_base_get_method(const struct event_base *base)
 {
 	if (base == NULL)
 		return NULL;
@@ -675,6 +708,8 @@ void
 event_set(struct event *ev, int fd, short events,
     void (*callback)(int, short, void *), void *arg)
 {
+	int old_flags = ev->ev_flags;
+
 	ev->ev_base = current_base;
 	ev->ev_callback = callback;
 	ev->ev_arg = arg;
@@ -682,12 +717,14 @@ event_set(struct event *ev, int fd, short events,
 	ev->ev_events = events;
 	ev->ev_res = 0;
 	ev->ev_flags = EVLIST_INIT;
-	if (events & (EV_READ | EV_WRITE))
+	if (events & EV_IO_MASK)
 		ev->ev_flags |= EVLIST_X_FDSET;
 	ev->ev_ncalls = 0;
 	ev->ev_pncalls = NULL;
 	min_heap_elem_init(ev);
 	ev->ev_pri = current_base ? current_base->nactivequeues / 2 : 0;
+	if (event_debug_state_ != 1)
+		event_debug_note_set_(ev, old_flags);
 }
 
 int
@@ -707,19 +744,48 @@ event_base_set(struct event_base *base, struct event *ev)
 }
 
 /*
- * Make ev active with res, its callback to run ncalls times; if it is
- * already active, res is ORed in and ncalls ignored.  Works on events that
- * were never added.
+ * Make ev active with res, its callback to run ncalls times (2.x events:
+ * only signal events take ncalls); if it is already active, res is ORed
+ * in and ncalls ignored.  Works on events that were never added.  A 2.x
+ * event more urgent than the level the loop is running makes the loop
+ * poll again first, as in libevent 2.x.
  */
+void
+event_active_nolock_(struct event *ev, int res, short ncalls)
+{
+	struct event_base *base = ev->ev_base;
+
+	if (ev->ev_flags & EVLIST_X_V2) {
+		if (!(ev->ev_events & EV_SIGNAL))
+			ncalls = 1;
+		if (ev->ev_pri < base->running_pri)
+			base->event_break |= EVSTOP_CONTINUE;
+	}
+	event_clamp_pri(ev);
+	event_active_(ev, res, ncalls);
+	if (base->event_count_active > base->active_max)
+		base->active_max = base->event_count_active;
+}
+
 void
 event_active(struct event *ev, int res, short ncalls)
 {
-	if (ev == NULL || ev->ev_base == NULL)
+	struct event_base *base;
+
+	if (ev == NULL || (base = ev->ev_base) == NULL)
 		return;
-	event_debug(("event_active: %p fd %d res 0x%x ncalls %d", (void *)ev,
-	    ev->ev_fd, res, ncalls));
-	event_clamp_pri(ev);
-	event_active_(ev, res, ncalls);
+	if (base->xflags) {
+		if (base->xflags & EVX_DEBUGMODE)
+			event_debug_assert_setup_(ev, "event_active");
+		event_debug(("event_active: %p fd %d res 0x%x ncalls %d",
+		    (void *)ev, ev->ev_fd, res, ncalls));
+		event_base_lock_(base);
+		event_active_nolock_(ev, res, ncalls);
+		event_base_notify_(base);
+		event_base_unlock_(base);
+		return;
+	}
+	event_active_nolock_(ev, res, ncalls);
 }
 
 /*
@@ -727,24 +793,52 @@ event_active(struct event *ev, int res, short ncalls)
  * An fd the backend does not have yet is registered at once, so that a
  * refusal (EBADF, EPERM) is returned by event_add() as in 1.4; that costs
  * no extra call, the flush would have made it anyway.  Changes to an fd
- * the backend already has wait for the flush.  0, or -1 with nothing done.
+ * the backend already has wait for the flush, and so does everything
+ * while another thread's loop waits in the backend.  All events of an fd
+ * are edge triggered (EV_ET) or none is.  0, or -1 with nothing done.
  */
-static int
+static EV_ALWAYS_INLINE int
 io_insert(struct event_base *base, struct event *ev)
 {
 	int fd = ev->ev_fd;
 	struct evfd *f = &base->fds[fd];
+	short events = ev->ev_events;
 	unsigned char want;
 
-	want = f->want | (ev->ev_events & (EV_READ | EV_WRITE));
-	if (base->evbase == NULL) {
-		/* event_reinit() could not rebuild the backend. */
-		errno = EINVAL;
-		return -1;
+	want = (unsigned char)(f->want | (events & base->io_mask));
+	/* EV_ET and EV_CLOSED (rare) in one test: a change of mode needs a
+	 * backend with EV_ET and no other event on the fd. */
+	if (((events & (EV_ET | EV_CLOSED)) | f->et) != 0) {
+		unsigned char et = (unsigned char)(events & EV_ET);
+		if (et != f->et) {
+			if (et && !(base->evsel->features & EV_FEATURE_ET)) {
+				errno = EINVAL;
+				return -1;
+			}
+			if (!TAILQ_EMPTY(&f->evs)) {
+				event_warnx("event_add: fd %d: edge-triggered "
+				    "and level-triggered events cannot share "
+				    "an fd", fd);
+				errno = EINVAL;
+				return -1;
+			}
+			f->et = et;
+		}
+		if (et && want != 0)
+			want |= EV_ET;
+		if (events & EV_CLOSED)
+			f->nclose++;
 	}
-	if (f->have == 0 && want != 0) {
-		if (evsel_add(base, fd, 0, want) == -1)
+	if (f->have == 0 && want != 0 && !base->th_in_wait) {
+		/* (No backend: event_reinit() could not rebuild it.  Every
+		 * fd's have is 0 then, so every add comes here.) */
+		if (base->evbase == NULL || evsel_add(base, fd, 0, want) == -1) {
+			if (base->evbase == NULL)
+				errno = EINVAL;
+			if (events & EV_CLOSED)
+				f->nclose--;	/* nothing done after all */
 			return -1;
+		}
 		f->have = want;
 		f->flags &= ~(EVFD_BAD | EVFD_FORCE);
 	} else {
@@ -753,27 +847,96 @@ io_insert(struct event_base *base, struct event *ev)
 		fd_touch(base, fd, f);
 	}
 	TAILQ_INSERT_TAIL(&f->evs, ev, ev_next);
-	if (ev->ev_events & EV_READ)
+	if (events & EV_READ)
 		f->nread++;
-	if (ev->ev_events & EV_WRITE)
+	if (events & EV_WRITE)
 		f->nwrite++;
 	f->want = want;
 	return 0;
 }
 
-static void
+/* Only the removed event's directions can stop being wanted. */
+static EV_ALWAYS_INLINE void
 io_remove(struct event_base *base, struct event *ev)
 {
 	int fd = ev->ev_fd;
 	struct evfd *f = &base->fds[fd];
+	short events = ev->ev_events;
 
 	TAILQ_REMOVE(&f->evs, ev, ev_next);
-	if (ev->ev_events & EV_READ)
-		f->nread--;
-	if (ev->ev_events & EV_WRITE)
-		f->nwrite--;
-	f->want = fd_want(f);
+	if ((events & EV_READ) && --f->nread == 0)
+		f->want &= ~EV_READ;
+	if ((events & EV_WRITE) && --f->nwrite == 0)
+		f->want &= ~EV_WRITE;
+	if (((events & EV_CLOSED) | f->et) != 0) {	/* rare */
+		if ((events & EV_CLOSED) && --f->nclose == 0)
+			f->want &= ~EV_CLOSED;
+		if (!(f->want & EV_IO_MASK))
+			f->want = 0;	/* no EV_ET without interest */
+	}
 	fd_touch(base, fd, f);
+}
+
+/*
+ * Take ev's timer out of the heap (it is armed).  With inl (a constant:
+ * event_del()'s fast path) the heap code is inlined here.
+ */
+static EV_ALWAYS_INLINE void
+timer_disarm_inl(struct event_base *base, struct event *ev, int inl)
+{
+	if (inl)
+		min_heap_erase_inl_(&base->timeheap, ev);
+	else
+		min_heap_erase(&base->timeheap, ev);
+	ev->ev_flags &= ~EVLIST_TIMEOUT;
+	if (!(ev->ev_flags & EVLIST_INTERNAL))
+		base->event_count--;
+}
+
+/*
+ * Arm ev's timer for the monotonic time when (microseconds); a heap slot
+ * must have been reserved if the timer is not armed yet.
+ */
+#define timer_disarm(base, ev)	timer_disarm_inl((base), (ev), 0)
+
+static EV_ALWAYS_INLINE void
+timer_arm(struct event_base *base, struct event *ev, int64_t when)
+{
+	us_to_tv(when, &ev->ev_timeout);
+	if (ev->ev_flags & EVLIST_TIMEOUT) {
+		min_heap_adjust(&base->timeheap, ev, when, base->timer_seq++);
+		return;
+	}
+	min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
+	ev->ev_flags |= EVLIST_TIMEOUT;
+	if (!(ev->ev_flags & EVLIST_INTERNAL))
+		base->event_count++;
+}
+
+void
+event_timer_arm_(struct event_base *base, struct event *ev, int64_t when)
+{
+	timer_arm(base, ev, when);
+}
+
+/*
+ * A 2.x event's timeout: tv may be a common timeout; a persistent event
+ * keeps the duration to re-arm with (libevent 2.x keeps it until
+ * event_remove_timer() or event_assign(), even across event_del()).
+ */
+static int64_t
+timeout_v2(struct event_base *base, struct event *ev,
+    const struct timeval *tv)
+{
+	int64_t d = event_common_timeout_us_(base, tv);
+
+	if (d < 0)
+		d = tv_to_us(tv);
+	if ((ev->ev_events & EV_PERSIST) && d != 0) {
+		ev_x_set_interval(ev, d);
+		ev->ev_flags |= EVLIST_X_REARM;
+	}
+	return event_now_us_(base) + d;
 }
 
 /*
@@ -782,31 +945,22 @@ io_remove(struct event_base *base, struct event *ev)
  * timeout alone.  Either everything happens or nothing: 0, or -1 with
  * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
  */
-int
-event_add(struct event *ev, const struct timeval *tv)
+static EV_ALWAYS_INLINE int
+event_add_nolock(struct event *ev, const struct timeval *tv)
 {
-	struct event_base *base;
-	int events, insert;
+	struct event_base *base = ev->ev_base;
+	int events = ev->ev_events, insert;
 
-	if (ev == NULL || ev->ev_base == NULL ||
-	    !(ev->ev_flags & EVLIST_INIT)) {
-		errno = EINVAL;
-		return -1;
-	}
-	base = ev->ev_base;
-	events = ev->ev_events;
-	event_debug(("event_add: %p fd %d events 0x%x%s", (void *)ev, ev->ev_fd,
-	    events, tv != NULL ? " with timeout" : ""));
-	if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE))) {
+	if ((events & EV_SIGNAL) && (events & EV_IO_MASK)) {
 		event_warnx("event_add: EV_SIGNAL with EV_READ/EV_WRITE");
 		errno = EINVAL;
 		return -1;
 	}
-	insert = (events & (EV_READ | EV_WRITE | EV_SIGNAL)) &&
+	insert = (events & (EV_IO_MASK | EV_SIGNAL)) &&
 	    !(ev->ev_flags & EVLIST_INSERTED);
 
 	/* Everything that can fail comes first. */
-	if (insert && (events & (EV_READ | EV_WRITE))) {
+	if (insert && (events & EV_IO_MASK)) {
 		if (ev->ev_fd < 0) {
 			errno = EBADF;
 			return -1;
@@ -817,73 +971,97 @@ event_add(struct event *ev, const struct timeval *tv)
 	if (tv != NULL && !(ev->ev_flags & EVLIST_TIMEOUT) &&
 	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1)
 		return -1;
-	if (insert && (events & EV_SIGNAL)) {
-		if (evsignal_add(ev) == -1)
+	if (insert) {
+		if (events & EV_SIGNAL) {
+			if ((evsignal_add)(ev) == -1)
+				return -1;
+		} else if (io_insert(base, ev) == -1)
 			return -1;
 		ev->ev_flags |= EVLIST_INSERTED;
 		if (!(ev->ev_flags & EVLIST_INTERNAL))
 			base->event_count++;
-	} else if (insert) {
-		if (io_insert(base, ev) == -1)
-			return -1;
-		ev->ev_flags |= EVLIST_INSERTED;
-		if (!(ev->ev_flags & EVLIST_INTERNAL))
-			base->event_count++;
+		/* A pending event's level was checked when it became pending
+		 * (event_base_priority_init() keeps pending events in range),
+		 * so only an event becoming pending needs the check. */
+		event_clamp_pri(ev);
 	}
 	ev->ev_flags &= ~EVLIST_X_FDSET;
-	event_clamp_pri(ev);
 
 	if (tv != NULL) {
 		int64_t when;
 
-		/* Re-arming a timeout-activated event cancels its callback. */
-		if ((ev->ev_flags & EVLIST_ACTIVE) &&
-		    (ev->ev_res & EV_TIMEOUT)) {
-			if (base->cur_ev == ev)
-				base->cur_ncalls = 0;
-			event_queue_remove_active(base, ev);
+		/* One test for two rare cases: an active event, a 2.x one. */
+		if (ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2)) {
+			/* Re-arming a timeout-activated event cancels its
+			 * callback. */
+			if ((ev->ev_flags & EVLIST_ACTIVE) &&
+			    (ev->ev_res & EV_TIMEOUT)) {
+				if (base->cur_ev == ev)
+					base->cur_ncalls = 0;
+				event_queue_remove_active(base, ev);
+			}
+			if (ev->ev_flags & EVLIST_X_V2) {
+				if (!(ev->ev_flags &
+				    (EVLIST_TIMEOUT | EVLIST_INSERTED)))
+					event_clamp_pri(ev);
+				timer_arm(base, ev, timeout_v2(base, ev, tv));
+				return 0;
+			}
 		}
 		when = event_now_us_(base) + tv_to_us(tv);
-		us_to_tv(when, &ev->ev_timeout);
-		if (ev->ev_flags & EVLIST_TIMEOUT) {
-			min_heap_adjust(&base->timeheap, ev, when,
-			    base->timer_seq++);
-		} else {
-			min_heap_push(&base->timeheap, ev, when,
-			    base->timer_seq++);
-			ev->ev_flags |= EVLIST_TIMEOUT;
-			if (!(ev->ev_flags & EVLIST_INTERNAL))
-				base->event_count++;
-		}
+		if (!(ev->ev_flags & (EVLIST_TIMEOUT | EVLIST_INSERTED)))
+			event_clamp_pri(ev);
+		timer_arm(base, ev, when);
 	}
 	return 0;
 }
 
-/*
- * Make ev non-pending: disarm its timer, cancel a queued callback (and the
- * remaining calls of a running one), unregister its fd or signal.  0, or -1
- * when ev has no base.
- */
-int
-event_del(struct event *ev)
+/* event_add() with a lock, debug checks or debug logging. */
+static EV_NOINLINE int
+event_add_slow(struct event *ev, const struct timeval *tv)
 {
-	struct event_base *base;
+	struct event_base *base = ev->ev_base;
+	int res;
 
-	if (ev == NULL || ev->ev_base == NULL) {
+	if (base->xflags & EVX_DEBUGMODE)
+		event_debug_assert_setup_(ev, "event_add");
+	event_debug(("event_add: %p fd %d events 0x%x%s", (void *)ev,
+	    ev->ev_fd, ev->ev_events, tv != NULL ? " with timeout" : ""));
+	event_base_lock_(base);
+	res = event_add_nolock(ev, tv);
+	if (res == 0)
+		event_base_notify_(base);
+	event_base_unlock_(base);
+	return res;
+}
+
+/* (An event being finalized has no EVLIST_INIT until its finalizer.) */
+int
+event_add(struct event *ev, const struct timeval *tv)
+{
+	if (ev == NULL || ev->ev_base == NULL ||
+	    !(ev->ev_flags & EVLIST_INIT)) {
 		errno = EINVAL;
 		return -1;
 	}
-	base = ev->ev_base;
-	event_debug(("event_del: %p fd %d flags 0x%x", (void *)ev, ev->ev_fd,
-	    ev->ev_flags));
+	if (ev->ev_base->xflags)
+		return event_add_slow(ev, tv);
+	return event_add_nolock(ev, tv);
+}
+
+/*
+ * Make ev non-pending: disarm its timer, cancel a queued callback (and the
+ * remaining calls of a running one), unregister its fd or signal.
+ */
+static EV_ALWAYS_INLINE int
+event_del_nolock_inl(struct event *ev, int inl)
+{
+	struct event_base *base = ev->ev_base;
+
 	if (base->cur_ev == ev)
 		base->cur_ncalls = 0;
-	if (ev->ev_flags & EVLIST_TIMEOUT) {
-		min_heap_erase(&base->timeheap, ev);
-		ev->ev_flags &= ~EVLIST_TIMEOUT;
-		if (!(ev->ev_flags & EVLIST_INTERNAL))
-			base->event_count--;
-	}
+	if (ev->ev_flags & EVLIST_TIMEOUT)
+		timer_disarm_inl(base, ev, inl);
 	if (ev->ev_flags & EVLIST_ACTIVE)
 		event_queue_remove_active(base, ev);
 	if (ev->ev_flags & EVLIST_INSERTED) {
@@ -891,10 +1069,101 @@ event_del(struct event *ev)
 		if (!(ev->ev_flags & EVLIST_INTERNAL))
 			base->event_count--;
 		if (ev->ev_events & EV_SIGNAL)
-			(void)evsignal_del(ev);
+			(void)(evsignal_del)(ev);
 		else
 			io_remove(base, ev);
 	}
+	return 0;
+}
+
+#define event_del_nolock(ev)	event_del_nolock_inl((ev), 0)
+
+int
+event_del_nolock_(struct event *ev)
+{
+	return event_del_nolock(ev);
+}
+
+#define DEL_AUTOBLOCK	0	/* wait unless the event has EV_FINALIZE */
+#define DEL_BLOCK	1
+#define DEL_NOBLOCK	2
+
+/*
+ * event_del() with a lock, debug checks or debug logging.  With threads,
+ * a deletion from another thread while the loop runs ev's callback waits
+ * for the callback to return (block), so that the caller may free what
+ * the callback uses.
+ */
+static EV_NOINLINE int
+event_del_slow(struct event *ev, int block)
+{
+	struct event_base *base = ev->ev_base;
+
+	if (base->xflags & EVX_DEBUGMODE)
+		event_debug_assert_setup_(ev, "event_del");
+	event_debug(("event_del: %p fd %d flags 0x%x", (void *)ev, ev->ev_fd,
+	    ev->ev_flags));
+	event_base_lock_(base);
+	if (block != DEL_NOBLOCK && base->th_cond != NULL &&
+	    (block == DEL_BLOCK || !(ev->ev_events & EV_FINALIZE)) &&
+	    base->cur_ev == ev && evthread_id_() != base->th_owner) {
+		base->th_waiters++;
+		while (base->cur_ev == ev)
+			evthread_cond_wait_(base);
+		base->th_waiters--;
+	}
+	(void)event_del_nolock_(ev);
+	event_base_notify_(base);
+	event_base_unlock_(base);
+	return 0;
+}
+
+/* 0, or -1 when ev has no base. */
+static EV_ALWAYS_INLINE int
+event_del_block_mode(struct event *ev, int block)
+{
+	if (ev == NULL || ev->ev_base == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ev->ev_base->xflags)
+		return event_del_slow(ev, block);
+	return event_del_nolock_inl(ev, 1);
+}
+
+int
+event_del(struct event *ev)
+{
+	return event_del_block_mode(ev, DEL_AUTOBLOCK);
+}
+
+int
+event_del_block(struct event *ev)
+{
+	return event_del_block_mode(ev, DEL_BLOCK);
+}
+
+int
+event_del_noblock(struct event *ev)
+{
+	return event_del_block_mode(ev, DEL_NOBLOCK);
+}
+
+/* Disarm ev's timer, keep its registration; forget a 2.x interval. */
+int
+event_remove_timer(struct event *ev)
+{
+	struct event_base *base;
+
+	if (ev == NULL || (base = ev->ev_base) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	event_base_lock_(base);
+	if (ev->ev_flags & EVLIST_TIMEOUT)
+		timer_disarm(base, ev);
+	ev->ev_flags &= ~EVLIST_X_REARM;
+	event_base_unlock_(base);
 	return 0;
 }
 
@@ -903,19 +1172,19 @@ event_del(struct event *ev)
  * armed timer, the expiry as wall-clock time.
  */
 int
-event_pending(struct event *ev, short event, struct timeval *tv)
+event_pending(const struct event *ev, short event, struct timeval *tv)
 {
 	int flags = 0;
 
 	if (ev == NULL)
 		return 0;
 	if (ev->ev_flags & EVLIST_INSERTED)
-		flags |= ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL);
+		flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
 	if (ev->ev_flags & EVLIST_ACTIVE)
 		flags |= ev->ev_res;
 	if (ev->ev_flags & EVLIST_TIMEOUT)
 		flags |= EV_TIMEOUT;
-	event &= (EV_TIMEOUT | EV_READ | EV_WRITE | EV_SIGNAL);
+	event &= (EV_TIMEOUT | EV_IO_MASK | EV_SIGNAL);
 
 	if (tv != NULL && (flags & event & EV_TIMEOUT)) {
 		struct timeval wall;
@@ -928,114 +1197,27 @@ event_pending(struct event *ev, short event, struct timeval *tv)
 }
 
 /* ------------------------------------------------------------------ */
-/* event_once */
-
-static void
-event_once_cb(int fd, short what, void *arg)
-{
-	struct event_once *eo = arg;
-
-	/* Unlink first: the callback may free the base. */
-	if (eo->next != NULL)
-		eo->next->prevp = eo->prevp;
-	*eo->prevp = eo->next;
-	eo->cb(fd, what, eo->arg);
-	mm_free(eo);
-}
-
-int
-event_base_once(struct event_base *base, int fd, short events,
-    void (*callback)(int, short, void *), void *arg,
-    const struct timeval *tv)
-{
-	struct event_once *eo;
-	struct timeval zero = { 0, 0 };
-
-	if (base == NULL || callback == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	events &= ~EV_PERSIST;
-	if (events & EV_SIGNAL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!(events & (EV_TIMEOUT | EV_READ | EV_WRITE))) {
-		errno = EINVAL;
-		return -1;
-	}
-	eo = mm_calloc(1, sizeof(*eo));
-	if (eo == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	eo->cb = callback;
-	eo->arg = arg;
-	if (events == EV_TIMEOUT) {
-		event_set(&eo->ev, -1, 0, event_once_cb, eo);
-		if (tv == NULL)
-			tv = &zero;
-	} else {
-		event_set(&eo->ev, fd, events & (EV_READ | EV_WRITE),
-		    event_once_cb, eo);
-	}
-	(void)event_base_set(base, &eo->ev);
-	if (event_add(&eo->ev, tv) == -1) {
-		int e = errno;
-		mm_free(eo);
-		errno = e;
-		return -1;
-	}
-	eo->next = base->once_head;
-	if (eo->next != NULL)
-		eo->next->prevp = &eo->next;
-	eo->prevp = &base->once_head;
-	base->once_head = eo;
-	return 0;
-}
-
-int
-event_once(int fd, short events, void (*callback)(int, short, void *),
-    void *arg, const struct timeval *tv)
-{
-	return event_base_once(current_base, fd, events, callback, arg, tv);
-}
-
-/* ------------------------------------------------------------------ */
 /* The loop */
 
-static void
-event_loopexit_cb(int fd, short what, void *arg)
-{
-	struct event_base *base = arg;
-
-	(void)fd;
-	(void)what;
-	base->event_gotterm = 1;
-}
-
+/* Set an EVSTOP_* bit, waking the loop if another thread runs it. */
 int
-event_base_loopexit(struct event_base *base, const struct timeval *tv)
-{
-	return event_base_once(base, -1, EV_TIMEOUT, event_loopexit_cb,
-	    base, tv);
-}
-
-int
-event_loopexit(const struct timeval *tv)
-{
-	return event_base_loopexit(current_base, tv);
-}
-
-int
-event_base_loopbreak(struct event_base *base)
+event_base_stop_(struct event_base *base, int how)
 {
 	if (base == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
-	base->event_break = 1;
+	event_base_lock_(base);
+	base->event_break |= how;
+	event_base_notify_(base);
+	event_base_unlock_(base);
 	return 0;
+}
+
+int
+event_base_loopbreak(struct event_base *base)
+{
+	return event_base_stop_(base, EVSTOP_BREAK);
 }
 
 int
@@ -1044,7 +1226,11 @@ event_loopbreak(void)
 	return event_base_loopbreak(current_base);
 }
 
-/* Move every expired timer to the active queues (deleting the event). */
+/*
+ * Move every expired timer to the active queues.  The event is deleted,
+ * except a 2.x persistent one, which only loses its timer (it is re-armed
+ * before its callback runs).
+ */
 static void
 timeout_process(struct event_base *base)
 {
@@ -1054,14 +1240,99 @@ timeout_process(struct event_base *base)
 	while (!min_heap_empty(&base->timeheap) &&
 	    min_heap_top_key(&base->timeheap) <= now) {
 		ev = min_heap_top(&base->timeheap);
-		(void)event_del(ev);
+		if (ev->ev_flags & EVLIST_X_REARM)
+			timer_disarm(base, ev);
+		else
+			(void)event_del_nolock(ev);
 		event_active_(ev, EV_TIMEOUT, 1);
+	}
+}
+
+/* Take ev off its queue before its callback, as its kind wants. */
+static inline void
+event_dequeue_for_callback(struct event_base *base, struct event *ev)
+{
+	if (ev->ev_events & EV_PERSIST) {
+		event_queue_remove_active(base, ev);
+		if (ev->ev_flags & EVLIST_X_REARM)
+			event_persist_rearm_(base, ev);
+	} else {
+		(void)event_del_nolock(ev);
+	}
+}
+
+/* The most urgent non-empty level (nactivequeues if none). */
+static inline int
+event_first_active_level(struct event_base *base)
+{
+	int i;
+
+	for (i = 0; i < base->nactivequeues; i++)
+		if (TAILQ_FIRST(&base->activequeues[i]) != NULL)
+			break;
+	if (base->event_count_active > base->active_max)
+		base->active_max = base->event_count_active;
+	return i;
+}
+
+/*
+ * The callback loop with a lock or dispatch limits: each callback runs
+ * with the base unlocked, and a thread waiting in event_del() for the
+ * running callback is woken after it.  On a limited level the loop polls
+ * again after max_callbacks callbacks or max_interval.
+ */
+static void
+event_process_active_general(struct event_base *base, int i)
+{
+	int64_t end = -1;
+	int count = 0, limited;
+	struct event *ev;
+
+	limited = (base->xflags & EVX_LIMITS) && i >= base->limit_after_pri;
+	if (limited && base->max_interval_us >= 0)
+		end = mono_now_us() + base->max_interval_us;
+	while (i < base->nactivequeues &&
+	    (ev = TAILQ_FIRST(&base->activequeues[i])) != NULL) {
+		int stop = 0;
+
+		event_dequeue_for_callback(base, ev);
+		if (ev->ev_flags & EVLIST_FINALIZING) {
+			event_finalize_run_(base, ev);
+			continue;
+		}
+		base->cur_ev = ev;
+		base->cur_ncalls = ev->ev_ncalls;
+		while (base->cur_ncalls > 0) {
+			void (*cb)(int, short, void *) = ev->ev_callback;
+			int fd = ev->ev_fd;
+			short res = (short)ev->ev_res;
+			void *arg = ev->ev_arg;
+
+			base->cur_ncalls--;
+			ev->ev_ncalls = base->cur_ncalls;
+			event_base_unlock_(base);
+			cb(fd, res, arg);
+			event_base_lock_(base);
+			if (event_gotsig || base->event_break) {
+				stop = 1;
+				break;
+			}
+		}
+		base->cur_ev = NULL;
+		if (base->th_waiters)
+			evthread_cond_broadcast_(base);
+		if (stop)
+			break;
+		if (limited && (++count >= base->max_callbacks ||
+		    (end >= 0 && mono_now_us() >= end)))
+			break;
 	}
 }
 
 /*
  * Run the callbacks of the most urgent non-empty queue, including events
- * activated into it meanwhile.  Returns early on loopbreak or event_gotsig.
+ * activated into it meanwhile.  Returns early on loopbreak, loopcontinue
+ * or event_gotsig.
  */
 static void
 event_process_active(struct event_base *base)
@@ -1070,32 +1341,35 @@ event_process_active(struct event_base *base)
 	 * the repeated calls we may be inside of. */
 	struct event *saved_ev = base->cur_ev;
 	short saved_ncalls = base->cur_ncalls;
+	int saved_pri = base->running_pri;
 	struct event *ev;
 	int i;
 
-	for (i = 0; i < base->nactivequeues; i++)
-		if (TAILQ_FIRST(&base->activequeues[i]) != NULL)
-			break;
+	i = event_first_active_level(base);
+	base->running_pri = i;
+	if (base->xflags & EVX_SLOWLOOP) {
+		event_process_active_general(base, i);
+		goto out;
+	}
 
 	/* Re-read the queue after every callback: it may have run
 	 * event_base_priority_init() once the queues were empty. */
 	while (i < base->nactivequeues &&
 	    (ev = TAILQ_FIRST(&base->activequeues[i])) != NULL) {
-		if (ev->ev_events & EV_PERSIST)
-			event_queue_remove_active(base, ev);
-		else
-			(void)event_del(ev);
-
+		event_dequeue_for_callback(base, ev);
+		base->cur_ev = ev;
 		if (ev->ev_ncalls == 1) {
 			/* The common case: one call, nothing to stop. */
-			ev->ev_ncalls = 0;
 			(*ev->ev_callback)(ev->ev_fd, (short)ev->ev_res,
 			    ev->ev_arg);
 			if (event_gotsig || base->event_break)
 				break;
 			continue;
 		}
-		base->cur_ev = ev;
+		if (ev->ev_flags & EVLIST_FINALIZING) {
+			event_finalize_run_(base, ev);
+			continue;
+		}
 		base->cur_ncalls = ev->ev_ncalls;
 		while (base->cur_ncalls > 0) {
 			base->cur_ncalls--;
@@ -1109,6 +1383,7 @@ event_process_active(struct event_base *base)
 out:
 	base->cur_ev = saved_ev;
 	base->cur_ncalls = saved_ncalls;
+	base->running_pri = saved_pri;
 }
 
 /*
@@ -1117,7 +1392,7 @@ out:
  * (NULL).
  */
 static struct timeval *
-loop_wait_time(struct event_base *base, int flags, struct timeval *tv)
+loop_timeout(struct event_base *base, int flags, struct timeval *tv)
 {
 	int64_t left;
 
@@ -1132,55 +1407,50 @@ loop_wait_time(struct event_base *base, int flags, struct timeval *tv)
 	return tv;
 }
 
-int
-event_base_loop(struct event_base *base, int flags)
+/* The loop proper; the base is locked (if it has a lock). */
+static int
+event_base_loop_locked(struct event_base *base, int flags)
 {
-	struct timeval tv, *tv_p;
-	int done = 0, res;
-
-	if (base == NULL || base->evbase == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	base->tv_cached = 0;
-	/* (A backend that watches signals gets them without the handler.) */
-	if (base->sig.nsigevents > 0 && base->evsel->sig_add == NULL)
-		evsignal_base = base;
+	struct timeval tv;
+	int done = 0;
 
 	while (!done) {
 		if (base->event_gotterm) {
 			base->event_gotterm = 0;
+			base->got_exit = 1;
 			break;
 		}
 		if (base->event_break) {
-			base->event_break = 0;
-			break;
+			if (base->event_break & EVSTOP_BREAK) {
+				base->event_break = 0;
+				base->got_break = 1;
+				break;
+			}
+			base->event_break = 0;	/* a loopcontinue */
 		}
 		while (event_gotsig) {
 			event_gotsig = 0;
 			if (event_sigcb != NULL && (*event_sigcb)() == -1) {
-				base->tv_cached = 0;
 				errno = EINTR;
 				return -1;
 			}
 		}
 
-		tv_p = loop_wait_time(base, flags, &tv);
-
 		/* Nothing inserted or armed and nothing to run: done.  (An
 		 * active internal event costs one more harmless pass.) */
-		if (base->event_count <= 0 && base->event_count_active == 0) {
-			base->tv_cached = 0;
+		if (base->event_count <= 0 && base->event_count_active == 0 &&
+		    !(flags & EVLOOP_NO_EXIT_ON_EMPTY))
 			return 1;
-		}
+		/* event_base_get_max_events() samples here and when asked. */
+		if (base->event_count > base->event_count_max)
+			base->event_count_max = base->event_count;
 
 		(void)flush_changes(base);
 		base->tv_cached = 0;
-		res = evsel_dispatch(base, tv_p);
-		if (res == -1)
+		if (evsel_dispatch(base, loop_timeout(base, flags, &tv)) == -1)
 			return -1;
 		base->now_us = mono_now_us();
-		base->tv_cached = 1;
+		base->tv_cached = base->cache_time;
 
 		timeout_process(base);
 		if (base->event_count_active) {
@@ -1191,8 +1461,44 @@ event_base_loop(struct event_base *base, int flags)
 			done = 1;
 		}
 	}
-	base->tv_cached = 0;
 	return 0;
+}
+
+int
+event_base_loop(struct event_base *base, int flags)
+{
+	unsigned long saved_owner;
+	int res;
+
+	if (base == NULL || base->evbase == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	event_base_lock_(base);
+	saved_owner = base->th_owner;
+	if (base->th_lock != NULL) {
+		unsigned long self = evthread_id_();
+		if (base->running && saved_owner != self) {
+			event_warnx("event_base_loop: the loop of this base "
+			    "already runs in another thread");
+			event_base_unlock_(base);
+			errno = EBUSY;
+			return -1;
+		}
+		base->th_owner = self;
+	}
+	base->tv_cached = 0;
+	base->got_exit = base->got_break = 0;
+	/* (A backend that watches signals gets them without the handler.) */
+	if (base->sig.nsigevents > 0 && base->evsel->sig_add == NULL)
+		evsignal_base = base;
+	base->running++;
+	res = event_base_loop_locked(base, flags);
+	base->running--;
+	base->tv_cached = 0;
+	base->th_owner = saved_owner;
+	event_base_unlock_(base);
+	return res;
 }
 
 int

@@ -42,11 +42,17 @@ struct evsignal_info {
 
 struct event_base;
 
-/* Exported with 1.4's names (they show in nm -D of libevent 1.4). */
+/*
+ * Exported with 1.4's names (they show in nm -D of libevent 1.4).
+ * libevent 2.x made evsignal_add()/evsignal_del() public macros for
+ * event_add()/event_del(); inside the library the names are ours.
+ */
+#undef evsignal_add
+#undef evsignal_del
 int evsignal_init(struct event_base *base);
 void evsignal_process(struct event_base *base);
-int evsignal_add(struct event *ev);
-int evsignal_del(struct event *ev);
+int (evsignal_add)(struct event *ev);
+int (evsignal_del)(struct event *ev);
 void evsignal_dealloc(struct event_base *base);
 int _evsignal_set_handler(struct event_base *base, int evsignal,
     void (*fn)(int));

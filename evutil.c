@@ -119,3 +119,30 @@ evutil_getenv(const char *name)
 		return NULL;
 	return getenv(name);
 }
+
+/* ASCII case folding only: the C locale's rules in every locale. */
+static int
+ascii_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+int
+evutil_ascii_strncasecmp(const char *s1, const char *s2, size_t n)
+{
+	for (; n > 0; n--, s1++, s2++) {
+		int a = ascii_lower((unsigned char)*s1);
+		int b = ascii_lower((unsigned char)*s2);
+		if (a != b)
+			return a < b ? -1 : 1;
+		if (a == '\0')
+			break;
+	}
+	return 0;
+}
+
+int
+evutil_ascii_strcasecmp(const char *s1, const char *s2)
+{
+	return evutil_ascii_strncasecmp(s1, s2, (size_t)-1);
+}

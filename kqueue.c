@@ -330,13 +330,15 @@ kq_report(struct event_base *base, struct kqop *kop, int n)
 /* One kevent() with the queued changes; kop->events gets the results.
  * The changes are consumed (applied, or lost with the failed call). */
 static int
-kq_wait(struct kqop *kop, const struct timespec *ts)
+kq_wait(struct event_base *base, struct kqop *kop, const struct timespec *ts)
 {
 	int nchanges = kop->nchanges, n;
 
 	kop->nchanges = 0;
+	evsel_wait_begin_(base);
 	n = kevent(kop->kq, kop->changes, nchanges, kop->events,
 	    kop->nevents, ts);
+	evsel_wait_end_(base);
 	if (n == -1 && errno != EINTR)
 		event_warn("kevent");
 	return n;
@@ -354,11 +356,11 @@ kq_dispatch(struct event_base *base, struct timeval *tv)
 		ts.tv_nsec = tv->tv_usec * 1000;
 		ts_p = &ts;
 	}
-	n = kq_wait(kop, ts_p);
+	n = kq_wait(base, kop, ts_p);
 	/* c): only harmless failures came back and nothing was waited for:
 	 * wait now (changes queued meanwhile go with this call). */
 	if (n > 0 && kq_report(base, kop, n) == 0) {
-		n = kq_wait(kop, ts_p);
+		n = kq_wait(base, kop, ts_p);
 		if (n > 0)
 			(void)kq_report(base, kop, n);
 	}

@@ -10,7 +10,9 @@
  * event_warn()  logs at WARN and appends ": strerror(errno)".
  * event_warnx() logs at WARN.
  * event_msgx()  logs at MSG.
- * event_debug((fmt, ...)) logs at DEBUG; compiled out unless USE_DEBUG.
+ * event_debug((fmt, ...)) logs at DEBUG while debug logging is on
+ * (event_enable_debug_logging(), libevent 2.x; on from the start when
+ * built with USE_DEBUG); otherwise its arguments are not evaluated.
  */
 #ifndef LOG_EXTRA_INTERNAL_H
 #define LOG_EXTRA_INTERNAL_H
@@ -32,10 +34,13 @@ void event_warnx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
 void event_msgx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
 void _event_debugx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
 
-#ifdef USE_DEBUG
-#define event_debug(x) _event_debugx x
-#else
-#define event_debug(x) do {} while (0)
-#endif
+/* EVENT_DBG_* mask of event_enable_debug_logging() (exported: the extra
+ * library logs through it too). */
+extern unsigned int event_debug_logging_mask_;
+
+#define event_debug(x) do {						\
+	if (event_debug_logging_mask_)					\
+		_event_debugx x;					\
+} while (0)
 
 #endif /* LOG_EXTRA_INTERNAL_H */

@@ -10,10 +10,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event2/event.h"
 #include "event.h"
 #include "log-internal.h"
 
 static event_log_cb log_fn;
+static event_fatal_cb fatal_fn;
+
+#ifdef USE_DEBUG
+unsigned int event_debug_logging_mask_ = EVENT_DBG_ALL;
+#else
+unsigned int event_debug_logging_mask_ = EVENT_DBG_NONE;
+#endif
+
+void
+event_set_fatal_callback(event_fatal_cb cb)
+{
+	fatal_fn = cb;
+}
+
+/* The end of a fatal error: the program's callback, then exit or abort. */
+static void
+event_exit(int eval) EV_NORETURN;
+
+static void
+event_exit(int eval)
+{
+	if (fatal_fn != NULL) {
+		fatal_fn(eval);
+		exit(eval);	/* the callback must not return */
+	}
+	if (eval == EVENT_ERR_ABORT_)
+		abort();
+	exit(eval);
+}
 
 void
 event_set_log_callback(event_log_cb cb)
@@ -69,7 +99,7 @@ event_err(int eval, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_va(_EVENT_LOG_ERR, e, fmt, ap);
 	va_end(ap);
-	exit(eval);
+	event_exit(eval);
 }
 
 void
@@ -92,7 +122,7 @@ event_errx(int eval, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_va(_EVENT_LOG_ERR, -1, fmt, ap);
 	va_end(ap);
-	exit(eval);
+	event_exit(eval);
 }
 
 void

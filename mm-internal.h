@@ -2,15 +2,19 @@
  * mm-internal.h -- the one door to the heap.
  *
  * Every allocation the library makes goes through these wrappers, never
- * through malloc() and friends directly.  They allocate with the C
+ * through malloc() and friends directly.  By default they use the C
  * library's allocator, so memory the 1.4 API hands to the program (the
- * strings of evhttp_decode_uri(), evbuffer_readline(), ...) is still
- * released by the program with free().  Keeping them in one place gives
- * the tests a single point at which to make an allocation fail.
+ * strings of evhttp_decode_uri(), evbuffer_readline(), ...) is released
+ * by the program with free().  A program may replace the allocator with
+ * event_set_mem_functions() (libevent 2.x): from then on such strings come
+ * from its malloc_fn and must be released with its free_fn (mm.c).
+ * Keeping every allocation here also gives the tests a single point at
+ * which to make one fail.
  *
- * mm_strdup()/mm_strndup() return NULL on allocation failure (and for a
- * length that cannot be allocated); nothing here sets or clears errno
- * beyond what the C library does.
+ * The wrappers are functions of libevent_core (event_mm_*_, exported, as
+ * in libevent 2.1) so that libevent_extra uses the same allocator.
+ * mm_calloc() and mm_strndup() return NULL for a size that overflows;
+ * nothing here sets or clears errno beyond what the allocator does.
  */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
@@ -19,29 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline void *
-mm_malloc(size_t n)
-{
-	return malloc(n);
-}
+void *event_mm_malloc_(size_t n);
+void *event_mm_calloc_(size_t count, size_t size);
+void *event_mm_realloc_(void *p, size_t n);
+void event_mm_free_(void *p);
 
-static inline void *
-mm_calloc(size_t count, size_t size)
-{
-	return calloc(count, size);
-}
-
-static inline void *
-mm_realloc(void *p, size_t n)
-{
-	return realloc(p, n);
-}
-
-static inline void
-mm_free(void *p)
-{
-	free(p);
-}
+#define mm_malloc(n)		event_mm_malloc_(n)
+#define mm_calloc(count, size)	event_mm_calloc_((count), (size))
+#define mm_realloc(p, n)	event_mm_realloc_((p), (n))
+#define mm_free(p)		event_mm_free_(p)
 
 /* A copy of the first n bytes of s, NUL-terminated. */
 static inline char *

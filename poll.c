@@ -10,7 +10,12 @@
  *  c) POLLNVAL (the fd was closed while registered) makes the core report
  *     the fd bad once and stop watching it, instead of spinning.
  *  d) Timeouts round up to the next millisecond.
+ *  e) EV_CLOSED is POLLRDHUP (Linux: the peer shut its writing side);
+ *     POLLHUP reports it too.  Without POLLRDHUP there is no EV_CLOSED.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* POLLRDHUP */
+#endif
 #include "config.h"
 
 #include <sys/types.h>
@@ -67,6 +72,10 @@ poll_add(struct event_base *base, int fd, short old, short new_)
 		events |= POLLIN;
 	if (new_ & EV_WRITE)
 		events |= POLLOUT;
+#ifdef POLLRDHUP
+	if (new_ & EV_CLOSED)
+		events |= POLLRDHUP;
+#endif
 	slot = pop->idx[fd] - 1;
 	if (slot < 0) {
 		if (pop->n == pop->a) {
@@ -118,7 +127,9 @@ poll_dispatch(struct event_base *base, struct timeval *tv)
 		    (tv->tv_usec + 999) / 1000;
 		ms = t > INT_MAX ? INT_MAX : (int)t;
 	}
+	evsel_wait_begin_(base);
 	n = poll(pop->fds, (nfds_t)pop->n, ms);
+	evsel_wait_end_(base);
 	if (n == -1) {
 		if (errno != EINTR) {
 			event_warn("poll");
@@ -141,12 +152,16 @@ poll_dispatch(struct event_base *base, struct timeval *tv)
 			continue;
 		}
 		if (what & (POLLHUP | POLLERR))
-			res = EV_READ | EV_WRITE;
+			res = EV_READ | EV_WRITE | EV_CLOSED;
 		else {
 			if (what & POLLIN)
 				res |= EV_READ;
 			if (what & POLLOUT)
 				res |= EV_WRITE;
+#ifdef POLLRDHUP
+			if (what & POLLRDHUP)
+				res |= EV_CLOSED;
+#endif
 		}
 		if (res)
 			event_fd_ready_(base, pop->fds[i].fd, res);
@@ -172,7 +187,11 @@ const struct eventop pollops = {
 	poll_dispatch,
 	poll_dealloc,
 	0,
+#ifdef POLLRDHUP
+	EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE,
+#else
 	EV_FEATURE_FDS,
+#endif
 	NULL,
 	NULL
 };

@@ -160,10 +160,12 @@ select_dispatch(struct event_base *base, struct timeval *tv)
 	}
 	if (tv != NULL)
 		t = *tv;
+	evsel_wait_begin_(base);
 	n = select(sop->maxfd + 1,
 	    sop->maxfd >= 0 ? (fd_set *)(void *)sop->rout : NULL,
 	    sop->maxfd >= 0 ? (fd_set *)(void *)sop->wout : NULL,
 	    NULL, tv != NULL ? &t : NULL);
+	evsel_wait_end_(base);
 	if (n == -1) {
 		if (errno == EBADF) {
 			select_find_bad(base, sop);

@@ -247,7 +247,7 @@ evsignal_add_watched(struct event_base *base, int evsignal)
  * All that can fail happens before the event is linked.  0 or -1.
  */
 int
-evsignal_add(struct event *ev)
+(evsignal_add)(struct event *ev)
 {
 	struct event_base *base = ev->ev_base;
 	struct evsignal_info *sig = &base->sig;
@@ -278,7 +278,7 @@ evsignal_add(struct event *ev)
 }
 
 int
-evsignal_del(struct event *ev)
+(evsignal_del)(struct event *ev)
 {
 	struct event_base *base = ev->ev_base;
 	struct evsignal_info *sig = &base->sig;
@@ -320,8 +320,8 @@ evsignal_process(struct event_base *base)
 		for (ev = TAILQ_FIRST(&sig->evsigevents[i]); ev; ev = next) {
 			next = TAILQ_NEXT(ev, ev_signal_next);
 			if (!(ev->ev_events & EV_PERSIST))
-				(void)event_del(ev);
-			event_active(ev, EV_SIGNAL, (short)ncalls);
+				(void)event_del_nolock_(ev);
+			event_active_nolock_(ev, EV_SIGNAL, (short)ncalls);
 		}
 	}
 }

@@ -37,16 +37,19 @@ extern "C" {
 
 #include <evutil.h>
 
-/* Flags kept in ev_flags: where the event currently is. */
-#define EVLIST_TIMEOUT	0x01	/* armed in the timer heap */
-#define EVLIST_INSERTED	0x02	/* registered for I/O or a signal */
-#define EVLIST_SIGNAL	0x04	/* reserved; never set */
-#define EVLIST_ACTIVE	0x08	/* queued to run its callback */
-#define EVLIST_INTERNAL	0x10	/* the library's own; keeps no loop alive */
-#define EVLIST_INIT	0x80	/* event_set() was called */
+/*
+ * struct event, the EVLIST_* bits and struct event_list are shared with
+ * the libevent 2.x headers: one layout serves both APIs.  Only the 1.4
+ * part of that header is taken here.
+ */
+#define EVENT_STRUCT_14_ONLY_
+#include <event2/event_struct.h>
+#undef EVENT_STRUCT_14_ONLY_
 
 /* EVLIST_X_ Private space: 0x1000-0xf000 */
+#ifndef EVLIST_ALL
 #define EVLIST_ALL	(0xf000 | 0x9f)
+#endif
 
 /* What an event waits for, and what its callback receives. */
 #define EV_TIMEOUT	0x01
@@ -56,8 +59,8 @@ extern "C" {
 #define EV_PERSIST	0x10	/* stay registered after firing */
 
 /*
- * A TAILQ_ENTRY is needed for struct event.  When <sys/queue.h> was not
- * included first we spell an equivalent one and remove it at the end.
+ * A TAILQ_ENTRY is needed for struct evkeyval.  When <sys/queue.h> was
+ * not included first we spell an equivalent one and remove it at the end.
  */
 #ifndef TAILQ_ENTRY
 #define _EVENT_DEFINED_TQENTRY
@@ -67,42 +70,6 @@ struct {								\
 	struct type **tqe_prev;	/* address of previous next element */	\
 }
 #endif /* !TAILQ_ENTRY */
-
-struct event_base;
-#ifndef EVENT_NO_STRUCT
-/*
- * One registration: an fd, a signal or a timer.  Programs embed it and may
- * read the fields marked public (ro: read-only); the rest belong to the
- * library.
- */
-struct event {
-	TAILQ_ENTRY (event) ev_next;		/* private */
-	TAILQ_ENTRY (event) ev_active_next;	/* private */
-	TAILQ_ENTRY (event) ev_signal_next;	/* private */
-	unsigned int min_heap_idx;		/* private: timer heap slot */
-
-	struct event_base *ev_base;		/* public, ro */
-
-	int ev_fd;				/* public: fd or signal */
-	short ev_events;			/* public: EV_* asked for */
-	short ev_ncalls;			/* private: calls left */
-	/* private: the timer heap's FIFO sequence (min_heap-internal.h) */
-	short *ev_pncalls;
-
-	/* public, ro: the deadline, on the library's monotonic clock */
-	struct timeval ev_timeout;
-
-	int ev_pri;				/* public, ro: 0 first */
-
-	void (*ev_callback)(int, short, void *arg);	/* public */
-	void *ev_arg;				/* public */
-
-	int ev_res;				/* public: passed to callback */
-	int ev_flags;				/* public, ro: EVLIST_* */
-};
-#else
-struct event;
-#endif
 
 #define EVENT_SIGNAL(ev)	(int)(ev)->ev_fd
 #define EVENT_FD(ev)		(int)(ev)->ev_fd
@@ -120,11 +87,9 @@ struct evkeyval {
 
 #ifdef _EVENT_DEFINED_TQENTRY
 #undef TAILQ_ENTRY
-struct event_list;
 struct evkeyvalq;
 #undef _EVENT_DEFINED_TQENTRY
 #else
-TAILQ_HEAD (event_list, event);
 TAILQ_HEAD (evkeyvalq, evkeyval);
 #endif /* _EVENT_DEFINED_TQENTRY */
 
@@ -149,8 +114,13 @@ int event_dispatch(void);
 /* Run the given base until no events remain or loopexit/loopbreak. */
 int event_base_dispatch(struct event_base *);
 
-/* The name of the backend the base uses ("epoll", "poll", "select", ...). */
+/*
+ * The name of the backend the base uses ("epoll", "poll", "select", ...).
+ * (<event2/event.h> declares it with a const base; the first seen wins.)
+ */
+#ifndef EVENT2_EVENT_H_INCLUDED_
 const char *event_base_get_method(struct event_base *);
+#endif
 
 /*
  * Free a base.  Pending events are deleted (not freed, fds not closed).
@@ -158,11 +128,13 @@ const char *event_base_get_method(struct event_base *);
  */
 void event_base_free(struct event_base *);
 
+#ifndef EVENT2_EVENT_H_INCLUDED_
 #define _EVENT_LOG_DEBUG 0
 #define _EVENT_LOG_MSG   1
 #define _EVENT_LOG_WARN  2
 #define _EVENT_LOG_ERR   3
 typedef void (*event_log_cb)(int severity, const char *msg);
+#endif
 /* Send the library's log messages to cb; NULL restores stderr. */
 void event_set_log_callback(event_log_cb cb);
 
@@ -241,7 +213,9 @@ void event_active(struct event *, int, short);
  * Which of event (EV_TIMEOUT|EV_READ|EV_WRITE|EV_SIGNAL) ev is pending or
  * active for.  With tv and an armed timer, stores its wall-clock expiry.
  */
+#ifndef EVENT2_EVENT_H_INCLUDED_
 int event_pending(struct event *ev, short event, struct timeval *tv);
+#endif
 
 #ifdef WIN32
 #define event_initialized(ev)		\

@@ -30,7 +30,7 @@
 #include <event2/bufferevent_compat.h>
 #include "event.h"
 #include "regress.h"
-#include "regress_event2.h"
+#include "regress_bev2.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */

@@ -23,7 +23,7 @@
 #include <event2/bufferevent.h>
 #include <event2/buffer.h>
 #include "regress.h"
-#include "regress_event2.h"
+#include "regress_bev2.h"
 
 /* What the accept callback saw. */
 static struct {

@@ -15,11 +15,14 @@ prereq() {
 	esac
 }
 
-for h in event.h evutil.h evhttp.h evdns.h evrpc.h \
+for h in event.h evutil.h evhttp.h evdns.h evrpc.h event2/event.h \
+    event2/event_struct.h event2/event_compat.h event2/util.h \
+    event2/thread.h event2/visibility.h event2/event-config.h \
     event2/buffer.h event2/buffer_compat.h event2/bufferevent.h \
     event2/bufferevent_struct.h event2/bufferevent_compat.h \
     event2/listener.h; do
-	[ -f "$srcdir/include/$h" ] || { tap_skip "headers/$h" "not written yet"; continue; }
+	[ -f "$srcdir/include/$h" ] || [ -f "$builddir/include/$h" ] ||
+		{ tap_skip "headers/$h" "not written yet"; continue; }
 	for std in c89 c99 c++; do
 		f=$tmp/t.c
 		{ prereq $h; echo "#include <$h>"; echo "int main(void) { return 0; }"; } > "$f"
@@ -122,4 +125,41 @@ if echo "$deps" | grep -q "$builddir/.libs/libevent-1.4.so.2" &&
 else
 	tap_fail headers/regress-links-ours; echo "$deps" | tap_note
 fi
+
+# The 1.4 and 2.x headers in one translation unit, in either order, and
+# each view's version: 2.x names in sight give the 2.x answer.
+mix14='#include <event.h>
+#include <evutil.h>'
+mix2x='#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <event2/event_compat.h>
+#include <event2/util.h>
+#include <event2/thread.h>'
+for order in 14-first 2x-first; do
+	if [ $order = 14-first ]; then first=$mix14; second=$mix2x; else first=$mix2x; second=$mix14; fi
+	for std in c89 c99 c++; do
+		{ echo '#include <sys/queue.h>'; echo "$first"; echo "$second"
+		  echo '#include <string.h>'
+		  echo '#ifndef LIBEVENT_VERSION_NUMBER'
+		  echo '#error the 2.x view lacks LIBEVENT_VERSION_NUMBER'
+		  echo '#endif'
+		  echo 'int main(void) { struct event ev; ev_uint64_t u = EV_UINT64_MAX; evutil_socket_t s = -1;'
+		  echo '  (void)u; (void)s; event_set(&ev, -1, 0, 0, 0);'
+		  echo '  return strcmp(event_get_version(), LIBEVENT_VERSION) != 0 ||'
+		  echo '      event_get_version_number() != LIBEVENT_VERSION_NUMBER || !event_initialized(&ev); }'
+		} > "$tmp/mix.c"
+		case $std in
+		c++) cp "$tmp/mix.c" "$tmp/mix.cc"; cmd="$CXX -x c++ -Wall -Wextra -Werror -pedantic $inc $tmp/mix.cc -x none" ;;
+		c89) cmd="$CC -std=c89 -Wall -Wextra -Werror -pedantic -Wno-long-long $inc $tmp/mix.c" ;;
+		*) cmd="$CC -std=$std -Wall -Wextra -Werror -pedantic $inc $tmp/mix.c" ;;
+		esac
+		if $cmd -o "$tmp/mix" "$builddir/.libs/libevent.so" > "$tmp/err" 2>&1 &&
+		   LD_LIBRARY_PATH="$builddir/.libs" "$tmp/mix"; then
+			tap_ok "headers/mixed-$order/$std"
+		else
+			tap_fail "headers/mixed-$order/$std"
+			cat "$tmp/err" | head -20 | tap_note
+		fi
+	done
+done
 tap_done
