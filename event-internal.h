@@ -30,6 +30,7 @@
 #include "event2/thread.h"
 #include "event.h"
 #include "min_heap-internal.h"
+#include "evutil-internal.h"	/* Windows: clock_gettime() */
 #include "evsignal-internal.h"
 
 /* Inside the library event_get_version is the 1.4 function (answering
@@ -274,11 +275,6 @@ EV_HIDDEN int64_t event_now_us_(struct event_base *base);
 EV_HIDDEN int evsel_sig_add_(struct event_base *base, int signo);
 EV_HIDDEN int evsel_sig_del_(struct event_base *base, int signo);
 
-#ifdef _WIN32
-/* Windows has no clock_gettime(): the core's monotonic clock in
- * microseconds (evutil_win32.c). */
-EV_HIDDEN int64_t evutil_monotonic_us_(void);
-#endif
 
 /* event.c for the 2.x files: a zeroed base with its queues, heap and
  * signal state (no backend yet), or NULL; the backend table; event_del()

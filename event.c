@@ -127,15 +127,11 @@ event_clamp_pri(struct event *ev)
 static inline int64_t
 mono_now_us(void)
 {
-#ifdef _WIN32
-	return evutil_monotonic_us_();
-#else
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-#endif
 }
 
 /*

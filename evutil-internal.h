@@ -13,6 +13,8 @@
  * it without a cross-library internal symbol.
  *
  * On POSIX each one is exactly the call the code made before the port.
+ * The one exception to "only sockets": clock_gettime(), which Windows
+ * lacks.
  */
 #ifndef EVUTIL_INTERNAL_H
 #define EVUTIL_INTERNAL_H
@@ -29,6 +31,13 @@
 #include "evutil.h"
 
 #ifdef _WIN32
+
+/* Windows has no clock_gettime() (the C library, without winpthreads):
+ * CLOCK_MONOTONIC from the performance counter, others from the system
+ * time (evutil_win32.c, libevent_core). */
+#include <time.h>
+int evutil_clock_gettime_(int clock, struct timespec *ts);
+#define clock_gettime(clock, ts) evutil_clock_gettime_((clock), (ts))
 
 /* One read or write on a socket; the count, 0 at EOF, or -1 (SOCKET_ERROR)
  * with the error in EVUTIL_SOCKET_ERROR(). */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "event2/util.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 
 /* Longest address text we accept (an IPv6 address with a zone). */
@@ -342,7 +343,13 @@ set_int_option(evutil_socket_t sock, int level, int name)
 int
 evutil_make_listen_socket_reuseable(evutil_socket_t sock)
 {
+#ifdef _WIN32
+	/* SO_REUSEADDR would let another socket take the port there. */
+	(void)sock;
+	return 0;
+#else
 	return set_int_option(sock, SOL_SOCKET, SO_REUSEADDR);
+#endif
 }
 
 int
@@ -376,6 +383,9 @@ evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock)
 int
 evutil_make_socket_closeonexec(evutil_socket_t sock)
 {
+#ifdef _WIN32
+	return evutil_closeonexec_(sock);
+#else
 	int flags = fcntl(sock, F_GETFD, NULL);
 
 	if (flags == -1) {
@@ -388,10 +398,11 @@ evutil_make_socket_closeonexec(evutil_socket_t sock)
 		return -1;
 	}
 	return 0;
+#endif
 }
 
 int
 evutil_closesocket(evutil_socket_t sock)
 {
-	return close(sock);
+	return EVUTIL_CLOSESOCKET(sock);
 }

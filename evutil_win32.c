@@ -1,6 +1,6 @@
 /*
- * evutil_win32.c -- the evutil.h helpers on Winsock, and the monotonic
- * clock of the core (event-internal.h).
+ * evutil_win32.c -- the evutil.h helpers on Winsock, the text of a
+ * Winsock error, and clock_gettime() for the library (event-internal.h).
  *
  * Notes (shared/api/backends.md 3):
  *  a) Windows has no socketpair().  A connected pair is made over
@@ -19,9 +19,12 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <windows.h>
 
@@ -178,22 +181,51 @@ evutil_make_socket_nonblocking(int sock)
 }
 
 /*
- * The core's monotonic clock in microseconds: the performance counter,
- * which never goes back and does not follow changes of the wall clock.
+ * clock_gettime() for the library: CLOCK_MONOTONIC is the performance
+ * counter, which never goes back and does not follow changes of the wall
+ * clock; anything else is the wall clock.  0, or -1 with errno.
  */
-int64_t
-evutil_monotonic_us_(void)
+int
+evutil_clock_gettime_(int clock, struct timespec *ts)
 {
 	static LARGE_INTEGER freq;
 	LARGE_INTEGER now;
-	int64_t q, r;
+	struct timeval tv;
 
-	if (freq.QuadPart == 0 && !QueryPerformanceFrequency(&freq))
+	if (clock != CLOCK_MONOTONIC) {
+		if (gettimeofday(&tv, NULL) == -1)
+			return -1;
+		ts->tv_sec = tv.tv_sec;
+		ts->tv_nsec = tv.tv_usec * 1000L;
 		return 0;
-	if (!QueryPerformanceCounter(&now))
-		return 0;
-	/* Split so that count * 10^6 cannot overflow. */
-	q = now.QuadPart / freq.QuadPart;
-	r = now.QuadPart % freq.QuadPart;
-	return q * 1000000 + r * 1000000 / freq.QuadPart;
+	}
+	if ((freq.QuadPart == 0 && !QueryPerformanceFrequency(&freq)) ||
+	    !QueryPerformanceCounter(&now)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Split so that count * 10^9 cannot overflow. */
+	ts->tv_sec = (time_t)(now.QuadPart / freq.QuadPart);
+	ts->tv_nsec = (long)(now.QuadPart % freq.QuadPart * 1000000000 /
+	    freq.QuadPart);
+	return 0;
+}
+
+/* Windows: the text of a WSAE* code (strerror() knows none of them). */
+const char *
+evutil_socket_error_to_string(int errcode)
+{
+	static char buf[256];	/* (libevent 2.x: also not thread-safe) */
+	DWORD n;
+
+	n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
+	    FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD)errcode, 0, buf,
+	    sizeof(buf), NULL);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == '.'))
+		buf[--n] = '\0';
+	if (n == 0)
+		(void)evutil_snprintf(buf, sizeof(buf), "Winsock error %d",
+		    errcode);
+	return buf;
 }

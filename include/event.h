@@ -217,13 +217,9 @@ void event_active(struct event *, int, short);
 int event_pending(struct event *ev, short event, struct timeval *tv);
 #endif
 
-#ifdef WIN32
-#define event_initialized(ev)		\
-	((ev)->ev_flags & EVLIST_INIT &&	\
-	 (ev)->ev_fd != (int)INVALID_HANDLE_VALUE)
-#else
+/* (1.4 on Windows also wanted ev_fd != INVALID_HANDLE_VALUE, which made
+ * every timer look uninitialized there; docs/COMPAT.md.) */
 #define event_initialized(ev)		((ev)->ev_flags & EVLIST_INIT)
-#endif
 
 /* "1.4.15": the libevent release whose API this library provides. */
 const char *event_get_version(void);

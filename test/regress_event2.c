@@ -59,7 +59,7 @@ order_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (norder < 32)
-		order[norder++] = (int)(long)arg;
+		order[norder++] = (int)(intptr_t)arg;
 }
 
 static double
@@ -518,7 +518,7 @@ static void
 wake_urgent_cb(evutil_socket_t fd, short what, void *arg)
 {
 	order_cb(fd, what, arg);
-	if ((long)arg == 1)
+	if ((intptr_t)arg == 1)
 		event_active(urgent, EV_TIMEOUT, 1);
 }
 
@@ -548,7 +548,7 @@ test_urgent_activation(struct regress_env *env)
 		norder = 0;
 		for (i = 0; i < 3; i++) {
 			low[i] = evtimer_new(env->base, wake_urgent_cb,
-			    (void *)(long)(i + 1));
+			    (void *)(intptr_t)(i + 1));
 			tt_int_op(event_priority_set(low[i], 1), ==, 0);
 			event_active(low[i], EV_TIMEOUT, 1);
 		}
@@ -611,7 +611,7 @@ static void
 continue_cb(evutil_socket_t fd, short what, void *arg)
 {
 	order_cb(fd, what, arg);
-	if ((long)arg == 1) {
+	if ((intptr_t)arg == 1) {
 		/* Make the urgent read event ready, then (maybe) ask the loop
 		 * to poll before the rest of this level. */
 		tt_int_op(write(wake_fd, "x", 1), ==, 1);
@@ -648,7 +648,7 @@ test_loopcontinue(struct regress_env *env)
 		norder = 0;
 		for (i = 0; i < 3; i++) {
 			low[i] = evtimer_new(cur_base, continue_cb,
-			    (void *)(long)(i + 1));
+			    (void *)(intptr_t)(i + 1));
 			tt_int_op(event_priority_set(low[i], 1), ==, 0);
 			event_active(low[i], EV_TIMEOUT, 1);
 		}

@@ -422,7 +422,7 @@ many_cb(evutil_socket_t fd, short what, void *arg)
 static void
 do_many(void *arg)
 {
-	long t = (long)arg;
+	intptr_t t = (intptr_t)arg;
 	struct timeval zero = { 0, 0 };
 	int i;
 
@@ -447,7 +447,7 @@ test_many_threads(struct regress_env *env)
 		many[i] = evtimer_new(b, many_cb, b);
 	ncalls = 0;
 	for (t = 0; t < NTHREADS; t++)
-		run_later(&l[t], do_many, (void *)t, 10);
+		run_later(&l[t], do_many, (void *)(intptr_t)t, 10);
 	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
 	for (t = 0; t < NTHREADS; t++)
 		join(&l[t]);

@@ -427,6 +427,15 @@ regress_die_with_parent(void)
 #endif
 }
 
+#ifdef _WIN32
+/* Windows: CreateProcess (regress_win32.c); waitpid() and kill() know
+ * the pids it returns, so the calls above work unchanged. */
+pid_t
+regress_spawn(char *const argv[], const char *out_path)
+{
+	return regress_w32_spawn(argv, out_path);
+}
+#else
 /* In the child of regress_spawn: close every fd above 2. */
 static void
 close_inherited(void)
@@ -459,6 +468,18 @@ regress_spawn(char *const argv[], const char *out_path)
 	execv(argv[0], argv);
 	_exit(127);
 }
+#endif /* _WIN32 */
+
+/* (Windows: PATH is ';'-separated, and programs end in .exe.) */
+#ifdef _WIN32
+#define PATH_SEP	';'
+#define PATH_MORE	""
+#define PATH_EXE	".exe"
+#else
+#define PATH_SEP	':'
+#define PATH_MORE	":/usr/sbin:/sbin"
+#define PATH_EXE	""
+#endif
 
 const char *
 regress_find_program(const char *name)
@@ -468,16 +489,17 @@ regress_find_program(const char *name)
 	char dirs[4096];
 	size_t n;
 
-	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin",
+	snprintf(dirs, sizeof(dirs), "%s" PATH_MORE,
 	    env != NULL ? env : "/usr/bin:/bin");
 	for (p = dirs; *p != '\0'; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
+		end = strchr(p, PATH_SEP);
 		if (end == NULL)
 			end = p + strlen(p);
 		n = (size_t)(end - p);
 		if (n == 0)
 			continue;
-		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, name);
+		snprintf(path, sizeof(path), "%.*s/%s" PATH_EXE, (int)n, p,
+		    name);
 		if (access(path, X_OK) == 0)
 			return path;
 	}

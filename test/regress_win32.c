@@ -278,13 +278,51 @@ regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
 /* ------------------------------------------------------------------ */
 /* Processes, signals, environment, paths */
 
+/* The helper programs regress_w32_spawn() started and not yet reaped. */
+#define MAX_CHILDREN	64
+static struct {
+	pid_t pid;
+	HANDLE h;	/* NULL: could not start, "exited" with status 127 */
+} children[MAX_CHILDREN];
+#define NOT_STARTED_PID	0x7fff0000	/* + the slot: a pid no process has */
+
+static int
+child_slot(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < MAX_CHILDREN; i++)
+		if (children[i].pid == pid && pid > 0)
+			return i;
+	return -1;
+}
+
+static HANDLE
+child_handle(pid_t pid)
+{
+	int i = child_slot(pid);
+
+	return i == -1 ? NULL : children[i].h;
+}
+
 int
 regress_w32_kill(pid_t pid, int sig)
 {
+	HANDLE h;
+
 	if (pid == getpid() || pid == 0)
 		return raise(sig) == 0 ? 0 : -1;
-	errno = ESRCH;
-	return -1;
+	if ((h = child_handle(pid)) == NULL) {
+		errno = ESRCH;
+		return child_slot(pid) != -1 ? 0 : -1;
+	}
+	/* No signals between processes: it ends as killed by sig. */
+	if (!TerminateProcess(h, 128 + (unsigned int)sig) &&
+	    WaitForSingleObject(h, 0) != WAIT_OBJECT_0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 pid_t
@@ -293,14 +331,139 @@ regress_w32_fork(void)
 	regress_skip("no fork() on Windows");
 }
 
+/* For the children of regress_w32_spawn(), as POSIX does it. */
 pid_t
 waitpid(pid_t pid, int *status, int options)
 {
-	(void)pid;
-	(void)status;
-	(void)options;
-	errno = ECHILD;
-	return -1;
+	DWORD code = 127;
+	int i = child_slot(pid);
+
+	if (i == -1) {
+		errno = ECHILD;
+		return -1;
+	}
+	if (children[i].h != NULL) {
+		if (WaitForSingleObject(children[i].h, (options & WNOHANG) ?
+		    0 : INFINITE) != WAIT_OBJECT_0)
+			return 0;
+		if (!GetExitCodeProcess(children[i].h, &code))
+			code = 255;
+		CloseHandle(children[i].h);
+	}
+	if (status != NULL)
+		*status = (int)code;
+	children[i].pid = 0;
+	children[i].h = NULL;
+	return pid;
+}
+
+/* argv as one command line, each argument quoted as the C runtime of
+ * the child parses it (backslashes double only before a quote). */
+static int
+command_line(char *const argv[], char *out, size_t len)
+{
+	size_t n = 0;
+	int i, bs;
+	const char *p;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		if (n + 3 >= len)
+			return -1;
+		if (i > 0)
+			out[n++] = ' ';
+		out[n++] = '"';
+		for (p = argv[i], bs = 0; *p != '\0'; p++) {
+			if (n + 4 >= len)
+				return -1;
+			if (*p == '\\') {
+				bs++;
+			} else {
+				if (*p == '"')
+					while (bs-- >= 0)
+						out[n++] = '\\';
+				bs = 0;
+			}
+			out[n++] = *p;
+		}
+		while (bs-- > 0 && n + 2 < len)
+			out[n++] = '\\';
+		out[n++] = '"';
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* NUL, or the file path (created or truncated), inheritable. */
+static HANDLE
+inheritable_file(const char *path, int writing)
+{
+	SECURITY_ATTRIBUTES sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.nLength = sizeof(sa);
+	sa.bInheritHandle = TRUE;
+	return CreateFileA(path != NULL ? path : "NUL",
+	    writing ? GENERIC_WRITE : GENERIC_READ,
+	    FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+	    writing && path != NULL ? CREATE_ALWAYS : OPEN_EXISTING,
+	    FILE_ATTRIBUTE_NORMAL, NULL);
+}
+
+/*
+ * regress_spawn() on Windows: the program with stdin and stderr on NUL,
+ * stdout on out_path (or NUL).  Only those three handles are inherited
+ * (sockets are inheritable, and the case's must not live on in the
+ * program).  It runs in the case's job, so it ends with the case.
+ */
+pid_t
+regress_w32_spawn(char *const argv[], const char *out_path)
+{
+	STARTUPINFOEXA si;
+	PROCESS_INFORMATION pi;
+	HANDLE std[3];
+	SIZE_T size = 0;
+	char cmd[8192];
+	int i, slot, ok;
+
+	for (slot = 0; slot < MAX_CHILDREN && children[slot].pid != 0; slot++)
+		;
+	if (slot == MAX_CHILDREN || command_line(argv, cmd, sizeof(cmd)) == -1)
+		regress_fail(__FILE__, __LINE__, "cannot start %s", argv[0]);
+	std[0] = inheritable_file(NULL, 0);
+	std[1] = inheritable_file(out_path, 1);
+	std[2] = inheritable_file(NULL, 1);
+	memset(&si, 0, sizeof(si));
+	si.StartupInfo.cb = sizeof(si);
+	si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+	si.StartupInfo.hStdInput = std[0];
+	si.StartupInfo.hStdOutput = std[1];
+	si.StartupInfo.hStdError = std[2];
+	(void)InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+	si.lpAttributeList = malloc(size);
+	ok = si.lpAttributeList != NULL &&
+	    InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
+	    &size) && UpdateProcThreadAttribute(si.lpAttributeList, 0,
+	    PROC_THREAD_ATTRIBUTE_HANDLE_LIST, std, sizeof(std), NULL, NULL);
+	ok = CreateProcessA(argv[0], cmd, NULL, NULL, TRUE, ok ?
+	    EXTENDED_STARTUPINFO_PRESENT : 0, NULL, NULL,
+	    &si.StartupInfo, &pi);
+	if (si.lpAttributeList != NULL)
+		DeleteProcThreadAttributeList(si.lpAttributeList);
+	free(si.lpAttributeList);
+	for (i = 0; i < 3; i++)
+		CloseHandle(std[i]);
+	if (!ok) {
+		/* As POSIX: a child that exits 127 at once. */
+		regress_note("CreateProcess(%s): error %lu", argv[0],
+		    GetLastError());
+		children[slot].pid = NOT_STARTED_PID + slot;
+		children[slot].h = NULL;
+		return children[slot].pid;
+	}
+	CloseHandle(pi.hThread);
+	children[slot].pid = (pid_t)pi.dwProcessId;
+	children[slot].h = pi.hProcess;
+	return children[slot].pid;
 }
 
 int

@@ -21,7 +21,9 @@
  *  - SIGUSR1 and SIGUSR2, which Windows lacks, are SIGTERM and SIGBREAK,
  *    which only the signal cases use; kill() of the process itself is
  *    raise();
- *  - fork() ends the case as skipped ("no fork() on Windows");
+ *  - fork() ends the case as skipped ("no fork() on Windows"), but
+ *    regress_spawn() starts a program with CreateProcess, and waitpid()
+ *    and kill() (which ends it as if by that signal) know its pid;
  *  - setenv(), unsetenv(), mkdtemp(), realpath(), fnmatch(), getrlimit()
  *    and the W* status macros exist (test/win32/ holds the headers that
  *    declare the last ones under their POSIX names).
@@ -33,8 +35,7 @@
 #ifndef REGRESS_WIN32_H
 #define REGRESS_WIN32_H
 
-#include <winsock2.h>
-#include <ws2tcpip.h>
+#include <sys/socket.h>	/* compat/: Winsock, with its macros first */
 #include <windows.h>
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -172,6 +173,9 @@ ssize_t regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
 /* ------------------------------------------------------------------ */
 /* Processes, environment, paths */
 
+/* regress_spawn() (regress_util.h) on Windows. */
+pid_t regress_w32_spawn(char *const argv[], const char *out_path);
+
 pid_t regress_w32_fork(void)
 #ifdef __GNUC__
 	__attribute__((noreturn))
@@ -209,7 +213,9 @@ setegid(int gid)
 /* The C library has neither (winpthreads would). */
 int regress_w32_clock_gettime(int clock, struct timespec *ts);
 int regress_w32_nanosleep(const struct timespec *ts, struct timespec *left);
+#ifndef clock_gettime	/* (the library's own, from evutil-internal.h) */
 #define clock_gettime(c, ts)	regress_w32_clock_gettime((c), (ts))
+#endif
 #define nanosleep(ts, left)	regress_w32_nanosleep((ts), (left))
 
 /* ------------------------------------------------------------------ */
