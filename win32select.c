@@ -360,7 +360,9 @@ win32_dispatch(struct event_base *base, struct timeval *tv)
 
 	if (op->cap == 0 ||
 	    (op->rin->fd_count == 0 && op->win->fd_count == 0)) {
+		evsel_wait_begin_(base);
 		win32_sleep(tv);
+		evsel_wait_end_(base);
 		return 0;
 	}
 	copy_set(op->rout, op->rin);
@@ -371,10 +373,14 @@ win32_dispatch(struct event_base *base, struct timeval *tv)
 		if (t.tv_sec > MAX_WAIT_SEC)
 			t.tv_sec = MAX_WAIT_SEC;
 	}
+	/* (With threads the base is unlocked meanwhile; the sets are our
+	 * copies.) */
+	evsel_wait_begin_(base);
 	n = select(0, (fd_set *)(void *)op->rout, (fd_set *)(void *)op->wout,
 	    (fd_set *)(void *)op->eout, tv != NULL ? &t : NULL);
+	err = n == SOCKET_ERROR ? WSAGetLastError() : 0;
+	evsel_wait_end_(base);
 	if (n == SOCKET_ERROR) {
-		err = WSAGetLastError();
 		if (err == WSAENOTSOCK) {
 			win32_find_bad(base, op);
 			return 0;

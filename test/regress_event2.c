@@ -96,10 +96,15 @@ test_supported_methods(struct regress_env *env)
 	/* The environment disables all other backends here, yet they are
 	 * still listed: the list is what the library was built with. */
 	tt_int_op(found, ==, 1);
+#ifdef _WIN32
+	tt_str_op(m[0], ==, "win32");
+	tt_ptr_op(m[1], ==, NULL);
+#else
 	tt_str_op(m[0], ==, "epoll");
 	tt_str_op(m[1], ==, "poll");
 	tt_str_op(m[2], ==, "select");
 	tt_ptr_op(m[3], ==, NULL);
+#endif
 }
 
 /* The backend a config picks, or "none". */
@@ -129,6 +134,19 @@ test_config_avoid(struct regress_env *env)
 	/* Ignoring the environment makes the others available again. */
 	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
 	    0);
+#ifdef _WIN32
+	/* (Windows has no other.) */
+	tt_str_op(picked(cfg, buf, sizeof(buf)), ==, "none");
+	event_config_free(cfg);
+	cfg = event_config_new();
+	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
+	    0);
+	tt_int_op(event_config_avoid_method(cfg, "WIN32"), ==, 0);
+	tt_str_op(picked(cfg, buf, sizeof(buf)), ==, "win32");
+	event_config_free(cfg);
+	tt_int_op(event_config_avoid_method(NULL, "win32"), ==, -1);
+	return;
+#endif
 	tt_str_op(picked(cfg, buf, sizeof(buf)), ==,
 	    strcmp(env->backend, "epoll") == 0 ? "poll" : "epoll");
 	tt_int_op(event_config_avoid_method(cfg, "epoll"), ==, 0);
@@ -168,6 +186,14 @@ test_config_features(struct regress_env *env)
 	char buf[32];
 
 	(void)env;
+#ifdef _WIN32
+	/* win32 has none of the features: any requirement rules it out. */
+	tt_str_op(with_features(0, buf, sizeof(buf)), ==, "win32");
+	tt_str_op(with_features(EV_FEATURE_ET, buf, sizeof(buf)), ==, "none");
+	tt_str_op(with_features(EV_FEATURE_FDS, buf, sizeof(buf)), ==, "none");
+	tt_int_op(event_config_require_features(NULL, 0), ==, -1);
+	return;
+#endif
 	tt_str_op(with_features(EV_FEATURE_ET, buf, sizeof(buf)), ==, "epoll");
 	tt_str_op(with_features(EV_FEATURE_O1 | EV_FEATURE_EARLY_CLOSE, buf,
 	    sizeof(buf)), ==, "epoll");
@@ -199,7 +225,9 @@ test_features_per_backend(struct regress_env *env)
 	struct event_base *b = base_2x(env);
 	int f = event_base_get_features(b);
 
-	if (strcmp(env->backend, "epoll") == 0)
+	if (strcmp(env->backend, "win32") == 0)
+		tt_int_op(f, ==, 0);	/* sockets only: not even FDS */
+	else if (strcmp(env->backend, "epoll") == 0)
 		tt_int_op(f, ==, EV_FEATURE_ET | EV_FEATURE_O1 |
 		    EV_FEATURE_EARLY_CLOSE);
 	else if (strcmp(env->backend, "poll") == 0)

@@ -46,6 +46,9 @@ base_2x(struct regress_env *env)
 static inline int
 regress_fork_status(void (*fn)(void *), void *arg)
 {
+#ifdef _WIN32
+	return regress_w32_fork_status(fn, arg);
+#else
 	pid_t pid;
 	int st;
 
@@ -63,6 +66,7 @@ regress_fork_status(void (*fn)(void *), void *arg)
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
+#endif
 }
 
 /* The number of open file descriptors of this process. */

@@ -490,6 +490,7 @@ no_backend(void *arg)
 	setenv("EVENT_NOEPOLL", "1", 1);
 	setenv("EVENT_NOPOLL", "1", 1);
 	setenv("EVENT_NOSELECT", "1", 1);
+	setenv("EVENT_NOWIN32", "1", 1);
 	if (arg != NULL) {
 		if (event_base_new_with_config(NULL) != NULL)
 			_exit(10);

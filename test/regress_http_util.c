@@ -629,8 +629,9 @@ static void
 test_exports(struct regress_env *env)
 {
 #ifdef _WIN32
-	/* The export tables of this DLL and of its libevent_extra twin. */
-	char path[MAX_PATH], lib[MAX_PATH], *base;
+	/* The export tables of libevent-1-4-2.dll and of
+	 * libevent_extra-1-4-2.dll, next to the core's DLL. */
+	char path[MAX_PATH], lib[MAX_PATH], *base, *ver;
 	int found[sizeof(exported_names) / sizeof(exported_names[0])];
 	int i, j;
 
@@ -639,11 +640,12 @@ test_exports(struct regress_env *env)
 	 * be this program's import stub.) */
 	if (regress_w32_module_of(event_get_version(), path,
 	    sizeof(path)) == -1 || (base = strrchr(path, '\\')) == NULL ||
-	    strncmp(base + 1, "libevent", 8) != 0)
+	    strncmp(base + 1, "libevent", 8) != 0 ||
+	    (ver = strchr(base, '-')) == NULL)
 		tt_skip("regress is linked statically");
 	for (j = 0; j < 2; j++) {
 		snprintf(lib, sizeof(lib), "%.*s\\libevent%s%s",
-		    (int)(base - path), path, j ? "_extra" : "", base + 9);
+		    (int)(base - path), path, j ? "_extra" : "", ver);
 		memset(found, 0, sizeof(found));
 		tt_int_op(regress_w32_dll_exports(lib, exported_names, found),
 		    ==, 0);

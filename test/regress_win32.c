@@ -331,6 +331,62 @@ regress_w32_fork(void)
 	regress_skip("no fork() on Windows");
 }
 
+/*
+ * regress_fork_status() (regress_event2.h) without fork(): the case runs
+ * again in a new process (this one's command line) with REGRESS_W32_FORK
+ * set to "N r0 r1 ...": there the calls before the N-th return the
+ * statuses r0 ... the first run saw, and the N-th runs fn(arg) and exits.
+ * It works because the cases that use it only call pure scenarios.
+ */
+#define FORK_MAX	32
+
+int
+regress_w32_fork_status(void (*fn)(void *), void *arg)
+{
+	static int ncalls, nresults, results[FORK_MAX], replay = -1;
+	char env[16 + FORK_MAX * 12], *p, *end;
+	struct regress_proc proc;
+	const char *cmd, *e;
+	int i, status = -1;
+
+	if (replay == -1) {	/* first call: are we a replay? */
+		replay = 0;
+		if ((e = getenv("REGRESS_W32_FORK")) != NULL && *e != '\0') {
+			replay = 1;
+			nresults = (int)strtol(e, &end, 10);
+			for (i = 0; i < nresults && i < FORK_MAX; i++)
+				results[i] = (int)strtol(end, &end, 10);
+		}
+	}
+	if (replay && ncalls < nresults)
+		return results[ncalls++];
+	if (replay) {
+		fn(arg);
+		fflush(NULL);
+		_exit(0);
+	}
+	if (ncalls >= FORK_MAX)
+		regress_fail(__FILE__, __LINE__, "too many forks");
+	p = env + snprintf(env, sizeof(env), "%d", ncalls);
+	for (i = 0; i < ncalls; i++)
+		p += snprintf(p, sizeof(env) - (size_t)(p - env), " %d",
+		    results[i]);
+	/* Our own arguments again: the program's name is quoted first. */
+	cmd = GetCommandLineA();
+	cmd = *cmd == '"' ? strchr(cmd + 1, '"') : strchr(cmd, ' ');
+	(void)_putenv_s("REGRESS_W32_FORK", env);
+	i = cmd != NULL ? regress_proc_start(&proc, cmd + 1) : -1;
+	(void)_putenv_s("REGRESS_W32_FORK", "");
+	if (i == -1)
+		regress_fail(__FILE__, __LINE__, "cannot start the case again");
+	regress_w32_pass_output(&proc);
+	if (!regress_proc_done(&proc, &status))
+		status = -1;
+	regress_proc_close(&proc);
+	results[ncalls++] = status;
+	return status;
+}
+
 /* For the children of regress_w32_spawn(), as POSIX does it. */
 pid_t
 waitpid(pid_t pid, int *status, int options)
@@ -895,6 +951,21 @@ regress_proc_start(struct regress_proc *p, const char *args)
 	}
 	p->out = rd;
 	return 0;
+}
+
+/* Copy the output of p to ours until it ends, then wait for p. */
+void
+regress_w32_pass_output(struct regress_proc *p)
+{
+	char buf[4096];
+	int n;
+
+	while ((n = regress_proc_read(p, buf, sizeof(buf))) != -1)
+		if (n == 0)
+			Sleep(2);
+		else
+			(void)_write(2, buf, (unsigned)n);
+	WaitForSingleObject(p->process, INFINITE);
 }
 
 int

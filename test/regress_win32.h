@@ -173,6 +173,10 @@ ssize_t regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
 /* ------------------------------------------------------------------ */
 /* Processes, environment, paths */
 
+/* regress_fork_status() (regress_event2.h) on Windows: fn(arg) runs in a
+ * new run of the same case (regress_win32.c says how). */
+int regress_w32_fork_status(void (*fn)(void *), void *arg);
+
 /* regress_spawn() (regress_util.h) on Windows. */
 pid_t regress_w32_spawn(char *const argv[], const char *out_path);
 
@@ -248,6 +252,8 @@ int regress_proc_read(struct regress_proc *p, char *buf, size_t len);
 int regress_proc_done(struct regress_proc *p, int *status);
 /* End the child and every process it started. */
 void regress_proc_kill(struct regress_proc *p);
+/* Copy everything the child writes to our stderr until it ends. */
+void regress_w32_pass_output(struct regress_proc *p);
 /* Release the handles (after the child ended or was killed). */
 void regress_proc_close(struct regress_proc *p);
 /* Wait at most ms milliseconds for one of the n children to end. */
