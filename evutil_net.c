@@ -340,13 +340,27 @@ set_int_option(evutil_socket_t sock, int level, int name)
 	return setsockopt(sock, level, name, &one, sizeof(one));
 }
 
+/* An option the system does not have (or, on Windows, should not be
+ * set): nothing to do, but sock must still be a socket.  0 or -1. */
+static inline int
+no_such_option(evutil_socket_t sock)
+{
+	if (evutil_fd_is_open_(sock))
+		return 0;
+#ifdef _WIN32
+	EVUTIL_SET_SOCKET_ERROR(WSAENOTSOCK);
+#else
+	EVUTIL_SET_SOCKET_ERROR(EBADF);
+#endif
+	return -1;
+}
+
 int
 evutil_make_listen_socket_reuseable(evutil_socket_t sock)
 {
 #ifdef _WIN32
 	/* SO_REUSEADDR would let another socket take the port there. */
-	(void)sock;
-	return 0;
+	return no_such_option(sock);
 #else
 	return set_int_option(sock, SOL_SOCKET, SO_REUSEADDR);
 #endif
@@ -358,8 +372,7 @@ evutil_make_listen_socket_reuseable_port(evutil_socket_t sock)
 #ifdef SO_REUSEPORT
 	return set_int_option(sock, SOL_SOCKET, SO_REUSEPORT);
 #else
-	(void)sock;
-	return 0;
+	return no_such_option(sock);
 #endif
 }
 
@@ -375,8 +388,7 @@ evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock)
 #ifdef TCP_DEFER_ACCEPT
 	return set_int_option(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT);
 #else
-	(void)sock;
-	return 0;
+	return no_such_option(sock);
 #endif
 }
 

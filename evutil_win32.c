@@ -211,12 +211,48 @@ evutil_clock_gettime_(int clock, struct timespec *ts)
 	return 0;
 }
 
+/* The errors a program of this library meets most, for systems whose
+ * FormatMessage() has no text for them (wine). */
+static const struct {
+	int code;
+	const char *text;
+} wsa_texts[] = {
+	{ WSAEINTR, "Interrupted function call" },
+	{ WSAEBADF, "Bad file descriptor" },
+	{ WSAEACCES, "Permission denied" },
+	{ WSAEFAULT, "Bad address" },
+	{ WSAEINVAL, "Invalid argument" },
+	{ WSAEMFILE, "Too many open sockets" },
+	{ WSAEWOULDBLOCK, "Resource temporarily unavailable" },
+	{ WSAEINPROGRESS, "Operation now in progress" },
+	{ WSAEALREADY, "Operation already in progress" },
+	{ WSAENOTSOCK, "Socket operation on nonsocket" },
+	{ WSAEMSGSIZE, "Message too long" },
+	{ WSAEAFNOSUPPORT, "Address family not supported" },
+	{ WSAEADDRINUSE, "Address already in use" },
+	{ WSAEADDRNOTAVAIL, "Cannot assign requested address" },
+	{ WSAENETDOWN, "Network is down" },
+	{ WSAENETUNREACH, "Network is unreachable" },
+	{ WSAECONNABORTED, "Software caused connection abort" },
+	{ WSAECONNRESET, "Connection reset by peer" },
+	{ WSAENOBUFS, "No buffer space available" },
+	{ WSAEISCONN, "Socket is already connected" },
+	{ WSAENOTCONN, "Socket is not connected" },
+	{ WSAESHUTDOWN, "Cannot send after socket shutdown" },
+	{ WSAETIMEDOUT, "Connection timed out" },
+	{ WSAECONNREFUSED, "Connection refused" },
+	{ WSAEHOSTUNREACH, "No route to host" },
+	{ WSANOTINITIALISED, "Winsock not initialized (WSAStartup)" },
+	{ 0, NULL }
+};
+
 /* Windows: the text of a WSAE* code (strerror() knows none of them). */
 const char *
 evutil_socket_error_to_string(int errcode)
 {
 	static char buf[256];	/* (libevent 2.x: also not thread-safe) */
 	DWORD n;
+	int i;
 
 	n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
 	    FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD)errcode, 0, buf,
@@ -224,8 +260,11 @@ evutil_socket_error_to_string(int errcode)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
 	    buf[n - 1] == '.'))
 		buf[--n] = '\0';
-	if (n == 0)
-		(void)evutil_snprintf(buf, sizeof(buf), "Winsock error %d",
-		    errcode);
+	if (n > 0)
+		return buf;
+	for (i = 0; wsa_texts[i].text != NULL; i++)
+		if (wsa_texts[i].code == errcode)
+			return wsa_texts[i].text;
+	(void)evutil_snprintf(buf, sizeof(buf), "Winsock error %d", errcode);
 	return buf;
 }

@@ -147,6 +147,34 @@ double regress_slowdown(void);
 
 #define tt_skip(reason) regress_skip(reason)
 
+/*
+ * The error of the last failed socket call as a POSIX errno value, which
+ * cases compare with EAGAIN, ECONNREFUSED...: errno; on Windows the
+ * library reports WSAGetLastError(), translated here (regress_win32.h).
+ */
+#ifdef _WIN32
+#define regress_sock_errno()	regress_w32_errno(WSAGetLastError())
+#else
+#define regress_sock_errno()	(errno)
+#endif
+
+/*
+ * Whether the socket fd is in nonblocking mode: 1 or 0, and -1 on
+ * Windows, which cannot report it (FIONBIO can only be set there), so
+ * tt_nonblocking() asserts the mode only where it can be known.  The
+ * including file needs <fcntl.h>.
+ */
+#ifdef _WIN32
+#define regress_nonblocking(fd)	((void)(fd), -1)
+#else
+#define regress_nonblocking(fd)	((fcntl((fd), F_GETFL) & O_NONBLOCK) != 0)
+#endif
+#define tt_nonblocking(fd, want) do {					\
+	int tt_nb_ = regress_nonblocking(fd);				\
+	if (tt_nb_ != -1)						\
+		tt_int_op(tt_nb_, ==, (want));				\
+} while (0)
+
 #ifdef _WIN32
 /* The POSIX calls the cases make, on Windows (include this header after
  * the system headers). */

@@ -98,7 +98,7 @@ b_eventcb(struct bufferevent *bev, short what, void *arg)
 	s->nevent++;
 	s->what = what;
 	s->all_what |= what;
-	s->err = errno;
+	s->err = regress_sock_errno();
 	s->sync |= in_call;
 	s->t_event = regress_now();
 	if (s->free_in == 3)
@@ -418,7 +418,7 @@ test_connect_ok(struct regress_env *env)
 	IN_CALL(tt_int_op(bufferevent_socket_connect(bev,
 	    (struct sockaddr *)&sin, sizeof(sin)), ==, 0));
 	tt_assert(bufferevent_getfd(bev) >= 0);
-	tt_int_op(fcntl(bufferevent_getfd(bev), F_GETFL) & O_NONBLOCK, !=, 0);
+	tt_nonblocking(bufferevent_getfd(bev), 1);
 	LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_CONNECTED);
 	tt_int_op(S[0].sync, ==, 0);

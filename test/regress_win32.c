@@ -170,6 +170,7 @@ regress_w32_fcntl(int fd, int cmd, ...)
 {
 	u_long on;
 	va_list ap;
+	DWORD flags;
 	int arg = 0;
 
 	va_start(ap, cmd);
@@ -182,7 +183,17 @@ regress_w32_fcntl(int fd, int cmd, ...)
 	}
 	switch (cmd) {
 	case F_GETFD:
+		/* Close-on-exec is "not inherited" there. */
+		if (is_socket(fd) && GetHandleInformation((HANDLE)(intptr_t)fd,
+		    &flags) && !(flags & HANDLE_FLAG_INHERIT))
+			return FD_CLOEXEC;
+		return 0;
 	case F_SETFD:
+		if (is_socket(fd))
+			(void)SetHandleInformation((HANDLE)(intptr_t)fd,
+			    HANDLE_FLAG_INHERIT, (arg & FD_CLOEXEC) ? 0 :
+			    HANDLE_FLAG_INHERIT);
+		return 0;
 	case F_GETFL:
 		return 0;	/* the mode cannot be read back */
 	case F_SETFL:
@@ -315,6 +326,12 @@ regress_w32_kill(pid_t pid, int sig)
 	if ((h = child_handle(pid)) == NULL) {
 		errno = ESRCH;
 		return child_slot(pid) != -1 ? 0 : -1;
+	}
+	if (sig == 0) {	/* only: is it there? */
+		if (WaitForSingleObject(h, 0) != WAIT_OBJECT_0)
+			return 0;
+		errno = ESRCH;
+		return -1;
 	}
 	/* No signals between processes: it ends as killed by sig. */
 	if (!TerminateProcess(h, 128 + (unsigned int)sig) &&

@@ -16,8 +16,9 @@
  *    (WSAEWOULDBLOCK -> EAGAIN, WSAECONNRESET -> ECONNRESET, ...), also
  *    for connect() (EINPROGRESS), accept(), send(), recv(), sendto() and
  *    recvfrom();
- *  - fcntl() knows F_GETFL/F_SETFL with O_NONBLOCK (FIONBIO) and accepts
- *    F_GETFD/F_SETFD;
+ *  - fcntl() sets O_NONBLOCK (FIONBIO, which cannot be read back:
+ *    F_GETFL says 0, see regress_nonblocking() in regress.h) and reads
+ *    and sets FD_CLOEXEC as "not inherited";
  *  - SIGUSR1 and SIGUSR2, which Windows lacks, are SIGTERM and SIGBREAK,
  *    which only the signal cases use; kill() of the process itself is
  *    raise();
