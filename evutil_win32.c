@@ -33,7 +33,7 @@
 #include "event-internal.h"
 #include "log-internal.h"
 
-#define ACCEPT_TRIES	4	/* a): strangers tolerated before giving up */
+#define ACCEPT_TRIES	4	/* a): strangers accepted before giving up */
 
 /* b): the SOCKET as an int, or -1 (the socket closed) if it does not fit. */
 static int

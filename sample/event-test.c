@@ -83,7 +83,8 @@ open_input(const char *port)
 	c = accept(l, NULL, NULL);
 	closesocket(l);
 	if (c == INVALID_SOCKET || evutil_make_socket_nonblocking((int)c)) {
-		fprintf(stderr, "accept: Winsock error %d\n", WSAGetLastError());
+		fprintf(stderr, "accept: Winsock error %d\n",
+		    WSAGetLastError());
 		return -1;
 	}
 	return (int)c;

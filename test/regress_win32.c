@@ -295,7 +295,7 @@ static struct {
 	pid_t pid;
 	HANDLE h;	/* NULL: could not start, "exited" with status 127 */
 } children[MAX_CHILDREN];
-#define NOT_STARTED_PID	0x7fff0000	/* + the slot: a pid no process has */
+#define NOT_STARTED_PID	0x7fff0000	/* + the slot: no process's pid */
 
 static int
 child_slot(pid_t pid)
@@ -610,7 +610,8 @@ symlink(const char *target, const char *path)
 {
 	DWORD attr = GetFileAttributesA(target), flags = 0;
 
-	if (attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY))
+	if (attr != INVALID_FILE_ATTRIBUTES &&
+	    (attr & FILE_ATTRIBUTE_DIRECTORY))
 		flags |= SYMBOLIC_LINK_FLAG_DIRECTORY;
 	if (CreateSymbolicLinkA(path, target, flags))
 		return 0;
@@ -804,7 +805,8 @@ regress_w32_clock_gettime(int clock, struct timespec *ts)
 int
 regress_w32_nanosleep(const struct timespec *ts, struct timespec *left)
 {
-	DWORD ms = (DWORD)(ts->tv_sec * 1000 + (ts->tv_nsec + 999999) / 1000000);
+	DWORD ms = (DWORD)(ts->tv_sec * 1000 +
+	    (ts->tv_nsec + 999999) / 1000000);
 
 	Sleep(ms);
 	if (left != NULL)

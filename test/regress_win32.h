@@ -156,7 +156,8 @@ ssize_t regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
 #define write(fd, buf, len)	regress_w32_write((fd), (buf), (len))
 #define close(fd)		regress_w32_close(fd)
 #define pipe(fds)		regress_w32_pipe(fds)
-#define socketpair(d, t, p, sv)	regress_w32_socketpair((d), (t), (p), (sv))
+#define socketpair(d, t, p, sv)						\
+	regress_w32_socketpair((d), (t), (p), (sv))
 #define fcntl			regress_w32_fcntl
 #define connect(fd, sa, len)	regress_w32_connect((fd), (sa), (len))
 #define accept(fd, sa, len)	regress_w32_accept((fd), (sa), (len))

@@ -11,18 +11,22 @@
 #ifndef COMPAT_SYS_QUEUE_H
 #define COMPAT_SYS_QUEUE_H
 
+/* tqh_first: the first element, or NULL; tqh_last: the last element's
+ * tqe_next (or tqh_first when empty). */
 #define TAILQ_HEAD(name, type)						\
 struct name {								\
-	struct type *tqh_first;	/* first element, or NULL */		\
-	struct type **tqh_last;	/* the last element's tqe_next */	\
+	struct type *tqh_first;						\
+	struct type **tqh_last;						\
 }
 
 #define TAILQ_HEAD_INITIALIZER(head)	{ NULL, &(head).tqh_first }
 
+/* tqe_next: the next element, or NULL; tqe_prev: the pointer that
+ * points at this element. */
 #define TAILQ_ENTRY(type)						\
 struct {								\
-	struct type *tqe_next;	/* next element, or NULL */		\
-	struct type **tqe_prev;	/* the pointer that points at us */	\
+	struct type *tqe_next;						\
+	struct type **tqe_prev;						\
 }
 
 #define TAILQ_FIRST(head)		((head)->tqh_first)
