@@ -3,8 +3,8 @@
  *
  * The handler only counts the signal and writes one byte to a socketpair
  * whose read end is an internal event of the base; the loop then runs the
- * signal events outside the handler.  (POSIX: signal.c with sigaction();
- * Windows: signal_win32.c with the C library's signal().)  Only one base (evsignal_base)
+ * signal events outside the handler (signal.c; on Windows the handlers
+ * are installed with signal(), signal_win32.c).  Only one base (evsignal_base)
  * receives signals at a time: the last to add a signal event or to enter
  * its loop with signal events registered.
  */
