@@ -229,17 +229,23 @@ regress_w32_accept(int fd, struct sockaddr *sa, socklen_t *len)
 	return s == INVALID_SOCKET ? sock_failed() : (int)s;
 }
 
-/* MSG_DONTWAIT: would a call in this direction block now?  1 if so. */
+/* MSG_DONTWAIT, and a call in this direction would block now (a zero
+ * timeout select() says so): errno = EAGAIN and 1, else 0. */
 static int
-would_block(int fd, int writing)
+dontwait_refused(int fd, int flags, int writing)
 {
 	struct timeval zero = { 0, 0 };
 	fd_set set;
 
+	if (!(flags & MSG_DONTWAIT))
+		return 0;
 	FD_ZERO(&set);
 	FD_SET((SOCKET)fd, &set);
-	return select(0, writing ? NULL : &set, writing ? &set : NULL, NULL,
-	    &zero) == 0;
+	if (select(0, writing ? NULL : &set, writing ? &set : NULL, NULL,
+	    &zero) != 0)
+		return 0;
+	errno = EAGAIN;
+	return 1;
 }
 
 ssize_t
@@ -247,10 +253,8 @@ regress_w32_send(int fd, const void *buf, size_t len, int flags)
 {
 	int n;
 
-	if ((flags & MSG_DONTWAIT) && would_block(fd, 1)) {
-		errno = EAGAIN;
+	if (dontwait_refused(fd, flags, 1))
 		return -1;
-	}
 	n = send((SOCKET)fd, buf, (int)len, flags & ~MSG_DONTWAIT);
 	return n == SOCKET_ERROR ? sock_failed() : n;
 }
@@ -260,10 +264,8 @@ regress_w32_recv(int fd, void *buf, size_t len, int flags)
 {
 	int n;
 
-	if ((flags & MSG_DONTWAIT) && would_block(fd, 0)) {
-		errno = EAGAIN;
+	if (dontwait_refused(fd, flags, 0))
 		return -1;
-	}
 	n = recv((SOCKET)fd, buf, (int)len, flags & ~MSG_DONTWAIT);
 	return n == SOCKET_ERROR ? sock_failed() : n;
 }
@@ -272,8 +274,12 @@ ssize_t
 regress_w32_sendto(int fd, const void *buf, size_t len, int flags,
     const struct sockaddr *to, socklen_t tolen)
 {
-	int n = sendto((SOCKET)fd, buf, (int)len, flags, to, tolen);
+	int n;
 
+	if (dontwait_refused(fd, flags, 1))
+		return -1;
+	n = sendto((SOCKET)fd, buf, (int)len, flags & ~MSG_DONTWAIT, to,
+	    tolen);
 	return n == SOCKET_ERROR ? sock_failed() : n;
 }
 
@@ -281,8 +287,12 @@ ssize_t
 regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
     struct sockaddr *from, socklen_t *fromlen)
 {
-	int n = recvfrom((SOCKET)fd, buf, (int)len, flags, from, fromlen);
+	int n;
 
+	if (dontwait_refused(fd, flags, 0))
+		return -1;
+	n = recvfrom((SOCKET)fd, buf, (int)len, flags & ~MSG_DONTWAIT, from,
+	    fromlen);
 	return n == SOCKET_ERROR ? sock_failed() : n;
 }
 
