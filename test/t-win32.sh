@@ -27,7 +27,8 @@ fi
 # A port nobody listens on (wine may take seconds to start: a port the
 # server could not bind shows as a server that never answers).
 port=$((20000 + $$ % 20000))
-WINEDEBUG=-all "$wine" "$exe" -p $port "$srcdir/sample" > "$tmp/log" 2>&1 &
+WINEDEBUG=-all WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=} \
+	"$wine" "$exe" -p $port "$srcdir/sample" > "$tmp/log" 2>&1 &
 pid=$!
 i=0
 until curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2> /dev/null; do

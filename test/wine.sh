@@ -1,13 +1,16 @@
 #!/bin/sh
 # wine.sh PROGRAM.exe [ARGS...] -- run a program of the Windows cross
 # build under wine: wine64 (Debian keeps it in /usr/lib/wine/), or wine,
-# with wine's own diagnostics off.  Without wine it prints the TAP line
-# that skips the run (test/win32.backend is its caller in make check).
-# WINE overrides the choice.
+# with wine's own diagnostics off, and without the .NET and HTML engines
+# that a new wine prefix would offer to install (a dialog nobody sees).
+# Without wine it prints the TAP line that skips the run
+# (test/win32.backend is its caller in make check).  WINE overrides the
+# choice.
 for w in ${WINE:-} wine64 /usr/lib/wine/wine64 wine; do
 	if command -v "$w" > /dev/null 2>&1; then
 		WINEDEBUG=${WINEDEBUG:--all}
-		export WINEDEBUG
+		WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
+		export WINEDEBUG WINEDLLOVERRIDES
 		exec "$w" "$@"
 	fi
 done
