@@ -1233,11 +1233,13 @@ test_ratelim_read(struct regress_env *env)
 	memset(big, 'r', sizeof(big));
 	bufferevent_write(b, big, sizeof(big));
 	t0 = regress_now();
-	LOOP_UNTIL(env->base, S[0].len == 600);
-	/* 100 at once, then 100 per tick: five more ticks at least. */
+	LOOP_UNTIL(env->base, S[0].len >= 600);
+	/* 100 at once, then 100 per tick: five more ticks at least.  A
+	 * tick the loop wakes for late lets one read take the burst (150),
+	 * so 600 may be passed by 50 per late tick (wine's timers). */
 	tt_assert(regress_now() - t0 >= 4 * 0.05);
-	tt_int_op(S[0].nread, >=, 6);
-	tt_uint_op(S[0].len, ==, 600);
+	tt_int_op(S[0].nread, >=, 5);
+	tt_uint_op(S[0].len, <=, 700);
 
 	/* Decrements go below zero; adding back makes room. */
 	tt_int_op(bufferevent_decrement_read_limit(a, 50), ==, 0);
