@@ -89,6 +89,8 @@ test_version(struct regress_env *env)
 static int
 backend_features(const char *name)
 {
+	if (strcmp(name, "win32") == 0)
+		return 0;	/* sockets only: not even FDS */
 	if (strcmp(name, "epoll") == 0)
 		return EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_EARLY_CLOSE;
 	if (strcmp(name, "kqueue") == 0 || strcmp(name, "devpoll") == 0)

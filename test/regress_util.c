@@ -776,6 +776,13 @@ fd_cmp(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/* (Windows: the fcntl() of regress_win32.h knows sockets and CRT fds.) */
+int
+regress_fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
 #ifdef _WIN32
 /*
  * Windows: the open sockets (the only kind of descriptor the library
@@ -855,12 +862,6 @@ fds_scan(struct regress_fds *s, size_t *cap)
 		if (fcntl(fd, F_GETFD) != -1 && fds_add(s, cap, fd) == -1)
 			return -1;
 	return 0;
-}
-
-int
-regress_fd_is_open(int fd)
-{
-	return fcntl(fd, F_GETFD) != -1;
 }
 
 int
