@@ -340,9 +340,10 @@ set_int_option(evutil_socket_t sock, int level, int name)
 	return setsockopt(sock, level, name, &one, sizeof(one));
 }
 
+#if defined(_WIN32) || !defined(SO_REUSEPORT) || !defined(TCP_DEFER_ACCEPT)
 /* An option the system does not have (or, on Windows, should not be
  * set): nothing to do, but sock must still be a socket.  0 or -1. */
-static inline int
+static int
 no_such_option(evutil_socket_t sock)
 {
 	if (evutil_fd_is_open_(sock))
@@ -354,6 +355,7 @@ no_such_option(evutil_socket_t sock)
 #endif
 	return -1;
 }
+#endif
 
 int
 evutil_make_listen_socket_reuseable(evutil_socket_t sock)
