@@ -1,6 +1,8 @@
 #!/bin/sh
 # deps.sh -- install what building and testing relevent needs (Debian, root).
-# Usage: sh scripts/deps.sh [build|test]   (test also brings the real peers)
+# Usage: sh scripts/deps.sh [build|test|clients]
+#   test: also the real peers; clients: what make check-clients needs to
+#   fetch (apt-get source), build and test tmux and memcached.
 set -e
 want="build-essential autoconf automake libtool pkg-config python3"
 if [ "${1:-build}" = test ]; then
@@ -9,6 +11,9 @@ if [ "${1:-build}" = test ]; then
 	want="$want clang curl nginx-light dnsmasq-base dnsutils wrk valgrind strace libevent-dev"
 	# The Windows cross build (scripts/build-win32.sh) and wine to run it.
 	want="$want gcc-mingw-w64-x86-64 wine wine64"
+fi
+if [ "${1:-build}" = clients ]; then
+	want="$want dpkg-dev libncurses-dev bison perl"
 fi
 missing=
 for p in $want; do
