@@ -392,9 +392,10 @@ evdns_base_nameserver_sockaddr_add(struct evdns_base *base,
 {
 	if (base == NULL || sa == NULL || flags != 0)
 		return -1;
-	if (!((sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+	if (!((sa->sa_family == AF_INET &&
+	    len >= (ev_socklen_t)sizeof(struct sockaddr_in)) ||
 	    (sa->sa_family == AF_INET6 &&
-	    len >= sizeof(struct sockaddr_in6))))
+	    len >= (ev_socklen_t)sizeof(struct sockaddr_in6))))
 		return -1;
 	return evdns_nameserver_add_sa_(base, sa, sa->sa_family == AF_INET ?
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
