@@ -64,6 +64,19 @@ evhttp_request_free(struct evhttp_request *req)
 {
 	if (req == NULL)
 		return;
+	if (req->evcon != NULL && REQ_PRIV(req)->replied)
+		return;		/* answered: the library frees it */
+	if (req->evcon != NULL && REQ_PRIV(req)->handed) {
+		/* A server request freed instead of answered: its client
+		 * will never get a reply, so its connection closes. */
+		struct evhttp_connection *evcon = req->evcon;
+
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		conn_kill_(evcon);
+	}
+	if (REQ_PRIV(req)->orphans != NULL)
+		TAILQ_REMOVE(REQ_PRIV(req)->orphans, req, next);
 	mm_free(req->remote_host);
 	mm_free(req->uri);
 	mm_free(req->response_code_line);
@@ -374,6 +387,87 @@ evhttp_htmlescape(const char *html)
 	}
 	*q = '\0';
 	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* What may go on the wire                                             */
+
+/*
+ * May uri go into a request line?  Not empty, and no byte that would end
+ * it or the line (white space, CR, LF, other control bytes).
+ */
+int
+http_uri_is_safe_(const char *uri)
+{
+	const unsigned char *p = (const unsigned char *)uri;
+
+	if (*p == '\0')
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* Is s a reason phrase: HTAB, SP, VCHAR, obs-text (RFC 9112 4)? */
+int
+http_reason_is_safe_(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* The standard reason phrase of a status (RFC 9110 15), else its class. */
+const char *
+http_reason_phrase_(int code)
+{
+	static const struct {
+		int code;
+		const char *reason;
+	} phrases[] = {
+		{ 100, "Continue" }, { 101, "Switching Protocols" },
+		{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+		{ 203, "Non-Authoritative Information" },
+		{ 204, "No Content" }, { 205, "Reset Content" },
+		{ 206, "Partial Content" }, { 300, "Multiple Choices" },
+		{ 301, "Moved Permanently" }, { 302, "Found" },
+		{ 303, "See Other" }, { 304, "Not Modified" },
+		{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+		{ 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+		{ 408, "Request Timeout" }, { 409, "Conflict" },
+		{ 410, "Gone" }, { 411, "Length Required" },
+		{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
+		{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+		{ 416, "Range Not Satisfiable" },
+		{ 417, "Expectation Failed" }, { 426, "Upgrade Required" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" },
+		{ 505, "HTTP Version Not Supported" }
+	};
+	static const char *const classes[] = {
+		"Informational", "Success", "Redirection", "Client Error",
+		"Server Error"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+		if (phrases[i].code == code)
+			return phrases[i].reason;
+	}
+	if (code >= 100 && code < 600)
+		return classes[code / 100 - 1];
+	return "Error";
 }
 
 /* ------------------------------------------------------------------ */

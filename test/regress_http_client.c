@@ -765,7 +765,7 @@ static void
 internals_write_cb(struct evhttp_connection *evcon, void *arg)
 {
 	tt_ptr_op(arg, ==, &internals_written);
-	tt_int_op(evcon->output->off, ==, 0);
+	tt_int_op(evcon->output_buffer->off, ==, 0);
 	internals_written++;
 }
 
@@ -845,9 +845,9 @@ test_client_internals(struct regress_env *env)
 	tt_assert(sfd >= 0);
 	req = internals_request("/two", "");
 	evhttp_make_header(evcon, req);
-	tt_assert(evcon->output->off > 0);
+	tt_assert(evcon->output_buffer->off > 0);
 	evhttp_write(evcon->fd, EV_WRITE, evcon);
-	tt_int_op(evcon->output->off, ==, 0);
+	tt_int_op(evcon->output_buffer->off, ==, 0);
 	http_raw_wait(env->base, sfd, in, "\r\n\r\n", 1, 5);
 	s = http_buf_str(in);
 	tt_assert(strncmp(s, "POST /two HTTP/1.1\r\n", 20) == 0);
