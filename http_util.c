@@ -164,11 +164,56 @@ evhttp_remove_header(struct evkeyvalq *headers, const char *key)
 	return -1;
 }
 
+/*
+ * The value to store for evhttp_add_header(): value itself, or, when it
+ * holds 1.4's continuation form (CR LF followed by SP or HTAB), a copy
+ * with each such fold and the white space around it replaced by one SP,
+ * so that nothing we send is folded.  *copy is the copy to free (NULL if
+ * none).  -1 if another CR or LF is in it.
+ */
+static int
+header_value_unfolded(const char *value, const char **out, char **copy)
+{
+	const char *p;
+	char *q;
+
+	*out = value;
+	*copy = NULL;
+	if (strpbrk(value, "\r\n") == NULL)
+		return 0;
+	for (p = value; (p = strpbrk(p, "\r\n")) != NULL; p += 3) {
+		if (p[0] != '\r' || p[1] != '\n' ||
+		    (p[2] != ' ' && p[2] != '\t'))
+			return -1;
+	}
+	if ((q = *copy = mm_malloc(strlen(value) + 1)) == NULL)
+		return -1;
+	for (p = value; *p != '\0'; p++) {
+		if (*p != '\r') {
+			*q++ = *p;
+			continue;
+		}
+		while (q > *copy && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		for (p += 2; p[1] == ' ' || p[1] == '\t'; p++)
+			;
+		/* p is on the last white space byte: one SP, unless at
+		 * either end of the value. */
+		if (q > *copy && p[1] != '\0' && p[1] != '\r')
+			*q++ = ' ';
+	}
+	*q = '\0';
+	*out = *copy;
+	return 0;
+}
+
 int
 evhttp_add_header(struct evkeyvalq *headers, const char *key,
     const char *value)
 {
-	const unsigned char *p;
+	const char *v;
+	char *copy;
+	int r;
 
 	if (headers == NULL || key == NULL || value == NULL)
 		return -1;
@@ -177,16 +222,14 @@ evhttp_add_header(struct evkeyvalq *headers, const char *key,
 		event_debug(("%s: bad header name \"%s\"", __func__, key));
 		return -1;
 	}
-	/* CR or LF in a value would end the header early on the wire. */
-	for (p = (const unsigned char *)value; *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n') {
-			event_debug(("%s: CR/LF in value of %s", __func__,
-			    key));
-			return -1;
-		}
+	/* A lone CR or LF in a value would end the header on the wire. */
+	if (header_value_unfolded(value, &v, &copy) == -1) {
+		event_debug(("%s: CR/LF in value of %s", __func__, key));
+		return -1;
 	}
-	return http_header_add_raw_(headers, key, strlen(key), value,
-	    strlen(value));
+	r = http_header_add_raw_(headers, key, strlen(key), v, strlen(v));
+	mm_free(copy);
+	return r;
 }
 
 /* Append "key: value\r\n" to buf with one copy.  0 or -1. */

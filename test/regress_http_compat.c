@@ -800,6 +800,69 @@ test_connection_fields(struct regress_env *env)
 	http_srv_stop();
 }
 
+/* ------------------------------------------------------------------ */
+/* Header folding                                                      */
+
+static char fold_seen[3][64];
+
+/* Record the unfolded values; answer with a header added in 1.4's
+ * continuation form. */
+static void
+fold_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	(void)arg;
+	http_record(req);
+	copy_str(fold_seen[0], sizeof(fold_seen[0]),
+	    evhttp_find_header(req->input_headers, "X-Folded"));
+	copy_str(fold_seen[1], sizeof(fold_seen[1]),
+	    evhttp_find_header(req->input_headers, "X-Two"));
+	copy_str(fold_seen[2], sizeof(fold_seen[2]),
+	    evhttp_find_header(req->input_headers, "Content-Length"));
+	tt_int_op(evhttp_add_header(req->output_headers, "X-Reply",
+	    "Two\r\n Three"), ==, 0);
+	evbuffer_add_buffer(b, req->input_buffer);
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+}
+
+/*
+ * A folded request header is unfolded (1.4 programs read the joined
+ * value), a folded "Content-Length" line is text of the header before it
+ * and frames nothing, and what the server sends is never folded.
+ */
+static void
+test_folded_headers(struct regress_env *env)
+{
+	struct evbuffer *in = evbuffer_new();
+	char *r;
+	int fd;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_cb(srv.http, "/fold", fold_cb, NULL);
+	fd = regress_connect_loopback(AF_INET, srv.port);
+	regress_write_str(fd, "POST /fold HTTP/1.1\r\nHost: a\r\n"
+	    "X-Folded: one\r\n two\r\n\t three\r\n"
+	    "X-Two: a\r\n Content-Length: 5\r\n"
+	    "Connection: close\r\n\r\nhello");
+	tt_int_op(http_raw_wait(env->base, fd, in, NULL, 0, 3.0), ==, 1);
+	tt_str_op(fold_seen[0], ==, "one two three");
+	tt_str_op(fold_seen[1], ==, "a Content-Length: 5");
+	tt_str_op(fold_seen[2], ==, "(null)");
+	tt_int_op(srv.last_body_len, ==, 0);
+	r = http_buf_str(in);
+	tt_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_assert(strstr(r, "\r\nX-Reply: Two Three\r\n") != NULL);
+	tt_assert(strstr(r, "\r\nContent-Length: 0\r\n") != NULL);
+	/* Exactly one reply: "hello" was never taken as a body. */
+	tt_int_op(http_count(in, "HTTP/1.1 "), ==, 1);
+	free(r);
+	close(fd);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
 struct regress_case regress_http_compat_cases[] = {
 	{ "http/log_after_reply", test_log_after_reply, RT_BASE, NULL },
 	{ "http/log_pipelined", test_log_pipelined, RT_BASE, NULL },
@@ -809,5 +872,6 @@ struct regress_case regress_http_compat_cases[] = {
 	  RT_BASE, NULL },
 	{ "http/connection_layout", test_connection_layout, RT_ONCE, NULL },
 	{ "http/connection_fields", test_connection_fields, RT_BASE, NULL },
+	{ "http/folded_headers", test_folded_headers, RT_BASE, NULL },
 	RT_END
 };
