@@ -166,8 +166,8 @@ safe_reason(int code, const char *reason)
 		return "";
 	if (http_reason_is_safe_(reason))
 		return reason;
-	event_warnx("%s: reason phrase for %d has control bytes; sending "
-	    "\"%s\"", __func__, code, http_reason_phrase_(code));
+	event_warnx("evhttp: the reason phrase for %d has control bytes; "
+	    "\"%s\" is sent instead", code, http_reason_phrase_(code));
 	return http_reason_phrase_(code);
 }
 

@@ -98,10 +98,12 @@ void evhttp_set_gencb(struct evhttp *,
 void evhttp_set_timeout(struct evhttp *, int timeout_in_secs);
 
 /*
- * Limits (beyond 1.4, as in libevent 2.x).  A request whose request line
- * and headers together exceed max_headers_size bytes is answered 431; a
- * body longer than max_body_size is answered 413.  A negative value
- * removes the limit.
+ * Limits (beyond 1.4, as in libevent 2.x), for the server's connections,
+ * open ones included.  A request whose request line and headers together
+ * exceed max_headers_size bytes is answered 431 (414 if the request line
+ * alone does); a body longer than max_body_size is answered 413.
+ * Defaults 64 KiB and 64 MiB.  A negative value removes the limit; the
+ * head still ends at 16 MiB (431), as memory is not infinite.
  */
 #ifndef ev_ssize_t
 #define ev_ssize_t ssize_t
@@ -262,7 +264,27 @@ void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
 void evhttp_connection_set_retries(struct evhttp_connection *evcon,
     int retry_max);
 
-/* cb(evcon, arg) runs whenever an established connection is closed. */
+/*
+ * Limits on what is read on the connection (beyond 1.4, as in libevent
+ * 2.x): the status line and headers of a response together, and the body
+ * buffered at once (the whole body, or one chunk when a chunk callback
+ * takes each piece).  A response past either fails: its request's
+ * callback gets NULL.  Defaults 256 KiB and 64 MiB; a negative value
+ * removes a limit (the head still ends at 16 MiB).  On a server
+ * connection (req->evcon) they limit the requests read on it instead.
+ */
+void evhttp_connection_set_max_headers_size(struct evhttp_connection *evcon,
+    ev_ssize_t new_max_headers_size);
+void evhttp_connection_set_max_body_size(struct evhttp_connection *evcon,
+    ev_ssize_t new_max_body_size);
+
+/*
+ * cb(evcon, arg) runs whenever an established connection is closed: a
+ * client connection when it is reset or freed; a server connection
+ * (req->evcon) exactly once when it ends, whatever ends it (the client
+ * leaving, a timeout, evhttp_connection_free, evhttp_free, the close
+ * after a reply), from the loop, after its requests were detached.
+ */
 void evhttp_connection_set_closecb(struct evhttp_connection *evcon,
     void (*)(struct evhttp_connection *, void *), void *);
 

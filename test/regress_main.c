@@ -31,6 +31,7 @@ extern struct regress_case regress_http_client_cases[];
 extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_http_compat_cases[];
+extern struct regress_case regress_http_limits_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_runner_cases[];
@@ -72,6 +73,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_http_peers_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_http_compat_cases, 0, NULL },
+	{ regress_http_limits_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
 	{ regress_runner_cases, 0, NULL },
