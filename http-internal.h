@@ -225,6 +225,7 @@ enum conn_phase {
 #define EVCON_WRITE_FAILED	0x2000	/* a write failed: output is dropped */
 #define EVCON_CLOSECB_RUN	0x4000	/* server: the close callback ran */
 #define EVCON_TRIM_WAIT		0x8000	/* server: the timer trims, then idles */
+#define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
 
 /* Work for ev_defer (evcon->pending): done from the loop. */
 #define CONN_DEFER_DONE		0x01	/* server: the reply is complete */
@@ -370,6 +371,7 @@ EV_HIDDEN void conn_set_phase_(struct evhttp_connection *evcon,
     enum conn_phase phase);
 EV_HIDDEN void conn_sync_state_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_defer_(struct evhttp_connection *evcon, int work);
+EV_HIDDEN void conn_run_pending_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_closing_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_idle_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_fd_events_(struct evhttp_connection *evcon);

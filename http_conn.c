@@ -44,6 +44,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <string.h>
@@ -226,12 +227,14 @@ conn_io_timeout_(struct evhttp_connection *evcon)
 
 /*
  * Queue work for ev_defer's callback, which runs from the loop right
- * after the current callback (event_active makes no system call).
+ * after the current callback (event_active makes no system call).  Work
+ * queued while the connection's own request callback runs is done when
+ * that callback returns (server_dispatch), which is the same moment.
  */
 void
 conn_defer_(struct evhttp_connection *evcon, int work)
 {
-	if (evcon->pending == 0)
+	if (evcon->pending == 0 && !(evcon->flags & EVCON_IN_HANDLER))
 		event_active(&evcon->ev_defer, EV_TIMEOUT, 1);
 	evcon->pending |= work;
 }
@@ -359,25 +362,41 @@ conn_trim(struct evhttp_connection *evcon)
 
 /*
  * Read once from the socket into evcon->input_buffer.  Returns the byte
- * count, 0 at EOF, -1 with errno on error (EAGAIN included).  Into an
- * empty input the read goes through the stack, so that the input keeps
- * only what the parser leaves (usually nothing) instead of 16 KiB per
- * connection; otherwise (a message in progress) it goes straight into
- * the buffer's free space (struct evbuffer is public).
+ * count, 0 at EOF, -1 with errno on error (EAGAIN included).  An empty
+ * input with little room reads into that room and, past it, into the
+ * stack: a request that fits (the usual case) is not copied, and the
+ * input keeps the size of what the parser leaves instead of 16 KiB per
+ * connection.  A message in progress reads straight into the buffer,
+ * grown to CONN_READ_SIZE of room (struct evbuffer is public).
  */
 static ssize_t
 conn_read_once(struct evhttp_connection *evcon)
 {
 	struct evbuffer *buf = evcon->input_buffer;
 	unsigned char scratch[CONN_READ_SIZE];
+	struct iovec iov[2];
 	size_t room = buf->totallen - buf->misalign - buf->off;
 	ssize_t n;
+	int niov = 0;
 
 	if (buf->off == 0 && room < CONN_READ_SIZE) {
+		if (room > 0) {
+			iov[niov].iov_base = buf->buffer + buf->off;
+			iov[niov++].iov_len = room;
+		}
+		iov[niov].iov_base = scratch;
+		iov[niov++].iov_len = sizeof(scratch);
 		do {
-			n = read(evcon->fd, scratch, sizeof(scratch));
+			n = readv(evcon->fd, iov, niov);
 		} while (n < 0 && errno == EINTR);
-		if (n > 0 && evbuffer_add(buf, scratch, (size_t)n) == -1) {
+		if (n <= 0)
+			return n;
+		if ((size_t)n <= room) {
+			buf->off += (size_t)n;
+			return n;
+		}
+		buf->off += room;
+		if (evbuffer_add(buf, scratch, (size_t)n - room) == -1) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -771,31 +790,40 @@ conn_timer_cb(int fd, short what, void *arg)
 	conn_leave_(evcon);
 }
 
-/* The work conn_defer_() queued, from the loop. */
+/*
+ * Do the work conn_defer_() queued; from the loop (the caller holds the
+ * connection busy).
+ */
+void
+conn_run_pending_(struct evhttp_connection *evcon)
+{
+	int work = evcon->pending;
+
+	evcon->pending = 0;
+	if (work == 0 || (evcon->flags & EVCON_DEAD))
+		return;		/* nothing, or destroyed on the way out */
+	if ((work & CONN_DEFER_FAIL) && (evcon->flags & EVCON_WRITE_FAILED)) {
+		conn_fail(evcon, EVCON_HTTP_EOF);
+		return;
+	}
+	if (work & CONN_DEFER_DONE)
+		server_reply_done_(evcon);
+	if ((work & CONN_DEFER_DRAINED) &&
+	    !(evcon->flags & (EVCON_DEAD | EVCON_WRITE_FAILED)) &&
+	    evcon->output_buffer->off == 0 &&
+	    !(evcon->flags & EVCON_WRITE_ADDED))
+		conn_output_drained(evcon);
+}
+
 static void
 conn_defer_cb(int fd, short what, void *arg)
 {
 	struct evhttp_connection *evcon = arg;
-	int work = evcon->pending;
 
 	(void)fd;
 	(void)what;
-	evcon->pending = 0;
 	CONN_ENTER(evcon);
-	if (evcon->flags & EVCON_DEAD) {
-		/* Destroyed on the way out. */
-	} else if ((work & CONN_DEFER_FAIL) &&
-	    (evcon->flags & EVCON_WRITE_FAILED)) {
-		conn_fail(evcon, EVCON_HTTP_EOF);
-	} else {
-		if (work & CONN_DEFER_DONE)
-			server_reply_done_(evcon);
-		if ((work & CONN_DEFER_DRAINED) &&
-		    !(evcon->flags & (EVCON_DEAD | EVCON_WRITE_FAILED)) &&
-		    evcon->output_buffer->off == 0 &&
-		    !(evcon->flags & EVCON_WRITE_ADDED))
-			conn_output_drained(evcon);
-	}
+	conn_run_pending_(evcon);
 	conn_leave_(evcon);
 }
 

@@ -328,14 +328,15 @@ server_reply_done_(struct evhttp_connection *evcon)
 		return;
 	}
 	conn_set_phase_(evcon, CONN_READING);
-	conn_set_timer_(evcon, conn_io_timeout_(evcon));
 	conn_update_read_(evcon);
-	if (evcon->input_buffer->off > 0)
+	if (evcon->input_buffer->off > 0) {
+		/* The next request has begun: its head timeout runs. */
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
 		server_process_(evcon);
-	if (!(evcon->flags & EVCON_DEAD) && evcon->phase == CONN_READING &&
-	    evcon->parser.state == HP_FIRSTLINE &&
-	    evcon->input_buffer->off == 0 && evcon->output_buffer->off == 0)
+	} else if (evcon->output_buffer->off == 0) {
 		conn_idle_(evcon);
+	}
+	/* else the write timeout runs; idle once it is written. */
 }
 
 void

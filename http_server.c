@@ -394,6 +394,21 @@ evhttp_set_gencb(struct evhttp *http,
 /* ------------------------------------------------------------------ */
 /* Reading requests                                                    */
 
+/*
+ * Hand req to the application's callback.  What its replies queue is done
+ * when it returns (conn_defer_), before the next request is parsed.
+ */
+static void
+server_call(struct evhttp_connection *evcon, struct evhttp_request *req,
+    void (*cb)(struct evhttp_request *, void *), void *arg)
+{
+	evcon->flags |= EVCON_IN_HANDLER;
+	(*cb)(req, arg);
+	evcon->flags &= ~EVCON_IN_HANDLER;
+	if (evcon->pending != 0)
+		conn_run_pending_(evcon);
+}
+
 static void
 server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 {
@@ -414,12 +429,12 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {
 		if (strlen(hcb->what) == plen &&
 		    memcmp(hcb->what, req->uri, plen) == 0) {
-			(*hcb->cb)(req, hcb->cbarg);
+			server_call(evcon, req, hcb->cb, hcb->cbarg);
 			return;
 		}
 	}
 	if (http->gencb != NULL) {
-		(*http->gencb)(req, http->gencbarg);
+		server_call(evcon, req, http->gencb, http->gencbarg);
 		return;
 	}
 	server_send_page_(req, HTTP_NOTFOUND, http_reason_phrase_(HTTP_NOTFOUND),
