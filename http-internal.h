@@ -98,7 +98,7 @@ enum evhttp_connection_error {
 /* A request body must advance by this many bytes per timeout period. */
 #define HTTP_BODY_MIN_BYTES	1024
 #define HTTP_LINGER_SECS	2	/* then discard input this long */
-#define HTTP_IDLE_TRIM_SECS	1	/* idle this long: release buffers */
+#define HTTP_IDLE_TRIM_SECS	1	/* idle sweeps: release buffers */
 #define HTTP_OUTPUT_HIGH	(256 * 1024)	/* stop parsing above this */
 #define HTTP_INPUT_HIGH		(256 * 1024)	/* stop reading above this
 						   while not parsing */
@@ -224,7 +224,7 @@ enum conn_phase {
 #define EVCON_PROCESSING	0x1000	/* server_process_() is running */
 #define EVCON_WRITE_FAILED	0x2000	/* a write failed: output is dropped */
 #define EVCON_CLOSECB_RUN	0x4000	/* server: the close callback ran */
-#define EVCON_TRIM_WAIT		0x8000	/* server: the timer trims, then idles */
+#define EVCON_TRIM_MARK		0x8000	/* server: idle at the last trim sweep */
 #define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
 
 /* Work for ev_defer (evcon->pending): done from the loop. */
@@ -324,6 +324,8 @@ struct evhttp {
 	void *gencbarg;
 
 	struct event_base *base;
+	struct event trim_ev;		/* sweeps idle connections' buffers */
+	int trim_armed;			/* trim_ev is pending */
 
 	/* The Date header value, rebuilt once a second. */
 	time_t date_when;
@@ -354,7 +356,19 @@ struct http_req {
 
 /* http_util.c */
 EV_HIDDEN int http_uri_is_safe_(const char *uri);
-EV_HIDDEN int http_reason_is_safe_(const char *reason);
+/* Is s a reason phrase: HTAB, SP, VCHAR, obs-text (RFC 9112 4)?  Inline:
+ * every reply checks its phrase. */
+static inline int
+http_reason_is_safe_(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
 EV_HIDDEN const char *http_reason_phrase_(int code);
 EV_HIDDEN int http_buf_add_header_(struct evbuffer *buf, const char *key,
     const char *value);
@@ -367,13 +381,12 @@ EV_HIDDEN struct evhttp_connection *conn_alloc_(struct event_base *base);
 EV_HIDDEN void conn_attach_events_(struct evhttp_connection *evcon,
     struct event_base *base);
 EV_HIDDEN void conn_attach_event_(struct event_base *base, struct event *ev);
-EV_HIDDEN void conn_set_phase_(struct evhttp_connection *evcon,
-    enum conn_phase phase);
-EV_HIDDEN void conn_sync_state_(struct evhttp_connection *evcon);
-EV_HIDDEN void conn_defer_(struct evhttp_connection *evcon, int work);
 EV_HIDDEN void conn_run_pending_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_closing_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_idle_(struct evhttp_connection *evcon);
+EV_HIDDEN int conn_is_idle_(const struct evhttp_connection *evcon);
+EV_HIDDEN int conn_holds_buffers_(const struct evhttp_connection *evcon);
+EV_HIDDEN void conn_trim_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_fd_events_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_del_fd_events_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_timer_(struct evhttp_connection *evcon, int secs);
@@ -386,10 +399,76 @@ EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
 EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
     struct evhttp_request *req);
 
+/* 1.4's name for where the connection is (evcon->state). */
+static inline enum evhttp_connection_state
+conn_public_state_(const struct evhttp_connection *evcon)
+{
+	switch (evcon->phase) {
+	case CONN_DISCONNECTED:
+		return EVCON_DISCONNECTED;
+	case CONN_CONNECTING:
+		return EVCON_CONNECTING;
+	case CONN_IDLE:
+		return EVCON_IDLE;
+	case CONN_READING:
+		/* A client writes its request first. */
+		if (!(evcon->flags & EVCON_INCOMING) &&
+		    evcon->output_buffer->off > 0)
+			return EVCON_WRITING;
+		switch (evcon->parser.state) {
+		case HP_FIRSTLINE:
+			return EVCON_READING_FIRSTLINE;
+		case HP_HEADERS:
+			return EVCON_READING_HEADERS;
+		case HP_TRAILERS:
+			return EVCON_READING_TRAILER;
+		default:
+			return EVCON_READING_BODY;
+		}
+	default:
+		/* The reply is being produced or written, or the close. */
+		return EVCON_WRITING;
+	}
+}
+
+/* Keep 1.4's evcon->state in step with what changed. */
+static inline void
+conn_sync_state_(struct evhttp_connection *evcon)
+{
+	evcon->state = conn_public_state_(evcon);
+}
+
+/* Move to phase, keeping 1.4's state and CLOSEDETECT bit in step. */
+static inline void
+conn_set_phase_(struct evhttp_connection *evcon, enum conn_phase phase)
+{
+	evcon->phase = phase;
+	if (phase == CONN_IDLE)
+		evcon->flags |= EVHTTP_CON_CLOSEDETECT;
+	else
+		evcon->flags &= ~EVHTTP_CON_CLOSEDETECT;
+	conn_sync_state_(evcon);
+}
+
+/*
+ * Queue work for ev_defer's callback, which runs from the loop right
+ * after the current callback (event_active makes no system call).  Work
+ * queued while the connection's own request callback runs is done when
+ * that callback returns (server_dispatch), which is the same moment.
+ */
+static inline void
+conn_defer_(struct evhttp_connection *evcon, int work)
+{
+	if (evcon->pending == 0 && !(evcon->flags & EVCON_IN_HANDLER))
+		event_active(&evcon->ev_defer, EV_TIMEOUT, 1);
+	evcon->pending |= work;
+}
+
 /* http_server.c and http_reply.c */
 EV_HIDDEN void server_process_(struct evhttp_connection *evcon);
 EV_HIDDEN void server_reply_done_(struct evhttp_connection *evcon);
 EV_HIDDEN void server_drop_requests_(struct evhttp_connection *evcon);
+EV_HIDDEN void server_trim_soon_(struct evhttp *http);
 EV_HIDDEN void server_write_head_(struct evhttp_connection *evcon,
     struct evhttp_request *req, ev_int64_t body_len);
 EV_HIDDEN void server_send_page_(struct evhttp_request *req, int code,

@@ -30,9 +30,9 @@
  * d) What is read is handed to server_process_() (http_server.c) or
  *    client_process_() (http_client.c), which run the message parser
  *    through conn_parse_().  An idle server connection gives its buffers
- *    back after HTTP_IDLE_TRIM_SECS (conn_idle_), and a read into an
- *    empty input goes through the stack, so idle connections cost about
- *    the size of their structs.
+ *    back after one to two HTTP_IDLE_TRIM_SECS (conn_idle_), and a read
+ *    into an empty input takes only what it needs, so idle connections
+ *    cost about the size of their structs.
  *
  * e) The contract of every public function is written where it is
  *    declared, in include/evhttp.h (or http-internal.h for the 1.4 names
@@ -116,56 +116,6 @@ conn_alloc_(struct event_base *base)
 	return evcon;
 }
 
-/* 1.4's name for where the connection is (evcon->state). */
-static enum evhttp_connection_state
-conn_public_state(const struct evhttp_connection *evcon)
-{
-	switch (evcon->phase) {
-	case CONN_DISCONNECTED:
-		return EVCON_DISCONNECTED;
-	case CONN_CONNECTING:
-		return EVCON_CONNECTING;
-	case CONN_IDLE:
-		return EVCON_IDLE;
-	case CONN_READING:
-		/* A client writes its request first. */
-		if (!(evcon->flags & EVCON_INCOMING) &&
-		    evcon->output_buffer->off > 0)
-			return EVCON_WRITING;
-		switch (evcon->parser.state) {
-		case HP_FIRSTLINE:
-			return EVCON_READING_FIRSTLINE;
-		case HP_HEADERS:
-			return EVCON_READING_HEADERS;
-		case HP_TRAILERS:
-			return EVCON_READING_TRAILER;
-		default:
-			return EVCON_READING_BODY;
-		}
-	default:
-		/* The reply is being produced or written, or the close. */
-		return EVCON_WRITING;
-	}
-}
-
-void
-conn_sync_state_(struct evhttp_connection *evcon)
-{
-	evcon->state = conn_public_state(evcon);
-}
-
-/* Move to phase, keeping 1.4's state and CLOSEDETECT bit in step. */
-void
-conn_set_phase_(struct evhttp_connection *evcon, enum conn_phase phase)
-{
-	evcon->phase = phase;
-	if (phase == CONN_IDLE)
-		evcon->flags |= EVHTTP_CON_CLOSEDETECT;
-	else
-		evcon->flags &= ~EVHTTP_CON_CLOSEDETECT;
-	conn_sync_state_(evcon);
-}
-
 /* Prepare the read and write events for evcon->fd. */
 void
 conn_set_fd_events_(struct evhttp_connection *evcon)
@@ -197,7 +147,6 @@ conn_set_timer_(struct evhttp_connection *evcon, int secs)
 {
 	struct timeval tv;
 
-	evcon->flags &= ~EVCON_TRIM_WAIT;
 	if (secs <= 0) {
 		event_del(&evcon->ev_timer);
 		return;
@@ -210,7 +159,6 @@ conn_set_timer_(struct evhttp_connection *evcon, int secs)
 void
 conn_clear_timer_(struct evhttp_connection *evcon)
 {
-	evcon->flags &= ~EVCON_TRIM_WAIT;
 	if (event_pending(&evcon->ev_timer, EV_TIMEOUT, NULL))
 		event_del(&evcon->ev_timer);
 }
@@ -223,20 +171,6 @@ conn_io_timeout_(struct evhttp_connection *evcon)
 		return evcon->timeout;
 	return (evcon->flags & EVCON_INCOMING) ?
 	    HTTP_SERVER_TIMEOUT : HTTP_READ_TIMEOUT;
-}
-
-/*
- * Queue work for ev_defer's callback, which runs from the loop right
- * after the current callback (event_active makes no system call).  Work
- * queued while the connection's own request callback runs is done when
- * that callback returns (server_dispatch), which is the same moment.
- */
-void
-conn_defer_(struct evhttp_connection *evcon, int work)
-{
-	if (evcon->pending == 0 && !(evcon->flags & EVCON_IN_HANDLER))
-		event_active(&evcon->ev_defer, EV_TIMEOUT, 1);
-	evcon->pending |= work;
 }
 
 /*
@@ -319,40 +253,52 @@ conn_release_buffer(struct evbuffer **bufp)
 	*bufp = nb;
 }
 
+/* Does a waiting server connection hold memory it could give back? */
+int
+conn_holds_buffers_(const struct evhttp_connection *evcon)
+{
+	return evcon->input_buffer->totallen > 0 ||
+	    evcon->output_buffer->totallen > 0 || evcon->spare != NULL;
+}
+
+/* Is a server connection waiting for its next request, with nothing
+ * buffered either way? */
+int
+conn_is_idle_(const struct evhttp_connection *evcon)
+{
+	return evcon->phase == CONN_READING &&
+	    evcon->parser.state == HP_FIRSTLINE &&
+	    evcon->input_buffer->off == 0 && evcon->output_buffer->off == 0 &&
+	    !(evcon->flags & EVCON_DEAD);
+}
+
 /*
  * A server connection now waits for its next request: the idle timeout
- * runs, and first, after HTTP_IDLE_TRIM_SECS, the buffers and the spare
- * request are released (see conn_timer_cb), so that thousands of idle
- * keep-alive connections cost little.  A busy connection never waits
- * that long, so the trimming costs the request path nothing.
+ * runs.  If it holds buffers, the server's sweep (server_trim_sweep) gives
+ * them back once it has stayed idle a whole sweep period, so that
+ * thousands of idle keep-alive connections cost little while a busy one
+ * keeps its buffers and its timer is armed once per request, as before.
  */
 void
 conn_idle_(struct evhttp_connection *evcon)
 {
-	int secs = conn_io_timeout_(evcon);
-
-	if (secs > 0 && secs <= HTTP_IDLE_TRIM_SECS) {
-		conn_set_timer_(evcon, secs);
-		return;
-	}
-	conn_set_timer_(evcon, HTTP_IDLE_TRIM_SECS);
-	evcon->flags |= EVCON_TRIM_WAIT;
+	conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	evcon->flags &= ~EVCON_TRIM_MARK;
+	if (evcon->http_server != NULL && !evcon->http_server->trim_armed &&
+	    conn_holds_buffers_(evcon))
+		server_trim_soon_(evcon->http_server);
 }
 
-/* The idle wait's first part is over: give back what waiting needs not. */
-static void
-conn_trim(struct evhttp_connection *evcon)
+/* Give back what an idle connection's wait needs not. */
+void
+conn_trim_(struct evhttp_connection *evcon)
 {
-	int secs = conn_io_timeout_(evcon);
-
 	conn_release_buffer(&evcon->input_buffer);
 	conn_release_buffer(&evcon->output_buffer);
 	if (evcon->spare != NULL) {
 		evhttp_request_free(evcon->spare);
 		evcon->spare = NULL;
 	}
-	if (secs > 0)
-		conn_set_timer_(evcon, secs - HTTP_IDLE_TRIM_SECS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,10 +510,9 @@ conn_output_written(struct evhttp_connection *evcon)
 		return;
 	}
 	conn_sync_state_(evcon);
-	if ((evcon->flags & EVCON_INCOMING) && evcon->phase == CONN_DISPATCHED)
-		conn_clear_timer_(evcon);
-	else if (!(evcon->flags & EVCON_INCOMING) &&
-	    evcon->phase == CONN_READING)
+	/* (A server's timer may run on while the application holds its
+	 * request: conn_server_timeout() ignores it then.) */
+	if (!(evcon->flags & EVCON_INCOMING) && evcon->phase == CONN_READING)
 		conn_set_timer_(evcon, conn_io_timeout_(evcon));
 }
 
@@ -629,22 +574,38 @@ conn_closing_(struct evhttp_connection *evcon)
 	conn_flush_(evcon);
 }
 
+/* Should the read event be registered now? */
+static int
+conn_wants_read(const struct evhttp_connection *evcon)
+{
+	if (evcon->fd == -1 ||
+	    (evcon->flags & (EVCON_DEAD | EVCON_PEER_EOF)))
+		return 0;
+	switch (evcon->phase) {
+	case CONN_CONNECTING:
+	case CONN_DISCONNECTED:
+	case CONN_CLOSING:
+		return 0;
+	case CONN_LINGERING:
+		return 1;
+	case CONN_READING:
+		/* While the parser runs it bounds the input itself (head
+		 * limits, bodies move out). */
+		if (!(evcon->flags & EVCON_INCOMING) ||
+		    evcon->output_buffer->off < HTTP_OUTPUT_HIGH)
+			return 1;
+		/* FALLTHROUGH */
+	default:
+		/* Nobody parses: stop above HTTP_INPUT_HIGH. */
+		return evcon->input_buffer->off < HTTP_INPUT_HIGH;
+	}
+}
+
 /* Register or drop the read event as the state requires. */
 void
 conn_update_read_(struct evhttp_connection *evcon)
 {
-	/* While the parser runs it bounds the input itself (head limits,
-	 * bodies move out); otherwise stop reading above HTTP_INPUT_HIGH. */
-	int parsing = evcon->phase == CONN_READING &&
-	    (!(evcon->flags & EVCON_INCOMING) ||
-	     evcon->output_buffer->off < HTTP_OUTPUT_HIGH);
-	int want = evcon->fd != -1 && !(evcon->flags & EVCON_DEAD) &&
-	    !(evcon->flags & EVCON_PEER_EOF) &&
-	    evcon->phase != CONN_CONNECTING &&
-	    evcon->phase != CONN_DISCONNECTED &&
-	    evcon->phase != CONN_CLOSING &&
-	    (evcon->phase == CONN_LINGERING || parsing ||
-	     evcon->input_buffer->off < HTTP_INPUT_HIGH);
+	int want = conn_wants_read(evcon);
 
 	if (want && !(evcon->flags & EVCON_READ_ADDED)) {
 		event_add(&evcon->ev_read, NULL);
@@ -757,10 +718,6 @@ conn_server_timeout(struct evhttp_connection *evcon)
 {
 	struct http_parser *p = &evcon->parser;
 
-	if (evcon->flags & EVCON_TRIM_WAIT) {
-		conn_trim(evcon);
-		return;
-	}
 	if (evcon->phase == CONN_DISPATCHED && evcon->output_buffer->off == 0)
 		return;
 	if (evcon->phase == CONN_READING && evcon->output_buffer->off == 0 &&
@@ -952,6 +909,11 @@ evhttp_make_header(struct evhttp_connection *evcon, struct evhttp_request *req)
 		}
 		blen = client_write_head_(evcon, req);
 	} else {
+		/* A reason phrase set by hand: CR/LF would start headers. */
+		if (req->response_code_line != NULL &&
+		    !http_reason_is_safe_(req->response_code_line))
+			evhttp_response_code(req, req->response_code,
+			    req->response_code_line);
 		blen = req->output_buffer->off;
 		server_write_head_(evcon, req, (ev_int64_t)blen);
 	}

@@ -70,15 +70,11 @@ write_status_line(struct evbuffer *out, const struct evhttp_request *req)
 	status[11] = (char)('0' + code % 10);
 	status[12] = ' ';
 	evbuffer_add(out, status, 13);
-	if (req->response_code_line != NULL) {
-		/* A line set by hand is checked too: CR/LF would make the
-		 * rest of it a header. */
-		const char *line = req->response_code_line;
-
-		if (!http_reason_is_safe_(line))
-			line = http_reason_phrase_(code);
-		evbuffer_add(out, line, strlen(line));
-	}
+	/* set_response() made it safe (evhttp_make_header() checks a line
+	 * set by hand). */
+	if (req->response_code_line != NULL)
+		evbuffer_add(out, req->response_code_line,
+		    strlen(req->response_code_line));
 	evbuffer_add(out, "\r\n", 2);
 }
 

@@ -43,6 +43,8 @@
 /* ------------------------------------------------------------------ */
 /* Servers and listeners                                               */
 
+static void server_trim_sweep(int fd, short what, void *arg);
+
 struct evhttp *
 evhttp_new(struct event_base *base)
 {
@@ -59,7 +61,50 @@ evhttp_new(struct event_base *base)
 	http->max_headers_size = HTTP_MAX_HEADERS_SIZE;
 	http->max_body_size = HTTP_MAX_BODY_SIZE;
 	http->base = base;
+	evtimer_set(&http->trim_ev, server_trim_sweep, http);
+	conn_attach_event_(base, &http->trim_ev);
 	return http;
+}
+
+/* A connection went idle with buffers: make sure a sweep is coming. */
+void
+server_trim_soon_(struct evhttp *http)
+{
+	struct timeval tv = { HTTP_IDLE_TRIM_SECS, 0 };
+
+	if (!http->trim_armed && evtimer_add(&http->trim_ev, &tv) == 0)
+		http->trim_armed = 1;
+}
+
+/*
+ * Every HTTP_IDLE_TRIM_SECS while some connection waits with buffers:
+ * those idle at the previous sweep too give them back, the others are
+ * marked for the next sweep.  So a connection keeps its buffers while it
+ * is busy and gives them back after one to two periods of idleness.
+ */
+static void
+server_trim_sweep(int fd, short what, void *arg)
+{
+	struct evhttp *http = arg;
+	struct evhttp_connection *evcon;
+	int again = 0;
+
+	(void)fd;
+	(void)what;
+	http->trim_armed = 0;
+	TAILQ_FOREACH(evcon, &http->connections, next) {
+		if (!conn_is_idle_(evcon) || !conn_holds_buffers_(evcon)) {
+			evcon->flags &= ~EVCON_TRIM_MARK;
+		} else if (evcon->flags & EVCON_TRIM_MARK) {
+			evcon->flags &= ~EVCON_TRIM_MARK;
+			conn_trim_(evcon);
+		} else {
+			evcon->flags |= EVCON_TRIM_MARK;
+			again = 1;
+		}
+	}
+	if (again)
+		server_trim_soon_(http);
 }
 
 struct evhttp *
@@ -302,6 +347,7 @@ evhttp_free(struct evhttp *http)
 
 	if (http == NULL)
 		return;
+	event_del(&http->trim_ev);
 	while ((bound = TAILQ_FIRST(&http->sockets)) != NULL) {
 		TAILQ_REMOVE(&http->sockets, bound, next);
 		event_del(&bound->ev);

@@ -453,19 +453,6 @@ http_uri_is_safe_(const char *uri)
 	return 1;
 }
 
-/* Is s a reason phrase: HTAB, SP, VCHAR, obs-text (RFC 9112 4)? */
-int
-http_reason_is_safe_(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return 0;
-	}
-	return 1;
-}
-
 /* The standard reason phrase of a status (RFC 9110 15), else its class. */
 const char *
 http_reason_phrase_(int code)
