@@ -187,7 +187,7 @@ enum evhttp_connection_state {
 	EVCON_DISCONNECTED,	/* not connected, not trying */
 	EVCON_CONNECTING,	/* connect() in progress */
 	EVCON_IDLE,		/* connected, nothing in progress */
-	EVCON_READING_FIRSTLINE,/* request line (server), status line (client) */
+	EVCON_READING_FIRSTLINE,	/* request or status line */
 	EVCON_READING_HEADERS,
 	EVCON_READING_BODY,
 	EVCON_READING_TRAILER,	/* after the last chunk */
@@ -224,7 +224,7 @@ enum conn_phase {
 #define EVCON_PROCESSING	0x1000	/* server_process_() is running */
 #define EVCON_WRITE_FAILED	0x2000	/* a write failed: output is dropped */
 #define EVCON_CLOSECB_RUN	0x4000	/* server: the close callback ran */
-#define EVCON_TRIM_MARK		0x8000	/* server: idle at the last trim sweep */
+#define EVCON_TRIM_MARK		0x8000	/* server: idle at the last sweep */
 #define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
 
 /* Work for ev_defer (evcon->pending): done from the loop. */

@@ -505,7 +505,8 @@ client_process_(struct evhttp_connection *evcon)
 	if (evcon->phase == CONN_IDLE) {
 		/* The peer closed a kept-alive connection, or sent bytes no
 		 * request asked for: either way this socket is done. */
-		if (evcon->input_buffer->off > 0 || (evcon->flags & EVCON_PEER_EOF))
+		if (evcon->input_buffer->off > 0 ||
+		    (evcon->flags & EVCON_PEER_EOF))
 			client_reset(evcon);
 		return;
 	}

@@ -483,7 +483,8 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 		server_call(evcon, req, http->gencb, http->gencbarg);
 		return;
 	}
-	server_send_page_(req, HTTP_NOTFOUND, http_reason_phrase_(HTTP_NOTFOUND),
+	server_send_page_(req, HTTP_NOTFOUND,
+	    http_reason_phrase_(HTTP_NOTFOUND),
 	    "<html><head><title>%d %s</title></head><body><h1>Not Found</h1>"
 	    "<p>The requested URL %s was not found on this server.</p>"
 	    "</body></html>\n", req->uri);

@@ -473,8 +473,9 @@ test_idle_memory(struct regress_env *env)
 	for (i = 0; i < IDLE_CONNS; i++) {
 		/* Half get a 64 KiB reply: big buffers must go too. */
 		fds[i] = regress_connect_loopback(AF_INET, srv.port);
-		regress_write_str(fds[i], i % 2 ? "GET /hello HTTP/1.1\r\n"
-		    "Host: a\r\n\r\n" : "GET /65536 HTTP/1.1\r\nHost: a\r\n\r\n");
+		regress_write_str(fds[i], i % 2 ?
+		    "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n" :
+		    "GET /65536 HTTP/1.1\r\nHost: a\r\n\r\n");
 		evbuffer_drain(in, in->off);
 		http_raw_wait(env->base, fds[i], in, i % 2 ? "hello" : "zzzzz",
 		    1, 3.0);
