@@ -90,10 +90,13 @@ void evhttp_set_gencb(struct evhttp *,
     void (*)(struct evhttp_request *, void *), void *);
 
 /*
- * Close connections that stall for this many seconds while the server
- * waits for a request or its body, or while a reply cannot be written.
- * Applies to connections accepted afterwards.  -1: the default (50 s);
- * 0: no timeout.
+ * Close connections that take too long: an idle connection after this
+ * many seconds, a request whose head has not arrived this long after its
+ * first byte, a body that advances by less than 1 KiB in a period this
+ * long, a reply that cannot be written for this long.  No timeout runs
+ * while the application holds a request.  Applies to connections accepted
+ * afterwards (evhttp_connection_set_timeout(req->evcon, ...) changes one).
+ * -1: the default (50 s); 0: no timeout.
  */
 void evhttp_set_timeout(struct evhttp *, int timeout_in_secs);
 
@@ -124,7 +127,9 @@ void evhttp_send_error(struct evhttp_request *req, int error,
 
 /*
  * Send a complete reply.  databuf (may be NULL) is the body; it is drained
- * but stays owned by the caller.  The request is freed afterwards.
+ * but stays owned by the caller.  The request stays valid until the
+ * caller returns to the loop, which then frees it.  A reason phrase with
+ * CR, LF or another control byte is replaced by the standard one.
  */
 void evhttp_send_reply(struct evhttp_request *req, int code,
     const char *reason, struct evbuffer *databuf);
@@ -299,7 +304,9 @@ void evhttp_connection_get_peer(struct evhttp_connection *evcon,
 /*
  * Queue req on the connection, which takes ownership of it, and connect
  * if needed.  The request's callback runs with the response.  0, or -1 if
- * the request could not be queued (it then stays the caller's).
+ * the request could not be queued (it then stays the caller's): uri empty
+ * or holding white space or control bytes, an address that does not
+ * resolve, no socket.
  */
 int evhttp_make_request(struct evhttp_connection *evcon,
     struct evhttp_request *req,
@@ -319,7 +326,9 @@ int evhttp_remove_header(struct evkeyvalq *, const char *);
 
 /*
  * Append a copy of key: value.  -1 (nothing added) if the key is empty or
- * not a header token, or if either contains CR, LF or NUL.
+ * not a header token, or if the value has CR or LF other than 1.4's
+ * continuation form (CR LF followed by SP or HTAB), which is stored
+ * unfolded: each such fold becomes one SP.
  */
 int evhttp_add_header(struct evkeyvalq *, const char *, const char *);
 
