@@ -120,7 +120,8 @@ void evhttp_set_max_body_size(struct evhttp *http, ev_ssize_t max_body_size);
 
 /*
  * Send an HTML error page with this code and reason and close the
- * connection afterwards.  The request is freed once the reply is sent.
+ * connection afterwards.  The request is freed once the caller returns to
+ * the loop.
  */
 void evhttp_send_error(struct evhttp_request *req, int error,
     const char *reason);
@@ -138,7 +139,10 @@ void evhttp_send_reply(struct evhttp_request *req, int code,
  * Streaming replies: send the status line and headers now (chunked to an
  * HTTP/1.1 client), then each piece of body as it is produced, then the
  * end.  Each chunk is written to the socket when it is sent; what the
- * socket cannot take yet waits in order.  send_reply_end frees the request.
+ * socket cannot take yet waits in order.  After send_reply_end the library
+ * frees the request once the caller returns to the loop.  After the close
+ * callback of its connection (the client left), a chunk is ignored and
+ * send_reply_end just frees the request.
  */
 void evhttp_send_reply_start(struct evhttp_request *, int, const char *);
 void evhttp_send_reply_chunk(struct evhttp_request *, struct evbuffer *);
