@@ -331,9 +331,14 @@ static const struct bad_case bad_cases[] = {
 	{ "empty name", "GET /hello HTTP/1.1\r\n: x\r\n\r\n", 0, 400 },
 	{ "space before colon", "GET /hello HTTP/1.1\r\nX : a\r\n\r\n", 0, 400 },
 	{ "no colon", "GET /hello HTTP/1.1\r\nNoColon\r\n\r\n", 0, 400 },
-	{ "obs-fold", "GET /hello HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 0, 400 },
-	{ "obs-fold CL", POSTH "X: a\r\n Content-Length: 5\r\n\r\nhello", 0, 400 },
 	{ "leading HTAB", "GET /hello HTTP/1.1\r\n\tX: a\r\n\r\n", 0, 400 },
+	{ "leading SP", "GET /hello HTTP/1.1\r\n X: a\r\nY: b\r\n\r\n", 0,
+	  400 },
+	{ "fold in CL", POSTH "Content-Length: 5\r\n 0\r\n\r\nhello", 0, 400 },
+	{ "fold in TE", POSTH "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n"
+	  "\r\n", 0, 400 },
+	{ "fold with CTL", "GET /hello HTTP/1.1\r\nX: a\r\n b\x01\r\n\r\n", 0,
+	  400 },
 	{ "duplicate host", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
 	  0, 400 },
 	{ "CL twice same", POSTH "Content-Length: 5\r\nContent-Length: 5\r\n\r\n"

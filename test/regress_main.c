@@ -33,6 +33,8 @@ extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_dns2_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_http2_cases[];
+extern struct regress_case regress_http_compat_cases[];
+extern struct regress_case regress_http_limits_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_rpc2_cases[];
@@ -79,6 +81,8 @@ const struct regress_table regress_tables[] = {
 	{ regress_dns2_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_http2_cases, 0, NULL },
+	{ regress_http_compat_cases, 0, NULL },
+	{ regress_http_limits_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
 	{ regress_rpc2_cases, 0, NULL },
