@@ -714,7 +714,7 @@ static struct evhttp_request *
 evrpc_reply_keep(struct evhttp_request *req)
 {
 	struct evhttp_request *copy = evhttp_request_new(NULL, NULL);
-	struct evkeyvalq *headers;
+	struct evkeyval *kv;
 	struct evbuffer *body;
 
 	if (copy == NULL)
@@ -727,9 +727,11 @@ evrpc_reply_keep(struct evhttp_request *req)
 	}
 	copy->response_code = req->response_code;
 	copy->kind = req->kind;
-	headers = copy->input_headers;
-	copy->input_headers = req->input_headers;
-	req->input_headers = headers;
+	/* The header lists live inside their requests: move the entries. */
+	while ((kv = TAILQ_FIRST(req->input_headers)) != NULL) {
+		TAILQ_REMOVE(req->input_headers, kv, next);
+		TAILQ_INSERT_TAIL(copy->input_headers, kv, next);
+	}
 	body = copy->input_buffer;
 	copy->input_buffer = req->input_buffer;
 	req->input_buffer = body;
