@@ -35,6 +35,16 @@
 
 struct event_base *current_base = NULL;
 
+/* The hot paths of event_add(): keep the rare work out of line so the
+ * common case needs few registers. */
+#if defined(__GNUC__)
+#define EV_NOINLINE	__attribute__((noinline))
+#define EV_ALWAYS_INLINE	inline __attribute__((always_inline))
+#else
+#define EV_NOINLINE
+#define EV_ALWAYS_INLINE	inline
+#endif
+
 /*
  * Backends in libevent 1.4's order of preference (its evport has no
  * counterpart here).  EVENT_NO<NAME> skips one.
@@ -133,16 +143,22 @@ mono_now_us(void)
  * time cached then, as in 1.4, so timeouts added by callbacks are relative
  * to the moment the wait ended.
  */
-int64_t
-event_now_us_(struct event_base *base)
+static inline int64_t
+base_now_us(struct event_base *base)
 {
 	if (base->tv_cached)
 		return base->now_us;
 	return mono_now_us();
 }
 
+int64_t
+event_now_us_(struct event_base *base)
+{
+	return base_now_us(base);
+}
+
 /* tv as microseconds, clamped so that now + result cannot overflow. */
-static int64_t
+static inline int64_t
 tv_to_us(const struct timeval *tv)
 {
 	const int64_t max_sec = INT64_MAX / 1000000 / 4;
@@ -155,11 +171,20 @@ tv_to_us(const struct timeval *tv)
 	return s * 1000000 + tv->tv_usec;
 }
 
-static void
+static inline void
 us_to_tv(int64_t us, struct timeval *tv)
 {
-	int64_t s = us / 1000000, u = us % 1000000;
+	int64_t s, u;
 
+	if (us >= 0) {
+		/* Unsigned division: no sign fix-ups (monotonic times). */
+		s = (int64_t)((uint64_t)us / 1000000);
+		tv->tv_sec = (time_t)s;
+		tv->tv_usec = (suseconds_t)(us - s * 1000000);
+		return;
+	}
+	s = us / 1000000;
+	u = us % 1000000;
 	if (u < 0) {
 		u += 1000000;
 		s--;
@@ -748,33 +773,45 @@ io_remove(struct event_base *base, struct event *ev)
 }
 
 /*
- * Make ev pending: register its fd or signal unless already registered,
- * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
- * timeout alone.  Either everything happens or nothing: 0, or -1 with
- * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
+ * (Re)arm ev's timeout to now + tv.  Room in the heap must have been
+ * reserved when ev is not armed yet.
  */
-int
-event_add(struct event *ev, const struct timeval *tv)
+static EV_ALWAYS_INLINE void
+timer_arm(struct event_base *base, struct event *ev, const struct timeval *tv)
 {
-	struct event_base *base;
-	int events, insert;
+	int64_t when;
 
-	if (ev == NULL || ev->ev_base == NULL ||
-	    !(ev->ev_flags & EVLIST_INIT)) {
-		errno = EINVAL;
-		return -1;
+	/* Re-arming a timeout-activated event cancels its callback. */
+	if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
+		if (base->cur_ev == ev)
+			base->cur_ncalls = 0;
+		event_queue_remove_active(base, ev);
 	}
-	base = ev->ev_base;
-	events = ev->ev_events;
-	event_debug(("event_add: %p fd %d events 0x%x%s", (void *)ev, ev->ev_fd,
-	    events, tv != NULL ? " with timeout" : ""));
+	when = base_now_us(base) + tv_to_us(tv);
+	us_to_tv(when, &ev->ev_timeout);
+	if (ev->ev_flags & EVLIST_TIMEOUT) {
+		min_heap_adjust(&base->timeheap, ev, when, base->timer_seq++);
+	} else {
+		min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
+		ev->ev_flags |= EVLIST_TIMEOUT;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count++;
+	}
+}
+
+/* event_add() of an event with I/O or a signal (tv may be NULL). */
+static EV_NOINLINE int
+event_add_registered(struct event *ev, const struct timeval *tv)
+{
+	struct event_base *base = ev->ev_base;
+	int events = ev->ev_events, insert;
+
 	if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE))) {
 		event_warnx("event_add: EV_SIGNAL with EV_READ/EV_WRITE");
 		errno = EINVAL;
 		return -1;
 	}
-	insert = (events & (EV_READ | EV_WRITE | EV_SIGNAL)) &&
-	    !(ev->ev_flags & EVLIST_INSERTED);
+	insert = !(ev->ev_flags & EVLIST_INSERTED);
 
 	/* Everything that can fail comes first. */
 	if (insert && (events & (EV_READ | EV_WRITE))) {
@@ -803,30 +840,40 @@ event_add(struct event *ev, const struct timeval *tv)
 	}
 	ev->ev_flags &= ~EVLIST_X_FDSET;
 	event_clamp_pri(ev);
+	if (tv != NULL)
+		timer_arm(base, ev, tv);
+	return 0;
+}
 
-	if (tv != NULL) {
-		int64_t when;
+/*
+ * Make ev pending: register its fd or signal unless already registered,
+ * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
+ * timeout alone.  Either everything happens or nothing: 0, or -1 with
+ * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
+ */
+int
+event_add(struct event *ev, const struct timeval *tv)
+{
+	struct event_base *base;
 
-		/* Re-arming a timeout-activated event cancels its callback. */
-		if ((ev->ev_flags & EVLIST_ACTIVE) &&
-		    (ev->ev_res & EV_TIMEOUT)) {
-			if (base->cur_ev == ev)
-				base->cur_ncalls = 0;
-			event_queue_remove_active(base, ev);
-		}
-		when = event_now_us_(base) + tv_to_us(tv);
-		us_to_tv(when, &ev->ev_timeout);
-		if (ev->ev_flags & EVLIST_TIMEOUT) {
-			min_heap_adjust(&base->timeheap, ev, when,
-			    base->timer_seq++);
-		} else {
-			min_heap_push(&base->timeheap, ev, when,
-			    base->timer_seq++);
-			ev->ev_flags |= EVLIST_TIMEOUT;
-			if (!(ev->ev_flags & EVLIST_INTERNAL))
-				base->event_count++;
-		}
+	if (ev == NULL || ev->ev_base == NULL ||
+	    !(ev->ev_flags & EVLIST_INIT)) {
+		errno = EINVAL;
+		return -1;
 	}
+	event_debug(("event_add: %p fd %d events 0x%x%s", (void *)ev, ev->ev_fd,
+	    ev->ev_events, tv != NULL ? " with timeout" : ""));
+	if (ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL))
+		return event_add_registered(ev, tv);
+	/* A pure timer: the common case of timer-heavy programs. */
+	if (tv == NULL)
+		return 0;
+	base = ev->ev_base;
+	if (!(ev->ev_flags & EVLIST_TIMEOUT) &&
+	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1)
+		return -1;
+	event_clamp_pri(ev);
+	timer_arm(base, ev, tv);
 	return 0;
 }
 
