@@ -164,10 +164,9 @@ tv_to_us(const struct timeval *tv)
 	const int64_t max_sec = INT64_MAX / 1000000 / 4;
 	int64_t s = tv->tv_sec;
 
-	if (s > max_sec)
-		s = max_sec;
-	if (s < -max_sec)
-		s = -max_sec;
+	/* One unsigned compare for the common, in-range case. */
+	if ((uint64_t)(s + max_sec) > (uint64_t)(2 * max_sec))
+		s = s > 0 ? max_sec : -max_sec;
 	return s * 1000000 + tv->tv_usec;
 }
 
