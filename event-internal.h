@@ -41,6 +41,13 @@
  * that the kernel still knows the fd (it may have been closed and the
  * number reused): the core does this when a program called event_set() on
  * the fd since the last registration.
+ *
+ * add() with old != 0 and del() come only from the changelist flush, right
+ * before dispatch().  A backend may queue them and apply them when
+ * dispatch() starts (epoll batches them through io_uring); it then returns
+ * 0 and reports a change that fails with event_fd_bad_(), without blocking
+ * in that wait.  add() with old == 0 (a first registration from
+ * event_add()) must be applied at once, after anything queued.
  */
 struct eventop {
 	/* Backend name as reported by event_base_get_method(). */
