@@ -70,17 +70,20 @@ uring_enter(int fd, unsigned submit, unsigned wait)
 static int
 uring_has_epoll_ctl(int fd)
 {
-	struct {
+	enum { NOPS = IORING_OP_EPOLL_CTL + 1 };
+	/* struct io_uring_probe ends in a flexible array of ops. */
+	union {
+		unsigned char bytes[sizeof(struct io_uring_probe) +
+		    NOPS * sizeof(struct io_uring_probe_op)];
 		struct io_uring_probe p;
-		struct io_uring_probe_op ops[IORING_OP_EPOLL_CTL + 1];
 	} probe;
 
 	memset(&probe, 0, sizeof(probe));
 	if (syscall(SYS_io_uring_register, fd, IORING_REGISTER_PROBE, &probe,
-	    IORING_OP_EPOLL_CTL + 1) == -1)
+	    NOPS) == -1)
 		return 0;
 	return probe.p.last_op >= IORING_OP_EPOLL_CTL &&
-	    (probe.ops[IORING_OP_EPOLL_CTL].flags & IO_URING_OP_SUPPORTED);
+	    (probe.p.ops[IORING_OP_EPOLL_CTL].flags & IO_URING_OP_SUPPORTED);
 }
 
 /* Map the rings of a new ring fd.  0, or -1 (nothing left mapped). */
