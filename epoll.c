@@ -271,7 +271,7 @@ epoll_commit(struct event_base *base, struct epollop *ep)
 
 /* Before a new change of fd: apply its queued one (uring.c e). */
 static void
-epoll_settle_fd(struct event_base *base, struct epollop *ep, int fd)
+epoll_unqueue_fd(struct event_base *base, struct epollop *ep, int fd)
 {
 	if (ep->mask[fd] & EPOLL_QUEUED)
 		(void)epoll_commit(base, ep);
@@ -335,7 +335,7 @@ epoll_add(struct event_base *base, int fd, short old, short new_)
 		return -1;
 	if (old != 0) {
 		/* From the flush: queued (h).  A re-check is an ADD (a). */
-		epoll_settle_fd(base, ep, fd);
+		epoll_unqueue_fd(base, ep, fd);
 		if (old == new_)
 			epoll_enqueue(base, ep, EPOLL_CTL_ADD, fd, new_,
 			    ep->gen[fd] + 1);
@@ -369,7 +369,7 @@ epoll_del(struct event_base *base, int fd, short old, short new_)
 	if (fd < ep->nfds) {
 		/* Retire the generation: a leftover entry of this fd can
 		 * then never pass for a live one. */
-		epoll_settle_fd(base, ep, fd);
+		epoll_unqueue_fd(base, ep, fd);
 		ep->mask[fd] = 0;
 		ep->gen[fd]++;
 		epoll_enqueue(base, ep, EPOLL_CTL_DEL, fd, 0, ep->gen[fd]);

@@ -92,6 +92,10 @@ struct eventop {
 /* Private ev_flags bit (the 0x1000-0xf000 range is ours): event_set() was
  * called since the event was last added, so its fd may be a new file. */
 #define EVLIST_X_FDSET		0x1000
+/* Private ev_flags bit: the timer was re-armed to a later deadline without
+ * moving it in the heap; its heap key is the older, earlier deadline (see
+ * timer_arm() in event.c). */
+#define EVLIST_X_LAZY		0x2000
 #define EVLIST_X_MASK		0xf000
 
 /* Per-fd state. */

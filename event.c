@@ -143,12 +143,18 @@ mono_now_us(void)
  * time cached then, as in 1.4, so timeouts added by callbacks are relative
  * to the moment the wait ended.
  */
+static EV_NOINLINE int64_t
+mono_now_us_call(void)
+{
+	return mono_now_us();
+}
+
 static inline int64_t
 base_now_us(struct event_base *base)
 {
 	if (base->tv_cached)
 		return base->now_us;
-	return mono_now_us();
+	return mono_now_us_call();
 }
 
 int64_t
@@ -771,31 +777,70 @@ io_remove(struct event_base *base, struct event *ev)
 	fd_touch(base, fd, f);
 }
 
+/* A timeout-activated event is re-armed: its queued callback is cancelled. */
+static EV_NOINLINE void
+timer_cancel_run(struct event_base *base, struct event *ev)
+{
+	if (base->cur_ev == ev)
+		base->cur_ncalls = 0;
+	event_queue_remove_active(base, ev);
+}
+
+/*
+ * Lazy re-arming.  A timer re-armed to a later deadline (an inactivity
+ * timeout pushed back, the common case) keeps its place in the heap: only
+ * ev_timeout, the real deadline, moves, and EVLIST_X_LAZY says the heap key
+ * is an earlier one.  When that key comes to the top, timeout_process()
+ * puts the timer where its real deadline belongs instead of firing it.  The
+ * heap orders equal keys by the sequence number in ev_pncalls, which must
+ * not change while the timer sits in the heap, so the new number waits in
+ * ev_signal_next (unused by non-signal events).
+ */
+#define timer_lazy_seq(ev)	((uint64_t)(uintptr_t)(ev)->ev_signal_next.tqe_next)
+#define timer_set_lazy_seq(ev, s) \
+	((ev)->ev_signal_next.tqe_next = (struct event *)(uintptr_t)(s))
+
+/*
+ * The heap part of arming ev for when.  Out of line and called last, so
+ * that event_add() of a timer needs no registers of its own.  Returns 0.
+ */
+static EV_NOINLINE int
+timer_heap_set(struct event_base *base, struct event *ev, int64_t when)
+{
+	if (ev->ev_flags & EVLIST_TIMEOUT) {
+		ev->ev_flags &= ~EVLIST_X_LAZY;
+		min_heap_adjust(&base->timeheap, ev, when, base->timer_seq++);
+		return 0;
+	}
+	ev->ev_flags |= EVLIST_TIMEOUT;
+	if (!(ev->ev_flags & EVLIST_INTERNAL))
+		base->event_count++;
+	min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
+	return 0;
+}
+
 /*
  * (Re)arm ev's timeout to now + tv.  Room in the heap must have been
- * reserved when ev is not armed yet.
+ * reserved when ev is not armed yet.  Returns 0.
  */
-static EV_ALWAYS_INLINE void
+static EV_ALWAYS_INLINE int
 timer_arm(struct event_base *base, struct event *ev, const struct timeval *tv)
 {
 	int64_t when;
 
-	/* Re-arming a timeout-activated event cancels its callback. */
-	if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
-		if (base->cur_ev == ev)
-			base->cur_ncalls = 0;
-		event_queue_remove_active(base, ev);
-	}
+	if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT))
+		timer_cancel_run(base, ev);
 	when = base_now_us(base) + tv_to_us(tv);
-	us_to_tv(when, &ev->ev_timeout);
-	if (ev->ev_flags & EVLIST_TIMEOUT) {
-		min_heap_adjust(&base->timeheap, ev, when, base->timer_seq++);
-	} else {
-		min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
-		ev->ev_flags |= EVLIST_TIMEOUT;
-		if (!(ev->ev_flags & EVLIST_INTERNAL))
-			base->event_count++;
+	if ((ev->ev_flags & EVLIST_TIMEOUT) && !(ev->ev_events & EV_SIGNAL) &&
+	    when >= tv_to_us(&ev->ev_timeout)) {
+		/* Later than the armed deadline: no heap work (see above). */
+		ev->ev_flags |= EVLIST_X_LAZY;
+		timer_set_lazy_seq(ev, base->timer_seq++);
+		us_to_tv(when, &ev->ev_timeout);
+		return 0;
 	}
+	us_to_tv(when, &ev->ev_timeout);
+	return timer_heap_set(base, ev, when);
 }
 
 /* event_add() of an event with I/O or a signal (tv may be NULL). */
@@ -840,7 +885,7 @@ event_add_registered(struct event *ev, const struct timeval *tv)
 	ev->ev_flags &= ~EVLIST_X_FDSET;
 	event_clamp_pri(ev);
 	if (tv != NULL)
-		timer_arm(base, ev, tv);
+		return timer_arm(base, ev, tv);
 	return 0;
 }
 
@@ -872,8 +917,7 @@ event_add(struct event *ev, const struct timeval *tv)
 	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1)
 		return -1;
 	event_clamp_pri(ev);
-	timer_arm(base, ev, tv);
-	return 0;
+	return timer_arm(base, ev, tv);
 }
 
 /*
@@ -897,7 +941,7 @@ event_del(struct event *ev)
 		base->cur_ncalls = 0;
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
 		min_heap_erase(&base->timeheap, ev);
-		ev->ev_flags &= ~EVLIST_TIMEOUT;
+		ev->ev_flags &= ~(EVLIST_TIMEOUT | EVLIST_X_LAZY);
 		if (!(ev->ev_flags & EVLIST_INTERNAL))
 			base->event_count--;
 	}
@@ -1061,7 +1105,10 @@ event_loopbreak(void)
 	return event_base_loopbreak(current_base);
 }
 
-/* Move every expired timer to the active queues (deleting the event). */
+/*
+ * Move every expired timer to the active queues (deleting the event).  A
+ * lazily re-armed timer at the top first moves to its real deadline.
+ */
 static void
 timeout_process(struct event_base *base)
 {
@@ -1071,6 +1118,12 @@ timeout_process(struct event_base *base)
 	while (!min_heap_empty(&base->timeheap) &&
 	    min_heap_top_key(&base->timeheap) <= now) {
 		ev = min_heap_top(&base->timeheap);
+		if (ev->ev_flags & EVLIST_X_LAZY) {
+			ev->ev_flags &= ~EVLIST_X_LAZY;
+			min_heap_adjust(&base->timeheap, ev,
+			    tv_to_us(&ev->ev_timeout), timer_lazy_seq(ev));
+			continue;
+		}
 		(void)event_del(ev);
 		event_active_(ev, EV_TIMEOUT, 1);
 	}

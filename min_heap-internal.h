@@ -49,8 +49,10 @@ struct min_heap {
 /* The sifts are the heap's hot loops: one body per caller, no calls. */
 #if defined(__GNUC__)
 #define MIN_HEAP_INLINE	inline __attribute__((always_inline))
+#define MIN_HEAP_COLD	__attribute__((noinline, unused))
 #else
 #define MIN_HEAP_INLINE	inline
+#define MIN_HEAP_COLD	inline
 #endif
 #define MIN_HEAP_D	4
 
@@ -108,9 +110,9 @@ min_heap_before_(const struct min_heap_ent *a, const struct min_heap_ent *b)
 	return min_heap_seq_(a->ev) < min_heap_seq_(b->ev);
 }
 
-/* Make room for n entries in total.  0, or -1 with errno = ENOMEM. */
-static inline int
-min_heap_reserve(struct min_heap *h, unsigned n)
+/* Grow the array to hold n entries (min_heap_reserve's slow path). */
+static MIN_HEAP_COLD int
+min_heap_grow_(struct min_heap *h, unsigned n)
 {
 	struct min_heap_ent *p;
 	unsigned a;
@@ -118,8 +120,6 @@ min_heap_reserve(struct min_heap *h, unsigned n)
 	size_t bytes;
 	void *mem;
 
-	if (n <= h->a)
-		return 0;
 	if (n > (MIN_HEAP_NONE >> 1)) {
 		errno = ENOMEM;
 		return -1;
@@ -145,6 +145,13 @@ min_heap_reserve(struct min_heap *h, unsigned n)
 	h->p = p;
 	h->a = a;
 	return 0;
+}
+
+/* Make room for n entries in total.  0, or -1 with errno = ENOMEM. */
+static inline int
+min_heap_reserve(struct min_heap *h, unsigned n)
+{
+	return n <= h->a ? 0 : min_heap_grow_(h, n);
 }
 
 static MIN_HEAP_INLINE void

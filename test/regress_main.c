@@ -7,6 +7,7 @@
 
 extern struct regress_case regress_core_cases[];
 extern struct regress_case regress_recheck_cases[];
+extern struct regress_case regress_timers_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_tag_cases[];
 extern struct regress_case regress_dns_cases[];
@@ -16,6 +17,7 @@ extern struct regress_case regress_rpc_cases[];
 struct regress_case *regress_tables[] = {
 	regress_core_cases,
 	regress_recheck_cases,
+	regress_timers_cases,
 	regress_buffer_cases,
 	regress_tag_cases,
 	regress_dns_cases,
