@@ -792,13 +792,13 @@ timer_cancel_run(struct event_base *base, struct event *ev)
  * ev_timeout, the real deadline, moves, and EVLIST_X_LAZY says the heap key
  * is an earlier one.  When that key comes to the top, timeout_process()
  * puts the timer where its real deadline belongs instead of firing it.  The
- * heap orders equal keys by the sequence number in ev_pncalls, which must
- * not change while the timer sits in the heap, so the new number waits in
- * ev_signal_next (unused by non-signal events).
+ * heap orders equal keys by the sequence number of the entry, which keeps
+ * the old one; the new number waits in ev_pncalls (1.4 pointed it at the
+ * count of calls left; we keep that count in the base, see cur_ncalls).
  */
-#define timer_lazy_seq(ev)	((uint64_t)(uintptr_t)(ev)->ev_signal_next.tqe_next)
+#define timer_lazy_seq(ev)	((uint64_t)(uintptr_t)(ev)->ev_pncalls)
 #define timer_set_lazy_seq(ev, s) \
-	((ev)->ev_signal_next.tqe_next = (struct event *)(uintptr_t)(s))
+	((ev)->ev_pncalls = (short *)(uintptr_t)(s))
 
 /*
  * The heap part of arming ev for when.  Out of line and called last, so
@@ -831,7 +831,7 @@ timer_arm(struct event_base *base, struct event *ev, const struct timeval *tv)
 	if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT))
 		timer_cancel_run(base, ev);
 	when = base_now_us(base) + tv_to_us(tv);
-	if ((ev->ev_flags & EVLIST_TIMEOUT) && !(ev->ev_events & EV_SIGNAL) &&
+	if ((ev->ev_flags & EVLIST_TIMEOUT) &&
 	    when >= tv_to_us(&ev->ev_timeout)) {
 		/* Later than the armed deadline: no heap work (see above). */
 		ev->ev_flags |= EVLIST_X_LAZY;

@@ -1,22 +1,21 @@
 /*
  * min_heap-internal.h -- the timer heap.
  *
- * A 4-ary min-heap of (deadline, event) pairs.  The deadline is cached in
- * the array so that sifting compares plain integers without touching the
- * events; four 16-byte children fill one 64-byte cache line.  Each event
- * stores its slot in min_heap_idx (-1 when not in the heap), so delete and
- * reschedule are O(log n) in place.
+ * A 4-ary min-heap of (deadline, sequence, event) entries.  Deadline and
+ * sequence are cached in the array so that sifting compares plain integers
+ * without touching the events.  Each event stores its slot in min_heap_idx
+ * (-1 when not in the heap), so delete and reschedule are O(log n) in place.
  *
  * Equal deadlines come out in insertion order: every push takes a sequence
- * number from the caller, stored in the event's ev_pncalls (1.4 pointed it
- * at the count of calls left; we keep that count in the base instead, see
- * cur_ncalls in event-internal.h), and consulted only when two deadlines
- * are equal.
+ * number from the caller, compared only when two deadlines are equal.  It
+ * lives in the entry, not in the event: many timers often share a deadline
+ * (same timeout armed in one callback round), and a tie-break that read
+ * the events would cost a cache miss per compare.
  *
  * Capacity is reserved with min_heap_reserve() before any state changes,
  * so min_heap_push() itself cannot fail.  The array is placed so that the
- * four children of every slot (4i+1 .. 4i+4) share one cache line: a
- * level of a sift then costs one line, not two.
+ * four children of every slot (4i+1 .. 4i+4, 96 bytes) start on a cache
+ * line or half-way into one: a level of a sift touches two lines at most.
  */
 #ifndef MIN_HEAP_INTERNAL_H
 #define MIN_HEAP_INTERNAL_H
@@ -32,6 +31,7 @@
 
 struct min_heap_ent {
 	int64_t key;		/* deadline, microseconds, monotonic */
+	uint64_t seq;		/* FIFO among equal deadlines */
 	struct event *ev;
 };
 
@@ -56,9 +56,6 @@ struct min_heap {
 #endif
 #define MIN_HEAP_D	4
 
-/* The tie-break sequence lives in the event's otherwise unused pointer. */
-#define min_heap_seq_(ev)	((uintptr_t)(ev)->ev_pncalls)
-#define min_heap_setseq_(ev, s)	((ev)->ev_pncalls = (short *)(uintptr_t)(s))
 
 static inline void
 min_heap_ctor(struct min_heap *h)
@@ -107,7 +104,7 @@ min_heap_before_(const struct min_heap_ent *a, const struct min_heap_ent *b)
 {
 	if (a->key != b->key)
 		return a->key < b->key;
-	return min_heap_seq_(a->ev) < min_heap_seq_(b->ev);
+	return a->seq < b->seq;
 }
 
 /* Grow the array to hold n entries (min_heap_reserve's slow path). */
@@ -212,8 +209,8 @@ min_heap_push(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
 	struct min_heap_ent e;
 
 	e.key = key;
+	e.seq = seq;
 	e.ev = ev;
-	min_heap_setseq_(ev, seq);
 	min_heap_sift_up_(h, h->n++, e);
 }
 
@@ -238,8 +235,8 @@ min_heap_adjust(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
 	struct min_heap_ent e;
 
 	e.key = key;
+	e.seq = seq;
 	e.ev = ev;
-	min_heap_setseq_(ev, seq);
 	min_heap_place_(h, i, e);
 }
 
