@@ -233,8 +233,8 @@ uring_chunk(struct evuring *r, int epfd, struct evuring_ctl *ops, unsigned n)
 		done += uring_reap(r, ops, n);
 		if (done >= want)
 			return want;
-		if (uring_enter(r->fd, 0, want - done) == -1 && errno != EINTR &&
-		    errno != EAGAIN && errno != EBUSY)
+		if (uring_enter(r->fd, 0, want - done) == -1 &&
+		    errno != EINTR && errno != EAGAIN && errno != EBUSY)
 			return 0;
 	}
 }

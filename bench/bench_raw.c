@@ -180,8 +180,8 @@ main(int argc, char **argv)
 		run_sys += cpu_us(1) - s0;
 		cb_total += callbacks;
 		if (!quiet)
-			printf("iter %d setup_us=%.1f run_us=%.1f callbacks=%ld\n",
-			    i, st[i], rt[i], callbacks);
+			printf("iter %d setup_us=%.1f run_us=%.1f "
+			    "callbacks=%ld\n", i, st[i], rt[i], callbacks);
 	}
 	qsort(st, (size_t)iters, sizeof(*st), cmp_double);
 	qsort(rt, (size_t)iters, sizeof(*rt), cmp_double);

@@ -212,9 +212,10 @@ main(int argc, char **argv)
 				col[k][it] = t[it][k];
 			qsort(col[k], (size_t)m, sizeof(double), cmp_double);
 		}
-		printf("summary n=%d in_cb=%d add_ms=%.1f resched_ms=%.1f del_ms=%.1f "
-		    "fire_ms=%.1f total_ms=%.1f\n", n, in_cb, col[0][m / 2],
-		    col[1][m / 2], col[2][m / 2], col[3][m / 2], col[4][m / 2]);
+		printf("summary n=%d in_cb=%d add_ms=%.1f resched_ms=%.1f "
+		    "del_ms=%.1f fire_ms=%.1f total_ms=%.1f\n", n, in_cb,
+		    col[0][m / 2], col[1][m / 2], col[2][m / 2], col[3][m / 2],
+		    col[4][m / 2]);
 	}
 	return 0;
 }

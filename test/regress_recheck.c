@@ -58,6 +58,13 @@ rc_cb(int fd, short what, void *arg)
 		r->spurious++;
 }
 
+/* event_set() of a persistent read event on fd. */
+static void
+rc_set(struct rc *r, int fd)
+{
+	event_set(&r->ev, fd, EV_READ | EV_PERSIST, rc_cb, r);
+}
+
 static void
 pair(int p[2])
 {
@@ -148,14 +155,14 @@ recheck_round(void)
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < NFD; i++) {
 		pair(p[i]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], p[i][0]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 	}
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
 	before = regress_epoll_ctl_count();
 	for (i = 0; i < NFD; i++) {
 		tt_int_op(event_del(&r[i].ev), ==, 0);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], p[i][0]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 	}
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
@@ -298,7 +305,7 @@ reuse_batch(struct regress_env *env)
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < N; i++) {
 		pair(p[i]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], p[i][0]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 		dups[i] = -1;
 	}
@@ -329,7 +336,7 @@ reuse_batch(struct regress_env *env)
 				close(p[i][1]);
 			p[i][1] = q[1];
 		}
-		event_set(&r[i].ev, fd, EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], fd);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 		put1(p[i][1]);
 	}
@@ -391,7 +398,7 @@ test_recheck_closed_batch(struct regress_env *env)
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < N; i++) {
 		pair(p[i]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], p[i][0]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 	}
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
@@ -399,7 +406,7 @@ test_recheck_closed_batch(struct regress_env *env)
 	 * numbers closed below. */
 	for (i = 0; i < N; i++) {
 		tt_int_op(event_del(&r[i].ev), ==, 0);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], p[i][0]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 	}
 	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
@@ -407,7 +414,7 @@ test_recheck_closed_batch(struct regress_env *env)
 		tt_int_op(event_del(&r[i].ev), ==, 0);
 		close(p[i][0]);
 		close(p[i][1]);
-		event_set(&r[i].ev, p[i][0], EV_READ | EV_PERSIST, rc_cb, &r[i]);
+		rc_set(&r[i], p[i][0]);
 		tt_int_op(event_add(&r[i].ev, NULL), ==, 0);
 	}
 	t0 = regress_now();
