@@ -8,6 +8,8 @@
 
 extern struct regress_case regress_core_cases[];
 extern struct regress_case regress_heap_cases[];
+extern struct regress_case regress_recheck_cases[];
+extern struct regress_case regress_timers_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_buffer2_cases[];
@@ -40,6 +42,8 @@ extern struct regress_case regress_emul_devpoll_cases[];
 const struct regress_table regress_tables[] = {
 	{ regress_core_cases, 0, NULL },
 	{ regress_heap_cases, 0, NULL },
+	{ regress_recheck_cases, 0, NULL },
+	{ regress_timers_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
 	{ regress_buffer2_cases, 0, NULL },
