@@ -31,9 +31,11 @@
 #define HAVE_SECCOMP_TEST 1
 #endif
 
+#include <event2/event.h>
 #include "event.h"
 #include "evutil.h"
 #include "regress.h"
+#include "regress_util.h"
 
 /* regress_core.c counts the library's epoll_ctl() calls. */
 long regress_epoll_ctl_count(void);
@@ -445,6 +447,191 @@ test_recheck_closed_batch(struct regress_env *env)
 	event_set_log_callback(NULL);
 }
 
+/* The numbers of this process's epoll instances (at most n); how many. */
+static int
+eventpoll_fds(int *out, int n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	char path[300], link[64];
+	int k = 0;
+
+	tt_assert(d != NULL);
+	while ((de = readdir(d)) != NULL) {
+		ssize_t len;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, "anon_inode:[eventpoll]") == 0 && k < n)
+			out[k++] = atoi(de->d_name);
+	}
+	closedir(d);
+	return k;
+}
+
+struct bits {
+	int reads, closed, edges;
+};
+
+static void
+bits_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bits *b = arg;
+
+	if (what & EV_READ) {
+		b->reads++;
+		(void)regress_drain(fd);
+	}
+}
+
+static void
+bits_closed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bits *b = arg;
+
+	(void)fd;
+	if (what & EV_CLOSED)
+		b->closed++;
+}
+
+/* Edge triggered: counts, never reads. */
+static void
+bits_edge_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bits *b = arg;
+
+	(void)fd;
+	(void)what;
+	b->edges++;
+}
+
+/*
+ * epoll rebuilds its set from its own record of the interest when a
+ * leftover entry speaks (epoll.c b): that record must keep EV_CLOSED
+ * (EPOLLRDHUP) and EV_ET (EPOLLET), also for interest set through the
+ * queued, io_uring-batched path.
+ */
+static void
+test_recheck_rebuild_bits(struct regress_env *env)
+{
+	enum { NPAD = 6 };
+	struct event_base *b;
+	struct event *ev_r, *ev_c, *ev_e, *ev_y, *pad[NPAD];
+	struct bits bx, be, by, bp;
+	int x[2], e[2], y[2], q[2], pp[NPAD][2], ep0[4], ep1[4];
+	int i, n0, n1, yfd, ydup;
+
+	if (strcmp(env->backend, "epoll") != 0)
+		tt_skip("the rebuild of a leftover entry is epoll's");
+	b = event_base_new();
+	tt_assert(b != NULL);
+	memset(&bx, 0, sizeof(bx));
+	memset(&be, 0, sizeof(be));
+	memset(&by, 0, sizeof(by));
+	memset(&bp, 0, sizeof(bp));
+	regress_socketpair(x);
+	regress_socketpair(e);
+	regress_socketpair(y);
+	ev_r = event_new(b, x[0], EV_READ | EV_PERSIST, bits_read_cb, &bx);
+	ev_c = event_new(b, x[0], EV_CLOSED | EV_PERSIST, bits_closed_cb,
+	    &bx);
+	ev_e = event_new(b, e[0], EV_READ | EV_ET | EV_PERSIST, bits_edge_cb,
+	    &be);
+	ev_y = event_new(b, y[0], EV_READ | EV_PERSIST, bits_read_cb, &by);
+	tt_assert(ev_r && ev_c && ev_e && ev_y);
+	tt_int_op(event_add(ev_r, NULL), ==, 0);
+	tt_int_op(event_add(ev_e, NULL), ==, 0);
+	tt_int_op(event_add(ev_y, NULL), ==, 0);
+	for (i = 0; i < NPAD; i++) {
+		regress_socketpair(pp[i]);
+		pad[i] = event_new(b, pp[i][0], EV_READ | EV_PERSIST,
+		    bits_read_cb, &bp);
+		tt_assert(pad[i] != NULL);
+		tt_int_op(event_add(pad[i], NULL), ==, 0);
+	}
+	tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);
+
+	/* One flush: x gains EV_CLOSED (a MOD), the pads are re-checked. */
+	tt_int_op(event_add(ev_c, NULL), ==, 0);
+	for (i = 0; i < NPAD; i++) {
+		tt_int_op(event_del(pad[i]), ==, 0);
+		tt_int_op(event_assign(pad[i], b, pp[i][0],
+		    EV_READ | EV_PERSIST, bits_read_cb, &bp), ==, 0);
+		tt_int_op(event_add(pad[i], NULL), ==, 0);
+	}
+	tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);
+	/* Another: x (and e) re-checked, unchanged (EEXIST), with the pads. */
+	tt_int_op(event_del(ev_r), ==, 0);
+	tt_int_op(event_assign(ev_r, b, x[0], EV_READ | EV_PERSIST,
+	    bits_read_cb, &bx), ==, 0);
+	tt_int_op(event_add(ev_r, NULL), ==, 0);
+	tt_int_op(event_del(ev_e), ==, 0);
+	tt_int_op(event_assign(ev_e, b, e[0], EV_READ | EV_ET | EV_PERSIST,
+	    bits_edge_cb, &be), ==, 0);
+	tt_int_op(event_add(ev_e, NULL), ==, 0);
+	for (i = 0; i < NPAD; i++) {
+		tt_int_op(event_del(pad[i]), ==, 0);
+		tt_int_op(event_assign(pad[i], b, pp[i][0],
+		    EV_READ | EV_PERSIST, bits_read_cb, &bp), ==, 0);
+		tt_int_op(event_add(pad[i], NULL), ==, 0);
+	}
+	tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);
+
+	/* A leftover entry: y's number gets a new file while a dup() keeps
+	 * the old one, which then becomes readable. */
+	n0 = eventpoll_fds(ep0, 4);
+	yfd = y[0];
+	tt_assert((ydup = dup(yfd)) != -1);
+	tt_int_op(event_del(ev_y), ==, 0);
+	regress_socketpair(q);
+	tt_int_op(dup2(q[0], yfd), ==, yfd);
+	close(q[0]);
+	tt_int_op(event_assign(ev_y, b, yfd, EV_READ | EV_PERSIST,
+	    bits_read_cb, &by), ==, 0);
+	tt_int_op(event_add(ev_y, NULL), ==, 0);
+	tt_int_op(write(y[1], "o", 1), ==, 1);		/* the old file */
+	tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);
+	tt_int_op(event_base_loop(b, EVLOOP_NONBLOCK), ==, 0);
+	n1 = eventpoll_fds(ep1, 4);
+	tt_assert(n0 >= 1 && n1 >= 1);
+	tt_assert(n0 != n1 || memcmp(ep0, ep1, (size_t)n0 * sizeof(int)));
+	tt_int_op(by.reads, ==, 0);
+
+	/* After the rebuild: e is still edge triggered ... */
+	tt_int_op(write(e[1], "e", 1), ==, 1);
+	for (i = 0; i < 3; i++)
+		tt_int_op(event_base_loop(b, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		    ==, 0);
+	tt_int_op(be.edges, ==, 1);
+	/* ... and x still reports a hang-up as EV_CLOSED. */
+	tt_int_op(shutdown(x[1], SHUT_WR), ==, 0);
+	/* (Once: the end of file keeps x readable.) */
+	tt_int_op(event_base_loop(b, EVLOOP_ONCE | EVLOOP_NONBLOCK), ==, 0);
+	tt_int_op(bx.closed, ==, 1);
+	tt_int_op(bx.reads, ==, 1);
+
+	event_free(ev_r);
+	event_free(ev_c);
+	event_free(ev_e);
+	event_free(ev_y);
+	for (i = 0; i < NPAD; i++) {
+		event_free(pad[i]);
+		close(pp[i][0]);
+		close(pp[i][1]);
+	}
+	event_base_free(b);
+	close(x[0]);
+	close(x[1]);
+	close(e[0]);
+	close(e[1]);
+	close(yfd);
+	close(ydup);
+	close(y[1]);
+	close(q[1]);
+}
+
 struct regress_case regress_recheck_cases[] = {
 	{ "core/recheck_ring", test_recheck_ring, RT_BASE, NULL },
 	{ "core/recheck_noiouring", test_recheck_noiouring, RT_BASE, NULL },
@@ -457,5 +644,6 @@ struct regress_case regress_recheck_cases[] = {
 	  test_recheck_reuse_batch_noiouring, RT_BASE, NULL },
 	{ "core/recheck_closed_batch", test_recheck_closed_batch, RT_BASE,
 	  NULL },
+	{ "core/recheck_rebuild_bits", test_recheck_rebuild_bits, 0, NULL },
 	RT_END
 };

@@ -2,17 +2,23 @@
  * regress_timers.c -- re-arming timers: a later deadline is taken lazily
  * (the timer keeps its heap slot until its old deadline comes up), an
  * earlier one at once.  Order, FIFO among equal deadlines and timing must
- * not show the difference.
+ * not show the difference, with the 1.4 calls and with the 2.x ones
+ * (persistent events re-armed at each activation, common timeouts,
+ * event_remove_timer(), finalizers, a locked base).
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/time.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+#include <event2/thread.h>
 #include "event.h"
 #include "regress.h"
+#include "regress_util.h"
 
 struct tm_ev {
 	struct event ev;
@@ -193,6 +199,328 @@ test_timer_rearm_many(struct regress_env *env)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The 2.x API */
+
+struct idle {
+	struct event *ev;	/* 2.x, EV_READ|EV_PERSIST, 100 ms timeout */
+	struct event *writer;	/* writes a byte every 30 ms, 4 times */
+	int p[2];
+	int reads, writes;
+	double last_read, timed_out;	/* ms since t0 */
+};
+
+static void
+idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct idle *s = arg;
+	char c;
+
+	if (what & EV_READ) {
+		tt_int_op(read(fd, &c, 1), ==, 1);
+		s->reads++;
+		s->last_read = (regress_now() - t0) * 1000.0;
+		return;
+	}
+	tt_int_op(what, ==, EV_TIMEOUT);
+	s->timed_out = (regress_now() - t0) * 1000.0;
+	tt_int_op(event_base_loopbreak(event_get_base(s->ev)), ==, 0);
+}
+
+static void
+idle_writer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct idle *s = arg;
+	struct timeval tv = { 0, 30000 };
+
+	(void)fd;
+	(void)what;
+	tt_int_op(write(s->p[1], "x", 1), ==, 1);
+	if (++s->writes < 4)
+		tt_int_op(event_add(s->writer, &tv), ==, 0);
+}
+
+/*
+ * An inactivity timeout: a 2.x persistent read event re-arms its timeout
+ * at each activation, to a later deadline (lazily).  It must fire once,
+ * a full timeout after the last byte, not at one of the older deadlines.
+ */
+static void
+test_timer_rearm_v2_idle(struct regress_env *env)
+{
+	struct timeval idle_tv = { 0, 100000 }, w_tv = { 0, 30000 };
+	struct event_base *b = event_base_new();
+	struct idle s;
+
+	(void)env;
+	tt_assert(b != NULL);
+	memset(&s, 0, sizeof(s));
+	regress_socketpair(s.p);
+	s.ev = event_new(b, s.p[0], EV_READ | EV_PERSIST, idle_cb, &s);
+	s.writer = evtimer_new(b, idle_writer_cb, &s);
+	tt_assert(s.ev != NULL && s.writer != NULL);
+	t0 = regress_now();
+	tt_int_op(event_add(s.ev, &idle_tv), ==, 0);
+	tt_int_op(event_add(s.writer, &w_tv), ==, 0);
+	tt_int_op(event_base_dispatch(b), ==, 0);
+	tt_int_op(s.reads, ==, 4);
+	tt_assert(s.last_read >= 120 - 1);
+	/* (The deadline comes from the time cached before the callback.) */
+	tt_assert(s.timed_out >= s.last_read + 100 - 2);
+	tt_assert(s.timed_out < s.last_read + 100 + 200 * regress_slowdown());
+	event_free(s.ev);
+	event_free(s.writer);
+	event_base_free(b);
+	close(s.p[0]);
+	close(s.p[1]);
+}
+
+static int v2_calls;
+
+static void
+v2_count_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	tt_int_op(what, ==, EV_TIMEOUT);
+	if (++v2_calls == 3)
+		tt_int_op(event_del(arg), ==, 0);
+}
+
+/*
+ * A lazily re-armed 2.x persistent timer: event_remove_timer() and
+ * event_del() leave nothing in the heap that could fire; armed again it
+ * repeats at the new interval only.
+ */
+static void
+test_timer_rearm_v2_remove(struct regress_env *env)
+{
+	struct timeval t30 = { 0, 30000 }, t60 = { 0, 60000 };
+	struct timeval t20 = { 0, 20000 };
+	struct event_base *b = event_base_new();
+	struct event *ev;
+	double ms;
+
+	(void)env;
+	tt_assert(b != NULL);
+	ev = event_new(b, -1, EV_PERSIST, v2_count_cb, event_self_cbarg());
+	tt_assert(ev != NULL);
+	v2_calls = 0;
+	tt_int_op(event_add(ev, &t30), ==, 0);
+	tt_int_op(event_add(ev, &t60), ==, 0);		/* later: lazy */
+	tt_int_op(event_remove_timer(ev), ==, 0);
+	tt_int_op(event_pending(ev, EV_TIMEOUT, NULL), ==, 0);
+	tt_int_op(event_base_get_num_events(b, EVENT_BASE_COUNT_ADDED), ==, 0);
+	tt_int_op(event_base_dispatch(b), ==, 1);	/* nothing left */
+	tt_int_op(v2_calls, ==, 0);
+
+	tt_int_op(event_add(ev, &t30), ==, 0);
+	tt_int_op(event_add(ev, &t60), ==, 0);
+	tt_int_op(event_del(ev), ==, 0);
+	tt_int_op(event_pending(ev, EV_TIMEOUT, NULL), ==, 0);
+	tt_int_op(event_base_dispatch(b), ==, 1);
+	tt_int_op(v2_calls, ==, 0);
+
+	/* The interval kept is the last one given. */
+	t0 = regress_now();
+	tt_int_op(event_add(ev, &t60), ==, 0);
+	tt_int_op(event_add(ev, &t20), ==, 0);		/* earlier: moved */
+	tt_int_op(event_base_dispatch(b), ==, 1);
+	ms = (regress_now() - t0) * 1000.0;
+	tt_int_op(v2_calls, ==, 3);
+	tt_assert(ms >= 60 - 1);
+	tt_assert(ms < 60 + 300 * regress_slowdown());
+	event_free(ev);
+	event_base_free(b);
+}
+
+static struct event *cm_a, *cm_b, *cm_kick;
+static const struct timeval *cm_50;
+
+static void
+cm_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tm_ev *t = arg;
+
+	(void)fd;
+	tt_int_op(what, ==, EV_TIMEOUT);
+	t->at = (regress_now() - t0) * 1000.0;
+	if (norder < (int)sizeof(order) - 1)
+		order[norder++] = t->name;
+}
+
+static void
+cm_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	tt_int_op(event_add(cm_a, cm_50), ==, 0);	/* later: lazy */
+}
+
+/* A common timeout re-armed to a later deadline: decoded, then lazy. */
+static void
+test_timer_rearm_v2_common(struct regress_env *env)
+{
+	struct timeval d50 = { 0, 50000 }, t20 = { 0, 20000 };
+	struct event_base *b = event_base_new();
+	struct tm_ev ta, tb;
+
+	(void)env;
+	tt_assert(b != NULL);
+	cm_50 = event_base_init_common_timeout(b, &d50);
+	tt_assert(cm_50 != NULL);
+	memset(&ta, 0, sizeof(ta));
+	memset(&tb, 0, sizeof(tb));
+	ta.name = 'a';
+	tb.name = 'b';
+	norder = 0;
+	memset(order, 0, sizeof(order));
+	cm_a = evtimer_new(b, cm_cb, &ta);
+	cm_b = evtimer_new(b, cm_cb, &tb);
+	cm_kick = evtimer_new(b, cm_kick_cb, NULL);
+	t0 = regress_now();
+	tt_int_op(event_add(cm_a, cm_50), ==, 0);
+	tt_int_op(event_add(cm_b, cm_50), ==, 0);
+	tt_int_op(event_add(cm_kick, &t20), ==, 0);
+	tt_int_op(event_base_dispatch(b), ==, 1);
+	tt_str_op(order, ==, "ba");
+	tt_assert(tb.at >= 50 - 1);
+	tt_assert(ta.at >= 70 - 1);
+	tt_assert(ta.at < 70 + 200 * regress_slowdown());
+	event_free(cm_a);
+	event_free(cm_b);
+	event_free(cm_kick);
+	event_base_free(b);
+}
+
+static int fin_runs, fin_cbs;
+
+static void
+fin_never_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	fin_cbs++;
+}
+
+static void
+fin_cb(struct event *ev, void *arg)
+{
+	(void)arg;
+	tt_int_op(event_pending(ev, EV_TIMEOUT, NULL), ==, 0);
+	fin_runs++;
+}
+
+/* Finalizing a lazily re-armed timer: the finalizer runs, the timer
+ * never does (neither at its heap key nor at its real deadline). */
+static void
+test_timer_rearm_v2_finalize(struct regress_env *env)
+{
+	struct timeval t20 = { 0, 20000 }, t40 = { 0, 40000 };
+	struct timeval t80 = { 0, 80000 };
+	struct event_base *b = event_base_new();
+	struct event *ev;
+
+	(void)env;
+	tt_assert(b != NULL);
+	ev = evtimer_new(b, fin_never_cb, NULL);
+	tt_assert(ev != NULL);
+	tt_int_op(event_add(ev, &t20), ==, 0);
+	tt_int_op(event_add(ev, &t40), ==, 0);		/* lazy */
+	tt_int_op(event_free_finalize(0, ev, fin_cb), ==, 0);
+	tt_int_op(event_base_loopexit(b, &t80), ==, 0);
+	tt_int_op(event_base_dispatch(b), ==, 0);
+	tt_int_op(fin_runs, ==, 1);
+	tt_int_op(fin_cbs, ==, 0);
+	event_base_free(b);
+}
+
+/* Lock callbacks that only count (one thread): what takes the lock. */
+static int n_lock, n_unlock;
+static char a_lock;
+
+static void *
+count_alloc(unsigned type)
+{
+	(void)type;
+	return &a_lock;
+}
+
+static void
+count_free(void *lock, unsigned type)
+{
+	(void)lock;
+	(void)type;
+}
+
+static int
+count_lock(unsigned mode, void *lock)
+{
+	(void)mode;
+	(void)lock;
+	n_lock++;
+	return 0;
+}
+
+static int
+count_unlock(unsigned mode, void *lock)
+{
+	(void)mode;
+	(void)lock;
+	n_unlock++;
+	return 0;
+}
+
+/*
+ * A base with a lock: the pure-timer path of event_add() (first arm,
+ * lazy re-arm, earlier re-arm) and event_del() take it, and the timers
+ * still fire at their real deadlines.
+ */
+static void
+test_timer_rearm_locked(struct regress_env *env)
+{
+	static const struct evthread_lock_callbacks cbs = {
+		EVTHREAD_LOCK_API_VERSION, EVTHREAD_LOCKTYPE_RECURSIVE,
+		count_alloc, count_free, count_lock, count_unlock
+	};
+	struct event_base *b;
+	struct tm_ev a, c;
+	int before;
+
+	(void)env;
+	tt_int_op(evthread_set_lock_callbacks(&cbs), ==, 0);
+	b = event_base_new();
+	tt_assert(b != NULL);
+	tm_init(&a, 'a');
+	tm_init(&c, 'c');
+	tt_int_op(event_base_set(b, &a.ev), ==, 0);
+	tt_int_op(event_base_set(b, &c.ev), ==, 0);
+	norder = 0;
+	memset(order, 0, sizeof(order));
+	t0 = regress_now();
+	before = n_lock;
+	arm(&a, 20);
+	tt_int_op(n_lock, ==, before + 1);
+	arm(&a, 50);					/* lazy */
+	tt_int_op(n_lock, ==, before + 2);
+	arm(&c, 60);
+	arm(&c, 30);					/* earlier */
+	tt_int_op(n_lock, ==, before + 4);
+	tt_int_op(n_unlock, ==, n_lock);
+	tt_int_op(event_base_dispatch(b), ==, 1);
+	tt_str_op(order, ==, "ca");
+	tt_assert(c.at >= 30 - 1);
+	tt_assert(a.at >= 50 - 1);
+	tt_int_op(n_unlock, ==, n_lock);
+	arm(&a, 40);
+	before = n_lock;
+	tt_int_op(evtimer_del(&a.ev), ==, 0);
+	tt_int_op(n_lock, ==, before + 1);
+	tt_int_op(n_unlock, ==, n_lock);
+	event_base_free(b);
+}
+
 struct regress_case regress_timers_cases[] = {
 	{ "core/timer_rearm_later", test_timer_rearm_later, RT_BASE | RT_ONCE,
 	  NULL },
@@ -204,5 +532,13 @@ struct regress_case regress_timers_cases[] = {
 	  NULL },
 	{ "core/timer_rearm_many", test_timer_rearm_many, RT_BASE | RT_ONCE,
 	  NULL },
+	{ "core/timer_rearm_v2_idle", test_timer_rearm_v2_idle, 0, NULL },
+	{ "core/timer_rearm_v2_remove", test_timer_rearm_v2_remove, RT_ONCE,
+	  NULL },
+	{ "core/timer_rearm_v2_common", test_timer_rearm_v2_common, RT_ONCE,
+	  NULL },
+	{ "core/timer_rearm_v2_finalize", test_timer_rearm_v2_finalize,
+	  RT_ONCE, NULL },
+	{ "core/timer_rearm_locked", test_timer_rearm_locked, RT_ONCE, NULL },
 	RT_END
 };
