@@ -882,7 +882,8 @@ io_remove(struct event_base *base, struct event *ev)
 
 /*
  * Take ev's timer out of the heap (it is armed).  With inl (a constant:
- * event_del()'s fast path) the heap code is inlined here.
+ * event_del() of a timer, event_del_uninserted()) the heap code is
+ * inlined here.
  */
 static EV_ALWAYS_INLINE void
 timer_disarm_inl(struct event_base *base, struct event *ev, int inl)
@@ -1054,20 +1055,13 @@ event_add_registered(struct event *ev, const struct timeval *tv)
 	return 0;
 }
 
-/*
- * Make ev pending: register its fd or signal unless already registered,
- * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
- * timeout alone.  Either everything happens or nothing: 0, or -1 with
- * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
- */
-static EV_ALWAYS_INLINE int
-event_add_nolock(struct event *ev, const struct timeval *tv)
+/* event_add_nolock() of a pure timer: the common case of timer-heavy
+ * programs. */
+static EV_NOINLINE int
+event_add_timer(struct event *ev, const struct timeval *tv)
 {
 	struct event_base *base = ev->ev_base;
 
-	if (ev->ev_events & (EV_IO_MASK | EV_SIGNAL))
-		return event_add_registered(ev, tv);
-	/* A pure timer: the common case of timer-heavy programs. */
 	if (tv == NULL)
 		return 0;
 	if (!(ev->ev_flags & EVLIST_TIMEOUT)) {
@@ -1077,6 +1071,22 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 		event_clamp_pri(ev);	/* becoming pending */
 	}
 	return timer_add(base, ev, tv);
+}
+
+/*
+ * Make ev pending: register its fd or signal unless already registered,
+ * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
+ * timeout alone.  Either everything happens or nothing: 0, or -1 with
+ * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).  Both
+ * kinds are out of line, so that event_add() itself is a few tests and a
+ * jump, and each path saves only the registers it needs.
+ */
+static EV_ALWAYS_INLINE int
+event_add_nolock(struct event *ev, const struct timeval *tv)
+{
+	if (ev->ev_events & (EV_IO_MASK | EV_SIGNAL))
+		return event_add_registered(ev, tv);
+	return event_add_timer(ev, tv);
 }
 
 /* event_add() with a lock, debug checks or debug logging. */
@@ -1147,6 +1157,14 @@ event_del_nolock_(struct event *ev)
 	return event_del_nolock(ev);
 }
 
+/* event_del() of an event with no fd or signal registered (a timer): the
+ * heap code inlined. */
+static EV_NOINLINE int
+event_del_uninserted(struct event *ev)
+{
+	return event_del_nolock_inl(ev, 1);
+}
+
 #define DEL_AUTOBLOCK	0	/* wait unless the event has EV_FINALIZE */
 #define DEL_BLOCK	1
 #define DEL_NOBLOCK	2
@@ -1191,7 +1209,10 @@ event_del_block_mode(struct event *ev, int block)
 	}
 	if (ev->ev_base->xflags)
 		return event_del_slow(ev, block);
-	return event_del_nolock_inl(ev, 1);
+	/* Out of line either way: this stays a few tests and a jump. */
+	if (ev->ev_flags & EVLIST_INSERTED)
+		return event_del_nolock_(ev);
+	return event_del_uninserted(ev);
 }
 
 int
