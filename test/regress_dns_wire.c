@@ -4,7 +4,8 @@
  * compressing writer and reverse names.  No sockets, no event loop.
  *
  * The library keeps these functions hidden, so this file compiles its own
- * copy of evdns_wire.c (which test/regress_dns.c's name cases use too).
+ * copy of evdns_wire.c (whose name functions test/regress_dns.c and
+ * test/regress_dns_server.c use too, to build and check raw queries).
  * Test packets are assembled by hand with the pkt_* helpers below, never
  * with the functions under test.
  */
@@ -750,6 +751,122 @@ test_wire_reverse(struct regress_env *env)
 	tt_int_op(strlen(buf) + 1, ==, EVDNS_REVERSE_MAX);
 }
 
+/* ------------------------------------------------------------------ */
+/* Names: parse and encode, edge by edge, and random garbage           */
+
+static void
+test_name_parse(struct regress_env *env)
+{
+	char out[EVDNS_NAME_MAX + 1];
+	unsigned char p[600];
+	size_t off;
+	int i, j;
+
+	(void)env;
+	/* "a.bc" at 12, then "x" + pointer to 12 at 17 */
+	memset(p, 0, sizeof(p));
+	memcpy(p + 12, "\001a\002bc\000", 6);
+	memcpy(p + 18, "\001x\300\014", 4);
+	off = 12;
+	tt_int_op(evdns_name_parse_(p, 22, &off, out), ==, 0);
+	tt_str_op(out, ==, "a.bc");
+	tt_int_op(off, ==, 18);
+	off = 18;
+	tt_int_op(evdns_name_parse_(p, 22, &off, out), ==, 0);
+	tt_str_op(out, ==, "x.a.bc");
+	tt_int_op(off, ==, 22);
+	/* Truncated in every possible place. */
+	for (i = 18; i < 22; i++) {
+		off = 18;
+		tt_int_op(evdns_name_parse_(p, (size_t)i, &off, out), ==, -1);
+		tt_int_op(off, ==, 18);
+	}
+	/* Pointer to itself, and forward. */
+	memcpy(p + 30, "\300\036", 2);
+	off = 30;
+	tt_int_op(evdns_name_parse_(p, 32, &off, out), ==, -1);
+	memcpy(p + 30, "\300\040\001z\000", 5);
+	off = 30;
+	tt_int_op(evdns_name_parse_(p, 35, &off, out), ==, -1);
+	/* Reserved label types 0x40, 0x80. */
+	p[40] = 0x41;
+	off = 40;
+	tt_int_op(evdns_name_parse_(p, 100, &off, out), ==, -1);
+	p[40] = 0x81;
+	tt_int_op(evdns_name_parse_(p, 100, &off, out), ==, -1);
+	/* Dots and NULs inside labels. */
+	memcpy(p + 40, "\003a.b\000", 5);
+	tt_int_op(evdns_name_parse_(p, 100, &off, out), ==, -1);
+	memcpy(p + 40, "\003a\000b\000", 5);
+	tt_int_op(evdns_name_parse_(p, 100, &off, out), ==, -1);
+	/* 255 wire bytes is fine, 256 is not. */
+	off = 0;
+	for (j = 0; j < 4; j++) {
+		p[off] = (unsigned char)(j < 3 ? 63 : 61);
+		memset(p + off + 1, 'k', p[off]);
+		off += 1 + p[off];
+	}
+	p[off] = 0;
+	tt_int_op(off + 1, ==, 255);
+	off = 0;
+	tt_int_op(evdns_name_parse_(p, 600, &off, out), ==, 0);
+	tt_int_op(strlen(out), ==, 253);
+	p[192] = 62;
+	memset(p + 193, 'k', 62);
+	p[255] = 0;
+	off = 0;
+	tt_int_op(evdns_name_parse_(p, 600, &off, out), ==, -1);
+	/* A long chain of backward pointers still ends, and 256 bytes
+	 * through pointers is refused. */
+	for (j = 0; j < 100; j++) {
+		p[2 * j] = 0xc0;
+		p[2 * j + 1] = (unsigned char)(j == 0 ? 0 : 2 * (j - 1));
+	}
+	off = 198;
+	tt_int_op(evdns_name_parse_(p, 600, &off, out), ==, -1);
+	/* Random garbage never crashes or overreads (run under ASan). */
+	srand(1234);
+	for (i = 0; i < 20000; i++) {
+		size_t len = (size_t)(rand() % 64) + 1;
+		unsigned char *b = malloc(len);
+		for (j = 0; j < (int)len; j++)
+			b[j] = (unsigned char)(rand() % 4 == 0 ? 0xc0 :
+			    rand() % 8 == 0 ? rand() % 64 : rand());
+		off = (size_t)rand() % len;
+		if (evdns_name_parse_(b, len, &off, out) == 0) {
+			tt_assert(off <= len);
+			tt_assert(strlen(out) <= 253);
+		}
+		free(b);
+	}
+}
+
+static void
+test_name_encode(struct regress_env *env)
+{
+	unsigned char b[300];
+	char label[70], name[300];
+
+	(void)env;
+	tt_int_op(evdns_name_encode_(b, sizeof(b), "www.example.com"), ==, 17);
+	tt_mem_op(b, ==, "\003www\007example\003com\000", 17);
+	tt_int_op(evdns_name_encode_(b, sizeof(b), "a."), ==, 3);
+	tt_int_op(evdns_name_encode_(b, sizeof(b), ""), ==, 1);
+	tt_int_op(evdns_name_encode_(b, sizeof(b), "a..b"), ==, -1);
+	tt_int_op(evdns_name_encode_(b, sizeof(b), "a.."), ==, -1);
+	tt_int_op(evdns_name_encode_(b, sizeof(b), ".a"), ==, -1);
+	tt_int_op(evdns_name_encode_(b, 5, "www.example.com"), ==, -1);
+	memset(label, 'x', 64);
+	label[63] = '\0';
+	tt_int_op(evdns_name_encode_(b, sizeof(b), label), ==, 65);
+	label[63] = 'x';
+	label[64] = '\0';
+	tt_int_op(evdns_name_encode_(b, sizeof(b), label), ==, -1);
+	memset(name, 'a', 254);
+	name[254] = '\0';
+	tt_int_op(evdns_name_encode_(b, sizeof(b), name), ==, -1);
+}
+
 struct regress_case regress_dns_wire_cases[] = {
 	{ "dns/wire_encode", test_wire_encode, RT_ONCE, NULL },
 	{ "dns/wire_parse_compression", test_wire_parse_compression, RT_ONCE,
@@ -773,5 +890,7 @@ struct regress_case regress_dns_wire_cases[] = {
 	{ "dns/wire_writer_full", test_wire_writer_full, RT_ONCE, NULL },
 	{ "dns/wire_writer_64k", test_wire_writer_64k, RT_ONCE, NULL },
 	{ "dns/wire_reverse", test_wire_reverse, RT_ONCE, NULL },
+	{ "dns/name_parse", test_name_parse, RT_ONCE, NULL },
+	{ "dns/name_encode", test_name_encode, RT_ONCE, NULL },
 	RT_END
 };

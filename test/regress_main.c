@@ -1,24 +1,36 @@
 /*
  * regress_main.c -- the list of test tables, in the order they run.  Each
  * test file exports one table, regress_<file>_cases, ended by RT_END; to
- * add a file, declare its table here and list it below.
+ * add a file, declare its table here and list it below.  The helper files
+ * (regress_util.c, regress_dns.c, regress_http.c, regress_emul.c) have
+ * none.
  */
 #include "config.h"
 #include "regress.h"
 
 extern struct regress_case regress_core_cases[];
+extern struct regress_case regress_timer_cases[];
+extern struct regress_case regress_signal_cases[];
+extern struct regress_case regress_fd_cases[];
 extern struct regress_case regress_heap_cases[];
 extern struct regress_case regress_recheck_cases[];
-extern struct regress_case regress_timers_cases[];
+extern struct regress_case regress_timer_rearm_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_buffer2_cases[];
 extern struct regress_case regress_bufferevent2_cases[];
 extern struct regress_case regress_listener_cases[];
 extern struct regress_case regress_tag_cases[];
-extern struct regress_case regress_dns_cases[];
+extern struct regress_case regress_dns_resolver_cases[];
+extern struct regress_case regress_dns_replies_cases[];
+extern struct regress_case regress_dns_server_cases[];
+extern struct regress_case regress_dns_config_cases[];
+extern struct regress_case regress_dns_peers_cases[];
 extern struct regress_case regress_dns_wire_cases[];
-extern struct regress_case regress_http_cases[];
+extern struct regress_case regress_http_util_cases[];
+extern struct regress_case regress_http_server_cases[];
+extern struct regress_case regress_http_client_cases[];
+extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
@@ -33,17 +45,14 @@ extern struct regress_case regress_emul_kqueue_cases[];
 extern struct regress_case regress_emul_devpoll_cases[];
 #endif
 
-/*
- * The DNS and HTTP cases do not close what they open yet (servers,
- * connections, raw sockets): RT_KEEPFD turns the runner's fd-leak check
- * off for them until their files are split and clean up after
- * themselves.  Drop the flag here then.
- */
 const struct regress_table regress_tables[] = {
 	{ regress_core_cases, 0, NULL },
+	{ regress_timer_cases, 0, NULL },
+	{ regress_signal_cases, 0, NULL },
+	{ regress_fd_cases, 0, NULL },
 	{ regress_heap_cases, 0, NULL },
 	{ regress_recheck_cases, 0, NULL },
-	{ regress_timers_cases, 0, NULL },
+	{ regress_timer_rearm_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
 	{ regress_buffer2_cases, 0, NULL },
@@ -54,9 +63,16 @@ const struct regress_table regress_tables[] = {
 	{ regress_event2_thread_cases, 0, NULL },
 	{ regress_evutil2_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
-	{ regress_dns_cases, RT_KEEPFD, NULL },
+	{ regress_dns_resolver_cases, 0, NULL },
+	{ regress_dns_replies_cases, 0, NULL },
+	{ regress_dns_server_cases, 0, NULL },
+	{ regress_dns_config_cases, 0, NULL },
+	{ regress_dns_peers_cases, 0, NULL },
 	{ regress_dns_wire_cases, 0, NULL },
-	{ regress_http_cases, RT_KEEPFD, NULL },
+	{ regress_http_util_cases, 0, NULL },
+	{ regress_http_server_cases, 0, NULL },
+	{ regress_http_client_cases, 0, NULL },
+	{ regress_http_peers_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },

@@ -8,6 +8,9 @@
 #undef _FORTIFY_SOURCE
 
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,9 +47,9 @@ regress_socketpair(int fds[2])
 	tt_int_op(evutil_make_socket_nonblocking(fds[1]), ==, 0);
 }
 
-/* The loopback address of family with port; its length. */
-static socklen_t
-loopback_addr(int family, unsigned short port, struct sockaddr_storage *ss)
+socklen_t
+regress_loopback_addr(int family, unsigned short port,
+    struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET6) {
@@ -82,8 +85,18 @@ bound_port(int fd)
 int
 regress_listen_loopback(int family, unsigned short *port)
 {
+	int fd = regress_listen_loopback_port(family, 0);
+
+	if (fd != -1)
+		*port = bound_port(fd);
+	return fd;
+}
+
+int
+regress_listen_loopback_port(int family, unsigned short port)
+{
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(family, 0, &ss);
+	socklen_t len = regress_loopback_addr(family, port, &ss);
 	int fd, on = 1, e;
 
 	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
@@ -96,7 +109,6 @@ regress_listen_loopback(int family, unsigned short *port)
 		errno = e;
 		return -1;
 	}
-	*port = bound_port(fd);
 	return fd;
 }
 
@@ -104,7 +116,7 @@ int
 regress_connect_loopback(int family, unsigned short port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(family, port, &ss);
+	socklen_t len = regress_loopback_addr(family, port, &ss);
 	int fd;
 
 	fd = socket(family, SOCK_STREAM, 0);
@@ -134,13 +146,28 @@ int
 regress_udp_loopback(unsigned short *port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback_addr(AF_INET, 0, &ss);
+	socklen_t len = regress_loopback_addr(AF_INET, 0, &ss);
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	tt_assert(fd >= 0);
 	tt_int_op(bind(fd, (struct sockaddr *)&ss, len), ==, 0);
 	*port = bound_port(fd);
 	return fd;
+}
+
+unsigned short
+regress_unused_port(int family, int socktype)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = regress_loopback_addr(family, 0, &ss);
+	unsigned short port;
+	int fd = socket(family, socktype, 0);
+
+	tt_assert(fd >= 0);
+	tt_int_op(bind(fd, (struct sockaddr *)&ss, len), ==, 0);
+	port = bound_port(fd);
+	close(fd);
+	return port;
 }
 
 /* Wait until fd is writable (for a nonblocking fd that said EAGAIN). */
@@ -177,6 +204,12 @@ regress_write_all(int fd, const void *data, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+void
+regress_write_str(int fd, const char *s)
+{
+	regress_write_all(fd, s, strlen(s));
 }
 
 size_t
@@ -239,8 +272,16 @@ set_flag_cb(int fd, short what, void *arg)
 	*(int *)arg = 1;
 }
 
-int
-regress_run_until(struct event_base *base, const volatile int *flag,
+/* Has *v reached n (n 0: become nonzero)? */
+static int
+reached(const volatile int *v, int n)
+{
+	return n == 0 ? *v != 0 : *v >= n;
+}
+
+/* Run the loop until *v reaches n, or secs (scaled) pass. */
+static int
+run_until_value(struct event_base *base, const volatile int *v, int n,
     double secs)
 {
 	struct event deadline;
@@ -250,11 +291,25 @@ regress_run_until(struct event_base *base, const volatile int *flag,
 	evtimer_set(&deadline, set_flag_cb, &expired);
 	tt_int_op(event_base_set(base, &deadline), ==, 0);
 	tt_int_op(evtimer_add(&deadline, &tv), ==, 0);
-	while (!*flag && !expired)
+	while (!reached(v, n) && !expired)
 		if (event_base_loop(base, EVLOOP_ONCE) == -1)
 			break;
 	evtimer_del(&deadline);
-	return *flag != 0;
+	return reached(v, n);
+}
+
+int
+regress_run_until(struct event_base *base, const volatile int *flag,
+    double secs)
+{
+	return run_until_value(base, flag, 0, secs);
+}
+
+int
+regress_run_until_count(struct event_base *base, const volatile int *counter,
+    int n, double secs)
+{
+	return run_until_value(base, counter, n > 0 ? n : 1, secs);
 }
 
 void
@@ -305,8 +360,12 @@ regress_fork(void)
 	return pid;
 }
 
-int
-regress_wait(pid_t pid, double secs)
+/*
+ * Wait for pid at most secs (scaled); meanwhile the loop of base runs in
+ * slices of 20 ms, or (base NULL) the process sleeps 5 ms at a time.
+ */
+static int
+wait_child(struct event_base *base, pid_t pid, double secs)
 {
 	double end = regress_now() + secs * regress_slowdown();
 	struct timespec ts = { 0, 5 * 1000 * 1000 };
@@ -325,11 +384,80 @@ regress_wait(pid_t pid, double secs)
 			waitpid(pid, &status, 0);
 			return -1;
 		}
-		nanosleep(&ts, NULL);
+		if (base != NULL)
+			regress_run_for(base, 0.02);
+		else
+			nanosleep(&ts, NULL);
 	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+int
+regress_wait(pid_t pid, double secs)
+{
+	return wait_child(NULL, pid, secs);
+}
+
+int
+regress_run_until_exit(struct event_base *base, pid_t pid, double secs)
+{
+	return wait_child(base, pid, secs);
+}
+
+int
+regress_kill_child(pid_t *pid, int sig)
+{
+	int status;
+
+	if (*pid <= 0)
+		return -1;
+	kill(*pid, sig);
+	status = regress_wait(*pid, 5);
+	*pid = -1;
+	return status;
+}
+
+void
+regress_die_with_parent(void)
+{
+#if defined(__linux__) && defined(PR_SET_PDEATHSIG)
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+/* In the child of regress_spawn: close every fd above 2. */
+static void
+close_inherited(void)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+	int fd;
+
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++)
+		close(fd);
+}
+
+pid_t
+regress_spawn(char *const argv[], const char *out_path)
+{
+	pid_t pid = regress_fork();
+	int nul, out;
+
+	if (pid != 0)
+		return pid;
+	regress_die_with_parent();
+	nul = open("/dev/null", O_RDWR);
+	out = out_path == NULL ? nul :
+	    open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (nul < 0 || out < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(nul, 2) < 0)
+		_exit(127);
+	close_inherited();
+	execv(argv[0], argv);
+	_exit(127);
 }
 
 const char *
@@ -490,7 +618,7 @@ regress_redirect_open(const char *from, const char *to)
 
 /*
  * This definition in the program takes precedence over the C library's
- * open() for the shared libevent too (as regress_core.c's epoll_ctl
+ * open() for the shared libevent too (as regress_fd.c's epoll_ctl
  * does); it makes the system call itself, so it changes nothing but the
  * redirected path.
  */

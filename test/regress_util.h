@@ -7,14 +7,18 @@
  * tt_*-style message (it does not return), so callers need not check.
  *
  * Groups:
- *   sockets      regress_socketpair, regress_tcp_pair,
- *                regress_listen_loopback, regress_connect_loopback,
- *                regress_udp_loopback, regress_write_all, regress_drain,
+ *   sockets      regress_socketpair, regress_tcp_pair, regress_loopback_addr,
+ *                regress_listen_loopback, regress_listen_loopback_port,
+ *                regress_connect_loopback,
+ *                regress_udp_loopback, regress_unused_port,
+ *                regress_write_all, regress_write_str, regress_drain,
  *                regress_fill
- *   event loop   regress_run_until, regress_run_for,
- *                regress_dispatch_guarded, REGRESS_SPIN_UNTIL
- *   processes    regress_fork, regress_wait, regress_find_program,
- *                regress_raise_nofile
+ *   event loop   regress_run_until, regress_run_until_count,
+ *                regress_run_for, regress_dispatch_guarded,
+ *                REGRESS_SPIN_UNTIL
+ *   processes    regress_fork, regress_wait, regress_run_until_exit,
+ *                regress_kill_child, regress_spawn, regress_die_with_parent,
+ *                regress_find_program, regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
  *                regress_rmtree, regress_slurp, regress_redirect_open
  *   buffers      regress_buffer_of, tt_buffer_eq
@@ -28,6 +32,7 @@
 #define REGRESS_UTIL_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <stddef.h>
 
 struct event_base;
@@ -38,6 +43,11 @@ struct evbuffer;
 
 /* A nonblocking AF_UNIX stream socketpair (what RT_PAIR sets up). */
 void regress_socketpair(int fds[2]);
+
+/* The loopback address of family (AF_INET: 127.0.0.1, AF_INET6: ::1)
+ * with port, in *ss; its length, for bind, connect or sendto. */
+socklen_t regress_loopback_addr(int family, unsigned short port,
+    struct sockaddr_storage *ss);
 
 /*
  * A connected loopback TCP pair: fds[0] the client end, fds[1] the
@@ -55,14 +65,32 @@ void regress_tcp_pair(int fds[2]);
  */
 int regress_listen_loopback(int family, unsigned short *port);
 
+/* The same on the given port (a server that must come back on a port it
+ * had, or share one with a UDP socket); -1 with errno set if it cannot
+ * be bound now. */
+int regress_listen_loopback_port(int family, unsigned short port);
+
 /* A blocking TCP socket connected to loopback:port of family. */
 int regress_connect_loopback(int family, unsigned short port);
 
 /* A UDP socket bound to 127.0.0.1 on a free port; its port in *port. */
 int regress_udp_loopback(unsigned short *port);
 
+/*
+ * A loopback port of family (AF_INET: 127.0.0.1, AF_INET6: ::1) on which
+ * no socket of socktype (SOCK_STREAM, SOCK_DGRAM) is bound right now: for
+ * a server that is to bind it itself (evhttp_bind_socket, nginx), or for
+ * a peer that must find nobody there (a refused connect, an unreachable
+ * nameserver).  Another process may take it meanwhile: a case that binds
+ * it skips or retries when that fails.
+ */
+unsigned short regress_unused_port(int family, int socktype);
+
 /* Write all of data to fd, retrying short writes, EINTR and EAGAIN. */
 void regress_write_all(int fd, const void *data, size_t len);
+
+/* regress_write_all of the string s, without its NUL. */
+void regress_write_str(int fd, const char *s);
 
 /* Read and discard what fd holds until it would block or ends (EOF);
  * the number of bytes read. */
@@ -83,6 +111,11 @@ size_t regress_fill(int fd);
  */
 int regress_run_until(struct event_base *base, const volatile int *flag,
     double secs);
+
+/* The same until *counter is at least n (for "one more reply than
+ * before": pass the old count + 1). */
+int regress_run_until_count(struct event_base *base,
+    const volatile int *counter, int n, double secs);
 
 /* Run the loop of base for secs (not scaled: the time things may take
  * to happen, not a limit), then return. */
@@ -117,6 +150,39 @@ pid_t regress_fork(void);
  * at the deadline (it is then killed with SIGKILL and reaped).
  */
 int regress_wait(pid_t pid, double secs);
+
+/*
+ * regress_wait for a child that talks to servers of this process: the
+ * loop of base runs (in slices of 20 ms) while the child does, so that
+ * they can answer it.  The same return values.
+ */
+int regress_run_until_exit(struct event_base *base, pid_t pid, double secs);
+
+/*
+ * Stop the helper child *pid (nothing if *pid is not > 0): send it sig,
+ * reap it (with SIGKILL if it still runs after 5 s, scaled) and set *pid
+ * to -1.  Its status as regress_wait returns it; -1 if there was none.
+ */
+int regress_kill_child(pid_t *pid, int sig);
+
+/*
+ * In a forked child: be killed (SIGKILL) as soon as the parent ends,
+ * where the system offers it (Linux's PR_SET_PDEATHSIG; elsewhere the
+ * runner's kill of the case's process group still ends it).
+ */
+void regress_die_with_parent(void);
+
+/*
+ * Start a helper program (curl, nginx, dnsmasq, a sample): argv[0] is its
+ * path, argv its arguments, NULL-terminated.  The child dies with the case
+ * (regress_die_with_parent) and closes the case's fds above 2 before the
+ * exec, so that the program cannot keep a socket of the case open (the
+ * child holds them for that instant after the fork).  The program reads
+ * /dev/null and writes its stderr to /dev/null, its stdout to out_path
+ * (created or truncated) or /dev/null.  Returns its pid; exit status 127
+ * if it could not be run.
+ */
+pid_t regress_spawn(char *const argv[], const char *out_path);
 
 /* The path of the program name (searched in $PATH, then /usr/sbin and
  * /sbin), or NULL if it is not installed: the case should skip. */

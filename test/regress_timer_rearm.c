@@ -1,10 +1,11 @@
 /*
- * regress_timers.c -- re-arming timers: a later deadline is taken lazily
- * (the timer keeps its heap slot until its old deadline comes up), an
- * earlier one at once.  Order, FIFO among equal deadlines and timing must
- * not show the difference, with the 1.4 calls and with the 2.x ones
+ * regress_timer_rearm.c -- re-arming timers: a later deadline is taken
+ * lazily (the timer keeps its heap slot until its old deadline comes up),
+ * an earlier one at once.  Order, FIFO among equal deadlines and timing
+ * must not show the difference, with the 1.4 calls and with the 2.x ones
  * (persistent events re-armed at each activation, common timeouts,
- * event_remove_timer(), finalizers, a locked base).
+ * event_remove_timer(), finalizers, a locked base).  The other timer
+ * cases are in regress_timer.c.
  */
 #include "config.h"
 
@@ -521,7 +522,7 @@ test_timer_rearm_locked(struct regress_env *env)
 	event_base_free(b);
 }
 
-struct regress_case regress_timers_cases[] = {
+struct regress_case regress_timer_rearm_cases[] = {
 	{ "core/timer_rearm_later", test_timer_rearm_later, RT_BASE | RT_ONCE,
 	  NULL },
 	{ "core/timer_rearm_earlier", test_timer_rearm_earlier,

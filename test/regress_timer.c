@@ -1,0 +1,397 @@
+/*
+ * regress_timer.c -- timers: deadline order, precision, the monotonic
+ * clock and the loop's cached time, timeouts on I/O events, a million
+ * timers.  Case names stay core/... (the timers are the core's).
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/time.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "regress.h"
+#include "regress_util.h"
+#include "regress_core.h"
+
+/* ------------------------------------------------------------------ */
+/* Timers */
+
+/* Deadlines fire in order, equal ones in insertion order, never early. */
+static void
+test_timeout_order(struct regress_env *env)
+{
+	static const int ms[] = { 50, 10, 30, 20, 20, 0, 20, 40 };
+	static const int want[] = { 5, 1, 3, 4, 6, 2, 7, 0 };
+	enum { N = sizeof(ms) / sizeof(ms[0]) };
+	struct event ev[N];
+	struct core_order_rec rec[N];
+	int log[N], n = 0, i;
+	double at[N];
+	double t0 = regress_now();
+
+	(void)env;
+	for (i = 0; i < N; i++) {
+		struct timeval tv = { 0, ms[i] * 1000 };
+		rec[i].log = log;
+		rec[i].n = &n;
+		rec[i].id = i;
+		rec[i].t0 = t0;
+		rec[i].at = at;
+		evtimer_set(&ev[i], core_order_cb, &rec[i]);
+		tt_int_op(evtimer_add(&ev[i], &tv), ==, 0);
+		tt_int_op(evtimer_pending(&ev[i], NULL), ==, EV_TIMEOUT);
+	}
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(n, ==, N);
+	for (i = 0; i < N; i++) {
+		tt_int_op(log[i], ==, want[i]);
+		tt_assert(at[i] >= ms[i] - 1.0);
+		tt_assert(at[i] <= ms[i] + core_slack(100));
+	}
+}
+
+static void
+once_time_cb(int fd, short what, void *arg)
+{
+	double *at = arg;
+
+	(void)fd;
+	(void)what;
+	*at = regress_now();
+}
+
+/* A 100 ms timer fires between 100 ms and 100 ms + slack. */
+static void
+test_timeout_precision(struct regress_env *env)
+{
+	struct event ev;
+	struct timeval tv = { 0, 100000 };
+	double at = 0, t0, el;
+
+	(void)env;
+	evtimer_set(&ev, once_time_cb, &at);
+	t0 = regress_now();
+	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
+	tt_int_op(event_dispatch(), ==, 1);
+	el = (at - t0) * 1000.0;
+	regress_note("100 ms timer fired after %.2f ms", el);
+	tt_assert(el >= 100.0);
+	tt_assert(el < 100.0 + core_slack(60));
+}
+
+/* The loop's cached time is dropped when the loop returns (here: with 1,
+ * after its last callback), so a timeout added later is relative to the
+ * real time of the add. */
+static void
+test_time_cache_cleared(struct regress_env *env)
+{
+	struct event a, b;
+	struct timeval zero = { 0, 0 }, ten = { 0, 10000 };
+	struct timespec pause = { 0, 50000000 };
+	double at = 0, t0;
+
+	(void)env;
+	evtimer_set(&a, once_time_cb, &at);
+	tt_int_op(evtimer_add(&a, &zero), ==, 0);
+	tt_int_op(event_dispatch(), ==, 1);
+	nanosleep(&pause, NULL);
+	evtimer_set(&b, once_time_cb, &at);
+	t0 = regress_now();
+	tt_int_op(evtimer_add(&b, &ten), ==, 0);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_assert((at - t0) * 1000.0 >= 9.9);
+}
+
+/* ev_timeout is an absolute CLOCK_MONOTONIC deadline; event_pending's tv
+ * is wall-clock.  Timers do not depend on the wall clock. */
+static void
+test_monotonic(struct regress_env *env)
+{
+	struct event ev;
+	struct timeval tv = { 5, 0 }, wall, got;
+	struct timespec mono;
+	double dl, m, w, g;
+
+	(void)env;
+	evtimer_set(&ev, once_time_cb, NULL);
+	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	gettimeofday(&wall, NULL);
+	dl = ev.ev_timeout.tv_sec + ev.ev_timeout.tv_usec / 1e6;
+	m = mono.tv_sec + mono.tv_nsec / 1e9;
+	tt_assert(dl > m + 4.9 && dl <= m + 5.0 + 0.001);
+	tt_int_op(evtimer_pending(&ev, &got), ==, EV_TIMEOUT);
+	w = wall.tv_sec + wall.tv_usec / 1e6;
+	g = got.tv_sec + got.tv_usec / 1e6;
+	tt_assert(g > w + 4.9 && g < w + 5.1);
+	tt_int_op(event_del(&ev), ==, 0);
+	tt_int_op(evtimer_pending(&ev, NULL), ==, 0);
+}
+
+/* event_add(ev, NULL) leaves an armed timeout alone; tv replaces it. */
+static void
+test_add_null_keeps_timeout(struct regress_env *env)
+{
+	struct event ev;
+	struct timeval tv = { 0, 50000 }, later = { 10, 0 };
+	int n = 0;
+	double t0 = regress_now();
+
+	event_set(&ev, env->pair[0], EV_READ, core_count_cb, &n);
+	tt_int_op(event_add(&ev, &later), ==, 0);
+	tt_int_op(event_add(&ev, &tv), ==, 0);	/* replaces: now + 50 ms */
+	tt_int_op(event_add(&ev, NULL), ==, 0);	/* keeps it */
+	tt_int_op(event_pending(&ev, EV_TIMEOUT | EV_READ, NULL), ==,
+	    EV_TIMEOUT | EV_READ);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(n, ==, 1);
+	tt_assert(core_ms_since(t0) >= 49.0 &&
+	    core_ms_since(t0) < 50 + core_slack(500));
+}
+
+struct pt {
+	struct event ev;
+	int reads, timeouts;
+	double t_timeout;
+};
+
+static void
+pt_cb(int fd, short what, void *arg)
+{
+	struct pt *p = arg;
+	char c;
+
+	if (what & EV_TIMEOUT) {
+		p->timeouts++;
+		p->t_timeout = regress_now();
+	}
+	if (what & EV_READ) {
+		p->reads++;
+		(void)read(fd, &c, 1);
+	}
+}
+
+static void
+writer_cb(int fd, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	core_write1(fd);
+}
+
+/*
+ * 1.4: a persistent event's timeout is an absolute deadline that activity
+ * does not extend; at the deadline the event is deleted entirely.
+ */
+static void
+test_persist_timeout_deadline(struct regress_env *env)
+{
+	struct pt p;
+	struct event w[3];
+	struct timeval tv = { 0, 200000 };
+	double t0;
+	int i;
+
+	memset(&p, 0, sizeof(p));
+	event_set(&p.ev, env->pair[0], EV_READ | EV_PERSIST, pt_cb, &p);
+	t0 = regress_now();
+	tt_int_op(event_add(&p.ev, &tv), ==, 0);
+	for (i = 0; i < 3; i++) {
+		struct timeval wt = { 0, 40000 * (i + 1) };
+		event_set(&w[i], env->pair[1], 0, writer_cb, NULL);
+		/* pure timers that write at 40, 80, 120 ms */
+		evtimer_set(&w[i], writer_cb, NULL);
+		w[i].ev_fd = env->pair[1];
+		tt_int_op(evtimer_add(&w[i], &wt), ==, 0);
+	}
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(p.reads, ==, 3);
+	tt_int_op(p.timeouts, ==, 1);
+	tt_assert((p.t_timeout - t0) * 1000 >= 199.0);
+	tt_assert((p.t_timeout - t0) * 1000 < 200 + core_slack(100));
+	tt_int_op(event_pending(&p.ev, EV_READ | EV_TIMEOUT, NULL), ==, 0);
+}
+
+/* I/O ready and timeout expired in the same iteration: only EV_TIMEOUT. */
+static void
+test_timeout_beats_io(struct regress_env *env)
+{
+	struct core_rd r;
+	struct timeval zero = { 0, 0 };
+
+	memset(&r, 0, sizeof(r));
+	event_set(&r.ev, env->pair[0], EV_READ | EV_PERSIST, core_rd_cb, &r);
+	core_write1(env->pair[1]);
+	tt_int_op(event_add(&r.ev, &zero), ==, 0);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(r.n, ==, 1);
+	tt_int_op(r.last, ==, EV_TIMEOUT);
+	tt_int_op(event_pending(&r.ev, EV_READ | EV_TIMEOUT, NULL), ==, 0);
+}
+
+struct cached {
+	struct event a, b;
+	double t_add, t_fire;
+};
+
+static void
+cached_b_cb(int fd, short what, void *arg)
+{
+	struct cached *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->t_fire = regress_now();
+}
+
+static void
+cached_a_cb(int fd, short what, void *arg)
+{
+	struct cached *c = arg;
+	struct timeval tv = { 0, 60000 };
+	double t0 = regress_now();
+
+	(void)fd;
+	(void)what;
+	while (regress_now() - t0 < 0.03)	/* a busy callback: 30 ms */
+		;
+	c->t_add = regress_now();
+	tt_int_op(evtimer_add(&c->b, &tv), ==, 0);
+}
+
+/* A timeout added by a callback counts from the time the backend's wait
+ * returned (1.4's cached time), not from the moment of the add. */
+static void
+test_cached_time_in_cb(struct regress_env *env)
+{
+	struct cached c;
+
+	(void)env;
+	memset(&c, 0, sizeof(c));
+	evtimer_set(&c.a, cached_a_cb, &c);
+	evtimer_set(&c.b, cached_b_cb, &c);
+	event_active(&c.a, EV_TIMEOUT, 1);
+	tt_int_op(event_dispatch(), ==, 1);
+	/* 60 ms from the wait's end, of which 30 ms were spent busy: the
+	 * deadline is at most 30 ms after the add, and it was honoured. */
+	{
+		double dl = c.b.ev_timeout.tv_sec +
+		    c.b.ev_timeout.tv_usec / 1e6;
+		tt_assert((dl - c.t_add) * 1000.0 <= 30.5);
+		tt_assert(c.t_fire >= dl - 0.0005);
+	}
+	tt_assert((c.t_fire - c.t_add) * 1000.0 < 30.5 + core_slack(100));
+}
+
+/* Re-arming a timeout-activated event with a new timeout cancels the
+ * queued callback. */
+static void
+test_readd_cancels_timeout(struct regress_env *env)
+{
+	struct event a, b;
+	struct timeval zero = { 0, 0 }, later = { 0, 30000 };
+	int na = 0;
+	double t0;
+
+	(void)env;
+	evtimer_set(&a, core_count_cb, &na);
+	evtimer_set(&b, core_count_cb, &na);
+	tt_int_op(evtimer_add(&a, &zero), ==, 0);
+	t0 = regress_now();
+	/* Let a's timeout activate it without running it: ONCE|NONBLOCK
+	 * runs it, so activate by hand the way the loop does. */
+	event_active(&a, EV_TIMEOUT, 1);
+	tt_int_op(event_del(&a), ==, 0);
+	event_active(&a, EV_TIMEOUT, 1);
+	tt_int_op(evtimer_add(&a, &later), ==, 0);
+	tt_int_op(event_pending(&a, EV_TIMEOUT, NULL), ==, EV_TIMEOUT);
+	tt_int_op(event_loop(EVLOOP_NONBLOCK), ==, 0);
+	tt_int_op(na, ==, 0);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(na, ==, 1);
+	tt_assert(core_ms_since(t0) >= 29.0);
+}
+
+/* 1,000,000 timers added, half deleted, the rest fire in deadline order. */
+struct mt {
+	int64_t last;
+	int fired;
+	int bad_order;
+};
+
+static struct mt mt_state;
+
+static void
+mt_cb(int fd, short what, void *arg)
+{
+	struct event *ev = arg;
+	int64_t d = (int64_t)ev->ev_timeout.tv_sec * 1000000 +
+	    ev->ev_timeout.tv_usec;
+
+	(void)fd;
+	(void)what;
+	if (d < mt_state.last)
+		mt_state.bad_order++;
+	mt_state.last = d;
+	mt_state.fired++;
+}
+
+static void
+test_million_timers(struct regress_env *env)
+{
+	enum { N = 1000000 };
+	struct event *evs;
+	unsigned seed = 12345;
+	int i;
+
+	(void)env;
+	evs = calloc(N, sizeof(*evs));
+	tt_assert(evs != NULL);
+	for (i = 0; i < N; i++) {
+		struct timeval tv;
+		seed = seed * 1103515245u + 12345u;
+		tv.tv_sec = 0;
+		tv.tv_usec = (seed >> 8) % 50000;	/* within 50 ms */
+		evtimer_set(&evs[i], mt_cb, &evs[i]);
+		tt_int_op(evtimer_add(&evs[i], &tv), ==, 0);
+	}
+	for (i = 0; i < N; i += 2)
+		tt_int_op(evtimer_del(&evs[i]), ==, 0);
+	/* Reschedule a quarter in place. */
+	for (i = 1; i < N; i += 4) {
+		struct timeval tv = { 0, 10000 };
+		tt_int_op(evtimer_add(&evs[i], &tv), ==, 0);
+	}
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(mt_state.fired, ==, N / 2);
+	tt_int_op(mt_state.bad_order, ==, 0);
+	for (i = 0; i < N; i++)
+		tt_int_op(evs[i].ev_flags & (EVLIST_TIMEOUT | EVLIST_ACTIVE),
+		    ==, 0);
+	free(evs);
+}
+
+struct regress_case regress_timer_cases[] = {
+	{ "core/timeout_order", test_timeout_order, RT_BASE, NULL },
+	{ "core/timeout_precision", test_timeout_precision, RT_BASE, NULL },
+	{ "core/monotonic", test_monotonic, RT_BASE, NULL },
+	{ "core/time_cache_cleared", test_time_cache_cleared, RT_BASE, NULL },
+	{ "core/add_null_keeps_timeout", test_add_null_keeps_timeout,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "core/persist_timeout_deadline", test_persist_timeout_deadline,
+	  RT_BASE | RT_PAIR, NULL },
+	{ "core/timeout_beats_io", test_timeout_beats_io, RT_BASE | RT_PAIR,
+	  NULL },
+	{ "core/cached_time_in_cb", test_cached_time_in_cb, RT_BASE, NULL },
+	{ "core/readd_cancels_timeout", test_readd_cancels_timeout, RT_BASE,
+	  NULL },
+	{ "core/million_timers", test_million_timers, RT_BASE | RT_SLOW, NULL },
+	RT_END
+};
