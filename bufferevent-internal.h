@@ -21,6 +21,7 @@
 #include "evbuffer-internal.h"	/* first: the 2.x declarations */
 #include <event2/bufferevent_struct.h>
 #include <event2/bufferevent_compat.h>
+#include <event2/event.h>	/* EV_FINALIZE, event_del_block() */
 
 /* Why a direction is suspended (read_suspended / write_suspended bits). */
 #define BEV_SUSPEND_WM		0x01	/* input at the read high watermark */
@@ -100,6 +101,10 @@ struct bufferevent_private {
 	int dns_error;			/* getaddrinfo()'s EAI_* result */
 
 	struct bufferevent_rate_limit *rate_limiting;	/* NULL: none */
+
+	/* A bufferevent this one holds a reference on until its own memory
+	 * is gone (a filter's underlying one, whose lock it shares). */
+	struct bufferevent *release_after;
 };
 
 #define BEV_P(bev)	((struct bufferevent_private *)(bev))
@@ -107,6 +112,8 @@ struct bufferevent_private {
 #define BEV_P_COMPAT14	0x01	/* made by bufferevent_new(): 1.4 ways */
 #define BEV_P_FREEING	0x02	/* bufferevent_free() was called */
 #define BEV_P_CONNECTING 0x04	/* socket: connect() in progress */
+#define BEV_P_NESTED_FREE 0x08	/* freed by the bufferevent above it,
+				   which waits for its handlers */
 
 EV_HIDDEN extern const struct bufferevent_ops bufferevent_ops_socket_;
 EV_HIDDEN extern const struct bufferevent_ops bufferevent_ops_pair_;
@@ -120,6 +127,17 @@ EV_HIDDEN extern const struct bufferevent_ops bufferevent_ops_filter_;
  */
 EV_HIDDEN int bufferevent_init_common_(struct bufferevent_private *p,
     struct event_base *base, const struct bufferevent_ops *ops, int options);
+
+/*
+ * Set up one of the bufferevent's own events on its base.  The code
+ * deletes them with the lock held, so with threads a deletion must not
+ * wait for a handler that the loop runs meanwhile (the handler waits for
+ * that lock): they carry EV_FINALIZE, and bufferevent_free() waits for
+ * running handlers itself, without the lock.
+ */
+EV_HIDDEN void bufferevent_event_set_(struct bufferevent *bev,
+    struct event *ev, evutil_socket_t fd, short events,
+    void (*cb)(int, short, void *), void *arg);
 
 /* Use lock (shared with a partner) or, with BEV_OPT_THREADSAFE, a new
  * one; also locks the two buffers with it. */

@@ -54,12 +54,21 @@ bufferevent_init_common_(struct bufferevent_private *p,
 	bev->ev_base = base;
 	/* As in 1.4 and 2.x: writing is enabled, reading must be asked for. */
 	bev->enabled = EV_WRITE;
-	event_set(&p->deferred, -1, 0, bufferevent_deferred_cb, p);
-	if (base != NULL)
-		event_base_set(base, &p->deferred);
+	bufferevent_event_set_(bev, &p->deferred, -1, 0,
+	    bufferevent_deferred_cb, p);
 	if (options & BEV_OPT_THREADSAFE)
 		bufferevent_enable_locking_(p, NULL);
 	return 0;
+}
+
+void
+bufferevent_event_set_(struct bufferevent *bev, struct event *ev,
+    evutil_socket_t fd, short events, void (*cb)(int, short, void *),
+    void *arg)
+{
+	event_set(ev, fd, events | EV_FINALIZE, cb, arg);
+	if (bev->ev_base != NULL)
+		event_base_set(bev->ev_base, ev);
 }
 
 /* Without thread callbacks no lock can be made: the option does nothing. */
@@ -82,10 +91,13 @@ bufferevent_enable_locking_(struct bufferevent_private *p, void *lock)
 static void
 bufferevent_finalize(struct bufferevent_private *p)
 {
-	struct bufferevent *bev = &p->bev;
-	void *lock = p->own_lock ? p->lock : NULL;
+	struct bufferevent *bev = &p->bev, *after;
+	void *lock;
 
+	/* (After destruct: a pair's last end learns there that it owns the
+	 * shared lock.) */
 	p->ops->destruct(bev);
+	lock = p->own_lock ? p->lock : NULL;
 	bufferevent_ratelim_free_(p);
 	event_del(&p->deferred);
 	event_del(&bev->ev_read);
@@ -94,7 +106,10 @@ bufferevent_finalize(struct bufferevent_private *p)
 	evbuffer_free(bev->output);
 	bufferevent_unlock_(bev);
 	evbuffer_lock_free_(lock);
+	after = p->release_after;
 	mm_free(p);
+	if (after != NULL)
+		(void)bufferevent_decref(after);
 }
 
 void
@@ -115,6 +130,15 @@ bufferevent_decref(struct bufferevent *bev)
 {
 	bufferevent_lock_(bev);
 	return bufferevent_decref_and_unlock_(bev);
+}
+
+/* Wait until no handler of bev's own I/O events runs (another thread's
+ * loop may be running one); deleted already, they do not start again. */
+static void
+bufferevent_wait_handlers(struct bufferevent *bev)
+{
+	(void)event_del_block(&bev->ev_read);
+	(void)event_del_block(&bev->ev_write);
 }
 
 /*
@@ -140,6 +164,19 @@ bufferevent_free(struct bufferevent *bev)
 	bev->errorcb = NULL;
 	bev->cbarg = NULL;
 	p->ops->unlink(bev);
+	if (p->lock != NULL && !(p->flags & BEV_P_NESTED_FREE)) {
+		/* A handler the loop of another thread runs now may wait for
+		 * the lock: let it finish (the events are deleted, so no other
+		 * starts), then drop the program's reference.  The same for
+		 * the bufferevent underneath, which may share the lock. */
+		struct bufferevent *u = p->ops->get_underlying(bev);
+
+		bufferevent_unlock_(bev);
+		bufferevent_wait_handlers(bev);
+		if (u != NULL)
+			bufferevent_wait_handlers(u);
+		bufferevent_lock_(bev);
+	}
 	bufferevent_decref_and_unlock_(bev);
 }
 
@@ -570,6 +607,13 @@ static void
 bufferevent_generic_timeout(struct bufferevent *bev, short which)
 {
 	bufferevent_incref_and_lock_(bev);
+	/* With threads, the direction may have stopped after the timer
+	 * fired, before this handler got the lock. */
+	if (BEV_P(bev)->lock != NULL && !(which == EV_READ ?
+	    bufferevent_reading_(bev) : bufferevent_writing_(bev))) {
+		bufferevent_decref_and_unlock_(bev);
+		return;
+	}
 	bufferevent_stop_direction_(bev, which);
 	bufferevent_run_eventcb_(bev, (short)(BEV_EVENT_TIMEOUT |
 	    (which == EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING)), 0);
@@ -595,13 +639,10 @@ bufferevent_generic_write_timeout(int fd, short what, void *arg)
 void
 bufferevent_init_generic_timeouts_(struct bufferevent *bev)
 {
-	event_set(&bev->ev_read, -1, 0, bufferevent_generic_read_timeout, bev);
-	event_set(&bev->ev_write, -1, 0, bufferevent_generic_write_timeout,
-	    bev);
-	if (bev->ev_base != NULL) {
-		event_base_set(bev->ev_base, &bev->ev_read);
-		event_base_set(bev->ev_base, &bev->ev_write);
-	}
+	bufferevent_event_set_(bev, &bev->ev_read, -1, 0,
+	    bufferevent_generic_read_timeout, bev);
+	bufferevent_event_set_(bev, &bev->ev_write, -1, 0,
+	    bufferevent_generic_write_timeout, bev);
 }
 
 /* Called after every change of state and every transfer, so the timers
@@ -642,16 +683,28 @@ bufferevent_queued(struct bufferevent *bev, int res)
 	return res;
 }
 
+/* The output's lock is the bufferevent's: held across the addition and
+ * the look at what its callback left in out_error. */
 int
 bufferevent_write(struct bufferevent *bev, const void *data, size_t size)
 {
-	return bufferevent_queued(bev, evbuffer_add(bev->output, data, size));
+	int res;
+
+	bufferevent_lock_(bev);
+	res = bufferevent_queued(bev, evbuffer_add(bev->output, data, size));
+	bufferevent_unlock_(bev);
+	return res;
 }
 
 int
 bufferevent_write_buffer(struct bufferevent *bev, struct evbuffer *buf)
 {
-	return bufferevent_queued(bev, evbuffer_add_buffer(bev->output, buf));
+	int res;
+
+	bufferevent_lock_(bev);
+	res = bufferevent_queued(bev, evbuffer_add_buffer(bev->output, buf));
+	bufferevent_unlock_(bev);
+	return res;
 }
 
 /* Reading drains the input, which may resume reading. */

@@ -238,8 +238,12 @@ filter_unlink(struct bufferevent *bev)
 		return;
 	bufferevent_setcb(u, NULL, NULL, NULL, NULL);
 	bufferevent_unsuspend_read_(u, BEV_SUSPEND_FILT_READ);
-	if (f->p.options & BEV_OPT_CLOSE_ON_FREE)
+	if (f->p.options & BEV_OPT_CLOSE_ON_FREE) {
+		/* With the lock held: bufferevent_free(bev) waits for u's
+		 * handlers once it has released it. */
+		BEV_P(u)->flags |= BEV_P_NESTED_FREE;
 		bufferevent_free(u);
+	}
 }
 
 static void
@@ -249,8 +253,8 @@ filter_destruct(struct bufferevent *bev)
 
 	if (f->free_context != NULL)
 		(*f->free_context)(f->context);
-	if (f->underlying != NULL)
-		(void)bufferevent_decref(f->underlying);
+	/* Dropped once our memory (and use of the lock) is gone. */
+	f->p.release_after = f->underlying;
 	f->underlying = NULL;
 }
 
@@ -329,11 +333,16 @@ bufferevent_filter_new(struct bufferevent *underlying,
 	if ((f = mm_calloc(1, sizeof(*f))) == NULL)
 		return NULL;
 	if (bufferevent_init_common_(&f->p, underlying->ev_base,
-	    &bufferevent_ops_filter_, options) == -1) {
+	    &bufferevent_ops_filter_, options & ~BEV_OPT_THREADSAFE) == -1) {
 		mm_free(f);
 		return NULL;
 	}
 	bev = &f->p.bev;
+	/* One lock for both: the underlying bufferevent's callbacks run into
+	 * the filter, and the filter writes into it. */
+	f->p.options |= options & BEV_OPT_THREADSAFE;
+	if ((options & BEV_OPT_THREADSAFE) || BEV_P(underlying)->lock != NULL)
+		bufferevent_enable_locking_(&f->p, BEV_P(underlying)->lock);
 	bufferevent_init_generic_timeouts_(bev);
 	f->p.out_entry = evbuffer_add_cb_adds_only_(bev->output,
 	    filter_outbuf_cb, f);

@@ -26,6 +26,10 @@ struct bufferevent_pair {
 	struct bufferevent_private p;	/* must stay first */
 	struct bufferevent_pair *partner;	/* NULL once it was freed */
 	int moving;			/* inside pair_move(): no recursion */
+	/* BEV_OPT_THREADSAFE: how many ends still use the lock they share
+	 * (counted under it); the last to go frees it.  Either end may
+	 * outlive the other's bufferevent_free() through a reference. */
+	int *lock_users;
 };
 
 #define BEV_PAIR(bev)	((struct bufferevent_pair *)(bev))
@@ -111,23 +115,25 @@ pair_unlink(struct bufferevent *bev)
 {
 	struct bufferevent_pair *pp = BEV_PAIR(bev), *other = pp->partner;
 
-	if (other != NULL) {
+	if (other != NULL)
 		other->partner = NULL;
-		/* A shared lock now belongs to the end that remains. */
-		if (pp->p.own_lock && other->p.lock == pp->p.lock) {
-			pp->p.own_lock = 0;
-			other->p.own_lock = 1;
-		}
-	}
 	pp->partner = NULL;
 	event_del(&bev->ev_read);
 	event_del(&bev->ev_write);
 }
 
+/* The last end to go owns the shared lock (bufferevent_finalize_()
+ * frees it after this). */
 static void
 pair_destruct(struct bufferevent *bev)
 {
-	(void)bev;
+	struct bufferevent_pair *pp = BEV_PAIR(bev);
+
+	if (pp->lock_users != NULL && --*pp->lock_users == 0) {
+		mm_free(pp->lock_users);
+		pp->p.own_lock = 1;
+	}
+	pp->lock_users = NULL;
 }
 
 /*
@@ -237,6 +243,16 @@ bufferevent_pair_new(struct event_base *base, int options,
 	if ((b = pair_end_new(base, options, a->p.lock)) == NULL) {
 		bufferevent_free(&a->p.bev);
 		return -1;
+	}
+	if (a->p.lock != NULL) {
+		if ((a->lock_users = mm_malloc(sizeof(int))) == NULL) {
+			bufferevent_free(&b->p.bev);
+			bufferevent_free(&a->p.bev);
+			return -1;
+		}
+		*a->lock_users = 2;
+		b->lock_users = a->lock_users;
+		a->p.own_lock = 0;	/* pair_destruct() decides */
 	}
 	a->partner = b;
 	b->partner = a;

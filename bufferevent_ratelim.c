@@ -452,8 +452,8 @@ ratelim_get(struct bufferevent_private *p)
 	if ((rl = mm_calloc(1, sizeof(*rl))) == NULL)
 		return NULL;
 	rl->owner = p;
-	event_set(&rl->refill, -1, 0, ratelim_refill_cb, rl);
-	event_base_set(p->bev.ev_base, &rl->refill);
+	bufferevent_event_set_(&p->bev, &rl->refill, -1, 0, ratelim_refill_cb,
+	    rl);
 	p->rate_limiting = rl;
 	return rl;
 }

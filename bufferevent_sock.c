@@ -57,14 +57,10 @@ static void be_socket_writecb(int fd, short what, void *arg);
 static void
 be_socket_set_events(struct bufferevent *bev, evutil_socket_t fd)
 {
-	event_set(&bev->ev_read, fd, EV_READ | EV_PERSIST, be_socket_readcb,
-	    bev);
-	event_set(&bev->ev_write, fd, EV_WRITE | EV_PERSIST,
+	bufferevent_event_set_(bev, &bev->ev_read, fd, EV_READ | EV_PERSIST,
+	    be_socket_readcb, bev);
+	bufferevent_event_set_(bev, &bev->ev_write, fd, EV_WRITE | EV_PERSIST,
 	    be_socket_writecb, bev);
-	if (bev->ev_base != NULL) {
-		event_base_set(bev->ev_base, &bev->ev_read);
-		event_base_set(bev->ev_base, &bev->ev_write);
-	}
 }
 
 /* Give a pending event its new timeout (none: really remove the old). */
@@ -133,8 +129,10 @@ be_socket_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (info->n_added == 0 || !bufferevent_writing_(bev) ||
 	    (p->flags & BEV_P_CONNECTING) || bev->ev_write.ev_fd < 0)
 		return;
-	/* (The flag test is event_pending() without the call.) */
-	if ((bev->ev_write.ev_flags & EVLIST_INSERTED) &&
+	/* (The flag test is event_pending() without the call; with threads
+	 * the loop may be changing the flags, so ask under the base's lock.) */
+	if ((p->lock != NULL ? event_pending(&bev->ev_write, EV_WRITE, NULL) :
+	    (bev->ev_write.ev_flags & EVLIST_INSERTED)) &&
 	    (!(p->flags & BEV_P_COMPAT14) ||
 	    !bufferevent_has_timeout_(&p->tv_write)))
 		return;
@@ -176,6 +174,10 @@ be_socket_readcb(int fd, short what, void *arg)
 	short err;
 
 	bufferevent_incref_and_lock_(bev);
+	/* With threads, another thread may have stopped reading between the
+	 * event firing and this handler getting the lock. */
+	if (p->lock != NULL && !bufferevent_reading_(bev))
+		goto done;
 	if (what & EV_TIMEOUT) {
 		err = BEV_EVENT_READING | BEV_EVENT_TIMEOUT;
 		goto error;
@@ -286,6 +288,10 @@ be_socket_writecb(int fd, short what, void *arg)
 	short err;
 
 	bufferevent_incref_and_lock_(bev);
+	/* As in be_socket_readcb() (a connect owns the event regardless). */
+	if (p->lock != NULL && !(p->flags & BEV_P_CONNECTING) &&
+	    !bufferevent_writing_(bev))
+		goto done;
 	if (what & EV_TIMEOUT) {
 		err = BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT;
 		goto error;

@@ -80,10 +80,13 @@ void
 evbuffer_leave_(struct evbuffer *buf)
 {
 	struct evbuffer_private *p = EVBUF_PRIV(buf);
+	int free_now;
 
+	/* Decided under the lock: another thread may enter meanwhile. */
 	p->cb_depth--;
+	free_now = p->cb_depth == 0 && p->free_pending;
 	evbuffer_unlock_(buf);
-	if (p->cb_depth == 0 && p->free_pending)
+	if (free_now)
 		evbuffer_really_free(p);
 }
 

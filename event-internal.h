@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "event2/event.h"
 #include "event2/thread.h"
@@ -285,8 +286,23 @@ EV_HIDDEN void event_fd_bad_(struct event_base *base, int fd);
 /* After fork (signal.c): a new socketpair, handlers kept.  0 or -1. */
 EV_HIDDEN int evsignal_reinit_(struct event_base *base);
 
+/* The monotonic clock in microseconds (0 if it cannot be read). */
+static inline int64_t
+event_mono_now_us_(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* The time, cached inside callbacks (microseconds, CLOCK_MONOTONIC). */
 EV_HIDDEN int64_t event_now_us_(struct event_base *base);
+
+/* The wall-clock time of ev's armed deadline (event_pending(), dumps). */
+EV_HIDDEN void event_deadline_wall_(struct event_base *base,
+    const struct event *ev, struct timeval *out);
 
 /* Used by signal.c: the backend's sig_add()/sig_del(), when it has them. */
 EV_HIDDEN int evsel_sig_add_(struct event_base *base, int signo);

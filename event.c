@@ -124,14 +124,11 @@ event_clamp_pri(struct event *ev)
 /* ------------------------------------------------------------------ */
 /* Time */
 
-static inline int64_t
-mono_now_us(void)
+/* The clock, out of line: its registers stay out of the timer paths. */
+static EV_NOINLINE int64_t
+mono_now_us_call(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return event_mono_now_us_();
 }
 
 /*
@@ -139,12 +136,6 @@ mono_now_us(void)
  * time cached then, as in 1.4, so timeouts added by callbacks are relative
  * to the moment the wait ended.
  */
-static EV_NOINLINE int64_t
-mono_now_us_call(void)
-{
-	return mono_now_us();
-}
-
 static inline int64_t
 base_now_us(struct event_base *base)
 {
@@ -1255,13 +1246,11 @@ event_remove_timer(struct event *ev)
  * Which of event's kinds ev is pending or active for.  With tv and an
  * armed timer, the expiry as wall-clock time.
  */
-int
-event_pending(const struct event *ev, short event, struct timeval *tv)
+static int
+event_pending_nolock(const struct event *ev, short event, struct timeval *tv)
 {
 	int flags = 0;
 
-	if (ev == NULL)
-		return 0;
 	if (ev->ev_flags & EVLIST_INSERTED)
 		flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
 	if (ev->ev_flags & EVLIST_ACTIVE)
@@ -1270,14 +1259,27 @@ event_pending(const struct event *ev, short event, struct timeval *tv)
 		flags |= EV_TIMEOUT;
 	event &= (EV_TIMEOUT | EV_IO_MASK | EV_SIGNAL);
 
-	if (tv != NULL && (flags & event & EV_TIMEOUT)) {
-		struct timeval wall;
-		int64_t left = tv_to_us(&ev->ev_timeout) -
-		    event_now_us_(ev->ev_base);
-		gettimeofday(&wall, NULL);
-		us_to_tv(tv_to_us(&wall) + left, tv);
-	}
+	if (tv != NULL && (flags & event & EV_TIMEOUT))
+		event_deadline_wall_(ev->ev_base, ev, tv);
 	return flags & event;
+}
+
+/* With threads, the loop changes the flags under the base's lock. */
+int
+event_pending(const struct event *ev, short event, struct timeval *tv)
+{
+	struct event_base *base;
+	int res;
+
+	if (ev == NULL)
+		return 0;
+	base = ev->ev_base;
+	if (base == NULL || !(base->xflags & EVX_LOCK))
+		return event_pending_nolock(ev, event, tv);
+	event_base_lock_(base);
+	res = event_pending_nolock(ev, event, tv);
+	event_base_unlock_(base);
+	return res;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1381,7 +1383,7 @@ event_process_active_general(struct event_base *base, int i)
 
 	limited = (base->xflags & EVX_LIMITS) && i >= base->limit_after_pri;
 	if (limited && base->max_interval_us >= 0)
-		end = mono_now_us() + base->max_interval_us;
+		end = event_mono_now_us_() + base->max_interval_us;
 	while (i < base->nactivequeues &&
 	    (ev = TAILQ_FIRST(&base->activequeues[i])) != NULL) {
 		int stop = 0;
@@ -1415,7 +1417,7 @@ event_process_active_general(struct event_base *base, int i)
 		if (stop)
 			break;
 		if (limited && (++count >= base->max_callbacks ||
-		    (end >= 0 && mono_now_us() >= end)))
+		    (end >= 0 && event_mono_now_us_() >= end)))
 			break;
 	}
 }
@@ -1493,7 +1495,7 @@ loop_timeout(struct event_base *base, int flags, struct timeval *tv)
 	}
 	if (min_heap_empty(&base->timeheap))
 		return NULL;
-	left = min_heap_top_key(&base->timeheap) - mono_now_us();
+	left = min_heap_top_key(&base->timeheap) - event_mono_now_us_();
 	us_to_tv(left > 0 ? left : 0, tv);
 	return tv;
 }
@@ -1540,7 +1542,7 @@ event_base_loop_locked(struct event_base *base, int flags)
 		base->tv_cached = 0;
 		if (evsel_dispatch(base, loop_timeout(base, flags, &tv)) == -1)
 			return -1;
-		base->now_us = mono_now_us();
+		base->now_us = event_mono_now_us_();
 		base->tv_cached = base->cache_time;
 
 		timeout_process(base);

@@ -250,9 +250,9 @@ event_base_foreach_event(struct event_base *base,
 	return r;
 }
 
-/* The wall-clock time of a monotonic deadline, for printing. */
-static void
-deadline_wall(struct event_base *base, const struct event *ev,
+/* A monotonic deadline as the wall clock says it now. */
+void
+event_deadline_wall_(struct event_base *base, const struct event *ev,
     struct timeval *out)
 {
 	struct timeval wall;
@@ -280,7 +280,7 @@ dump_inserted(const struct event_base *cbase, const struct event *ev,
 	    (ev->ev_flags & EVLIST_INTERNAL) ? " Internal" : "");
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
 		struct timeval tv;
-		deadline_wall(base, ev, &tv);
+		event_deadline_wall_(base, ev, &tv);
 		fprintf(out, " Timeout=%ld.%06d", (long)tv.tv_sec,
 		    (int)tv.tv_usec);
 	}
@@ -344,11 +344,9 @@ event_base_gettimeofday_cached(struct event_base *base, struct timeval *tv)
 	}
 	if (base->wall_at != base->now_us || base->wall_at == 0) {
 		struct timeval wall;
-		struct timespec ts;
 		gettimeofday(&wall, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
 		base->wall_off_us = event_tv_to_us_(&wall) -
-		    ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+		    event_mono_now_us_();
 		base->wall_at = base->now_us;
 	}
 	event_us_to_tv_(base->now_us + base->wall_off_us, tv);
@@ -364,11 +362,8 @@ event_base_update_cache_time(struct event_base *base)
 	if (base == NULL)
 		return -1;
 	event_base_lock_(base);
-	if (base->running && base->tv_cached) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		base->now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	}
+	if (base->running && base->tv_cached)
+		base->now_us = event_mono_now_us_();
 	event_base_unlock_(base);
 	return 0;
 }

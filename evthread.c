@@ -31,6 +31,7 @@
 #endif
 
 #include "event2/thread.h"
+#include "evbuffer-internal.h"	/* evbuffer_set_lock_callbacks_() */
 #include "event-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
@@ -49,6 +50,32 @@ static const struct evthread_condition_callbacks dbg_cond_fns;
 /* ------------------------------------------------------------------ */
 /* Installing callbacks */
 
+/*
+ * Evbuffers, bufferevents and listeners lock through the same callbacks
+ * as the bases (with lock debugging, through its checking wrappers), but
+ * reach them through a hook of their own so that the buffer code needs
+ * nothing of this file: call this whenever lock_fns changes.
+ */
+#if EVBUFFER_LOCKTYPE_RECURSIVE_ != EVTHREAD_LOCKTYPE_RECURSIVE
+#error "evbuffer-internal.h and event2/thread.h disagree on lock types"
+#endif
+
+static void
+evthread_share_locks(void)
+{
+	struct evbuffer_lock_callbacks_ cbs;
+
+	if (lock_fns.alloc == NULL) {
+		evbuffer_set_lock_callbacks_(NULL);
+		return;
+	}
+	cbs.alloc = lock_fns.alloc;
+	cbs.free = lock_fns.free;
+	cbs.lock = lock_fns.lock;
+	cbs.unlock = lock_fns.unlock;
+	evbuffer_set_lock_callbacks_(&cbs);
+}
+
 int
 evthread_set_lock_callbacks(const struct evthread_lock_callbacks *cbs)
 {
@@ -60,6 +87,7 @@ evthread_set_lock_callbacks(const struct evthread_lock_callbacks *cbs)
 			event_warnx("evthread_set_lock_callbacks: removing "
 			    "lock callbacks that are in use will not work");
 		memset(target, 0, sizeof(*target));
+		evthread_share_locks();
 		return 0;
 	}
 	if (target->alloc != NULL) {
@@ -73,6 +101,7 @@ evthread_set_lock_callbacks(const struct evthread_lock_callbacks *cbs)
 	    cbs->unlock == NULL)
 		return -1;
 	*target = *cbs;
+	evthread_share_locks();
 	return 0;
 }
 
@@ -151,6 +180,7 @@ evthread_shutdown_(void)
 	memset(&orig_cond_fns, 0, sizeof(orig_cond_fns));
 	lock_debugging = 0;
 	id_fn = NULL;
+	evthread_share_locks();
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,6 +356,7 @@ evthread_enable_lock_debugging(void)
 	if (cond_fns.alloc_condition != NULL)
 		cond_fns = dbg_cond_fns;
 	lock_debugging = 1;
+	evthread_share_locks();
 }
 
 void
@@ -397,7 +428,7 @@ notify_fd_open(int fds[2])
 	if (pipe(fds) == 0) {
 		int i;
 		for (i = 0; i < 2; i++) {
-			(void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+			(void)evutil_make_socket_closeonexec(fds[i]);
 			(void)evutil_make_socket_nonblocking(fds[i]);
 		}
 		return 0;

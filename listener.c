@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "evbuffer-internal.h"	/* first: the 2.x declarations */
+#include <event2/event.h>	/* EV_FINALIZE, event_del_block() */
 #include <event2/listener.h>
 #include "log-internal.h"
 #include "mm-internal.h"
@@ -132,7 +133,7 @@ listener_accept(struct evconnlistener *lev, int fd, struct sockaddr *sa,
 	if (nfd != -1 && !(lev->flags & LEV_OPT_LEAVE_SOCKETS_BLOCKING))
 		(void)evutil_make_socket_nonblocking(nfd);
 	if (nfd != -1 && (lev->flags & LEV_OPT_CLOSE_ON_EXEC))
-		(void)fcntl(nfd, F_SETFD, FD_CLOEXEC);
+		(void)evutil_make_socket_closeonexec(nfd);
 #endif
 	return nfd;
 }
@@ -219,7 +220,7 @@ evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
 	if (evutil_make_socket_nonblocking(fd) == -1)
 		return NULL;
 	if ((flags & LEV_OPT_CLOSE_ON_EXEC) &&
-	    fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) == -1)
+	    evutil_make_socket_closeonexec(fd) == -1)
 		return NULL;
 	if ((lev = mm_calloc(1, sizeof(*lev))) == NULL)
 		return NULL;
@@ -231,10 +232,13 @@ evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
 	lev->enabled = !(flags & LEV_OPT_DISABLED);
 	if (flags & LEV_OPT_THREADSAFE)
 		lev->lock = evbuffer_lock_new_();
-	event_set(&lev->listener, fd, EV_READ | EV_PERSIST, listener_read_cb,
-	    lev);
+	/* Deleted with the lock held: EV_FINALIZE, so that a deletion never
+	 * waits for a running handler, which waits for the lock (see
+	 * evconnlistener_free()). */
+	event_set(&lev->listener, fd, EV_READ | EV_PERSIST | EV_FINALIZE,
+	    listener_read_cb, lev);
 	event_base_set(base, &lev->listener);
-	event_set(&lev->retry, -1, 0, listener_retry_cb, lev);
+	event_set(&lev->retry, -1, EV_FINALIZE, listener_retry_cb, lev);
 	event_base_set(base, &lev->retry);
 	if (listener_sync(lev) == -1) {
 		evbuffer_lock_free_(lev->lock);
@@ -315,6 +319,16 @@ evconnlistener_free(struct evconnlistener *lev)
 	}
 	lev->freed = 1;
 	event_del(&lev->listener);
+	event_del(&lev->retry);
+	if (lev->lock != NULL) {
+		/* A handler the loop of another thread runs now may wait for
+		 * the lock: let it finish (none starts later), then drop the
+		 * program's reference. */
+		listener_unlock(lev);
+		(void)event_del_block(&lev->listener);
+		(void)event_del_block(&lev->retry);
+		listener_lock(lev);
+	}
 	(void)listener_decref_and_unlock(lev);
 }
 

@@ -40,7 +40,7 @@ struct event_base;
 struct regress_env {
 	struct event_base *base;	/* with RT_BASE: event_init()'s base */
 	int pair[2];			/* with RT_PAIR: nonblocking AF_UNIX stream pair */
-	const char *backend;		/* "epoll", "poll" or "select" */
+	const char *backend;		/* "epoll", "poll", "kqueue"... */
 	const char *name;		/* the case's name */
 };
 

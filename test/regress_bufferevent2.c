@@ -30,7 +30,7 @@
 #include <event2/bufferevent_compat.h>
 #include "event.h"
 #include "regress.h"
-#include "regress_bev2.h"
+#include "regress_util.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
@@ -114,56 +114,15 @@ setcbs(struct bufferevent *bev, int i)
 /* Mark the API calls in between, so callbacks can tell they ran inside. */
 #define IN_CALL(stmt) do { in_call = 1; stmt; in_call = 0; } while (0)
 
-static void
-tick_cb(int fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
-void
-regress_loop_once(struct event_base *base)
-{
-	struct event t;
-	struct timeval tv = { 0, 10000 };
-
-	evtimer_set(&t, tick_cb, NULL);
-	event_base_set(base, &t);
-	evtimer_add(&t, &tv);
-	event_base_loop(base, EVLOOP_ONCE);
-	evtimer_del(&t);
-}
-
-void
-regress_loop_for(struct event_base *base, int ms)
-{
-	double end = regress_now() + ms / 1000.0;
-
-	while (regress_now() < end)
-		regress_loop_once(base);
-}
-
-static int
-fd_is_open(int fd)
-{
-	return fcntl(fd, F_GETFD) != -1;
-}
-
 /* A TCP socket listening on 127.0.0.1 at a free port, its address in sin. */
 static int
 tcp_listener(struct sockaddr_in *sin)
 {
-	socklen_t len = sizeof(*sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned short port;
+	int fd = regress_listen_loopback(AF_INET, &port);
 
 	tt_assert(fd >= 0);
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	tt_int_op(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), ==, 0);
-	tt_int_op(listen(fd, 16), ==, 0);
-	tt_int_op(getsockname(fd, (struct sockaddr *)sin, &len), ==, 0);
+	regress_loopback_in(sin, port);
 	return fd;
 }
 
@@ -267,7 +226,7 @@ test_socket_roundtrip(struct regress_env *env)
 	evbuffer_add(buf, " and more", 9);
 	tt_int_op(bufferevent_write_buffer(a, buf), ==, 0);
 	tt_uint_op(evbuffer_get_length(buf), ==, 0);
-	LOOP_UNTIL(env->base, S[1].len == 16);
+	REGRESS_LOOP_UNTIL(env->base, S[1].len == 16);
 	tt_mem_op(S[1].data, ==, "hello-2 and more", 16);
 	tt_int_op(S[0].nwrite, >=, 1);
 	tt_int_op(S[1].sync, ==, 0);
@@ -275,7 +234,7 @@ test_socket_roundtrip(struct regress_env *env)
 	/* read_buffer moves the whole input. */
 	S[1].keep = 1;
 	bufferevent_write(a, "xyz", 3);
-	LOOP_UNTIL(env->base,
+	REGRESS_LOOP_UNTIL(env->base,
 	    evbuffer_get_length(bufferevent_get_input(b)) == 3);
 	tt_int_op(bufferevent_read_buffer(b, buf), ==, 0);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(b)), ==, 0);
@@ -284,8 +243,8 @@ test_socket_roundtrip(struct regress_env *env)
 	/* BEV_OPT_CLOSE_ON_FREE closes the sockets. */
 	bufferevent_free(a);
 	bufferevent_free(b);
-	tt_assert(!fd_is_open(fa));
-	tt_assert(!fd_is_open(fb));
+	tt_assert(!regress_fd_is_open(fa));
+	tt_assert(!regress_fd_is_open(fb));
 	evbuffer_free(buf);
 }
 
@@ -322,7 +281,7 @@ test_mixed_api(struct regress_env *env)
 	tt_int_op(evbuffer_add(bufferevent_get_output(old), "to-neu", 6),
 	    ==, 0);
 	tt_int_op(bufferevent_write(neu, "to-old", 6), ==, 0);
-	LOOP_UNTIL(env->base, S[0].len == 6 && S[1].len == 6);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 6 && S[1].len == 6);
 	tt_mem_op(S[0].data, ==, "to-old", 6);
 	tt_mem_op(S[1].data, ==, "to-neu", 6);
 	tt_ptr_op(EVBUFFER_INPUT(neu), ==, bufferevent_get_input(neu));
@@ -333,7 +292,7 @@ test_mixed_api(struct regress_env *env)
 	bufferevent_free(old);
 	bufferevent_free(neu);
 	/* Neither closes its fd without BEV_OPT_CLOSE_ON_FREE. */
-	tt_assert(fd_is_open(env->pair[0]) && fd_is_open(env->pair[1]));
+	tt_assert(regress_fd_is_open(env->pair[0]) && regress_fd_is_open(env->pair[1]));
 }
 
 static void
@@ -350,7 +309,7 @@ test_timeouts_tv(struct regress_env *env)
 	tt_int_op(bev->timeout_read, ==, 0);	/* under a second */
 	t0 = regress_now();
 	bufferevent_enable(bev, EV_READ);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_READING | BEV_EVENT_TIMEOUT);
 	tt_assert(S[0].t_event - t0 >= 0.045);
 	tt_assert(S[0].t_event - t0 < 1.0 * slow);
@@ -364,9 +323,9 @@ test_timeouts_tv(struct regress_env *env)
 	tt_int_op(bufferevent_set_timeouts(bev, &tv, NULL), ==, 0);
 	bufferevent_enable(bev, EV_READ);
 	tt_assert(event_pending(&bev->ev_read, EV_TIMEOUT, &d1));
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(write(env->pair[1], "k", 1), ==, 1);
-	LOOP_UNTIL(env->base, S[0].len == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 1);
 	tt_assert(event_pending(&bev->ev_read, EV_TIMEOUT, &d2));
 	tt_assert((d2.tv_sec - d1.tv_sec) * 1e6 + (d2.tv_usec - d1.tv_usec)
 	    >= 35000);
@@ -374,7 +333,7 @@ test_timeouts_tv(struct regress_env *env)
 
 	/* A zero timeval means none. */
 	tt_int_op(bufferevent_set_timeouts(bev, &zero, &zero), ==, 0);
-	regress_loop_for(env->base, 120);
+	regress_run_for(env->base, 0.12);
 	tt_int_op(S[0].nevent, ==, 1);
 	bufferevent_free(bev);
 }
@@ -390,7 +349,7 @@ test_eof_disables(struct regress_env *env)
 	bufferevent_enable(bev, EV_READ);
 	tt_int_op(write(env->pair[1], "last", 4), ==, 4);
 	close(env->pair[1]);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_mem_op(S[0].data, ==, "last", 4);	/* the data first */
 	tt_int_op(S[0].what, ==, BEV_EVENT_READING | BEV_EVENT_EOF);
 	tt_int_op(bufferevent_get_enabled(bev), ==, EV_WRITE);
@@ -419,7 +378,7 @@ test_connect_ok(struct regress_env *env)
 	    (struct sockaddr *)&sin, sizeof(sin)), ==, 0));
 	tt_assert(bufferevent_getfd(bev) >= 0);
 	tt_int_op(fcntl(bufferevent_getfd(bev), F_GETFL) & O_NONBLOCK, !=, 0);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_CONNECTED);
 	tt_int_op(S[0].sync, ==, 0);
 	afd = accept(lfd, NULL, NULL);
@@ -438,7 +397,7 @@ test_connect_ok(struct regress_env *env)
 		tt_mem_op(got, ==, "early", 5);
 	}
 	tt_int_op(write(afd, "reply", 5), ==, 5);
-	LOOP_UNTIL(env->base, S[0].len == 5);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 5);
 	tt_mem_op(S[0].data, ==, "reply", 5);
 	close(afd);
 	close(lfd);
@@ -463,14 +422,14 @@ test_connect_refused(struct regress_env *env)
 	    (struct sockaddr *)&sin, sizeof(sin)), ==, 0));
 	fd = bufferevent_getfd(bev);
 	tt_assert(fd >= 0);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_ERROR);
 	tt_int_op(S[0].err, ==, ECONNREFUSED);
 	tt_int_op(S[0].sync, ==, 0);
-	regress_loop_for(env->base, 30);
+	regress_run_for(env->base, 0.03);
 	tt_int_op(S[0].nevent, ==, 1);
 	bufferevent_free(bev);
-	tt_assert(!fd_is_open(fd));
+	tt_assert(!regress_fd_is_open(fd));
 }
 
 static void
@@ -489,10 +448,10 @@ test_connect_fd(struct regress_env *env)
 	tt_int_op(bufferevent_socket_connect(bev, (struct sockaddr *)&sin,
 	    sizeof(sin)), ==, 0);
 	tt_int_op(bufferevent_getfd(bev), ==, fd);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_CONNECTED);
 	bufferevent_free(bev);
-	tt_assert(fd_is_open(fd));
+	tt_assert(regress_fd_is_open(fd));
 	close(fd);
 	afd = accept(lfd, NULL, NULL);
 	close(afd);
@@ -506,7 +465,7 @@ test_connect_fd(struct regress_env *env)
 	bev = bufferevent_socket_new(env->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	setcbs(bev, 0);
 	tt_int_op(bufferevent_socket_connect(bev, NULL, 0), ==, 0);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_CONNECTED);
 	bufferevent_free(bev);
 	close(lfd);
@@ -554,7 +513,7 @@ test_connect_hostname(struct regress_env *env)
 		setcbs(bev, 0);
 		IN_CALL(tt_int_op(bufferevent_socket_connect_hostname(bev,
 		    NULL, AF_INET, names[i], ntohs(sin.sin_port)), ==, 0));
-		LOOP_UNTIL(env->base, S[0].nevent == 1);
+		REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 		tt_int_op(S[0].what, ==, BEV_EVENT_CONNECTED);
 		tt_int_op(bufferevent_socket_get_dns_error(bev), ==, 0);
 		tt_int_op(S[0].sync, ==, 0);
@@ -592,7 +551,7 @@ test_hostname_fail(struct regress_env *env)
 	    AF_UNSPEC, name, 80), ==, 0));
 	tt_int_op(bufferevent_socket_get_dns_error(bev), !=, 0);
 	tt_int_op(S[0].nevent, ==, 0);	/* reported from the loop */
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_ERROR);
 	tt_int_op(S[0].sync, ==, 0);
 	tt_int_op(bufferevent_getfd(bev), ==, -1);
@@ -631,7 +590,7 @@ test_pair_basic(struct regress_env *env)
 	IN_CALL(bufferevent_enable(p[1], EV_READ));
 	tt_uint_op(evbuffer_get_length(in1), ==, 3);	/* moved at once */
 	tt_int_op(S[1].nread, ==, 0);			/* callbacks later */
-	LOOP_UNTIL(env->base, S[1].nread == 1 && S[0].nwrite == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[1].nread == 1 && S[0].nwrite == 1);
 	tt_int_op(S[0].sync | S[1].sync, ==, 0);
 	IN_CALL(evbuffer_add(bufferevent_get_output(p[0]), "de", 2));
 	tt_uint_op(evbuffer_get_length(in1), ==, 5);
@@ -645,7 +604,7 @@ test_pair_basic(struct regress_env *env)
 	tt_int_op(bufferevent_flush(p[0], EV_WRITE, BEV_FLUSH), ==, 1);
 	tt_uint_op(evbuffer_get_length(in1), ==, 7);
 	tt_int_op(bufferevent_flush(p[0], EV_WRITE, BEV_FINISHED), ==, 0);
-	LOOP_UNTIL(env->base, S[1].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[1].nevent == 1);
 	tt_int_op(S[1].what, ==, BEV_EVENT_READING | BEV_EVENT_EOF);
 
 	/* Freeing one end leaves the other alone. */
@@ -653,7 +612,7 @@ test_pair_basic(struct regress_env *env)
 	tt_ptr_op(bufferevent_pair_get_partner(p[1]), ==, NULL);
 	tt_int_op(bufferevent_write(p[1], "zz", 2), ==, 0);
 	tt_int_op(bufferevent_flush(p[1], EV_WRITE, BEV_FINISHED), ==, 0);
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_int_op(S[1].nevent, ==, 1);
 	bufferevent_free(p[1]);
 }
@@ -676,13 +635,13 @@ test_pair_watermarks(struct regress_env *env)
 	bufferevent_enable(p[1], EV_READ);
 	memset(chunk, 'w', sizeof(chunk));
 	bufferevent_write(p[0], chunk, 3);
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_int_op(S[1].nread, ==, 0);		/* below the low mark */
 	bufferevent_write(p[0], chunk, 17);
 	/* The high mark stops the transfer at 8. */
 	tt_uint_op(evbuffer_get_length(in1), ==, 8);
 	tt_uint_op(evbuffer_get_length(out0), ==, 12);
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_int_op(S[1].nread, ==, 1);		/* no storm while full */
 	/* Draining lets more come across. */
 	evbuffer_drain(in1, 8);
@@ -691,7 +650,7 @@ test_pair_watermarks(struct regress_env *env)
 	evbuffer_drain(in1, 8);
 	tt_uint_op(evbuffer_get_length(in1), ==, 4);
 	tt_uint_op(evbuffer_get_length(out0), ==, 0);
-	LOOP_UNTIL(env->base, S[0].nwrite >= 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nwrite >= 1);
 	bufferevent_free(p[0]);
 	bufferevent_free(p[1]);
 }
@@ -710,7 +669,7 @@ test_pair_timeouts(struct regress_env *env)
 	tt_int_op(bufferevent_set_timeouts(p[1], &tv, &tv), ==, 0);
 	bufferevent_enable(p[1], EV_READ);
 	t0 = regress_now();
-	LOOP_UNTIL(env->base, S[1].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[1].nevent == 1);
 	tt_int_op(S[1].what, ==, BEV_EVENT_READING | BEV_EVENT_TIMEOUT);
 	tt_assert(S[1].t_event - t0 >= 0.025);
 	tt_int_op(bufferevent_get_enabled(p[1]), ==, EV_WRITE);
@@ -718,7 +677,7 @@ test_pair_timeouts(struct regress_env *env)
 	/* Writing times out while output waits for a reader that is gone. */
 	tt_int_op(bufferevent_set_timeouts(p[0], NULL, &tv), ==, 0);
 	bufferevent_write(p[0], "stuck", 5);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT);
 	bufferevent_free(p[0]);
 	bufferevent_free(p[1]);
@@ -736,11 +695,11 @@ test_pair_free_in_cb(struct regress_env *env)
 	S[1].free_in = 1;
 	bufferevent_enable(p[1], EV_READ);
 	bufferevent_write(p[0], "bye", 3);
-	LOOP_UNTIL(env->base, S[1].nread == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[1].nread == 1);
 	/* p[1] is gone; p[0] sees no partner and keeps working. */
 	tt_ptr_op(bufferevent_pair_get_partner(p[0]), ==, NULL);
 	tt_int_op(bufferevent_write(p[0], "more", 4), ==, 0);
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_int_op(S[1].nread, ==, 1);
 	bufferevent_free(p[0]);
 }
@@ -830,18 +789,18 @@ test_filter_basic(struct regress_env *env)
 	bufferevent_enable(f, EV_READ);
 
 	IN_CALL(bufferevent_write(f, "hello", 5));
-	LOOP_UNTIL(env->base, S[1].len == 5);
+	REGRESS_LOOP_UNTIL(env->base, S[1].len == 5);
 	tt_mem_op(S[1].data, ==, "HELLO", 5);
 	tt_int_op(S[0].nwrite, >=, 1);
 	bufferevent_write(u[1], "World", 5);
-	LOOP_UNTIL(env->base, S[0].len == 5);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 5);
 	tt_mem_op(S[0].data, ==, "wORLD", 5);	/* case swapped */
 	tt_int_op(out_modes[BEV_NORMAL], >=, 1);
 	tt_int_op(in_modes[BEV_NORMAL], >=, 1);
 
 	/* Events of the underlying bufferevent are passed on. */
 	bufferevent_trigger_event(u[0], BEV_EVENT_EOF, 0);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_EOF);
 
 	/* CLOSE_ON_FREE: the underlying end goes too; the context once. */
@@ -867,7 +826,7 @@ test_filter_null(struct regress_env *env)
 	bufferevent_enable(f, EV_READ);
 	bufferevent_write(f, "abc", 3);
 	bufferevent_write(u[1], "def", 3);
-	LOOP_UNTIL(env->base, S[1].len == 3 && S[0].len == 3);
+	REGRESS_LOOP_UNTIL(env->base, S[1].len == 3 && S[0].len == 3);
 	tt_mem_op(S[1].data, ==, "abc", 3);
 	tt_mem_op(S[0].data, ==, "def", 3);
 	/* Without CLOSE_ON_FREE the underlying end stays, callbacks gone. */
@@ -876,7 +835,7 @@ test_filter_null(struct regress_env *env)
 	tt_assert(r == NULL);
 	tt_ptr_op(bufferevent_pair_get_partner(u[1]), ==, u[0]);
 	bufferevent_write(u[0], "k", 1);
-	LOOP_UNTIL(env->base, S[1].len == 4);
+	REGRESS_LOOP_UNTIL(env->base, S[1].len == 4);
 	bufferevent_free(u[0]);
 	bufferevent_free(u[1]);
 }
@@ -896,10 +855,10 @@ test_filter_error(struct regress_env *env)
 	bufferevent_enable(f, EV_READ);
 	/* 2.1 drops input-side errors; we report them. */
 	bufferevent_write(u[1], "bad!", 4);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_READING | BEV_EVENT_ERROR);
 	bufferevent_write(f, "no!", 3);
-	LOOP_UNTIL(env->base, S[0].nevent == 2);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 2);
 	tt_int_op(S[0].what, ==, BEV_EVENT_WRITING | BEV_EVENT_ERROR);
 	bufferevent_free(f);
 	bufferevent_free(u[0]);
@@ -926,7 +885,7 @@ test_filter_flush(struct regress_env *env)
 	/* FINISHED goes through to the far end as an end of file. */
 	tt_int_op(bufferevent_flush(f, EV_WRITE, BEV_FINISHED), ==, 0);
 	tt_int_op(out_modes[BEV_FINISHED], ==, 1);
-	LOOP_UNTIL(env->base, S[1].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[1].nevent == 1);
 	tt_int_op(S[1].what, ==, BEV_EVENT_READING | BEV_EVENT_EOF);
 	/* Data held back by the underlying high watermark moves on flush. */
 	bufferevent_setwatermark(u[0], EV_WRITE, 0, 2);
@@ -956,29 +915,29 @@ test_filter_watermark(struct regress_env *env)
 	bufferevent_enable(f, EV_READ);
 	memset(chunk, 'q', sizeof(chunk));
 	bufferevent_write(u[1], chunk, 30);
-	LOOP_UNTIL(env->base, S[0].nread >= 1);
-	regress_loop_for(env->base, 20);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nread >= 1);
+	regress_run_for(env->base, 0.02);
 	/* The filter's input stops at its mark; the rest waits below. */
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(f)), ==, 10);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(u[0])) +
 	    evbuffer_get_length(bufferevent_get_output(u[1])), ==, 20);
 	/* Draining lets it flow again. */
 	evbuffer_drain(bufferevent_get_input(f), 10);
-	LOOP_UNTIL(env->base,
+	REGRESS_LOOP_UNTIL(env->base,
 	    evbuffer_get_length(bufferevent_get_input(f)) == 10);
 	evbuffer_drain(bufferevent_get_input(f), 10);
-	LOOP_UNTIL(env->base,
+	REGRESS_LOOP_UNTIL(env->base,
 	    evbuffer_get_length(bufferevent_get_input(f)) == 10);
 	evbuffer_drain(bufferevent_get_input(f), 10);	/* all 30 read */
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(f)), ==, 0);
 	/* Disabling the filter's reading holds data below too. */
 	bufferevent_disable(f, EV_READ);
 	bufferevent_write(u[1], chunk, 5);
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_input(f)), ==, 0);
 	bufferevent_enable(f, EV_READ);
-	LOOP_UNTIL(env->base,
+	REGRESS_LOOP_UNTIL(env->base,
 	    evbuffer_get_length(bufferevent_get_input(f)) == 5);
 	bufferevent_free(f);
 	bufferevent_free(u[0]);
@@ -1001,17 +960,17 @@ test_filter_socket(struct regress_env *env)
 	tt_int_op(bufferevent_getfd(f), ==, env->pair[0]);
 	bufferevent_enable(f, EV_READ);
 	bufferevent_write(f, "ping", 4);
-	LOOP_UNTIL(env->base, recv(env->pair[1], got, 4, MSG_PEEK |
+	REGRESS_LOOP_UNTIL(env->base, recv(env->pair[1], got, 4, MSG_PEEK |
 	    MSG_DONTWAIT) == 4);
 	tt_int_op(read(env->pair[1], got, 4), ==, 4);
 	tt_mem_op(got, ==, "PING", 4);
 	tt_int_op(write(env->pair[1], "Pong", 4), ==, 4);
 	close(env->pair[1]);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_mem_op(S[0].data, ==, "pONG", 4);
 	tt_int_op(S[0].what, ==, BEV_EVENT_READING | BEV_EVENT_EOF);
 	bufferevent_free(f);
-	tt_assert(!fd_is_open(env->pair[0]));
+	tt_assert(!regress_fd_is_open(env->pair[0]));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1040,7 +999,7 @@ test_trigger(struct regress_env *env)
 	IN_CALL(bufferevent_trigger(bev, EV_READ | EV_WRITE,
 	    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS));
 	tt_int_op(S[0].nread, ==, 1);
-	LOOP_UNTIL(env->base, S[0].nread == 2 && S[0].nwrite == 2);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nread == 2 && S[0].nwrite == 2);
 	tt_int_op(S[0].sync, ==, 0);
 	IN_CALL(bufferevent_trigger_event(bev, BEV_EVENT_EOF, 0));
 	tt_int_op(S[0].nevent, ==, 1);
@@ -1049,7 +1008,7 @@ test_trigger(struct regress_env *env)
 	IN_CALL(bufferevent_trigger_event(bev, BEV_EVENT_ERROR |
 	    BEV_EVENT_WRITING, BEV_TRIG_DEFER_CALLBACKS));
 	tt_int_op(S[0].nevent, ==, 1);
-	LOOP_UNTIL(env->base, S[0].nevent == 2);
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 2);
 	tt_int_op(S[0].what, ==, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
 	tt_int_op(S[0].sync, ==, 0);
 	/* A disabled direction can still be triggered (as in 2.1). */
@@ -1096,11 +1055,11 @@ test_refcount(struct regress_env *env)
 	/* Still allocated: the accessors work, the callbacks are gone. */
 	tt_assert(bufferevent_getfd(bev) == env->pair[0]);
 	tt_assert(bev->readcb == NULL);
-	tt_assert(fd_is_open(env->pair[0]));
+	tt_assert(regress_fd_is_open(env->pair[0]));
 	bufferevent_incref(bev);
 	tt_int_op(bufferevent_decref(bev), ==, 0);
 	tt_int_op(bufferevent_decref(bev), ==, 1);
-	tt_assert(!fd_is_open(env->pair[0]));
+	tt_assert(!regress_fd_is_open(env->pair[0]));
 
 	/* Freed from inside its event callback. */
 	st_reset();
@@ -1108,8 +1067,9 @@ test_refcount(struct regress_env *env)
 	setcbs(bev, 0);
 	S[0].free_in = 3;
 	bufferevent_enable(bev, EV_READ);
-	LOOP_UNTIL(env->base, S[0].nevent == 1);	/* EOF: peer closed */
-	regress_loop_for(env->base, 20);
+	/* EOF: the peer closed. */
+	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
+	regress_run_for(env->base, 0.02);
 	tt_int_op(S[0].nevent, ==, 1);
 }
 
@@ -1127,13 +1087,13 @@ test_deferred(struct regress_env *env)
 	setcbs(b, 1);
 	bufferevent_enable(b, EV_READ);
 	bufferevent_write(a, "12345", 5);
-	LOOP_UNTIL(env->base, S[1].len == 5 && S[0].nwrite >= 1);
+	REGRESS_LOOP_UNTIL(env->base, S[1].len == 5 && S[0].nwrite >= 1);
 	tt_mem_op(S[1].data, ==, "12345", 5);
 	tt_int_op(S[0].sync | S[1].sync, ==, 0);
 	/* A callback waiting when the bufferevent is freed never runs. */
 	bufferevent_trigger_event(b, BEV_EVENT_EOF, 0);
 	bufferevent_free(b);
-	regress_loop_for(env->base, 20);
+	regress_run_for(env->base, 0.02);
 	tt_int_op(S[1].nevent, ==, 0);
 	bufferevent_free(a);
 }
@@ -1174,7 +1134,7 @@ test_setfd(struct regress_env *env)
 	tt_int_op(bufferevent_setfd(bev, env->pair[0]), ==, 0);
 	tt_assert(event_pending(&bev->ev_read, EV_READ, NULL));
 	tt_int_op(write(env->pair[1], "fd", 2), ==, 2);
-	LOOP_UNTIL(env->base, S[0].len == 2);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 2);
 	tt_int_op(bufferevent_setfd(bev, -1), ==, 0);
 	tt_assert(!event_pending(&bev->ev_read, EV_READ, NULL));
 	tt_int_op(bufferevent_getfd(bev), ==, -1);
@@ -1233,7 +1193,7 @@ test_ratelim_read(struct regress_env *env)
 	memset(big, 'r', sizeof(big));
 	bufferevent_write(b, big, sizeof(big));
 	t0 = regress_now();
-	LOOP_UNTIL(env->base, S[0].len == 600);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 600);
 	/* 100 at once, then 100 per tick: five more ticks at least. */
 	tt_assert(regress_now() - t0 >= 4 * 0.05);
 	tt_int_op(S[0].nread, >=, 6);
@@ -1244,7 +1204,7 @@ test_ratelim_read(struct regress_env *env)
 	tt_int_op(bufferevent_get_read_limit(a), <=, 150 - 50);	/* burst */
 	tt_int_op(bufferevent_decrement_read_limit(a, -1000), ==, 0);
 	tt_int_op(bufferevent_get_read_limit(a), >=, 950);
-	LOOP_UNTIL(env->base, S[0].len == 1000);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 1000);
 	tt_int_op(bufferevent_set_rate_limit(a, NULL), ==, 0);
 	tt_int_op(bufferevent_get_read_limit(a), ==, EV_SSIZE_MAX);
 	tt_ptr_op(bufferevent_get_token_bucket_cfg(a), ==, NULL);
@@ -1277,7 +1237,7 @@ test_ratelim_write(struct regress_env *env)
 	bufferevent_write(w, big, sizeof(big));
 	/* The first write takes exactly the bucket (which starts full at
 	 * its rate of 100), then writing waits for the next tick. */
-	LOOP_UNTIL(env->base,
+	REGRESS_LOOP_UNTIL(env->base,
 	    evbuffer_get_length(bufferevent_get_output(w)) < 500);
 	tt_uint_op(evbuffer_get_length(bufferevent_get_output(w)), ==, 400);
 	while (total < 500) {
@@ -1337,7 +1297,7 @@ test_ratelim_group(struct regress_env *env)
 	memset(big, 'g', sizeof(big));
 	bufferevent_write(wa, big, sizeof(big));
 	bufferevent_write(wb, big, sizeof(big));
-	LOOP_UNTIL(env->base, S[0].len + S[1].len >= 400);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len + S[1].len >= 400);
 	/* Both members were served, and the totals count them. */
 	tt_uint_op(S[0].len, >, 0);
 	tt_uint_op(S[1].len, >, 0);
@@ -1360,11 +1320,11 @@ test_ratelim_group(struct regress_env *env)
 	tt_int_op(bufferevent_remove_from_rate_limit_group(a), ==, 0);
 	tt_int_op(bufferevent_remove_from_rate_limit_group(a), ==, 0);
 	tt_int_op(bufferevent_get_max_to_read(a), >, 100);
-	LOOP_UNTIL(env->base, S[0].len == 400);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 400);
 	/* Freeing the group releases its members. */
 	bufferevent_rate_limit_group_free(g);
 	tt_int_op(bufferevent_get_max_to_read(b), >, 100);
-	LOOP_UNTIL(env->base, S[1].len == 400);
+	REGRESS_LOOP_UNTIL(env->base, S[1].len == 400);
 	bufferevent_rate_limit_group_free(NULL);
 	bufferevent_free(a);
 	bufferevent_free(b);
@@ -1411,7 +1371,7 @@ test_max_single(struct regress_env *env)
 	bufferevent_enable(bev, EV_READ);
 	memset(big, 'm', sizeof(big));
 	tt_int_op(write(env->pair[1], big, sizeof(big)), ==, 1000);
-	LOOP_UNTIL(env->base, S[0].len == 1000);
+	REGRESS_LOOP_UNTIL(env->base, S[0].len == 1000);
 	tt_uint_op(max_input_seen, <=, 100);
 	/* 0 and huge values mean the default again. */
 	tt_int_op(bufferevent_set_max_single_read(bev, 0), ==, 0);

@@ -68,7 +68,7 @@ test_finalize(struct regress_env *env)
 	struct event *ev;
 	int p[2];
 
-	pair_new(p);
+	regress_socketpair(p);
 	ev = event_new(b, p[0], EV_READ | EV_PERSIST, count_cb, &ncalls);
 	tt_int_op(event_add(ev, &tv), ==, 0);
 	ncalls = nfinal = 0;
@@ -97,6 +97,8 @@ test_finalize(struct regress_env *env)
 	tt_int_op(nfinal, ==, 1);
 	tt_int_op(event_finalize(0, NULL, final_cb), ==, -1);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* event_base_free() runs pending finalizers; _nofinalize does not. */
@@ -170,7 +172,7 @@ test_closed(struct regress_env *env)
 	struct event *ec, *er;
 	int p[2];
 
-	pair_new(p);
+	regress_socketpair(p);
 	ec = event_new(b, p[0], EV_CLOSED, closed_cb, NULL);
 	tt_int_op(event_add(ec, NULL), ==, 0);
 	tt_int_op(event_pending(ec, EV_CLOSED | EV_READ, NULL), ==, EV_CLOSED);
@@ -198,6 +200,7 @@ test_closed(struct regress_env *env)
 	event_free(ec);
 	event_free(er);
 	event_base_free(b);
+	close(p[0]);
 }
 
 /* EV_ET: one report per change on epoll; refused elsewhere; an fd's
@@ -209,7 +212,7 @@ test_edge_triggered(struct regress_env *env)
 	struct event *et, *lt;
 	int p[2];
 
-	pair_new(p);
+	regress_socketpair(p);
 	et = event_new(b, p[0], EV_READ | EV_ET | EV_PERSIST, count_cb, NULL);
 	lt = event_new(b, p[0], EV_READ | EV_PERSIST, count_cb, NULL);
 	if (!(event_base_get_features(b) & EV_FEATURE_ET)) {
@@ -245,6 +248,8 @@ done:
 	event_free(et);
 	event_free(lt);
 	event_base_free(b);
+	close(p[0]);
+	close(p[1]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -285,7 +290,7 @@ limited_run(struct regress_env *env, const struct timeval *tv, int maxcb,
 	event_config_free(cfg);
 	tt_str_op(event_base_get_method(b), ==, env->backend);
 	tt_int_op(event_base_priority_init(b, 2), ==, 0);
-	pair_new(p);
+	regress_socketpair(p);
 	wake_fd = p[1];
 	hi = event_new(b, p[0], EV_READ | EV_PERSIST, high_cb, (void *)100L);
 	tt_int_op(event_priority_set(hi, 0), ==, 0);
@@ -487,9 +492,7 @@ static void
 no_backend(void *arg)
 {
 	event_set_log_callback(quiet_log);
-	setenv("EVENT_NOEPOLL", "1", 1);
-	setenv("EVENT_NOPOLL", "1", 1);
-	setenv("EVENT_NOSELECT", "1", 1);
+	regress_disable_backends();
 	if (arg != NULL) {
 		if (event_base_new_with_config(NULL) != NULL)
 			_exit(10);

@@ -2,7 +2,8 @@
  * regress_event2_thread.c -- event2/thread.h: a base used from several
  * threads wakes its loop for event_add/event_del/event_active and the
  * loop controls; event_del waits for a running callback; lock, condition
- * and id callbacks of the program's own, with lock debugging.
+ * and id callbacks of the program's own, with lock debugging.  The buffer
+ * side with threads is in regress_event2_thread_buf.c.
  *
  * The 2.x headers come before the 1.4 ones here (regress_event2.c has
  * the other order).  Every case runs in its own process, so installing
@@ -13,6 +14,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,90 +34,13 @@
 
 #include "regress.h"
 #include "regress_event2.h"
+#include "regress_thread.h"
 
 #ifdef HAVE_PTHREADS
 
 /* Flags shared between threads. */
 static volatile int started, finished, seen_done, nfinal, ncalls;
 
-static void
-set_flag(volatile int *p, int v)
-{
-	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-}
-
-static int
-get_flag(volatile int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-/* Wait (up to ~5 s, scaled) for *p to become v. */
-static void
-wait_flag(volatile int *p, int v)
-{
-	double limit = regress_now() + 5 * regress_slowdown();
-
-	while (get_flag(p) != v) {
-		if (regress_now() > limit)
-			regress_fail(__FILE__, __LINE__, "flag never set");
-		usleep(1000);
-	}
-}
-
-static double
-elapsed_ms(double t0)
-{
-	return (regress_now() - t0) * 1000.0;
-}
-
-/* A threaded base on the backend under test, with a safety exit. */
-static struct event_base *
-threaded_base(struct regress_env *env)
-{
-	struct event_base *b;
-	struct timeval safety = { 8, 0 };
-
-	tt_int_op(evthread_use_pthreads(), ==, 0);
-	b = event_base_new();
-	tt_assert(b != NULL);
-	tt_str_op(event_base_get_method(b), ==, env->backend);
-	tt_int_op(event_base_loopexit(b, &safety), ==, 0);
-	return b;
-}
-
-/* Run fn(arg) in a new thread, 'delay' ms from now. */
-struct later {
-	void (*fn)(void *);
-	void *arg;
-	int delay_ms;
-	pthread_t thr;
-};
-
-static void *
-later_main(void *p)
-{
-	struct later *l = p;
-
-	usleep((useconds_t)l->delay_ms * 1000);
-	l->fn(l->arg);
-	return NULL;
-}
-
-static void
-run_later(struct later *l, void (*fn)(void *), void *arg, int delay_ms)
-{
-	l->fn = fn;
-	l->arg = arg;
-	l->delay_ms = delay_ms;
-	tt_int_op(pthread_create(&l->thr, NULL, later_main, l), ==, 0);
-}
-
-static void
-join(struct later *l)
-{
-	tt_int_op(pthread_join(l->thr, NULL), ==, 0);
-}
 
 static void
 break_cb(evutil_socket_t fd, short what, void *arg)
@@ -204,6 +130,8 @@ test_add_from_thread(struct regress_env *env)
 	event_free(add_io);
 	event_free(add_timer);
 	event_base_free(b);
+	close(add_pair[0]);
+	close(add_pair[1]);
 }
 
 static struct event *del_ev;
@@ -460,97 +388,6 @@ test_many_threads(struct regress_env *env)
 /* ------------------------------------------------------------------ */
 /* The program's own callbacks, lock debugging, notifiable bases */
 
-static long n_alloc, n_free, n_lock, n_unlock, n_id, n_cond_alloc;
-static long n_cond_wait, bad_locktype;
-
-static void *
-my_alloc(unsigned locktype)
-{
-	pthread_mutexattr_t a;
-	pthread_mutex_t *m = malloc(sizeof(*m));
-
-	__atomic_add_fetch(&n_alloc, 1, __ATOMIC_SEQ_CST);
-	if (!(locktype & EVTHREAD_LOCKTYPE_RECURSIVE))
-		bad_locktype++;
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	pthread_mutex_init(m, &a);
-	pthread_mutexattr_destroy(&a);
-	return m;
-}
-
-static void
-my_free(void *lock, unsigned locktype)
-{
-	(void)locktype;
-	__atomic_add_fetch(&n_free, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_destroy(lock);
-	free(lock);
-}
-
-static int
-my_lock(unsigned mode, void *lock)
-{
-	(void)mode;
-	__atomic_add_fetch(&n_lock, 1, __ATOMIC_SEQ_CST);
-	return pthread_mutex_lock(lock);
-}
-
-static int
-my_unlock(unsigned mode, void *lock)
-{
-	(void)mode;
-	__atomic_add_fetch(&n_unlock, 1, __ATOMIC_SEQ_CST);
-	return pthread_mutex_unlock(lock);
-}
-
-static unsigned long
-my_id(void)
-{
-	__atomic_add_fetch(&n_id, 1, __ATOMIC_SEQ_CST);
-	return (unsigned long)pthread_self();
-}
-
-static void *
-my_cond_alloc(unsigned t)
-{
-	pthread_cond_t *c = malloc(sizeof(*c));
-
-	(void)t;
-	n_cond_alloc++;
-	pthread_cond_init(c, NULL);
-	return c;
-}
-
-static void
-my_cond_free(void *c)
-{
-	pthread_cond_destroy(c);
-	free(c);
-}
-
-static int
-my_cond_signal(void *c, int all)
-{
-	return all ? pthread_cond_broadcast(c) : pthread_cond_signal(c);
-}
-
-static int
-my_cond_wait(void *c, void *lock, const struct timeval *tv)
-{
-	(void)tv;
-	__atomic_add_fetch(&n_cond_wait, 1, __ATOMIC_SEQ_CST);
-	return pthread_cond_wait(c, lock) == 0 ? 0 : -1;
-}
-
-static const struct evthread_lock_callbacks my_locks = {
-	EVTHREAD_LOCK_API_VERSION, EVTHREAD_LOCKTYPE_RECURSIVE,
-	my_alloc, my_free, my_lock, my_unlock
-};
-static const struct evthread_condition_callbacks my_conds = {
-	EVTHREAD_CONDITION_API_VERSION,
-	my_cond_alloc, my_cond_free, my_cond_signal, my_cond_wait
-};
 
 static void
 test_custom_callbacks(struct regress_env *env)
@@ -604,39 +441,61 @@ test_custom_callbacks(struct regress_env *env)
 	tt_int_op(evthread_set_condition_callbacks(NULL), ==, 0);
 }
 
-/* A base made before threads, made notifiable: one more fd, once. */
+/* The fds a base holds for its backend: one for those whose state lives
+ * in the kernel (kqueue, epoll, /dev/poll), none for poll and select. */
+static int
+backend_fds(const char *backend)
+{
+	return strcmp(backend, "kqueue") == 0 ||
+	    strcmp(backend, "epoll") == 0 || strcmp(backend, "devpoll") == 0;
+}
+
+/*
+ * A base made before threads, made notifiable: one more fd, once.  With
+ * threads, bases are notifiable from the start (unless NOLOCK), and
+ * another thread's event_active() wakes the loop waiting in the backend.
+ */
 static void
 test_make_notifiable(struct regress_env *env)
 {
 	struct event_base *b;
 	struct event_config *cfg;
-	int n0;
+	struct later l;
+	int n0, nb = backend_fds(env->backend);
+	double t0;
 
+	n0 = regress_count_fds();
 	b = event_base_new();
 	tt_str_op(event_base_get_method(b), ==, env->backend);
-	n0 = regress_count_fds();
+	tt_int_op(regress_count_fds(), ==, n0 + nb);
 	tt_int_op(evthread_make_base_notifiable(b), ==, 0);
-	tt_int_op(regress_count_fds(), ==, n0 + 1);
+	tt_int_op(regress_count_fds(), ==, n0 + nb + 1);
 	tt_int_op(evthread_make_base_notifiable(b), ==, 0);
-	tt_int_op(regress_count_fds(), ==, n0 + 1);
+	tt_int_op(regress_count_fds(), ==, n0 + nb + 1);
 	tt_int_op(evthread_make_base_notifiable(NULL), ==, -1);
 	event_base_free(b);
-	tt_int_op(regress_count_fds(), <=, n0);
+	tt_int_op(regress_count_fds(), ==, n0);
 
-	/* With threads, bases are notifiable from the start, unless NOLOCK. */
 	tt_int_op(evthread_use_pthreads(), ==, 0);
-	n0 = regress_count_fds();
 	cfg = event_config_new();
 	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK), ==, 0);
 	b = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	tt_int_op(regress_count_fds(), ==, n0 + (strcmp(env->backend, "epoll")
-	    == 0 ? 1 : 0));
+	tt_int_op(regress_count_fds(), ==, n0 + nb);
 	event_base_free(b);
-	b = event_base_new();
-	tt_int_op(regress_count_fds(), ==, n0 + 1 + (strcmp(env->backend,
-	    "epoll") == 0 ? 1 : 0));
+	b = threaded_base(env);
+	tt_int_op(regress_count_fds(), ==, n0 + nb + 1);
+	wake_ev = evtimer_new(b, break_cb, b);
+	ncalls = 0;
+	t0 = regress_now();
+	run_later(&l, do_active, NULL, 20);
+	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
+	join(&l);
+	tt_int_op(ncalls, ==, 1);
+	tt_assert(elapsed_ms(t0) < 20 + 1000 * regress_slowdown());
+	event_free(wake_ev);
 	event_base_free(b);
+	tt_int_op(regress_count_fds(), ==, n0);
 }
 
 /* After fork, the child's base gets its own wake-up fd and still wakes. */
@@ -672,14 +531,7 @@ test_fork_reinit(struct regress_env *env)
 	event_base_free(b);
 }
 
-#define THREAD_SKIP NULL
 #else
-#define THREAD_SKIP "built without POSIX threads (no libevent_pthreads)"
-static void
-test_no_threads(struct regress_env *env)
-{
-	(void)env;
-}
 #define test_wake_active test_no_threads
 #define test_add_from_thread test_no_threads
 #define test_del_from_thread test_no_threads

@@ -349,16 +349,6 @@ test_getaddrinfo(struct regress_env *env)
 	tt_assert(evutil_gai_strerror(12345) != NULL);
 }
 
-static int
-opt(int fd, int level, int name)
-{
-	int v = 0;
-	socklen_t l = sizeof(v);
-
-	tt_int_op(getsockopt(fd, level, name, &v, &l), ==, 0);
-	return v;
-}
-
 static void
 test_socket_options(struct regress_env *env)
 {
@@ -368,14 +358,14 @@ test_socket_options(struct regress_env *env)
 	(void)env;
 	tt_assert(s4 >= 0);
 	tt_int_op(evutil_make_listen_socket_reuseable(s4), ==, 0);
-	tt_int_op(opt(s4, SOL_SOCKET, SO_REUSEADDR), !=, 0);
+	tt_int_op(regress_sockopt(s4, SOL_SOCKET, SO_REUSEADDR), !=, 0);
 	tt_int_op(evutil_make_listen_socket_reuseable_port(s4), ==, 0);
 #ifdef SO_REUSEPORT
-	tt_int_op(opt(s4, SOL_SOCKET, SO_REUSEPORT), !=, 0);
+	tt_int_op(regress_sockopt(s4, SOL_SOCKET, SO_REUSEPORT), !=, 0);
 #endif
 	tt_int_op(evutil_make_tcp_listen_socket_deferred(s4), ==, 0);
 #ifdef TCP_DEFER_ACCEPT
-	tt_int_op(opt(s4, IPPROTO_TCP, TCP_DEFER_ACCEPT), !=, 0);
+	tt_int_op(regress_sockopt(s4, IPPROTO_TCP, TCP_DEFER_ACCEPT), !=, 0);
 #endif
 	tt_int_op(fcntl(s4, F_GETFD) & FD_CLOEXEC, ==, 0);
 	tt_int_op(evutil_make_socket_closeonexec(s4), ==, 0);
@@ -383,7 +373,8 @@ test_socket_options(struct regress_env *env)
 	tt_int_op(evutil_make_listen_socket_ipv6only(s4), ==, -1);
 	if (s6 >= 0) {
 		tt_int_op(evutil_make_listen_socket_ipv6only(s6), ==, 0);
-		tt_int_op(opt(s6, IPPROTO_IPV6, IPV6_V6ONLY), !=, 0);
+		tt_int_op(regress_sockopt(s6, IPPROTO_IPV6, IPV6_V6ONLY), !=,
+		    0);
 		tt_int_op(evutil_closesocket(s6), ==, 0);
 	} else {
 		regress_note("no IPv6 sockets: ipv6only only tested on IPv4");
@@ -468,14 +459,12 @@ test_secure_rng_fork(struct regress_env *env)
 {
 	unsigned char next[16];
 	pid_t pid;
-	int st, p[2];
+	int p[2];
 
 	(void)env;
 	tt_int_op(evutil_secure_rng_init(), ==, 0);
 	tt_int_op(pipe(p), ==, 0);
-	fflush(NULL);
-	pid = fork();
-	tt_assert(pid != -1);
+	pid = regress_fork();
 	if (pid == 0) {
 		/* What the parent draws next, without reseeding, would be the
 		 * same bytes; compare after the parent sent its own. */
@@ -489,9 +478,7 @@ test_secure_rng_fork(struct regress_env *env)
 	evutil_secure_rng_get_bytes(next, sizeof(next));
 	tt_int_op(write(p[1], next, 16), ==, 16);
 	close(p[1]);
-	tt_int_op(waitpid(pid, &st, 0), ==, pid);
-	tt_assert(WIFEXITED(st));
-	tt_int_op(WEXITSTATUS(st), ==, 0);
+	tt_int_op(regress_wait(pid, 5), ==, 0);
 }
 
 /* ------------------------------------------------------------------ */

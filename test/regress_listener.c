@@ -23,7 +23,7 @@
 #include <event2/bufferevent.h>
 #include <event2/buffer.h>
 #include "regress.h"
-#include "regress_bev2.h"
+#include "regress_util.h"
 
 /* What the accept callback saw. */
 static struct {
@@ -63,15 +63,6 @@ error_cb(struct evconnlistener *lev, void *arg)
 	L.error_errno = errno;
 }
 
-static void
-loopback(struct sockaddr_in *sin, int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin->sin_port = htons((unsigned short)port);
-}
-
 /* The listener's address. */
 static void
 bound_addr(struct evconnlistener *lev, struct sockaddr_in *sin)
@@ -82,26 +73,11 @@ bound_addr(struct evconnlistener *lev, struct sockaddr_in *sin)
 	    (struct sockaddr *)sin, &len), ==, 0);
 }
 
-/* A client connected (or connecting) to sin; its fd. */
+/* A client connected to sin; its fd. */
 static int
 client(const struct sockaddr_in *sin)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	tt_assert(fd >= 0);
-	tt_int_op(connect(fd, (const struct sockaddr *)sin, sizeof(*sin)), ==,
-	    0);
-	return fd;
-}
-
-static int
-sockopt(int fd, int level, int name)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	tt_int_op(getsockopt(fd, level, name, &v, &len), ==, 0);
-	return v;
+	return regress_connect_loopback(AF_INET, ntohs(sin->sin_port));
 }
 
 static void
@@ -112,7 +88,7 @@ test_new_bind(struct regress_env *env)
 	int c, lfd;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, "arg",
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    -1, (struct sockaddr *)&sin, sizeof(sin));
@@ -121,13 +97,13 @@ test_new_bind(struct regress_env *env)
 	tt_ptr_op(evconnlistener_get_base(lev), ==, env->base);
 	tt_int_op(fcntl(lfd, F_GETFL) & O_NONBLOCK, !=, 0);
 	tt_int_op(fcntl(lfd, F_GETFD) & FD_CLOEXEC, !=, 0);
-	tt_int_op(sockopt(lfd, SOL_SOCKET, SO_REUSEADDR), !=, 0);
-	tt_int_op(sockopt(lfd, SOL_SOCKET, SO_KEEPALIVE), !=, 0);
+	tt_int_op(regress_sockopt(lfd, SOL_SOCKET, SO_REUSEADDR), !=, 0);
+	tt_int_op(regress_sockopt(lfd, SOL_SOCKET, SO_KEEPALIVE), !=, 0);
 	bound_addr(lev, &sin);
 	tt_int_op(ntohs(sin.sin_port), !=, 0);
 
 	c = client(&sin);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(L.family, ==, AF_INET);
 	tt_int_op(L.socklen, ==, (int)sizeof(struct sockaddr_in));
 	tt_ptr_op(L.arg, ==, "arg");
@@ -155,25 +131,25 @@ test_enable_disable(struct regress_env *env)
 	int c1, c2;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL,
 	    LEV_OPT_DISABLED, 8, (struct sockaddr *)&sin, sizeof(sin));
 	tt_assert(lev != NULL);
 	bound_addr(lev, &sin);
 	/* Disabled: the kernel queues the connection, nobody accepts. */
 	c1 = client(&sin);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 0);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(evconnlistener_disable(lev), ==, 0);
 	tt_int_op(evconnlistener_disable(lev), ==, 0);
 	c2 = client(&sin);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 1);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
 	tt_int_op(evconnlistener_enable(lev), ==, 0);
-	LOOP_UNTIL(env->base, L.naccepted == 2);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 2);
 	/* Disabled, the listener does not keep the loop alive. */
 	evconnlistener_disable(lev);
 	tt_int_op(event_base_dispatch(env->base), ==, 1);
@@ -192,7 +168,7 @@ test_set_cb(struct regress_env *env)
 	memset(&L, 0, sizeof(L));
 	/* Our own bound socket, left blocking: the listener fixes that. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	tt_int_op(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), ==, 0);
 	lev = evconnlistener_new(env->base, NULL, NULL, 0, -1, fd);
 	tt_assert(lev != NULL);
@@ -203,18 +179,18 @@ test_set_cb(struct regress_env *env)
 	 * watched (nothing keeps the loop busy). */
 	c1 = client(&sin);
 	tt_int_op(event_base_loop(env->base, EVLOOP_NONBLOCK), ==, 1);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 0);
 	evconnlistener_set_cb(lev, accept_cb, "first");
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_ptr_op(L.arg, ==, "first");
 	/* Back to none, then another callback: nothing is lost. */
 	evconnlistener_set_cb(lev, NULL, NULL);
 	c2 = client(&sin);
-	regress_loop_for(env->base, 40);
+	regress_run_for(env->base, 0.04);
 	tt_int_op(L.naccepted, ==, 1);
 	evconnlistener_set_cb(lev, accept_cb, "second");
-	LOOP_UNTIL(env->base, L.naccepted == 2);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 2);
 	tt_ptr_op(L.arg, ==, "second");
 	close(c1);
 	close(c2);
@@ -228,7 +204,7 @@ test_set_cb(struct regress_env *env)
 	    LEV_OPT_LEAVE_SOCKETS_BLOCKING | LEV_OPT_CLOSE_ON_FREE, 0, fd);
 	tt_assert(lev != NULL);
 	c1 = client(&sin);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
 	tt_int_op(L.nonblocking, ==, 0);
 	tt_int_op(L.cloexec, ==, 0);
 	close(c1);
@@ -253,15 +229,15 @@ test_free_in_cb(struct regress_env *env)
 
 	memset(&L, 0, sizeof(L));
 	L.free_in_cb = 1;
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL, 0, -1,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	bound_addr(lev, &sin);
 	/* Two waiting: the first callback frees, the second never runs. */
 	c1 = client(&sin);
 	c2 = client(&sin);
-	LOOP_UNTIL(env->base, L.naccepted == 1);
-	regress_loop_for(env->base, 30);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 1);
+	regress_run_for(env->base, 0.03);
 	tt_int_op(L.naccepted, ==, 1);
 	tt_int_op(event_base_dispatch(env->base), ==, 1);
 	close(c1);
@@ -276,14 +252,14 @@ test_many(struct regress_env *env)
 	int c[150], i;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL, 0, 200,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	bound_addr(lev, &sin);
 	for (i = 0; i < 150; i++)
 		c[i] = client(&sin);
 	/* More than one batch: all of them, over several wake-ups. */
-	LOOP_UNTIL(env->base, L.naccepted == 150);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 150);
 	for (i = 0; i < 150; i++)
 		close(c[i]);
 	evconnlistener_free(lev);
@@ -299,7 +275,7 @@ test_error_cb(struct regress_env *env)
 	double t0;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL, 0, -1,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	evconnlistener_set_error_cb(lev, error_cb);
@@ -317,16 +293,16 @@ test_error_cb(struct regress_env *env)
 	rl.rlim_cur = (rlim_t)top;
 	tt_int_op(setrlimit(RLIMIT_NOFILE, &rl), ==, 0);
 	t0 = regress_now();
-	LOOP_UNTIL(env->base, L.nerrors >= 1);
+	REGRESS_LOOP_UNTIL(env->base, L.nerrors >= 1);
 	tt_int_op(L.error_errno, ==, EMFILE);
 	tt_int_op(L.naccepted, ==, 0);
 	/* It pauses instead of spinning on a connection it cannot take. */
-	regress_loop_for(env->base, 100);
+	regress_run_for(env->base, 0.1);
 	tt_int_op(L.nerrors, <=, 2);
 	/* With an fd free again, the waiting connections are taken. */
 	rl.rlim_cur = (rlim_t)top + 4;
 	tt_int_op(setrlimit(RLIMIT_NOFILE, &rl), ==, 0);
-	LOOP_UNTIL(env->base, L.naccepted == 2);
+	REGRESS_LOOP_UNTIL(env->base, L.naccepted == 2);
 	tt_assert(regress_now() - t0 >= 0.2);
 	close(c1);
 	close(c2);
@@ -342,14 +318,14 @@ test_flags(struct regress_env *env)
 	int lfd;
 
 	memset(&L, 0, sizeof(L));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, accept_cb, NULL,
 	    LEV_OPT_REUSEABLE_PORT | LEV_OPT_DEFERRED_ACCEPT |
 	    LEV_OPT_THREADSAFE, -1, (struct sockaddr *)&sin, sizeof(sin));
 	tt_assert(lev != NULL);
 	lfd = evconnlistener_get_fd(lev);
-	tt_int_op(sockopt(lfd, SOL_SOCKET, SO_REUSEPORT), !=, 0);
-	tt_int_op(sockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT), !=, 0);
+	tt_int_op(regress_sockopt(lfd, SOL_SOCKET, SO_REUSEPORT), !=, 0);
+	tt_int_op(regress_sockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT), !=, 0);
 	/* SO_REUSEPORT: a second listener on the same port. */
 	bound_addr(lev, &sin);
 	lev2 = evconnlistener_new_bind(env->base, accept_cb, NULL,
@@ -370,7 +346,7 @@ test_flags(struct regress_env *env)
 	    sizeof(sin6));
 	if (lev == NULL)
 		tt_skip("no IPv6 on this machine");
-	tt_int_op(sockopt(evconnlistener_get_fd(lev), IPPROTO_IPV6,
+	tt_int_op(regress_sockopt(evconnlistener_get_fd(lev), IPPROTO_IPV6,
 	    IPV6_V6ONLY), ==, 1);
 	evconnlistener_free(lev);
 }
@@ -453,7 +429,7 @@ test_mixed_program(struct regress_env *env)
 
 	nclosed = 0;
 	memset(echoed, 0, sizeof(echoed));
-	loopback(&sin, 0);
+	regress_loopback_in(&sin, 0);
 	lev = evconnlistener_new_bind(env->base, echo_accept, NULL,
 	    LEV_OPT_REUSEABLE, -1, (struct sockaddr *)&sin, sizeof(sin));
 	bound_addr(lev, &sin);
@@ -468,14 +444,14 @@ test_mixed_program(struct regress_env *env)
 		bufferevent_enable(c[i], EV_READ);
 		tt_int_op(bufferevent_write(c[i], chunk, sizeof(chunk)), ==, 0);
 	}
-	LOOP_UNTIL(env->base, echoed[0] == sizeof(chunk) &&
+	REGRESS_LOOP_UNTIL(env->base, echoed[0] == sizeof(chunk) &&
 	    echoed[1] == sizeof(chunk) && echoed[2] == sizeof(chunk) &&
 	    echoed[3] == sizeof(chunk));
 	for (i = 0; i < 4; i++) {
 		close(bufferevent_getfd(c[i]));
 		bufferevent_free(c[i]);
 	}
-	LOOP_UNTIL(env->base, nclosed == 4);
+	REGRESS_LOOP_UNTIL(env->base, nclosed == 4);
 	evconnlistener_free(lev);
 	/* Everything is gone: the loop has nothing left. */
 	tt_int_op(event_base_dispatch(env->base), ==, 1);

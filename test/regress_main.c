@@ -38,6 +38,7 @@ extern struct regress_case regress_runner_cases[];
 extern struct regress_case regress_event2_cases[];
 extern struct regress_case regress_event2_misc_cases[];
 extern struct regress_case regress_event2_thread_cases[];
+extern struct regress_case regress_event2_thread_buf_cases[];
 extern struct regress_case regress_evutil2_cases[];
 #ifdef REGRESS_EMUL
 /* test/regress-emul only: the emulated kernels' own rules. */
@@ -61,6 +62,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_event2_cases, 0, NULL },
 	{ regress_event2_misc_cases, 0, NULL },
 	{ regress_event2_thread_cases, 0, NULL },
+	{ regress_event2_thread_buf_cases, 0, NULL },
 	{ regress_evutil2_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
 	{ regress_dns_resolver_cases, 0, NULL },

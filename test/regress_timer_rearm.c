@@ -20,6 +20,7 @@
 #include "event.h"
 #include "regress.h"
 #include "regress_util.h"
+#include "regress_thread.h"
 
 struct tm_ev {
 	struct event ev;
@@ -437,60 +438,22 @@ test_timer_rearm_v2_finalize(struct regress_env *env)
 	event_base_free(b);
 }
 
-/* Lock callbacks that only count (one thread): what takes the lock. */
-static int n_lock, n_unlock;
-static char a_lock;
-
-static void *
-count_alloc(unsigned type)
-{
-	(void)type;
-	return &a_lock;
-}
-
-static void
-count_free(void *lock, unsigned type)
-{
-	(void)lock;
-	(void)type;
-}
-
-static int
-count_lock(unsigned mode, void *lock)
-{
-	(void)mode;
-	(void)lock;
-	n_lock++;
-	return 0;
-}
-
-static int
-count_unlock(unsigned mode, void *lock)
-{
-	(void)mode;
-	(void)lock;
-	n_unlock++;
-	return 0;
-}
-
 /*
  * A base with a lock: the pure-timer path of event_add() (first arm,
  * lazy re-arm, earlier re-arm) and event_del() take it, and the timers
  * still fire at their real deadlines.
  */
+#ifdef HAVE_PTHREADS
 static void
 test_timer_rearm_locked(struct regress_env *env)
 {
-	static const struct evthread_lock_callbacks cbs = {
-		EVTHREAD_LOCK_API_VERSION, EVTHREAD_LOCKTYPE_RECURSIVE,
-		count_alloc, count_free, count_lock, count_unlock
-	};
 	struct event_base *b;
 	struct tm_ev a, c;
-	int before;
+	long before;
 
 	(void)env;
-	tt_int_op(evthread_set_lock_callbacks(&cbs), ==, 0);
+	tt_int_op(evthread_set_lock_callbacks(&my_locks), ==, 0);
+	tt_int_op(evthread_set_condition_callbacks(&my_conds), ==, 0);
 	b = event_base_new();
 	tt_assert(b != NULL);
 	tm_init(&a, 'a');
@@ -521,6 +484,9 @@ test_timer_rearm_locked(struct regress_env *env)
 	tt_int_op(n_unlock, ==, n_lock);
 	event_base_free(b);
 }
+#else
+#define test_timer_rearm_locked test_no_threads
+#endif
 
 struct regress_case regress_timer_rearm_cases[] = {
 	{ "core/timer_rearm_later", test_timer_rearm_later, RT_BASE | RT_ONCE,
@@ -540,6 +506,7 @@ struct regress_case regress_timer_rearm_cases[] = {
 	  NULL },
 	{ "core/timer_rearm_v2_finalize", test_timer_rearm_v2_finalize,
 	  RT_ONCE, NULL },
-	{ "core/timer_rearm_locked", test_timer_rearm_locked, RT_ONCE, NULL },
+	{ "core/timer_rearm_locked", test_timer_rearm_locked, RT_ONCE,
+	  THREAD_SKIP },
 	RT_END
 };

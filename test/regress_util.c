@@ -47,6 +47,15 @@ regress_socketpair(int fds[2])
 	tt_int_op(evutil_make_socket_nonblocking(fds[1]), ==, 0);
 }
 
+void
+regress_loopback_in(struct sockaddr_in *sin, unsigned short port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons(port);
+}
+
 socklen_t
 regress_loopback_addr(int family, unsigned short port,
     struct sockaddr_storage *ss)
@@ -59,14 +68,9 @@ regress_loopback_addr(int family, unsigned short port,
 		sin6->sin6_addr = in6addr_loopback;
 		sin6->sin6_port = htons(port);
 		return sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
 	}
+	regress_loopback_in((struct sockaddr_in *)ss, port);
+	return sizeof(struct sockaddr_in);
 }
 
 /* The port a socket is bound to. */
@@ -123,6 +127,16 @@ regress_connect_loopback(int family, unsigned short port)
 	tt_assert(fd >= 0);
 	tt_int_op(connect(fd, (struct sockaddr *)&ss, len), ==, 0);
 	return fd;
+}
+
+int
+regress_sockopt(int fd, int level, int name)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	tt_int_op(getsockopt(fd, level, name, &v, &len), ==, 0);
+	return v;
 }
 
 void
@@ -343,6 +357,27 @@ regress_dispatch_guarded(struct event_base *base, double secs)
 	tt_int_op(evtimer_add(&guard, &tv), ==, 0);
 	tt_int_op(event_base_dispatch(base), !=, -1);
 	evtimer_del(&guard);
+}
+
+static void
+nothing_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+void
+regress_loop_once(struct event_base *base)
+{
+	struct event t;
+	struct timeval tv = { 0, 10000 };
+
+	evtimer_set(&t, nothing_cb, NULL);
+	tt_int_op(event_base_set(base, &t), ==, 0);
+	tt_int_op(evtimer_add(&t, &tv), ==, 0);
+	tt_int_op(event_base_loop(base, EVLOOP_ONCE), !=, -1);
+	evtimer_del(&t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -746,6 +781,12 @@ fds_scan(struct regress_fds *s, size_t *cap)
 		if (fcntl(fd, F_GETFD) != -1 && fds_add(s, cap, fd) == -1)
 			return -1;
 	return 0;
+}
+
+int
+regress_fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
 }
 
 int

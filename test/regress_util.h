@@ -8,14 +8,14 @@
  *
  * Groups:
  *   sockets      regress_socketpair, regress_tcp_pair, regress_loopback_addr,
- *                regress_listen_loopback, regress_listen_loopback_port,
- *                regress_connect_loopback,
+ *                regress_loopback_in, regress_listen_loopback,
+ *                regress_listen_loopback_port, regress_connect_loopback,
  *                regress_udp_loopback, regress_unused_port,
  *                regress_write_all, regress_write_str, regress_drain,
- *                regress_fill
+ *                regress_fill, regress_sockopt
  *   event loop   regress_run_until, regress_run_until_count,
  *                regress_run_for, regress_dispatch_guarded,
- *                REGRESS_SPIN_UNTIL
+ *                regress_loop_once, REGRESS_LOOP_UNTIL, REGRESS_SPIN_UNTIL
  *   processes    regress_fork, regress_wait, regress_run_until_exit,
  *                regress_kill_child, regress_spawn, regress_die_with_parent,
  *                regress_find_program, regress_raise_nofile
@@ -23,7 +23,8 @@
  *                regress_rmtree, regress_slurp, regress_redirect_open
  *   buffers      regress_buffer_of, tt_buffer_eq
  *   randomness   regress_random
- *   fds          regress_fds_* (the runner's fd-leak check)
+ *   fds          regress_fd_is_open, regress_fds_* (the runner's fd-leak
+ *                check)
  *
  * Time limits given in seconds are scaled by regress_slowdown(), so the
  * same case passes under valgrind: pass what the machine should need.
@@ -37,6 +38,7 @@
 
 struct event_base;
 struct evbuffer;
+struct sockaddr_in;
 
 /* ------------------------------------------------------------------ */
 /* Sockets */
@@ -55,6 +57,9 @@ socklen_t regress_loopback_addr(int family, unsigned short port,
  * listening socket is closed again.
  */
 void regress_tcp_pair(int fds[2]);
+
+/* 127.0.0.1:port in *sin (the rest zeroed). */
+void regress_loopback_in(struct sockaddr_in *sin, unsigned short port);
 
 /*
  * A blocking TCP socket listening on the loopback address of family
@@ -85,6 +90,9 @@ int regress_udp_loopback(unsigned short *port);
  * it skips or retries when that fails.
  */
 unsigned short regress_unused_port(int family, int socktype);
+
+/* The int value of a socket option (getsockopt). */
+int regress_sockopt(int fd, int level, int name);
 
 /* Write all of data to fd, retrying short writes, EINTR and EAGAIN. */
 void regress_write_all(int fd, const void *data, size_t len);
@@ -127,6 +135,21 @@ void regress_run_for(struct event_base *base, double secs);
  * secs (scaled).
  */
 void regress_dispatch_guarded(struct event_base *base, double secs);
+
+/* One pass of the loop (EVLOOP_ONCE), waking after 10 ms at the latest
+ * even with nothing pending. */
+void regress_loop_once(struct event_base *base);
+
+/* Run the loop a pass at a time until cond holds; fails the case after
+ * 5 s (scaled). */
+#define REGRESS_LOOP_UNTIL(base, cond) do {				\
+	double lu_end_ = regress_now() + 5 * regress_slowdown();	\
+	while (!(cond)) {						\
+		if (regress_now() > lu_end_)				\
+			tt_fail("timed out waiting for " #cond);	\
+		regress_loop_once(base);				\
+	}								\
+} while (0)
 
 /* Turn the loop without blocking until cond holds, at most 100 times;
  * fails the case if it never does. */
@@ -255,6 +278,9 @@ struct regress_fds {
 	struct regress_fd *v;	/* sorted by fd */
 	size_t n;
 };
+
+/* Is fd an open file descriptor? */
+int regress_fd_is_open(int fd);
 
 /* List the open fds of this process; 0, or -1 with errno set. */
 int regress_fds_take(struct regress_fds *s);
