@@ -99,6 +99,9 @@ struct bufferevent_private {
 					   bufferevent_write() to return */
 	int connect_errno;		/* connect() failed at once with it */
 	int dns_error;			/* getaddrinfo()'s EAI_* result */
+	/* evdns_getaddrinfo() in progress for connect_hostname (it holds
+	 * a reference), or NULL. */
+	struct evdns_getaddrinfo_request *dns_request;
 
 	struct bufferevent_rate_limit *rate_limiting;	/* NULL: none */
 

@@ -341,11 +341,32 @@ done:
 /* ------------------------------------------------------------------ */
 /* The kind's operations */
 
+static evutil_evdns_getaddrinfo_fn_ evdns_getaddrinfo_hook;
+static evutil_evdns_getaddrinfo_cancel_fn_ evdns_getaddrinfo_cancel_hook;
+
+void
+evutil_set_evdns_getaddrinfo_fn_(evutil_evdns_getaddrinfo_fn_ fn)
+{
+	evdns_getaddrinfo_hook = fn;
+}
+
+void
+evutil_set_evdns_getaddrinfo_cancel_fn_(evutil_evdns_getaddrinfo_cancel_fn_ fn)
+{
+	evdns_getaddrinfo_cancel_hook = fn;
+}
+
 static void
 be_socket_unlink(struct bufferevent *bev)
 {
+	struct bufferevent_private *p = BEV_P(bev);
+
 	event_del(&bev->ev_read);
 	event_del(&bev->ev_write);
+	/* Its callback comes later with EVUTIL_EAI_CANCEL and drops the
+	 * lookup's reference. */
+	if (p->dns_request != NULL && evdns_getaddrinfo_cancel_hook != NULL)
+		evdns_getaddrinfo_cancel_hook(p->dns_request);
 }
 
 static void
@@ -560,9 +581,57 @@ done:
 	return res;
 }
 
+/* The end of connect_hostname's evdns lookup (holding a reference). */
+static void
+be_socket_dns_cb(int result, struct evutil_addrinfo *ai, void *arg)
+{
+	struct bufferevent *bev = arg;
+	struct bufferevent_private *p = BEV_P(bev);
+
+	bufferevent_lock_(bev);
+	p->dns_request = NULL;
+	p->dns_error = result;
+	if (result == EVUTIL_EAI_CANCEL || (p->flags & BEV_P_FREEING)) {
+		/* bufferevent_free() cancelled it: nobody to tell. */
+	} else if (result != 0 || ai == NULL) {
+		bufferevent_run_eventcb_(bev, BEV_EVENT_ERROR,
+		    BEV_TRIG_DEFER_CALLBACKS);
+	} else if (bufferevent_socket_connect(bev, ai->ai_addr,
+	    (int)ai->ai_addrlen) < 0) {
+		bufferevent_run_eventcb_(bev, BEV_EVENT_ERROR,
+		    BEV_TRIG_DEFER_CALLBACKS);
+	}
+	evutil_freeaddrinfo(ai);
+	bufferevent_decref_and_unlock_(bev);
+}
+
+/* The lookup through dns_base (installed by libevent_extra). */
+static int
+be_socket_connect_evdns(struct bufferevent *bev, struct evdns_base *dns_base,
+    const char *hostname, const char *portbuf,
+    const struct evutil_addrinfo *hints)
+{
+	struct bufferevent_private *p = BEV_P(bev);
+	struct evdns_getaddrinfo_request *req;
+
+	if (p->dns_request != NULL) {
+		errno = EINPROGRESS;
+		return -1;
+	}
+	bufferevent_incref_and_lock_(bev);	/* the lookup's reference */
+	/* The callback may run inside the call (numeric, hosts). */
+	req = evdns_getaddrinfo_hook(dns_base, hostname, portbuf, hints,
+	    be_socket_dns_cb, bev);
+	if (req != NULL)
+		p->dns_request = req;
+	bufferevent_unlock_(bev);
+	return 0;
+}
+
 /*
- * getaddrinfo() here, in the calling thread (dns_base is ignored until
- * relevent has 2.x evdns bases).  A failed lookup is reported like a failed
+ * With a dns_base, the lookup goes through it (evdns_getaddrinfo()) and
+ * the connect starts when it ends; without one, getaddrinfo() runs here,
+ * in the calling thread.  A failed lookup is reported like a failed
  * connect: BEV_EVENT_ERROR from the loop.
  */
 int
@@ -574,7 +643,6 @@ bufferevent_socket_connect_hostname(struct bufferevent *bev,
 	char portbuf[8];
 	int err, res;
 
-	(void)dns_base;
 	if ((family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) ||
 	    hostname == NULL || port < 0 || port > 65535 ||
 	    p->ops != &bufferevent_ops_socket_ || bev->ev_base == NULL) {
@@ -586,6 +654,9 @@ bufferevent_socket_connect_hostname(struct bufferevent *bev,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	if (dns_base != NULL && evdns_getaddrinfo_hook != NULL)
+		return be_socket_connect_evdns(bev, dns_base, hostname,
+		    portbuf, (const struct evutil_addrinfo *)&hints);
 	err = getaddrinfo(hostname, portbuf, &hints, &ai);
 	bufferevent_incref_and_lock_(bev);
 	p->dns_error = err;

@@ -30,6 +30,8 @@
 #include "event.h"
 #include "evutil.h"
 #include "evdns.h"
+#include "event2/dns.h"
+#include "event2/dns_compat.h"
 #include "log-extra-internal.h"
 
 /* Internal cross-file functions stay out of the shared library's symbol
@@ -220,6 +222,15 @@ struct evdns_base;
 
 TAILQ_HEAD(evdns_request_list, evdns_request);
 
+/* An address from evdns_base_load_hosts(). */
+struct evdns_host {
+	TAILQ_ENTRY(evdns_host) link;
+	struct sockaddr_storage addr;	/* port 0 */
+	socklen_t addrlen;
+	char name[1];			/* allocated to fit */
+};
+TAILQ_HEAD(evdns_host_list, evdns_host);
+
 /* A configured nameserver (evdns_nameserver.c). */
 struct nameserver {
 	struct nameserver *next;
@@ -271,6 +282,17 @@ struct evdns_pending_send {
  */
 struct evdns_base {
 	struct event_base *base;	/* NULL: the current base, as 1.4 */
+	int flags;			/* EVDNS_BASE_* of evdns_base_new() */
+
+	/*
+	 * Lifetime.  busy counts the library frames on the stack that use
+	 * this instance (event callbacks into it, evdns_base_free()); a free
+	 * while busy only marks it dying, and the last frame to leave frees
+	 * it.  quiet: a shutdown without callbacks is in progress.
+	 */
+	int busy;
+	int dying;
+	int quiet;
 
 	/* Nameservers, in the order they were added. */
 	struct nameserver *ns_head;
@@ -281,6 +303,7 @@ struct evdns_base {
 	/* Requests: waiting (no free slot or no server) or in flight. */
 	struct evdns_request_list waiting;
 	struct evdns_request_list inflight;
+	struct evdns_request_list cancelled;	/* callback still to run */
 	int n_inflight;
 	int suspended;			/* no server until resumed */
 	struct evdns_request *id_table[EVDNS_ID_BUCKETS];
@@ -291,6 +314,7 @@ struct evdns_base {
 	int attempts;			/* transmissions per candidate name */
 	int max_timeouts;		/* in a row before a server is down */
 	int max_inflight;
+	struct evdns_host_list hosts;	/* evdns_base_load_hosts() */
 
 	/* Kernel randomness for ids and source ports, fetched in blocks. */
 	unsigned char rnd_pool[512];
@@ -311,6 +335,25 @@ struct evdns_base {
 
 /* The instance behind the 1.4 API, initialized on first use. */
 EV_HIDDEN struct evdns_base *evdns_global_(void);
+
+/* Bracket an event callback that uses dns (see busy above): leave frees
+ * an instance that was freed meanwhile.  Nothing may touch dns after. */
+EV_HIDDEN void evdns_base_enter_(struct evdns_base *dns);
+EV_HIDDEN void evdns_base_leave_(struct evdns_base *dns);
+
+/*
+ * Start a lookup on dns.  v2: a 2.x caller (DNS_ERR_NODATA for a name
+ * without records of the type); internal: the callback runs even in a
+ * shutdown without callbacks (dns->quiet is set then).  NULL, without
+ * a callback, for a bad name, a dying instance or no memory.
+ */
+EV_HIDDEN struct evdns_request *evdns_resolve_(struct evdns_base *dns,
+    int qtype, const char *name, int flags, evdns_callback_type cb,
+    void *arg, int v2, int internal);
+
+/* With EVDNS_BASE_DISABLE_WHEN_INACTIVE: the nameservers' read events
+ * are added only while a lookup is in flight. */
+EV_HIDDEN void evdns_ns_activity_(struct evdns_base *dns);
 
 /* Format a message for the hook set with evdns_set_log_fn(), if any. */
 EV_HIDDEN void evdns_log_(int warn, const char *fmt, ...)
@@ -385,5 +428,16 @@ EV_HIDDEN void evdns_rand_bytes_(struct evdns_base *dns, void *out,
 EV_HIDDEN void evdns_search_unref_(struct search_state *s);
 /* Forget the search list: no domains, ndots back to 1. */
 EV_HIDDEN void evdns_search_reset_(struct evdns_base *dns);
+
+/* evdns_resolv_conf_parse() on dns. */
+EV_HIDDEN int evdns_resolv_conf_parse_(struct evdns_base *dns, int flags,
+    const char *filename);
+/* Free the hosts entries. */
+EV_HIDDEN void evdns_hosts_clear_(struct evdns_base *dns);
+/* The first hosts entry for name of family (AF_UNSPEC: any) at or after
+ * from (NULL: the start); NULL when there is none. */
+EV_HIDDEN const struct evdns_host *evdns_hosts_find_(
+    const struct evdns_base *dns, const char *name, int family,
+    const struct evdns_host *from);
 
 #endif /* EVDNS_INTERNAL_H */

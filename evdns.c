@@ -69,7 +69,8 @@ struct dns_tcp {
 	size_t inlen, inoff;
 };
 
-enum req_state { RS_NEW, RS_WAITING, RS_INFLIGHT, RS_TCP };
+/* RS_CANCELLED: on dns->cancelled, its timer due at once to report. */
+enum req_state { RS_NEW, RS_WAITING, RS_INFLIGHT, RS_TCP, RS_CANCELLED };
 
 struct evdns_request {
 	TAILQ_ENTRY(evdns_request) link;	/* waiting or inflight list */
@@ -94,6 +95,8 @@ struct evdns_request {
 	int bare_first;
 	int cand;			/* next candidate index */
 	int cname_hops;
+	int v2;				/* report DNS_ERR_NODATA */
+	int internal;			/* keep cb in a quiet shutdown */
 	evdns_callback_type cb;
 	void *arg;
 };
@@ -114,6 +117,7 @@ static void request_finish(struct evdns_request *req, int err, int count,
     int ttl, void *addrs);
 static void candidate_failed(struct evdns_request *req, int err);
 static void timeout_cb(int fd, short what, void *arg);
+static void timeout_event_cb(int fd, short what, void *arg);
 static void tcp_start(struct evdns_request *req);
 static void tcp_close(struct evdns_request *req);
 
@@ -139,7 +143,22 @@ dns_init(struct evdns_base *dns, struct event_base *base)
 	dns->base = base;
 	TAILQ_INIT(&dns->waiting);
 	TAILQ_INIT(&dns->inflight);
+	TAILQ_INIT(&dns->cancelled);
+	TAILQ_INIT(&dns->hosts);
 	options_default(dns);
+}
+
+void
+evdns_base_enter_(struct evdns_base *dns)
+{
+	dns->busy++;
+}
+
+void
+evdns_base_leave_(struct evdns_base *dns)
+{
+	if (--dns->busy == 0 && dns->dying)
+		mm_free(dns);
 }
 
 struct evdns_base *
@@ -192,6 +211,8 @@ evdns_err_to_string(int err)
 	case DNS_ERR_UNKNOWN: return "unknown";
 	case DNS_ERR_TIMEOUT: return "request timed out";
 	case DNS_ERR_SHUTDOWN: return "dns subsystem shut down";
+	case DNS_ERR_CANCEL: return "dns request canceled";
+	case DNS_ERR_NODATA: return "no records of that type";
 	default: return "[Unknown error code]";
 	}
 }
@@ -360,7 +381,7 @@ request_new(struct evdns_base *dns, int qtype, const char *name, int flags,
 	struct evdns_request *req;
 	size_t len;
 
-	if (name == NULL || !evdns_base_usable_(dns->base))
+	if (name == NULL || dns->dying || !evdns_base_usable_(dns->base))
 		return NULL;
 	len = strlen(name);
 	if (len == 0 || len > EVDNS_NAME_MAX)
@@ -389,7 +410,8 @@ request_new(struct evdns_base *dns, int qtype, const char *name, int flags,
 		req->bare_first = count_dots(req->base_name) >=
 		    dns->search->ndots;
 	}
-	evdns_event_set_(dns->base, &req->timeout_ev, -1, 0, timeout_cb, req);
+	evdns_event_set_(dns->base, &req->timeout_ev, -1, 0, timeout_event_cb,
+	    req);
 	/*
 	 * Every candidate holds the bare name's labels, so a malformed
 	 * name has no candidate that encodes.
@@ -444,7 +466,8 @@ request_launch(struct evdns_request *req)
 	struct evdns_base *dns = req->dns;
 
 	TAILQ_INSERT_TAIL(&dns->inflight, req, link);
-	dns->n_inflight++;
+	if (dns->n_inflight++ == 0)
+		evdns_ns_activity_(dns);
 	request_restart(req);
 }
 
@@ -508,7 +531,10 @@ request_detach(struct evdns_request *req)
 		TAILQ_REMOVE(&dns->waiting, req, link);
 	} else if (req->state == RS_INFLIGHT || req->state == RS_TCP) {
 		TAILQ_REMOVE(&dns->inflight, req, link);
-		dns->n_inflight--;
+		if (--dns->n_inflight == 0)
+			evdns_ns_activity_(dns);
+	} else if (req->state == RS_CANCELLED) {
+		TAILQ_REMOVE(&dns->cancelled, req, link);
 	}
 	req->state = RS_NEW;
 	id_remove(req);
@@ -566,6 +592,10 @@ timeout_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (req->state == RS_CANCELLED) {
+		request_finish(req, DNS_ERR_CANCEL, 0, 0, NULL);
+		return;
+	}
 	if (req->state == RS_WAITING) {
 		/* No nameserver turned up in time. */
 		request_finish(req, DNS_ERR_TIMEOUT, 0, 0, NULL);
@@ -583,6 +613,17 @@ timeout_cb(int fd, short what, void *arg)
 	}
 	/* Same id, next server. */
 	request_transmit(req);
+}
+
+/* The request timer: everything it does may end in a callback. */
+static void
+timeout_event_cb(int fd, short what, void *arg)
+{
+	struct evdns_base *dns = ((struct evdns_request *)arg)->dns;
+
+	evdns_base_enter_(dns);
+	timeout_cb(fd, what, arg);
+	evdns_base_leave_(dns);
 }
 
 void
@@ -646,6 +687,9 @@ reply_answer(struct evdns_request *req, const unsigned char *pkt, size_t len,
 			return;
 		err = DNS_ERR_UNKNOWN;
 	}
+	/* 2.x names the empty NOERROR answer; 1.4 called it unknown. */
+	if (err == DNS_ERR_UNKNOWN && req->v2)
+		err = DNS_ERR_NODATA;
 	candidate_failed(req, err);
 }
 
@@ -879,13 +923,11 @@ tcp_reply(struct evdns_request *req)
 }
 
 static void
-tcp_cb(int fd, short what, void *arg)
+tcp_step(struct evdns_request *req, int fd)
 {
-	struct evdns_request *req = arg;
 	struct dns_tcp *t = req->tcp;
 	int r;
 
-	(void)what;
 	if (t->outoff < t->outlen) {
 		r = tcp_write_step(t);
 		if (r == 1)		/* all sent: wait for the reply */
@@ -904,40 +946,72 @@ tcp_cb(int fd, short what, void *arg)
 		event_add(&t->ev, NULL);
 }
 
+static void
+tcp_cb(int fd, short what, void *arg)
+{
+	struct evdns_base *dns = ((struct evdns_request *)arg)->dns;
+
+	(void)what;
+	evdns_base_enter_(dns);
+	tcp_step(arg, fd);
+	evdns_base_leave_(dns);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
 
-/* Start a lookup on dns: 0, or 1 (the 1.4 code) if it cannot start. */
-static int
-resolve(struct evdns_base *dns, int qtype, const char *name, int flags,
-    evdns_callback_type cb, void *arg)
+struct evdns_request *
+evdns_resolve_(struct evdns_base *dns, int qtype, const char *name,
+    int flags, evdns_callback_type cb, void *arg, int v2, int internal)
 {
-	struct evdns_request *req = request_new(dns, qtype, name, flags, cb,
-	    arg);
+	struct evdns_request *req;
 
-	if (req == NULL) {
+	if (dns == NULL ||
+	    (req = request_new(dns, qtype, name, flags, cb, arg)) == NULL) {
 		evdns_log_(1, "cannot start a lookup for a bad or empty name");
-		return 1;
+		return NULL;
 	}
+	req->v2 = v2;
+	req->internal = internal;
 	evdns_log_(0, "resolve requested for %s", req->base_name);
 	request_submit(req);
-	return 0;
+	return req;
+}
+
+/* The reverse-lookup name of in (AF_INET or AF_INET6) into buf. */
+static const char *
+reverse_name(char *buf, int family, const void *in)
+{
+	if (in == NULL)
+		return NULL;
+	if (family == AF_INET)
+		evdns_reverse_v4_(buf, in);
+	else
+		evdns_reverse_v6_(buf, in);
+	return buf;
+}
+
+/* 1.4: 0 when started, 1 when not. */
+static int
+resolve14(int qtype, const char *name, int flags, evdns_callback_type cb,
+    void *arg)
+{
+	return evdns_resolve_(evdns_global_(), qtype, name, flags, cb, arg,
+	    0, 0) != NULL ? 0 : 1;
 }
 
 int
 evdns_resolve_ipv4(const char *name, int flags, evdns_callback_type callback,
     void *ptr)
 {
-	return resolve(evdns_global_(), EVDNS_TYPE_A, name, flags, callback,
-	    ptr);
+	return resolve14(EVDNS_TYPE_A, name, flags, callback, ptr);
 }
 
 int
 evdns_resolve_ipv6(const char *name, int flags, evdns_callback_type callback,
     void *ptr)
 {
-	return resolve(evdns_global_(), EVDNS_TYPE_AAAA, name, flags,
-	    callback, ptr);
+	return resolve14(EVDNS_TYPE_AAAA, name, flags, callback, ptr);
 }
 
 int
@@ -948,8 +1022,7 @@ evdns_resolve_reverse(const struct in_addr *in, int flags,
 
 	if (in == NULL)
 		return 1;
-	evdns_reverse_v4_(buf, in);
-	return resolve(evdns_global_(), EVDNS_TYPE_PTR, buf,
+	return resolve14(EVDNS_TYPE_PTR, reverse_name(buf, AF_INET, in),
 	    flags | DNS_QUERY_NO_SEARCH, callback, ptr);
 }
 
@@ -961,9 +1034,81 @@ evdns_resolve_reverse_ipv6(const struct in6_addr *in, int flags,
 
 	if (in == NULL)
 		return 1;
-	evdns_reverse_v6_(buf, in);
-	return resolve(evdns_global_(), EVDNS_TYPE_PTR, buf,
+	return resolve14(EVDNS_TYPE_PTR, reverse_name(buf, AF_INET6, in),
 	    flags | DNS_QUERY_NO_SEARCH, callback, ptr);
+}
+
+struct evdns_request *
+evdns_base_resolve_ipv4(struct evdns_base *base, const char *name, int flags,
+    evdns_callback_type callback, void *ptr)
+{
+	return evdns_resolve_(base, EVDNS_TYPE_A, name, flags, callback, ptr,
+	    1, 0);
+}
+
+struct evdns_request *
+evdns_base_resolve_ipv6(struct evdns_base *base, const char *name, int flags,
+    evdns_callback_type callback, void *ptr)
+{
+	return evdns_resolve_(base, EVDNS_TYPE_AAAA, name, flags, callback,
+	    ptr, 1, 0);
+}
+
+struct evdns_request *
+evdns_base_resolve_reverse(struct evdns_base *base, const struct in_addr *in,
+    int flags, evdns_callback_type callback, void *ptr)
+{
+	char buf[EVDNS_REVERSE_MAX];
+
+	if (in == NULL)
+		return NULL;
+	return evdns_resolve_(base, EVDNS_TYPE_PTR,
+	    reverse_name(buf, AF_INET, in), flags | DNS_QUERY_NO_SEARCH,
+	    callback, ptr, 1, 0);
+}
+
+struct evdns_request *
+evdns_base_resolve_reverse_ipv6(struct evdns_base *base,
+    const struct in6_addr *in, int flags, evdns_callback_type callback,
+    void *ptr)
+{
+	char buf[EVDNS_REVERSE_MAX];
+
+	if (in == NULL)
+		return NULL;
+	return evdns_resolve_(base, EVDNS_TYPE_PTR,
+	    reverse_name(buf, AF_INET6, in), flags | DNS_QUERY_NO_SEARCH,
+	    callback, ptr, 1, 0);
+}
+
+/* Whether req is a lookup of dns still to be reported (not a probe).
+ * Compares pointers only: req may be stale. */
+static int
+request_pending(struct evdns_base *dns, const struct evdns_request *req)
+{
+	const struct evdns_request *r;
+
+	TAILQ_FOREACH(r, &dns->waiting, link)
+		if (r == req)
+			return 1;
+	TAILQ_FOREACH(r, &dns->inflight, link)
+		if (r == req)
+			return r->pinned == NULL;
+	return 0;
+}
+
+void
+evdns_cancel_request(struct evdns_base *base, struct evdns_request *req)
+{
+	struct timeval now = { 0, 0 };
+
+	if (base == NULL || req == NULL || !request_pending(base, req))
+		return;
+	request_detach(req);
+	req->state = RS_CANCELLED;
+	TAILQ_INSERT_TAIL(&base->cancelled, req, link);
+	/* The callback runs from the loop, not inside this call. */
+	evtimer_add(&req->timeout_ev, &now);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1047,12 +1192,17 @@ dns_shutdown(struct evdns_base *dns, int fail_requests)
 	evdns_search_reset_(dns);
 	dns->suspended = 0;
 	options_default(dns);
+	/* Cancelled lookups were promised their DNS_ERR_CANCEL call. */
+	while ((req = TAILQ_FIRST(&dns->cancelled)) != NULL)
+		request_finish(req, DNS_ERR_CANCEL, 0, 0, NULL);
+	dns->quiet = !fail_requests;
 	while ((req = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, req, link);
-		if (!fail_requests)
+		if (!fail_requests && !req->internal)
 			req->cb = NULL;
 		request_finish(req, DNS_ERR_SHUTDOWN, 0, 0, NULL);
 	}
+	dns->quiet = 0;
 }
 
 int
@@ -1074,4 +1224,84 @@ evdns_shutdown(int fail_requests)
 {
 	log_fn = NULL;		/* before any callback runs, as 1.4 */
 	dns_shutdown(evdns_global_(), fail_requests);
+}
+
+int
+evdns_base_clear_nameservers_and_suspend(struct evdns_base *base)
+{
+	if (base == NULL)
+		return -1;
+	dns_suspend(base);
+	return 0;
+}
+
+int
+evdns_base_resume(struct evdns_base *base)
+{
+	if (base == NULL)
+		return -1;
+	dns_resume(base);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* 2.x instances                                                       */
+
+#define EVDNS_BASE_FLAGS (EVDNS_BASE_INITIALIZE_NAMESERVERS | \
+	EVDNS_BASE_DISABLE_WHEN_INACTIVE | EVDNS_BASE_NAMESERVERS_NO_DEFAULT)
+
+struct evdns_base *
+evdns_base_new(struct event_base *event_base, int flags)
+{
+	struct evdns_base *dns;
+	int opts = DNS_OPTIONS_ALL | DNS_OPTION_HOSTSFILE;
+
+	if (event_base == NULL || (flags & ~EVDNS_BASE_FLAGS) != 0) {
+		evdns_log_(1, "evdns_base_new: no event base or unknown flags");
+		return NULL;
+	}
+	if ((dns = mm_calloc(1, sizeof(*dns))) == NULL)
+		return NULL;
+	dns_init(dns, event_base);
+	dns->flags = flags;
+	/* bufferevent_socket_connect_hostname() may now use resolvers. */
+	evutil_set_evdns_getaddrinfo_fn_(evdns_getaddrinfo);
+	evutil_set_evdns_getaddrinfo_cancel_fn_(evdns_getaddrinfo_cancel);
+	if (flags & EVDNS_BASE_INITIALIZE_NAMESERVERS) {
+		if (flags & EVDNS_BASE_NAMESERVERS_NO_DEFAULT)
+			opts |= DNS_OPTION_NAMESERVERS_NO_DEFAULT;
+		/* A missing or empty file is not an error (2.1's rule). */
+		(void)evdns_resolv_conf_parse_(dns, opts, "/etc/resolv.conf");
+	}
+	return dns;
+}
+
+void
+evdns_base_free(struct evdns_base *base, int fail_requests)
+{
+	if (base == NULL || base->dying)
+		return;
+	if (base == &global_dns) {
+		/* Static: reset, as evdns_shutdown() without the log hook. */
+		dns_shutdown(base, fail_requests);
+		evdns_hosts_clear_(base);
+		return;
+	}
+	base->dying = 1;
+	evdns_base_enter_(base);
+	dns_shutdown(base, fail_requests);
+	evdns_hosts_clear_(base);
+	evdns_base_leave_(base);
+}
+
+struct evdns_base *
+evdns_get_global_base(void)
+{
+	return evdns_global_();
+}
+
+void
+evdns_set_random_bytes_fn(void (*fn)(char *, size_t))
+{
+	(void)fn;
 }

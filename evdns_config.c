@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -192,6 +193,27 @@ evdns_search_ndots_set(const int ndots)
 	search_ndots_set(evdns_global_(), ndots);
 }
 
+void
+evdns_base_search_clear(struct evdns_base *base)
+{
+	if (base != NULL)
+		evdns_search_reset_(base);
+}
+
+void
+evdns_base_search_add(struct evdns_base *base, const char *domain)
+{
+	if (base != NULL)
+		search_insert(base, domain, 1);
+}
+
+void
+evdns_base_search_ndots_set(struct evdns_base *base, const int ndots)
+{
+	if (base != NULL)
+		search_ndots_set(base, ndots);
+}
+
 /* ------------------------------------------------------------------ */
 /* Options                                                             */
 
@@ -278,6 +300,61 @@ int
 evdns_set_option(const char *option, const char *val, int flags)
 {
 	return set_option(evdns_global_(), option, val, flags);
+}
+
+/*
+ * Options libevent 2.1 added.  They are checked and accepted; none
+ * changes what we do (see docs/COMPAT.md): our queries already carry a
+ * random id and source port, probes follow their own schedule, and
+ * sockets keep the kernel's buffer sizes and source address.
+ */
+static int
+set_option_2x(const char *option, const char *val)
+{
+	struct sockaddr_storage ss;
+	int v, len = (int)sizeof(ss);
+
+	if (strcmp(option, "randomize-case:") == 0)
+		return strcmp(val, "0") == 0 || strcmp(val, "1") == 0 ? 0 : -1;
+	if (strcmp(option, "initial-probe-timeout:") == 0 ||
+	    strcmp(option, "getaddrinfo-allow-skew:") == 0)
+		return set_timeout(NULL, val, 0);
+	if (strcmp(option, "so-rcvbuf:") == 0 ||
+	    strcmp(option, "so-sndbuf:") == 0)
+		return parse_int(val, 0, 0x7fffffff, &v);
+	if (strcmp(option, "bind-to:") == 0)
+		return evutil_parse_sockaddr_port(val, (struct sockaddr *)&ss,
+		    &len) == 0 ? 0 : -1;
+	return 1;
+}
+
+int
+evdns_base_set_option(struct evdns_base *base, const char *option,
+    const char *val)
+{
+	static const char *const known[] = { "ndots:", "timeout:",
+	    "max-timeouts:", "max-inflight:", "attempts:" };
+	char name[32];
+	size_t i, n;
+	int r;
+
+	if (base == NULL || option == NULL || val == NULL)
+		return -1;
+	/* 2.x takes the names with or without their colon. */
+	n = strlen(option);
+	if (n == 0 || n + 2 > sizeof(name))
+		return -1;
+	memcpy(name, option, n + 1);
+	if (name[n - 1] != ':') {
+		name[n] = ':';
+		name[n + 1] = '\0';
+	}
+	if ((r = set_option_2x(name, val)) <= 0)
+		return r;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(name, known[i]) == 0)
+			return set_option(base, name, val, DNS_OPTIONS_ALL);
+	return -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -400,6 +477,34 @@ evdns_count_nameservers(void)
 	return evdns_global_()->ns_count;
 }
 
+int
+evdns_base_nameserver_add(struct evdns_base *base, unsigned long int address)
+{
+	struct sockaddr_in sin;
+
+	if (base == NULL)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = (in_addr_t)address;
+	sin.sin_port = htons(53);
+	return evdns_nameserver_add_sa_(base, (struct sockaddr *)&sin,
+	    sizeof(sin));
+}
+
+int
+evdns_base_nameserver_ip_add(struct evdns_base *base,
+    const char *ip_as_string)
+{
+	return base != NULL ? nameserver_ip_add(base, ip_as_string) : -1;
+}
+
+int
+evdns_base_count_nameservers(struct evdns_base *base)
+{
+	return base != NULL ? base->ns_count : -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* resolv.conf                                                         */
 
@@ -504,8 +609,11 @@ resolv_conf_parse(struct evdns_base *dns, int flags, const char *filename)
 	size_t len;
 	int fd, ret;
 
+	if (flags & DNS_OPTION_HOSTSFILE)
+		(void)evdns_base_load_hosts(dns, "/etc/hosts");
 	if ((fd = open(filename, O_RDONLY)) < 0) {
-		if (flags & DNS_OPTION_NAMESERVERS)
+		if ((flags & DNS_OPTION_NAMESERVERS) &&
+		    !(flags & DNS_OPTION_NAMESERVERS_NO_DEFAULT))
 			nameserver_ip_add(dns, "127.0.0.1");
 		if (flags & DNS_OPTION_SEARCH)
 			search_from_hostname(dns);
@@ -526,10 +634,18 @@ resolv_conf_parse(struct evdns_base *dns, int flags, const char *filename)
 	}
 	mm_free(buf);
 	if ((flags & DNS_OPTION_NAMESERVERS) && dns->ns_count == 0) {
-		nameserver_ip_add(dns, "127.0.0.1");
+		if (!(flags & DNS_OPTION_NAMESERVERS_NO_DEFAULT))
+			nameserver_ip_add(dns, "127.0.0.1");
 		return 6;
 	}
 	return 0;
+}
+
+int
+evdns_resolv_conf_parse_(struct evdns_base *dns, int flags,
+    const char *filename)
+{
+	return resolv_conf_parse(dns, flags, filename);
 }
 
 int
@@ -539,7 +655,131 @@ evdns_resolv_conf_parse(int flags, const char *const filename)
 }
 
 int
+evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
+    const char *const filename)
+{
+	if (base == NULL || filename == NULL)
+		return -1;
+	return resolv_conf_parse(base, flags, filename);
+}
+
+int
 evdns_init(void)
 {
 	return evdns_resolv_conf_parse(DNS_OPTIONS_ALL, "/etc/resolv.conf");
+}
+
+/* ------------------------------------------------------------------ */
+/* Hosts files                                                         */
+
+/* Add one entry; -1 for a bad name or no memory. */
+static int
+host_add(struct evdns_base *dns, const struct sockaddr *sa, socklen_t len,
+    const char *name)
+{
+	struct evdns_host *h;
+	size_t n = strlen(name);
+
+	if (n == 0 || n > EVDNS_NAME_MAX)
+		return -1;
+	if ((h = mm_calloc(1, sizeof(*h) + n)) == NULL)
+		return -1;
+	memcpy(&h->addr, sa, len);
+	h->addrlen = len;
+	memcpy(h->name, name, n + 1);
+	TAILQ_INSERT_TAIL(&dns->hosts, h, link);
+	return 0;
+}
+
+/* "address name alias..." ('#' starts a comment); bad lines are skipped. */
+static void
+hosts_line(struct evdns_base *dns, char *line)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	char *save = NULL, *tok, *hash;
+	socklen_t len;
+
+	if ((hash = strchr(line, '#')) != NULL)
+		*hash = '\0';
+	if ((tok = strtok_r(line, sep, &save)) == NULL)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, tok, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, tok, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		len = sizeof(*s6);
+	} else {
+		evdns_log_(1, "hosts: bad address %s", tok);
+		return;
+	}
+	while ((tok = strtok_r(NULL, sep, &save)) != NULL)
+		if (host_add(dns, (struct sockaddr *)&ss, len, tok) < 0)
+			evdns_log_(1, "hosts: bad name %s", tok);
+}
+
+int
+evdns_base_load_hosts(struct evdns_base *base, const char *hosts_fname)
+{
+	char *buf, *line, *next;
+	char lo4[] = "127.0.0.1 localhost", lo6[] = "::1 localhost";
+	size_t len;
+	int fd, r;
+
+	if (base == NULL)
+		return -1;
+	if (hosts_fname == NULL || (fd = open(hosts_fname, O_RDONLY)) < 0) {
+		hosts_line(base, lo4);
+		hosts_line(base, lo6);
+		return hosts_fname == NULL ? 0 : -1;
+	}
+	r = file_slurp(fd, &buf, &len);
+	close(fd);
+	if (r != 0)
+		return -1;
+	for (line = buf; line < buf + len; line = next) {
+		if ((next = memchr(line, '\n', (size_t)(buf + len - line))) !=
+		    NULL)
+			*next++ = '\0';
+		else
+			next = buf + len;
+		hosts_line(base, line);
+	}
+	mm_free(buf);
+	return 0;
+}
+
+void
+evdns_hosts_clear_(struct evdns_base *dns)
+{
+	struct evdns_host *h;
+
+	while ((h = TAILQ_FIRST(&dns->hosts)) != NULL) {
+		TAILQ_REMOVE(&dns->hosts, h, link);
+		mm_free(h);
+	}
+}
+
+void
+evdns_base_clear_host_addresses(struct evdns_base *base)
+{
+	if (base != NULL)
+		evdns_hosts_clear_(base);
+}
+
+const struct evdns_host *
+evdns_hosts_find_(const struct evdns_base *dns, const char *name, int family,
+    const struct evdns_host *from)
+{
+	const struct evdns_host *h;
+
+	h = from != NULL ? TAILQ_NEXT(from, link) : TAILQ_FIRST(&dns->hosts);
+	for (; h != NULL; h = TAILQ_NEXT(h, link))
+		if (strcasecmp(h->name, name) == 0 && (family == AF_UNSPEC ||
+		    family == h->addr.ss_family))
+			return h;
+	return NULL;
 }

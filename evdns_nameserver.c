@@ -197,6 +197,30 @@ ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen)
 	return fd;
 }
 
+/* Whether the servers' sockets are to be watched now. */
+static int
+ns_watched(const struct evdns_base *dns)
+{
+	return !(dns->flags & EVDNS_BASE_DISABLE_WHEN_INACTIVE) ||
+	    dns->n_inflight > 0;
+}
+
+void
+evdns_ns_activity_(struct evdns_base *dns)
+{
+	struct nameserver *ns;
+	int on = ns_watched(dns);
+
+	if (!(dns->flags & EVDNS_BASE_DISABLE_WHEN_INACTIVE))
+		return;
+	for (ns = dns->ns_head; ns != NULL; ns = ns->next) {
+		if (on)
+			event_add(&ns->read_ev, NULL);
+		else
+			event_del(&ns->read_ev);
+	}
+}
+
 int
 evdns_nameserver_add_sa_(struct evdns_base *dns, const struct sockaddr *sa,
     socklen_t salen)
@@ -219,7 +243,7 @@ evdns_nameserver_add_sa_(struct evdns_base *dns, const struct sockaddr *sa,
 	ns->addrlen = salen;
 	evdns_event_set_(dns->base, &ns->read_ev, ns->fd, EV_READ | EV_PERSIST,
 	    ns_read_cb, ns);
-	if (event_add(&ns->read_ev, NULL) < 0) {
+	if (ns_watched(dns) && event_add(&ns->read_ev, NULL) < 0) {
 		close(ns->fd);
 		mm_free(ns);
 		return 2;
@@ -353,6 +377,37 @@ probe_timer_cb(int fd, short what, void *arg)
 	(void)what;
 	if (ns->probe == NULL && ns->down)
 		evdns_probe_start_(ns, probe_done);
+}
+
+int
+evdns_base_nameserver_sockaddr_add(struct evdns_base *base,
+    const struct sockaddr *sa, ev_socklen_t len, unsigned flags)
+{
+	if (base == NULL || sa == NULL || flags != 0)
+		return -1;
+	if (!((sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+	    (sa->sa_family == AF_INET6 &&
+	    len >= sizeof(struct sockaddr_in6))))
+		return -1;
+	return evdns_nameserver_add_sa_(base, sa, sa->sa_family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+}
+
+int
+evdns_base_get_nameserver_addr(struct evdns_base *base, int idx,
+    struct sockaddr *sa, ev_socklen_t len)
+{
+	struct nameserver *ns;
+
+	if (base == NULL || idx < 0)
+		return -1;
+	for (ns = base->ns_head; ns != NULL && idx > 0; ns = ns->next)
+		idx--;
+	if (ns == NULL)
+		return -1;
+	if (sa != NULL && len >= ns->addrlen)
+		memcpy(sa, &ns->addr, ns->addrlen);
+	return (int)ns->addrlen;
 }
 
 /* ------------------------------------------------------------------ */
@@ -536,9 +591,11 @@ ns_read_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	evdns_base_enter_(dns);
 	/* Lookups started by callbacks below are sent in one batch. */
 	dns->batching++;
 	ns_read(ns);
 	if (--dns->batching == 0)
 		sends_flush(dns);
+	evdns_base_leave_(dns);
 }

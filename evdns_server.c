@@ -124,6 +124,17 @@ evdns_add_server_port(int socket, int is_tcp,
 	return server_port_new(NULL, socket, callback, user_data);
 }
 
+/* flags: 2.1 takes none (TCP is not served), so any is refused. */
+struct evdns_server_port *
+evdns_add_server_port_with_base(struct event_base *base,
+    evutil_socket_t socket, int flags,
+    evdns_request_callback_fn_type callback, void *user_data)
+{
+	if (base == NULL || flags != 0)
+		return NULL;
+	return server_port_new(base, socket, callback, user_data);
+}
+
 void
 evdns_close_server_port(struct evdns_server_port *port)
 {
@@ -518,6 +529,15 @@ evdns_server_request_respond(struct evdns_server_request *req, int err)
 		}
 	}
 	return server_reply_queue(sr, buf, len);
+}
+
+void
+evdns_server_request_set_flags(struct evdns_server_request *req, int flags)
+{
+	if (req == NULL)
+		return;
+	req->flags &= ~(EVDNS_FLAGS_AA | EVDNS_FLAGS_RD);
+	req->flags |= flags & (EVDNS_FLAGS_AA | EVDNS_FLAGS_RD);
 }
 
 int

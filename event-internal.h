@@ -33,8 +33,9 @@
 #include "min_heap-internal.h"
 #include "evsignal-internal.h"
 
-/* Inside the library event_get_version is the 1.4 function (answering
- * "1.4.15"); event2/visibility.h maps the name to the 2.x one for programs. */
+/* Inside the library event_get_version is the 1.4 function;
+ * event2/visibility.h maps the name to the 2.x one for programs (both give
+ * the same answer). */
 #undef event_get_version
 
 /*

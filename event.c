@@ -616,10 +616,16 @@ event_get_method(void)
 	return event_base_get_method(current_base);
 }
 
+/*
+ * The 2.x release string in both views (docs/COMPAT.md, "Versions"):
+ * current programs that include only <event.h> refuse a "1.x" library
+ * (memcached 1.6), as every program built against libevent 2.1's
+ * <event.h> sees "2.1.12-stable".
+ */
 const char *
 event_get_version(void)
 {
-	return "1.4.15";
+	return event_get_version_2x();
 }
 
 /*

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "event2/tag.h"
 #include "mm-internal.h"
 
 /* The helpers 1.4 exported without declaring them (its tests use them). */
@@ -35,9 +36,11 @@ int evtag_encode_tag(struct evbuffer *evbuf, ev_uint32_t tag);
 int evtag_decode_tag(ev_uint32_t *ptag, struct evbuffer *evbuf);
 int evtag_decode_int(ev_uint32_t *pnumber, struct evbuffer *evbuf);
 
-/* Longest encodings of a 32-bit tag and of a 32-bit nibble integer. */
+/* Longest encodings of a 32-bit tag and of a 32- and 64-bit nibble
+ * integer (16 nibbles: the count field's whole range). */
 #define TAG_MAXLEN	5
 #define INT_MAXLEN	5
+#define INT64_MAXLEN	9
 
 void
 evtag_init(void)
@@ -45,13 +48,18 @@ evtag_init(void)
 	/* Nothing to set up: decoding needs no scratch buffer. */
 }
 
-/* Encode number into out (INT_MAXLEN bytes); returns the byte count. */
-static size_t
-int_encode(unsigned char *out, ev_uint32_t number)
+/*
+ * Encode number into out, whose first `clear` bytes (INT_MAXLEN or
+ * INT64_MAXLEN, enough for the number) are zeroed first; returns the byte
+ * count.  Inlined with a constant `clear`, so the 32-bit path costs what
+ * it did before 64-bit numbers existed.
+ */
+static inline size_t
+nibble_encode(unsigned char *out, ev_uint64_t number, size_t clear)
 {
 	size_t nibbles = 0, slot;
 
-	memset(out, 0, INT_MAXLEN);
+	memset(out, 0, clear);
 	/* Value nibbles go into slots 1..k, least significant first. */
 	for (slot = 1; number != 0; slot++, nibbles++) {
 		unsigned char d = number & 0x0f;
@@ -67,20 +75,36 @@ int_encode(unsigned char *out, ev_uint32_t number)
 	return (nibbles + 2) / 2;
 }
 
+/* Encode number into out (INT_MAXLEN bytes); returns the byte count. */
+static size_t
+int_encode(unsigned char *out, ev_uint32_t number)
+{
+	return nibble_encode(out, number, INT_MAXLEN);
+}
+
+/* The same for 64 bits (INT64_MAXLEN bytes). */
+static size_t
+int_encode64(unsigned char *out, ev_uint64_t number)
+{
+	return nibble_encode(out, number, INT64_MAXLEN);
+}
+
 /*
- * Decode a nibble integer from data[0..len).  Returns the bytes it
- * occupies, or -1 if it is malformed or does not fit in len.
+ * Decode a nibble integer of at most maxnib nibbles (8: 32 bits, 16: 64
+ * bits) from data[0..len).  Returns the bytes it occupies, or -1 if it is
+ * malformed, wider, or does not fit in len.
  */
-static int
-int_decode(ev_uint32_t *pnumber, const unsigned char *data, size_t len)
+static inline int
+int_decode_n(ev_uint64_t *pnumber, const unsigned char *data, size_t len,
+    size_t maxnib)
 {
 	size_t n, need, slot;
-	ev_uint32_t v = 0;
+	ev_uint64_t v = 0;
 
 	if (len < 1)
 		return -1;
 	n = (size_t)(data[0] >> 4) + 1;
-	if (n > 8)
+	if (n > maxnib)
 		return -1;
 	need = n / 2 + 1;
 	if (len < need)
@@ -88,11 +112,22 @@ int_decode(ev_uint32_t *pnumber, const unsigned char *data, size_t len)
 	for (slot = n; slot >= 1; slot--) {
 		unsigned char b = data[slot / 2];
 		v = (v << 4) |
-		    (ev_uint32_t)((slot & 1) ? (b & 0x0f) : (b >> 4));
+		    (ev_uint64_t)((slot & 1) ? (b & 0x0f) : (b >> 4));
 	}
 	if (pnumber != NULL)
 		*pnumber = v;
 	return (int)need;
+}
+
+static int
+int_decode(ev_uint32_t *pnumber, const unsigned char *data, size_t len)
+{
+	ev_uint64_t v;
+	int n = int_decode_n(&v, data, len, 8);
+
+	if (n >= 0 && pnumber != NULL)
+		*pnumber = (ev_uint32_t)v;
+	return n;
 }
 
 /* Encode tag as a varint into out (TAG_MAXLEN bytes); the byte count. */
@@ -475,5 +510,91 @@ evtag_unmarshal_timeval(struct evbuffer *evbuf, ev_uint32_t need_tag,
 		return -1;
 	ptv->tv_sec = sec;
 	ptv->tv_usec = usec;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* libevent 2.x additions (event2/tag.h)                               */
+
+/* encode_int() under its 2.x name. */
+void
+evtag_encode_int(struct evbuffer *evbuf, ev_uint32_t number)
+{
+	unsigned char out[INT_MAXLEN];
+
+	evbuffer_add(evbuf, out, int_encode(out, number));
+}
+
+void
+evtag_encode_int64(struct evbuffer *evbuf, ev_uint64_t number)
+{
+	unsigned char out[INT64_MAXLEN];
+
+	evbuffer_add(evbuf, out, int_encode64(out, number));
+}
+
+void
+evtag_marshal_int64(struct evbuffer *evbuf, ev_uint32_t tag,
+    ev_uint64_t integer)
+{
+	unsigned char out[INT64_MAXLEN];
+	size_t n = int_encode64(out, integer);
+
+	header_encode(evbuf, tag, (ev_uint32_t)n);
+	evbuffer_add(evbuf, out, n);
+}
+
+/* Append TAG LENGTH and all of data, which is drained. */
+void
+evtag_marshal_buffer(struct evbuffer *evbuf, ev_uint32_t tag,
+    struct evbuffer *data)
+{
+	size_t len = EVBUFFER_LENGTH(data);
+
+	/* Lengths are 32-bit on the wire: a larger buffer is refused. */
+	if (len > 0xffffffffUL)
+		return;
+	header_encode(evbuf, tag, (ev_uint32_t)len);
+	evbuffer_add_buffer(evbuf, data);
+}
+
+/*
+ * Take the header of the next item, whose payload must be all there.
+ * Returns the payload length (the payload is left at the front), or -1
+ * with nothing consumed.
+ */
+int
+evtag_unmarshal_header(struct evbuffer *evbuf, ev_uint32_t *ptag)
+{
+	ev_uint32_t tag, len;
+	size_t hdr;
+
+	if (item_decode(evbuf, &tag, &hdr, &len) == NULL || len > INT_MAX)
+		return -1;
+	if (ptag != NULL)
+		*ptag = tag;
+	evbuffer_drain(evbuf, hdr);
+	return (int)len;
+}
+
+/* Take a 64-bit int item tagged need_tag.  0 or -1. */
+int
+evtag_unmarshal_int64(struct evbuffer *evbuf, ev_uint32_t need_tag,
+    ev_uint64_t *pinteger)
+{
+	const unsigned char *payload;
+	ev_uint32_t len;
+	ev_uint64_t v;
+	size_t hdr;
+	int ok, n;
+
+	payload = typed_item(evbuf, need_tag, &hdr, &len, &ok);
+	if (payload == NULL)
+		return -1;
+	n = ok ? int_decode_n(&v, payload, len, 16) : -1;
+	evbuffer_drain(evbuf, hdr + len);
+	if (n < 0)
+		return -1;
+	*pinteger = v;
 	return 0;
 }

@@ -10,10 +10,19 @@
 
 #include <sys/queue.h>
 
-/* One hook added by evrpc_add_hook(); the handle is its address. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#define EV_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define EV_HIDDEN
+#endif
+
+/* One hook added by evrpc_add_hook(); the handle is its address.  A 1.4
+ * hook has process, a 2.x one (evrpc_add_hook_2x) process2. */
 struct evrpc_hook {
 	TAILQ_ENTRY(evrpc_hook) next;
 	int (*process)(struct evhttp_request *, struct evbuffer *, void *);
+	int (*process2)(void *, struct evhttp_request *, struct evbuffer *,
+	    void *);
 	void *process_arg;
 };
 
@@ -69,6 +78,105 @@ struct evrpc_pool {
 	int busy;
 	int dead;
 };
+
+/* ---------------------------------------------------------------- */
+/* Per-call state of the 2.x hooks (evrpc2.c)                        */
+
+/* Where a call's hooks run: the four points a 2.x hook may pause. */
+enum evrpc_stage_ {
+	EVRPC_STAGE_SERVER_IN, EVRPC_STAGE_SERVER_OUT,
+	EVRPC_STAGE_CLIENT_OUT, EVRPC_STAGE_CLIENT_IN
+};
+
+struct evrpc_meta_;
+TAILQ_HEAD(evrpc_meta_list_, evrpc_meta_);
+
+/*
+ * What a call carries for the 2.x hooks, made on first need: its
+ * metadata, and where its hooks stopped when one paused.  Kept in a
+ * process-wide list by call (the server's struct evrpc_req_generic or the
+ * client's struct evrpc_request_wrapper), since the 2.x calls get only
+ * that pointer; freed with the call.
+ */
+struct evrpc_call_ext_ {
+	TAILQ_ENTRY(evrpc_call_ext_) link;
+	void *call;
+	int client;			/* call is a request wrapper */
+	struct evrpc_meta_list_ meta;
+	/* A paused hook pass. */
+	int paused;
+	enum evrpc_stage_ stage;
+	void *owner;			/* evrpc_base or evrpc_pool */
+	int next_hook;			/* index of the next hook to run */
+	struct evhttp_request *req;
+	struct evbuffer *buf;
+	struct evrpc_pool_conn *conn;	/* CLIENT_OUT: the reserved one */
+};
+
+/* The call's state; NULL if it has none and create is 0 (or no memory). */
+EV_HIDDEN struct evrpc_call_ext_ *evrpc_call_ext_(void *call, int client,
+    int create);
+/* Free a call's state, if it has one. */
+EV_HIDDEN void evrpc_call_ext_free_(void *call);
+
+/*
+ * Run the hooks of head from index *pos on (call, req, buf); client: call
+ * is a request wrapper.  Returns
+ * EVRPC_CONTINUE when all agreed, EVRPC_TERMINATE when one refused, or
+ * EVRPC_PAUSE with *pos at the next hook (the caller records the pass in
+ * the call's state with evrpc_pause_()).
+ */
+EV_HIDDEN int evrpc_hooks_run_(struct evrpc_hook_list *head, void *call,
+    int client, struct evhttp_request *req, struct evbuffer *buf, int *pos);
+/* evrpc_hooks_run_() from the start, without a call for no hooks (the
+ * common case: every RPC passes four hook points). */
+static inline int
+evrpc_hooks_pass_(struct evrpc_hook_list *head, void *call, int client,
+    struct evhttp_request *req, struct evbuffer *buf, int *pos)
+{
+	*pos = 0;
+	if (TAILQ_EMPTY(head))
+		return (EVRPC_CONTINUE);
+	return (evrpc_hooks_run_(head, call, client, req, buf, pos));
+}
+
+/* Record a paused pass; -1 (the call must fail) without memory. */
+EV_HIDDEN int evrpc_pause_(void *call, int client, enum evrpc_stage_ stage,
+    void *owner, int pos, struct evhttp_request *req, struct evbuffer *buf,
+    struct evrpc_pool_conn *conn);
+
+/* The stages' ends (evrpc.c): res is EVRPC_CONTINUE or EVRPC_TERMINATE. */
+EV_HIDDEN void evrpc_server_in_end_(struct evrpc_req_generic *rpc_state,
+    int res);
+EV_HIDDEN void evrpc_server_out_end_(struct evrpc_req_generic *rpc_state,
+    struct evbuffer *data, int res);
+EV_HIDDEN void evrpc_client_out_end_(struct evrpc_pool *pool,
+    struct evrpc_pool_conn *conn, struct evrpc_request_wrapper *ctx,
+    struct evhttp_request *req, int res);
+EV_HIDDEN void evrpc_client_in_end_(struct evrpc_request_wrapper *ctx,
+    struct evhttp_request *req, int res, int owned);
+
+EV_HIDDEN void evrpc_pool_enter_(struct evrpc_pool *pool);
+EV_HIDDEN int evrpc_pool_leave_(struct evrpc_pool *pool);
+EV_HIDDEN struct evrpc_hook_list *evrpc_hook_list_of_(void *vbase,
+    enum EVRPC_HOOK_TYPE hook_type);
+EV_HIDDEN int evrpc_register_(struct evrpc_base *base, struct evrpc *rpc,
+    void (*cb)(struct evrpc_req_generic *, void *), void *cb_arg);
+EV_HIDDEN void evrpc_wrapper_init_(struct evrpc_request_wrapper *ctx);
+
+/*
+ * An RPC registered with evrpc_register_generic(): the 1.4 struct with
+ * request_new and reply_new set to evrpc_generic_new_ (never called),
+ * and the 2.x constructors with their arguments here.
+ */
+struct evrpc_generic_ {
+	struct evrpc rpc;		/* must stay first */
+	void *(*req_new)(void *);
+	void *req_new_arg;
+	void *(*rpl_new)(void *);
+	void *rpl_new_arg;
+};
+EV_HIDDEN void *evrpc_generic_new_(void);
 
 /* Also exported (as in libevent 1.4): finish or discard a server call. */
 void evrpc_reqstate_free(struct evrpc_req_generic *rpc_state);

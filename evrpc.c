@@ -30,6 +30,7 @@
 #include "event.h"
 #include "evhttp.h"
 #include "evrpc.h"
+#include "event2/rpc.h"	/* after evrpc.h: the 1.4 evrpc_add_hook */
 #include "evrpc-internal.h"
 #include "log-extra-internal.h"
 #include "mm-internal.h"
@@ -49,8 +50,8 @@ evrpc_hooks_init(struct evrpc_hooks_ *hooks)
 	TAILQ_INIT(&hooks->out_hooks);
 }
 
-static struct evrpc_hook_list *
-evrpc_hook_list_of(void *vbase, enum EVRPC_HOOK_TYPE hook_type)
+struct evrpc_hook_list *
+evrpc_hook_list_of_(void *vbase, enum EVRPC_HOOK_TYPE hook_type)
 {
 	struct evrpc_hooks_ *hooks = vbase;
 
@@ -83,7 +84,7 @@ evrpc_add_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type,
 	struct evrpc_hook *hook;
 
 	if (vbase == NULL || cb == NULL ||
-	    (head = evrpc_hook_list_of(vbase, hook_type)) == NULL) {
+	    (head = evrpc_hook_list_of_(vbase, hook_type)) == NULL) {
 		errno = EINVAL;
 		return (NULL);
 	}
@@ -104,7 +105,7 @@ evrpc_remove_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type, void *handle)
 	struct evrpc_hook *hook;
 
 	if (vbase == NULL ||
-	    (head = evrpc_hook_list_of(vbase, hook_type)) == NULL)
+	    (head = evrpc_hook_list_of_(vbase, hook_type)) == NULL)
 		return (0);
 	TAILQ_FOREACH(hook, head, next) {
 		if (hook == handle) {
@@ -112,25 +113,6 @@ evrpc_remove_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type, void *handle)
 			mm_free(hook);
 			return (1);
 		}
-	}
-	return (0);
-}
-
-/*
- * Run the hooks of head in order on (req, buf).  -1 as soon as one
- * refuses, else 0.
- */
-static int
-evrpc_process_hooks(struct evrpc_hook_list *head,
-    struct evhttp_request *req, struct evbuffer *buf)
-{
-	struct evrpc_hook *hook, *nexthook;
-
-	for (hook = TAILQ_FIRST(head); hook != NULL; hook = nexthook) {
-		/* Fetched first: a hook may remove itself. */
-		nexthook = TAILQ_NEXT(hook, next);
-		if (hook->process(req, buf, hook->process_arg) == -1)
-			return (-1);
 	}
 	return (0);
 }
@@ -171,6 +153,28 @@ evrpc_construct_uri(const char *name)
 	return (uri);
 }
 
+/* A fresh request or reply of rpc (2.x registrations keep theirs in
+ * struct evrpc_generic_). */
+static void *
+evrpc_new_request(struct evrpc *rpc)
+{
+	struct evrpc_generic_ *g = (struct evrpc_generic_ *)rpc;
+
+	if (rpc->request_new == evrpc_generic_new_)
+		return (g->req_new(g->req_new_arg));
+	return (rpc->request_new());
+}
+
+static void *
+evrpc_new_reply(struct evrpc *rpc)
+{
+	struct evrpc_generic_ *g = (struct evrpc_generic_ *)rpc;
+
+	if (rpc->reply_new == evrpc_generic_new_)
+		return (g->rpl_new(g->rpl_new_arg));
+	return (rpc->reply_new());
+}
+
 static void
 evrpc_rpc_free(struct evrpc *rpc)
 {
@@ -180,6 +184,13 @@ evrpc_rpc_free(struct evrpc *rpc)
 
 int
 evrpc_register_rpc(struct evrpc_base *base, struct evrpc *rpc,
+    void (*cb)(struct evrpc_req_generic *, void *), void *cb_arg)
+{
+	return (evrpc_register_(base, rpc, cb, cb_arg));
+}
+
+int
+evrpc_register_(struct evrpc_base *base, struct evrpc *rpc,
     void (*cb)(struct evrpc_req_generic *, void *), void *cb_arg)
 {
 	struct evrpc *other;
@@ -266,6 +277,7 @@ evrpc_reqstate_free(struct evrpc_req_generic *rpc_state)
 		rpc->request_free(rpc_state->request);
 	if (rpc_state->reply != NULL)
 		rpc->reply_free(rpc_state->reply);
+	evrpc_call_ext_free_(rpc_state);
 	mm_free(rpc_state);
 }
 
@@ -282,6 +294,7 @@ evrpc_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct evrpc *rpc = arg;
 	struct evrpc_req_generic *rpc_state = NULL;
+	int hook, r;
 
 	/* Only a POST with a body can carry a call. */
 	if (req->type != EVHTTP_REQ_POST || req->input_buffer == NULL ||
@@ -296,19 +309,40 @@ evrpc_request_cb(struct evhttp_request *req, void *arg)
 	rpc_state->http_req = req;
 	rpc_state->done = evrpc_request_done;
 
-	/* Input hooks may rewrite the body or refuse the call. */
-	if (evrpc_process_hooks(&rpc->base->common.in_hooks, req,
-		req->input_buffer) == -1)
-		goto error;
+	/* Input hooks may rewrite the body, refuse or pause the call. */
+	r = evrpc_hooks_pass_(&rpc->base->common.in_hooks, rpc_state, 0, req,
+	    req->input_buffer, &hook);
+	if (r == EVRPC_PAUSE) {
+		if (evrpc_pause_(rpc_state, 0, EVRPC_STAGE_SERVER_IN, rpc->base,
+		    hook, req, req->input_buffer, NULL) == 0)
+			return;
+		r = EVRPC_TERMINATE;
+	}
+	evrpc_server_in_end_(rpc_state, r);
+	return;
 
-	if ((rpc_state->request = rpc->request_new()) == NULL)
+ error:
+	evrpc_reqstate_free(rpc_state);
+	evrpc_send_error(req);
+}
+
+/* The input hooks are through: make the objects and call the RPC. */
+void
+evrpc_server_in_end_(struct evrpc_req_generic *rpc_state, int res)
+{
+	struct evhttp_request *req = rpc_state->http_req;
+	struct evrpc *rpc = rpc_state->rpc;
+
+	if (res != EVRPC_CONTINUE)
+		goto error;
+	if ((rpc_state->request = evrpc_new_request(rpc)) == NULL)
 		goto error;
 	if (rpc->request_unmarshal(rpc_state->request,
 		req->input_buffer) == -1) {
 		event_debug(("%s: %s: bad request body", __func__, rpc->uri));
 		goto error;
 	}
-	if ((rpc_state->reply = rpc->reply_new()) == NULL)
+	if ((rpc_state->reply = evrpc_new_reply(rpc)) == NULL)
 		goto error;
 
 	/* The callback answers now or later with EVRPC_REQUEST_DONE. */
@@ -326,6 +360,7 @@ evrpc_request_done(struct evrpc_req_generic *rpc_state)
 	struct evhttp_request *req = rpc_state->http_req;
 	struct evrpc *rpc = rpc_state->rpc;
 	struct evbuffer *data = NULL;
+	int hook, r;
 
 	if (rpc->reply_complete(rpc_state->reply) == -1) {
 		event_debug(("%s: %s: incomplete reply", __func__, rpc->uri));
@@ -337,17 +372,16 @@ evrpc_request_done(struct evrpc_req_generic *rpc_state)
 	}
 	rpc->reply_marshal(data, rpc_state->reply);
 
-	/* Output hooks may rewrite the reply or refuse to send it. */
-	if (evrpc_process_hooks(&rpc->base->common.out_hooks, req,
-		data) == -1)
-		goto error;
-
-	if (evhttp_find_header(req->output_headers, "Content-Type") == NULL)
-		evhttp_add_header(req->output_headers, "Content-Type",
-		    "application/octet-stream");
-	evhttp_send_reply(req, HTTP_OK, "OK", data);
-	evbuffer_free(data);
-	evrpc_reqstate_free(rpc_state);
+	/* Output hooks may rewrite the reply, refuse or pause sending it. */
+	r = evrpc_hooks_pass_(&rpc->base->common.out_hooks, rpc_state, 0, req,
+	    data, &hook);
+	if (r == EVRPC_PAUSE) {
+		if (evrpc_pause_(rpc_state, 0, EVRPC_STAGE_SERVER_OUT,
+		    rpc->base, hook, req, data, NULL) == 0)
+			return;
+		r = EVRPC_TERMINATE;
+	}
+	evrpc_server_out_end_(rpc_state, data, r);
 	return;
 
  error:
@@ -355,6 +389,26 @@ evrpc_request_done(struct evrpc_req_generic *rpc_state)
 		evbuffer_free(data);
 	evrpc_reqstate_free(rpc_state);
 	evrpc_send_error(req);
+}
+
+/* The output hooks are through: send the reply (data is freed). */
+void
+evrpc_server_out_end_(struct evrpc_req_generic *rpc_state,
+    struct evbuffer *data, int res)
+{
+	struct evhttp_request *req = rpc_state->http_req;
+
+	if (res == EVRPC_CONTINUE) {
+		if (evhttp_find_header(req->output_headers, "Content-Type") ==
+		    NULL)
+			evhttp_add_header(req->output_headers, "Content-Type",
+			    "application/octet-stream");
+		evhttp_send_reply(req, HTTP_OK, "OK", data);
+	} else {
+		evrpc_send_error(req);
+	}
+	evbuffer_free(data);
+	evrpc_reqstate_free(rpc_state);
 }
 
 /* ---------------------------------------------------------------- */
@@ -382,6 +436,7 @@ evrpc_pool_new(struct event_base *base)
 static void
 evrpc_request_wrapper_free(struct evrpc_request_wrapper *ctx)
 {
+	evrpc_call_ext_free_(ctx);
 	mm_free(ctx->name);
 	mm_free(ctx);
 }
@@ -391,6 +446,12 @@ static void
 evrpc_pool_enter(struct evrpc_pool *pool)
 {
 	pool->busy++;
+}
+
+void
+evrpc_pool_enter_(struct evrpc_pool *pool)
+{
+	evrpc_pool_enter(pool);
 }
 
 /*
@@ -405,6 +466,12 @@ evrpc_pool_leave(struct evrpc_pool *pool)
 		return (1);
 	}
 	return (pool->dead);
+}
+
+int
+evrpc_pool_leave_(struct evrpc_pool *pool)
+{
+	return (evrpc_pool_leave(pool));
 }
 
 void
@@ -531,17 +598,42 @@ static void
 evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
     struct evrpc_request_wrapper *ctx)
 {
-	struct evhttp_request *req = NULL;
+	struct evhttp_request *req;
+	int hook = 0, r;
+
+	if ((req = evhttp_request_new(evrpc_reply_done, ctx)) == NULL) {
+		ctx->evcon = NULL;
+		evrpc_finish(ctx, EVRPC_STATUS_ERR_UNSTARTED, NULL);
+		return;
+	}
+	ctx->request_marshal(req->output_buffer, ctx->request);
+
+	/* Output hooks may rewrite the request, refuse or pause it. */
+	r = evrpc_hooks_pass_(&pool->common.out_hooks, ctx, 1, req,
+	    req->output_buffer, &hook);
+	if (r == EVRPC_PAUSE) {
+		/* The connection waits for this call; so does pool_free. */
+		if (evrpc_pause_(ctx, 1, EVRPC_STAGE_CLIENT_OUT, pool, hook,
+		    req, req->output_buffer, conn) == 0) {
+			conn->busy = ctx;
+			ctx->evcon = conn->evcon;
+			TAILQ_INSERT_TAIL(&pool->inflight, ctx, next);
+			return;
+		}
+		r = EVRPC_TERMINATE;
+	}
+	evrpc_client_out_end_(pool, conn, ctx, req, r);
+}
+
+/* The output hooks are through: send req on conn, or fail the call. */
+void
+evrpc_client_out_end_(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
+    struct evrpc_request_wrapper *ctx, struct evhttp_request *req, int res)
+{
 	char ubuf[128], *uri = NULL;
 	size_t nlen = strlen(ctx->name);
 
-	if ((req = evhttp_request_new(evrpc_reply_done, ctx)) == NULL)
-		goto error;
-	ctx->request_marshal(req->output_buffer, ctx->request);
-
-	/* Output hooks may rewrite the request or refuse to send it. */
-	if (evrpc_process_hooks(&pool->common.out_hooks, req,
-		req->output_buffer) == -1)
+	if (res != EVRPC_CONTINUE)
 		goto error;
 	/* The path, on the stack when it fits (the common case). */
 	if (nlen < sizeof(ubuf) - sizeof(RPC_URI_PREFIX)) {
@@ -576,8 +668,7 @@ evrpc_schedule_request(struct evrpc_pool *pool, struct evrpc_pool_conn *conn,
  error:
 	if (uri != ubuf)
 		mm_free(uri);
-	if (req != NULL)
-		evhttp_request_free(req);
+	evhttp_request_free(req);
 	ctx->evcon = NULL;
 	evrpc_finish(ctx, EVRPC_STATUS_ERR_UNSTARTED, NULL);
 }
@@ -615,6 +706,36 @@ evrpc_request_timeout(int fd, short what, void *arg)
 	evhttp_connection_fail(ctx->evcon, 0 /* EVCON_HTTP_TIMEOUT */);
 }
 
+/*
+ * A reply that must outlive the HTTP layer's request (a paused input
+ * hook): a request of ours takes its status, headers and body.
+ */
+static struct evhttp_request *
+evrpc_reply_keep(struct evhttp_request *req)
+{
+	struct evhttp_request *copy = evhttp_request_new(NULL, NULL);
+	struct evkeyvalq *headers;
+	struct evbuffer *body;
+
+	if (copy == NULL)
+		return (NULL);
+	if (req->response_code_line != NULL &&
+	    (copy->response_code_line = mm_strdup(req->response_code_line))
+	    == NULL) {
+		evhttp_request_free(copy);
+		return (NULL);
+	}
+	copy->response_code = req->response_code;
+	copy->kind = req->kind;
+	headers = copy->input_headers;
+	copy->input_headers = req->input_headers;
+	req->input_headers = headers;
+	body = copy->input_buffer;
+	copy->input_buffer = req->input_buffer;
+	req->input_buffer = body;
+	return (copy);
+}
+
 /* The HTTP layer finished the call's request; req is NULL on failure. */
 static void
 evrpc_reply_done(struct evhttp_request *req, void *arg)
@@ -622,17 +743,52 @@ evrpc_reply_done(struct evhttp_request *req, void *arg)
 	struct evrpc_request_wrapper *ctx = arg;
 	struct evrpc_pool *pool = ctx->pool;
 	struct evrpc_pool_conn *conn;
-	int error = EVRPC_STATUS_ERR_NONE;
+	struct evhttp_request *kept;
+	int hook = 0, r = EVRPC_CONTINUE;
 
 	event_del(&ctx->ev_timeout);
 	TAILQ_REMOVE(&pool->inflight, ctx, next);
 	if ((conn = evrpc_pool_find_conn(pool, ctx)) != NULL)
 		conn->busy = NULL;
 
+	if (req != NULL)
+		r = evrpc_hooks_pass_(&pool->common.in_hooks, ctx, 1, req,
+		    req->input_buffer, &hook);
+	if (r == EVRPC_PAUSE) {
+		if ((kept = evrpc_reply_keep(req)) != NULL &&
+		    evrpc_pause_(ctx, 1, EVRPC_STAGE_CLIENT_IN, pool, hook,
+		    kept, kept->input_buffer, NULL) == 0) {
+			/* Listed so that evrpc_pool_free() finds it. */
+			TAILQ_INSERT_TAIL(&pool->inflight, ctx, next);
+			evrpc_pool_enter(pool);
+			evrpc_pool_schedule(pool);
+			evrpc_pool_leave(pool);
+			return;
+		}
+		if (kept != NULL)
+			evhttp_request_free(kept);
+		r = EVRPC_TERMINATE;
+	}
+	evrpc_client_in_end_(ctx, req, r, 0);
+}
+
+/*
+ * The input hooks are through (or req is NULL: the exchange failed):
+ * unmarshal and report.  owned: req is ours (a resumed call, listed in
+ * inflight), freed here.
+ */
+void
+evrpc_client_in_end_(struct evrpc_request_wrapper *ctx,
+    struct evhttp_request *req, int res, int owned)
+{
+	struct evrpc_pool *pool = ctx->pool;
+	int error = EVRPC_STATUS_ERR_NONE;
+
+	if (owned)
+		TAILQ_REMOVE(&pool->inflight, ctx, next);
 	if (req == NULL) {
 		error = EVRPC_STATUS_ERR_TIMEOUT;
-	} else if (evrpc_process_hooks(&pool->common.in_hooks, req,
-		       req->input_buffer) == -1) {
+	} else if (res != EVRPC_CONTINUE) {
 		error = EVRPC_STATUS_ERR_HOOKABORTED;
 	} else {
 		/*
@@ -647,6 +803,8 @@ evrpc_reply_done(struct evhttp_request *req, void *arg)
 	}
 	evrpc_pool_enter(pool);
 	evrpc_finish(ctx, error, req);
+	if (owned)
+		evhttp_request_free(req);
 
 	/* The connection is free again: hand it the next waiting call. */
 	if (!pool->dead)
@@ -654,15 +812,22 @@ evrpc_reply_done(struct evhttp_request *req, void *arg)
 	evrpc_pool_leave(pool);
 }
 
+/* Ready ctx for its pool: no connection, the timer on the pool's base. */
+void
+evrpc_wrapper_init_(struct evrpc_request_wrapper *ctx)
+{
+	ctx->evcon = NULL;
+	evtimer_set(&ctx->ev_timeout, evrpc_request_timeout, ctx);
+	if (ctx->pool->base != NULL)
+		event_base_set(ctx->pool->base, &ctx->ev_timeout);
+}
+
 int
 evrpc_make_request(struct evrpc_request_wrapper *ctx)
 {
 	struct evrpc_pool *pool = ctx->pool;
 
-	ctx->evcon = NULL;
-	evtimer_set(&ctx->ev_timeout, evrpc_request_timeout, ctx);
-	if (pool->base != NULL)
-		event_base_set(pool->base, &ctx->ev_timeout);
+	evrpc_wrapper_init_(ctx);
 
 	TAILQ_INSERT_TAIL(&pool->requests, ctx, next);
 	evrpc_pool_enter(pool);

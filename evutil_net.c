@@ -27,6 +27,7 @@
 
 #include "event2/util.h"
 #include "log-internal.h"
+#include "mm-internal.h"
 
 /* Longest address text we accept (an IPv6 address with a zone). */
 #define ADDR_TEXT_MAX	128
@@ -291,6 +292,15 @@ evutil_getaddrinfo(const char *nodename, const char *servname,
 void
 evutil_freeaddrinfo(struct evutil_addrinfo *ai)
 {
+	struct evutil_addrinfo *next;
+
+	/* Our own nodes come first in a list (mm-internal.h). */
+	while (ai != NULL && (ai->ai_flags & EVUTIL_AI_LIBRARY_ALLOCATED_)) {
+		next = ai->ai_next;
+		mm_free(ai->ai_canonname);
+		mm_free(ai);
+		ai = next;
+	}
 	if (ai != NULL)
 		freeaddrinfo(ai);
 }

@@ -34,6 +34,25 @@ void _event_debugx(const char *fmt, ...) EV_CHECK_FMT(1, 2);
  * library logs through it too). */
 extern unsigned int event_debug_logging_mask_;
 
+/*
+ * The asynchronous lookup of bufferevent_socket_connect_hostname() with an
+ * evdns_base: evdns_getaddrinfo() lives in libevent_extra, which the core
+ * cannot call, so evdns_base_new() hands it (and its cancel) to the core
+ * through these setters.
+ */
+#include "event2/util.h"	/* evutil_addrinfo is a macro there */
+struct evdns_base;
+struct evdns_getaddrinfo_request;
+typedef struct evdns_getaddrinfo_request *(*evutil_evdns_getaddrinfo_fn_)(
+    struct evdns_base *, const char *, const char *,
+    const struct evutil_addrinfo *,
+    void (*)(int, struct evutil_addrinfo *, void *), void *);
+typedef void (*evutil_evdns_getaddrinfo_cancel_fn_)(
+    struct evdns_getaddrinfo_request *);
+void evutil_set_evdns_getaddrinfo_fn_(evutil_evdns_getaddrinfo_fn_ fn);
+void evutil_set_evdns_getaddrinfo_cancel_fn_(
+    evutil_evdns_getaddrinfo_cancel_fn_ fn);
+
 #define event_debug(x) do {						\
 	if (event_debug_logging_mask_)					\
 		_event_debugx x;					\

@@ -55,4 +55,13 @@ mm_strdup(const char *s)
 	return mm_strndup(s, strlen(s));
 }
 
+/*
+ * Marks, in ai_flags, the evutil_addrinfo nodes the library built itself
+ * (evdns_getaddrinfo(): one mm_malloc() block per node, the address
+ * inside it), so that evutil_freeaddrinfo() frees them with mm_free()
+ * and hands only the rest of a list to the system's freeaddrinfo().  No
+ * system or portable AI_* flag uses this bit.
+ */
+#define EVUTIL_AI_LIBRARY_ALLOCATED_	0x40000000
+
 #endif /* MM_INTERNAL_H */

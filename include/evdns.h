@@ -67,14 +67,21 @@ struct sockaddr;
 #define DNS_OPTION_SEARCH	1	/* domain, search, ndots */
 #define DNS_OPTION_NAMESERVERS	2	/* nameserver lines */
 #define DNS_OPTION_MISC		4	/* timeout, attempts, max-* */
+/* 2.x adds DNS_OPTION_HOSTSFILE (8) to it: whichever of this header and
+ * <event2/dns.h> comes first in a translation unit decides. */
+#ifndef DNS_OPTIONS_ALL
 #define DNS_OPTIONS_ALL		7
+#endif
 
+/* The typedefs are shared with <event2/dns.h> (C89 forbids a second one). */
+#ifndef EVENT2_DNS_H_INCLUDED_
 /* Lookup completion callback; see the top of this file. */
 typedef void (*evdns_callback_type) (int result, char type, int count,
     int ttl, void *addresses, void *arg);
 
 /* Log hook: is_warning is nonzero for warnings, zero for debug chatter. */
 typedef void (*evdns_debug_log_fn_type)(int is_warning, const char *msg);
+#endif
 
 /*
  * Read /etc/resolv.conf with DNS_OPTIONS_ALL and return what
@@ -201,32 +208,16 @@ void evdns_set_transaction_id_fn(ev_uint16_t (*fn)(void));
 
 #define EVDNS_CLASS_INET	1
 
-/*
- * An incoming query.  flags holds the query's RD (0x0100) and CD (0x0010)
- * bits; a callback may OR in more header bits (AA 0x0400, RA 0x0080)
- * before responding.  questions has nquestions entries.
- */
-struct evdns_server_request {
-	int flags;
-	int nquestions;
-	struct evdns_server_question **questions;
-};
+/* struct evdns_server_request and struct evdns_server_question: one
+ * layout for both APIs, in <event2/dns_struct.h> (its 1.4 part only). */
+#define EVDNS_STRUCT_14_ONLY_
+#include <event2/dns_struct.h>
+#undef EVDNS_STRUCT_14_ONLY_
 
-/* One question: its type, class and NUL-terminated name. */
-struct evdns_server_question {
-	int type;
-#ifdef __cplusplus
-	int dns_question_class;
-#else
-	/* "class" is a C++ keyword; C programs may use either spelling. */
-	int class;
-#define dns_question_class class
-#endif
-	char name[1];
-};
-
+#ifndef EVENT2_DNS_H_INCLUDED_
 typedef void (*evdns_request_callback_fn_type)(struct evdns_server_request *,
     void *);
+#endif
 
 struct evdns_server_port;
 
@@ -254,11 +245,17 @@ int evdns_server_request_add_reply(struct evdns_server_request *req,
     int section, const char *name, int type, int dns_class, int ttl,
     int datalen, int is_name, const char *data);
 
-/* Add n IPv4 (4-byte) or IPv6 (16-byte) addresses as answers for name. */
+/*
+ * Add n IPv4 (4-byte) or IPv6 (16-byte) addresses as answers for name.
+ * (2.x declares addrs const; the first header of a translation unit
+ * decides, since C++ would take the two for overloads.)
+ */
+#ifndef EVENT2_DNS_H_INCLUDED_
 int evdns_server_request_add_a_reply(struct evdns_server_request *req,
     const char *name, int n, void *addrs, int ttl);
 int evdns_server_request_add_aaaa_reply(struct evdns_server_request *req,
     const char *name, int n, void *addrs, int ttl);
+#endif
 
 /*
  * Add a PTR answer naming hostname.  The owner is either the in-addr.arpa

@@ -34,6 +34,10 @@ extern "C" {
 #include <stdint.h>
 #endif
 #include <stdarg.h>
+/* NULL, size_t and stdio: libevent 2.1's <event.h> brings them, and
+ * programs written against it rely on that (memcached 1.6). */
+#include <stddef.h>
+#include <stdio.h>
 
 #include <evutil.h>
 
@@ -58,40 +62,17 @@ extern "C" {
 #define EV_SIGNAL	0x08
 #define EV_PERSIST	0x10	/* stay registered after firing */
 
-/*
- * A TAILQ_ENTRY is needed for struct evkeyval.  When <sys/queue.h> was
- * not included first we spell an equivalent one and remove it at the end.
- */
-#ifndef TAILQ_ENTRY
-#define _EVENT_DEFINED_TQENTRY
-#define TAILQ_ENTRY(type)						\
-struct {								\
-	struct type *tqe_next;	/* next element */			\
-	struct type **tqe_prev;	/* address of previous next element */	\
-}
-#endif /* !TAILQ_ENTRY */
-
 #define EVENT_SIGNAL(ev)	(int)(ev)->ev_fd
 #define EVENT_FD(ev)		(int)(ev)->ev_fd
 
 /*
- * Key/value lists (HTTP headers, query arguments).  Complete only when the
- * system's <sys/queue.h> was included before this header.
+ * Key/value lists (HTTP headers, query arguments): struct evkeyval, and
+ * struct evkeyvalq, complete only when the system's <sys/queue.h> was
+ * included before this header (event2/keyvalq_struct.h, 1.4 part).
  */
-struct evkeyval {
-	TAILQ_ENTRY(evkeyval) next;
-
-	char *key;
-	char *value;
-};
-
-#ifdef _EVENT_DEFINED_TQENTRY
-#undef TAILQ_ENTRY
-struct evkeyvalq;
-#undef _EVENT_DEFINED_TQENTRY
-#else
-TAILQ_HEAD (evkeyvalq, evkeyval);
-#endif /* _EVENT_DEFINED_TQENTRY */
+#define EVENT_KEYVALQ_14_ONLY_
+#include <event2/keyvalq_struct.h>
+#undef EVENT_KEYVALQ_14_ONLY_
 
 /*
  * Create the default base and make it current_base, the base used by
@@ -225,7 +206,11 @@ int event_pending(struct event *ev, short event, struct timeval *tv);
 #define event_initialized(ev)		((ev)->ev_flags & EVLIST_INIT)
 #endif
 
-/* "1.4.15": the libevent release whose API this library provides. */
+/*
+ * "2.1.12-stable", as libevent 2.1's <event.h> reports: this header
+ * declares the 1.4.15 API, which 2.1 still provides (the macros of
+ * <event-config.h> describe that API: _EVENT_VERSION is "1.4.15").
+ */
 const char *event_get_version(void);
 
 /* The backend name of the default base. */
@@ -444,8 +429,9 @@ void evtag_init(void);
 void evtag_marshal(struct evbuffer *evbuf, ev_uint32_t tag, const void *data,
     ev_uint32_t len);
 
-/* Append number in the nibble encoding (no tag). */
-void encode_int(struct evbuffer *evbuf, ev_uint32_t number);
+/* Append number in the nibble encoding (no tag).  The parentheses keep
+ * event2/tag_compat.h's macro of the same name from expanding here. */
+void (encode_int)(struct evbuffer *evbuf, ev_uint32_t number);
 
 void evtag_marshal_int(struct evbuffer *evbuf, ev_uint32_t tag,
     ev_uint32_t integer);

@@ -34,67 +34,18 @@
 extern "C" {
 #endif
 
-/* Intrusive list links used by the public structures below. */
-#ifdef TAILQ_ENTRY
-#define _EVRPC_TQ_ENTRY(type) TAILQ_ENTRY(type)
-#else
-#define _EVRPC_TQ_ENTRY(type)						\
-struct {								\
-	struct type *tqe_next;						\
-	struct type **tqe_prev;						\
-}
-#endif
+/* struct evrpc, evrpc_req_generic, evrpc_status, evrpc_request_wrapper
+ * and the EVRPC_STATUS_ERR_* codes: one layout for both APIs, in
+ * <event2/rpc_struct.h> (its 1.4 part only). */
+#define EVRPC_STRUCT_14_ONLY_
+#include <event2/rpc_struct.h>
+#undef EVRPC_STRUCT_14_ONLY_
 
-struct evbuffer;
-struct event_base;
-struct evhttp;
-struct evhttp_request;
-struct evhttp_connection;
-struct evrpc_base;
-struct evrpc_pool;
-struct evrpc_status;
-struct evrpc_req_generic;
-
-/*
- * One registered server RPC.  Filled by EVRPC_REGISTER_OBJECT() and owned
- * by the library once passed to evrpc_register_rpc().
- */
-struct evrpc {
-	_EVRPC_TQ_ENTRY(evrpc) next;
-
-	/* the RPC's name; the HTTP path is "/.rpc." followed by it */
-	const char* uri;
-
-	/* create, free and unmarshal a request */
-	void *(*request_new)(void);
-	void (*request_free)(void *);
-	int (*request_unmarshal)(void *, struct evbuffer *);
-
-	/* create, free, check and marshal a reply */
-	void *(*reply_new)(void);
-	void (*reply_free)(void *);
-	int (*reply_complete)(void *);
-	void (*reply_marshal)(struct evbuffer*, void *);
-
-	/* the user's callback, run for each incoming call */
-	void (*cb)(struct evrpc_req_generic *, void *);
-	void *cb_arg;
-
-	/* the base this RPC is registered with */
-	struct evrpc_base *base;
-};
-
+/* The macros <event2/rpc.h> also defines (the first header of a
+ * translation unit decides; they differ in EVRPC_REGISTER only). */
+#ifndef EVENT2_RPC_H_INCLUDED_
 /* The typed per-call state handed to a server callback. */
 #define EVRPC_STRUCT(rpcname) struct evrpc_req__##rpcname
-
-/* The untyped per-call state; same layout as EVRPC_STRUCT(name). */
-struct evrpc_req_generic {
-	void *request;
-	void *reply;
-	struct evrpc *rpc;
-	struct evhttp_request* http_req;
-	void (*done)(struct evrpc_req_generic* rpc);
-};
 
 /*
  * Declare the per-call structure of an RPC and its client stub
@@ -192,6 +143,8 @@ do {									\
 #define EVRPC_MAKE_REQUEST(name, pool, request, reply, cb, cbarg)	\
 	evrpc_send_request_##name(pool, request, reply, cb, cbarg)
 
+#endif /* !EVENT2_RPC_H_INCLUDED_ */
+
 /*
  * A new RPC base serving on the HTTP server http (which it does not own).
  * Also initializes the tagging module (evtag_init).  NULL on failure.
@@ -214,51 +167,6 @@ int evrpc_register_rpc(struct evrpc_base *, struct evrpc *,
 
 /* Unregister and free the RPC called name.  0, or -1 if there is none. */
 int evrpc_unregister_rpc(struct evrpc_base *base, const char *name);
-
-/* Client side: the outcome of a call, passed to the completion callback. */
-#define EVRPC_STATUS_ERR_NONE		0	/* success */
-#define EVRPC_STATUS_ERR_TIMEOUT	1	/* timeout or failed exchange */
-#define EVRPC_STATUS_ERR_BADPAYLOAD	2	/* the reply did not unmarshal */
-#define EVRPC_STATUS_ERR_UNSTARTED	3	/* the call could not be sent */
-#define EVRPC_STATUS_ERR_HOOKABORTED	4	/* an input hook refused the reply */
-struct evrpc_status {
-	int error;
-	/* the HTTP response (NULL on timeout); valid during the callback */
-	struct evhttp_request *http_req;
-};
-
-/*
- * One client call in flight or queued on a pool.  EVRPC_GENERATE's stubs
- * fill it; evrpc_make_request() takes ownership (it must come from malloc
- * and name from strdup/malloc: both are freed after the callback).
- */
-struct evrpc_request_wrapper {
-	_EVRPC_TQ_ENTRY(evrpc_request_wrapper) next;
-
-	/* the pool the call goes through */
-	struct evrpc_pool *pool;
-
-	/* the connection carrying it, once sent */
-	struct evhttp_connection *evcon;
-
-	/* the whole-call timeout (see evrpc_pool_set_timeout) */
-	struct event ev_timeout;
-
-	/* the RPC's name */
-	char *name;
-
-	/* completion callback */
-	void (*cb)(struct evrpc_status*, void *request, void *reply, void *arg);
-	void *cb_arg;
-
-	void *request;
-	void *reply;
-
-	/* the generated functions for the request and reply structures */
-	void (*request_marshal)(struct evbuffer *, void *);
-	void (*reply_clear)(void *);
-	int (*reply_unmarshal)(void *, struct evbuffer*);
-};
 
 /*
  * Queue the call ctx on its pool and send it when a pooled connection is
@@ -308,6 +216,7 @@ void evrpc_pool_add_connection(struct evrpc_pool *,
  */
 void evrpc_pool_set_timeout(struct evrpc_pool *pool, int timeout_in_secs);
 
+#ifndef EVENT2_RPC_H_INCLUDED_
 /*
  * Hooks see every request (server input, client output) or reply (client
  * input, server output) as it passes: cb(http_req, body, cb_arg) may
@@ -332,6 +241,7 @@ void *evrpc_add_hook(void *vbase,
     enum EVRPC_HOOK_TYPE hook_type,
     int (*cb)(struct evhttp_request *, struct evbuffer *, void *),
     void *cb_arg);
+#endif /* !EVENT2_RPC_H_INCLUDED_ */
 
 /* Remove a hook added by evrpc_add_hook().  1 if it was found, else 0. */
 int evrpc_remove_hook(void *vbase,

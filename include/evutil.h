@@ -58,6 +58,11 @@ extern "C" {
 #define ev_uint8_t unsigned char
 #endif
 
+/* The 2.x name of a socket (spelled as event2/util.h spells it): programs
+ * written for 2.x that include only <event.h>, as 2.1's pulls it in, use
+ * it in their callbacks (memcached 1.6). */
+#define evutil_socket_t int
+
 /* Create a connected pair of sockets; socketpair(2) on POSIX.  0 or -1. */
 int evutil_socketpair(int d, int type, int protocol, int sv[2]);
 

@@ -1,12 +1,17 @@
 #!/bin/sh
 # deps.sh -- install what building and testing relevent needs (Debian, root).
-# Usage: sh scripts/deps.sh [build|test]   (test also brings the real peers)
+# Usage: sh scripts/deps.sh [build|test|clients]
+#   test: also the real peers; clients: what make check-clients needs to
+#   fetch (apt-get source), build and test tmux and memcached.
 set -e
 want="build-essential autoconf automake libtool pkg-config python3"
 if [ "${1:-build}" = test ]; then
 	# curl, nginx and dnsmasq are the real peers of the HTTP and DNS tests;
 	# libevent-dev is only for side-by-side benchmarks (never on our include path).
 	want="$want clang curl nginx-light dnsmasq-base dnsutils wrk valgrind strace libevent-dev"
+fi
+if [ "${1:-build}" = clients ]; then
+	want="$want dpkg-dev libncurses-dev bison perl"
 fi
 missing=
 for p in $want; do

@@ -113,7 +113,7 @@ static void
 test_version(struct regress_env *env)
 {
 	(void)env;
-	tt_str_op(event_get_version(), ==, "1.4.15");
+	tt_str_op(event_get_version(), ==, "2.1.12-stable");
 }
 
 static void

@@ -21,6 +21,7 @@ extern struct regress_case regress_buffer2_cases[];
 extern struct regress_case regress_bufferevent2_cases[];
 extern struct regress_case regress_listener_cases[];
 extern struct regress_case regress_tag_cases[];
+extern struct regress_case regress_tag2_cases[];
 extern struct regress_case regress_dns_resolver_cases[];
 extern struct regress_case regress_dns_replies_cases[];
 extern struct regress_case regress_dns_server_cases[];
@@ -31,9 +32,12 @@ extern struct regress_case regress_http_util_cases[];
 extern struct regress_case regress_http_server_cases[];
 extern struct regress_case regress_http_client_cases[];
 extern struct regress_case regress_http_peers_cases[];
+extern struct regress_case regress_dns2_cases[];
 extern struct regress_case regress_http_parser_cases[];
+extern struct regress_case regress_http2_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
+extern struct regress_case regress_rpc2_cases[];
 extern struct regress_case regress_runner_cases[];
 extern struct regress_case regress_event2_cases[];
 extern struct regress_case regress_event2_misc_cases[];
@@ -65,6 +69,7 @@ const struct regress_table regress_tables[] = {
 	{ regress_event2_thread_buf_cases, 0, NULL },
 	{ regress_evutil2_cases, 0, NULL },
 	{ regress_tag_cases, 0, NULL },
+	{ regress_tag2_cases, 0, NULL },
 	{ regress_dns_resolver_cases, 0, NULL },
 	{ regress_dns_replies_cases, 0, NULL },
 	{ regress_dns_server_cases, 0, NULL },
@@ -75,9 +80,12 @@ const struct regress_table regress_tables[] = {
 	{ regress_http_server_cases, 0, NULL },
 	{ regress_http_client_cases, 0, NULL },
 	{ regress_http_peers_cases, 0, NULL },
+	{ regress_dns2_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
+	{ regress_http2_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
+	{ regress_rpc2_cases, 0, NULL },
 	{ regress_runner_cases, 0, NULL },
 #ifdef REGRESS_EMUL
 	/* The rule tests make raw emulated kernel objects and keep them. */

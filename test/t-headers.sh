@@ -20,7 +20,9 @@ for h in event.h evutil.h evhttp.h evdns.h evrpc.h event2/event.h \
     event2/thread.h event2/visibility.h event2/event-config.h \
     event2/buffer.h event2/buffer_compat.h event2/bufferevent.h \
     event2/bufferevent_struct.h event2/bufferevent_compat.h \
-    event2/listener.h; do
+    event2/listener.h event2/dns.h event2/dns_compat.h event2/dns_struct.h \
+    event2/tag.h event2/tag_compat.h event2/rpc.h event2/rpc_struct.h \
+    event2/rpc_compat.h event2/keyvalq_struct.h event2/http.h; do
 	[ -f "$srcdir/include/$h" ] || [ -f "$builddir/include/$h" ] ||
 		{ tap_skip "headers/$h" "not written yet"; continue; }
 	for std in c89 c99 c++; do
@@ -84,6 +86,69 @@ C
 	[ $ok = 1 ] && tap_ok "headers/mix-$order"
 done
 
+# The 1.4 and 2.x DNS, tagging, RPC and key/value headers together, in
+# both orders: the first header of a translation unit decides what the
+# two spell differently (DNS_OPTIONS_ALL, evrpc_add_hook's hook type).
+for order in 14-first 2x-first; do
+	{
+		echo '#include <sys/queue.h>'
+		echo '#include <stdlib.h>'
+		echo '#include <stdio.h>'
+		echo '#include <string.h>'
+		if [ $order = 14-first ]; then
+			printf '#include <%s>\n' event.h evhttp.h evdns.h evrpc.h
+		fi
+		printf '#include <event2/%s>\n' dns.h dns_compat.h dns_struct.h \
+		    tag.h tag_compat.h rpc.h rpc_struct.h rpc_compat.h \
+		    keyvalq_struct.h
+		if [ $order = 2x-first ]; then
+			printf '#include <%s>\n' event.h evhttp.h evdns.h evrpc.h
+			echo '#define WANT_ALL 15'
+			echo '#define HOOK_ARGS void *c, struct evhttp_request *r, struct evbuffer *b, void *a'
+			echo '#define HOOK_USE (void)c; (void)r; (void)b; (void)a'
+		else
+			echo '#define WANT_ALL 7'
+			echo '#define HOOK_ARGS struct evhttp_request *r, struct evbuffer *b, void *a'
+			echo '#define HOOK_USE (void)r; (void)b; (void)a'
+		fi
+		cat <<'C'
+static int hook(HOOK_ARGS);
+static int hook(HOOK_ARGS) { HOOK_USE; return 0; }
+int f(struct evbuffer *b, struct evdns_server_request *r, struct evrpc_base *rb);
+int f(struct evbuffer *b, struct evdns_server_request *r, struct evrpc_base *rb)
+{
+	struct evkeyvalq q;
+	unsigned char a[4] = { 1, 2, 3, 4 };
+	TAILQ_INIT(&q);
+	encode_int(b, 1);
+	evtag_encode_int64(b, 2);
+	return evdns_server_request_add_a_reply(r, "x", 1, a, 1) +
+	    (DNS_OPTIONS_ALL == WANT_ALL) + DNS_ERR_CANCEL +
+	    (evrpc_add_hook(rb, EVRPC_INPUT, hook, 0) != 0) +
+	    (evdns_base_new(0, 0) != 0) + TAILQ_EMPTY(&q);
+}
+int main(void) { return 0; }
+C
+	} > "$tmp/mix2.c"
+	ok=1
+	for std in c89 c99 c++; do
+		if [ $std = c++ ]; then
+			cp "$tmp/mix2.c" "$tmp/mix2.cc"
+			cmd="$CXX -x c++ -Wall -Wextra -Werror -pedantic $inc -c $tmp/mix2.cc -o $tmp/mix2.o"
+		elif [ $std = c89 ]; then
+			cmd="$CC -std=c89 -Wall -Wextra -Werror -pedantic -Wno-long-long $inc -c $tmp/mix2.c -o $tmp/mix2.o"
+		else
+			cmd="$CC -std=$std -Wall -Wextra -Werror -pedantic $inc -c $tmp/mix2.c -o $tmp/mix2.o"
+		fi
+		if ! $cmd > "$tmp/err" 2>&1; then
+			ok=0
+			tap_fail "headers/mix-extra-$order/$std"
+			head -20 "$tmp/err" | tap_note
+		fi
+	done
+	[ $ok = 1 ] && tap_ok "headers/mix-extra-$order"
+done
+
 # struct evkeyvalq is complete when <sys/queue.h> comes first.
 cat > "$tmp/q.c" <<'C'
 #include <stddef.h>
@@ -108,7 +173,7 @@ cat > "$tmp/ours.c" <<'C'
 #ifndef _EVENT_NUMERIC_VERSION
 #error not our event-config.h
 #endif
-int main(void) { return strcmp(event_get_version(), "1.4.15") != 0; }
+int main(void) { return strcmp(event_get_version(), "2.1.12-stable") != 0; }
 C
 if $CC $inc "$tmp/ours.c" -o "$tmp/ours" "$builddir/.libs/libevent.so" 2> "$tmp/err" &&
    LD_LIBRARY_PATH="$builddir/.libs" "$tmp/ours"; then

@@ -28,7 +28,11 @@ for f in include/event.h include/evutil.h include/event-config.h \
 done
 for f in include/event2/buffer.h include/event2/buffer_compat.h \
     include/event2/bufferevent.h include/event2/bufferevent_struct.h \
-    include/event2/bufferevent_compat.h include/event2/listener.h; do
+    include/event2/bufferevent_compat.h include/event2/listener.h \
+    include/event2/dns.h include/event2/dns_compat.h include/event2/dns_struct.h \
+    include/event2/tag.h include/event2/tag_compat.h include/event2/rpc.h \
+    include/event2/rpc_struct.h include/event2/rpc_compat.h \
+    include/event2/keyvalq_struct.h include/event2/http.h; do
 	if [ -e "$root/$f" ]; then tap_ok "install/file/$f"; else tap_fail "install/file/$f" missing; fi
 done
 for f in include/evhttp.h include/evdns.h include/evrpc.h bin/event_rpcgen.py share/man/man3/event.3 share/man/man3/evdns.3; do
@@ -63,7 +67,7 @@ int main(void) {
 	evtimer_add(&ev, &tv);
 	event_dispatch();
 	printf("%s %d\n", event_get_version(), fired);
-	return fired == EV_TIMEOUT && strcmp(event_get_version(), "1.4.15") == 0 ? 0 : 1;
+	return fired == EV_TIMEOUT && strcmp(event_get_version(), "2.1.12-stable") == 0 ? 0 : 1;
 }
 C
 for pc in libevent libevent_core; do
@@ -71,7 +75,7 @@ for pc in libevent libevent_core; do
 		pkg-config --cflags --libs $pc 2> "$tmp/err")
 	if [ $? -ne 0 ]; then tap_fail "install/pkg-config/$pc"; tap_note < "$tmp/err"; continue; fi
 	if ${CC:-cc} -Wall -Werror "$tmp/p.c" -o "$tmp/p" $flags 2> "$tmp/err" &&
-	   LD_LIBRARY_PATH="$root/lib" "$tmp/p" > "$tmp/out" 2>&1 && grep -q '^1.4.15 1$' "$tmp/out"; then
+	   LD_LIBRARY_PATH="$root/lib" "$tmp/p" > "$tmp/out" 2>&1 && grep -q "^2.1.12-stable 1$" "$tmp/out"; then
 		tap_ok "install/pkg-config/$pc"
 	else
 		tap_fail "install/pkg-config/$pc" "flags: $flags"; cat "$tmp/err" "$tmp/out" 2>/dev/null | head | tap_note

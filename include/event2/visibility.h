@@ -5,12 +5,11 @@
  * relevent implements the libevent 1.4 API (<event.h>, <evutil.h>) and
  * the libevent 2.1 API (<event2/...>) in one library.  A translation unit
  * that includes any event2/ header sees the 2.x view: the macros
- * LIBEVENT_VERSION and LIBEVENT_VERSION_NUMBER are defined (2.1.12), and
- * event_get_version() answers "2.1.12-stable".  A unit that includes only
- * the 1.4 headers sees neither macro and event_get_version() keeps
- * answering "1.4.15": 1.4 programs that compare that string keep working,
- * and 2.x programs that check the header version against the library's
- * see both agree.  docs/COMPAT.md ("Versions") explains the choice.
+ * LIBEVENT_VERSION and LIBEVENT_VERSION_NUMBER are defined (2.1.12).  A
+ * unit that includes only the 1.4 headers sees neither macro.  In both,
+ * event_get_version() answers "2.1.12-stable", as libevent 2.1 does for
+ * programs of either API (memcached 1.6 includes only <event.h> and
+ * refuses a "1." version).  docs/COMPAT.md ("Versions") explains it.
  */
 #ifndef EVENT2_VISIBILITY_H_INCLUDED_
 #define EVENT2_VISIBILITY_H_INCLUDED_
@@ -29,9 +28,10 @@
 #define LIBEVENT_VERSION_NUMBER EVENT__NUMERIC_VERSION
 
 /*
- * event_get_version() in the 2.x view.  The library exports both answers;
- * this mapping picks the 2.x one wherever a 2.x header is in sight (also
- * when <event.h> is included after it: its declaration is mapped too).
+ * event_get_version() in the 2.x view.  Both exported names give the same
+ * answer now; the mapping stays for programs built while the 1.4 view
+ * answered "1.4.15" (also when <event.h> is included after it: its
+ * declaration is mapped too).
  */
 #define event_get_version event_get_version_2x
 
