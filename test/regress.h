@@ -22,11 +22,12 @@
  * (the reason is printed).  Memory need not be freed at the end of a case
  * (the child exits), but every file descriptor the case opened must be
  * closed: the runner fails a case that leaves one open (RT_KEEPFD opts
- * out).  The base of RT_BASE (with the socketpair it opens for signals)
- * and the RT_PAIR fds are the runner's; a case that frees the base sets
- * env->base to NULL.  A case passes when its function returns.  Helpers shared by several areas
- * (loopback sockets, running the loop until something happens, child
- * processes, directories) are in regress_util.h.
+ * out).  The base of RT_BASE (with the socketpair it opens for signals
+ * and the io_uring ring epoll may make for its batches) and the RT_PAIR
+ * fds are the runner's; a case that frees the base sets env->base to
+ * NULL.  A case passes when its function returns.  Helpers shared by
+ * several areas (loopback sockets, running the loop until something
+ * happens, child processes, directories) are in regress_util.h.
  */
 #ifndef REGRESS_H
 #define REGRESS_H

@@ -13,6 +13,8 @@ extern struct regress_case regress_timer_cases[];
 extern struct regress_case regress_signal_cases[];
 extern struct regress_case regress_fd_cases[];
 extern struct regress_case regress_heap_cases[];
+extern struct regress_case regress_recheck_cases[];
+extern struct regress_case regress_timer_rearm_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_buffer2_cases[];
@@ -56,6 +58,8 @@ const struct regress_table regress_tables[] = {
 	{ regress_signal_cases, 0, NULL },
 	{ regress_fd_cases, 0, NULL },
 	{ regress_heap_cases, 0, NULL },
+	{ regress_recheck_cases, 0, NULL },
+	{ regress_timer_rearm_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
 	{ regress_buffer2_cases, 0, NULL },
