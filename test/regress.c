@@ -422,6 +422,7 @@ setup_env(struct regress_env *env, const struct regress_case *tc,
 static void
 forget_one_uring(struct regress_fds *s)
 {
+#ifdef __linux__
 	char path[64], link[64];
 	ssize_t n;
 	size_t i;
@@ -437,6 +438,9 @@ forget_one_uring(struct regress_fds *s)
 			return;
 		}
 	}
+#else
+	(void)s;	/* io_uring is Linux's */
+#endif
 }
 
 /*

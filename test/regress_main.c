@@ -14,6 +14,8 @@ extern struct regress_case regress_signal_cases[];
 extern struct regress_case regress_fd_cases[];
 extern struct regress_case regress_heap_cases[];
 extern struct regress_case regress_recheck_cases[];
+extern struct regress_case regress_recheck_epoll_cases[];
+extern struct regress_case regress_fd_epoll_cases[];
 extern struct regress_case regress_timer_rearm_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
@@ -59,6 +61,8 @@ const struct regress_table regress_tables[] = {
 	{ regress_fd_cases, 0, NULL },
 	{ regress_heap_cases, 0, NULL },
 	{ regress_recheck_cases, 0, NULL },
+	{ regress_recheck_epoll_cases, 0, "epoll" },
+	{ regress_fd_epoll_cases, 0, "epoll" },
 	{ regress_timer_rearm_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },

@@ -37,6 +37,8 @@
 #include "regress.h"
 #include "regress_util.h"
 
+#ifndef _WIN32
+
 /* regress_core.c counts the library's epoll_ctl() calls. */
 long regress_epoll_ctl_count(void);
 
@@ -185,8 +187,7 @@ recheck_round(void)
 static void
 need_epoll(struct regress_env *env)
 {
-	if (strcmp(env->backend, "epoll") != 0)
-		tt_skip("io_uring batches only the epoll backend's calls");
+	(void)env;
 	if (regress_epoll_ctl_count() < 0)
 		tt_skip("epoll_ctl() calls cannot be counted here");
 }
@@ -375,8 +376,6 @@ test_recheck_reuse_batch(struct regress_env *env)
 static void
 test_recheck_reuse_batch_noiouring(struct regress_env *env)
 {
-	if (strcmp(env->backend, "epoll") != 0)
-		tt_skip("EVENT_NOIOURING changes only the epoll backend");
 	fresh_base(env, 1);
 	reuse_batch(env);
 }
@@ -523,8 +522,7 @@ test_recheck_rebuild_bits(struct regress_env *env)
 	int x[2], e[2], y[2], q[2], pp[NPAD][2], ep0[4], ep1[4];
 	int i, n0, n1, yfd, ydup;
 
-	if (strcmp(env->backend, "epoll") != 0)
-		tt_skip("the rebuild of a leftover entry is epoll's");
+	(void)env;
 	b = event_base_new();
 	tt_assert(b != NULL);
 	memset(&bx, 0, sizeof(bx));
@@ -633,17 +631,43 @@ test_recheck_rebuild_bits(struct regress_env *env)
 }
 
 struct regress_case regress_recheck_cases[] = {
+	{ "core/recheck_reuse_batch", test_recheck_reuse_batch, RT_BASE, NULL },
+	{ "core/recheck_closed_batch", test_recheck_closed_batch, RT_BASE,
+	  NULL },
+	RT_END
+};
+
+/* Run on the epoll backend only (regress_main.c names it). */
+struct regress_case regress_recheck_epoll_cases[] = {
 	{ "core/recheck_ring", test_recheck_ring, RT_BASE, NULL },
 	{ "core/recheck_noiouring", test_recheck_noiouring, RT_BASE, NULL },
 	{ "core/recheck_refused_setup", test_recheck_refused_setup, RT_BASE,
 	  NULL },
 	{ "core/recheck_refused_enter", test_recheck_refused_enter, RT_BASE,
 	  NULL },
-	{ "core/recheck_reuse_batch", test_recheck_reuse_batch, RT_BASE, NULL },
 	{ "core/recheck_reuse_batch_noiouring",
 	  test_recheck_reuse_batch_noiouring, RT_BASE, NULL },
-	{ "core/recheck_closed_batch", test_recheck_closed_batch, RT_BASE,
-	  NULL },
 	{ "core/recheck_rebuild_bits", test_recheck_rebuild_bits, 0, NULL },
 	RT_END
 };
+
+#else /* _WIN32 */
+
+static void
+test_recheck_posix_only(struct regress_env *env)
+{
+	(void)env;
+	tt_skip("reuses fd numbers through fork(), dup2() and close(), "
+	    "which Windows sockets do not have");
+}
+
+struct regress_case regress_recheck_cases[] = {
+	{ "core/recheck_reuse_batch", test_recheck_posix_only, 0, NULL },
+	{ "core/recheck_closed_batch", test_recheck_posix_only, 0, NULL },
+	RT_END
+};
+
+struct regress_case regress_recheck_epoll_cases[] = {
+	RT_END
+};
+#endif /* _WIN32 */
