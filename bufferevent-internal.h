@@ -21,6 +21,7 @@
 #include "evbuffer-internal.h"	/* first: the 2.x declarations */
 #include <event2/bufferevent_struct.h>
 #include <event2/bufferevent_compat.h>
+#include "evutil-internal.h"	/* socket calls and errors */
 #include <event2/event.h>	/* EV_FINALIZE, event_del_block() */
 
 /* Why a direction is suspended (read_suspended / write_suspended bits). */

@@ -255,7 +255,7 @@ bufferevent_run_eventcb_(struct bufferevent *bev, short what, int options)
 		return;
 	if (bufferevent_defers(p, options)) {
 		p->eventcb_pending |= what;
-		p->eventcb_errno = errno;
+		p->eventcb_errno = EVUTIL_SOCKET_ERROR();
 		bufferevent_schedule(p);
 		return;
 	}
@@ -301,7 +301,7 @@ bufferevent_deferred_cb(int fd, short what, void *arg)
 	if (p->eventcb_pending && bev->errorcb) {
 		ev = p->eventcb_pending;
 		p->eventcb_pending = 0;
-		errno = p->eventcb_errno;
+		EVUTIL_SET_SOCKET_ERROR(p->eventcb_errno);
 		BEV_CALL((*bev->errorcb)(bev, ev, bev->cbarg));
 	}
 #undef BEV_CALL

@@ -192,7 +192,7 @@ be_socket_readcb(int fd, short what, void *arg)
 
 	res = evbuffer_read(in, fd, howmuch);
 	if (res == -1) {
-		if (errno == EAGAIN || errno == EINTR)
+		if (EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
 			goto done;
 		err = BEV_EVENT_READING | BEV_EVENT_ERROR;
 		goto error;
@@ -219,7 +219,8 @@ done:
 	bufferevent_decref_and_unlock_(bev);
 }
 
-/* A connect finished?  1 yes, 0 still going, -1 failed (errno set). */
+/* A connect finished?  1 yes, 0 still going, -1 failed (the error in
+ * EVUTIL_SOCKET_ERROR()). */
 static int
 be_socket_connect_done(struct bufferevent_private *p, evutil_socket_t fd)
 {
@@ -230,13 +231,13 @@ be_socket_connect_done(struct bufferevent_private *p, evutil_socket_t fd)
 		e = p->connect_errno;
 		p->connect_errno = 0;
 	} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1) {
-		e = errno;
+		e = EVUTIL_SOCKET_ERROR();
 	}
 	if (e == 0)
 		return 1;
-	if (e == EINPROGRESS || e == EINTR || e == EALREADY)
+	if (EVUTIL_ERR_CONNECT_RETRIABLE(e))
 		return 0;
-	errno = e;
+	EVUTIL_SET_SOCKET_ERROR(e);
 	return -1;
 }
 
@@ -305,8 +306,10 @@ be_socket_writecb(int fd, short what, void *arg)
 		res = quota < 0 ? evbuffer_write(out, fd) :
 		    evbuffer_write_atmost(out, fd, quota);
 		if (res == -1) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == EINPROGRESS)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (EVUTIL_ERR_RW_RETRIABLE(e) ||
+			    EVUTIL_ERR_CONNECT_RETRIABLE(e))
 				goto done;
 			err = BEV_EVENT_WRITING | BEV_EVENT_ERROR;
 			goto error;
@@ -374,7 +377,7 @@ be_socket_destruct(struct bufferevent *bev)
 {
 	if ((BEV_P(bev)->options & BEV_OPT_CLOSE_ON_FREE) &&
 	    bev->ev_read.ev_fd >= 0)
-		close(bev->ev_read.ev_fd);
+		EVUTIL_CLOSESOCKET(bev->ev_read.ev_fd);
 }
 
 /* A socket pushes its data as fast as it can anyway. */
@@ -556,16 +559,18 @@ bufferevent_socket_connect(struct bufferevent *bev,
 			goto done;
 		own = 1;
 		if (evutil_make_socket_nonblocking(fd) == -1) {
-			close(fd);
+			EVUTIL_CLOSESOCKET(fd);
 			goto done;
 		}
 	}
 	if (addr != NULL && connect(fd, addr, (socklen_t)socklen) == -1) {
-		if (errno == ECONNREFUSED) {
+		int e = EVUTIL_SOCKET_ERROR();
+
+		if (EVUTIL_ERR_IS_REFUSED(e)) {
 			refused = 1;
-		} else if (errno != EINPROGRESS && errno != EINTR) {
+		} else if (!EVUTIL_ERR_CONNECT_RETRIABLE(e)) {
 			if (own)
-				close(fd);
+				EVUTIL_CLOSESOCKET(fd);
 			goto done;
 		}
 	}
@@ -574,7 +579,7 @@ bufferevent_socket_connect(struct bufferevent *bev,
 	res = be_socket_watch_connect(bev, refused);
 	if (res == -1 && own) {
 		(void)be_socket_set_fd(bev, -1);
-		close(fd);
+		EVUTIL_CLOSESOCKET(fd);
 	}
 done:
 	bufferevent_decref_and_unlock_(bev);

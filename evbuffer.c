@@ -44,6 +44,7 @@
 #endif
 
 #include "evbuffer-internal.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -928,7 +929,12 @@ static size_t
 evbuffer_read_size(const struct evbuffer *buf, int fd)
 {
 	size_t want = EVBUFFER_DEFAULT_READ;
-#ifdef FIONREAD
+#if defined(_WIN32)
+	u_long n = 0;
+
+	if (ioctlsocket((SOCKET)fd, FIONREAD, &n) == 0 && n > 0)
+		want = (size_t)n;
+#elif defined(FIONREAD)
 	int n = 0;
 
 	if (ioctl(fd, FIONREAD, &n) == 0 && n > 0)
@@ -944,9 +950,11 @@ evbuffer_read_size(const struct evbuffer *buf, int fd)
 }
 
 /*
- * One read() from fd appended to the buffer: howmuch bytes at most, or the
- * library's choice when negative (see evbuffer_read_size).  Returns the
- * count, 0 at end of file, or -1 with errno (the buffer keeps its data).
+ * One read() from fd (recv() from the socket on Windows) appended to the
+ * buffer: howmuch bytes at most, or the library's choice when negative
+ * (see evbuffer_read_size).  Returns the count, 0 at end of file, or -1
+ * with the error in EVUTIL_SOCKET_ERROR() (errno on POSIX); the buffer
+ * keeps its data.
  */
 static int
 evbuffer_read_core(struct evbuffer *buf, int fd, int howmuch)
@@ -960,12 +968,14 @@ evbuffer_read_core(struct evbuffer *buf, int fd, int howmuch)
 	if (howmuch > 0 && (size_t)howmuch < want)
 		want = (size_t)howmuch;
 
-	if (evbuffer_expand_core(buf, want) == -1)
+	if (evbuffer_expand_core(buf, want) == -1) {
+		EVUTIL_SET_SOCKET_ERROR(ENOMEM);	/* Windows: not WSA's */
 		return -1;
+	}
 
-	n = read(fd, buf->buffer + buf->off, want);
+	n = EVUTIL_READ_SOCKET(fd, buf->buffer + buf->off, want);
 	if (n <= 0)
-		return (int)n;	/* -1 with errno, or 0 at end of file */
+		return (int)n;	/* -1 with the error, or 0 at end of file */
 	buf->off += (size_t)n;
 	evbuffer_notify_(buf, old_len);
 	return (int)n;
@@ -986,8 +996,9 @@ evbuffer_read(struct evbuffer *buf, evutil_socket_t fd, int howmuch)
 }
 
 /*
- * One write() of at most len bytes of the data to fd; drains what was
- * written.  Returns the count, or -1 with errno.
+ * One write() of at most len bytes of the data to fd (send() to the
+ * socket on Windows); drains what was written.  Returns the count, or -1
+ * with the error in EVUTIL_SOCKET_ERROR() (errno on POSIX).
  */
 static int
 evbuffer_write_core(struct evbuffer *buf, int fd, size_t len)
@@ -999,7 +1010,7 @@ evbuffer_write_core(struct evbuffer *buf, int fd, size_t len)
 		len = buf->off;
 	if (len > INT_MAX)
 		len = INT_MAX;
-	n = write(fd, buf->buffer, len);
+	n = EVUTIL_WRITE_SOCKET(fd, buf->buffer, len);
 	if (n > 0)
 		evbuffer_drain_core(buf, (size_t)n);
 	return (int)n;

@@ -31,6 +31,40 @@
 #include "log-internal.h"
 #include "mm-internal.h"
 
+#ifdef _WIN32
+#include <io.h>
+
+/*
+ * Windows has no pread(): ReadFile() at an offset reads the same bytes.
+ * (It moves the file position as well, which pread() would not; the fd
+ * is the library's once handed over.)
+ */
+static ssize_t
+pread(int fd, void *buf, size_t len, ev_off_t offset)
+{
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+	OVERLAPPED ov;
+	DWORD got;
+
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = EBADF;
+		return -1;
+	}
+	memset(&ov, 0, sizeof(ov));
+	ov.Offset = (DWORD)((uint64_t)offset & 0xffffffffu);
+	ov.OffsetHigh = (DWORD)((uint64_t)offset >> 32);
+	if (len > 0x7fffffff)
+		len = 0x7fffffff;
+	if (!ReadFile(h, buf, (DWORD)len, &got, &ov)) {
+		if (GetLastError() == ERROR_HANDLE_EOF)
+			return 0;
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)got;
+}
+#endif
+
 struct evbuffer_file_segment {
 	int fd;
 	unsigned flags;			/* EVBUF_FS_* */

@@ -29,6 +29,7 @@
 
 #include "event.h"
 #include "evutil.h"
+#include "evutil-internal.h"	/* socket calls and errors */
 #include "evdns.h"
 #include "event2/dns.h"
 #include "event2/dns_compat.h"

@@ -817,7 +817,7 @@ tcp_close(struct evdns_request *req)
 	if (req->tcp == NULL)
 		return;
 	event_del(&req->tcp->ev);
-	close(req->tcp->fd);
+	EVUTIL_CLOSESOCKET(req->tcp->fd);
 	mm_free(req->tcp->in);
 	mm_free(req->tcp);
 	req->tcp = NULL;
@@ -831,11 +831,11 @@ tcp_socket(const struct nameserver *ns)
 
 	if (fd < 0)
 		return -1;
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
 	(void)evutil_make_socket_nonblocking(fd);
 	if (connect(fd, (const struct sockaddr *)&ns->addr, ns->addrlen) < 0 &&
-	    errno != EINPROGRESS) {
-		close(fd);
+	    !EVUTIL_ERR_CONNECT_RETRIABLE(EVUTIL_SOCKET_ERROR())) {
+		EVUTIL_CLOSESOCKET(fd);
 		return -1;
 	}
 	return fd;
@@ -870,11 +870,15 @@ tcp_start(struct evdns_request *req)
 static int
 tcp_write_step(struct dns_tcp *t)
 {
-	ssize_t r = write(t->fd, t->out + t->outoff, t->outlen - t->outoff);
+	ssize_t r = EVUTIL_WRITE_SOCKET(t->fd, t->out + t->outoff,
+	    t->outlen - t->outoff);
+	int e;
 
-	if (r < 0)
-		return (errno == EAGAIN || errno == EINTR ||
-		    errno == EINPROGRESS) ? 0 : -1;
+	if (r < 0) {
+		e = EVUTIL_SOCKET_ERROR();
+		return (EVUTIL_ERR_RW_RETRIABLE(e) ||
+		    EVUTIL_ERR_CONNECT_RETRIABLE(e)) ? 0 : -1;
+	}
 	t->outoff += (size_t)r;
 	return t->outoff == t->outlen;
 }
@@ -887,10 +891,12 @@ tcp_read_step(struct dns_tcp *t)
 		ssize_t r;
 
 		if (t->lenoff < 2)
-			r = read(t->fd, t->lenbuf + t->lenoff, 2 - t->lenoff);
+			r = EVUTIL_READ_SOCKET(t->fd, t->lenbuf + t->lenoff,
+			    2 - t->lenoff);
 		else
-			r = read(t->fd, t->in + t->inoff, t->inlen - t->inoff);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			r = EVUTIL_READ_SOCKET(t->fd, t->in + t->inoff,
+			    t->inlen - t->inoff);
+		if (r < 0 && EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
 			return 0;
 		if (r <= 0)
 			return -1;

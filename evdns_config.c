@@ -654,6 +654,11 @@ evdns_resolv_conf_parse(int flags, const char *const filename)
 	return resolv_conf_parse(evdns_global_(), flags, filename);
 }
 
+/*
+ * /etc/resolv.conf; on Windows, where there is none unless someone put
+ * one there (\etc\resolv.conf on the current drive), the servers the
+ * system uses (evdns_win32.c), 127.0.0.1 if it lists none (code 6).
+ */
 int
 evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
     const char *const filename)
@@ -666,6 +671,14 @@ evdns_base_resolv_conf_parse(struct evdns_base *base, int flags,
 int
 evdns_init(void)
 {
+#ifdef _WIN32
+	if (access("/etc/resolv.conf", 0) != 0) {
+		if (evdns_config_windows_nameservers() == 0)
+			return 0;
+		nameserver_ip_add(evdns_global_(), "127.0.0.1");
+		return 6;
+	}
+#endif
 	return evdns_resolv_conf_parse(DNS_OPTIONS_ALL, "/etc/resolv.conf");
 }
 

@@ -33,6 +33,9 @@
 #ifdef HAVE_GETRANDOM
 #include <sys/random.h>
 #endif
+#ifdef _WIN32
+#include <bcrypt.h>
+#endif
 
 #include "event.h"
 #include "evutil.h"
@@ -67,8 +70,12 @@ rand_refill(struct evdns_base *dns)
 	struct timeval tv;
 	ev_uint64_t x;		/* 64 bits everywhere: the LCG below needs them */
 
-#ifdef HAVE_GETRANDOM
+#if defined(HAVE_GETRANDOM)
 	r = getrandom(dns->rnd_pool, want, 0);
+#elif defined(_WIN32)
+	if (BCryptGenRandom(NULL, dns->rnd_pool, (ULONG)want,
+	    BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0)
+		r = (ssize_t)want;
 #endif
 	if (r != (ssize_t)want) {
 		int fd = open("/dev/urandom", O_RDONLY);
@@ -191,9 +198,9 @@ ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen,
 
 	if (fd < 0)
 		return -1;
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
 	if (evutil_make_socket_nonblocking(fd) < 0) {
-		close(fd);
+		EVUTIL_CLOSESOCKET(fd);
 		return -1;
 	}
 #endif
@@ -211,7 +218,7 @@ ns_socket(struct evdns_base *dns, const struct sockaddr *sa, socklen_t salen,
 	if (connect(fd, sa, salen) < 0) {
 		evdns_log_(1, "connect to nameserver failed: %s",
 		    strerror(errno));
-		close(fd);
+		EVUTIL_CLOSESOCKET(fd);
 		return -1;
 	}
 	return fd;
@@ -264,7 +271,7 @@ evdns_nameserver_add_sa_(struct evdns_base *dns, const struct sockaddr *sa,
 	evdns_event_set_(dns->base, &ns->read_ev, ns->fd, EV_READ | EV_PERSIST,
 	    ns_read_cb, ns);
 	if (ns_watched(dns) && event_add(&ns->read_ev, NULL) < 0) {
-		close(ns->fd);
+		EVUTIL_CLOSESOCKET(ns->fd);
 		mm_free(ns);
 		return 2;
 	}
@@ -287,7 +294,7 @@ evdns_ns_free_all_(struct evdns_base *dns)
 		next = ns->next;
 		event_del(&ns->read_ev);
 		event_del(&ns->probe_ev);
-		close(ns->fd);
+		EVUTIL_CLOSESOCKET(ns->fd);
 		mm_free(ns);
 	}
 	dns->ns_head = dns->ns_cursor = NULL;
@@ -405,9 +412,10 @@ evdns_base_nameserver_sockaddr_add(struct evdns_base *base,
 {
 	if (base == NULL || sa == NULL || flags != 0)
 		return -1;
-	if (!((sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+	if (!((sa->sa_family == AF_INET &&
+	    len >= (ev_socklen_t)sizeof(struct sockaddr_in)) ||
 	    (sa->sa_family == AF_INET6 &&
-	    len >= sizeof(struct sockaddr_in6))))
+	    len >= (ev_socklen_t)sizeof(struct sockaddr_in6))))
 		return -1;
 	return evdns_nameserver_add_sa_(base, sa, sa->sa_family == AF_INET ?
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
@@ -439,7 +447,7 @@ dgram_send(struct nameserver *ns, const unsigned char *pkt, size_t len)
 {
 	ssize_t r = send(ns->fd, pkt, len, 0);
 
-	if (r < 0 && errno == ECONNREFUSED) {
+	if (r < 0 && EVUTIL_ERR_IS_REFUSED(EVUTIL_SOCKET_ERROR())) {
 		/* An ICMP error from an earlier datagram; try once more. */
 		r = send(ns->fd, pkt, len, 0);
 	}
@@ -642,7 +650,11 @@ ns_read(struct nameserver *ns)
 		    (struct sockaddr *)&from, &fromlen);
 
 		if (r < 0) {
-			if (errno == EINTR || errno == ECONNREFUSED)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			/* Refused: an ICMP error, reported once (on Windows
+			 * as WSAECONNRESET). */
+			if (EVUTIL_ERR_IS_EINTR(e) || EVUTIL_ERR_IS_REFUSED(e))
 				continue;
 			return;
 		}

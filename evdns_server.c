@@ -72,7 +72,7 @@ port_unref(struct evdns_server_port *port)
 	if (--port->refcnt > 0)
 		return;
 	event_del(&port->ev);
-	close(port->fd);
+	EVUTIL_CLOSESOCKET(port->fd);
 	mm_free(port);
 }
 
@@ -274,8 +274,7 @@ server_flush_queue(struct evdns_server_port *port)
 		ssize_t r = sendto(port->fd, sr->reply, sr->replylen, 0,
 		    (struct sockaddr *)&sr->addr, sr->addrlen);
 
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == EINTR))
+		if (r < 0 && EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
 			break;
 		port->qhead = sr->qnext;
 		if (port->qhead == NULL)
@@ -300,7 +299,11 @@ server_event_cb(int fd, short what, void *arg)
 		    (struct sockaddr *)&from, &fromlen);
 
 		if (r < 0) {
-			if (errno == EINTR)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			/* Windows reports an ICMP error that an earlier reply
+			 * drew as WSAECONNRESET here: not the port's fault. */
+			if (EVUTIL_ERR_IS_EINTR(e) || EVUTIL_ERR_IS_REFUSED(e))
 				continue;
 			break;
 		}
@@ -521,7 +524,7 @@ evdns_server_request_respond(struct evdns_server_request *req, int err)
 			server_request_free(sr);
 			return 0;
 		}
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		if (!EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR())) {
 			evdns_log_(1, "server: sendto failed: %s",
 			    strerror(errno));
 			server_request_free(sr);
@@ -555,7 +558,7 @@ evdns_server_request_get_requesting_addr(struct evdns_server_request *_req,
 	struct server_request *sr = (struct server_request *)_req;
 
 	if (_req == NULL || sa == NULL || addr_len < 0 ||
-	    (size_t)addr_len < sr->addrlen)
+	    (socklen_t)addr_len < sr->addrlen)
 		return -1;
 	memcpy(sa, &sr->addr, sr->addrlen);
 	return (int)sr->addrlen;

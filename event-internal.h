@@ -31,6 +31,7 @@
 #include "event2/thread.h"
 #include "event.h"
 #include "min_heap-internal.h"
+#include "evutil-internal.h"	/* Windows: clock_gettime() */
 #include "evsignal-internal.h"
 
 /* Inside the library event_get_version is the 1.4 function;
@@ -53,6 +54,17 @@
  * that the kernel still knows the fd (it may have been closed and the
  * number reused): the core does this when a program called event_set() on
  * the fd since the last registration.
+ *
+ * add() with old != 0 and del() come only from the changelist flush, right
+ * before dispatch(), with the base locked.  A backend may queue them and
+ * apply them when dispatch() starts, before evsel_wait_begin_() (epoll
+ * batches them through io_uring), so that its queue is only touched under
+ * the lock: while the loop waits, other threads never call the backend
+ * (they queue on the core's changelist).  It then returns 0 and reports a
+ * change that fails with event_fd_bad_(), without blocking in that wait.
+ * add() with old == 0 (a first registration: from event_add(), which
+ * returns its error to the program, or from the flush) must be applied at
+ * once, after anything queued.
  */
 struct eventop {
 	/* Backend name as reported by event_base_get_method(). */
@@ -69,7 +81,8 @@ struct eventop {
 	int (*del)(struct event_base *base, int fd, short old, short new_);
 	/*
 	 * Wait at most tv (NULL: forever; {0,0}: do not block).  For every
-	 * ready fd call event_fd_ready_(base, fd, EV_READ|EV_WRITE bits);
+	 * ready fd call event_fd_ready_(base, fd, EV_READ|EV_WRITE bits,
+	 * and EV_CLOSED with that feature);
 	 * for an fd the kernel calls invalid, event_fd_bad_(base, fd).  The
 	 * core handles caught signals after dispatch returns.  EINTR is not
 	 * an error: return 0.  -1 only on a real failure of the wait itself
@@ -112,12 +125,18 @@ struct eventop {
  *  REARM   a V2 persistent event with an interval to re-arm (the interval
  *          lives in the event's unused list entry, see ev_x_slot());
  *  FREE    event_free_finalize(): free the event after its finalizer.
+ * and, with that range full, one above it in the int ev_flags (no EVLIST_*
+ * of 1.4 or 2.x goes there, and EVLIST_ALL masks it off either way):
+ *  LAZY    the armed timer was re-armed to a later deadline without
+ *          moving it in the heap: its heap key is the older, earlier
+ *          deadline, ev_timeout the real one (see timer_arm() in event.c).
  */
 #define EVLIST_X_FDSET		0x1000
 #define EVLIST_X_V2		0x2000
 #define EVLIST_X_REARM		0x4000
 #define EVLIST_X_FREE		0x8000
-#define EVLIST_X_MASK		0xf000
+#define EVLIST_X_LAZY		0x10000
+#define EVLIST_X_MASK		(0xf000 | EVLIST_X_LAZY)
 
 /* Interest bits the core tracks per fd; EV_ET rides along. */
 #define EV_IO_MASK		(EV_READ | EV_WRITE | EV_CLOSED)
@@ -293,6 +312,7 @@ EV_HIDDEN void event_deadline_wall_(struct event_base *base,
 /* Used by signal.c: the backend's sig_add()/sig_del(), when it has them. */
 EV_HIDDEN int evsel_sig_add_(struct event_base *base, int signo);
 EV_HIDDEN int evsel_sig_del_(struct event_base *base, int signo);
+
 
 /* event.c for the 2.x files: a zeroed base with its queues, heap and
  * signal state (no backend yet), or NULL; the backend table; event_del()

@@ -124,17 +124,30 @@ event_clamp_pri(struct event *ev)
 /* ------------------------------------------------------------------ */
 /* Time */
 
+/* The clock, out of line: its registers stay out of the timer paths. */
+static EV_NOINLINE int64_t
+mono_now_us_call(void)
+{
+	return event_mono_now_us_();
+}
+
 /*
  * The current time: inside the loop (after the backend returned) the
  * time cached then, as in 1.4, so timeouts added by callbacks are relative
  * to the moment the wait ended.
  */
-int64_t
-event_now_us_(struct event_base *base)
+static inline int64_t
+base_now_us(struct event_base *base)
 {
 	if (base->tv_cached)
 		return base->now_us;
-	return event_mono_now_us_();
+	return mono_now_us_call();
+}
+
+int64_t
+event_now_us_(struct event_base *base)
+{
+	return base_now_us(base);
 }
 
 /* tv as microseconds, clamped so that now + result cannot overflow. */
@@ -150,16 +163,17 @@ tv_to_us(const struct timeval *tv)
 	return s * 1000000 + tv->tv_usec;
 }
 
-static void
+static inline void
 us_to_tv(int64_t us, struct timeval *tv)
 {
 	int64_t s, u;
 
 	if (us >= 0) {
-		/* The usual case (monotonic deadlines): unsigned division is
-		 * cheaper and needs no sign fix-up. */
-		tv->tv_sec = (time_t)((uint64_t)us / 1000000);
-		tv->tv_usec = (suseconds_t)((uint64_t)us % 1000000);
+		/* Unsigned division: no sign fix-ups (monotonic times);
+		 * the remainder from the quotient, one division. */
+		s = (int64_t)((uint64_t)us / 1000000);
+		tv->tv_sec = (time_t)s;
+		tv->tv_usec = (suseconds_t)(us - s * 1000000);
 		return;
 	}
 	s = us / 1000000;
@@ -558,6 +572,12 @@ event_reinit(struct event_base *base)
 		errno = EINVAL;
 		return -1;
 	}
+#ifdef _WIN32
+	/* No fork() on Windows, so nothing to rebuild (docs/COMPAT.md). */
+	event_warnx("event_reinit: there is no fork() on Windows");
+	errno = ENOSYS;
+	return -1;
+#endif
 	event_base_lock_(base);
 	/* A backend whose state lives in the kernel (epoll, kqueue,
 	 * /dev/poll) shares it with the parent: give the child its own and
@@ -878,7 +898,8 @@ io_remove(struct event_base *base, struct event *ev)
 
 /*
  * Take ev's timer out of the heap (it is armed).  With inl (a constant:
- * event_del()'s fast path) the heap code is inlined here.
+ * event_del() of a timer, event_del_uninserted()) the heap code is
+ * inlined here.
  */
 static EV_ALWAYS_INLINE void
 timer_disarm_inl(struct event_base *base, struct event *ev, int inl)
@@ -887,35 +908,70 @@ timer_disarm_inl(struct event_base *base, struct event *ev, int inl)
 		min_heap_erase_inl_(&base->timeheap, ev);
 	else
 		min_heap_erase(&base->timeheap, ev);
-	ev->ev_flags &= ~EVLIST_TIMEOUT;
+	ev->ev_flags &= ~(EVLIST_TIMEOUT | EVLIST_X_LAZY);
 	if (!(ev->ev_flags & EVLIST_INTERNAL))
 		base->event_count--;
 }
 
-/*
- * Arm ev's timer for the monotonic time when (microseconds); a heap slot
- * must have been reserved if the timer is not armed yet.
- */
 #define timer_disarm(base, ev)	timer_disarm_inl((base), (ev), 0)
 
-static EV_ALWAYS_INLINE void
-timer_arm(struct event_base *base, struct event *ev, int64_t when)
+/*
+ * Lazy re-arming.  A timer re-armed to a later deadline (an inactivity
+ * timeout pushed back, a 2.x persistent event re-armed at each activation:
+ * the common cases) keeps its place in the heap: only ev_timeout, the real
+ * deadline, moves, and EVLIST_X_LAZY says the heap key is an earlier one.
+ * When that key comes to the top, timeout_process() puts the timer where
+ * its real deadline belongs instead of firing it.  The heap orders equal
+ * keys by the sequence number of the entry, which keeps the old one; the
+ * new number waits in ev_pncalls (1.4 pointed it at the count of calls
+ * left; we keep that count in the base, see cur_ncalls).
+ */
+#define timer_lazy_seq(ev)	((uint64_t)(uintptr_t)(ev)->ev_pncalls)
+#define timer_set_lazy_seq(ev, s) \
+	((ev)->ev_pncalls = (short *)(uintptr_t)(s))
+
+/*
+ * The heap part of arming ev for when.  Out of line and called last, so
+ * that event_add() of a timer needs no registers of its own.  Returns 0.
+ */
+static EV_NOINLINE int
+timer_heap_set(struct event_base *base, struct event *ev, int64_t when)
 {
-	us_to_tv(when, &ev->ev_timeout);
 	if (ev->ev_flags & EVLIST_TIMEOUT) {
+		ev->ev_flags &= ~EVLIST_X_LAZY;
 		min_heap_adjust(&base->timeheap, ev, when, base->timer_seq++);
-		return;
+		return 0;
 	}
-	min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
 	ev->ev_flags |= EVLIST_TIMEOUT;
 	if (!(ev->ev_flags & EVLIST_INTERNAL))
 		base->event_count++;
+	min_heap_push(&base->timeheap, ev, when, base->timer_seq++);
+	return 0;
+}
+
+/*
+ * Arm ev's timer for the monotonic time when (microseconds); a heap slot
+ * must have been reserved if the timer is not armed yet.  Returns 0.
+ */
+static EV_ALWAYS_INLINE int
+timer_arm(struct event_base *base, struct event *ev, int64_t when)
+{
+	if ((ev->ev_flags & EVLIST_TIMEOUT) &&
+	    when >= tv_to_us(&ev->ev_timeout)) {
+		/* Later than the armed deadline: no heap work (see above). */
+		ev->ev_flags |= EVLIST_X_LAZY;
+		timer_set_lazy_seq(ev, base->timer_seq++);
+		us_to_tv(when, &ev->ev_timeout);
+		return 0;
+	}
+	us_to_tv(when, &ev->ev_timeout);
+	return timer_heap_set(base, ev, when);
 }
 
 void
 event_timer_arm_(struct event_base *base, struct event *ev, int64_t when)
 {
-	timer_arm(base, ev, when);
+	(void)timer_arm(base, ev, when);
 }
 
 /*
@@ -935,17 +991,43 @@ timeout_v2(struct event_base *base, struct event *ev,
 		ev_x_set_interval(ev, d);
 		ev->ev_flags |= EVLIST_X_REARM;
 	}
-	return event_now_us_(base) + d;
+	return base_now_us(base) + d;
 }
 
 /*
- * Make ev pending: register its fd or signal unless already registered,
- * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
- * timeout alone.  Either everything happens or nothing: 0, or -1 with
- * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).
+ * timer_add() for the rare events: an active one (re-arming a
+ * timeout-activated event cancels its callback) or a 2.x one.
+ */
+static EV_NOINLINE int
+timer_add_rare(struct event_base *base, struct event *ev,
+    const struct timeval *tv)
+{
+	if ((ev->ev_flags & EVLIST_ACTIVE) && (ev->ev_res & EV_TIMEOUT)) {
+		if (base->cur_ev == ev)
+			base->cur_ncalls = 0;
+		event_queue_remove_active(base, ev);
+	}
+	if (ev->ev_flags & EVLIST_X_V2)
+		return timer_arm(base, ev, timeout_v2(base, ev, tv));
+	return timer_arm(base, ev, base_now_us(base) + tv_to_us(tv));
+}
+
+/*
+ * (Re)arm ev's timeout to now + tv.  Room in the heap must have been
+ * reserved and the priority checked when ev is not armed yet.  Returns 0.
  */
 static EV_ALWAYS_INLINE int
-event_add_nolock(struct event *ev, const struct timeval *tv)
+timer_add(struct event_base *base, struct event *ev, const struct timeval *tv)
+{
+	/* One test for two rare cases: an active event, a 2.x one. */
+	if (ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2))
+		return timer_add_rare(base, ev, tv);
+	return timer_arm(base, ev, base_now_us(base) + tv_to_us(tv));
+}
+
+/* event_add_nolock() of an event with I/O or a signal (tv may be NULL). */
+static EV_NOINLINE int
+event_add_registered(struct event *ev, const struct timeval *tv)
 {
 	struct event_base *base = ev->ev_base;
 	int events = ev->ev_events, insert;
@@ -955,8 +1037,7 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 		errno = EINVAL;
 		return -1;
 	}
-	insert = (events & (EV_IO_MASK | EV_SIGNAL)) &&
-	    !(ev->ev_flags & EVLIST_INSERTED);
+	insert = !(ev->ev_flags & EVLIST_INSERTED);
 
 	/* Everything that can fail comes first. */
 	if (insert && (events & EV_IO_MASK)) {
@@ -988,34 +1069,43 @@ event_add_nolock(struct event *ev, const struct timeval *tv)
 		event_clamp_pri(ev);
 	}
 	ev->ev_flags &= ~EVLIST_X_FDSET;
-
-	if (tv != NULL) {
-		int64_t when;
-
-		/* One test for two rare cases: an active event, a 2.x one. */
-		if (ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2)) {
-			/* Re-arming a timeout-activated event cancels its
-			 * callback. */
-			if ((ev->ev_flags & EVLIST_ACTIVE) &&
-			    (ev->ev_res & EV_TIMEOUT)) {
-				if (base->cur_ev == ev)
-					base->cur_ncalls = 0;
-				event_queue_remove_active(base, ev);
-			}
-			if (ev->ev_flags & EVLIST_X_V2) {
-				if (!(ev->ev_flags &
-				    (EVLIST_TIMEOUT | EVLIST_INSERTED)))
-					event_clamp_pri(ev);
-				timer_arm(base, ev, timeout_v2(base, ev, tv));
-				return 0;
-			}
-		}
-		when = event_now_us_(base) + tv_to_us(tv);
-		if (!(ev->ev_flags & (EVLIST_TIMEOUT | EVLIST_INSERTED)))
-			event_clamp_pri(ev);
-		timer_arm(base, ev, when);
-	}
+	if (tv != NULL)
+		return timer_add(base, ev, tv);
 	return 0;
+}
+
+/* event_add_nolock() of a pure timer: the common case of timer-heavy
+ * programs. */
+static EV_NOINLINE int
+event_add_timer(struct event *ev, const struct timeval *tv)
+{
+	struct event_base *base = ev->ev_base;
+
+	if (tv == NULL)
+		return 0;
+	if (!(ev->ev_flags & EVLIST_TIMEOUT)) {
+		if (min_heap_reserve(&base->timeheap,
+		    base->timeheap.n + 1) == -1)
+			return -1;
+		event_clamp_pri(ev);	/* becoming pending */
+	}
+	return timer_add(base, ev, tv);
+}
+
+/*
+ * Make ev pending: register its fd or signal unless already registered,
+ * and with tv (re)arm its timeout to now + tv.  NULL leaves an armed
+ * timeout alone.  Either everything happens or nothing: 0, or -1 with
+ * errno (EINVAL, EBADF, ENOMEM, or from sigaction/socketpair).  Both
+ * kinds are out of line, so that event_add() itself is a few tests and a
+ * jump, and each path saves only the registers it needs.
+ */
+static EV_ALWAYS_INLINE int
+event_add_nolock(struct event *ev, const struct timeval *tv)
+{
+	if (ev->ev_events & (EV_IO_MASK | EV_SIGNAL))
+		return event_add_registered(ev, tv);
+	return event_add_timer(ev, tv);
 }
 
 /* event_add() with a lock, debug checks or debug logging. */
@@ -1086,6 +1176,14 @@ event_del_nolock_(struct event *ev)
 	return event_del_nolock(ev);
 }
 
+/* event_del() of an event with no fd or signal registered (a timer): the
+ * heap code inlined. */
+static EV_NOINLINE int
+event_del_uninserted(struct event *ev)
+{
+	return event_del_nolock_inl(ev, 1);
+}
+
 #define DEL_AUTOBLOCK	0	/* wait unless the event has EV_FINALIZE */
 #define DEL_BLOCK	1
 #define DEL_NOBLOCK	2
@@ -1130,7 +1228,10 @@ event_del_block_mode(struct event *ev, int block)
 	}
 	if (ev->ev_base->xflags)
 		return event_del_slow(ev, block);
-	return event_del_nolock_inl(ev, 1);
+	/* Out of line either way: this stays a few tests and a jump. */
+	if (ev->ev_flags & EVLIST_INSERTED)
+		return event_del_nolock_(ev);
+	return event_del_uninserted(ev);
 }
 
 int
@@ -1242,7 +1343,8 @@ event_loopbreak(void)
 /*
  * Move every expired timer to the active queues.  The event is deleted,
  * except a 2.x persistent one, which only loses its timer (it is re-armed
- * before its callback runs).
+ * before its callback runs).  A lazily re-armed timer at the top first
+ * moves to its real deadline.
  */
 static void
 timeout_process(struct event_base *base)
@@ -1253,6 +1355,12 @@ timeout_process(struct event_base *base)
 	while (!min_heap_empty(&base->timeheap) &&
 	    min_heap_top_key(&base->timeheap) <= now) {
 		ev = min_heap_top(&base->timeheap);
+		if (ev->ev_flags & EVLIST_X_LAZY) {
+			ev->ev_flags &= ~EVLIST_X_LAZY;
+			min_heap_adjust(&base->timeheap, ev,
+			    tv_to_us(&ev->ev_timeout), timer_lazy_seq(ev));
+			continue;
+		}
 		if (ev->ev_flags & EVLIST_X_REARM)
 			timer_disarm(base, ev);
 		else

@@ -714,7 +714,7 @@ static struct evhttp_request *
 evrpc_reply_keep(struct evhttp_request *req)
 {
 	struct evhttp_request *copy = evhttp_request_new(NULL, NULL);
-	struct evkeyval *h;
+	struct evkeyval *kv;
 	struct evbuffer *body;
 
 	if (copy == NULL)
@@ -727,14 +727,10 @@ evrpc_reply_keep(struct evhttp_request *req)
 	}
 	copy->response_code = req->response_code;
 	copy->kind = req->kind;
-	/*
-	 * Move the header entries, not the list heads: a request's heads
-	 * live inside it, so the HTTP layer's would go when it frees req
-	 * (issue 12: ASan, rpc2/pause_client_in).
-	 */
-	while ((h = TAILQ_FIRST(req->input_headers)) != NULL) {
-		TAILQ_REMOVE(req->input_headers, h, next);
-		TAILQ_INSERT_TAIL(copy->input_headers, h, next);
+	/* The header lists live inside their requests: move the entries. */
+	while ((kv = TAILQ_FIRST(req->input_headers)) != NULL) {
+		TAILQ_REMOVE(req->input_headers, kv, next);
+		TAILQ_INSERT_TAIL(copy->input_headers, kv, next);
 	}
 	body = copy->input_buffer;
 	copy->input_buffer = req->input_buffer;

@@ -3,7 +3,8 @@
  *
  * The handler only counts the signal and writes one byte to a socketpair
  * whose read end is an internal event of the base; the loop then runs the
- * signal events outside the handler.  Only one base (evsignal_base)
+ * signal events outside the handler (signal.c; on Windows the handlers
+ * are installed with signal(), signal_win32.c).  Only one base (evsignal_base)
  * receives signals at a time: the last to add a signal event or to enter
  * its loop with signal events registered.
  */
@@ -28,7 +29,14 @@ struct evsignal_info {
 	 * signal, saved dispositions (NULL: not ours). */
 	struct event_list evsigevents[NSIG];
 	volatile sig_atomic_t evsigcaught[NSIG];
+#ifdef _WIN32
+	/* signal_win32.c: the handlers signal() replaced (valid when
+	 * sh_saved[i] is set; SIG_DFL is a null pointer there). */
+	void (*sh_old[NSIG])(int);
+	unsigned char sh_saved[NSIG];
+#else
 	struct sigaction *sh_old[NSIG];
+#endif
 	int nsigevents;			/* signal events inserted */
 };
 

@@ -33,6 +33,7 @@
 #include "event2/thread.h"
 #include "evbuffer-internal.h"	/* evbuffer_set_lock_callbacks_() */
 #include "event-internal.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -388,7 +389,7 @@ notify_cb(int fd, short what, void *arg)
 	char buf[64];
 
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
+	while (EVUTIL_READ_SOCKET(fd, buf, sizeof(buf)) > 0)
 		;
 	event_base_lock_(base);
 	base->notify_pending = 0;
@@ -406,14 +407,26 @@ evthread_notify_(struct event_base *base)
 	if (base->notify_fd[0] == base->notify_fd[1])
 		n = write(base->notify_fd[1], &one, sizeof(one));
 	else
-		n = write(base->notify_fd[1], "", 1);
+		n = EVUTIL_WRITE_SOCKET(base->notify_fd[1], "", 1);
 	(void)n;	/* full: the loop is being woken anyway */
 }
 
-/* An eventfd (both ends the same fd) or a non-blocking pipe.  0 or -1. */
+/* An eventfd (both ends the same fd) or a non-blocking pipe (Windows: a
+ * loopback socket pair, the only thing its loop can watch).  0 or -1. */
 static int
 notify_fd_open(int fds[2])
 {
+#ifdef _WIN32
+	int i;
+
+	if (evutil_socketpair(AF_INET, SOCK_STREAM, 0, fds) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		(void)evutil_closeonexec_(fds[i]);
+		(void)evutil_make_socket_nonblocking(fds[i]);
+	}
+	return 0;
+#else
 #if defined(HAVE_EVENTFD) && defined(EFD_CLOEXEC) && defined(EFD_NONBLOCK)
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (fd >= 0) {
@@ -435,6 +448,7 @@ notify_fd_open(int fds[2])
 	}
 #endif
 	return -1;
+#endif /* _WIN32 */
 }
 
 static void
@@ -442,9 +456,9 @@ notify_fd_close(struct event_base *base)
 {
 	if (base->notify_fd[0] < 0)
 		return;
-	close(base->notify_fd[0]);
+	EVUTIL_CLOSESOCKET(base->notify_fd[0]);
 	if (base->notify_fd[1] != base->notify_fd[0])
-		close(base->notify_fd[1]);
+		EVUTIL_CLOSESOCKET(base->notify_fd[1]);
 	base->notify_fd[0] = base->notify_fd[1] = -1;
 }
 

@@ -8,6 +8,12 @@
 #include <sys/types.h>
 #include <sys/time.h>
 #include <errno.h>
+#ifdef _WIN32
+/* libtool defines DLL_EXPORT for our DLL, which makes mingw-w64's
+ * <pthread.h> declare DLL imports; winpthreads is linked in statically
+ * (configure.ac). */
+#undef DLL_EXPORT
+#endif
 #include <pthread.h>
 #include <string.h>
 #include <time.h>

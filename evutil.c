@@ -20,6 +20,9 @@
 #include "event-internal.h"
 #include "log-internal.h"
 
+#ifndef _WIN32
+/* (Windows: both are in evutil_win32.c.) */
+
 /* socketpair(2).  0, or -1 with errno. */
 int
 evutil_socketpair(int family, int type, int protocol, int sv[2])
@@ -49,6 +52,7 @@ evutil_make_socket_nonblocking(int sock)
 	}
 	return 0;
 }
+#endif /* !_WIN32 */
 
 ev_int64_t
 evutil_strtoll(const char *s, char **endptr, int base)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "event2/util.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -349,10 +350,32 @@ set_int_option(evutil_socket_t sock, int level, int name)
 	return setsockopt(sock, level, name, &one, sizeof(one));
 }
 
+#if defined(_WIN32) || !defined(SO_REUSEPORT) || !defined(TCP_DEFER_ACCEPT)
+/* An option the system does not have (or, on Windows, should not be
+ * set): nothing to do, but sock must still be a socket.  0 or -1. */
+static int
+no_such_option(evutil_socket_t sock)
+{
+	if (evutil_fd_is_open_(sock))
+		return 0;
+#ifdef _WIN32
+	EVUTIL_SET_SOCKET_ERROR(WSAENOTSOCK);
+#else
+	EVUTIL_SET_SOCKET_ERROR(EBADF);
+#endif
+	return -1;
+}
+#endif
+
 int
 evutil_make_listen_socket_reuseable(evutil_socket_t sock)
 {
+#ifdef _WIN32
+	/* SO_REUSEADDR would let another socket take the port there. */
+	return no_such_option(sock);
+#else
 	return set_int_option(sock, SOL_SOCKET, SO_REUSEADDR);
+#endif
 }
 
 int
@@ -361,8 +384,7 @@ evutil_make_listen_socket_reuseable_port(evutil_socket_t sock)
 #ifdef SO_REUSEPORT
 	return set_int_option(sock, SOL_SOCKET, SO_REUSEPORT);
 #else
-	(void)sock;
-	return 0;
+	return no_such_option(sock);
 #endif
 }
 
@@ -378,14 +400,16 @@ evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock)
 #ifdef TCP_DEFER_ACCEPT
 	return set_int_option(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT);
 #else
-	(void)sock;
-	return 0;
+	return no_such_option(sock);
 #endif
 }
 
 int
 evutil_make_socket_closeonexec(evutil_socket_t sock)
 {
+#ifdef _WIN32
+	return evutil_closeonexec_(sock);
+#else
 	int flags = fcntl(sock, F_GETFD, NULL);
 
 	if (flags == -1) {
@@ -398,10 +422,11 @@ evutil_make_socket_closeonexec(evutil_socket_t sock)
 		return -1;
 	}
 	return 0;
+#endif
 }
 
 int
 evutil_closesocket(evutil_socket_t sock)
 {
-	return close(sock);
+	return EVUTIL_CLOSESOCKET(sock);
 }

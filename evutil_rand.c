@@ -24,6 +24,17 @@
 #include "log-internal.h"
 #include "mm-internal.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#include <bcrypt.h>
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC	0
+#endif
+#ifndef O_BINARY
+#define O_BINARY	0	/* (Windows: the seed file's bytes untranslated) */
+#endif
+
 #define SEED_LEN	44	/* 32 bytes of key, 12 of nonce */
 
 static struct {
@@ -117,7 +128,7 @@ read_full(int fd, unsigned char *buf, size_t n)
 static int
 seed_from_file(const char *path, unsigned char *buf)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_BINARY), r;
 
 	if (fd == -1)
 		return -1;
@@ -145,6 +156,12 @@ seed_read(unsigned char *buf)
 		if (got == SEED_LEN)
 			return 0;
 	}
+#endif
+#ifdef _WIN32
+	/* The system's generator (Windows has no /dev/urandom). */
+	if (BCryptGenRandom(NULL, buf, SEED_LEN,
+	    BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0)
+		return 0;
 #endif
 	return seed_from_file("/dev/urandom", buf);
 }
@@ -213,7 +230,7 @@ evutil_secure_rng_set_urandom_device_file(char *fname)
 	int fd;
 
 	if (fname != NULL) {
-		if ((fd = open(fname, O_RDONLY | O_CLOEXEC)) == -1)
+		if ((fd = open(fname, O_RDONLY | O_CLOEXEC | O_BINARY)) == -1)
 			return -1;
 		close(fd);
 		if ((copy = mm_strdup(fname)) == NULL)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "event2/util.h"
+#include "evutil-internal.h"	/* Windows: clock_gettime() */
 #include "mm-internal.h"
 
 struct evutil_monotonic_timer {

@@ -31,6 +31,7 @@
 
 #include "event.h"
 #include "evhttp.h"
+#include "evutil-internal.h"	/* socket calls and errors */
 
 #ifndef EV_HIDDEN
 #if defined(__GNUC__) && !defined(_WIN32)
@@ -91,8 +92,17 @@ enum evhttp_connection_error {
 #define HTTP_MAX_BODY_SIZE	((ev_int64_t)64 * 1024 * 1024)
 #define CLIENT_MAX_HEADERS_SIZE	(256 * 1024)	/* status line + headers */
 #define CLIENT_MAX_HEADERS	512		/* header lines per response */
+#define CLIENT_MAX_BODY_SIZE	HTTP_MAX_BODY_SIZE	/* buffered at once */
+/* "No limit" on the head (evhttp_set_max_headers_size(-1)) still ends at
+ * this size: memory is not infinite (431 above it). */
+#define HTTP_HEAD_HARD_MAX	((ev_int64_t)16 * 1024 * 1024)
+/* A request body must advance by this many bytes per timeout period. */
+#define HTTP_BODY_MIN_BYTES	1024
 #define HTTP_LINGER_SECS	2	/* then discard input this long */
+#define HTTP_IDLE_TRIM_SECS	1	/* idle sweeps: release buffers */
 #define HTTP_OUTPUT_HIGH	(256 * 1024)	/* stop parsing above this */
+#define HTTP_INPUT_HIGH		(256 * 1024)	/* stop reading above this
+						   while not parsing */
 
 /* ------------------------------------------------------------------ */
 /* The message parser (http_parser.c)                                  */
@@ -141,6 +151,7 @@ struct http_parser {
 	ev_int64_t max_head;	/* limit of header_bytes; < 0: none */
 	ev_int64_t max_body;	/* body bytes; < 0: no limit */
 	ev_int64_t body_read;	/* body bytes taken so far */
+	size_t scanned;		/* input bytes known to hold no LF */
 };
 
 /* Start a new message (limits and is_request are kept). */
@@ -168,74 +179,122 @@ EV_HIDDEN int http_header_add_raw_(struct evkeyvalq *headers,
 /* ------------------------------------------------------------------ */
 /* Connections, servers, requests                                      */
 
-/* Connection states. */
-enum evcon_state {
-	EVCON_DISCONNECTED,	/* client: no socket */
-	EVCON_CONNECTING,	/* client: connect() in progress */
-	EVCON_IDLE,		/* connected, nothing outstanding */
-	EVCON_READING,		/* parsing a request (server) or response */
-	EVCON_DISPATCHED,	/* server: the application holds the request */
-	EVCON_CLOSING,		/* flush the output, then close */
-	EVCON_LINGERING		/* output flushed; discard input a while */
+/*
+ * libevent 1.4.15's connection states, kept in evcon->state for programs
+ * that read it (names and values as in 1.4).  The library itself works
+ * from evcon->phase, which conn_set_phase_() mirrors into state.
+ */
+enum evhttp_connection_state {
+	EVCON_DISCONNECTED,	/* not connected, not trying */
+	EVCON_CONNECTING,	/* connect() in progress */
+	EVCON_IDLE,		/* connected, nothing in progress */
+	EVCON_READING_FIRSTLINE,	/* request or status line */
+	EVCON_READING_HEADERS,
+	EVCON_READING_BODY,
+	EVCON_READING_TRAILER,	/* after the last chunk */
+	EVCON_WRITING		/* a request or a reply is being written */
 };
 
-/* evcon->flags */
-#define EVCON_INCOMING		0x0001	/* accepted by a server */
-#define EVCON_DEAD		0x0004	/* to be destroyed when not busy */
-#define EVCON_READ_ADDED	0x0008	/* ev_read is pending */
-#define EVCON_WRITE_ADDED	0x0010	/* ev_write is pending */
-#define EVCON_PEER_EOF		0x0020	/* read() returned 0 */
-#define EVCON_NOSEND		0x0040	/* fd is not a socket: use write() */
-#define EVCON_ESTABLISHED	0x0080	/* client: the connect succeeded */
-#define EVCON_USER_FREED	0x0100	/* evhttp_connection_free() called */
-#define EVCON_RETRY_WAIT	0x0200	/* client: a reconnect is scheduled */
-#define EVCON_PROCESSING	0x0400	/* server_process_() is running */
+/* Where a connection is: our own, finer view (evcon->phase). */
+enum conn_phase {
+	CONN_DISCONNECTED,	/* client: no socket */
+	CONN_CONNECTING,	/* client: connect() in progress */
+	CONN_IDLE,		/* client: connected, nothing outstanding */
+	CONN_READING,		/* parsing a request (server) or response */
+	CONN_DISPATCHED,	/* server: the application holds the request */
+	CONN_CLOSING,		/* flush the output, then close */
+	CONN_LINGERING		/* output flushed; discard input a while */
+};
 
+/*
+ * evcon->flags.  The low bits are 1.4's, with 1.4's meaning, for programs
+ * that test them; the others are ours.
+ */
+#define EVHTTP_CON_INCOMING	0x0001	/* accepted by a server */
+#define EVHTTP_CON_OUTGOING	0x0002	/* made by evhttp_connection_new() */
+#define EVHTTP_CON_CLOSEDETECT	0x0004	/* idle client, watching for a close */
+#define EVCON_INCOMING		EVHTTP_CON_INCOMING
+#define EVCON_DEAD		0x0010	/* to be destroyed when not busy */
+#define EVCON_READ_ADDED	0x0020	/* ev_read is pending */
+#define EVCON_WRITE_ADDED	0x0040	/* ev_write is pending */
+#define EVCON_PEER_EOF		0x0080	/* read() returned 0 */
+#define EVCON_NOSEND		0x0100	/* fd is not a socket: use write() */
+#define EVCON_ESTABLISHED	0x0200	/* client: the connect succeeded */
+#define EVCON_USER_FREED	0x0400	/* evhttp_connection_free() called */
+#define EVCON_RETRY_WAIT	0x0800	/* client: a reconnect is scheduled */
+#define EVCON_PROCESSING	0x1000	/* server_process_() is running */
+#define EVCON_WRITE_FAILED	0x2000	/* a write failed: output is dropped */
+#define EVCON_CLOSECB_RUN	0x4000	/* server: the close callback ran */
+#define EVCON_TRIM_MARK		0x8000	/* server: idle at the last sweep */
+#define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
+
+/* Work for ev_defer (evcon->pending): done from the loop. */
+#define CONN_DEFER_DONE		0x01	/* server: the reply is complete */
+#define CONN_DEFER_FAIL		0x02	/* a write failed */
+#define CONN_DEFER_DRAINED	0x04	/* the output was written */
+
+/*
+ * A connection, either side.  It starts with the members of libevent
+ * 1.4.15's struct evhttp_connection, with their types, order and meaning
+ * (daemons copied 1.4's private header and read them: the output queued
+ * for a slow subscriber, the state, the peer); our own members follow.
+ * http/connection_layout checks the offsets.
+ */
 struct evhttp_connection {
+	/* --- libevent 1.4.15's members --- */
 	TAILQ_ENTRY(evhttp_connection) next;	/* in http->connections */
-
-	int fd;
-	int flags;				/* EVCON_* */
-	enum evcon_state state;
-	int busy;		/* > 0 while our code runs on this connection */
-
-	struct event ev_read;			/* EV_READ|EV_PERSIST */
-	struct event ev_write;			/* EV_WRITE|EV_PERSIST */
-	struct event ev_timer;			/* timeouts, retries, linger */
-
-	struct evbuffer *input;			/* bytes read, not yet parsed */
-	struct evbuffer *output;		/* bytes waiting to be sent */
-
-	char *address;				/* peer, as a string */
-	unsigned short port;
+	int fd;					/* the socket; -1: none */
+	union {					/* 1.4: ev */
+		struct event ev;
+		struct event ev_read;	/* EV_READ|EV_PERSIST: input, close */
+	};
+	union {					/* 1.4: close_ev */
+		struct event close_ev;
+		struct event ev_write;	/* EV_WRITE|EV_PERSIST: output waits */
+	};
+	struct evbuffer *input_buffer;		/* read, not yet parsed */
+	struct evbuffer *output_buffer;		/* queued for the peer */
 	char *bind_address;			/* client: local address */
-	unsigned short bind_port;
-
+	unsigned short bind_port;		/* client: local port */
+	char *address;				/* peer, numeric or a name */
+	unsigned short port;
+	int flags;				/* EVHTTP_CON_*, EVCON_* */
 	int timeout;				/* seconds; -1: defaults */
 	int retry_cnt;				/* client: failed attempts */
 	int retry_max;
+	enum evhttp_connection_state state;	/* 1.4's view of phase */
+	struct evhttp *http_server;		/* server connections */
+	/* Requests: server: the one being read or held by the app (or
+	 * replied, until the loop finishes it); client: queued, the first
+	 * is the one in progress. */
+	TAILQ_HEAD(evcon_requestq, evhttp_request) requests;
+	/* evhttp_write_buffer(): called once the output is written (1.4's
+	 * connection callback). */
+	void (*cb)(struct evhttp_connection *, void *);
+	void *cb_arg;
+	void (*closecb)(struct evhttp_connection *, void *);
+	void *closecb_arg;
+	struct event_base *base;
+
+	/* --- ours --- */
+	enum conn_phase phase;
+	int busy;		/* > 0 while our code runs on this connection */
+	int pending;		/* CONN_DEFER_* work queued on ev_defer */
+	struct event ev_timer;			/* timeouts, retries, linger */
+	struct event ev_defer;			/* activated, never added */
+
 	int connect_errno;		/* client: connect() failed at once */
+	ev_int64_t max_headers_size;		/* < 0: no limit */
+	ev_int64_t max_body_size;		/* < 0: no limit */
 
 	struct http_parser parser;		/* the message being read */
+	ev_int64_t body_mark;	/* server: body bytes when the timer ran */
 	int keep_alive;				/* after this exchange */
 	int reply_chunked;			/* server: streaming chunked */
 	int reply_head;				/* server: reply without body */
 	int reply_started;			/* server: streaming started */
 
-	/* Requests: server: the one being read or held by the app;
-	 * client: queued, the first is the one in progress. */
-	TAILQ_HEAD(evcon_requestq, evhttp_request) requests;
-
 	struct evhttp_request *spare;		/* server: a reusable request */
-	struct evhttp *http_server;		/* server connections */
-	struct event_base *base;
-
-	void (*closecb)(struct evhttp_connection *, void *);
-	void *closecb_arg;
-
-	/* evhttp_write_buffer(): called once when the output is drained. */
-	void (*writecb)(struct evhttp_connection *, void *);
-	void *writecb_arg;
 };
 
 struct evhttp_cb {
@@ -266,6 +325,8 @@ struct evhttp {
 	void *gencbarg;
 
 	struct event_base *base;
+	struct event trim_ev;		/* sweeps idle connections' buffers */
+	int trim_armed;			/* trim_ev is pending */
 
 	/* The Date header value, rebuilt once a second. */
 	time_t date_when;
@@ -281,7 +342,12 @@ struct http_req {
 	struct evhttp_request pub;
 	struct evkeyvalq in_headers;
 	struct evkeyvalq out_headers;
-	int handed;		/* server: given to the application */
+	int handed;		/* server: the application holds it */
+	int replied;		/* server: its reply is complete; the loop
+				   finishes it (it stays valid until then) */
+	/* Detached during its connection's close callback: the list it
+	 * waits in (evhttp_request_free() takes it out). */
+	struct evcon_requestq *orphans;
 };
 
 #define REQ_PRIV(r)	((struct http_req *)(r))
@@ -290,6 +356,21 @@ struct http_req {
 #define REQ_SET_CHUNKED(r, v)	((r)->chunked = (v) ? -1 : 0)
 
 /* http_util.c */
+EV_HIDDEN int http_uri_is_safe_(const char *uri);
+/* Is s a reason phrase: HTAB, SP, VCHAR, obs-text (RFC 9112 4)?  Inline:
+ * every reply checks its phrase. */
+static inline int
+http_reason_is_safe_(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+EV_HIDDEN const char *http_reason_phrase_(int code);
 EV_HIDDEN int http_buf_add_header_(struct evbuffer *buf, const char *key,
     const char *value);
 EV_HIDDEN void http_format_date_(time_t t, char *out, size_t outlen);
@@ -298,7 +379,15 @@ EV_HIDDEN void http_format_date_(time_t t, char *out, size_t outlen);
 #define CONN_ENTER(evcon)	((evcon)->busy++)
 EV_HIDDEN int conn_leave_(struct evhttp_connection *evcon);
 EV_HIDDEN struct evhttp_connection *conn_alloc_(struct event_base *base);
+EV_HIDDEN void conn_attach_events_(struct evhttp_connection *evcon,
+    struct event_base *base);
 EV_HIDDEN void conn_attach_event_(struct event_base *base, struct event *ev);
+EV_HIDDEN void conn_run_pending_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_closing_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_idle_(struct evhttp_connection *evcon);
+EV_HIDDEN int conn_is_idle_(const struct evhttp_connection *evcon);
+EV_HIDDEN int conn_holds_buffers_(const struct evhttp_connection *evcon);
+EV_HIDDEN void conn_trim_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_fd_events_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_del_fd_events_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_timer_(struct evhttp_connection *evcon, int secs);
@@ -311,8 +400,76 @@ EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
 EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
     struct evhttp_request *req);
 
+/* 1.4's name for where the connection is (evcon->state). */
+static inline enum evhttp_connection_state
+conn_public_state_(const struct evhttp_connection *evcon)
+{
+	switch (evcon->phase) {
+	case CONN_DISCONNECTED:
+		return EVCON_DISCONNECTED;
+	case CONN_CONNECTING:
+		return EVCON_CONNECTING;
+	case CONN_IDLE:
+		return EVCON_IDLE;
+	case CONN_READING:
+		/* A client writes its request first. */
+		if (!(evcon->flags & EVCON_INCOMING) &&
+		    evcon->output_buffer->off > 0)
+			return EVCON_WRITING;
+		switch (evcon->parser.state) {
+		case HP_FIRSTLINE:
+			return EVCON_READING_FIRSTLINE;
+		case HP_HEADERS:
+			return EVCON_READING_HEADERS;
+		case HP_TRAILERS:
+			return EVCON_READING_TRAILER;
+		default:
+			return EVCON_READING_BODY;
+		}
+	default:
+		/* The reply is being produced or written, or the close. */
+		return EVCON_WRITING;
+	}
+}
+
+/* Keep 1.4's evcon->state in step with what changed. */
+static inline void
+conn_sync_state_(struct evhttp_connection *evcon)
+{
+	evcon->state = conn_public_state_(evcon);
+}
+
+/* Move to phase, keeping 1.4's state and CLOSEDETECT bit in step. */
+static inline void
+conn_set_phase_(struct evhttp_connection *evcon, enum conn_phase phase)
+{
+	evcon->phase = phase;
+	if (phase == CONN_IDLE)
+		evcon->flags |= EVHTTP_CON_CLOSEDETECT;
+	else
+		evcon->flags &= ~EVHTTP_CON_CLOSEDETECT;
+	conn_sync_state_(evcon);
+}
+
+/*
+ * Queue work for ev_defer's callback, which runs from the loop right
+ * after the current callback (event_active makes no system call).  Work
+ * queued while the connection's own request callback runs is done when
+ * that callback returns (server_dispatch), which is the same moment.
+ */
+static inline void
+conn_defer_(struct evhttp_connection *evcon, int work)
+{
+	if (evcon->pending == 0 && !(evcon->flags & EVCON_IN_HANDLER))
+		event_active(&evcon->ev_defer, EV_TIMEOUT, 1);
+	evcon->pending |= work;
+}
+
 /* http_server.c and http_reply.c */
 EV_HIDDEN void server_process_(struct evhttp_connection *evcon);
+EV_HIDDEN void server_reply_done_(struct evhttp_connection *evcon);
+EV_HIDDEN void server_drop_requests_(struct evhttp_connection *evcon);
+EV_HIDDEN void server_trim_soon_(struct evhttp *http);
 EV_HIDDEN void server_write_head_(struct evhttp_connection *evcon,
     struct evhttp_request *req, ev_int64_t body_len);
 EV_HIDDEN void server_send_page_(struct evhttp_request *req, int code,

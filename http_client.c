@@ -47,6 +47,7 @@ evhttp_connection_new(const char *address, unsigned short port)
 		return NULL;
 	}
 	evcon->port = port;
+	evcon->flags |= EVHTTP_CON_OUTGOING;
 	return evcon;
 }
 
@@ -54,12 +55,11 @@ void
 evhttp_connection_set_base(struct evhttp_connection *evcon,
     struct event_base *base)
 {
-	if (evcon->fd != -1 || evcon->state != EVCON_DISCONNECTED) {
+	if (evcon->fd != -1 || evcon->phase != CONN_DISCONNECTED) {
 		event_warnx("%s: connection in use", __func__);
 		return;
 	}
-	evcon->base = base;
-	conn_attach_event_(base, &evcon->ev_timer);
+	conn_attach_events_(evcon, base);
 }
 
 void
@@ -68,7 +68,7 @@ evhttp_connection_set_local_address(struct evhttp_connection *evcon,
 {
 	char *p;
 
-	if (evcon->state != EVCON_DISCONNECTED || address == NULL)
+	if (evcon->phase != CONN_DISCONNECTED || address == NULL)
 		return;
 	p = mm_strdup(address);
 	if (p == NULL)
@@ -81,7 +81,7 @@ void
 evhttp_connection_set_local_port(struct evhttp_connection *evcon,
     unsigned short port)
 {
-	if (evcon->state != EVCON_DISCONNECTED)
+	if (evcon->phase != CONN_DISCONNECTED)
 		return;
 	evcon->bind_port = port;
 }
@@ -90,6 +90,24 @@ void
 evhttp_connection_set_retries(struct evhttp_connection *evcon, int retry_max)
 {
 	evcon->retry_max = retry_max;
+}
+
+/* Limits for the responses (requests, on a server connection) read on
+ * evcon from now on; negative: none. */
+void
+evhttp_connection_set_max_headers_size(struct evhttp_connection *evcon,
+    ev_ssize_t new_max_headers_size)
+{
+	evcon->max_headers_size = new_max_headers_size < 0 ? -1 :
+	    (ev_int64_t)new_max_headers_size;
+}
+
+void
+evhttp_connection_set_max_body_size(struct evhttp_connection *evcon,
+    ev_ssize_t new_max_body_size)
+{
+	evcon->max_body_size = new_max_body_size < 0 ? -1 :
+	    (ev_int64_t)new_max_body_size;
 }
 
 /*
@@ -107,10 +125,14 @@ client_reset(struct evhttp_connection *evcon)
 		EVUTIL_CLOSESOCKET(evcon->fd);
 		evcon->fd = -1;
 	}
-	evbuffer_drain(evcon->input, evcon->input->off);
-	evbuffer_drain(evcon->output, evcon->output->off);
-	evcon->flags &= ~(EVCON_ESTABLISHED | EVCON_PEER_EOF | EVCON_NOSEND);
-	evcon->state = EVCON_DISCONNECTED;
+	evbuffer_drain(evcon->input_buffer, evcon->input_buffer->off);
+	evbuffer_drain(evcon->output_buffer, evcon->output_buffer->off);
+	evcon->flags &= ~(EVCON_ESTABLISHED | EVCON_PEER_EOF | EVCON_NOSEND |
+	    EVCON_WRITE_FAILED);
+	/* Work queued for the old socket is void. */
+	evcon->pending = 0;
+	event_del(&evcon->ev_defer);
+	conn_set_phase_(evcon, CONN_DISCONNECTED);
 	http_parser_reset_(&evcon->parser);
 	if (was && evcon->closecb != NULL)
 		(*evcon->closecb)(evcon, evcon->closecb_arg);
@@ -152,7 +174,7 @@ client_socket(struct evhttp_connection *evcon, const struct addrinfo *ai)
 		return -1;
 	}
 	evutil_make_socket_nonblocking(fd);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
 	if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (evcon->bind_address == NULL && evcon->bind_port == 0)
@@ -192,14 +214,15 @@ client_connect(struct evhttp_connection *evcon)
 	}
 	evcon->fd = fd;
 	conn_set_fd_events_(evcon);
-	evcon->state = EVCON_CONNECTING;
+	conn_set_phase_(evcon, CONN_CONNECTING);
 	evcon->connect_errno = 0;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
-	    errno != EINPROGRESS && errno != EINTR) {
+	    !EVUTIL_ERR_CONNECT_RETRIABLE(EVUTIL_SOCKET_ERROR())) {
 		/* Refused at once: report it from the loop, through the same
 		 * path as an asynchronous failure (SO_ERROR is gone now). */
-		evcon->connect_errno = errno;
-		event_debug(("%s: connect: %s", __func__, strerror(errno)));
+		evcon->connect_errno = EVUTIL_SOCKET_ERROR();
+		event_debug(("%s: connect: error %d", __func__,
+		    evcon->connect_errno));
 	}
 	freeaddrinfo(ai);
 	event_add(&evcon->ev_write, NULL);
@@ -258,17 +281,17 @@ static void
 client_send_next(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
-	struct evbuffer *out = evcon->output;
+	struct evbuffer *out = evcon->output_buffer;
 	size_t blen;
 
-	if (req == NULL || evcon->state != EVCON_IDLE)
+	if (req == NULL || evcon->phase != CONN_IDLE)
 		return;
 	blen = client_write_head_(evcon, req);
 	/* Copy, not move: a retry on a new connection sends it again. */
 	if (blen > 0)
 		evbuffer_add(out, req->output_buffer->buffer, blen);
 
-	evcon->state = EVCON_READING;
+	conn_set_phase_(evcon, CONN_READING);
 	http_parser_reset_(&evcon->parser);
 	evhttp_clear_headers(req->input_headers);
 	evbuffer_drain(req->input_buffer, req->input_buffer->off);
@@ -287,26 +310,26 @@ client_connect_done_(struct evhttp_connection *evcon)
 		err = evcon->connect_errno;
 	else if (getsockopt(evcon->fd, SOL_SOCKET, SO_ERROR, &err,
 		&errlen) == -1)
-		err = errno;
-	if (err == EINPROGRESS || err == EINTR)
+		err = EVUTIL_SOCKET_ERROR();
+	if (EVUTIL_ERR_CONNECT_RETRIABLE(err))
 		return;
 	if (err != 0) {
-		event_debug(("%s: connect to %s:%d: %s", __func__,
-		    evcon->address, evcon->port, strerror(err)));
+		event_debug(("%s: connect to %s:%d: error %d", __func__,
+		    evcon->address, evcon->port, err));
 		client_connect_failed(evcon);
 		return;
 	}
 	evcon->flags |= EVCON_ESTABLISHED;
 	evcon->retry_cnt = 0;
-	evcon->state = EVCON_IDLE;
+	conn_set_phase_(evcon, CONN_IDLE);
 	event_del(&evcon->ev_write);
 	evcon->flags &= ~EVCON_WRITE_ADDED;
 	conn_clear_timer_(evcon);
 	conn_update_read_(evcon);
 	client_send_next(evcon);
 	/* Output queued by evhttp_make_header() while connecting. */
-	if (!(evcon->flags & EVCON_DEAD) && evcon->state == EVCON_IDLE &&
-	    (evcon->output->off > 0 || evcon->writecb != NULL))
+	if (!(evcon->flags & EVCON_DEAD) && evcon->phase == CONN_IDLE &&
+	    (evcon->output_buffer->off > 0 || evcon->cb != NULL))
 		conn_flush_(evcon);
 }
 
@@ -317,13 +340,13 @@ client_timeout_(struct evhttp_connection *evcon)
 	if (evcon->flags & EVCON_RETRY_WAIT) {
 		evcon->flags &= ~EVCON_RETRY_WAIT;
 		if (!TAILQ_EMPTY(&evcon->requests) &&
-		    evcon->state == EVCON_DISCONNECTED)
+		    evcon->phase == CONN_DISCONNECTED)
 			client_reconnect(evcon);
-	} else if (evcon->state == EVCON_CONNECTING) {
+	} else if (evcon->phase == CONN_CONNECTING) {
 		event_debug(("%s: connect to %s timed out", __func__,
 		    evcon->address));
 		client_connect_failed(evcon);
-	} else if (evcon->state == EVCON_READING) {
+	} else if (evcon->phase == CONN_READING) {
 		client_fail_(evcon, EVCON_HTTP_TIMEOUT);
 	}
 }
@@ -336,7 +359,7 @@ client_timeout_(struct evhttp_connection *evcon)
 size_t
 client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req)
 {
-	struct evbuffer *out = evcon->output;
+	struct evbuffer *out = evcon->output_buffer;
 	struct evkeyval *h;
 	const char *method;
 	int has_host = 0, has_cl = 0;
@@ -385,8 +408,8 @@ client_done(struct evhttp_connection *evcon)
 	req->evcon = NULL;
 	req->kind = EVHTTP_RESPONSE;
 	conn_clear_timer_(evcon);
-	if (evcon->keep_alive && evcon->input->off == 0) {
-		evcon->state = EVCON_IDLE;
+	if (evcon->keep_alive && evcon->input_buffer->off == 0) {
+		conn_set_phase_(evcon, CONN_IDLE);
 		http_parser_reset_(&evcon->parser);
 	} else {
 		client_reset(evcon);
@@ -397,7 +420,7 @@ client_done(struct evhttp_connection *evcon)
 	if (evcon->flags & EVCON_DEAD)
 		return;
 	if (!TAILQ_EMPTY(&evcon->requests)) {
-		if (evcon->state == EVCON_DISCONNECTED &&
+		if (evcon->phase == CONN_DISCONNECTED &&
 		    !(evcon->flags & EVCON_RETRY_WAIT)) {
 			client_reconnect(evcon);
 		} else {
@@ -465,6 +488,9 @@ client_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 				return HTTP_PARSE_CHUNK;
 			evbuffer_drain(req->input_buffer,
 			    req->input_buffer->off);
+			/* The body limit bounds what is buffered at once: a
+			 * delivered chunk no longer counts. */
+			evcon->parser.body_read = 0;
 		} else {
 			return r;
 		}
@@ -477,14 +503,15 @@ client_process_(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req;
 
-	if (evcon->state == EVCON_IDLE) {
+	if (evcon->phase == CONN_IDLE) {
 		/* The peer closed a kept-alive connection, or sent bytes no
 		 * request asked for: either way this socket is done. */
-		if (evcon->input->off > 0 || (evcon->flags & EVCON_PEER_EOF))
+		if (evcon->input_buffer->off > 0 ||
+		    (evcon->flags & EVCON_PEER_EOF))
 			client_reset(evcon);
 		return;
 	}
-	if (evcon->state != EVCON_READING)
+	if (evcon->phase != CONN_READING)
 		return;
 	req = TAILQ_FIRST(&evcon->requests);
 	if (req == NULL) {
@@ -516,6 +543,12 @@ evhttp_make_request(struct evhttp_connection *evcon,
 	if (evcon == NULL || req == NULL || uri == NULL ||
 	    (evcon->flags & (EVCON_INCOMING | EVCON_DEAD)))
 		return -1;
+	if (!http_uri_is_safe_(uri)) {
+		/* CR/LF would end the request line: a second request. */
+		event_warnx("%s: refusing a URI with white space or control "
+		    "bytes", __func__);
+		return -1;
+	}
 	u = mm_strdup(uri);
 	if (u == NULL)
 		return -1;
@@ -531,7 +564,7 @@ evhttp_make_request(struct evhttp_connection *evcon,
 	TAILQ_INSERT_TAIL(&evcon->requests, req, next);
 
 	CONN_ENTER(evcon);
-	if (evcon->state == EVCON_DISCONNECTED &&
+	if (evcon->phase == CONN_DISCONNECTED &&
 	    !(evcon->flags & EVCON_RETRY_WAIT)) {
 		if (client_connect(evcon) == -1) {
 			TAILQ_REMOVE(&evcon->requests, req, next);
@@ -539,7 +572,7 @@ evhttp_make_request(struct evhttp_connection *evcon,
 			conn_leave_(evcon);
 			return -1;
 		}
-	} else if (evcon->state == EVCON_IDLE) {
+	} else if (evcon->phase == CONN_IDLE) {
 		client_send_next(evcon);
 	}
 	conn_leave_(evcon);
@@ -577,7 +610,7 @@ evhttp_connection_connect(struct evhttp_connection *evcon)
 
 	if (evcon == NULL || (evcon->flags & (EVCON_INCOMING | EVCON_DEAD)))
 		return -1;
-	if (evcon->state == EVCON_CONNECTING)
+	if (evcon->phase == CONN_CONNECTING)
 		return 0;
 	CONN_ENTER(evcon);
 	if (evcon->fd != -1)

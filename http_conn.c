@@ -17,11 +17,24 @@
  *    EVCON_DEAD and the outermost conn_leave_() destroys it on the way
  *    out.  Code that calls out therefore re-checks EVCON_DEAD afterwards.
  *
- * c) What is read is handed to server_process_() (http_server.c) or
- *    client_process_() (http_client.c), which run the message parser
- *    through conn_parse_().
+ * c) Work that may call the application or end a request never runs
+ *    inside the application's own call into us (evhttp_send_reply and
+ *    the like): the call queues it in evcon->pending and activates
+ *    ev_defer, whose callback does it from the loop, right after the
+ *    current callback returns (event_active costs no system call).  So
+ *    a replied request stays valid until its handler returns, the next
+ *    pipelined request is handled from the loop, and a write error or a
+ *    close callback never reaches a program in the middle of its own
+ *    walk over its connections.
  *
- * d) The contract of every public function is written where it is
+ * d) What is read is handed to server_process_() (http_server.c) or
+ *    client_process_() (http_client.c), which run the message parser
+ *    through conn_parse_().  An idle server connection gives its buffers
+ *    back after one to two HTTP_IDLE_TRIM_SECS (conn_idle_), and a read
+ *    into an empty input takes only what it needs, so idle connections
+ *    cost about the size of their structs.
+ *
+ * e) The contract of every public function is written where it is
  *    declared, in include/evhttp.h (or http-internal.h for the 1.4 names
  *    evhttp.h lacks); docs/COMPAT.md lists where we differ from 1.4.
  */
@@ -31,6 +44,9 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#ifndef _WIN32
+#include <sys/uio.h>
+#endif
 
 #include <errno.h>
 #include <string.h>
@@ -50,6 +66,7 @@
 static void conn_read_cb(int fd, short what, void *arg);
 static void conn_write_cb(int fd, short what, void *arg);
 static void conn_timer_cb(int fd, short what, void *arg);
+static void conn_defer_cb(int fd, short what, void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                          */
@@ -62,6 +79,15 @@ conn_attach_event_(struct event_base *base, struct event *ev)
 		event_base_set(base, ev);
 }
 
+/* Put the connection's timer and deferred-work events on base. */
+void
+conn_attach_events_(struct evhttp_connection *evcon, struct event_base *base)
+{
+	evcon->base = base;
+	conn_attach_event_(base, &evcon->ev_timer);
+	conn_attach_event_(base, &evcon->ev_defer);
+}
+
 struct evhttp_connection *
 conn_alloc_(struct event_base *base)
 {
@@ -71,22 +97,24 @@ conn_alloc_(struct event_base *base)
 		return NULL;
 	evcon->fd = -1;
 	evcon->timeout = -1;
-	evcon->base = base;
-	evcon->state = EVCON_DISCONNECTED;
+	evcon->max_headers_size = CLIENT_MAX_HEADERS_SIZE;
+	evcon->max_body_size = CLIENT_MAX_BODY_SIZE;
 	TAILQ_INIT(&evcon->requests);
-	evcon->input = evbuffer_new();
-	evcon->output = evbuffer_new();
-	if (evcon->input == NULL || evcon->output == NULL) {
-		if (evcon->input != NULL)
-			evbuffer_free(evcon->input);
-		if (evcon->output != NULL)
-			evbuffer_free(evcon->output);
+	evcon->input_buffer = evbuffer_new();
+	evcon->output_buffer = evbuffer_new();
+	if (evcon->input_buffer == NULL || evcon->output_buffer == NULL) {
+		if (evcon->input_buffer != NULL)
+			evbuffer_free(evcon->input_buffer);
+		if (evcon->output_buffer != NULL)
+			evbuffer_free(evcon->output_buffer);
 		mm_free(evcon);
 		return NULL;
 	}
 	http_parser_reset_(&evcon->parser);
 	evtimer_set(&evcon->ev_timer, conn_timer_cb, evcon);
-	conn_attach_event_(base, &evcon->ev_timer);
+	event_set(&evcon->ev_defer, -1, 0, conn_defer_cb, evcon);
+	conn_attach_events_(evcon, base);
+	conn_set_phase_(evcon, CONN_DISCONNECTED);
 	return evcon;
 }
 
@@ -172,23 +200,16 @@ conn_kill_(struct evhttp_connection *evcon)
 		conn_destroy_(evcon);
 }
 
-/*
- * Detach every request the connection still has.  Server side these are
- * requests the application holds: they survive, with evcon NULL, until the
- * application replies or frees them.  Client side (free_them set) they are
- * freed without their callbacks.
- */
+/* Free the queued requests of a client connection, without callbacks. */
 static void
-conn_drop_requests(struct evhttp_connection *evcon, int free_them)
+conn_free_requests(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req;
 
 	while ((req = TAILQ_FIRST(&evcon->requests)) != NULL) {
 		TAILQ_REMOVE(&evcon->requests, req, next);
 		req->evcon = NULL;
-		/* A server request that was never handed to the app is ours. */
-		if (free_them || !REQ_PRIV(req)->handed)
-			evhttp_request_free(req);
+		evhttp_request_free(req);
 	}
 }
 
@@ -196,56 +217,165 @@ conn_drop_requests(struct evhttp_connection *evcon, int free_them)
 void
 conn_destroy_(struct evhttp_connection *evcon)
 {
+	/* Callbacks below may free it again: that only marks it. */
+	evcon->flags |= EVCON_DEAD;
+	evcon->busy++;
 	conn_del_fd_events_(evcon);
 	event_del(&evcon->ev_timer);
+	event_del(&evcon->ev_defer);
 	if (evcon->fd != -1) {
 		EVUTIL_CLOSESOCKET(evcon->fd);
 		evcon->fd = -1;
 	}
-	if (evcon->flags & EVCON_INCOMING) {
-		conn_drop_requests(evcon, 0);
-		if (evcon->http_server != NULL)
-			TAILQ_REMOVE(&evcon->http_server->connections, evcon,
-			    next);
-		if (evcon->closecb != NULL &&
-		    !(evcon->flags & EVCON_USER_FREED)) {
-			/* A free from inside the callback must not recurse. */
-			evcon->flags |= EVCON_USER_FREED;
-			(*evcon->closecb)(evcon, evcon->closecb_arg);
-		}
-	} else {
-		conn_drop_requests(evcon, 1);
-	}
+	if (evcon->flags & EVCON_INCOMING)
+		server_drop_requests_(evcon);
+	else
+		conn_free_requests(evcon);
 	if (evcon->spare != NULL)
 		evhttp_request_free(evcon->spare);
-	evbuffer_free(evcon->input);
-	evbuffer_free(evcon->output);
+	evbuffer_free(evcon->input_buffer);
+	evbuffer_free(evcon->output_buffer);
 	mm_free(evcon->address);
 	mm_free(evcon->bind_address);
 	mm_free(evcon);
 }
 
+/* A fresh empty buffer for *bufp if it holds storage but no data and no
+ * callback (on a failed allocation it stays). */
+static void
+conn_release_buffer(struct evbuffer **bufp)
+{
+	struct evbuffer *nb;
+
+	if ((*bufp)->totallen == 0 || (*bufp)->off > 0 || (*bufp)->cb != NULL)
+		return;
+	if ((nb = evbuffer_new()) == NULL)
+		return;
+	evbuffer_free(*bufp);
+	*bufp = nb;
+}
+
+/* Does a waiting server connection hold memory it could give back? */
+int
+conn_holds_buffers_(const struct evhttp_connection *evcon)
+{
+	return evcon->input_buffer->totallen > 0 ||
+	    evcon->output_buffer->totallen > 0 || evcon->spare != NULL;
+}
+
+/* Is a server connection waiting for its next request, with nothing
+ * buffered either way? */
+int
+conn_is_idle_(const struct evhttp_connection *evcon)
+{
+	return evcon->phase == CONN_READING &&
+	    evcon->parser.state == HP_FIRSTLINE &&
+	    evcon->input_buffer->off == 0 && evcon->output_buffer->off == 0 &&
+	    !(evcon->flags & EVCON_DEAD);
+}
+
+/*
+ * A server connection now waits for its next request: the idle timeout
+ * runs.  If it holds buffers, the server's sweep (server_trim_sweep) gives
+ * them back once it has stayed idle a whole sweep period, so that
+ * thousands of idle keep-alive connections cost little while a busy one
+ * keeps its buffers and its timer is armed once per request, as before.
+ */
+void
+conn_idle_(struct evhttp_connection *evcon)
+{
+	conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	evcon->flags &= ~EVCON_TRIM_MARK;
+	if (evcon->http_server != NULL && !evcon->http_server->trim_armed &&
+	    conn_holds_buffers_(evcon))
+		server_trim_soon_(evcon->http_server);
+}
+
+/* Give back what an idle connection's wait needs not. */
+void
+conn_trim_(struct evhttp_connection *evcon)
+{
+	conn_release_buffer(&evcon->input_buffer);
+	conn_release_buffer(&evcon->output_buffer);
+	if (evcon->spare != NULL) {
+		evhttp_request_free(evcon->spare);
+		evcon->spare = NULL;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading, parsing, writing                                           */
 
+#define CONN_READ_SIZE	16384
+
+#ifndef _WIN32
 /*
- * Read once from the socket into evcon->input.  Returns the byte count,
- * 0 at EOF, -1 with errno on error (EAGAIN included).  The read goes
- * straight into the buffer's free space (struct evbuffer is public).
+ * conn_read_once() into an empty input with little room: read into that
+ * room and, past it, into the stack, keeping only what arrived.
+ */
+static ssize_t
+conn_read_scattered(struct evhttp_connection *evcon, struct evbuffer *buf,
+    size_t room)
+{
+	unsigned char scratch[CONN_READ_SIZE];
+	struct iovec iov[2];
+	ssize_t n;
+	int niov = 0;
+
+	if (room > 0) {
+		iov[niov].iov_base = buf->buffer + buf->off;
+		iov[niov++].iov_len = room;
+	}
+	iov[niov].iov_base = scratch;
+	iov[niov++].iov_len = sizeof(scratch);
+	do {
+		n = readv(evcon->fd, iov, niov);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n;
+	if ((size_t)n <= room) {
+		buf->off += (size_t)n;
+		return n;
+	}
+	buf->off += room;
+	if (evbuffer_add(buf, scratch, (size_t)n - room) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return n;
+}
+#endif
+
+/*
+ * Read once from the socket into evcon->input_buffer.  Returns the byte
+ * count, 0 at EOF, -1 with EVUTIL_SOCKET_ERROR() on error (EAGAIN
+ * included).  An empty
+ * input with little room reads into that room and, past it, into the
+ * stack: a request that fits (the usual case) is not copied, and the
+ * input keeps the size of what the parser leaves instead of 16 KiB per
+ * connection.  A message in progress reads straight into the buffer,
+ * grown to CONN_READ_SIZE of room (struct evbuffer is public).  Windows
+ * has no readv() on sockets: there the input always gets the room.
  */
 static ssize_t
 conn_read_once(struct evhttp_connection *evcon)
 {
-	struct evbuffer *buf = evcon->input;
-	size_t room;
+	struct evbuffer *buf = evcon->input_buffer;
+	size_t room = buf->totallen - buf->misalign - buf->off;
 	ssize_t n;
 
-	if (evbuffer_expand(buf, 16384) == -1)
+#ifndef _WIN32
+	if (buf->off == 0 && room < CONN_READ_SIZE)
+		return conn_read_scattered(evcon, buf, room);
+#endif
+	if (evbuffer_expand(buf, CONN_READ_SIZE) == -1) {
+		EVUTIL_SET_SOCKET_ERROR(ENOMEM);
 		return -1;
+	}
 	room = buf->totallen - buf->misalign - buf->off;
 	do {
-		n = read(evcon->fd, buf->buffer + buf->off, room);
-	} while (n < 0 && errno == EINTR);
+		n = EVUTIL_READ_SOCKET(evcon->fd, buf->buffer + buf->off, room);
+	} while (n < 0 && EVUTIL_ERR_IS_EINTR(EVUTIL_SOCKET_ERROR()));
 	if (n > 0)
 		buf->off += (size_t)n;
 	return n;
@@ -260,36 +390,38 @@ parser_limits(struct http_parser *p, int is_request,
 	p->max_head = is_request ? HTTP_MAX_HEADERS_SIZE :
 	    CLIENT_MAX_HEADERS_SIZE;
 	p->max_headers = is_request ? HTTP_MAX_HEADERS : CLIENT_MAX_HEADERS;
-	p->max_body = -1;
-	if (evcon != NULL && (evcon->flags & EVCON_INCOMING) &&
-	    evcon->http_server != NULL) {
-		p->max_head = evcon->http_server->max_headers_size;
-		p->max_body = evcon->http_server->max_body_size;
+	p->max_body = is_request ? HTTP_MAX_BODY_SIZE : CLIENT_MAX_BODY_SIZE;
+	if (evcon != NULL) {
+		p->max_head = evcon->max_headers_size;
+		p->max_body = evcon->max_body_size;
 	}
 }
 
 /*
  * Run the connection's parser over its input into req, with the limits
- * as they are now (the server's may change between messages).
+ * as they are now (they may change between messages).
  */
 enum http_parse_result
 conn_parse_(struct evhttp_connection *evcon, struct evhttp_request *req)
 {
 	struct http_parser *p = &evcon->parser;
+	enum http_parse_result r;
 
 	parser_limits(p, (evcon->flags & EVCON_INCOMING) != 0, evcon);
 	p->peer_eof = (evcon->flags & EVCON_PEER_EOF) != 0;
-	return http_parser_run_(p, req, evcon->input);
+	r = http_parser_run_(p, req, evcon->input_buffer);
+	conn_sync_state_(evcon);
+	return r;
 }
 
 /*
- * Write as much of evcon->output as the socket takes now.  Returns 0, or
- * -1 on a write error (the connection is then failed by the caller).
+ * Write as much of evcon->output_buffer as the socket takes now.  Returns
+ * 0, or -1 on a write error (the connection is then failed by the caller).
  */
 static int
 conn_write_some(struct evhttp_connection *evcon)
 {
-	struct evbuffer *buf = evcon->output;
+	struct evbuffer *buf = evcon->output_buffer;
 
 	while (buf->off > 0) {
 		ssize_t n;
@@ -299,15 +431,19 @@ conn_write_some(struct evhttp_connection *evcon)
 			n = write(evcon->fd, buf->buffer, len);
 		} else {
 			n = send(evcon->fd, buf->buffer, len, MSG_NOSIGNAL);
+#ifndef _WIN32	/* (Windows can only watch sockets anyway.) */
 			if (n < 0 && errno == ENOTSOCK) {
 				evcon->flags |= EVCON_NOSEND;
 				continue;
 			}
+#endif
 		}
 		if (n < 0) {
-			if (errno == EINTR)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (EVUTIL_ERR_IS_EINTR(e))
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (EVUTIL_ERR_RW_RETRIABLE(e))
 				return 0;
 			return -1;
 		}
@@ -328,13 +464,26 @@ static void
 conn_linger(struct evhttp_connection *evcon)
 {
 	shutdown(evcon->fd, SHUT_WR);
-	evcon->state = EVCON_LINGERING;
-	evbuffer_drain(evcon->input, evcon->input->off);
+	conn_set_phase_(evcon, CONN_LINGERING);
+	evbuffer_drain(evcon->input_buffer, evcon->input_buffer->off);
 	conn_update_read_(evcon);
 	conn_set_timer_(evcon, HTTP_LINGER_SECS);
 }
 
-/* The output of a connection was written completely. */
+/* Does the end of the output call for more than bookkeeping? */
+static int
+conn_drain_has_work(const struct evhttp_connection *evcon)
+{
+	return evcon->cb != NULL || evcon->phase == CONN_CLOSING ||
+	    ((evcon->flags & EVCON_INCOMING) && evcon->phase == CONN_READING &&
+	     evcon->input_buffer->off > 0);
+}
+
+/*
+ * The output of a connection was written completely; from the loop.
+ * Callers hold the connection busy: a free from the callback only marks
+ * it.
+ */
 static void
 conn_output_drained(struct evhttp_connection *evcon)
 {
@@ -342,17 +491,17 @@ conn_output_drained(struct evhttp_connection *evcon)
 		event_del(&evcon->ev_write);
 		evcon->flags &= ~EVCON_WRITE_ADDED;
 	}
-	if (evcon->writecb != NULL) {
-		/* evhttp_write_buffer(): one shot.  Every caller holds the
-		 * connection busy: a free from the callback only marks it. */
-		void (*cb)(struct evhttp_connection *, void *) = evcon->writecb;
+	conn_sync_state_(evcon);
+	if (evcon->cb != NULL) {
+		/* evhttp_write_buffer(): one shot. */
+		void (*cb)(struct evhttp_connection *, void *) = evcon->cb;
 
-		evcon->writecb = NULL;
-		(*cb)(evcon, evcon->writecb_arg);
+		evcon->cb = NULL;
+		(*cb)(evcon, evcon->cb_arg);
 		if (evcon->flags & EVCON_DEAD)
 			return;
 	}
-	if (evcon->state == EVCON_CLOSING) {
+	if (evcon->phase == CONN_CLOSING) {
 		if (evcon->flags & EVCON_PEER_EOF)
 			conn_kill_(evcon);
 		else
@@ -361,17 +510,39 @@ conn_output_drained(struct evhttp_connection *evcon)
 	}
 	if (evcon->flags & EVCON_INCOMING) {
 		/* Parsing may have paused on output backpressure. */
-		if (evcon->state == EVCON_READING && evcon->input->off > 0)
+		if (evcon->phase == CONN_READING &&
+		    evcon->input_buffer->off > 0)
 			server_process_(evcon);
-		else if (evcon->state == EVCON_DISPATCHED)
+		else if (evcon->phase == CONN_READING &&
+		    evcon->parser.state == HP_FIRSTLINE)
+			conn_idle_(evcon);
+		else if (evcon->phase == CONN_DISPATCHED)
 			conn_clear_timer_(evcon);
-	} else if (evcon->state == EVCON_READING) {
+	} else if (evcon->phase == CONN_READING) {
 		/* Request sent: now the response has the read timeout. */
 		conn_set_timer_(evcon, conn_io_timeout_(evcon));
 	}
 }
 
-/* Fail a connection after an I/O error or timeout. */
+/*
+ * The output was written inside a call of ours that may come from the
+ * application: bookkeeping now, anything that may call out from the loop.
+ */
+static void
+conn_output_written(struct evhttp_connection *evcon)
+{
+	if (conn_drain_has_work(evcon)) {
+		conn_defer_(evcon, CONN_DEFER_DRAINED);
+		return;
+	}
+	conn_sync_state_(evcon);
+	/* (A server's timer may run on while the application holds its
+	 * request: conn_server_timeout() ignores it then.) */
+	if (!(evcon->flags & EVCON_INCOMING) && evcon->phase == CONN_READING)
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
+}
+
+/* Fail a connection after an I/O error or timeout; from the loop. */
 static void
 conn_fail(struct evhttp_connection *evcon, enum evhttp_connection_error err)
 {
@@ -381,43 +552,86 @@ conn_fail(struct evhttp_connection *evcon, enum evhttp_connection_error err)
 		client_fail_(evcon, err);
 }
 
-/* Try to write the output now; register the write event for the rest. */
+/*
+ * Try to write the output now; register the write event for the rest.
+ * May run inside the application's call (evhttp_send_reply_chunk): a
+ * write error only drops the output, and the connection fails from the
+ * loop.
+ */
 void
 conn_flush_(struct evhttp_connection *evcon)
 {
-	if (evcon->fd == -1 || (evcon->flags & EVCON_DEAD))
+	struct evbuffer *out = evcon->output_buffer;
+
+	if (evcon->fd == -1 ||
+	    (evcon->flags & (EVCON_DEAD | EVCON_WRITE_FAILED)))
 		return;
-	if (evcon->state == EVCON_CONNECTING)
+	if (evcon->phase == CONN_CONNECTING)
 		return;		/* written once connected */
-	if (evcon->output->off > 0 && !(evcon->flags & EVCON_WRITE_ADDED)) {
+	if (out->off > 0 && !(evcon->flags & EVCON_WRITE_ADDED)) {
 		if (conn_write_some(evcon) == -1) {
 			event_debug(("%s: fd %d: %s", __func__, evcon->fd,
 			    strerror(errno)));
-			conn_fail(evcon, EVCON_HTTP_EOF);
+			evcon->flags |= EVCON_WRITE_FAILED;
+			evbuffer_drain(out, out->off);
+			conn_defer_(evcon, CONN_DEFER_FAIL);
 			return;
 		}
-		if (evcon->output->off > 0) {
+		if (out->off > 0) {
 			event_add(&evcon->ev_write, NULL);
 			evcon->flags |= EVCON_WRITE_ADDED;
 			conn_set_timer_(evcon, conn_io_timeout_(evcon));
 			return;
 		}
 	}
-	if (evcon->output->off == 0)
-		conn_output_drained(evcon);
+	if (out->off == 0)
+		conn_output_written(evcon);
+}
+
+/*
+ * The exchange is over and the connection closes: once the output is
+ * written, with a lingering close (or at once if the peer is gone).
+ */
+void
+conn_closing_(struct evhttp_connection *evcon)
+{
+	conn_set_phase_(evcon, CONN_CLOSING);
+	conn_update_read_(evcon);
+	conn_flush_(evcon);
+}
+
+/* Should the read event be registered now? */
+static int
+conn_wants_read(const struct evhttp_connection *evcon)
+{
+	if (evcon->fd == -1 ||
+	    (evcon->flags & (EVCON_DEAD | EVCON_PEER_EOF)))
+		return 0;
+	switch (evcon->phase) {
+	case CONN_CONNECTING:
+	case CONN_DISCONNECTED:
+	case CONN_CLOSING:
+		return 0;
+	case CONN_LINGERING:
+		return 1;
+	case CONN_READING:
+		/* While the parser runs it bounds the input itself (head
+		 * limits, bodies move out). */
+		if (!(evcon->flags & EVCON_INCOMING) ||
+		    evcon->output_buffer->off < HTTP_OUTPUT_HIGH)
+			return 1;
+		/* FALLTHROUGH */
+	default:
+		/* Nobody parses: stop above HTTP_INPUT_HIGH. */
+		return evcon->input_buffer->off < HTTP_INPUT_HIGH;
+	}
 }
 
 /* Register or drop the read event as the state requires. */
 void
 conn_update_read_(struct evhttp_connection *evcon)
 {
-	int want = evcon->fd != -1 && !(evcon->flags & EVCON_DEAD) &&
-	    !(evcon->flags & EVCON_PEER_EOF) &&
-	    evcon->state != EVCON_CONNECTING &&
-	    evcon->state != EVCON_DISCONNECTED &&
-	    evcon->state != EVCON_CLOSING &&
-	    (evcon->state == EVCON_LINGERING ||
-	     evcon->input->off < HTTP_MAX_HEADERS_SIZE * 4);
+	int want = conn_wants_read(evcon);
 
 	if (want && !(evcon->flags & EVCON_READ_ADDED)) {
 		event_add(&evcon->ev_read, NULL);
@@ -435,7 +649,7 @@ conn_read_error(struct evhttp_connection *evcon)
 	event_debug(("%s: fd %d: %s", __func__, evcon->fd, strerror(errno)));
 	if (evcon->flags & EVCON_INCOMING) {
 		conn_kill_(evcon);
-	} else if (evcon->state == EVCON_READING &&
+	} else if (evcon->phase == CONN_READING &&
 	    evcon->parser.state == HP_BODY_EOF) {
 		/* The body ends with the connection: this is its end. */
 		evcon->flags |= EVCON_PEER_EOF;
@@ -447,22 +661,17 @@ conn_read_error(struct evhttp_connection *evcon)
 
 /*
  * n bytes arrived (0: EOF) on a server connection whose input held
- * before bytes: restart the timer as the parser's position requires and
- * parse.
+ * before bytes.  A new request's head and body have deadlines (see
+ * conn_timer_cb): only its first byte starts the timer, later bytes do
+ * not extend it, so a slow drip cannot hold the connection.
  */
 static void
 conn_server_input(struct evhttp_connection *evcon, size_t before,
     ssize_t n)
 {
-	enum http_parse_state ps = evcon->parser.state;
-
-	if (n > 0 && evcon->state == EVCON_READING) {
-		/* A new request's head must arrive within the timeout: a
-		 * slow drip of bytes does not extend it.  Body bytes do. */
-		if ((before == 0 && ps == HP_FIRSTLINE) ||
-		    (ps != HP_FIRSTLINE && ps != HP_HEADERS))
-			conn_set_timer_(evcon, conn_io_timeout_(evcon));
-	}
+	if (n > 0 && evcon->phase == CONN_READING && before == 0 &&
+	    evcon->parser.state == HP_FIRSTLINE)
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
 	server_process_(evcon);
 }
 
@@ -470,22 +679,22 @@ static void
 conn_read_cb(int fd, short what, void *arg)
 {
 	struct evhttp_connection *evcon = arg;
-	size_t before = evcon->input->off;
+	size_t before = evcon->input_buffer->off;
 	ssize_t n;
 
 	(void)fd;
 	(void)what;
 	CONN_ENTER(evcon);
 	n = conn_read_once(evcon);
-	if (evcon->state == EVCON_LINGERING) {
-		evbuffer_drain(evcon->input, evcon->input->off);
-		if (n == 0 ||
-		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+	if (evcon->phase == CONN_LINGERING) {
+		evbuffer_drain(evcon->input_buffer, evcon->input_buffer->off);
+		if (n == 0 || (n < 0 &&
+		    !EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR())))
 			conn_kill_(evcon);
 		goto done;
 	}
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		if (!EVUTIL_ERR_RW_RETRIABLE(EVUTIL_SOCKET_ERROR()))
 			conn_read_error(evcon);
 		goto done;
 	}
@@ -496,7 +705,7 @@ conn_read_cb(int fd, short what, void *arg)
 	if (evcon->flags & EVCON_INCOMING) {
 		conn_server_input(evcon, before, n);
 	} else {
-		if (n > 0 && evcon->state == EVCON_READING)
+		if (n > 0 && evcon->phase == CONN_READING)
 			conn_set_timer_(evcon, conn_io_timeout_(evcon));
 		client_process_(evcon);
 	}
@@ -512,15 +721,41 @@ conn_write_cb(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	CONN_ENTER(evcon);
-	if (evcon->state == EVCON_CONNECTING)
+	if (evcon->phase == CONN_CONNECTING)
 		client_connect_done_(evcon);
 	else if (conn_write_some(evcon) == -1)
 		conn_fail(evcon, EVCON_HTTP_EOF);
-	else if (evcon->output->off == 0)
+	else if (evcon->output_buffer->off == 0)
 		conn_output_drained(evcon);
 	else
 		conn_set_timer_(evcon, conn_io_timeout_(evcon));
 	conn_leave_(evcon);
+}
+
+/*
+ * A server connection's timer ran out.  The application may take its
+ * time with a request; the peer may not: a request head must arrive
+ * within the timeout of its first byte, a body must advance by
+ * HTTP_BODY_MIN_BYTES per timeout period (or be complete), and a reply
+ * that cannot be written for that long ends the connection too.
+ */
+static void
+conn_server_timeout(struct evhttp_connection *evcon)
+{
+	struct http_parser *p = &evcon->parser;
+
+	if (evcon->phase == CONN_DISPATCHED && evcon->output_buffer->off == 0)
+		return;
+	if (evcon->phase == CONN_READING && evcon->output_buffer->off == 0 &&
+	    p->state >= HP_BODY_LENGTH && p->state <= HP_CHUNK_CRLF &&
+	    p->body_read - evcon->body_mark >= HTTP_BODY_MIN_BYTES) {
+		evcon->body_mark = p->body_read;
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
+		return;
+	}
+	event_debug(("%s: server connection fd %d timed out", __func__,
+	    evcon->fd));
+	conn_kill_(evcon);
 }
 
 static void
@@ -531,16 +766,47 @@ conn_timer_cb(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	CONN_ENTER(evcon);
-	if (!(evcon->flags & EVCON_INCOMING)) {
+	if (evcon->flags & EVCON_INCOMING)
+		conn_server_timeout(evcon);
+	else
 		client_timeout_(evcon);
-	} else if (evcon->state != EVCON_DISPATCHED ||
-	    evcon->output->off > 0) {
-		/* The application may take its time with a request; the
-		 * peer may not with its request or with reading our reply. */
-		event_debug(("%s: server connection fd %d timed out",
-		    __func__, evcon->fd));
-		conn_kill_(evcon);
+	conn_leave_(evcon);
+}
+
+/*
+ * Do the work conn_defer_() queued; from the loop (the caller holds the
+ * connection busy).
+ */
+void
+conn_run_pending_(struct evhttp_connection *evcon)
+{
+	int work = evcon->pending;
+
+	evcon->pending = 0;
+	if (work == 0 || (evcon->flags & EVCON_DEAD))
+		return;		/* nothing, or destroyed on the way out */
+	if ((work & CONN_DEFER_FAIL) && (evcon->flags & EVCON_WRITE_FAILED)) {
+		conn_fail(evcon, EVCON_HTTP_EOF);
+		return;
 	}
+	if (work & CONN_DEFER_DONE)
+		server_reply_done_(evcon);
+	if ((work & CONN_DEFER_DRAINED) &&
+	    !(evcon->flags & (EVCON_DEAD | EVCON_WRITE_FAILED)) &&
+	    evcon->output_buffer->off == 0 &&
+	    !(evcon->flags & EVCON_WRITE_ADDED))
+		conn_output_drained(evcon);
+}
+
+static void
+conn_defer_cb(int fd, short what, void *arg)
+{
+	struct evhttp_connection *evcon = arg;
+
+	(void)fd;
+	(void)what;
+	CONN_ENTER(evcon);
+	conn_run_pending_(evcon);
 	conn_leave_(evcon);
 }
 
@@ -577,17 +843,14 @@ evhttp_connection_free(struct evhttp_connection *evcon)
 		return;
 	evcon->flags |= EVCON_USER_FREED;
 	if (evcon->flags & EVCON_INCOMING) {
-		/* A server connection: closing it detaches its request. */
-		if (evcon->http_server != NULL) {
-			TAILQ_REMOVE(&evcon->http_server->connections, evcon,
-			    next);
-			evcon->http_server = NULL;
-		}
+		/* A server connection closes; its close callback runs, then
+		 * the requests it held are freed (as 1.4 does), once no
+		 * handler runs on it any more. */
 		conn_kill_(evcon);
 		return;
 	}
 	/* Queued requests go without their callbacks (1.4). */
-	conn_drop_requests(evcon, 1);
+	conn_free_requests(evcon);
 	CONN_ENTER(evcon);
 	if (evcon->flags & EVCON_ESTABLISHED) {
 		evcon->flags &= ~EVCON_ESTABLISHED;
@@ -627,16 +890,16 @@ evhttp_start_read(struct evhttp_connection *evcon)
 		return;
 	/* Not while connecting, closing, or while the application holds
 	 * a server request (its reply comes first). */
-	if (evcon->state != EVCON_IDLE && evcon->state != EVCON_READING)
+	if (evcon->phase != CONN_IDLE && evcon->phase != CONN_READING)
 		return;
 	CONN_ENTER(evcon);
-	if (evcon->state != EVCON_READING) {
-		evcon->state = EVCON_READING;
+	if (evcon->phase != CONN_READING) {
+		conn_set_phase_(evcon, CONN_READING);
 		http_parser_reset_(&evcon->parser);
 	}
 	conn_update_read_(evcon);
 	conn_set_timer_(evcon, conn_io_timeout_(evcon));
-	if (evcon->input->off > 0 || (evcon->flags & EVCON_PEER_EOF)) {
+	if (evcon->input_buffer->off > 0 || (evcon->flags & EVCON_PEER_EOF)) {
 		if (evcon->flags & EVCON_INCOMING)
 			server_process_(evcon);
 		else
@@ -665,13 +928,23 @@ evhttp_make_header(struct evhttp_connection *evcon, struct evhttp_request *req)
 	if (req->kind == EVHTTP_REQUEST) {
 		if (req->uri == NULL && (req->uri = mm_strdup("/")) == NULL)
 			return;
+		if (!http_uri_is_safe_(req->uri)) {
+			event_warnx("%s: refusing a URI with white space or "
+			    "control bytes", __func__);
+			return;
+		}
 		blen = client_write_head_(evcon, req);
 	} else {
+		/* A reason phrase set by hand: CR/LF would start headers. */
+		if (req->response_code_line != NULL &&
+		    !http_reason_is_safe_(req->response_code_line))
+			evhttp_response_code(req, req->response_code,
+			    req->response_code_line);
 		blen = req->output_buffer->off;
 		server_write_head_(evcon, req, (ev_int64_t)blen);
 	}
 	if (blen > 0)
-		evbuffer_add_buffer(evcon->output, req->output_buffer);
+		evbuffer_add_buffer(evcon->output_buffer, req->output_buffer);
 }
 
 /*
@@ -685,8 +958,8 @@ evhttp_write_buffer(struct evhttp_connection *evcon,
 	if (evcon == NULL || (evcon->flags & EVCON_DEAD))
 		return;
 	CONN_ENTER(evcon);
-	evcon->writecb = cb;
-	evcon->writecb_arg = arg;
+	evcon->cb = cb;
+	evcon->cb_arg = arg;
 	conn_flush_(evcon);
 	conn_leave_(evcon);
 }

@@ -16,10 +16,17 @@
  *
  * c) The parser is strict: what RFC 9112 calls invalid framing (duplicate
  *    or malformed Content-Length, Transfer-Encoding other than a lone
- *    "chunked" in a request, both at once, obs-fold, control bytes in
- *    names or values, bad chunk sizes, framing headers in trailers) is an
- *    error, never a guess, because a lenient guess is what request
- *    smuggling exploits.
+ *    "chunked" in a request, both at once, control bytes in names or
+ *    values, bad chunk sizes, framing headers in trailers) is an error,
+ *    never a guess, because a lenient guess is what request smuggling
+ *    exploits.
+ *
+ * d) obs-fold (a header line continued on the next, which starts with SP
+ *    or HTAB) is unfolded as RFC 9112 5.2 allows and libevent 1.4 did:
+ *    each fold becomes one SP in the value.  Never before the first
+ *    header, in a trailer, or in a header that frames the message
+ *    (Content-Length, Transfer-Encoding; in a response also Connection,
+ *    which decides how a body without a length ends): those are errors.
  */
 #include "config.h"
 
@@ -222,7 +229,8 @@ http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
  * Split "name: value" (RFC 9112 section 5, strictly): the name is a
  * non-empty token directly followed by ':', the value (surrounding white
  * space dropped) has no control byte but HTAB, and a line starting with
- * white space (obs-fold) is refused.  0 with the pieces, or -1.
+ * white space (a continuation) is not a header line.  0 with the pieces,
+ * or -1.
  */
 static int
 split_header_line(const char *line, size_t len, size_t *namelen,
@@ -251,6 +259,53 @@ split_header_line(const char *line, size_t len, size_t *namelen,
 		return -1;
 	*value = v;
 	*vlen = (size_t)(vend - v);
+	return 0;
+}
+
+/* Headers whose value a fold may not continue (see d) above). */
+static int
+fold_forbidden(const char *name, int is_request)
+{
+	return strcasecmp(name, "Content-Length") == 0 ||
+	    strcasecmp(name, "Transfer-Encoding") == 0 ||
+	    (!is_request && strcasecmp(name, "Connection") == 0);
+}
+
+/*
+ * A continuation line (obs-fold): append its text, trimmed, to the value
+ * of the header before it, after one SP.  0 or -1.
+ */
+static int
+unfold_header_line(struct http_parser *p, struct evkeyvalq *headers,
+    const char *line, size_t len)
+{
+	struct evkeyval *last = TAILQ_LAST(headers, evkeyvalq);
+	const char *v = line, *vend = line + len;
+	size_t old, add;
+	char *nv;
+
+	/* p->nheaders counts this line already. */
+	if (last == NULL || p->nheaders < 2 ||
+	    fold_forbidden(last->key, p->is_request))
+		return -1;
+	while (v < vend && (*v == ' ' || *v == '\t'))
+		v++;
+	while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
+		vend--;
+	if (line_has_ctl(v, (size_t)(vend - v)))
+		return -1;
+	if (v == vend)
+		return 0;	/* an empty continuation adds nothing */
+	old = strlen(last->value);
+	add = (size_t)(vend - v);
+	nv = mm_realloc(last->value, old + 1 + add + 1);
+	if (nv == NULL)
+		return -1;
+	if (old > 0)
+		nv[old++] = ' ';
+	memcpy(nv + old, v, add);
+	nv[old + add] = '\0';
+	last->value = nv;
 	return 0;
 }
 
@@ -515,25 +570,31 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
  * Find the next line in buf.  On success the end of line (LF or CRLF) is
  * replaced by NUL, *line and *len describe the text without it, *used is
  * the byte count to drain, and 1 is returned.  0 when no LF is there yet.
+ * p->scanned remembers how far the search got, so that a long line
+ * arriving in many reads is searched once, not once per read.
  */
 static int
-take_line(struct evbuffer *buf, char **line, size_t *len, size_t *used)
+take_line(struct http_parser *p, struct evbuffer *buf, char **line,
+    size_t *len, size_t *used)
 {
-	unsigned char *p = buf->buffer;
+	unsigned char *s = buf->buffer;
 	unsigned char *nl;
-	size_t l;
+	size_t l, from = p->scanned <= buf->off ? p->scanned : 0;
 
 	if (buf->off == 0)
 		return 0;
-	nl = memchr(p, '\n', buf->off);
-	if (nl == NULL)
+	nl = memchr(s + from, '\n', buf->off - from);
+	if (nl == NULL) {
+		p->scanned = buf->off;
 		return 0;
-	l = (size_t)(nl - p);
+	}
+	p->scanned = 0;
+	l = (size_t)(nl - s);
 	*used = l + 1;
-	if (l > 0 && p[l - 1] == '\r')
+	if (l > 0 && s[l - 1] == '\r')
 		l--;
-	p[l] = '\0';
-	*line = (char *)p;
+	s[l] = '\0';
+	*line = (char *)s;
 	*len = l;
 	return 1;
 }
@@ -541,10 +602,11 @@ take_line(struct evbuffer *buf, char **line, size_t *len, size_t *used)
 /*
  * The next line of the head (first line, headers, trailers): 1 with the
  * line, not drained yet; 0 when it has not fully arrived; -1 when the
- * head passes its size limit (p->status set).  A NUL inside the line
- * needs no check here: no grammar above admits one (methods, versions
- * and digits are compared exactly, targets, names and values refuse
- * control bytes), so each refuses it with 400.
+ * head passes its size limit (p->status set), HTTP_HEAD_HARD_MAX when
+ * there is none.  A NUL inside the line needs no check here: no grammar
+ * above admits one (methods, versions and digits are compared exactly,
+ * targets, names and values refuse control bytes), so each refuses it
+ * with 400.
  */
 static int
 take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
@@ -552,17 +614,17 @@ take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
 {
 	int too_large = p->state == HP_FIRSTLINE ?
 	    HTTP_URITOOLONG : HTTP_HEADERSTOOLARGE;
+	ev_int64_t max = p->max_head >= 0 ? p->max_head : HTTP_HEAD_HARD_MAX;
 
-	if (!take_line(in, line, len, used)) {
-		if (p->max_head >= 0 &&
-		    (ev_int64_t)(p->header_bytes + in->off) > p->max_head) {
+	if (!take_line(p, in, line, len, used)) {
+		if ((ev_int64_t)(p->header_bytes + in->off) > max) {
 			p->status = too_large;
 			return -1;
 		}
 		return 0;
 	}
 	p->header_bytes += *used;
-	if (p->max_head >= 0 && (ev_int64_t)p->header_bytes > p->max_head) {
+	if ((ev_int64_t)p->header_bytes > max) {
 		p->status = too_large;
 		return -1;
 	}
@@ -646,11 +708,15 @@ state_headers(struct http_parser *p, struct evhttp_request *req,
 		}
 		return HTTP_PARSE_HEAD;
 	}
+	/* Continuation lines count too: they cost a copy of the value. */
 	if (++p->nheaders > p->max_headers) {
 		p->status = HTTP_HEADERSTOOLARGE;
 		return HTTP_PARSE_ERROR;
 	}
-	r = parse_header_line(line, len, req->input_headers);
+	if (line[0] == ' ' || line[0] == '\t')
+		r = unfold_header_line(p, req->input_headers, line, len);
+	else
+		r = parse_header_line(line, len, req->input_headers);
 	evbuffer_drain(in, used);
 	return r == -1 ? HTTP_PARSE_ERROR : HTTP_PARSE_AGAIN;
 }
@@ -670,8 +736,19 @@ static enum http_parse_result
 state_body_eof(struct http_parser *p, struct evhttp_request *req,
     struct evbuffer *in)
 {
-	if (in->off > 0 && take_body(p, req, in, in->off) == -1) {
+	size_t n = in->off;
+	int over = p->max_body >= 0 &&
+	    (ev_int64_t)n > p->max_body - p->body_read;
+
+	/* Up to the limit, whatever the split of the input, then 413. */
+	if (over)
+		n = (size_t)(p->max_body - p->body_read);
+	if (n > 0 && take_body(p, req, in, n) == -1) {
 		p->status = HTTP_SERVUNAVAIL;
+		return HTTP_PARSE_ERROR;
+	}
+	if (over) {
+		p->status = HTTP_ENTITYTOOLARGE;
 		return HTTP_PARSE_ERROR;
 	}
 	if (!p->peer_eof)
@@ -688,7 +765,7 @@ state_chunk_size(struct http_parser *p, struct evhttp_request *req,
 	char *line;
 	size_t len, used;
 
-	if (!take_line(in, &line, &len, &used))
+	if (!take_line(p, in, &line, &len, &used))
 		return in->off > CHUNK_LINE_MAX ?
 		    HTTP_PARSE_ERROR : HTTP_PARSE_MORE;
 	if (used > CHUNK_LINE_MAX || parse_chunk_size(line, len, &size) == -1)
@@ -776,6 +853,7 @@ http_parser_reset_(struct http_parser *p)
 	p->nheaders = 0;
 	p->header_bytes = 0;
 	p->body_read = 0;
+	p->scanned = 0;
 }
 
 /* One state's step; inlined into http_parser_run_()'s loop. */

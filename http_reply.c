@@ -70,6 +70,8 @@ write_status_line(struct evbuffer *out, const struct evhttp_request *req)
 	status[11] = (char)('0' + code % 10);
 	status[12] = ' ';
 	evbuffer_add(out, status, 13);
+	/* set_response() made it safe (evhttp_make_header() checks a line
+	 * set by hand). */
 	if (req->response_code_line != NULL)
 		evbuffer_add(out, req->response_code_line,
 		    strlen(req->response_code_line));
@@ -123,7 +125,7 @@ void
 server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
     ev_int64_t body_len)
 {
-	struct evbuffer *out = evcon->output;
+	struct evbuffer *out = evcon->output_buffer;
 	char line[64];
 	int nobody = HTTP_STATUS_NOBODY(req->response_code);
 	int set;
@@ -148,11 +150,28 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 	evbuffer_add(out, "\r\n", 2);
 }
 
+/*
+ * The reason phrase to send for code: reason, unless it holds CR, LF or
+ * another control byte (which would put headers of the caller's making on
+ * the wire); then the standard phrase.  NULL stays an empty phrase.
+ */
+static const char *
+safe_reason(int code, const char *reason)
+{
+	if (reason == NULL)
+		return "";
+	if (http_reason_is_safe_(reason))
+		return reason;
+	event_warnx("evhttp: the reason phrase for %d has control bytes; "
+	    "\"%s\" is sent instead", code, http_reason_phrase_(code));
+	return http_reason_phrase_(code);
+}
+
 /* Make req a response with this status; reason may be the current one. */
 static void
 set_response(struct evhttp_request *req, int code, const char *reason)
 {
-	char *line = mm_strdup(reason != NULL ? reason : "");
+	char *line = mm_strdup(safe_reason(code, reason));
 
 	req->kind = EVHTTP_RESPONSE;
 	req->response_code = code;
@@ -202,6 +221,7 @@ server_recycle_request(struct evhttp_connection *evcon,
 		return;
 	}
 	r->handed = 0;
+	r->replied = 0;
 	req->evcon = NULL;
 	req->flags = EVHTTP_REQ_OWN_CONNECTION;
 	req->input_headers = &r->in_headers;
@@ -249,13 +269,49 @@ reply_without_body(const struct evhttp_request *req)
 }
 
 /*
- * The reply to the connection's current request is fully queued: free the
- * request and go on with the next one (or close).
+ * May the application reply to req on evcon now?  Only to the request the
+ * connection is serving, once.
+ */
+static int
+reply_allowed(struct evhttp_connection *evcon, struct evhttp_request *req)
+{
+	if (REQ_PRIV(req)->replied || TAILQ_FIRST(&evcon->requests) != req) {
+		event_warnx("%s: request %p was answered already", __func__,
+		    (void *)req);
+		return 0;
+	}
+	return 1;
+}
+
+/* The connection can take no more output (it failed or is closing). */
+#define REPLY_DROPPED(evcon) \
+	(((evcon)->flags & (EVCON_DEAD | EVCON_WRITE_FAILED)) != 0)
+
+/*
+ * The reply to req is fully queued.  Send what the socket takes now; the
+ * request is finished from the loop (server_reply_done_), so it stays
+ * valid, unchanged and attached until the caller returns to the loop.
  */
 static void
-server_request_done(struct evhttp_connection *evcon,
-    struct evhttp_request *req)
+reply_complete(struct evhttp_connection *evcon, struct evhttp_request *req)
 {
+	REQ_PRIV(req)->handed = 0;
+	REQ_PRIV(req)->replied = 1;
+	conn_flush_(evcon);
+	conn_defer_(evcon, CONN_DEFER_DONE);
+}
+
+/*
+ * From the loop, after the reply to the connection's current request was
+ * queued: recycle the request and read the next one (or close).
+ */
+void
+server_reply_done_(struct evhttp_connection *evcon)
+{
+	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
+
+	if (req == NULL || !REQ_PRIV(req)->replied)
+		return;
 	TAILQ_REMOVE(&evcon->requests, req, next);
 	req->evcon = NULL;
 	server_recycle_request(evcon, req);
@@ -263,20 +319,20 @@ server_request_done(struct evhttp_connection *evcon,
 	evcon->reply_chunked = 0;
 	evcon->reply_head = 0;
 	http_parser_reset_(&evcon->parser);
-	if (evcon->keep_alive) {
-		evcon->state = EVCON_READING;
-		conn_set_timer_(evcon, conn_io_timeout_(evcon));
-	} else {
-		evcon->state = EVCON_CLOSING;
-		conn_update_read_(evcon);
-	}
-	conn_flush_(evcon);
-	if (evcon->flags & EVCON_DEAD)
+	if (!evcon->keep_alive) {
+		conn_closing_(evcon);
 		return;
-	if (evcon->state == EVCON_READING) {
-		conn_update_read_(evcon);
-		server_process_(evcon);
 	}
+	conn_set_phase_(evcon, CONN_READING);
+	conn_update_read_(evcon);
+	if (evcon->input_buffer->off > 0) {
+		/* The next request has begun: its head timeout runs. */
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
+		server_process_(evcon);
+	} else if (evcon->output_buffer->off == 0) {
+		conn_idle_(evcon);
+	}
+	/* else the write timeout runs; idle once it is written. */
 }
 
 void
@@ -293,16 +349,21 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
 		evhttp_request_free(req);
 		return;
 	}
+	if (!reply_allowed(evcon, req))
+		return;
 	CONN_ENTER(evcon);
 	reply_begin(evcon, req, code, reason);
-	server_write_head_(evcon, req, (ev_int64_t)len);
-	if (len > 0) {
-		if (reply_without_body(req))
+	if (REPLY_DROPPED(evcon)) {
+		if (len > 0)
 			evbuffer_drain(databuf, len);
-		else
-			evbuffer_add_buffer(evcon->output, databuf);
+	} else {
+		server_write_head_(evcon, req, (ev_int64_t)len);
+		if (len > 0 && reply_without_body(req))
+			evbuffer_drain(databuf, len);
+		else if (len > 0)
+			evbuffer_add_buffer(evcon->output_buffer, databuf);
 	}
-	server_request_done(evcon, req);
+	reply_complete(evcon, req);
 	conn_leave_(evcon);
 }
 
@@ -312,7 +373,8 @@ evhttp_send_reply_start(struct evhttp_request *req, int code,
 {
 	struct evhttp_connection *evcon = req->evcon;
 
-	if (evcon == NULL || evcon->reply_started)
+	if (evcon == NULL || evcon->reply_started ||
+	    !reply_allowed(evcon, req))
 		return;
 	CONN_ENTER(evcon);
 	reply_begin(evcon, req, code, reason);
@@ -334,28 +396,40 @@ evhttp_send_reply_start(struct evhttp_request *req, int code,
 			evcon->keep_alive = 0;
 		}
 	}
-	server_write_head_(evcon, req, -1);
-	conn_flush_(evcon);
+	if (!REPLY_DROPPED(evcon)) {
+		server_write_head_(evcon, req, -1);
+		conn_flush_(evcon);
+	}
 	conn_leave_(evcon);
 }
 
+/*
+ * A piece of a streamed reply.  On a request whose client left (detached)
+ * this does nothing; on a connection that failed and is about to close
+ * the data is dropped, as if written.
+ */
 void
 evhttp_send_reply_chunk(struct evhttp_request *req, struct evbuffer *databuf)
 {
 	struct evhttp_connection *evcon = req->evcon;
+	struct evbuffer *out;
 	size_t len = databuf != NULL ? databuf->off : 0;
 
-	if (evcon == NULL || !evcon->reply_started || len == 0)
+	if (evcon == NULL || !evcon->reply_started || len == 0 ||
+	    REQ_PRIV(req)->replied)
 		return;
-	CONN_ENTER(evcon);
-	if (evcon->reply_head) {
+	out = evcon->output_buffer;
+	if (REPLY_DROPPED(evcon) || evcon->reply_head) {
 		evbuffer_drain(databuf, len);
-	} else if (evcon->reply_chunked) {
-		evbuffer_add_printf(evcon->output, "%zx\r\n", len);
-		evbuffer_add_buffer(evcon->output, databuf);
-		evbuffer_add(evcon->output, "\r\n", 2);
+		return;
+	}
+	CONN_ENTER(evcon);
+	if (evcon->reply_chunked) {
+		evbuffer_add_printf(out, "%zx\r\n", len);
+		evbuffer_add_buffer(out, databuf);
+		evbuffer_add(out, "\r\n", 2);
 	} else {
-		evbuffer_add_buffer(evcon->output, databuf);
+		evbuffer_add_buffer(out, databuf);
 	}
 	conn_flush_(evcon);
 	conn_leave_(evcon);
@@ -370,19 +444,20 @@ evhttp_send_reply_end(struct evhttp_request *req)
 		evhttp_request_free(req);
 		return;
 	}
-	CONN_ENTER(evcon);
+	if (!reply_allowed(evcon, req))
+		return;
 	if (!evcon->reply_started) {
 		/* Nothing was started: an empty complete reply. */
-		conn_leave_(evcon);
 		evhttp_send_reply(req, req->response_code ?
 		    req->response_code : HTTP_OK,
 		    req->response_code_line ? req->response_code_line : "OK",
 		    NULL);
 		return;
 	}
-	if (evcon->reply_chunked)
-		evbuffer_add(evcon->output, "0\r\n\r\n", 5);
-	server_request_done(evcon, req);
+	CONN_ENTER(evcon);
+	if (evcon->reply_chunked && !REPLY_DROPPED(evcon))
+		evbuffer_add(evcon->output_buffer, "0\r\n\r\n", 5);
+	reply_complete(evcon, req);
 	conn_leave_(evcon);
 }
 
@@ -408,8 +483,11 @@ server_send_page_(struct evhttp_request *req, int code, const char *reason,
     const char *body_fmt, const char *arg)
 {
 	struct evbuffer *body = evbuffer_new();
-	char *esc_reason = evhttp_htmlescape(reason != NULL ? reason : "");
-	char *esc_arg = evhttp_htmlescape(arg != NULL ? arg : "");
+	char *esc_reason, *esc_arg;
+
+	reason = safe_reason(code, reason);
+	esc_reason = evhttp_htmlescape(reason);
+	esc_arg = evhttp_htmlescape(arg != NULL ? arg : "");
 
 	if (body != NULL && esc_reason != NULL && esc_arg != NULL)
 		evbuffer_add_printf(body, body_fmt, code, esc_reason, esc_arg);
@@ -423,6 +501,7 @@ server_send_page_(struct evhttp_request *req, int code, const char *reason,
 void
 evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 {
+	reason = safe_reason(error, reason);
 	server_send_page_(req, error, reason,
 	    "<html><head><title>%d %s</title></head><body>"
 	    "<h1>%s</h1></body></html>\n", reason);

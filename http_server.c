@@ -43,6 +43,8 @@
 /* ------------------------------------------------------------------ */
 /* Servers and listeners                                               */
 
+static void server_trim_sweep(int fd, short what, void *arg);
+
 struct evhttp *
 evhttp_new(struct event_base *base)
 {
@@ -59,7 +61,50 @@ evhttp_new(struct event_base *base)
 	http->max_headers_size = HTTP_MAX_HEADERS_SIZE;
 	http->max_body_size = HTTP_MAX_BODY_SIZE;
 	http->base = base;
+	evtimer_set(&http->trim_ev, server_trim_sweep, http);
+	conn_attach_event_(base, &http->trim_ev);
 	return http;
+}
+
+/* A connection went idle with buffers: make sure a sweep is coming. */
+void
+server_trim_soon_(struct evhttp *http)
+{
+	struct timeval tv = { HTTP_IDLE_TRIM_SECS, 0 };
+
+	if (!http->trim_armed && evtimer_add(&http->trim_ev, &tv) == 0)
+		http->trim_armed = 1;
+}
+
+/*
+ * Every HTTP_IDLE_TRIM_SECS while some connection waits with buffers:
+ * those idle at the previous sweep too give them back, the others are
+ * marked for the next sweep.  So a connection keeps its buffers while it
+ * is busy and gives them back after one to two periods of idleness.
+ */
+static void
+server_trim_sweep(int fd, short what, void *arg)
+{
+	struct evhttp *http = arg;
+	struct evhttp_connection *evcon;
+	int again = 0;
+
+	(void)fd;
+	(void)what;
+	http->trim_armed = 0;
+	TAILQ_FOREACH(evcon, &http->connections, next) {
+		if (!conn_is_idle_(evcon) || !conn_holds_buffers_(evcon)) {
+			evcon->flags &= ~EVCON_TRIM_MARK;
+		} else if (evcon->flags & EVCON_TRIM_MARK) {
+			evcon->flags &= ~EVCON_TRIM_MARK;
+			conn_trim_(evcon);
+		} else {
+			evcon->flags |= EVCON_TRIM_MARK;
+			again = 1;
+		}
+	}
+	if (again)
+		server_trim_soon_(http);
 }
 
 struct evhttp *
@@ -143,7 +188,9 @@ server_new_connection(struct evhttp *http, int fd, struct sockaddr *sa,
 	evcon->flags |= EVCON_INCOMING;
 	evcon->http_server = http;
 	evcon->timeout = http->timeout;
-	evcon->state = EVCON_READING;
+	evcon->max_headers_size = http->max_headers_size;
+	evcon->max_body_size = http->max_body_size;
+	conn_set_phase_(evcon, CONN_READING);
 	TAILQ_INSERT_TAIL(&http->connections, evcon, next);
 	conn_set_fd_events_(evcon);
 	conn_update_read_(evcon);
@@ -170,17 +217,18 @@ accept_cb(int fd, short what, void *arg)
 		nfd = accept(fd, (struct sockaddr *)&ss, &sslen);
 		if (nfd != -1) {
 			evutil_make_socket_nonblocking(nfd);
-			fcntl(nfd, F_SETFD, FD_CLOEXEC);
+			evutil_closeonexec_(nfd);
 		}
 #endif
 		if (nfd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (EVUTIL_ERR_IS_EINTR(e) || EVUTIL_ERR_IS_ABORTED(e))
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (EVUTIL_ERR_RW_RETRIABLE(e))
 				return;
 			event_warn("%s: accept on fd %d", __func__, fd);
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
+			if (EVUTIL_ERR_IS_NOFD(e)) {
 				/* The pending connection stays readable: stop
 				 * watching the listener for a moment instead
 				 * of spinning on it. */
@@ -263,8 +311,10 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 		event_warn("%s: socket", __func__);
 		goto err;
 	}
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
+#ifndef _WIN32	/* (Windows: it would let another socket take the port.) */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+#endif
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
@@ -300,6 +350,7 @@ evhttp_free(struct evhttp *http)
 
 	if (http == NULL)
 		return;
+	event_del(&http->trim_ev);
 	while ((bound = TAILQ_FIRST(&http->sockets)) != NULL) {
 		TAILQ_REMOVE(&http->sockets, bound, next);
 		event_del(&bound->ev);
@@ -326,18 +377,27 @@ evhttp_set_timeout(struct evhttp *http, int timeout_in_secs)
 	http->timeout = timeout_in_secs;
 }
 
+/* The server's limits apply to its connections, open ones included. */
 void
 evhttp_set_max_headers_size(struct evhttp *http, ev_ssize_t max_headers_size)
 {
+	struct evhttp_connection *evcon;
+
 	http->max_headers_size = max_headers_size < 0 ? -1 :
 	    (ev_int64_t)max_headers_size;
+	TAILQ_FOREACH(evcon, &http->connections, next)
+		evcon->max_headers_size = http->max_headers_size;
 }
 
 void
 evhttp_set_max_body_size(struct evhttp *http, ev_ssize_t max_body_size)
 {
+	struct evhttp_connection *evcon;
+
 	http->max_body_size = max_body_size < 0 ? -1 :
 	    (ev_int64_t)max_body_size;
+	TAILQ_FOREACH(evcon, &http->connections, next)
+		evcon->max_body_size = http->max_body_size;
 }
 
 void
@@ -383,20 +443,19 @@ evhttp_set_gencb(struct evhttp *http,
 /* ------------------------------------------------------------------ */
 /* Reading requests                                                    */
 
-/* The reason phrase of the statuses the parser answers with. */
-static const char *
-status_reason(int code)
+/*
+ * Hand req to the application's callback.  What its replies queue is done
+ * when it returns (conn_defer_), before the next request is parsed.
+ */
+static void
+server_call(struct evhttp_connection *evcon, struct evhttp_request *req,
+    void (*cb)(struct evhttp_request *, void *), void *arg)
 {
-	switch (code) {
-	case HTTP_BADREQUEST: return "Bad Request";
-	case HTTP_NOTFOUND: return "Not Found";
-	case HTTP_ENTITYTOOLARGE: return "Content Too Large";
-	case HTTP_URITOOLONG: return "URI Too Long";
-	case HTTP_EXPECTATIONFAILED: return "Expectation Failed";
-	case HTTP_HEADERSTOOLARGE: return "Request Header Fields Too Large";
-	case HTTP_SERVUNAVAIL: return "Service Unavailable";
-	default: return "Error";
-	}
+	evcon->flags |= EVCON_IN_HANDLER;
+	(*cb)(req, arg);
+	evcon->flags &= ~EVCON_IN_HANDLER;
+	if (evcon->pending != 0)
+		conn_run_pending_(evcon);
 }
 
 static void
@@ -408,10 +467,10 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 	const char *q;
 
 	REQ_PRIV(req)->handed = 1;
-	evcon->state = EVCON_DISPATCHED;
+	conn_set_phase_(evcon, CONN_DISPATCHED);
 	if (http == NULL) {
 		evhttp_send_error(req, HTTP_SERVUNAVAIL,
-		    status_reason(HTTP_SERVUNAVAIL));
+		    http_reason_phrase_(HTTP_SERVUNAVAIL));
 		return;
 	}
 	q = strchr(req->uri, '?');
@@ -419,15 +478,16 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {
 		if (strlen(hcb->what) == plen &&
 		    memcmp(hcb->what, req->uri, plen) == 0) {
-			(*hcb->cb)(req, hcb->cbarg);
+			server_call(evcon, req, hcb->cb, hcb->cbarg);
 			return;
 		}
 	}
 	if (http->gencb != NULL) {
-		(*http->gencb)(req, http->gencbarg);
+		server_call(evcon, req, http->gencb, http->gencbarg);
 		return;
 	}
-	server_send_page_(req, HTTP_NOTFOUND, status_reason(HTTP_NOTFOUND),
+	server_send_page_(req, HTTP_NOTFOUND,
+	    http_reason_phrase_(HTTP_NOTFOUND),
 	    "<html><head><title>%d %s</title></head><body><h1>Not Found</h1>"
 	    "<p>The requested URL %s was not found on this server.</p>"
 	    "</body></html>\n", req->uri);
@@ -442,7 +502,7 @@ server_fail(struct evhttp_connection *evcon, int code)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
 
-	evbuffer_drain(evcon->input, evcon->input->off);
+	evbuffer_drain(evcon->input_buffer, evcon->input_buffer->off);
 	if (req == NULL) {
 		req = evhttp_request_new(NULL, NULL);
 		if (req == NULL) {
@@ -458,9 +518,9 @@ server_fail(struct evhttp_connection *evcon, int code)
 	req->type = EVHTTP_REQ_GET;
 	req->flags &= ~EVHTTP_PROXY_REQUEST;
 	REQ_PRIV(req)->handed = 0;
-	evcon->state = EVCON_DISPATCHED;
+	conn_set_phase_(evcon, CONN_DISPATCHED);
 	evcon->keep_alive = 0;
-	evhttp_send_error(req, code, status_reason(code));
+	evhttp_send_error(req, code, http_reason_phrase_(code));
 }
 
 /*
@@ -473,7 +533,7 @@ server_current_request(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
 
-	if (req != NULL || evcon->input->off == 0)
+	if (req != NULL || evcon->input_buffer->off == 0)
 		return req;
 	if (evcon->spare != NULL) {
 		req = evcon->spare;
@@ -511,8 +571,8 @@ server_expect(struct evhttp_connection *evcon, struct evhttp_request *req)
 	if (strcasecmp(expect, "100-continue") != 0)
 		return HTTP_EXPECTATIONFAILED;
 	/* Ask for the body only if it is not on its way already. */
-	if (req->minor >= 1 && evcon->input->off == 0)
-		evbuffer_add(evcon->output, cont, sizeof(cont) - 1);
+	if (req->minor >= 1 && evcon->input_buffer->off == 0)
+		evbuffer_add(evcon->output_buffer, cont, sizeof(cont) - 1);
 	return 0;
 }
 
@@ -531,10 +591,55 @@ server_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 				evcon->parser.status = status;
 				return HTTP_PARSE_ERROR;
 			}
+			/* A body follows: its first timeout period starts. */
+			if (evcon->parser.state != HP_DONE) {
+				evcon->body_mark = 0;
+				conn_set_timer_(evcon, conn_io_timeout_(evcon));
+			}
 		} else if (r != HTTP_PARSE_CHUNK) {
 			return r;
 		}
-		r = http_parser_run_(&evcon->parser, req, evcon->input);
+		r = http_parser_run_(&evcon->parser, req, evcon->input_buffer);
+	}
+}
+
+/*
+ * The connection ends (conn_destroy_): detach its requests, run the close
+ * callback once, as 1.4 does, then free what nobody holds.  A request the
+ * application holds survives the peer leaving (its reply calls then free
+ * it or do nothing); after evhttp_connection_free() it is freed, as in
+ * 1.4, unless the close callback finished it already.
+ */
+void
+server_drop_requests_(struct evhttp_connection *evcon)
+{
+	struct evcon_requestq held;
+	struct evhttp_request *req;
+
+	TAILQ_INIT(&held);
+	if (evcon->http_server != NULL) {
+		TAILQ_REMOVE(&evcon->http_server->connections, evcon, next);
+		evcon->http_server = NULL;
+	}
+	while ((req = TAILQ_FIRST(&evcon->requests)) != NULL) {
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		if (!REQ_PRIV(req)->handed) {
+			evhttp_request_free(req);
+			continue;
+		}
+		REQ_PRIV(req)->orphans = &held;
+		TAILQ_INSERT_TAIL(&held, req, next);
+	}
+	if (evcon->closecb != NULL && !(evcon->flags & EVCON_CLOSECB_RUN)) {
+		evcon->flags |= EVCON_CLOSECB_RUN;
+		(*evcon->closecb)(evcon, evcon->closecb_arg);
+	}
+	while ((req = TAILQ_FIRST(&held)) != NULL) {
+		TAILQ_REMOVE(&held, req, next);
+		REQ_PRIV(req)->orphans = NULL;
+		if (evcon->flags & EVCON_USER_FREED)
+			evhttp_request_free(req);
 	}
 }
 
@@ -542,15 +647,15 @@ server_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 static void
 server_peer_gone(struct evhttp_connection *evcon)
 {
-	if (evcon->state == EVCON_DISPATCHED && evcon->output->off == 0) {
+	if (evcon->phase == CONN_DISPATCHED && evcon->output_buffer->off == 0) {
 		/* 1.4: the client left; detach the app's request. */
 		conn_kill_(evcon);
-	} else if (evcon->state == EVCON_READING) {
+	} else if (evcon->phase == CONN_READING) {
 		/* Nothing complete is left to answer. */
-		if (evcon->output->off == 0)
+		if (evcon->output_buffer->off == 0)
 			conn_kill_(evcon);
 		else
-			evcon->state = EVCON_CLOSING;
+			conn_set_phase_(evcon, CONN_CLOSING);
 	}
 }
 
@@ -568,13 +673,13 @@ server_process_(struct evhttp_connection *evcon)
 		return;		/* the outer call goes on */
 	CONN_ENTER(evcon);
 	evcon->flags |= EVCON_PROCESSING;
-	while (!(evcon->flags & EVCON_DEAD) && evcon->state == EVCON_READING &&
-	    evcon->output->off < HTTP_OUTPUT_HIGH &&
+	while (!(evcon->flags & EVCON_DEAD) && evcon->phase == CONN_READING &&
+	    evcon->output_buffer->off < HTTP_OUTPUT_HIGH &&
 	    (req = server_current_request(evcon)) != NULL) {
 		r = server_parse(evcon, req);
 		if (r == HTTP_PARSE_MORE) {
 			/* Send a 100 Continue server_expect() queued. */
-			if (evcon->output->off > 0)
+			if (evcon->output_buffer->off > 0)
 				conn_flush_(evcon);
 			break;
 		}
@@ -618,7 +723,7 @@ evhttp_get_request(struct evhttp *http, int fd, struct sockaddr *sa,
 		sa = (struct sockaddr *)&ss;
 	}
 	evutil_make_socket_nonblocking(fd);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	evutil_closeonexec_(fd);
 	server_new_connection(http, fd, sa, salen);
 }
 

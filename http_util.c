@@ -64,6 +64,19 @@ evhttp_request_free(struct evhttp_request *req)
 {
 	if (req == NULL)
 		return;
+	if (req->evcon != NULL && REQ_PRIV(req)->replied)
+		return;		/* answered: the library frees it */
+	if (req->evcon != NULL && REQ_PRIV(req)->handed) {
+		/* A server request freed instead of answered: its client
+		 * will never get a reply, so its connection closes. */
+		struct evhttp_connection *evcon = req->evcon;
+
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		conn_kill_(evcon);
+	}
+	if (REQ_PRIV(req)->orphans != NULL)
+		TAILQ_REMOVE(REQ_PRIV(req)->orphans, req, next);
 	mm_free(req->remote_host);
 	mm_free(req->uri);
 	mm_free(req->response_code_line);
@@ -151,11 +164,56 @@ evhttp_remove_header(struct evkeyvalq *headers, const char *key)
 	return -1;
 }
 
+/*
+ * The value to store for evhttp_add_header(): value itself, or, when it
+ * holds 1.4's continuation form (CR LF followed by SP or HTAB), a copy
+ * with each such fold and the white space around it replaced by one SP,
+ * so that nothing we send is folded.  *copy is the copy to free (NULL if
+ * none).  -1 if another CR or LF is in it.
+ */
+static int
+header_value_unfolded(const char *value, const char **out, char **copy)
+{
+	const char *p;
+	char *q;
+
+	*out = value;
+	*copy = NULL;
+	if (strpbrk(value, "\r\n") == NULL)
+		return 0;
+	for (p = value; (p = strpbrk(p, "\r\n")) != NULL; p += 3) {
+		if (p[0] != '\r' || p[1] != '\n' ||
+		    (p[2] != ' ' && p[2] != '\t'))
+			return -1;
+	}
+	if ((q = *copy = mm_malloc(strlen(value) + 1)) == NULL)
+		return -1;
+	for (p = value; *p != '\0'; p++) {
+		if (*p != '\r') {
+			*q++ = *p;
+			continue;
+		}
+		while (q > *copy && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		for (p += 2; p[1] == ' ' || p[1] == '\t'; p++)
+			;
+		/* p is on the last white space byte: one SP, unless at
+		 * either end of the value. */
+		if (q > *copy && p[1] != '\0' && p[1] != '\r')
+			*q++ = ' ';
+	}
+	*q = '\0';
+	*out = *copy;
+	return 0;
+}
+
 int
 evhttp_add_header(struct evkeyvalq *headers, const char *key,
     const char *value)
 {
-	const unsigned char *p;
+	const char *v;
+	char *copy;
+	int r;
 
 	if (headers == NULL || key == NULL || value == NULL)
 		return -1;
@@ -164,16 +222,14 @@ evhttp_add_header(struct evkeyvalq *headers, const char *key,
 		event_debug(("%s: bad header name \"%s\"", __func__, key));
 		return -1;
 	}
-	/* CR or LF in a value would end the header early on the wire. */
-	for (p = (const unsigned char *)value; *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n') {
-			event_debug(("%s: CR/LF in value of %s", __func__,
-			    key));
-			return -1;
-		}
+	/* A lone CR or LF in a value would end the header on the wire. */
+	if (header_value_unfolded(value, &v, &copy) == -1) {
+		event_debug(("%s: CR/LF in value of %s", __func__, key));
+		return -1;
 	}
-	return http_header_add_raw_(headers, key, strlen(key), value,
-	    strlen(value));
+	r = http_header_add_raw_(headers, key, strlen(key), v, strlen(v));
+	mm_free(copy);
+	return r;
 }
 
 /* Append "key: value\r\n" to buf with one copy.  0 or -1. */
@@ -374,6 +430,74 @@ evhttp_htmlescape(const char *html)
 	}
 	*q = '\0';
 	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* What may go on the wire                                             */
+
+/*
+ * May uri go into a request line?  Not empty, and no byte that would end
+ * it or the line (white space, CR, LF, other control bytes).
+ */
+int
+http_uri_is_safe_(const char *uri)
+{
+	const unsigned char *p = (const unsigned char *)uri;
+
+	if (*p == '\0')
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* The standard reason phrase of a status (RFC 9110 15), else its class. */
+const char *
+http_reason_phrase_(int code)
+{
+	static const struct {
+		int code;
+		const char *reason;
+	} phrases[] = {
+		{ 100, "Continue" }, { 101, "Switching Protocols" },
+		{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+		{ 203, "Non-Authoritative Information" },
+		{ 204, "No Content" }, { 205, "Reset Content" },
+		{ 206, "Partial Content" }, { 300, "Multiple Choices" },
+		{ 301, "Moved Permanently" }, { 302, "Found" },
+		{ 303, "See Other" }, { 304, "Not Modified" },
+		{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+		{ 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 403, "Forbidden" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+		{ 408, "Request Timeout" }, { 409, "Conflict" },
+		{ 410, "Gone" }, { 411, "Length Required" },
+		{ 412, "Precondition Failed" }, { 413, "Content Too Large" },
+		{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+		{ 416, "Range Not Satisfiable" },
+		{ 417, "Expectation Failed" }, { 426, "Upgrade Required" },
+		{ 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+		{ 504, "Gateway Timeout" },
+		{ 505, "HTTP Version Not Supported" }
+	};
+	static const char *const classes[] = {
+		"Informational", "Success", "Redirection", "Client Error",
+		"Server Error"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+		if (phrases[i].code == code)
+			return phrases[i].reason;
+	}
+	if (code >= 100 && code < 600)
+		return classes[code / 100 - 1];
+	return "Error";
 }
 
 /* ------------------------------------------------------------------ */

@@ -33,6 +33,7 @@
 #include "evbuffer-internal.h"	/* first: the 2.x declarations */
 #include <event2/event.h>	/* EV_FINALIZE, event_del_block() */
 #include <event2/listener.h>
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
 
@@ -80,7 +81,7 @@ listener_decref_and_unlock(struct evconnlistener *lev)
 	event_del(&lev->listener);
 	event_del(&lev->retry);
 	if (lev->flags & LEV_OPT_CLOSE_ON_FREE)
-		close(EVENT_FD(&lev->listener));
+		EVUTIL_CLOSESOCKET(EVENT_FD(&lev->listener));
 	listener_unlock(lev);
 	evbuffer_lock_free_(lock);
 	mm_free(lev);
@@ -103,15 +104,15 @@ listener_sync(struct evconnlistener *lev)
 static int
 listener_transient(int err)
 {
-	return err == EINTR || err == ECONNABORTED || err == EPROTO;
+	return EVUTIL_ERR_IS_EINTR(err) || EVUTIL_ERR_IS_ABORTED(err) ||
+	    err == EPROTO;
 }
 
 /* Errors that will repeat until fds or memory are freed. */
 static int
 listener_exhausted(int err)
 {
-	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
-	    err == ENOMEM;
+	return EVUTIL_ERR_IS_NOFD(err);
 }
 
 /* One connection, with the flags the listener promises; -1 and errno. */
@@ -146,7 +147,7 @@ listener_failed(struct evconnlistener *lev, int fd, int err)
 
 	if (lev->errorcb != NULL) {
 		listener_unlock(lev);
-		errno = err;
+		EVUTIL_SET_SOCKET_ERROR(err);
 		(*lev->errorcb)(lev, lev->user_data);
 		listener_lock(lev);
 	} else {
@@ -176,11 +177,13 @@ listener_read_cb(int fd, short what, void *arg)
 		len = sizeof(ss);
 		nfd = listener_accept(lev, fd, (struct sockaddr *)&ss, &len);
 		if (nfd == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (listener_transient(errno))
+			int e = EVUTIL_SOCKET_ERROR();
+
+			if (listener_transient(e))
 				continue;
-			listener_failed(lev, fd, errno);
+			if (EVUTIL_ERR_RW_RETRIABLE(e))
+				break;
+			listener_failed(lev, fd, e);
 			break;
 		}
 		listener_unlock(lev);
@@ -210,7 +213,7 @@ evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
 {
 	struct evconnlistener *lev;
 
-	if (base == NULL || fd < 0 || fcntl(fd, F_GETFL) == -1) {
+	if (base == NULL || fd < 0 || !evutil_fd_is_open_(fd)) {
 		errno = base == NULL ? EINVAL : EBADF;
 		return NULL;
 	}
@@ -256,9 +259,11 @@ listener_set_options(evutil_socket_t fd, int family, unsigned flags)
 
 	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
 		return -1;
+#ifndef _WIN32	/* (Windows: it would let another socket take the port.) */
 	if ((flags & LEV_OPT_REUSEABLE) &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
 		return -1;
+#endif
 #ifdef SO_REUSEPORT
 	if ((flags & LEV_OPT_REUSEABLE_PORT) &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1)
@@ -301,9 +306,9 @@ evconnlistener_new_bind(struct event_base *base, evconnlistener_cb cb,
 	if (lev != NULL)
 		return lev;
 fail:
-	err = errno;
-	close(fd);
-	errno = err;
+	err = EVUTIL_SOCKET_ERROR();
+	EVUTIL_CLOSESOCKET(fd);
+	EVUTIL_SET_SOCKET_ERROR(err);
 	return NULL;
 }
 

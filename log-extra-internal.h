@@ -17,7 +17,11 @@
 #ifndef LOG_EXTRA_INTERNAL_H
 #define LOG_EXTRA_INTERNAL_H
 
-#ifdef __GNUC__
+/* (mingw-w64: C99's dialect, see _EVUTIL_PRINTF_FMT in evutil.h.) */
+#if defined(__MINGW32__)
+#define EV_CHECK_FMT(a, b) __attribute__((format(gnu_printf, a, b)))
+#define EV_NORETURN __attribute__((noreturn))
+#elif defined(__GNUC__)
 #define EV_CHECK_FMT(a, b) __attribute__((format(printf, a, b)))
 #define EV_NORETURN __attribute__((noreturn))
 #else

@@ -1,26 +1,28 @@
 /*
  * min_heap-internal.h -- the timer heap.
  *
- * A 4-ary min-heap of (deadline, event) pairs.  The deadline is cached in
- * the array so that sifting compares plain integers without touching the
- * events; four 16-byte children fill one 64-byte cache line.  Each event
- * stores its slot in min_heap_idx (-1 when not in the heap), so delete and
- * reschedule are O(log n) in place.
+ * A 4-ary min-heap of (deadline, sequence, event) entries.  Deadline and
+ * sequence are cached in the array so that sifting compares plain integers
+ * without touching the events.  Each event stores its slot in min_heap_idx
+ * (-1 when not in the heap), so delete and reschedule are O(log n) in place.
  *
  * Equal deadlines come out in insertion order: every push takes a sequence
- * number from the caller, stored in the event's ev_pncalls (1.4 pointed it
- * at the count of calls left; we keep that count in the base instead, see
- * cur_ncalls in event-internal.h), and consulted only when two deadlines
- * are equal.
+ * number from the caller, compared only when two deadlines are equal.  It
+ * lives in the entry, not in the event: many timers often share a deadline
+ * (same timeout armed in one callback round), and a tie-break that read
+ * the events would cost a cache miss per compare.
  *
  * Capacity is reserved with min_heap_reserve() before any state changes,
- * so min_heap_push() itself cannot fail.
+ * so min_heap_push() itself cannot fail.  The array is placed so that the
+ * four children of every slot (4i+1 .. 4i+4, 96 bytes) start on a cache
+ * line or half-way into one: a level of a sift touches two lines at most.
  */
 #ifndef MIN_HEAP_INTERNAL_H
 #define MIN_HEAP_INTERNAL_H
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <errno.h>
 
 #include <sys/queue.h>
@@ -29,6 +31,7 @@
 
 struct min_heap_ent {
 	int64_t key;		/* deadline, microseconds, monotonic */
+	uint64_t seq;		/* FIFO among equal deadlines */
 	struct event *ev;
 };
 
@@ -36,38 +39,44 @@ struct min_heap {
 	struct min_heap_ent *p;
 	unsigned n;		/* entries in use */
 	unsigned a;		/* entries allocated */
+	void *mem;		/* the allocation p lies in */
 };
+
+#define MIN_HEAP_LINE	64	/* cache line */
 
 #define MIN_HEAP_NONE	((unsigned)-1)
 
-/* min_heap_adjust() (rescheduling) is always inlined into event_add():
- * measured with bench/bench_timers, that pays, while forcing push or
- * erase inline as well (into the loop too) costs more than it saves. */
+/*
+ * The sifts are the heap's hot loops: one body per caller, no calls.
+ * min_heap_erase_inl_() is inlined into event_del() of a timer;
+ * min_heap_erase() and the growth path stay out of line for the loop and
+ * the slow paths, and the compiler decides for push and adjust (their
+ * callers in event.c are out of line already).  Measured with
+ * bench/bench_timers and callgrind.
+ */
 #ifdef __GNUC__
-#define MIN_HEAP_INLINE inline __attribute__((always_inline))
-#define MIN_HEAP_NOINLINE __attribute__((noinline, unused))
+#define MIN_HEAP_INLINE		inline __attribute__((always_inline))
+#define MIN_HEAP_NOINLINE	__attribute__((noinline, unused))
 #else
-#define MIN_HEAP_INLINE inline
-#define MIN_HEAP_NOINLINE
+#define MIN_HEAP_INLINE		inline
+#define MIN_HEAP_NOINLINE	inline
 #endif
 #define MIN_HEAP_D	4
-
-/* The tie-break sequence lives in the event's otherwise unused pointer. */
-#define min_heap_seq_(ev)	((uintptr_t)(ev)->ev_pncalls)
-#define min_heap_setseq_(ev, s)	((ev)->ev_pncalls = (short *)(uintptr_t)(s))
 
 static inline void
 min_heap_ctor(struct min_heap *h)
 {
 	h->p = NULL;
+	h->mem = NULL;
 	h->n = h->a = 0;
 }
 
 static inline void
 min_heap_dtor(struct min_heap *h)
 {
-	mm_free(h->p);
+	mm_free(h->mem);
 	h->p = NULL;
+	h->mem = NULL;
 	h->n = h->a = 0;
 }
 
@@ -96,23 +105,24 @@ min_heap_top_key(const struct min_heap *h)
 }
 
 /* Does a come strictly before b? */
-static inline int
+static MIN_HEAP_INLINE int
 min_heap_before_(const struct min_heap_ent *a, const struct min_heap_ent *b)
 {
 	if (a->key != b->key)
 		return a->key < b->key;
-	return min_heap_seq_(a->ev) < min_heap_seq_(b->ev);
+	return a->seq < b->seq;
 }
 
-/* Make room for n entries in total.  0, or -1 with errno = ENOMEM. */
-static inline int
-min_heap_reserve(struct min_heap *h, unsigned n)
+/* Grow the array to hold n entries (min_heap_reserve's slow path). */
+static MIN_HEAP_NOINLINE int
+min_heap_grow_(struct min_heap *h, unsigned n)
 {
 	struct min_heap_ent *p;
 	unsigned a;
+	uintptr_t at;
+	size_t bytes;
+	void *mem;
 
-	if (n <= h->a)
-		return 0;
 	if (n > (MIN_HEAP_NONE >> 1)) {
 		errno = ENOMEM;
 		return -1;
@@ -120,17 +130,34 @@ min_heap_reserve(struct min_heap *h, unsigned n)
 	a = h->a ? h->a * 2 : 64;
 	while (a < n)
 		a *= 2;
-	p = mm_realloc(h->p, (size_t)a * sizeof(*p));
-	if (p == NULL) {
+	bytes = (size_t)a * sizeof(*p);
+	mem = bytes / sizeof(*p) == a && bytes <= SIZE_MAX - MIN_HEAP_LINE ?
+	    mm_malloc(bytes + MIN_HEAP_LINE) : NULL;
+	if (mem == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
+	/* &p[1] on a line boundary (see the top). */
+	at = ((uintptr_t)mem + sizeof(*p) + MIN_HEAP_LINE - 1) &
+	    ~(uintptr_t)(MIN_HEAP_LINE - 1);
+	p = (struct min_heap_ent *)(at - sizeof(*p));
+	if (h->n > 0)
+		memcpy(p, h->p, (size_t)h->n * sizeof(*p));
+	mm_free(h->mem);
+	h->mem = mem;
 	h->p = p;
 	h->a = a;
 	return 0;
 }
 
-static inline void
+/* Make room for n entries in total.  0, or -1 with errno = ENOMEM. */
+static inline int
+min_heap_reserve(struct min_heap *h, unsigned n)
+{
+	return n <= h->a ? 0 : min_heap_grow_(h, n);
+}
+
+static MIN_HEAP_INLINE void
 min_heap_sift_up_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 {
 	while (i > 0) {
@@ -145,7 +172,7 @@ min_heap_sift_up_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 	e.ev->min_heap_idx = i;
 }
 
-static inline void
+static MIN_HEAP_INLINE void
 min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 {
 	unsigned n = h->n;
@@ -172,7 +199,7 @@ min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 }
 
 /* Put e into slot i and move it up or down to where it belongs. */
-static inline void
+static MIN_HEAP_INLINE void
 min_heap_place_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 {
 	if (i > 0 && min_heap_before_(&e, &h->p[(i - 1) / MIN_HEAP_D]))
@@ -188,8 +215,8 @@ min_heap_push(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
 	struct min_heap_ent e;
 
 	e.key = key;
+	e.seq = seq;
 	e.ev = ev;
-	min_heap_setseq_(ev, seq);
 	min_heap_sift_up_(h, h->n++, e);
 }
 
@@ -213,15 +240,15 @@ min_heap_erase(struct min_heap *h, struct event *ev)
 }
 
 /* Give ev (in the heap) a new deadline, in place. */
-static MIN_HEAP_INLINE void
+static inline void
 min_heap_adjust(struct min_heap *h, struct event *ev, int64_t key, uint64_t seq)
 {
 	unsigned i = ev->min_heap_idx;
 	struct min_heap_ent e;
 
 	e.key = key;
+	e.seq = seq;
 	e.ev = ev;
-	min_heap_setseq_(ev, seq);
 	min_heap_place_(h, i, e);
 }
 

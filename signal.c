@@ -17,6 +17,12 @@
  * struct eventop's sig_add) gets no socketpair: the handler we install
  * then does nothing but keep the default action from running, the backend
  * watches the signal and reports deliveries with evsignal_count_().
+ *
+ * Windows has neither sigaction() nor AF_UNIX pairs: there the handlers
+ * are installed with signal() (signal_win32.c, whose notes say what that
+ * changes), the handler installs itself again first (a disposition there
+ * lasts for one delivery), and the pair is evutil_socketpair()'s loopback
+ * TCP pair; the rest is this file.
  */
 #include "config.h"
 
@@ -34,8 +40,14 @@
 #include "event.h"
 #include "event-internal.h"
 #include "evsignal-internal.h"
+#include "evutil-internal.h"
 #include "log-internal.h"
 #include "mm-internal.h"
+
+/* (Windows: the pair is nonblocking, which is what the flag asks.) */
+#ifndef MSG_DONTWAIT
+#define MSG_DONTWAIT	0
+#endif
 
 struct event_base *evsignal_base = NULL;
 volatile sig_atomic_t event_gotsig = 0;
@@ -56,9 +68,12 @@ evsignal_record(struct event_base *base, int sig, int n)
 static void
 evsignal_handler(int sig)
 {
-	int save = errno;
+	int save = errno, wsave = EVUTIL_SOCKET_ERROR();
 	struct event_base *base = evsignal_base;
 
+#ifdef _WIN32
+	(void)signal(sig, evsignal_handler);	/* signal_win32.c, b) */
+#endif
 	if (base != NULL && sig > 0 && sig < NSIG) {
 		evsignal_record(base, sig, 1);
 		if (base->sig.ev_signal_pair[0] >= 0) {
@@ -67,6 +82,7 @@ evsignal_handler(int sig)
 			(void)n;
 		}
 	}
+	EVUTIL_SET_SOCKET_ERROR(wsave);
 	errno = save;
 }
 
@@ -116,11 +132,12 @@ evsignal_cb(int fd, short what, void *arg)
 static void
 close_pair(int pair[2])
 {
-	int e = errno;
+	int e = errno, we = EVUTIL_SOCKET_ERROR();
 
-	close(pair[0]);
-	close(pair[1]);
+	EVUTIL_CLOSESOCKET(pair[0]);
+	EVUTIL_CLOSESOCKET(pair[1]);
 	pair[0] = pair[1] = -1;
+	EVUTIL_SET_SOCKET_ERROR(we);
 	errno = e;
 }
 
@@ -133,7 +150,7 @@ make_pair(int pair[2])
 		return -1;
 	for (i = 0; i < 2; i++) {
 		if (evutil_make_socket_nonblocking(pair[i]) == -1 ||
-		    fcntl(pair[i], F_SETFD, FD_CLOEXEC) == -1) {
+		    evutil_closeonexec_(pair[i]) == -1) {
 			close_pair(pair);
 			return -1;
 		}
@@ -178,6 +195,7 @@ evsignal_init(struct event_base *base)
 	return 0;
 }
 
+#ifndef _WIN32	/* (Windows: signal_win32.c) */
 int
 _evsignal_set_handler(struct event_base *base, int evsignal,
     void (*fn)(int))
@@ -222,6 +240,7 @@ _evsignal_restore_handler(struct event_base *base, int evsignal)
 	mm_free(old);
 	return res;
 }
+#endif /* !_WIN32 */
 
 /* First event on evsignal with a backend that watches signals. */
 static int

@@ -7,9 +7,16 @@
  *   fire        add N timers due within 1 ms, wait 10 ms, then
  *               non-blocking loop passes run all N callbacks
  *
- * Usage: bench_timers [-n N] [-i ITER]
+ * With -c the add, reschedule and delete phases run inside a callback
+ * (an event_once() of timeout 0), where every library uses the loop's
+ * cached time; without it they run outside the loop, where libevent 1.4
+ * (and relevent, and 2.1) read the clock for every add and libev uses its
+ * stale loop time.
+ *
+ * Usage: bench_timers [-n N] [-i ITER] [-c]
  * Prints one line per iteration and "summary ..." with the median times
- * in milliseconds.  Builds against relevent and Debian's libevent 2.1.
+ * in milliseconds.  Builds against relevent, Debian's libevent 2.1 and
+ * libev's libevent emulation.
  */
 #include <sys/types.h>
 #include <sys/time.h>
@@ -21,6 +28,12 @@
 #include <event.h>
 
 static long fired;
+static int n = 1000000;
+static struct event *evs;
+static struct timeval *tv1, *tv2, *tv3;
+static double cb_t0, cb_t1;
+
+enum phase { PH_ADD, PH_RESCHED, PH_DEL, PH_ADD_SOON };
 
 static double
 now_ms(void)
@@ -51,6 +64,63 @@ rng(void)
 	return rng_state & 0xffffffffUL;
 }
 
+static void
+run_phase(enum phase ph)
+{
+	int i;
+
+	switch (ph) {
+	case PH_ADD:
+		for (i = 0; i < n; i++)
+			evtimer_add(&evs[i], &tv1[i]);
+		break;
+	case PH_RESCHED:
+		for (i = 0; i < n; i++)
+			evtimer_add(&evs[i], &tv2[i]);
+		break;
+	case PH_DEL:
+		for (i = 0; i < n; i++)
+			evtimer_del(&evs[i]);
+		break;
+	case PH_ADD_SOON:
+		for (i = 0; i < n; i++)
+			evtimer_add(&evs[i], &tv3[i]);
+		break;
+	}
+}
+
+static void
+phase_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	cb_t0 = now_ms();
+	run_phase(*(enum phase *)arg);
+	cb_t1 = now_ms();
+}
+
+/* One phase, timed in ms, inside a callback when in_cb. */
+static double
+timed_phase(enum phase ph, int in_cb)
+{
+	struct timeval zero = { 0, 0 };
+	double t0;
+
+	if (in_cb) {
+		cb_t0 = cb_t1 = 0;
+		if (event_once(-1, EV_TIMEOUT, phase_cb, &ph, &zero) == -1) {
+			perror("event_once");
+			exit(1);
+		}
+		while (cb_t1 == 0)
+			event_loop(EVLOOP_ONCE);
+		return cb_t1 - cb_t0;
+	}
+	t0 = now_ms();
+	run_phase(ph);
+	return now_ms() - t0;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -62,18 +132,17 @@ cmp_double(const void *a, const void *b)
 int
 main(int argc, char **argv)
 {
-	int n = 1000000, iters = 5, c, i, it;
-	struct event *evs;
-	struct timeval *tv1, *tv2, *tv3;
+	int iters = 5, in_cb = 0, c, i, it;
 	double (*t)[5];
 
-	while ((c = getopt(argc, argv, "n:i:")) != -1) {
+	while ((c = getopt(argc, argv, "n:i:c")) != -1) {
 		switch (c) {
 		case 'n': n = atoi(optarg); break;
 		case 'i': iters = atoi(optarg); break;
+		case 'c': in_cb = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-n timers] [-i iterations]\n",
-			    argv[0]);
+			fprintf(stderr, "usage: %s [-n timers] [-i iterations] "
+			    "[-c]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -107,19 +176,11 @@ main(int argc, char **argv)
 		/* 10 ms: more than the 1 ms spread plus a coarse clock's tick */
 		struct timespec pause = { 0, 10000000 };
 
-		t0 = now_ms();
-		for (i = 0; i < n; i++)
-			evtimer_add(&evs[i], &tv1[i]);
-		t1 = now_ms();
-		for (i = 0; i < n; i++)
-			evtimer_add(&evs[i], &tv2[i]);
-		t2 = now_ms();
-		for (i = 0; i < n; i++)
-			evtimer_del(&evs[i]);
-		t3 = now_ms();
-		for (i = 0; i < n; i++)
-			evtimer_add(&evs[i], &tv3[i]);
-		t3b = now_ms();
+		t0 = 0;
+		t1 = t0 + timed_phase(PH_ADD, in_cb);
+		t2 = t1 + timed_phase(PH_RESCHED, in_cb);
+		t3 = t2 + timed_phase(PH_DEL, in_cb);
+		t3b = t3 + timed_phase(PH_ADD_SOON, in_cb);
 		nanosleep(&pause, NULL);
 		fired = 0;
 		t4 = now_ms();
@@ -151,9 +212,10 @@ main(int argc, char **argv)
 				col[k][it] = t[it][k];
 			qsort(col[k], (size_t)m, sizeof(double), cmp_double);
 		}
-		printf("summary n=%d add_ms=%.1f resched_ms=%.1f del_ms=%.1f "
-		    "fire_ms=%.1f total_ms=%.1f\n", n, col[0][m / 2],
-		    col[1][m / 2], col[2][m / 2], col[3][m / 2], col[4][m / 2]);
+		printf("summary n=%d in_cb=%d add_ms=%.1f resched_ms=%.1f "
+		    "del_ms=%.1f fire_ms=%.1f total_ms=%.1f\n", n, in_cb,
+		    col[0][m / 2], col[1][m / 2], col[2][m / 2], col[3][m / 2],
+		    col[4][m / 2]);
 	}
 	return 0;
 }

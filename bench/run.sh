@@ -3,6 +3,9 @@
 # from the build directory.  Each builds its program against ours and
 # against Debian's libevent 2.1 from the same source and prints ratios
 # from one run (compare ratios, never absolute times from different runs).
+# run-core.sh also runs libev's libevent emulation and a raw epoll loop and
+# prints one table through bench/table.sh, which the other scripts can use
+# the same way (bench_record ROW UNIT VARIANT VALUE, then bench_table).
 #
 # BENCH_LIBEVENT21 (set by make) is the libevent 2.1 library configure
 # found through pkg-config; when it is empty the scripts run ours only

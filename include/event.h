@@ -204,13 +204,9 @@ void event_active(struct event *, int, short);
 int event_pending(struct event *ev, short event, struct timeval *tv);
 #endif
 
-#ifdef WIN32
-#define event_initialized(ev)		\
-	((ev)->ev_flags & EVLIST_INIT &&	\
-	 (ev)->ev_fd != (int)INVALID_HANDLE_VALUE)
-#else
+/* (1.4 on Windows also wanted ev_fd != INVALID_HANDLE_VALUE, which made
+ * every timer look uninitialized there; docs/COMPAT.md.) */
 #define event_initialized(ev)		((ev)->ev_flags & EVLIST_INIT)
-#endif
 
 /*
  * "2.1.12-stable", as libevent 2.1's <event.h> reports: this header
@@ -400,7 +396,7 @@ int evbuffer_add_buffer(struct evbuffer *, struct evbuffer *);
 /* Append formatted text; the count of bytes added, or -1. */
 int evbuffer_add_printf(struct evbuffer *, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
+	__attribute__((format(_EVUTIL_PRINTF_FMT, 2, 3)))
 #endif
 	;
 int evbuffer_add_vprintf(struct evbuffer *, const char *fmt, va_list ap);

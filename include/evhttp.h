@@ -90,18 +90,23 @@ void evhttp_set_gencb(struct evhttp *,
     void (*)(struct evhttp_request *, void *), void *);
 
 /*
- * Close connections that stall for this many seconds while the server
- * waits for a request or its body, or while a reply cannot be written.
- * Applies to connections accepted afterwards.  -1: the default (50 s);
- * 0: no timeout.
+ * Close connections that take too long: an idle connection after this
+ * many seconds, a request whose head has not arrived this long after its
+ * first byte, a body that advances by less than 1 KiB in a period this
+ * long, a reply that cannot be written for this long.  No timeout runs
+ * while the application holds a request.  Applies to connections accepted
+ * afterwards (evhttp_connection_set_timeout(req->evcon, ...) changes one).
+ * -1: the default (50 s); 0: no timeout.
  */
 void evhttp_set_timeout(struct evhttp *, int timeout_in_secs);
 
 /*
- * Limits (beyond 1.4, as in libevent 2.x).  A request whose request line
- * and headers together exceed max_headers_size bytes is answered 431; a
- * body longer than max_body_size is answered 413.  A negative value
- * removes the limit.
+ * Limits (beyond 1.4, as in libevent 2.x), for the server's connections,
+ * open ones included.  A request whose request line and headers together
+ * exceed max_headers_size bytes is answered 431 (414 if the request line
+ * alone does); a body longer than max_body_size is answered 413.
+ * Defaults 64 KiB and 64 MiB.  A negative value removes the limit; the
+ * head still ends at 16 MiB (431), as memory is not infinite.
  */
 #ifndef ev_ssize_t
 #define ev_ssize_t ssize_t
@@ -115,14 +120,17 @@ void evhttp_set_max_body_size(struct evhttp *http, ev_ssize_t max_body_size);
 
 /*
  * Send an HTML error page with this code and reason and close the
- * connection afterwards.  The request is freed once the reply is sent.
+ * connection afterwards.  The request is freed once the caller returns to
+ * the loop.
  */
 void evhttp_send_error(struct evhttp_request *req, int error,
     const char *reason);
 
 /*
  * Send a complete reply.  databuf (may be NULL) is the body; it is drained
- * but stays owned by the caller.  The request is freed afterwards.
+ * but stays owned by the caller.  The request stays valid until the
+ * caller returns to the loop, which then frees it.  A reason phrase with
+ * CR, LF or another control byte is replaced by the standard one.
  */
 void evhttp_send_reply(struct evhttp_request *req, int code,
     const char *reason, struct evbuffer *databuf);
@@ -131,7 +139,10 @@ void evhttp_send_reply(struct evhttp_request *req, int code,
  * Streaming replies: send the status line and headers now (chunked to an
  * HTTP/1.1 client), then each piece of body as it is produced, then the
  * end.  Each chunk is written to the socket when it is sent; what the
- * socket cannot take yet waits in order.  send_reply_end frees the request.
+ * socket cannot take yet waits in order.  After send_reply_end the library
+ * frees the request once the caller returns to the loop.  After the close
+ * callback of its connection (the client left), a chunk is ignored and
+ * send_reply_end just frees the request.
  */
 void evhttp_send_reply_start(struct evhttp_request *, int, const char *);
 void evhttp_send_reply_chunk(struct evhttp_request *, struct evbuffer *);
@@ -262,7 +273,27 @@ void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
 void evhttp_connection_set_retries(struct evhttp_connection *evcon,
     int retry_max);
 
-/* cb(evcon, arg) runs whenever an established connection is closed. */
+/*
+ * Limits on what is read on the connection (beyond 1.4, as in libevent
+ * 2.x): the status line and headers of a response together, and the body
+ * buffered at once (the whole body, or one chunk when a chunk callback
+ * takes each piece).  A response past either fails: its request's
+ * callback gets NULL.  Defaults 256 KiB and 64 MiB; a negative value
+ * removes a limit (the head still ends at 16 MiB).  On a server
+ * connection (req->evcon) they limit the requests read on it instead.
+ */
+void evhttp_connection_set_max_headers_size(struct evhttp_connection *evcon,
+    ev_ssize_t new_max_headers_size);
+void evhttp_connection_set_max_body_size(struct evhttp_connection *evcon,
+    ev_ssize_t new_max_body_size);
+
+/*
+ * cb(evcon, arg) runs whenever an established connection is closed: a
+ * client connection when it is reset or freed; a server connection
+ * (req->evcon) exactly once when it ends, whatever ends it (the client
+ * leaving, a timeout, evhttp_connection_free, evhttp_free, the close
+ * after a reply), from the loop, after its requests were detached.
+ */
 void evhttp_connection_set_closecb(struct evhttp_connection *evcon,
     void (*)(struct evhttp_connection *, void *), void *);
 
@@ -277,7 +308,9 @@ void evhttp_connection_get_peer(struct evhttp_connection *evcon,
 /*
  * Queue req on the connection, which takes ownership of it, and connect
  * if needed.  The request's callback runs with the response.  0, or -1 if
- * the request could not be queued (it then stays the caller's).
+ * the request could not be queued (it then stays the caller's): uri empty
+ * or holding white space or control bytes, an address that does not
+ * resolve, no socket.
  */
 int evhttp_make_request(struct evhttp_connection *evcon,
     struct evhttp_request *req,
@@ -297,7 +330,9 @@ int evhttp_remove_header(struct evkeyvalq *, const char *);
 
 /*
  * Append a copy of key: value.  -1 (nothing added) if the key is empty or
- * not a header token, or if either contains CR, LF or NUL.
+ * not a header token, or if the value has CR or LF other than 1.4's
+ * continuation form (CR LF followed by SP or HTAB), which is stored
+ * unfolded: each such fold becomes one SP.
  */
 int evhttp_add_header(struct evkeyvalq *, const char *, const char *);
 

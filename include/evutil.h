@@ -12,6 +12,12 @@ extern "C" {
 #endif
 
 #include <event-config.h>
+#ifdef _WIN32
+/* Windows: sockets and struct timeval come from Winsock 2, which must be
+ * included before <windows.h>; programs need not include it themselves. */
+#include <winsock2.h>
+#include <windows.h>
+#endif
 #ifdef _EVENT_HAVE_SYS_TIME_H
 #include <sys/time.h>
 #endif
@@ -63,16 +69,33 @@ extern "C" {
  * it in their callbacks (memcached 1.6). */
 #define evutil_socket_t int
 
-/* Create a connected pair of sockets; socketpair(2) on POSIX.  0 or -1. */
+/*
+ * Create a connected pair of sockets: socketpair(2) on POSIX; on Windows
+ * two loopback TCP sockets (d AF_INET or AF_UNIX, type SOCK_STREAM,
+ * protocol 0).  0, or -1 with the error in EVUTIL_SOCKET_ERROR().
+ */
 int evutil_socketpair(int d, int type, int protocol, int sv[2]);
 
-/* Set O_NONBLOCK on a socket, keeping its other flags.  0 or -1. */
+/* Make a socket non-blocking (O_NONBLOCK on POSIX, FIONBIO on Windows),
+ * keeping its other flags.  0 or -1. */
 int evutil_make_socket_nonblocking(int sock);
 
+/*
+ * Closing a socket and the error of the last socket call: a socket is a
+ * file descriptor on POSIX but a SOCKET handle on Windows, whose calls
+ * leave errno alone and report WSAE* codes through WSAGetLastError().
+ */
+#ifdef _WIN32
+#define EVUTIL_CLOSESOCKET(s) closesocket(s)
+#define EVUTIL_SOCKET_ERROR() WSAGetLastError()
+#define EVUTIL_SET_SOCKET_ERROR(errcode) \
+	do { WSASetLastError(errcode); } while (0)
+#else
 #define EVUTIL_CLOSESOCKET(s) close(s)
 #define EVUTIL_SOCKET_ERROR() (errno)
 #define EVUTIL_SET_SOCKET_ERROR(errcode) \
 	do { errno = (errcode); } while (0)
+#endif
 
 #ifdef _EVENT_HAVE_TIMERADD
 #define evutil_timeradd(tvp, uvp, vvp) timeradd((tvp), (uvp), (vvp))
@@ -127,12 +150,23 @@ int evutil_gettimeofday(struct timeval *tv, struct timezone *tz);
 #endif
 
 /*
+ * The printf dialect of the library's formatting functions: C99's.  With
+ * mingw-w64 a plain "printf" attribute means Microsoft's dialect (no %zu),
+ * but the library formats with mingw-w64's own C99 implementation.
+ */
+#if defined(__MINGW32__)
+#define _EVUTIL_PRINTF_FMT gnu_printf
+#else
+#define _EVUTIL_PRINTF_FMT printf
+#endif
+
+/*
  * snprintf() that always NUL-terminates (when buflen > 0) and returns the
  * length the full output would have had.
  */
 int evutil_snprintf(char *buf, size_t buflen, const char *format, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 3, 4)))
+	__attribute__((format(_EVUTIL_PRINTF_FMT, 3, 4)))
 #endif
 	;
 int evutil_vsnprintf(char *buf, size_t buflen, const char *format, va_list ap);

@@ -5,6 +5,11 @@
  * Creates the FIFO (default "event.fifo") if needed, opens it and prints
  * what writers send.  Exits 0 when the last writer closes it.
  * Try:  ./event-test /tmp/f &  echo hello > /tmp/f
+ *
+ * Windows has no FIFOs and its event loop watches sockets only, so there
+ * the argument is a TCP port (default 8091): event-test accepts one
+ * connection on 127.0.0.1 and prints what it sends until it closes.
+ * Try:  event-test 8091  and  curl -sd hello http://127.0.0.1:8091/
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -17,6 +22,14 @@
 
 #include <event.h>
 
+#ifdef _WIN32
+#define INPUT_READ(fd, buf, n)	recv((fd), (buf), (int)(n), 0)
+#define INPUT_RETRY()		(WSAGetLastError() == WSAEWOULDBLOCK)
+#else
+#define INPUT_READ(fd, buf, n)	read((fd), (buf), (n))
+#define INPUT_RETRY()		(errno == EAGAIN || errno == EINTR)
+#endif
+
 static void
 fifo_read(int fd, short what, void *arg)
 {
@@ -25,9 +38,9 @@ fifo_read(int fd, short what, void *arg)
 	ssize_t n;
 
 	(void)what;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = INPUT_READ(fd, buf, sizeof(buf) - 1);
 	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
+		if (INPUT_RETRY())
 			return;
 		perror("read");
 		event_del(ev);
@@ -45,29 +58,61 @@ fifo_read(int fd, short what, void *arg)
 	fflush(stdout);
 }
 
-int
-main(int argc, char **argv)
+#ifdef _WIN32
+/* The first connection to 127.0.0.1:port, nonblocking, or -1. */
+static int
+open_input(const char *port)
 {
-	const char *path = argc > 1 ? argv[1] : "event.fifo";
-	struct event ev;
+	struct sockaddr_in sin;
+	SOCKET l, c;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((unsigned short)atoi(port ? port : "8091"));
+	if ((l = socket(AF_INET, SOCK_STREAM, 0)) == INVALID_SOCKET ||
+	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) == SOCKET_ERROR ||
+	    listen(l, 1) == SOCKET_ERROR) {
+		fprintf(stderr, "cannot listen: Winsock error %d\n",
+		    WSAGetLastError());
+		return -1;
+	}
+	printf("reading the first connection to 127.0.0.1:%u\n",
+	    (unsigned)ntohs(sin.sin_port));
+	fflush(stdout);
+	c = accept(l, NULL, NULL);
+	closesocket(l);
+	if (c == INVALID_SOCKET || evutil_make_socket_nonblocking((int)c)) {
+		fprintf(stderr, "accept: Winsock error %d\n",
+		    WSAGetLastError());
+		return -1;
+	}
+	return (int)c;
+}
+#else
+/* The FIFO at path (made if missing), nonblocking, or -1. */
+static int
+open_input(const char *arg)
+{
+	const char *path = arg ? arg : "event.fifo";
 	struct stat st;
 	int fd;
 
 	if (lstat(path, &st) == 0) {
 		if (!S_ISFIFO(st.st_mode)) {
 			fprintf(stderr, "%s exists and is not a FIFO\n", path);
-			return 1;
+			return -1;
 		}
 	} else if (mkfifo(path, 0600) == -1) {
 		perror("mkfifo");
-		return 1;
+		return -1;
 	}
 	/* O_NONBLOCK: open returns at once; reads see EOF only after a
 	 * writer came and went, so wait for the first writer first. */
 	fd = open(path, O_RDONLY | O_NONBLOCK);
 	if (fd == -1) {
 		perror("open");
-		return 1;
+		return -1;
 	}
 	printf("reading %s\n", path);
 	fflush(stdout);
@@ -81,7 +126,21 @@ main(int argc, char **argv)
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		}
 	}
+	return fd;
+}
+#endif
+
+int
+main(int argc, char **argv)
+{
+	struct event ev;
+	int fd;
+
+	/* (On Windows the base's own Winsock reference covers the socket
+	 * calls that open_input() makes, so the base comes first.) */
 	if (event_init() == NULL)
+		return 1;
+	if ((fd = open_input(argc > 1 ? argv[1] : NULL)) == -1)
 		return 1;
 	event_set(&ev, fd, EV_READ | EV_PERSIST, fifo_read, &ev);
 	if (event_add(&ev, NULL) == -1) {
@@ -89,6 +148,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 	event_dispatch();
-	close(fd);
+	EVUTIL_CLOSESOCKET(fd);
 	return 0;
 }

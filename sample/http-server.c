@@ -13,6 +13,9 @@
  *  - the resolved real path must still lie inside the real DOCROOT, so a
  *    symbolic link cannot lead out of it;
  *  - only regular files and directories are served, up to 64 MiB.
+ * On Windows the real path is the final path of the opened file (links
+ * resolved, as realpath() does), ':' (drive letters, alternate data
+ * streams) is refused as well, and files are read in binary mode.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -33,6 +36,39 @@
 #include <evhttp.h>
 
 #define MAX_FILE_SIZE	(64L * 1024 * 1024)
+
+#ifdef _WIN32
+#define IS_SEP(c)	((c) == '/' || (c) == '\\')
+#define BAD_CHARS	"\\:"
+#define O_NOFOLLOW	O_BINARY	/* links are resolved by realpath */
+#define lstat(p, st)	stat((p), (st))
+#define realpath(p, out) win_realpath((p), (out))
+
+/* realpath() for Windows: the final path of the file, without "\\?\". */
+static char *
+win_realpath(const char *path, char *out)
+{
+	HANDLE h;
+	DWORD n;
+
+	h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE |
+	    FILE_SHARE_DELETE, NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS,
+	    NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return NULL;
+	n = GetFinalPathNameByHandleA(h, out, PATH_MAX, FILE_NAME_NORMALIZED |
+	    VOLUME_NAME_DOS);
+	CloseHandle(h);
+	if (n == 0 || n >= PATH_MAX)
+		return NULL;
+	if (strncmp(out, "\\\\?\\", 4) == 0)
+		memmove(out, out + 4, n - 3);
+	return out;
+}
+#else
+#define IS_SEP(c)	((c) == '/')
+#define BAD_CHARS	"\\"
+#endif
 
 static char docroot[PATH_MAX];	/* realpath of DOCROOT */
 static size_t docroot_len;
@@ -85,7 +121,7 @@ uri_to_relpath(const char *uri, char *rel, size_t relsize)
 	decoded = evhttp_decode_uri(raw);
 	if (decoded == NULL)
 		return 500;
-	if (strchr(decoded, '\\') != NULL) {
+	if (strpbrk(decoded, BAD_CHARS) != NULL) {
 		free(decoded);
 		return 400;
 	}
@@ -115,7 +151,7 @@ static int
 inside_docroot(const char *real)
 {
 	return strncmp(real, docroot, docroot_len) == 0 &&
-	    (real[docroot_len] == '\0' || real[docroot_len] == '/');
+	    (real[docroot_len] == '\0' || IS_SEP(real[docroot_len]));
 }
 
 static void
@@ -166,6 +202,7 @@ send_file(struct evhttp_request *req, const char *path, off_t size)
 	struct evbuffer *b = evbuffer_new();
 	int fd = open(path, O_RDONLY | O_NOFOLLOW);
 	off_t left = size;
+	char chunk[65536];
 
 	if (fd == -1 || b == NULL) {
 		if (fd != -1)
@@ -175,10 +212,12 @@ send_file(struct evhttp_request *req, const char *path, off_t size)
 		evhttp_send_error(req, HTTP_NOTFOUND, "Not Found");
 		return;
 	}
+	/* read(), not evbuffer_read(): that one reads sockets on Windows. */
 	while (left > 0) {
-		int n = evbuffer_read(b, fd, left > 65536 ? 65536 : (int)left);
+		ssize_t n = read(fd, chunk, left > (off_t)sizeof(chunk) ?
+		    sizeof(chunk) : (size_t)left);
 
-		if (n <= 0)
+		if (n <= 0 || evbuffer_add(b, chunk, (size_t)n) == -1)
 			break;
 		left -= n;
 	}
@@ -282,10 +321,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[optind], strerror(errno));
 		return 1;
 	}
+	/* "/" or "C:\": without its last separator, which inside_docroot()
+	 * expects after the prefix. */
 	docroot_len = strlen(docroot);
-	if (docroot_len == 1)		/* "/": everything is inside */
-		docroot_len = 0;
+	while (docroot_len > 0 && IS_SEP(docroot[docroot_len - 1]))
+		docroot_len--;
+#ifdef SIGPIPE
 	signal(SIGPIPE, SIG_IGN);
+#endif
 
 	base = event_init();
 	http = evhttp_new(base);

@@ -11,6 +11,8 @@ if [ "${1:-build}" = test ]; then
 	want="$want clang curl nginx-light dnsmasq-base dnsutils wrk valgrind strace libevent-dev"
 	# CI: libFuzzer and the sanitizer runtimes for clang; gcc -m32.
 	want="$want libclang-rt-14-dev gcc-multilib"
+	# The Windows cross build (scripts/build-win32.sh) and wine to run it.
+	want="$want gcc-mingw-w64-x86-64 wine wine64"
 fi
 if [ "${1:-build}" = clients ]; then
 	want="$want dpkg-dev libncurses-dev bison perl"

@@ -24,6 +24,11 @@
  * process group when the case ends.  The child checks on exit that the
  * case left no file descriptor open that it did not start with.
  *
+ * Windows has no fork(): there the runner starts this program again for
+ * each case (--child NAME, and --probe for the backend check), with its
+ * output on a pipe and inside a job object that is ended with the case
+ * (test/regress_win32.c); the rest is the same.
+ *
  * Usage: regress [-b BACKEND] [-j N] [-l] [-v] [--once|--no-once]
  *                [--no-fork] [--timeout SECS] [--selftest] [PATTERN...]
  *   -b BACKEND   run on this backend (epoll, poll, select, kqueue,
@@ -39,6 +44,8 @@
  *   --selftest   run the runner's own sample cases instead (one of each
  *                outcome), for the runner/tap case
  *   PATTERN      shell glob on case names, e.g. 'http/ *' without the space
+ *   --child NAME, --probe  (internal, Windows) run one case; report the
+ *                backend a base gets
  *
  * REGRESS_TIMEOUT_MULTIPLIER scales every time limit (for valgrind).
  */
@@ -108,10 +115,13 @@ struct options {
 	enum once_mode once;
 	char **pats;
 	int npat;
+	const char *child;	/* --child NAME: run that case here */
+	int probe;		/* --probe: report the default backend */
 };
 
 static int verbose;
 static int no_fork;
+static int selftest_mode;	/* --selftest: the runner's own cases */
 static double limit_normal = LIMIT_NORMAL;
 static const char *self_path;	/* argv[0], for runner/tap */
 static int notes_fd = -1;	/* child: where notes go (-1: stderr) */
@@ -124,10 +134,14 @@ static char skip_reason[256];	/* --no-fork: its reason */
 double
 regress_now(void)
 {
+#ifdef _WIN32
+	return regress_w32_now();
+#else
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+#endif
 }
 
 double
@@ -248,6 +262,63 @@ one_line(char *s)
 		s[--n] = '\0';
 }
 
+/* The probe's child: create a base and write its method to fd. */
+static void
+probe_child(int fd)
+{
+	struct event_base *b = event_base_new();
+	const char *m = b ? event_base_get_method(b) : "";
+
+	if (write(fd, m, strlen(m)) < 0)
+		_exit(2);
+	fflush(NULL);
+	_exit(b != NULL ? 0 : 1);
+}
+
+#ifdef _WIN32
+/* Windows: all the output of this program run with args, and its exit
+ * status; -1 if it could not start or ran past secs. */
+static int
+run_self(const char *args, char *out, size_t outlen, double secs,
+    int *status)
+{
+	struct regress_proc p;
+	double end = regress_now() + secs;
+	size_t got = 0;
+	int n;
+
+	if (regress_proc_start(&p, args) == -1)
+		return -1;
+	while ((n = regress_proc_read(&p, out + got, outlen - 1 - got)) !=
+	    -1 && got < outlen - 1 && regress_now() < end)
+		if (n == 0)
+			Sleep(5);
+		else
+			got += (size_t)n;
+	out[got] = '\0';
+	regress_proc_kill(&p);	/* (if it still runs) */
+	n = regress_proc_done(&p, status) ? 0 : -1;
+	regress_proc_close(&p);
+	return n;
+}
+
+/* Windows: as below, in a child started with --probe. */
+static int
+probe_backend(char *out, size_t outlen)
+{
+	int status = -1, rc;
+
+	rc = run_self("--probe", out, outlen, 30 * regress_slowdown(),
+	    &status);
+	one_line(out);
+	if (rc == -1 || status != 0) {
+		if (out[0] == '\0')
+			snprintf(out, outlen, "no base could be created");
+		return -1;
+	}
+	return 0;
+}
+#else
 /*
  * The backend a base gets with the current environment, asked in a child
  * (the parent stays clean): its name in out, or what went wrong.  Returns
@@ -266,16 +337,9 @@ probe_backend(char *out, size_t outlen)
 	}
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
-		struct event_base *b;
-		const char *m;
-
 		close(p[0]);
 		dup2(p[1], 2);	/* event_base_new's error message */
-		b = event_base_new();
-		m = b ? event_base_get_method(b) : "";
-		if (write(p[1], m, strlen(m)) < 0)
-			_exit(2);
-		_exit(b != NULL ? 0 : 1);
+		probe_child(p[1]);
 	}
 	close(p[1]);
 	n = pid == -1 ? -1 : read(p[0], out, outlen - 1);
@@ -291,6 +355,7 @@ probe_backend(char *out, size_t outlen)
 	}
 	return 0;
 }
+#endif /* _WIN32 */
 
 /*
  * Choose the backend for the whole run: 0 and its name in `name`, or -1
@@ -353,10 +418,37 @@ setup_env(struct regress_env *env, const struct regress_case *tc,
 	}
 }
 
+/* Drop the first io_uring instance of s, if it has one. */
+static void
+forget_one_uring(struct regress_fds *s)
+{
+#ifdef __linux__
+	char path[64], link[64];
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", s->v[i].fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, "anon_inode:[io_uring]") == 0) {
+			regress_fds_drop(s, s->v[i].fd);
+			return;
+		}
+	}
+#else
+	(void)s;	/* io_uring is Linux's */
+#endif
+}
+
 /*
  * The RT_BASE base is never freed (a case may leave events of its own
  * stack inserted, which event_base_free would touch): the socketpair it
- * opens at its first signal event belongs to it and is no leak.
+ * opens at its first signal event belongs to it and is no leak, and so is
+ * the io_uring ring epoll makes at its first large batch of changes
+ * (uring.c; one per base, out of reach from here: any one such fd).
  */
 static void
 forget_base(struct regress_fds *s, struct event_base *base)
@@ -365,6 +457,8 @@ forget_base(struct regress_fds *s, struct event_base *base)
 		return;
 	regress_fds_drop(s, base->sig.ev_signal_pair[0]);
 	regress_fds_drop(s, base->sig.ev_signal_pair[1]);
+	if (strcmp(event_base_get_method(base), "epoll") == 0)
+		forget_one_uring(s);
 #ifdef REGRESS_EMUL
 	regress_fds_drop(s, emul_sig_wake_fd_());
 	regress_fds_drop(s, emul_sig_wake_wfd_());
@@ -406,6 +500,11 @@ run_case(const struct regress_case *tc, const char *backend)
 static void
 child_main(const struct regress_case *tc, const char *backend, int out)
 {
+#ifdef _WIN32
+	/* Started with stdout and stderr on the runner's pipe already. */
+	(void)out;
+	regress_child_init();
+#else
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -414,6 +513,7 @@ child_main(const struct regress_case *tc, const char *backend, int out)
 	dup2(out, 1);
 	dup2(out, 2);
 	setpgid(0, 0);
+#endif
 	run_case(tc, backend);
 	fflush(NULL);
 	_exit(0);
@@ -427,7 +527,11 @@ struct running {
 	const struct regress_case *tc;
 	double start;
 	double limit;
+#ifdef _WIN32
+	struct regress_proc proc;	/* the case's process and its pipe */
+#else
 	int out;		/* read end of the child's output pipe */
+#endif
 	char *log;		/* what the child wrote: LOG_HEAD bytes of its */
 	size_t loglen;		/* start, then the latest bytes */
 	size_t dropped;		/* bytes left out in between */
@@ -438,6 +542,83 @@ struct totals {
 	int passed, failed, skipped;
 };
 
+/* ------------------------------------------------------------------ */
+/* The case processes: the few calls that differ on Windows */
+
+/* What the child wrote since the last call, without blocking. */
+static ssize_t
+case_read(struct running *r, char *buf, size_t len)
+{
+#ifdef _WIN32
+	return regress_proc_read(&r->proc, buf, len);
+#else
+	return read(r->out, buf, len);
+#endif
+}
+
+/* Has the child ended?  1 and its status in *status. */
+static int
+case_ended(struct running *r, int *status)
+{
+#ifdef _WIN32
+	return regress_proc_done(&r->proc, status);
+#else
+	return waitpid(r->pid, status, WNOHANG) == r->pid;
+#endif
+}
+
+/* End the child and what it started; with status, reap it too. */
+static void
+case_kill(struct running *r, int *status)
+{
+#ifdef _WIN32
+	regress_proc_kill(&r->proc);
+	if (status != NULL && !regress_proc_done(&r->proc, status))
+		*status = 255;
+#else
+	kill(-r->pid, SIGKILL);
+	if (status != NULL) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, status, 0);
+	}
+#endif
+}
+
+static void
+case_close(struct running *r)
+{
+#ifdef _WIN32
+	regress_proc_close(&r->proc);
+#else
+	close(r->out);
+#endif
+}
+
+/* Sleep until some child may have ended, at most 20 ms (the time limits
+ * are checked in between). */
+static void
+case_wait(struct running *slots, int nslots)
+{
+#ifdef _WIN32
+	struct regress_proc *p[MAX_JOBS];
+	int i;
+
+	for (i = 0; i < nslots; i++)
+		p[i] = slots[i].pid != 0 ? &slots[i].proc : NULL;
+	regress_proc_wait(p, nslots, 20);
+#else
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	sigset_t chld;
+
+	(void)slots;
+	(void)nslots;
+	/* SIGCHLD is blocked (run_forked): it ends the wait. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigtimedwait(&chld, NULL, &ts);
+#endif
+}
+
 /* Collect what a child wrote so far; it must never block on a full pipe. */
 static void
 collect_output(struct running *r)
@@ -446,7 +627,7 @@ collect_output(struct running *r)
 	ssize_t n;
 	size_t take;
 
-	while ((n = read(r->out, buf, sizeof(buf))) > 0) {
+	while ((n = case_read(r, buf, sizeof(buf))) > 0) {
 		if (r->log == NULL && (r->log = malloc(LOG_MAX + 1)) == NULL)
 			continue;
 		take = (size_t)n;
@@ -554,7 +735,7 @@ finish(struct running *r, int status, int timed_out, struct totals *t)
 	int show;
 
 	/* Helpers the case started and left behind end with it. */
-	kill(-r->pid, SIGKILL);
+	case_kill(r, NULL);
 	collect_output(r);
 	show = print_result(r, status, timed_out, t);
 	if (show)
@@ -563,7 +744,7 @@ finish(struct running *r, int status, int timed_out, struct totals *t)
 		printf("# %s took %.2fs (limit %.0fs)\n", r->tc->name, took,
 		    r->limit);
 	free(r->log);
-	close(r->out);
+	case_close(r);
 	fflush(stdout);
 	memset(r, 0, sizeof(*r));
 }
@@ -575,6 +756,26 @@ time_limit(const struct regress_case *tc)
 	    regress_slowdown();
 }
 
+#ifdef _WIN32
+/* Windows: this program again, told to run the one case (--child). */
+static int
+start_case(struct running *r, const struct regress_case *tc,
+    const char *backend)
+{
+	char args[512];
+
+	memset(r, 0, sizeof(*r));
+	if (snprintf(args, sizeof(args), "%s-b %s --child %s",
+	    selftest_mode ? "--selftest " : "", backend, tc->name) >=
+	    (int)sizeof(args) || regress_proc_start(&r->proc, args) == -1)
+		return -1;
+	r->pid = (pid_t)GetProcessId(r->proc.process);
+	r->tc = tc;
+	r->start = regress_now();
+	r->limit = time_limit(tc);
+	return 0;
+}
+#else
 static int
 start_case(struct running *r, const struct regress_case *tc,
     const char *backend)
@@ -607,6 +808,7 @@ start_case(struct running *r, const struct regress_case *tc,
 	r->out = p[0];
 	return 0;
 }
+#endif /* _WIN32 */
 
 /* Has the child of r ended or run out of time?  Then finish it: 1. */
 static int
@@ -614,14 +816,12 @@ poll_child(struct running *r, struct totals *t)
 {
 	int status;
 
-	if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+	if (case_ended(r, &status)) {
 		finish(r, status, 0, t);
 		return 1;
 	}
 	if (regress_now() - r->start > r->limit) {
-		kill(-r->pid, SIGKILL);
-		kill(r->pid, SIGKILL);
-		waitpid(r->pid, &status, 0);
+		case_kill(r, &status);
 		finish(r, status, 1, t);
 		return 1;
 	}
@@ -633,12 +833,8 @@ poll_child(struct running *r, struct totals *t)
 static int
 reap_one(struct running *slots, int nslots, struct totals *t)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	sigset_t chld;
 	int i, any;
 
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
 	for (;;) {
 		any = 0;
 		for (i = 0; i < nslots; i++) {
@@ -650,9 +846,7 @@ reap_one(struct running *slots, int nslots, struct totals *t)
 		}
 		if (!any)
 			return 0;
-		/* SIGCHLD is blocked: wake when a child ends, or after
-		 * 20 ms to check the time limits. */
-		sigtimedwait(&chld, NULL, &ts);
+		case_wait(slots, nslots);
 	}
 }
 
@@ -675,16 +869,20 @@ run_forked(const struct regress_case *cases, int ncases,
     const char *backend, int jobs, struct totals *t)
 {
 	struct running slots[MAX_JOBS];
+	int i;
+#ifndef _WIN32
 	struct rlimit rl;
 	sigset_t chld;
-	int i;
 
 	/* Core dumps of deliberately crashing cases only waste time. */
 	rl.rlim_cur = rl.rlim_max = 0;
 	setrlimit(RLIMIT_CORE, &rl);
+	/* Blocked, so that case_wait() can wait for it. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
+#endif
+
 	memset(slots, 0, sizeof(slots));
 	for (i = 0; i < ncases; i++) {
 		const struct regress_case *tc = &cases[i];
@@ -779,7 +977,11 @@ selftest_hang(struct regress_env *env)
 {
 	(void)env;
 	for (;;)
+#ifdef _WIN32
+		Sleep(1000);
+#else
 		pause();
+#endif
 }
 
 static void
@@ -811,11 +1013,43 @@ static const struct regress_case selftest_cases[] = {
 	RT_END
 };
 
+/* How the fd leak check names selftest/leak's pipe (on Windows a pipe
+ * is a socket pair, regress_win32.h). */
+#ifdef _WIN32
+#define LEAK_KIND	"socket"
+#else
+#define LEAK_KIND	"pipe"
+#endif
+
 static const struct regress_table selftest_tables[] = {
 	{ selftest_cases, 0, NULL },
 	{ NULL, 0, NULL }
 };
 
+#ifdef _WIN32
+/* Windows: the output of `regress --selftest ...`, lines. */
+static int
+selftest_run(const char *args, char lines[][256], int max)
+{
+	static char out[1024 * 1024];
+	char cmd[512], *p, *nl;
+	int n = 0, status = -1;
+
+	snprintf(cmd, sizeof(cmd), "--selftest %s", args);
+	tt_int_op(run_self(cmd, out, sizeof(out), 120 * regress_slowdown(),
+	    &status), ==, 0);
+	tt_int_op(status, ==, 0);	/* exit 0 whatever the verdicts */
+	for (p = out; *p != '\0' && n < max; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		snprintf(lines[n], sizeof(lines[n]), "%.*s",
+		    (int)(nl - p + (*nl != '\n')), p);
+		lines[n][strcspn(lines[n], "\r")] = '\0';
+		n++;
+	}
+	return n;
+}
+#else
 /* The output of `regress --selftest ...` (run by runner/tap), lines. */
 static int
 selftest_run(const char *args, char lines[][256], int max)
@@ -842,6 +1076,7 @@ selftest_run(const char *args, char lines[][256], int max)
 	tt_int_op(pclose(p), ==, 0);	/* exit 0 whatever the verdicts */
 	return n;
 }
+#endif /* _WIN32 */
 
 /* The line that holds `what`, or fail; *num gets its TAP number. */
 static int
@@ -869,10 +1104,10 @@ find_line(char lines[][256], int n, const char *what, int *num)
 static void
 test_runner_tap(struct regress_env *env)
 {
-	char hang[64];
+	char hang[64], crash[64];
 	const char *const want[] = {
 		" - selftest/pass", " - selftest/fail # exit 1",
-		" - selftest/chatty # exit 1", " - selftest/crash # signal 6",
+		" - selftest/chatty # exit 1", crash,
 		hang,
 		" - selftest/leak # fd leak", " - selftest/skip # SKIP the reason",
 		" - selftest/listed_skip # SKIP listed as skipped"
@@ -884,6 +1119,9 @@ test_runner_tap(struct regress_env *env)
 	/* The limit is scaled in the inner runner too. */
 	snprintf(hang, sizeof(hang), " - selftest/hang # timeout after %.0fs",
 	    regress_slowdown());
+	/* abort(): SIGABRT is 6 on POSIX, 22 on Windows. */
+	snprintf(crash, sizeof(crash), " - selftest/crash # signal %d",
+	    SIGABRT);
 	n = selftest_run("-j 4 --timeout 1", lines, 8192);
 	tt_str_op(lines[0], ==, "1..8");
 	for (i = 0; i < 8; i++) {
@@ -900,7 +1138,7 @@ test_runner_tap(struct regress_env *env)
 			tt_assert(find_line(lines, n, ": the end", &num) > at);
 		if (i == 5)
 			tt_assert(strstr(lines[at + 1], "# fds left open: ") &&
-			    strstr(lines[at + 1], "pipe"));
+			    strstr(lines[at + 1], LEAK_KIND));
 	}
 	tt_assert(strstr(lines[n - 1], ": 1 passed, 5 failed, 2 skipped"));
 }
@@ -971,6 +1209,24 @@ select_cases(const struct options *o, int *n)
 	return v;
 }
 
+/*
+ * --child NAME (how the Windows runner starts a case, see start_case):
+ * run the case of that exact name here, as the forked child does on
+ * POSIX.  Never returns.
+ */
+static void
+child_by_name(const struct regress_case *cases, int ncases,
+    const char *name, const char *backend)
+{
+	int i;
+
+	for (i = 0; i < ncases; i++)
+		if (strcmp(cases[i].name, name) == 0)
+			child_main(&cases[i], backend ? backend : "", -1);
+	fprintf(stderr, "regress: no case named %s\n", name);
+	exit(2);
+}
+
 static void
 usage(const char *prog)
 {
@@ -1008,6 +1264,10 @@ parse_args(int argc, char **argv, struct options *o)
 			limit_normal = atof(argv[++i]);
 		else if (strcmp(argv[i], "--selftest") == 0)
 			o->selftest = 1;
+		else if (strcmp(argv[i], "--child") == 0 && i + 1 < argc)
+			o->child = argv[++i];
+		else if (strcmp(argv[i], "--probe") == 0)
+			o->probe = 1;
 		else
 			usage(argv[0]);
 	}
@@ -1034,13 +1294,21 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	verbose = o.verbose;
 	no_fork = o.no_fork;
+	selftest_mode = o.selftest;
+	if (o.probe)
+		probe_child(1);
 	cases = select_cases(&o, &ncases);
+	if (o.child != NULL)
+		child_by_name(cases, ncases, o.child, o.backend);
 	if (o.list) {
 		for (i = 0; i < ncases; i++)
 			printf("%s\n", cases[i].name);
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+#ifdef _WIN32
+	regress_w32_binary_output();
+#endif
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (choose_backend(o.backend, backend, sizeof(backend), why,
 	    sizeof(why)) == -1) {

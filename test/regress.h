@@ -22,11 +22,12 @@
  * (the reason is printed).  Memory need not be freed at the end of a case
  * (the child exits), but every file descriptor the case opened must be
  * closed: the runner fails a case that leaves one open (RT_KEEPFD opts
- * out).  The base of RT_BASE (with the socketpair it opens for signals)
- * and the RT_PAIR fds are the runner's; a case that frees the base sets
- * env->base to NULL.  A case passes when its function returns.  Helpers shared by several areas
- * (loopback sockets, running the loop until something happens, child
- * processes, directories) are in regress_util.h.
+ * out).  The base of RT_BASE (with the socketpair it opens for signals
+ * and the io_uring ring epoll may make for its batches) and the RT_PAIR
+ * fds are the runner's; a case that frees the base sets env->base to
+ * NULL.  A case passes when its function returns.  Helpers shared by
+ * several areas (loopback sockets, running the loop until something
+ * happens, child processes, directories) are in regress_util.h.
  */
 #ifndef REGRESS_H
 #define REGRESS_H
@@ -66,10 +67,17 @@ struct regress_table {
 	const char *backend;	/* non-NULL: only in this backend's run */
 };
 
+/* The C99 printf dialect (mingw-w64's own, __USE_MINGW_ANSI_STDIO). */
+#ifdef __MINGW32__
+#define REGRESS_PRINTF	gnu_printf
+#else
+#define REGRESS_PRINTF	printf
+#endif
+
 /* Report a failure and end the case.  Does not return. */
 void regress_fail(const char *file, int line, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 3, 4), noreturn))
+	__attribute__((format(REGRESS_PRINTF, 3, 4), noreturn))
 #endif
 	;
 /* End the case as skipped with a reason.  Does not return. */
@@ -82,7 +90,7 @@ void regress_skip(const char *reason)
  * the case fails). */
 void regress_note(const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 1, 2)))
+	__attribute__((format(REGRESS_PRINTF, 1, 2)))
 #endif
 	;
 /* Seconds on the monotonic clock, for timing bounds. */
@@ -139,5 +147,39 @@ double regress_slowdown(void);
 } while (0)
 
 #define tt_skip(reason) regress_skip(reason)
+
+/*
+ * The error of the last failed socket call as a POSIX errno value, which
+ * cases compare with EAGAIN, ECONNREFUSED...: errno; on Windows the
+ * library reports WSAGetLastError(), translated here (regress_win32.h).
+ */
+#ifdef _WIN32
+#define regress_sock_errno()	regress_w32_errno(WSAGetLastError())
+#else
+#define regress_sock_errno()	(errno)
+#endif
+
+/*
+ * Whether the socket fd is in nonblocking mode: 1 or 0, and -1 on
+ * Windows, which cannot report it (FIONBIO can only be set there), so
+ * tt_nonblocking() asserts the mode only where it can be known.  The
+ * including file needs <fcntl.h>.
+ */
+#ifdef _WIN32
+#define regress_nonblocking(fd)	((void)(fd), -1)
+#else
+#define regress_nonblocking(fd)	((fcntl((fd), F_GETFL) & O_NONBLOCK) != 0)
+#endif
+#define tt_nonblocking(fd, want) do {					\
+	int tt_nb_ = regress_nonblocking(fd);				\
+	if (tt_nb_ != -1)						\
+		tt_int_op(tt_nb_, ==, (want));				\
+} while (0)
+
+#ifdef _WIN32
+/* The POSIX calls the cases make, on Windows (include this header after
+ * the system headers). */
+#include "regress_win32.h"
+#endif
 
 #endif /* REGRESS_H */

@@ -920,7 +920,7 @@ test_read_write(struct regress_env *env)
 	tt_int_op(fcntl(fds[0], F_SETFL, O_NONBLOCK), ==, 0);
 	errno = 0;
 	tt_int_op(evbuffer_read(r, fds[0], -1), ==, -1);
-	tt_int_op(errno, ==, EAGAIN);
+	tt_int_op(regress_sock_errno(), ==, EAGAIN);
 	tt_uint_op(EVBUFFER_LENGTH(r), ==, 1000);
 
 	/* End of file: 0, nothing appended. */

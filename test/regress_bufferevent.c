@@ -86,7 +86,7 @@ count_errorcb(struct bufferevent *bev, short what, void *arg)
 	(void)arg;
 	st.nerror[i]++;
 	st.what[i] = what;
-	st.err[i] = errno;
+	st.err[i] = regress_sock_errno();
 	st.t_error[i] = regress_now();
 	event_base_loopexit(st.base, NULL);
 }
@@ -241,6 +241,15 @@ test_bev_write_error(struct regress_env *env)
 	setup(env);
 	st.bev[0] = new_bev(env->pair[0]);
 	close(env->pair[1]);
+#ifdef _WIN32
+	/* The pair is TCP there: the first write after the peer's close
+	 * still goes out (the peer answers it with a reset); the next one
+	 * fails. */
+	tt_int_op(bufferevent_write(st.bev[0], "data", 4), ==, 0);
+	regress_run_for(env->base, 0.2);
+	tt_int_op(st.nerror[0], ==, 0);
+	st.nwrite[0] = 0;
+#endif
 	tt_int_op(bufferevent_write(st.bev[0], "data", 4), ==, 0);
 	regress_dispatch_guarded(env->base, 3);
 	tt_int_op(st.nerror[0], ==, 1);
@@ -270,6 +279,16 @@ test_bev_tcp_reset(struct regress_env *env)
 	close(fds[1]);
 	regress_dispatch_guarded(env->base, 3);
 	tt_int_op(st.nerror[0], ==, 1);
+#ifdef _WIN32
+	/* wine 8 reads a reset as the end of the stream (real Windows says
+	 * WSAECONNRESET): shared/api/backends.md 3.4. */
+	if (st.what[0] == (EVBUFFER_READ | EVBUFFER_EOF)) {
+		regress_note("the reset was read as EOF (wine)");
+		bufferevent_free(st.bev[0]);
+		close(fds[0]);
+		return;
+	}
+#endif
 	tt_int_op(st.what[0], ==, EVBUFFER_READ | EVBUFFER_ERROR);
 	tt_int_op(st.err[0], ==, ECONNRESET);
 	bufferevent_free(st.bev[0]);

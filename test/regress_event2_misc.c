@@ -46,7 +46,7 @@ order_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (norder < 32)
-		order[norder++] = (int)(long)arg;
+		order[norder++] = (int)(intptr_t)arg;
 }
 
 static void
@@ -261,7 +261,7 @@ static void
 low_cb(evutil_socket_t fd, short what, void *arg)
 {
 	order_cb(fd, what, arg);
-	if ((long)arg == 1)
+	if ((intptr_t)arg == 1)
 		tt_int_op(write(wake_fd, "x", 1), ==, 1);
 }
 
@@ -296,7 +296,7 @@ limited_run(struct regress_env *env, const struct timeval *tv, int maxcb,
 	tt_int_op(event_priority_set(hi, 0), ==, 0);
 	tt_int_op(event_add(hi, NULL), ==, 0);
 	for (i = 0; i < 5; i++) {
-		lo[i] = evtimer_new(b, low_cb, (void *)(long)(i + 1));
+		lo[i] = evtimer_new(b, low_cb, (void *)(intptr_t)(i + 1));
 		tt_int_op(event_priority_set(lo[i], 1), ==, 0);
 		event_active(lo[i], EV_TIMEOUT, 1);
 	}
@@ -350,7 +350,7 @@ dbg_noop_cb(evutil_socket_t fd, short what, void *arg)
 static void
 debug_scenario(void *arg)
 {
-	int which = (int)(long)arg;
+	int which = (int)(intptr_t)arg;
 	struct timeval tv = { 1, 0 };
 	struct event_base *b;
 	struct event ev, copy;

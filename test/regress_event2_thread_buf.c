@@ -300,12 +300,12 @@ static size_t rec_len;
 static void
 do_records(void *arg)
 {
-	long t = (long)arg;
+	intptr_t t = (intptr_t)arg;
 	char rec[RECLEN + 1];
 	int i;
 
 	for (i = 0; i < NRECORDS; i++) {
-		evutil_snprintf(rec, sizeof(rec), "%ld%06d\n", t, i);
+		evutil_snprintf(rec, sizeof(rec), "%ld%06d\n", (long)t, i);
 		if (t % 2)
 			tt_int_op(bufferevent_write(rec_bev, rec, RECLEN), ==,
 			    0);
@@ -367,7 +367,7 @@ test_bufferevent_write_threads(struct regress_env *env)
 	bufferevent_setcb(e[0], records_readcb, NULL, NULL, b);
 	rec_len = 0;
 	for (t = 0; t < NWRITERS; t++)
-		run_later(&l[t], do_records, (void *)t, 10);
+		run_later(&l[t], do_records, (void *)(intptr_t)t, 10);
 	tt_int_op(event_base_loop(b, EVLOOP_NO_EXIT_ON_EMPTY), ==, 0);
 	for (t = 0; t < NWRITERS; t++)
 		join(&l[t]);

@@ -317,9 +317,12 @@ http_srv_start(struct event_base *base, int family)
 void
 http_srv_stop(void)
 {
-	/* A stream still under way must not fire on a freed request. */
-	if (srv.stream_req != NULL)
+	/* A stream still under way must not fire on a freed request; its
+	 * end frees the request if its client left. */
+	if (srv.stream_req != NULL) {
 		event_del(&srv.stream_ev);
+		evhttp_send_reply_end(srv.stream_req);
+	}
 	srv.stream_req = NULL;
 	evhttp_free(srv.http);
 	srv.http = NULL;

@@ -7,7 +7,10 @@
  * The case files: regress_http_util.c (headers, URIs, the 1.4 exported
  * internals, no sockets), regress_http_server.c (the server seen through
  * raw sockets), regress_http_client.c (our client), regress_http_peers.c
- * (curl, nginx, the samples, 1,000 connections).  A case that started srv
+ * (curl, nginx, the samples, 1,000 connections), regress_http_compat.c
+ * (servers written the 1.4 way, the 1.4 connection layout, folding),
+ * regress_http_limits.c (limits, deadlines, CR/LF through the API, idle
+ * memory).  A case that started srv
  * ends with http_srv_stop() and frees its client connections, so that it
  * leaves no fd open.  Include after regress.h and evhttp.h.
  */

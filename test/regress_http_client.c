@@ -425,7 +425,9 @@ test_client_bad_responses(struct regress_env *env)
 		"HTTP/1.1 2000 OK\r\n\r\n",
 		"HTTP/1.1 000 Zero\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nno length",
-		"HTTP/1.1 200 OK\r\nX: a\r\n folded\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX: a\r\nConnection: keep-alive\r\n close"
+		    "\r\n\r\n",
 		NULL
 	};
 	int i;
@@ -452,6 +454,9 @@ test_client_framings(struct regress_env *env)
 		{ "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", "", 204 },
 		{ "HTTP/1.1 304 Not Modified\r\n\r\n", "", 304 },
 		{ "HTTP/1.1 200\r\nContent-Length: 1\r\n\r\nx", "x", 200 },
+		/* obs-fold in a header that does not frame: unfolded */
+		{ "HTTP/1.1 200 OK\r\nX-Host: a\r\n folded\r\n"
+		  "Content-Length: 1\r\n\r\nx", "x", 200 },
 		{ NULL, NULL, 0 }
 	};
 	int i;
@@ -474,6 +479,8 @@ test_client_framings(struct regress_env *env)
 		tt_int_op(cres.code, ==, cases[i].code);
 		tt_int_op(cres.body_len, ==, strlen(cases[i].body));
 		tt_assert(memcmp(cres.body, cases[i].body, cres.body_len) == 0);
+		if (strstr(cases[i].reply, "folded") != NULL)
+			tt_str_op(cres.xhost, ==, "a folded");
 		evhttp_connection_free(evcon);
 		fake_stop(&f);
 	}
@@ -765,7 +772,7 @@ static void
 internals_write_cb(struct evhttp_connection *evcon, void *arg)
 {
 	tt_ptr_op(arg, ==, &internals_written);
-	tt_int_op(evcon->output->off, ==, 0);
+	tt_int_op(evcon->output_buffer->off, ==, 0);
 	internals_written++;
 }
 
@@ -845,9 +852,9 @@ test_client_internals(struct regress_env *env)
 	tt_assert(sfd >= 0);
 	req = internals_request("/two", "");
 	evhttp_make_header(evcon, req);
-	tt_assert(evcon->output->off > 0);
+	tt_assert(evcon->output_buffer->off > 0);
 	evhttp_write(evcon->fd, EV_WRITE, evcon);
-	tt_int_op(evcon->output->off, ==, 0);
+	tt_int_op(evcon->output_buffer->off, ==, 0);
 	http_raw_wait(env->base, sfd, in, "\r\n\r\n", 1, 5);
 	s = http_buf_str(in);
 	tt_assert(strncmp(s, "POST /two HTTP/1.1\r\n", 20) == 0);

@@ -423,8 +423,8 @@ test_parser_bad_requests(struct regress_env *env)
 		"GET /a b HTTP/1.1\r\n\r\n", "GET /\x7f HTTP/1.1\r\n\r\n",
 		"GET / HTTP/1.1 \r\n\r\n",
 		/* header lines */
-		"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n",
 		"GET / HTTP/1.1\r\n\tX: a\r\n\r\n",
+		"GET / HTTP/1.1\r\n X: a\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost : a\r\n\r\n",
 		"GET / HTTP/1.1\r\n: a\r\n\r\n",
 		"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
@@ -503,6 +503,142 @@ test_parser_bad_responses(struct regress_env *env)
 		expect_error(&response, bad[i], HTTP_BADREQUEST);
 	expect_nul_refused(&response, "HTTP/1.1 200 O@K\r\n"
 	    "Content-Length: 0\r\n\r\n");
+}
+
+/*
+ * obs-fold: each continuation line joins the value before it with one SP
+ * (RFC 9112 5.2), except where a fold could hide or change framing.
+ */
+static void
+test_parser_folding(struct regress_env *env)
+{
+	static const char *const bad_requests[] = {
+		/* before the first header */
+		"GET / HTTP/1.1\r\n folded\r\nX: a\r\n\r\n",
+		"GET / HTTP/1.1\r\n\tX: a\r\n\r\n",
+		/* continuing a framing header */
+		"POST / HTTP/1.1\r\nContent-Length:\r\n 5\r\n\r\nhello",
+		"POST / HTTP/1.1\r\nContent-Length: 5\r\n 5\r\n\r\nhello",
+		"POST / HTTP/1.1\r\ncontent-length: 1\r\n\t\r\n\r\nx",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n ,x\r\n\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding:\r\n chunked\r\n\r\n"
+		    "0\r\n\r\n",
+		/* control bytes in the continuation */
+		"GET / HTTP/1.1\r\nX: a\r\n b\x01\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: a\r\n b\rc\r\n\r\n",
+		/* in a trailer */
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "0\r\nX: a\r\n b\r\n\r\n",
+		NULL
+	};
+	static const char *const bad_responses[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n 0\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n close\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n X: a\r\nContent-Length: 0\r\n\r\n",
+		NULL
+	};
+	struct pconf few = request;
+	int i;
+
+	(void)env;
+	expect_str(&request, "GET / HTTP/1.1\r\nX: a  \r\n  b\r\n\tc\t\r\n"
+	    "Y: d\r\n\r\n", HTTP_PARSE_DONE, "type=0 uri=/ v=1.1 code=0 "
+	    "reason=- ntoread=0 chunked=0 proxy=0 | X: a b c | Y: d | body=");
+	/* Empty pieces add nothing; bare LF line ends fold too. */
+	expect_str(&request, "GET / HTTP/1.1\nX:\n b\n \nY: e\n\t f g \n\n",
+	    HTTP_PARSE_DONE, "type=0 uri=/ v=1.1 code=0 reason=- ntoread=0 "
+	    "chunked=0 proxy=0 | X: b | Y: e f g | body=");
+	/* A folded "Content-Length" is text of the header before it: the
+	 * request has no body and "hello" is the next request. */
+	expect_str(&request, "POST / HTTP/1.1\r\nX: a\r\n Content-Length: 5"
+	    "\r\n\r\nhello", HTTP_PARSE_DONE, "type=1 uri=/ v=1.1 code=0 "
+	    "reason=- ntoread=0 chunked=0 proxy=0 | X: a Content-Length: 5 | "
+	    "body=");
+	for (i = 0; bad_requests[i] != NULL; i++)
+		expect_error(&request, bad_requests[i], HTTP_BADREQUEST);
+	for (i = 0; bad_responses[i] != NULL; i++)
+		expect_error(&response, bad_responses[i], HTTP_BADREQUEST);
+	/* Responses unfold the other headers. */
+	expect_str(&response, "HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n"
+	    "Content-Length: 0\r\n\r\n", HTTP_PARSE_DONE, "type=0 uri=- "
+	    "v=1.1 code=200 reason=OK ntoread=0 chunked=0 proxy=0 | "
+	    "X: a folded | Content-Length: 0 | body=");
+	/* Each continuation line counts against the header lines. */
+	few.max_headers = 3;
+	expect_str(&few, "GET / HTTP/1.1\r\nX: a\r\n b\r\n c\r\n\r\n",
+	    HTTP_PARSE_DONE, NULL);
+	expect_error(&few, "GET / HTTP/1.1\r\nX: a\r\n b\r\n c\r\n d\r\n\r\n",
+	    HTTP_HEADERSTOOLARGE);
+}
+
+/*
+ * Without a head limit the head still ends at HTTP_HEAD_HARD_MAX (431),
+ * and a line arriving in many small reads is not searched from its start
+ * again on each (p.scanned says how far the search got).
+ */
+static void
+test_parser_unlimited_head(struct regress_env *env)
+{
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	struct evbuffer *in = evbuffer_new();
+	static char piece[4096];
+	struct http_parser p;
+	enum http_parse_result r = HTTP_PARSE_MORE;
+	size_t total;
+	double t0;
+
+	(void)env;
+	tt_assert(req != NULL && in != NULL);
+	memset(piece, 'v', sizeof(piece));
+	pconf_parser(&request, &p);
+	p.max_head = -1;
+	evbuffer_add(in, "GET / HTTP/1.1\r\nX: ", 19);
+	t0 = regress_now();
+	for (total = 19; total <= (size_t)HTTP_HEAD_HARD_MAX; total +=
+	    sizeof(piece)) {
+		tt_int_op(evbuffer_add(in, piece, sizeof(piece)), ==, 0);
+		r = http_parser_run_(&p, req, in);
+		if (r != HTTP_PARSE_MORE)
+			break;
+		tt_uint_op(p.scanned, ==, in->off);
+	}
+	regress_note("%zu bytes in %.2f s", total, regress_now() - t0);
+	tt_int_op(r, ==, HTTP_PARSE_ERROR);
+	tt_int_op(p.status, ==, HTTP_HEADERSTOOLARGE);
+	tt_uint_op(total, >, (size_t)HTTP_HEAD_HARD_MAX - sizeof(piece));
+	tt_assert(regress_now() - t0 < 2.0 * regress_slowdown());
+	/* Just under the bound it is a header like any other. */
+	evhttp_request_free(req);
+	req = evhttp_request_new(NULL, NULL);
+	tt_assert(req != NULL);
+	pconf_parser(&request, &p);
+	p.max_head = -1;
+	evbuffer_drain(in, in->off);
+	evbuffer_add(in, "GET / HTTP/1.1\r\nX: ", 19);
+	while (in->off + sizeof(piece) < (size_t)HTTP_HEAD_HARD_MAX - 4)
+		evbuffer_add(in, piece, sizeof(piece));
+	evbuffer_add(in, "\r\n\r\n", 4);
+	tt_int_op(http_parser_run_(&p, req, in), ==, HTTP_PARSE_HEAD);
+	tt_uint_op(strlen(evhttp_find_header(req->input_headers, "X")), >,
+	    (size_t)HTTP_HEAD_HARD_MAX - 2 * sizeof(piece));
+	evbuffer_free(in);
+	evhttp_request_free(req);
+}
+
+/* A response body that ends with the connection has the limit too. */
+static void
+test_parser_body_eof_limit(struct regress_env *env)
+{
+	struct pconf small = response;
+
+	(void)env;
+	small.peer_eof = 1;
+	small.max_body = 10;
+	expect_str(&small, "HTTP/1.0 200 OK\r\n\r\n0123456789",
+	    HTTP_PARSE_DONE, NULL);
+	expect_error(&small, "HTTP/1.0 200 OK\r\n\r\n0123456789a",
+	    HTTP_ENTITYTOOLARGE);
 }
 
 /* A string of n bytes: prefix, then fill, then suffix. */
@@ -692,6 +828,11 @@ struct regress_case regress_http_parser_cases[] = {
 	{ "http/parser_bad_responses", test_parser_bad_responses, RT_ONCE,
 	    NULL },
 	{ "http/parser_limits", test_parser_limits, RT_ONCE, NULL },
+	{ "http/parser_folding", test_parser_folding, RT_ONCE, NULL },
+	{ "http/parser_unlimited_head", test_parser_unlimited_head, RT_ONCE,
+	  NULL },
+	{ "http/parser_body_eof_limit", test_parser_body_eof_limit, RT_ONCE,
+	  NULL },
 	{ "http/parser_states", test_parser_states, RT_ONCE, NULL },
 	{ "http/parser_standalone", test_parser_standalone, RT_ONCE, NULL },
 	RT_END

@@ -428,8 +428,14 @@ sample_path(const char *name)
 {
 	static char path[512];
 
+#ifdef _WIN32
+	snprintf(path, sizeof(path), "%s/sample/%s.exe", regress_builddir(),
+	    name);
+	return access(path, 0) == 0 ? path : NULL;
+#else
 	snprintf(path, sizeof(path), "%s/sample/%s", regress_builddir(), name);
 	return access(path, X_OK) == 0 ? path : NULL;
+#endif
 }
 
 /* Start a sample server that is to listen on port; its pid. */
@@ -475,7 +481,7 @@ blocking_get(unsigned short port, const char *path, char *body, size_t bodylen)
 static void
 write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "wb");	/* (Windows: no CR added) */
 
 	tt_assert(f != NULL);
 	tt_int_op(fputs(text, f), >=, 0);

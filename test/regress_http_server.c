@@ -331,9 +331,14 @@ static const struct bad_case bad_cases[] = {
 	{ "empty name", "GET /hello HTTP/1.1\r\n: x\r\n\r\n", 0, 400 },
 	{ "space before colon", "GET /hello HTTP/1.1\r\nX : a\r\n\r\n", 0, 400 },
 	{ "no colon", "GET /hello HTTP/1.1\r\nNoColon\r\n\r\n", 0, 400 },
-	{ "obs-fold", "GET /hello HTTP/1.1\r\nX: a\r\n b\r\n\r\n", 0, 400 },
-	{ "obs-fold CL", POSTH "X: a\r\n Content-Length: 5\r\n\r\nhello", 0, 400 },
 	{ "leading HTAB", "GET /hello HTTP/1.1\r\n\tX: a\r\n\r\n", 0, 400 },
+	{ "leading SP", "GET /hello HTTP/1.1\r\n X: a\r\nY: b\r\n\r\n", 0,
+	  400 },
+	{ "fold in CL", POSTH "Content-Length: 5\r\n 0\r\n\r\nhello", 0, 400 },
+	{ "fold in TE", POSTH "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n"
+	  "\r\n", 0, 400 },
+	{ "fold with CTL", "GET /hello HTTP/1.1\r\nX: a\r\n b\x01\r\n\r\n", 0,
+	  400 },
 	{ "duplicate host", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
 	  0, 400 },
 	{ "CL twice same", POSTH "Content-Length: 5\r\nContent-Length: 5\r\n\r\n"
@@ -781,6 +786,14 @@ test_unix_socket(struct regress_env *env)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock", dir);
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+#ifdef _WIN32
+	/* Windows 10 1803 has them; older systems and wine 8 do not. */
+	if (lfd < 0 && regress_sock_errno() == EAFNOSUPPORT) {
+		regress_rmtree(dir);
+		evbuffer_free(in);
+		tt_skip("no AF_UNIX sockets on this Windows");
+	}
+#endif
 	tt_assert(lfd >= 0);
 	tt_int_op(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), ==, 0);
 	tt_int_op(listen(lfd, 16), ==, 0);
@@ -868,6 +881,9 @@ test_accept_emfile(struct regress_env *env)
 	struct evbuffer *in = evbuffer_new();
 	double cpu0;
 
+#ifdef _WIN32
+	tt_skip("Windows has no descriptor limit to run out of");
+#endif
 	http_srv_start(env->base, AF_INET);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur > 256) {
@@ -1040,7 +1056,7 @@ get_request_page(struct regress_env *env, struct evhttp *http,
 	evcon = TAILQ_LAST(&http->connections, evconq);
 	tt_assert(evcon != NULL);
 	tt_int_op(evcon->fd, ==, sv[0]);
-	tt_assert(fcntl(sv[0], F_GETFL) & O_NONBLOCK);
+	tt_nonblocking(sv[0], 1);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", uri);
 	regress_write_str(sv[1], req);
 	/* One read step, without the loop, serves the request. */

@@ -13,6 +13,10 @@ extern struct regress_case regress_timer_cases[];
 extern struct regress_case regress_signal_cases[];
 extern struct regress_case regress_fd_cases[];
 extern struct regress_case regress_heap_cases[];
+extern struct regress_case regress_recheck_cases[];
+extern struct regress_case regress_recheck_epoll_cases[];
+extern struct regress_case regress_fd_epoll_cases[];
+extern struct regress_case regress_timer_rearm_cases[];
 extern struct regress_case regress_buffer_cases[];
 extern struct regress_case regress_bufferevent_cases[];
 extern struct regress_case regress_buffer2_cases[];
@@ -33,6 +37,8 @@ extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_dns2_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_http2_cases[];
+extern struct regress_case regress_http_compat_cases[];
+extern struct regress_case regress_http_limits_cases[];
 extern struct regress_case regress_rpc_cases[];
 extern struct regress_case regress_rpcgen_cases[];
 extern struct regress_case regress_rpc2_cases[];
@@ -55,6 +61,10 @@ const struct regress_table regress_tables[] = {
 	{ regress_signal_cases, 0, NULL },
 	{ regress_fd_cases, 0, NULL },
 	{ regress_heap_cases, 0, NULL },
+	{ regress_recheck_cases, 0, NULL },
+	{ regress_recheck_epoll_cases, 0, "epoll" },
+	{ regress_fd_epoll_cases, 0, "epoll" },
+	{ regress_timer_rearm_cases, 0, NULL },
 	{ regress_buffer_cases, 0, NULL },
 	{ regress_bufferevent_cases, 0, NULL },
 	{ regress_buffer2_cases, 0, NULL },
@@ -80,6 +90,8 @@ const struct regress_table regress_tables[] = {
 	{ regress_dns2_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_http2_cases, 0, NULL },
+	{ regress_http_compat_cases, 0, NULL },
+	{ regress_http_limits_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },
 	{ regress_rpcgen_cases, 0, NULL },
 	{ regress_rpc2_cases, 0, NULL },

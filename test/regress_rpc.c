@@ -452,7 +452,11 @@ test_hooks(struct regress_env *env)
 	    server_in_hook, NULL)) != NULL);
 	tt_assert((h[2] = evrpc_add_hook(rpc_base, EVRPC_OUTPUT,
 	    server_out_hook, NULL)) != NULL);
+#ifdef _WIN32	/* (no INPUT alias there: <windows.h> has a type INPUT) */
+	tt_assert((h[3] = evrpc_add_hook(pool, EVRPC_INPUT, client_in_hook,
+#else
 	tt_assert((h[3] = evrpc_add_hook(pool, INPUT, client_in_hook,
+#endif
 	    NULL)) != NULL);
 
 	/* Both bodies are scrambled on the wire and restored by hooks. */
@@ -1048,6 +1052,10 @@ test_sample(struct regress_env *env)
 	char server[1024], client[1024];
 
 	(void)env;
+#ifdef _WIN32
+	tt_skip("the server is stopped with SIGTERM, which Windows cannot "
+	    "send to another process");
+#endif
 	sample_dir(server, sizeof(server), "rpc-server");
 	sample_dir(client, sizeof(client), "rpc-client");
 	if (access(server, X_OK) != 0 || access(client, X_OK) != 0)
@@ -1073,6 +1081,10 @@ test_interop(struct regress_env *env)
 	size_t i, n;
 
 	(void)env;
+#ifdef _WIN32
+	tt_skip("needs libevent 2.1 built for this system (Debian's is for "
+	    "Linux)");
+#endif
 	if (access("/usr/include/event2/rpc.h", R_OK) != 0)
 		tt_skip("libevent 2.1 headers (libevent-dev) not installed");
 	sample_dir(server, sizeof(server), "rpc-server");

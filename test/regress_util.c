@@ -462,6 +462,15 @@ regress_die_with_parent(void)
 #endif
 }
 
+#ifdef _WIN32
+/* Windows: CreateProcess (regress_win32.c); waitpid() and kill() know
+ * the pids it returns, so the calls above work unchanged. */
+pid_t
+regress_spawn(char *const argv[], const char *out_path)
+{
+	return regress_w32_spawn(argv, out_path);
+}
+#else
 /* In the child of regress_spawn: close every fd above 2. */
 static void
 close_inherited(void)
@@ -494,6 +503,18 @@ regress_spawn(char *const argv[], const char *out_path)
 	execv(argv[0], argv);
 	_exit(127);
 }
+#endif /* _WIN32 */
+
+/* (Windows: PATH is ';'-separated, and programs end in .exe.) */
+#ifdef _WIN32
+#define PATH_SEP	';'
+#define PATH_MORE	""
+#define PATH_EXE	".exe"
+#else
+#define PATH_SEP	':'
+#define PATH_MORE	":/usr/sbin:/sbin"
+#define PATH_EXE	""
+#endif
 
 const char *
 regress_find_program(const char *name)
@@ -503,16 +524,17 @@ regress_find_program(const char *name)
 	char dirs[4096];
 	size_t n;
 
-	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin",
+	snprintf(dirs, sizeof(dirs), "%s" PATH_MORE,
 	    env != NULL ? env : "/usr/bin:/bin");
 	for (p = dirs; *p != '\0'; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
+		end = strchr(p, PATH_SEP);
 		if (end == NULL)
 			end = p + strlen(p);
 		n = (size_t)(end - p);
 		if (n == 0)
 			continue;
-		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, name);
+		snprintf(path, sizeof(path), "%.*s/%s" PATH_EXE, (int)n, p,
+		    name);
 		if (access(path, X_OK) == 0)
 			return path;
 	}
@@ -569,7 +591,14 @@ regress_builddir(void)
 void
 regress_tmpdir(char *buf, size_t len, const char *prefix)
 {
+#ifdef _WIN32
+	char tmp[MAX_PATH + 1];
+	DWORD tl = GetTempPathA(sizeof(tmp), tmp);
+	int n = tl > 0 && tl < sizeof(tmp) ?
+	    snprintf(buf, len, "%s%s-XXXXXX", tmp, prefix) : -1;
+#else
 	int n = snprintf(buf, len, "/tmp/%s-XXXXXX", prefix);
+#endif
 
 	tt_assert(n > 0 && (size_t)n < len);
 	if (mkdtemp(buf) == NULL)
@@ -597,7 +626,7 @@ regress_rmtree(const char *path)
 		}
 		closedir(d);
 	}
-	if (remove(path) == -1)
+	if ((S_ISDIR(st.st_mode) ? rmdir(path) : remove(path)) == -1)
 		regress_note("could not remove %s: %s", path, strerror(errno));
 }
 
@@ -747,6 +776,58 @@ fd_cmp(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/* (Windows: the fcntl() of regress_win32.h knows sockets and CRT fds.) */
+int
+regress_fd_is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+#ifdef _WIN32
+/*
+ * Windows: the open sockets (the only kind of descriptor the library
+ * watches there).  Socket handles are small multiples of 4, and asking
+ * each possible one with getsockopt() takes a few milliseconds; CRT fds
+ * of files are not listed.
+ */
+#define W32_MAX_HANDLE	0x10000
+
+int
+regress_fds_take(struct regress_fds *s)
+{
+	struct regress_fd *v;
+	size_t cap = 0;
+	int h, type, len;
+
+	s->v = NULL;
+	s->n = 0;
+	for (h = 4; h < W32_MAX_HANDLE; h += 4) {
+		len = sizeof(type);
+		if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type,
+		    &len) != 0)
+			continue;
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((v = realloc(s->v, cap * sizeof(*v))) == NULL) {
+				regress_fds_free(s);
+				errno = ENOMEM;
+				return -1;
+			}
+			s->v = v;
+		}
+		memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
+		s->v[s->n++].fd = h;
+	}
+	return 0;	/* found in ascending order */
+}
+
+static void
+describe_fd(int fd, char *out, size_t outlen)
+{
+	(void)fd;
+	snprintf(out, outlen, "a socket");
+}
+#else
 static int
 fds_add(struct regress_fds *s, size_t *cap, int fd)
 {
@@ -784,12 +865,6 @@ fds_scan(struct regress_fds *s, size_t *cap)
 }
 
 int
-regress_fd_is_open(int fd)
-{
-	return fcntl(fd, F_GETFD) != -1;
-}
-
-int
 regress_fds_take(struct regress_fds *s)
 {
 	struct dirent *de;
@@ -818,6 +893,7 @@ regress_fds_take(struct regress_fds *s)
 	qsort(s->v, s->n, sizeof(*s->v), fd_cmp);
 	return 0;
 }
+#endif /* _WIN32 */
 
 static const struct regress_fd *
 fds_find(const struct regress_fds *s, int fd)
@@ -842,6 +918,7 @@ regress_fds_drop(struct regress_fds *s, int fd)
 	s->n--;
 }
 
+#ifndef _WIN32
 /* What fd is, for the report: its /proc link, or its kind. */
 static void
 describe_fd(int fd, char *out, size_t outlen)
@@ -863,6 +940,7 @@ describe_fd(int fd, char *out, size_t outlen)
 	else
 		snprintf(out, outlen, "a file");
 }
+#endif /* !_WIN32 */
 
 int
 regress_fds_new(const struct regress_fds *before,

@@ -15,6 +15,12 @@
 #                          test/once.backend runs a single time per
 #                          `make check`; all: both
 #   ARGS=                  more regress arguments (patterns, -v)
+#   LAUNCHER=              the program that runs REGRESS (wine: a cross-
+#                          built test/regress.exe); a runner that is not
+#                          there, or a launcher that is not installed,
+#                          then skips the run instead of failing it
+#   JOBS=                  cases at once for this backend (default
+#                          REGRESS_JOBS, else 2)
 # REGRESS_JOBS (default 2) sets how many cases run at once.
 # An unavailable backend makes regress print "1..0 # SKIP <name> unavailable".
 set -u
@@ -22,7 +28,7 @@ if [ $# -ne 1 ] || [ ! -r "$1" ]; then
 	echo "Bail out! usage: run-backend.sh FILE.backend"
 	exit 1
 fi
-BACKEND= REGRESS=test/regress CASES=backend ARGS=
+BACKEND= REGRESS=test/regress CASES=backend ARGS= LAUNCHER= JOBS=
 case $1 in
 */*) . "$1" ;;
 *) . "./$1" ;;
@@ -38,13 +44,22 @@ esac
 if [ ! -x "$REGRESS" ] && [ "$REGRESS" = test/regress-emul ]; then
 	REGRESS=test/regress
 fi
-if [ ! -x "$REGRESS" ]; then
+if [ -n "$LAUNCHER" ]; then
+	if [ ! -f "$REGRESS" ]; then
+		echo "1..0 # SKIP $BACKEND: no cross build ($REGRESS)"
+		exit 0
+	fi
+	if ! command -v "${LAUNCHER%% *}" > /dev/null 2>&1; then
+		echo "1..0 # SKIP $BACKEND: ${LAUNCHER%% *} is not installed"
+		exit 0
+	fi
+elif [ ! -x "$REGRESS" ]; then
 	echo "Bail out! $REGRESS is not built (make check builds it)"
 	exit 1
 fi
 if [ -n "$BACKEND" ]; then
 	set -- -b "$BACKEND" "$@"
 fi
-# ARGS is split into words on purpose.
+# ARGS and LAUNCHER are split into words on purpose.
 # shellcheck disable=SC2086
-exec "$REGRESS" -j "${REGRESS_JOBS:-2}" "$@" $ARGS
+exec $LAUNCHER "$REGRESS" -j "${JOBS:-${REGRESS_JOBS:-2}}" "$@" $ARGS

@@ -264,12 +264,12 @@ int evbuffer_add_file_segment(struct evbuffer *buf,
 /* Append printf-formatted text.  Returns the bytes added, or -1. */
 int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 3)))
+	__attribute__((format(_EVUTIL_PRINTF_FMT, 2, 3)))
 #endif
 	;
 int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 #ifdef __GNUC__
-	__attribute__((format(printf, 2, 0)))
+	__attribute__((format(_EVUTIL_PRINTF_FMT, 2, 0)))
 #endif
 	;
 

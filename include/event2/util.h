@@ -17,6 +17,12 @@
 
 #include <event2/visibility.h>
 
+#ifdef _WIN32
+/* As <evutil.h>: Winsock 2 before <windows.h>, for the program too. */
+#include <winsock2.h>
+#include <windows.h>
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -106,9 +112,14 @@ int evutil_make_listen_socket_ipv6only(evutil_socket_t sock);
 /* Set FD_CLOEXEC, so the fd is closed in programs started by exec.  0/-1. */
 int evutil_make_socket_closeonexec(evutil_socket_t sock);
 
-/* close(2) for sockets.  0, or -1 with errno. */
+/* close(2) for sockets (closesocket() on Windows).  0, or -1 with
+ * EVUTIL_SOCKET_ERROR() set. */
 int evutil_closesocket(evutil_socket_t sock);
+#ifdef _WIN32
+#define EVUTIL_CLOSESOCKET(s) closesocket(s)
+#else
 #define EVUTIL_CLOSESOCKET(s) close(s)
+#endif
 
 /*
  * Ask the kernel to hand a TCP listener's connections to accept() only
@@ -117,12 +128,22 @@ int evutil_closesocket(evutil_socket_t sock);
  */
 int evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock);
 
-/* The error of the last socket call, and setting it. */
+/* The error of the last socket call, and setting it: errno on POSIX,
+ * WSAGetLastError() on Windows, whose WSAE* codes strerror() does not
+ * know (evutil_socket_error_to_string() is a function there). */
+#ifdef _WIN32
+#define EVUTIL_SOCKET_ERROR() WSAGetLastError()
+#define EVUTIL_SET_SOCKET_ERROR(errcode) \
+	do { WSASetLastError(errcode); } while (0)
+#define evutil_socket_geterror(sock) (WSAGetLastError())
+const char *evutil_socket_error_to_string(int errcode);
+#else
 #define EVUTIL_SOCKET_ERROR() (errno)
 #define EVUTIL_SET_SOCKET_ERROR(errcode) \
 	do { errno = (errcode); } while (0)
 #define evutil_socket_geterror(sock) (errno)
 #define evutil_socket_error_to_string(errcode) (strerror(errcode))
+#endif
 
 /* ---------------------------------------------------------------- */
 /* Time values                                                      */
@@ -207,13 +228,21 @@ int evutil_date_rfc1123(char *date, const size_t datelen, const struct tm *tm);
 /* strtoll() for 64-bit values on every platform. */
 ev_int64_t evutil_strtoll(const char *s, char **endptr, int base);
 
+/* The printf dialect of the library's formatting functions: C99's (as in
+ * <evutil.h>: mingw-w64's own, not Microsoft's). */
+#if defined(__MINGW32__)
+#define _EVUTIL_PRINTF_FMT gnu_printf
+#else
+#define _EVUTIL_PRINTF_FMT printf
+#endif
+
 /*
  * snprintf() that always NUL-terminates (when buflen > 0) and returns the
  * length the full output would have had.
  */
 int evutil_snprintf(char *buf, size_t buflen, const char *format, ...)
 #ifdef __GNUC__
-	__attribute__((format(printf, 3, 4)))
+	__attribute__((format(_EVUTIL_PRINTF_FMT, 3, 4)))
 #endif
 	;
 int evutil_vsnprintf(char *buf, size_t buflen, const char *format, va_list ap);

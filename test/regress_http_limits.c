@@ -1,0 +1,514 @@
+/*
+ * regress_http_limits.c -- what bounds the HTTP server and client: head
+ * limits of any size (and none), bodies that trickle, CR/LF handed to the
+ * API (reason phrases, URIs), the client's limits on responses, and the
+ * memory an idle keep-alive connection keeps.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http-internal.h"	/* HTTP_HEAD_HARD_MAX, the 1.4 names */
+#include "event.h"
+#include "evhttp.h"
+#include "regress.h"
+#include "regress_util.h"
+#include "regress_http.h"
+
+/* ------------------------------------------------------------------ */
+/* Sending more than the socket takes while the loop serves            */
+
+struct sender {
+	int fd;
+	struct evbuffer *out;
+	struct event ev;
+};
+
+static void
+sender_cb(int fd, short what, void *arg)
+{
+	struct sender *w = arg;
+	ssize_t n;
+
+	(void)what;
+	n = write(fd, w->out->buffer, w->out->off);
+	if (n > 0)
+		evbuffer_drain(w->out, (size_t)n);
+	/* An error (the server closed) ends the sending too. */
+	if (w->out->off == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		event_del(&w->ev);
+}
+
+/* Send what out holds on fd (made nonblocking) as the loop runs. */
+static void
+sender_start(struct sender *w, struct event_base *base, int fd,
+    struct evbuffer *out)
+{
+	w->fd = fd;
+	w->out = out;
+	evutil_make_socket_nonblocking(fd);
+	event_set(&w->ev, fd, EV_WRITE | EV_PERSIST, sender_cb, w);
+	event_base_set(base, &w->ev);
+	event_add(&w->ev, NULL);
+}
+
+/*
+ * Send a GET /hello whose head is head_len bytes in all (one X-Big header
+ * padded to fit), and return the status of the answer (0: none).
+ */
+static int
+head_of_size(struct event_base *base, size_t head_len)
+{
+	static const char pre[] = "GET /hello HTTP/1.1\r\nConnection: close"
+	    "\r\nX-Big: ";
+	struct evbuffer *out = evbuffer_new(), *in = evbuffer_new();
+	struct sender w;
+	size_t pad = head_len - (sizeof(pre) - 1) - 4;
+	int fd, status = 0;
+	char *p;
+
+	tt_assert(head_len > sizeof(pre) + 4);
+	evbuffer_add(out, pre, sizeof(pre) - 1);
+	tt_int_op(evbuffer_expand(out, pad + 4), ==, 0);
+	memset(out->buffer + out->off, 'b', pad);
+	out->off += pad;
+	evbuffer_add(out, "\r\n\r\n", 4);
+	tt_uint_op(out->off, ==, head_len);
+	fd = regress_connect_loopback(AF_INET, srv.port);
+	sender_start(&w, base, fd, out);
+	if (!http_raw_wait(base, fd, in, NULL, 0, 10.0))
+		regress_note("no EOF after a %zu-byte head", head_len);
+	event_del(&w.ev);
+	p = http_buf_str(in);
+	if (strncmp(p, "HTTP/1.1 ", 9) == 0)
+		status = atoi(p + 9);
+	free(p);
+	close(fd);
+	evbuffer_free(out);
+	evbuffer_free(in);
+	return status;
+}
+
+/*
+ * Issue 12.1: a configured head limit of any size is honoured exactly
+ * (431 above it, an answer below it), and without a limit the head still
+ * ends at HTTP_HEAD_HARD_MAX -- never a connection left hanging.
+ */
+static void
+test_large_heads(struct regress_env *env)
+{
+	const size_t mib = 1024 * 1024;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_max_headers_size(srv.http, 2 * mib);
+	tt_int_op(head_of_size(env->base, mib), ==, 200);
+	tt_int_op(head_of_size(env->base, 2 * mib), ==, 200);
+	tt_int_op(head_of_size(env->base, 2 * mib + 1), ==, 431);
+	evhttp_set_max_headers_size(srv.http, 300 * 1024);
+	tt_int_op(head_of_size(env->base, 300 * 1024), ==, 200);
+	tt_int_op(head_of_size(env->base, 300 * 1024 + 1), ==, 431);
+	tt_int_op(head_of_size(env->base, mib), ==, 431);
+	evhttp_set_max_headers_size(srv.http, -1);
+	tt_int_op(head_of_size(env->base, mib), ==, 200);
+	tt_int_op(head_of_size(env->base, (size_t)HTTP_HEAD_HARD_MAX), ==,
+	    200);
+	tt_int_op(head_of_size(env->base, (size_t)HTTP_HEAD_HARD_MAX + 1), ==,
+	    431);
+	tt_int_op(srv.nreq, ==, 5);
+	http_srv_stop();
+}
+
+/* ------------------------------------------------------------------ */
+/* Issue 12.2: bodies that trickle                                     */
+
+struct trickle {
+	int fd;
+	const char *data;	/* sent after the head ... */
+	size_t len, pos;
+	size_t step;		/* ... step bytes at a time */
+	struct timeval every;
+	struct event ev;
+};
+
+static void
+trickle_cb(int fd, short what, void *arg)
+{
+	struct trickle *t = arg;
+	size_t n = t->len - t->pos < t->step ? t->len - t->pos : t->step;
+
+	(void)fd;
+	(void)what;
+	if (n > 0 && write(t->fd, t->data + t->pos, n) == (ssize_t)n)
+		t->pos += n;
+	if (t->pos < t->len)
+		evtimer_add(&t->ev, &t->every);
+}
+
+/* Send head at once, then the body step bytes every usec; return how
+ * long until the server closed (the answer in in). */
+static double
+trickle_body(struct event_base *base, struct trickle *t, const char *head,
+    struct evbuffer *in)
+{
+	double t0 = regress_now();
+	int eof;
+
+	t->fd = regress_connect_loopback(AF_INET, srv.port);
+	t->pos = 0;
+	regress_write_str(t->fd, head);
+	evtimer_set(&t->ev, trickle_cb, t);
+	event_base_set(base, &t->ev);
+	evtimer_add(&t->ev, &t->every);
+	eof = http_raw_wait(base, t->fd, in, NULL, 0, 8.0);
+	event_del(&t->ev);
+	close(t->fd);
+	tt_int_op(eof, ==, 1);
+	return regress_now() - t0;
+}
+
+static void
+test_slow_body(struct regress_env *env)
+{
+	static char body[16384];
+	struct evbuffer *in = evbuffer_new();
+	struct trickle t;
+	double took;
+
+	memset(body, 'x', sizeof(body));
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_timeout(srv.http, 1);
+
+	/* One byte every 300 ms: dropped at the end of the first second,
+	 * without an answer. */
+	memset(&t, 0, sizeof(t));
+	t.data = body;
+	t.len = 100;
+	t.step = 1;
+	t.every.tv_usec = 300000;
+	took = trickle_body(env->base, &t, "POST /echo HTTP/1.1\r\n"
+	    "Content-Length: 100\r\n\r\n", in);
+	regress_note("length body: dropped after %.2f s, %zu bytes", took,
+	    t.pos);
+	tt_assert(took >= 0.9 && took < 2.5 * regress_slowdown());
+	tt_int_op(in->off, ==, 0);
+
+	/* The same as chunks of one byte each. */
+	t.data = "1\r\nx\r\n1\r\nx\r\n1\r\nx\r\n1\r\nx\r\n1\r\nx\r\n1\r\nx\r\n"
+	    "1\r\nx\r\n1\r\nx\r\n1\r\nx\r\n1\r\nx\r\n0\r\n\r\n";
+	t.len = strlen(t.data);
+	t.step = 3;
+	took = trickle_body(env->base, &t, "POST /echo HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n", in);
+	regress_note("chunked body: dropped after %.2f s", took);
+	tt_assert(took >= 0.9 && took < 2.5 * regress_slowdown());
+	tt_int_op(in->off, ==, 0);
+	tt_int_op(srv.nreq, ==, 0);
+
+	/* A body slower than the timeout in all, but 2 KiB per 400 ms, is
+	 * a slow client, not an attack: it is read and answered. */
+	t.data = body;
+	t.len = 12 * 1024;
+	t.step = 2048;
+	t.every.tv_usec = 400000;
+	took = trickle_body(env->base, &t, "POST /echo HTTP/1.1\r\n"
+	    "Content-Length: 12288\r\nConnection: close\r\n\r\n", in);
+	regress_note("steady body: answered after %.2f s", took);
+	tt_assert(took > 1.5);
+	tt_int_op(srv.nreq, ==, 1);
+	tt_int_op(srv.last_body_len, ==, 4096);	/* the capped copy */
+	tt_assert(strncmp((char *)in->buffer, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
+/* ------------------------------------------------------------------ */
+/* Issue 12.3: CR/LF handed to the API                                 */
+
+static void
+inject_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	(void)arg;
+	evbuffer_add(b, "body", 4);
+	if (strcmp(req->uri, "/reply") == 0) {
+		evhttp_send_reply(req, HTTP_OK, "OK\r\nX-Injected: yes", b);
+	} else if (strcmp(req->uri, "/error") == 0) {
+		evhttp_send_error(req, HTTP_SERVUNAVAIL,
+		    "Busy\r\nX-Injected: yes");
+	} else if (strcmp(req->uri, "/start") == 0) {
+		evhttp_send_reply_start(req, 201, "Made\nX-Injected: yes");
+		evhttp_send_reply_chunk(req, b);
+		evhttp_send_reply_end(req);
+	} else {
+		/* A line set by hand is checked when written, too. */
+		evhttp_response_code(req, HTTP_OK, "fine");
+		free(req->response_code_line);
+		req->response_code_line = strdup("OK\rX-Injected: yes");
+		evhttp_send_page(req, b);
+	}
+	evbuffer_free(b);
+}
+
+static void
+test_crlf_injection(struct regress_env *env)
+{
+	static const struct {
+		const char *uri, *status;
+	} cases[] = {
+		{ "/reply", "HTTP/1.1 200 OK\r\n" },
+		{ "/error", "HTTP/1.1 503 Service Unavailable\r\n" },
+		{ "/start", "HTTP/1.1 201 Created\r\n" },
+		{ "/page", "HTTP/1.1 200 OK\r\n" },
+	};
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	struct evbuffer *in = evbuffer_new();
+	size_t i;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_gencb(srv.http, inject_cb, NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[128], *r;
+		int fd = regress_connect_loopback(AF_INET, srv.port);
+
+		snprintf(line, sizeof(line), "GET %s HTTP/1.1\r\n"
+		    "Connection: close\r\n\r\n", cases[i].uri);
+		regress_write_str(fd, line);
+		evbuffer_drain(in, in->off);
+		tt_int_op(http_raw_wait(env->base, fd, in, NULL, 0, 3.0), ==,
+		    1);
+		r = http_buf_str(in);
+		regress_note("%s: %.60s", cases[i].uri, r);
+		tt_assert(strncmp(r, cases[i].status,
+		    strlen(cases[i].status)) == 0);
+		tt_ptr_op(strstr(r, "X-Injected"), ==, NULL);
+		free(r);
+		close(fd);
+	}
+
+	/* The client refuses a URI that would end the request line. */
+	memset(&cres, 0, sizeof(cres));
+	evcon = http_client_new(env->base, "127.0.0.1", srv.port);
+	req = evhttp_request_new(http_client_cb, NULL);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET,
+	    "/a HTTP/1.1\r\nHost: x\r\n\r\nGET /b"), ==, -1);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET,
+	    "/a\nb"), ==, -1);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET,
+	    "/a b"), ==, -1);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, ""), ==, -1);
+	/* Still the caller's, and nothing reached the server. */
+	tt_ptr_op(req->evcon, ==, NULL);
+	regress_run_for(env->base, 0.1);
+	tt_int_op(srv.nreq, ==, 0);
+	tt_int_op(cres.done, ==, 0);
+	/* A good URI on the same request and connection still works. */
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/reply"),
+	    ==, 0);
+	tt_int_op(regress_run_until(env->base, &cres.done, 3.0), ==, 1);
+	tt_int_op(cres.code, ==, 200);
+	tt_str_op(cres.line, ==, "OK");
+	evhttp_connection_free(evcon);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
+/* ------------------------------------------------------------------ */
+/* Issue 12.7: the client's limits                                     */
+
+/* Answer with the body size and framing the URI asks for. */
+static void
+sized_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+	int n = atoi(req->uri + 1), i;
+
+	(void)arg;
+	if (strstr(req->uri, "hdr") != NULL) {
+		char v[512];
+
+		memset(v, 'h', sizeof(v) - 1);
+		v[sizeof(v) - 1] = '\0';
+		evhttp_add_header(req->output_headers, "X-Long", v);
+	}
+	if (strstr(req->uri, "chunks") != NULL) {
+		/* n bytes in chunks of 1000 */
+		evhttp_send_reply_start(req, HTTP_OK, "OK");
+		for (i = 0; i < n; i += 1000) {
+			while (b->off < 1000)
+				evbuffer_add(b, "0123456789", 10);
+			evhttp_send_reply_chunk(req, b);
+		}
+		evhttp_send_reply_end(req);
+	} else {
+		for (i = 0; i < n; i++)
+			evbuffer_add(b, "z", 1);
+		evhttp_send_reply(req, HTTP_OK, "OK", b);
+	}
+	evbuffer_free(b);
+}
+
+/* GET uri on evcon (with a chunk callback if chunked): 1 if the response
+ * came, 0 if the request failed (callback with NULL). */
+static int
+client_get_ok(struct event_base *base, struct evhttp_connection *evcon,
+    const char *uri, int chunked)
+{
+	struct evhttp_request *req = evhttp_request_new(http_client_cb, NULL);
+
+	memset(&cres, 0, sizeof(cres));
+	tt_assert(req != NULL);
+	if (chunked)
+		evhttp_request_set_chunked_cb(req, http_chunk_cb);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, uri), ==, 0);
+	tt_int_op(regress_run_until(base, &cres.done, 3.0), ==, 1);
+	return cres.null_req == 0;
+}
+
+static void
+test_client_limits(struct regress_env *env)
+{
+	struct evhttp_connection *evcon;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_gencb(srv.http, sized_cb, NULL);
+	evcon = http_client_new(env->base, "127.0.0.1", srv.port);
+	evhttp_connection_set_max_body_size(evcon, 1500);
+	tt_int_op(client_get_ok(env->base, evcon, "/1500", 0), ==, 1);
+	tt_int_op(cres.body_len, ==, 1500);
+	tt_int_op(client_get_ok(env->base, evcon, "/1501", 0), ==, 0);
+	tt_int_op(client_get_ok(env->base, evcon, "/3000chunks", 0), ==, 0);
+	/* With a chunk callback each chunk is delivered and forgotten: the
+	 * limit bounds one chunk, not the whole stream. */
+	tt_int_op(client_get_ok(env->base, evcon, "/5000chunks", 1), ==, 1);
+	tt_int_op(cres.chunks, ==, 5);
+	evhttp_connection_set_max_body_size(evcon, -1);
+	tt_int_op(client_get_ok(env->base, evcon, "/100000", 0), ==, 1);
+	tt_int_op(cres.body_len, ==, 70000);	/* the capped copy */
+	/* The head limit. */
+	evhttp_connection_set_max_headers_size(evcon, 400);
+	tt_int_op(client_get_ok(env->base, evcon, "/1", 0), ==, 1);
+	tt_int_op(client_get_ok(env->base, evcon, "/1hdr", 0), ==, 0);
+	evhttp_connection_set_max_headers_size(evcon, -1);
+	tt_int_op(client_get_ok(env->base, evcon, "/1hdr", 0), ==, 1);
+	evhttp_connection_free(evcon);
+	http_srv_stop();
+}
+
+/* The default body limit of a client connection is 64 MiB. */
+static void
+test_client_default_limit(struct regress_env *env)
+{
+	static const char reply[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 67108865\r\n\r\n";
+	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
+	unsigned short port;
+	int lfd, sfd;
+
+	memset(&cres, 0, sizeof(cres));
+	lfd = regress_listen_loopback(AF_INET, &port);
+	evcon = http_client_new(env->base, "127.0.0.1", port);
+	req = evhttp_request_new(http_client_cb, NULL);
+	tt_int_op(evhttp_make_request(evcon, req, EVHTTP_REQ_GET, "/"), ==, 0);
+	sfd = accept(lfd, NULL, NULL);
+	tt_assert(sfd >= 0);
+	regress_write_str(sfd, reply);
+	tt_int_op(regress_run_until(env->base, &cres.done, 3.0), ==, 1);
+	tt_int_op(cres.null_req, ==, 1);
+	evhttp_connection_free(evcon);
+	close(sfd);
+	close(lfd);
+}
+
+/* ------------------------------------------------------------------ */
+/* Issue 12.8: the heap an idle keep-alive connection keeps            */
+
+#if defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#define HAVE_HEAP_STATS 1
+static long
+heap_in_use(void)
+{
+	return (long)mallinfo2().uordblks;
+}
+#endif
+
+#define IDLE_CONNS	200
+
+static void
+test_idle_memory(struct regress_env *env)
+{
+#ifdef HAVE_HEAP_STATS
+	static int fds[IDLE_CONNS];
+	struct evbuffer *in = evbuffer_new();
+	double end;
+	long before, per = 0;
+	char *probe;
+	int i;
+
+	/* Valgrind and sanitizers bring their own malloc. */
+	before = heap_in_use();
+	probe = malloc(65536);
+	if (probe == NULL || heap_in_use() - before < 65536)
+		tt_skip("no glibc heap statistics (valgrind or a sanitizer)");
+	free(probe);
+	tt_int_op(evbuffer_expand(in, 1 << 20), ==, 0);
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_timeout(srv.http, 30);
+	evhttp_set_gencb(srv.http, sized_cb, NULL);
+	before = heap_in_use();
+	for (i = 0; i < IDLE_CONNS; i++) {
+		/* Half get a 64 KiB reply: big buffers must go too. */
+		fds[i] = regress_connect_loopback(AF_INET, srv.port);
+		regress_write_str(fds[i], i % 2 ?
+		    "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n" :
+		    "GET /65536 HTTP/1.1\r\nHost: a\r\n\r\n");
+		evbuffer_drain(in, in->off);
+		http_raw_wait(env->base, fds[i], in, i % 2 ? "hello" : "zzzzz",
+		    1, 3.0);
+		end = regress_now() + 3.0 * regress_slowdown();
+		while (i % 2 == 0 && in->off < 65536 && regress_now() < end)
+			http_raw_wait(env->base, fds[i], in, NULL, 0, 0.05);
+		tt_assert(i % 2 == 1 || in->off >= 65536);
+	}
+	/* Idle now: within a few seconds they give back their buffers. */
+	end = regress_now() + 5.0 * regress_slowdown();
+	do {
+		regress_run_for(env->base, 0.1);
+		per = (heap_in_use() - before) / IDLE_CONNS;
+	} while (per >= 4096 && regress_now() < end);
+	regress_note("heap per idle connection: %ld bytes", per);
+	tt_int_op(per, <, 4096);
+	for (i = 0; i < IDLE_CONNS; i++)
+		close(fds[i]);
+	evbuffer_free(in);
+	http_srv_stop();
+#else
+	(void)env;
+	tt_skip("no mallinfo2() here");
+#endif
+}
+
+struct regress_case regress_http_limits_cases[] = {
+	{ "http/large_heads", test_large_heads, RT_BASE | RT_SLOW, NULL },
+	{ "http/slow_body", test_slow_body, RT_BASE | RT_SLOW, NULL },
+	{ "http/crlf_injection", test_crlf_injection, RT_BASE, NULL },
+	{ "http/client_limits", test_client_limits, RT_BASE, NULL },
+	{ "http/client_default_limit", test_client_default_limit, RT_BASE,
+	  NULL },
+	{ "http/idle_memory", test_idle_memory, RT_BASE | RT_SLOW, NULL },
+	RT_END
+};
