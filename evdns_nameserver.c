@@ -505,7 +505,7 @@ evdns_udp_close_(struct evdns_udp *u)
 	if (u->fd < 0)
 		return;
 	event_del(&u->ev);
-	close(u->fd);
+	EVUTIL_CLOSESOCKET(u->fd);
 	u->fd = -1;
 	u->ns->dns->n_query_sockets--;
 	u->ns = NULL;
@@ -532,7 +532,7 @@ udp_open(struct nameserver *ns, struct evdns_udp *u, ev_uint16_t id)
 	evdns_event_set_(dns->base, &u->ev, fd, EV_READ | EV_PERSIST,
 	    udp_read_cb, u);
 	if (event_add(&u->ev, NULL) < 0) {
-		close(fd);
+		EVUTIL_CLOSESOCKET(fd);
 		return -1;
 	}
 	u->fd = fd;
