@@ -260,10 +260,10 @@ struct nameserver {
  * nameservers detaches the requests in flight first, so ns stays valid.
  */
 struct evdns_udp {
-	int fd;				/* -1: none (shared socket; unsent) */
-	struct nameserver *ns;		/* the server fd is connected to */
-	ev_uint16_t id;			/* the query it was made for */
-	struct event ev;		/* persistent read on fd */
+	int fd;			/* -1: none (shared socket; unsent) */
+	struct nameserver *ns;	/* the server fd is connected to */
+	ev_uint16_t id;		/* the query it was made for */
+	struct event ev;	/* persistent read on fd */
 };
 
 #define EVDNS_MAX_QUERY_SOCKETS	1024

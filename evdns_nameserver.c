@@ -68,7 +68,7 @@ rand_refill(struct evdns_base *dns)
 	size_t want = sizeof(dns->rnd_pool), i;
 	ssize_t r = -1;
 	struct timeval tv;
-	ev_uint64_t x;		/* 64 bits everywhere: the LCG below needs them */
+	ev_uint64_t x;	/* 64 bits everywhere: the LCG needs them */
 
 #if defined(HAVE_GETRANDOM)
 	r = getrandom(dns->rnd_pool, want, 0);
@@ -679,7 +679,7 @@ udp_read_cb(int fd, short what, void *arg)
 	(void)what;
 	r = recv(fd, ns->dns->rxbuf, sizeof(ns->dns->rxbuf), 0);
 	if (r < 0)
-		return;		/* EAGAIN, or an ICMP error: the timer acts */
+		return;	/* EAGAIN, or an ICMP error: the timer acts */
 	evdns_reply_handle_(ns, u, ns->dns->rxbuf, (size_t)r, 0);
 }
 

@@ -4,9 +4,10 @@
  *
  * Each event_once() call allocates a record holding the event and the
  * program's callback (a loopexit uses the base's own event while that is
- * free, see event_base_loopexit()); the record unlinks and frees itself after the callback, and
- * event_base_free() frees those whose event never fired (libevent 1.4
- * leaks them).  The events are event_set() events: libevent 1.4's rules.
+ * free, see event_base_loopexit()); the record unlinks and frees itself
+ * after the callback, and event_base_free() frees those whose event never
+ * fired (libevent 1.4 leaks them).  The events are event_set() events:
+ * libevent 1.4's rules.
  */
 #include "config.h"
 

@@ -1092,7 +1092,8 @@ test_mixed_model(struct regress_env *env)
 		if (b->orig_buffer == NULL)	/* (NULL + 0 is undefined) */
 			tt_ptr_op(b->buffer, ==, NULL);
 		else
-			/* NULL + 0 is undefined: an empty buffer has no storage. */
+			/* NULL + 0 is undefined: an empty buffer has no
+			 * storage. */
 		if (b->orig_buffer == NULL)
 			tt_ptr_op(b->buffer, ==, NULL);
 		else

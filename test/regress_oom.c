@@ -51,7 +51,8 @@ extern struct event_base *current_base;	/* 1.4 exports it */
 #define OOM_HANG	5	/* (driver) killed by the child's alarm */
 
 #define OOM_CHILD_LIMIT	5	/* seconds a child may run */
-#define OOM_DEADLINE_MS	2000	/* a workload's wait for its callbacks */
+/* A workload's wait for its callbacks. */
+#define OOM_DEADLINE_MS	2000
 
 typedef int (*oom_workload)(void);
 
