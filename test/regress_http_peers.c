@@ -1,7 +1,7 @@
 /*
  * regress_http_peers.c -- evhttp with real programs and many peers: curl
  * as a client, nginx as a server (both when installed), the sample
- * servers, and 1,000 concurrent keep-alive connections from a child.
+ * servers, and 1,000 concurrent keep-alive connections from a peer.
  */
 #include "config.h"
 
@@ -47,41 +47,51 @@ count_cstr(const char *s, const char *needle)
 
 #define NCONN 1000
 
-/* The child: NCONN connections, then a request on each, twice; its exit
- * status (0, or what went wrong: 12 write, 13 read). */
+/* The peer (regress_peer; arg: the port): NCONN connections, then a
+ * request on each, twice; its exit status (0, or what went wrong: 12
+ * write, 13 read). */
 static int
-many_child(unsigned short port)
+many_child(void *arg)
 {
+	unsigned short port = *(unsigned short *)arg;
 	static int fds[NCONN];
 	char buf[4096];
-	int i, round;
+	int i, round, status = 0;
 
 	for (i = 0; i < NCONN; i++)
 		fds[i] = regress_connect_loopback(AF_INET, port);
 	/* Two rounds: every connection serves a request in each. */
-	for (round = 0; round < 2; round++) {
+	for (round = 0; round < 2 && status == 0; round++) {
 		for (i = 0; i < NCONN; i++) {
 			static const char req[] = "GET /conn HTTP/1.1\r\n\r\n";
 			size_t got = 0;
 
 			if (write(fds[i], req, sizeof(req) - 1) !=
-			    (ssize_t)sizeof(req) - 1)
-				return 12;
+			    (ssize_t)sizeof(req) - 1) {
+				status = 12;
+				break;
+			}
 			/* The reply is small: read until its body "ok". */
-			for (;;) {
+			while (status == 0) {
 				ssize_t n = read(fds[i], buf + got,
 				    sizeof(buf) - 1 - got);
 
 				if (n <= 0)
-					return 13;
-				got += (size_t)n;
+					status = 13;
+				else
+					got += (size_t)n;
 				buf[got] = '\0';
 				if (strstr(buf, "\r\n\r\nok") != NULL)
 					break;
 			}
+			if (status != 0)
+				break;
 		}
 	}
-	return 0;
+	/* (A peer thread's sockets do not end with it.) */
+	for (i = 0; i < NCONN; i++)
+		close(fds[i]);
+	return status;
 }
 
 static struct evhttp_connection *many_seen[NCONN];
@@ -122,10 +132,7 @@ test_many_connections(struct regress_env *env)
 		tt_skip("cannot raise RLIMIT_NOFILE");
 	http_srv_start(env->base, AF_INET);
 	evhttp_set_cb(srv.http, "/conn", conn_cb, NULL);
-	if ((pid = regress_fork()) == 0) {
-		regress_die_with_parent();
-		_exit(many_child(srv.port));
-	}
+	pid = regress_peer(many_child, &srv.port);
 	tt_int_op(regress_run_until_exit(env->base, pid, 40), ==, 0);
 	tt_int_op(srv.nreq, ==, 2 * NCONN);
 	tt_int_op(many_n, ==, NCONN);		/* 1,000 distinct connections */

@@ -463,6 +463,26 @@ regress_die_with_parent(void)
 }
 
 #ifdef _WIN32
+pid_t
+regress_peer(int (*fn)(void *), void *arg)
+{
+	return regress_w32_peer_thread(fn, arg);
+}
+#else
+pid_t
+regress_peer(int (*fn)(void *), void *arg)
+{
+	pid_t pid = regress_fork();
+
+	if (pid == 0) {
+		regress_die_with_parent();
+		_exit(fn(arg));
+	}
+	return pid;
+}
+#endif
+
+#ifdef _WIN32
 /* Windows: CreateProcess (regress_win32.c); waitpid() and kill() know
  * the pids it returns, so the calls above work unchanged. */
 pid_t

@@ -16,7 +16,8 @@
  *   event loop   regress_run_until, regress_run_until_count,
  *                regress_run_for, regress_dispatch_guarded,
  *                regress_loop_once, REGRESS_LOOP_UNTIL, REGRESS_SPIN_UNTIL
- *   processes    regress_fork, regress_wait, regress_run_until_exit,
+ *   processes    regress_fork, regress_peer, regress_wait,
+ *                regress_run_until_exit,
  *                regress_kill_child, regress_spawn, regress_die_with_parent,
  *                regress_find_program, regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
@@ -180,6 +181,18 @@ int regress_wait(pid_t pid, double secs);
  * they can answer it.  The same return values.
  */
 int regress_run_until_exit(struct event_base *base, pid_t pid, double secs);
+
+/*
+ * A helper peer (a client or a misbehaving server that needs no more
+ * than its own sockets): fn(arg) in a forked child that dies with the
+ * case and exits with fn's return value (0-127).  Windows has no fork():
+ * there fn runs in a thread of the case, its return value the "exit
+ * status".  Either way regress_wait() and regress_run_until_exit() wait
+ * for the pid returned.  fn must not touch the case's base or globals
+ * the case reads before the wait, and the case closes the sockets it
+ * handed to fn only after the wait (a thread shares them).
+ */
+pid_t regress_peer(int (*fn)(void *), void *arg);
 
 /*
  * Stop the helper child *pid (nothing if *pid is not > 0): send it sig,

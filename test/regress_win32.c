@@ -304,6 +304,7 @@ regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
 static struct {
 	pid_t pid;
 	HANDLE h;	/* NULL: could not start, "exited" with status 127 */
+	int thread;	/* h is a thread of ours (regress_peer) */
 } children[MAX_CHILDREN];
 #define NOT_STARTED_PID	0x7fff0000	/* + the slot: no process's pid */
 
@@ -343,6 +344,9 @@ regress_w32_kill(pid_t pid, int sig)
 		errno = ESRCH;
 		return -1;
 	}
+	/* A peer thread: only a case that already failed stops one. */
+	if (children[child_slot(pid)].thread)
+		return TerminateThread(h, 128 + (unsigned int)sig) ? 0 : -1;
 	/* No signals between processes: it ends as killed by sig. */
 	if (!TerminateProcess(h, 128 + (unsigned int)sig) &&
 	    WaitForSingleObject(h, 0) != WAIT_OBJECT_0) {
@@ -429,7 +433,9 @@ waitpid(pid_t pid, int *status, int options)
 		if (WaitForSingleObject(children[i].h, (options & WNOHANG) ?
 		    0 : INFINITE) != WAIT_OBJECT_0)
 			return 0;
-		if (!GetExitCodeProcess(children[i].h, &code))
+		if (!(children[i].thread ?
+		    GetExitCodeThread(children[i].h, &code) :
+		    GetExitCodeProcess(children[i].h, &code)))
 			code = 255;
 		CloseHandle(children[i].h);
 	}
@@ -437,7 +443,58 @@ waitpid(pid_t pid, int *status, int options)
 		*status = (int)code;
 	children[i].pid = 0;
 	children[i].h = NULL;
+	children[i].thread = 0;
 	return pid;
+}
+
+/* A free slot of children[], or fail the case. */
+static int
+free_child_slot(const char *what)
+{
+	int slot;
+
+	for (slot = 0; slot < MAX_CHILDREN && children[slot].pid != 0; slot++)
+		;
+	if (slot == MAX_CHILDREN)
+		regress_fail(__FILE__, __LINE__, "cannot start %s", what);
+	return slot;
+}
+
+struct peer_start {
+	int (*fn)(void *);
+	void *arg;
+};
+
+static DWORD WINAPI
+peer_main(void *p)
+{
+	struct peer_start ps = *(struct peer_start *)p;
+
+	free(p);
+	return (DWORD)ps.fn(ps.arg);
+}
+
+pid_t
+regress_w32_peer_thread(int (*fn)(void *), void *arg)
+{
+	struct peer_start *ps = malloc(sizeof(*ps));
+	int slot = free_child_slot("a peer thread");
+	DWORD id;
+	HANDLE h;
+
+	if (ps == NULL)
+		regress_fail(__FILE__, __LINE__, "out of memory");
+	ps->fn = fn;
+	ps->arg = arg;
+	fflush(NULL);
+	if ((h = CreateThread(NULL, 0, peer_main, ps, 0, &id)) == NULL)
+		regress_fail(__FILE__, __LINE__, "CreateThread: error %lu",
+		    GetLastError());
+	/* (A thread id is no process's id: both come from one pool.) */
+	children[slot].pid = (pid_t)id;
+	children[slot].h = h;
+	children[slot].thread = 1;
+	return children[slot].pid;
 }
 
 /* argv as one command line, each argument quoted as the C runtime of
@@ -508,10 +565,10 @@ regress_w32_spawn(char *const argv[], const char *out_path)
 	char cmd[8192];
 	int i, slot, ok;
 
-	for (slot = 0; slot < MAX_CHILDREN && children[slot].pid != 0; slot++)
-		;
-	if (slot == MAX_CHILDREN || command_line(argv, cmd, sizeof(cmd)) == -1)
+	slot = free_child_slot(argv[0]);
+	if (command_line(argv, cmd, sizeof(cmd)) == -1)
 		regress_fail(__FILE__, __LINE__, "cannot start %s", argv[0]);
+	children[slot].thread = 0;
 	std[0] = inheritable_file(NULL, 0);
 	std[1] = inheritable_file(out_path, 1);
 	std[2] = inheritable_file(NULL, 1);

@@ -179,6 +179,10 @@ ssize_t regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
  * new run of the same case (regress_win32.c says how). */
 int regress_w32_fork_status(void (*fn)(void *), void *arg);
 
+/* regress_peer() (regress_util.h) on Windows: fn(arg) in a thread, under
+ * a pid that waitpid() and kill() know. */
+pid_t regress_w32_peer_thread(int (*fn)(void *), void *arg);
+
 /* regress_spawn() (regress_util.h) on Windows. */
 pid_t regress_w32_spawn(char *const argv[], const char *out_path);
 
