@@ -325,13 +325,15 @@ test_curl(struct regress_env *env)
 static pid_t
 nginx_start(const char *prog, unsigned short port)
 {
-	char path[256], conf[128], errlog[128], file[128];
+	char path[256], conf[128], errlog[128], file[128], dir[512];
 	char *argv[] = { path, "-p", tmpdir, "-c", conf, "-e", errlog, NULL };
 	pid_t pid;
 	FILE *f;
 	int i;
 
 	snprintf(path, sizeof(path), "%s", prog);
+	/* The directory in the configuration, as nginx names it. */
+	regress_path_for(prog, tmpdir, dir, sizeof(dir));
 	snprintf(conf, sizeof(conf), "%s/nginx.conf", tmpdir);
 	snprintf(errlog, sizeof(errlog), "%s/error.log", tmpdir);
 	f = fopen(conf, "w");
@@ -347,15 +349,14 @@ nginx_start(const char *prog, unsigned short port)
 	    " gzip on; gzip_min_length 1; gzip_types text/plain;\n"
 	    " types { text/plain txt; application/octet-stream bin; }\n"
 	    " server { listen 127.0.0.1:%u; root %s; }\n}\n",
-	    tmpdir, tmpdir, tmpdir, tmpdir, tmpdir, tmpdir, tmpdir,
-	    (unsigned)port, tmpdir);
+	    dir, dir, dir, dir, dir, dir, dir, (unsigned)port, dir);
 	tt_int_op(fclose(f), ==, 0);
 	snprintf(file, sizeof(file), "%s/a.txt", tmpdir);
-	tt_assert((f = fopen(file, "w")) != NULL);
+	tt_assert((f = fopen(file, "wb")) != NULL);
 	fprintf(f, "hello from nginx\n");
 	tt_int_op(fclose(f), ==, 0);
 	snprintf(file, sizeof(file), "%s/big.bin", tmpdir);
-	tt_assert((f = fopen(file, "w")) != NULL);
+	tt_assert((f = fopen(file, "wb")) != NULL);
 	for (i = 0; i < 200000; i++)
 		fputc('A' + i % 23, f);
 	tt_int_op(fclose(f), ==, 0);

@@ -558,7 +558,22 @@ regress_find_program(const char *name)
 		if (access(path, X_OK) == 0)
 			return path;
 	}
+#ifdef _WIN32	/* (under wine, the Unix system's programs too) */
+	return regress_w32_find_unix_program(name);
+#else
 	return NULL;
+#endif
+}
+
+void
+regress_path_for(const char *prog, const char *path, char *buf, size_t len)
+{
+#ifdef _WIN32
+	regress_w32_path_for(prog, path, buf, len);
+#else
+	(void)prog;
+	snprintf(buf, len, "%s", path);
+#endif
 }
 
 int

@@ -221,8 +221,15 @@ void regress_die_with_parent(void);
 pid_t regress_spawn(char *const argv[], const char *out_path);
 
 /* The path of the program name (searched in $PATH, then /usr/sbin and
- * /sbin), or NULL if it is not installed: the case should skip. */
+ * /sbin; under wine then the Unix system's), or NULL if it is not
+ * installed: the case should skip. */
 const char *regress_find_program(const char *name);
+
+/* path (of a file of the case) in buf as the program prog sees it: the
+ * same, except for a Unix program under wine (its arguments get this
+ * by themselves; a file it reads needs it). */
+void regress_path_for(const char *prog, const char *path, char *buf,
+    size_t len);
 
 /* Make the soft RLIMIT_NOFILE at least want (raising the hard limit too
  * if allowed); 0, or -1 if not possible here (the case should skip). */
