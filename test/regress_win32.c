@@ -656,7 +656,7 @@ regress_w32_find_unix_program(const char *name)
 }
 
 /* arg for a Unix program: a Windows path in it (at the start, or after
- * a character that is not a letter or digit) by its Unix name. */
+ * "=" or "@" as in --opt=PATH) by its Unix name. */
 static int
 unix_arg(const char *arg, char *buf, size_t len)
 {
@@ -665,7 +665,7 @@ unix_arg(const char *arg, char *buf, size_t len)
 	for (k = 0; arg[k] != '\0'; k++)
 		if (isalpha((unsigned char)arg[k]) && arg[k + 1] == ':' &&
 		    (arg[k + 2] == '\\' || arg[k + 2] == '/') &&
-		    (k == 0 || !isalnum((unsigned char)arg[k - 1])))
+		    (k == 0 || arg[k - 1] == '=' || arg[k - 1] == '@'))
 			break;
 	if (arg[k] == '\0' || k >= len)
 		return snprintf(buf, len, "%s", arg) < (int)len ? 0 : -1;
