@@ -307,6 +307,7 @@ static struct {
 	HANDLE h;	/* NULL: could not start, "exited" with status 127 */
 	int thread;	/* h is a thread of ours (regress_peer) */
 	char *unix_base; /* a Unix program under wine: its files' stem */
+	HANDLE job;	/* the program and what it starts (NULL: none) */
 } children[MAX_CHILDREN];
 #define NOT_STARTED_PID	0x7fff0000	/* + the slot: no process's pid */
 #define UNIX_PID	0x7ffe0000	/* + the slot: a Unix program's */
@@ -355,7 +356,11 @@ regress_w32_kill(pid_t pid, int sig)
 	/* A peer thread: only a case that already failed stops one. */
 	if (children[child_slot(pid)].thread)
 		return TerminateThread(h, 128 + (unsigned int)sig) ? 0 : -1;
-	/* No signals between processes: it ends as killed by sig. */
+	/* No signals between processes: it ends as killed by sig, with
+	 * what it started (a libtool wrapper's real program). */
+	if (children[child_slot(pid)].job != NULL)
+		(void)TerminateJobObject(children[child_slot(pid)].job,
+		    128 + (unsigned int)sig);
 	if (!TerminateProcess(h, 128 + (unsigned int)sig) &&
 	    WaitForSingleObject(h, 0) != WAIT_OBJECT_0) {
 		errno = EPERM;
@@ -450,6 +455,9 @@ waitpid(pid_t pid, int *status, int options)
 			code = 255;
 		CloseHandle(children[i].h);
 	}
+	if (children[i].job != NULL)
+		CloseHandle(children[i].job);
+	children[i].job = NULL;
 	if (status != NULL)
 		*status = (int)code;
 	children[i].pid = 0;
@@ -570,12 +578,16 @@ inheritable_file(const char *path, int writing)
  * its pid to STEM.pid and, once it ended, its status (128 + the signal
  * if killed) to STEM.st; waitpid() and kill() read those.  It is not in
  * the case's job: a watchdog kills it after 300 s should the case die
- * without stopping it.  An argument that holds a Windows path ("C:\...",
- * also after "--opt=" or "@") gets the path's Unix name.
+ * without stopping it.  The EVENT_NO* variables that pick the win32
+ * backend would leave a Unix libevent none: they are dropped.  An
+ * argument that holds a Windows path ("C:\...", also after "--opt=" or
+ * "@") gets the path's Unix name.
  */
 static const char unix_script[] =
     "b=$1; [ \"$2\" = out ] || exec > /dev/null; shift 2; "
-    "exec 2> /dev/null < /dev/null; \"$@\" & p=$!; echo $p > \"$b.pid\"; "
+    "exec 2> /dev/null < /dev/null; unset EVENT_NOEPOLL EVENT_NOPOLL "
+    "EVENT_NOSELECT EVENT_NODEVPOLL EVENT_NOKQUEUE EVENT_NOEVPORT; "
+    "\"$@\" & p=$!; echo $p > \"$b.pid\"; "
     "( i=0; while [ $i -lt 300 ] && kill -0 $p 2>/dev/null; do sleep 1; "
     "i=$((i + 1)); done; kill -9 $p 2>/dev/null ) & "
     "wait $p; echo $? > \"$b.tmp\"; mv \"$b.tmp\" \"$b.st\"";
@@ -616,8 +628,8 @@ regress_w32_unix_path(const char *path, char *buf, size_t len)
 }
 
 /* Does path name an ELF program (wine only runs those as Unix ones)? */
-static int
-is_unix_program(const char *path)
+int
+regress_w32_is_unix_program(const char *path)
 {
 	char magic[4];
 	FILE *f;
@@ -634,7 +646,7 @@ void
 regress_w32_path_for(const char *prog, const char *path, char *buf,
     size_t len)
 {
-	if (!is_unix_program(prog) ||
+	if (!regress_w32_is_unix_program(prog) ||
 	    regress_w32_unix_path(path, buf, len) == -1)
 		snprintf(buf, len, "%s", path);
 }
@@ -649,7 +661,7 @@ regress_w32_find_unix_program(const char *name)
 
 	for (i = 0; dirs[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		if (is_unix_program(path))
+		if (regress_w32_is_unix_program(path))
 			return path;
 	}
 	return NULL;
@@ -811,9 +823,9 @@ start_program(int slot, char *const argv[], const char *cmd,
 	    InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
 	    &size) && UpdateProcThreadAttribute(si.lpAttributeList, 0,
 	    PROC_THREAD_ATTRIBUTE_HANDLE_LIST, std, sizeof(std), NULL, NULL);
-	ok = CreateProcessA(argv[0], (char *)cmd, NULL, NULL, TRUE, ok ?
-	    EXTENDED_STARTUPINFO_PRESENT : 0, NULL, NULL,
-	    &si.StartupInfo, &pi);
+	ok = CreateProcessA(argv[0], (char *)cmd, NULL, NULL, TRUE,
+	    CREATE_SUSPENDED | (ok ? EXTENDED_STARTUPINFO_PRESENT : 0), NULL,
+	    NULL, &si.StartupInfo, &pi);
 	if (si.lpAttributeList != NULL)
 		DeleteProcThreadAttributeList(si.lpAttributeList);
 	free(si.lpAttributeList);
@@ -825,9 +837,21 @@ start_program(int slot, char *const argv[], const char *cmd,
 		    GetLastError());
 		children[slot].pid = NOT_STARTED_PID + slot;
 		children[slot].h = NULL;
+		children[slot].job = NULL;
 		return children[slot].pid;
 	}
-	CloseHandle(pi.hThread);
+	/* Its own job (inside the case's), for kill(). */
+	children[slot].job = pi.hProcess != NULL ?
+	    CreateJobObjectA(NULL, NULL) : NULL;
+	if (children[slot].job != NULL &&
+	    !AssignProcessToJobObject(children[slot].job, pi.hProcess)) {
+		CloseHandle(children[slot].job);
+		children[slot].job = NULL;
+	}
+	if (pi.hThread != NULL) {
+		ResumeThread(pi.hThread);
+		CloseHandle(pi.hThread);
+	}
 	children[slot].pid = (pid_t)pi.dwProcessId;
 	children[slot].h = pi.hProcess;
 	return children[slot].pid;
@@ -848,7 +872,7 @@ regress_w32_spawn(char *const argv[], const char *out_path)
 	int slot = free_child_slot(argv[0]);
 
 	children[slot].thread = 0;
-	if (!is_unix_program(argv[0])) {
+	if (!regress_w32_is_unix_program(argv[0])) {
 		if (command_line(argv, cmd, sizeof(cmd)) == -1)
 			regress_fail(__FILE__, __LINE__, "cannot start %s",
 			    argv[0]);
@@ -863,7 +887,10 @@ regress_w32_spawn(char *const argv[], const char *out_path)
 	}
 	if (children[slot].h != NULL)	/* (wine gives none) */
 		CloseHandle(children[slot].h);
+	if (children[slot].job != NULL)
+		CloseHandle(children[slot].job);
 	children[slot].h = NULL;
+	children[slot].job = NULL;
 	children[slot].pid = UNIX_PID + slot;
 	return children[slot].pid;
 }

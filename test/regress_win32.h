@@ -186,6 +186,8 @@ pid_t regress_w32_peer_thread(int (*fn)(void *), void *arg);
 /* regress_spawn() (regress_util.h) on Windows; under wine it also runs
  * Unix programs (regress_win32.c says how). */
 pid_t regress_w32_spawn(char *const argv[], const char *out_path);
+/* Is path a Unix program (that regress_spawn runs under wine)? */
+int regress_w32_is_unix_program(const char *path);
 /* Under wine: the path of the Unix program name (a Z: path), or NULL. */
 const char *regress_w32_find_unix_program(const char *name);
 /* Under wine: the Unix name of the Windows path, in buf; 0, or -1 (also
