@@ -60,7 +60,7 @@ error_cb(struct evconnlistener *lev, void *arg)
 	(void)lev;
 	tt_str_op(arg, ==, "arg");
 	L.nerrors++;
-	L.error_errno = EVUTIL_SOCKET_ERROR();	/* (errno but on Windows) */
+	L.error_errno = EVUTIL_SOCKET_ERROR();	/* (Windows: not errno) */
 }
 
 /* The listener's address. */

@@ -591,7 +591,7 @@ static const char unix_script[] =
     "( i=0; while [ $i -lt 300 ] && kill -0 $p 2>/dev/null; do sleep 1; "
     "i=$((i + 1)); done; kill -9 $p 2>/dev/null ) & "
     "wait $p; echo $? > \"$b.tmp\"; mv \"$b.tmp\" \"$b.st\"";
-#define UNIX_SH		"Z:\\bin\\sh"	/* wine's Z: is the Unix root */
+#define UNIX_SH		"Z:\\bin\\sh"	/* (wine's Z: is the Unix /) */
 
 typedef char *(CDECL *unix_name_fn)(LPCWSTR);
 
