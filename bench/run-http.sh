@@ -72,14 +72,18 @@ fi
 tmp=$(mktemp -d)
 spid=
 trap '[ -n "$spid" ] && kill $spid 2>/dev/null; rm -rf "$tmp" "$bench_data"' EXIT
-port=$(( 20000 + $$ % 20000 ))
+echo $(( 20000 + $$ % 20000 )) > "$tmp/port"
 
 # start PROG [WRAPPER...]: starts the server (with $srv_args), sets spid
-# and port.
+# and port.  The callers run in $(...) subshells: the last port lives in a
+# file, and the old output goes first (the wait must not see its
+# "listening").
 start() {
 	p=$1
 	shift
-	port=$((port + 1))
+	port=$(($(cat "$tmp/port") + 1))
+	echo "$port" > "$tmp/port"
+	rm -f "$tmp/srv.out"
 	"$@" "$p" -p "$port" $srv_args > "$tmp/srv.out" 2>&1 &
 	spid=$!
 	i=0
