@@ -396,6 +396,8 @@ EV_HIDDEN int conn_io_timeout_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_kill_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_destroy_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_flush_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_send_body_(struct evhttp_connection *evcon,
+    struct evbuffer *body);
 EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
 EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
     struct evhttp_request *req);
