@@ -348,6 +348,9 @@ struct http_req {
 	/* Detached during its connection's close callback: the list it
 	 * waits in (evhttp_request_free() takes it out). */
 	struct evcon_requestq *orphans;
+	/* A recycled server request's last reason phrase, for the next
+	 * reply that uses the same one (set_response). */
+	char *old_reason;
 };
 
 #define REQ_PRIV(r)	((struct http_req *)(r))

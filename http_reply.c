@@ -167,12 +167,21 @@ safe_reason(int code, const char *reason)
 	return http_reason_phrase_(code);
 }
 
-/* Make req a response with this status; reason may be the current one. */
+/* Make req a response with this status; reason may be the current one.
+ * A recycled request reuses its last phrase if it is the same. */
 static void
 set_response(struct evhttp_request *req, int code, const char *reason)
 {
-	char *line = mm_strdup(safe_reason(code, reason));
+	const char *safe = safe_reason(code, reason);
+	char **old = &REQ_PRIV(req)->old_reason;
+	char *line;
 
+	if (*old != NULL && strcmp(*old, safe) == 0) {
+		line = *old;
+		*old = NULL;
+	} else {
+		line = mm_strdup(safe);
+	}
 	req->kind = EVHTTP_RESPONSE;
 	req->response_code = code;
 	mm_free(req->response_code_line);
@@ -211,7 +220,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 		return;
 	}
 	mm_free(req->uri);
-	mm_free(req->response_code_line);
+	mm_free(r->old_reason);
+	r->old_reason = req->response_code_line;
 	evhttp_clear_headers(&r->in_headers);
 	evhttp_clear_headers(&r->out_headers);
 	empty_buffer(&req->input_buffer);
