@@ -110,6 +110,11 @@ load() {
 	out=$(wrk_run "$2" "$secs" "$3")
 	t1=$(cputicks "$spid")
 	stop
+	case $out in
+	*"requests in"*) ;;
+	*) echo "$1 GET $3 c$2 failed: $(echo "$out" | tail -1);" \
+	    "server: $(tail -1 "$tmp/srv.out" 2>/dev/null)" >&2 ;;
+	esac
 	echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
 	    / requests in / { n = $1 }
 	    /^Requests\/sec:/ { rps = $2 }
