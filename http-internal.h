@@ -75,6 +75,9 @@ enum evhttp_connection_error {
 #ifndef HTTP_INTERNAL
 #define HTTP_INTERNAL		500
 #endif
+#ifndef HTTP_NOTIMPLEMENTED
+#define HTTP_NOTIMPLEMENTED	501
+#endif
 
 /* Is this an interim (1xx) status? */
 #define HTTP_STATUS_INTERIM(code) ((code) >= HTTP_CONTINUE && (code) < HTTP_OK)
@@ -227,6 +230,7 @@ enum conn_phase {
 #define EVCON_CLOSECB_RUN	0x4000	/* server: the close callback ran */
 #define EVCON_TRIM_MARK		0x8000	/* server: idle at the last sweep */
 #define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
+#define EVCON_FREE_ON_DONE	0x20000	/* client: free once nothing is left */
 
 /* Work for ev_defer (evcon->pending): done from the loop. */
 #define CONN_DEFER_DONE		0x01	/* server: the reply is complete */
@@ -295,6 +299,12 @@ struct evhttp_connection {
 	int reply_started;			/* server: streaming started */
 
 	struct evhttp_request *spare;		/* server: a reusable request */
+
+	/* 2.x client state (http_client2.c). */
+	struct evdns_base *dns_base;	/* resolve names through it */
+	struct http_lookup *lookup;	/* a name lookup under way */
+	int family;			/* AF_UNSPEC, AF_INET or AF_INET6 */
+	struct sockaddr_storage *peer_addr;	/* evhttp_connection_get_addr */
 };
 
 struct evhttp_cb {
@@ -320,6 +330,9 @@ struct evhttp {
 	int timeout;
 	ev_int64_t max_headers_size;		/* < 0: no limit */
 	ev_int64_t max_body_size;		/* < 0: no limit */
+	int view2x;		/* made by the 2.x evhttp_new: req->type in
+				   bits, 501 for a refused method */
+	unsigned allowed_methods;		/* HTTP_M_* */
 
 	void (*gencb)(struct evhttp_request *req, void *);
 	void *gencbarg;
@@ -348,9 +361,108 @@ struct http_req {
 	/* Detached during its connection's close callback: the list it
 	 * waits in (evhttp_request_free() takes it out). */
 	struct evcon_requestq *orphans;
+	int view2x;		/* req->type holds 2.x's bits (see below) */
+	struct http_req_ext *ext;	/* 2.x state; NULL until used */
 };
 
 #define REQ_PRIV(r)	((struct http_req *)(r))
+
+/*
+ * The methods as bits: libevent 2.x's EVHTTP_REQ_* values.  The library
+ * files see 1.4's enum (GET 0, POST 1, HEAD 2), so they use these.
+ * req->type holds the 1.4 value for GET, POST and HEAD when the request
+ * was made through a 1.4 entry (evhttp_new, evhttp_make_request), the
+ * bit otherwise; REQ_PRIV(req)->view2x says which.  The method is read
+ * back from req->type (http_req_bit_) because 1.4 programs set the
+ * field themselves.
+ */
+#define HTTP_M_GET	0x001
+#define HTTP_M_POST	0x002
+#define HTTP_M_HEAD	0x004
+#define HTTP_M_PUT	0x008
+#define HTTP_M_DELETE	0x010
+#define HTTP_M_OPTIONS	0x020
+#define HTTP_M_TRACE	0x040
+#define HTTP_M_CONNECT	0x080
+#define HTTP_M_PATCH	0x100
+#define HTTP_M_ALL	0x1ff
+#define HTTP_M_14	(HTTP_M_GET | HTTP_M_POST | HTTP_M_HEAD)
+/* What a server allows unless told otherwise (as 2.1). */
+#define HTTP_M_DEFAULT_2X	(HTTP_M_14 | HTTP_M_PUT | HTTP_M_DELETE)
+
+#define HTTP_M_BAD	0x8000	/* http_method_parse_(): not a token */
+
+/* http_parser.c: the method's bit; 0 for a token that names none. */
+EV_HIDDEN unsigned http_method_parse_(const char *s, size_t len);
+/* The method's name ("GET" for an unknown one). */
+EV_HIDDEN const char *http_method_name_(unsigned method);
+
+/* req->type for a method: 1.4's value for GET, POST, HEAD in the 1.4
+ * view, the bit otherwise. */
+static inline int
+http_method_type_(unsigned method, int view2x)
+{
+	if (view2x)
+		return (int)method;
+	switch (method) {
+	case HTTP_M_GET:
+		return 0;
+	case HTTP_M_POST:
+		return 1;
+	case HTTP_M_HEAD:
+		return 2;
+	default:
+		return (int)method;
+	}
+}
+
+static inline void
+http_req_set_method_(struct evhttp_request *req, unsigned method, int view2x)
+{
+	REQ_PRIV(req)->view2x = view2x;
+	req->type = (enum evhttp_cmd_type)http_method_type_(method, view2x);
+}
+
+/* The method of req as a bit. */
+static inline unsigned
+http_req_bit_(const struct evhttp_request *req)
+{
+	int t = (int)req->type;
+
+	if (REQ_PRIV(req)->view2x || t > 2)
+		return (unsigned)t;
+	return t == 0 ? HTTP_M_GET : t == 1 ? HTTP_M_POST : HTTP_M_HEAD;
+}
+
+/* http_api2.c: the 2.x request state and callbacks. */
+EV_HIDDEN unsigned http_req_method_(const struct evhttp_request *req);
+EV_HIDDEN void http_req_ext_free_(struct evhttp_request *req);
+EV_HIDDEN int http_req_refused_(struct evhttp_connection *evcon,
+    struct evhttp_request *req);
+EV_HIDDEN void http_req_complete_(struct evhttp_request *req);
+EV_HIDDEN void http_req_error_(struct evhttp_request *req, int error);
+EV_HIDDEN int http_req_header_cb_(struct evhttp_request *req);
+EV_HIDDEN int http_req_user_owned_(const struct evhttp_request *req);
+/* The library is done with req: free it unless the program owns it. */
+EV_HIDDEN void http_req_release_(struct evhttp_request *req);
+/* http_req_error_()'s error beside enum evhttp_connection_error's (whose
+ * values are 2.x's EVREQ_HTTP_* ones). */
+#define HTTP_REQ_CANCELLED	4	/* EVREQ_HTTP_REQUEST_CANCEL */
+
+/* http_client.c and http_client2.c: connecting. */
+struct addrinfo;
+EV_HIDDEN int client_connect_ai_(struct evhttp_connection *evcon,
+    const struct addrinfo *ai);
+EV_HIDDEN void client_connect_failed_(struct evhttp_connection *evcon);
+EV_HIDDEN int client_is_numeric_(const char *address);
+EV_HIDDEN int client_lookup_(struct evhttp_connection *evcon);
+EV_HIDDEN void client_lookup_cancel_(struct evhttp_connection *evcon);
+
+/* http_client.c: the entry both evhttp_make_request()s end in. */
+EV_HIDDEN int client_make_request_(struct evhttp_connection *evcon,
+    struct evhttp_request *req, unsigned method, int view2x,
+    const char *uri);
+
 
 /* Set or clear the 1.4 one-bit "chunked" field (a signed bitfield). */
 #define REQ_SET_CHUNKED(r, v)	((r)->chunked = (v) ? -1 : 0)

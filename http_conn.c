@@ -209,7 +209,7 @@ conn_free_requests(struct evhttp_connection *evcon)
 	while ((req = TAILQ_FIRST(&evcon->requests)) != NULL) {
 		TAILQ_REMOVE(&evcon->requests, req, next);
 		req->evcon = NULL;
-		evhttp_request_free(req);
+		http_req_release_(req);
 	}
 }
 
@@ -235,6 +235,8 @@ conn_destroy_(struct evhttp_connection *evcon)
 		evhttp_request_free(evcon->spare);
 	evbuffer_free(evcon->input_buffer);
 	evbuffer_free(evcon->output_buffer);
+	client_lookup_cancel_(evcon);
+	mm_free(evcon->peer_addr);
 	mm_free(evcon->address);
 	mm_free(evcon->bind_address);
 	mm_free(evcon);

@@ -205,6 +205,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 	char *host = req->remote_host;
 	unsigned short port = req->remote_port;
 
+	if (http_req_user_owned_(req))
+		return;		/* the program frees it */
 	if (evcon->spare != NULL || req->input_buffer == NULL ||
 	    req->output_buffer == NULL) {
 		evhttp_request_free(req);
@@ -229,7 +231,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 	req->remote_host = host;
 	req->remote_port = port;
 	req->kind = EVHTTP_REQUEST;
-	req->type = EVHTTP_REQ_GET;
+	http_req_set_method_(req, HTTP_M_GET, 0);
+	http_req_ext_free_(req);
 	req->uri = NULL;
 	req->major = req->minor = 0;
 	req->response_code = 0;
@@ -263,7 +266,7 @@ reply_begin(struct evhttp_connection *evcon, struct evhttp_request *req,
 static int
 reply_without_body(const struct evhttp_request *req)
 {
-	return req->type == EVHTTP_REQ_HEAD ||
+	return http_req_bit_(req) == HTTP_M_HEAD ||
 	    req->response_code == HTTP_NOCONTENT ||
 	    req->response_code == HTTP_NOTMODIFIED;
 }
@@ -314,6 +317,7 @@ server_reply_done_(struct evhttp_connection *evcon)
 		return;
 	TAILQ_REMOVE(&evcon->requests, req, next);
 	req->evcon = NULL;
+	http_req_complete_(req);
 	server_recycle_request(evcon, req);
 	evcon->reply_started = 0;
 	evcon->reply_chunked = 0;

@@ -60,6 +60,7 @@ evhttp_new(struct event_base *base)
 	http->timeout = -1;
 	http->max_headers_size = HTTP_MAX_HEADERS_SIZE;
 	http->max_body_size = HTTP_MAX_BODY_SIZE;
+	http->allowed_methods = HTTP_M_14;
 	http->base = base;
 	evtimer_set(&http->trim_ev, server_trim_sweep, http);
 	conn_attach_event_(base, &http->trim_ev);
@@ -502,6 +503,10 @@ server_fail(struct evhttp_connection *evcon, int code)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
 
+	/* An unimplemented method: 1.4 answered 400. */
+	if (code == HTTP_NOTIMPLEMENTED && (evcon->http_server == NULL ||
+	    !evcon->http_server->view2x))
+		code = HTTP_BADREQUEST;
 	evbuffer_drain(evcon->input_buffer, evcon->input_buffer->off);
 	if (req == NULL) {
 		req = evhttp_request_new(NULL, NULL);
@@ -515,7 +520,7 @@ server_fail(struct evhttp_connection *evcon, int code)
 	/* Answer in a version the client certainly understands. */
 	req->major = 1;
 	req->minor = 1;
-	req->type = EVHTTP_REQ_GET;
+	http_req_set_method_(req, HTTP_M_GET, 0);
 	req->flags &= ~EVHTTP_PROXY_REQUEST;
 	REQ_PRIV(req)->handed = 0;
 	conn_set_phase_(evcon, CONN_DISPATCHED);
@@ -587,7 +592,8 @@ server_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 	for (;;) {
 		if (r == HTTP_PARSE_HEAD) {
 			evcon->keep_alive = evcon->parser.keep_alive;
-			if ((status = server_expect(evcon, req)) != 0) {
+			if ((status = http_req_refused_(evcon, req)) != 0 ||
+			    (status = server_expect(evcon, req)) != 0) {
 				evcon->parser.status = status;
 				return HTTP_PARSE_ERROR;
 			}
