@@ -304,6 +304,8 @@ struct evhttp_connection {
 	struct evdns_base *dns_base;	/* resolve names through it */
 	struct http_lookup *lookup;	/* a name lookup under way */
 	int family;			/* AF_UNSPEC, AF_INET or AF_INET6 */
+	int timeout_us;		/* the microseconds of the I/O timeout */
+	struct timeval retry_tv;	/* first retry delay; 0: 2 s */
 	struct sockaddr_storage *peer_addr;	/* evhttp_connection_get_addr */
 };
 
@@ -314,16 +316,17 @@ struct evhttp_cb {
 	void *cbarg;
 };
 
-struct evhttp_bound {
-	TAILQ_ENTRY(evhttp_bound) next;
+struct evhttp_bound_socket {
+	TAILQ_ENTRY(evhttp_bound_socket) next;
 	struct event ev;
 	struct event ev_pause;		/* out of fds: accept again later */
 	int fd;
 	struct evhttp *http;
+	struct evconnlistener *listener;	/* evhttp_bind_listener */
 };
 
 struct evhttp {
-	TAILQ_HEAD(, evhttp_bound) sockets;
+	TAILQ_HEAD(, evhttp_bound_socket) sockets;
 	TAILQ_HEAD(httpcbq, evhttp_cb) callbacks;
 	TAILQ_HEAD(evconq, evhttp_connection) connections;
 
@@ -333,6 +336,10 @@ struct evhttp {
 	int view2x;		/* made by the 2.x evhttp_new: req->type in
 				   bits, 501 for a refused method */
 	unsigned allowed_methods;		/* HTTP_M_* */
+	int timeout_us;		/* evhttp_set_timeout_tv: the microseconds */
+	int flags;		/* evhttp_set_flags */
+	int ctype_set;		/* evhttp_set_default_content_type called */
+	char *default_ctype;	/* its value; NULL: none */
 
 	void (*gencb)(struct evhttp_request *req, void *);
 	void *gencbarg;
@@ -576,6 +583,22 @@ conn_defer_(struct evhttp_connection *evcon, int work)
 		event_active(&evcon->ev_defer, EV_TIMEOUT, 1);
 	evcon->pending |= work;
 }
+
+/* The Content-Type of a reply body that has none (NULL: add none). */
+static inline const char *
+server_content_type_(const struct evhttp *http)
+{
+	if (http == NULL || !http->ctype_set)
+		return "text/html; charset=ISO-8859-1";
+	return http->default_ctype;
+}
+
+/* http_server.c and http_server2.c: listeners. */
+EV_HIDDEN struct evhttp_bound_socket *server_accept_socket_(
+	struct evhttp *http, int fd);
+EV_HIDDEN struct evhttp_bound_socket *server_bind_socket_(struct evhttp *http,
+    const char *address, unsigned short port);
+EV_HIDDEN void server_bound_free_(struct evhttp_bound_socket *bound);
 
 /* http_server.c and http_reply.c */
 EV_HIDDEN void server_process_(struct evhttp_connection *evcon);

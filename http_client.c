@@ -284,9 +284,10 @@ client_connect_ai_(struct evhttp_connection *evcon,
 }
 
 /*
- * A connect attempt failed.  Retry after 2, 4, 8 ... seconds (at most an
- * hour) while retries remain, else fail every queued request: as in 1.4
- * its callback gets the request itself, with response_code 0.
+ * A connect attempt failed.  Retry after 2, 4, 8 ... seconds (doubling
+ * the initial retry delay if one was set; at most an hour) while retries
+ * remain, else fail every queued request: as in 1.4 its callback gets the
+ * request itself, with response_code 0.
  */
 void
 client_connect_failed_(struct evhttp_connection *evcon)
@@ -296,12 +297,17 @@ client_connect_failed_(struct evhttp_connection *evcon)
 	client_reset(evcon);	/* never established: no close callback */
 	if (evcon->retry_max < 0 || evcon->retry_cnt < evcon->retry_max) {
 		struct timeval tv;
-		int shift = evcon->retry_cnt < 11 ? evcon->retry_cnt : 11;
+		int shift = evcon->retry_cnt < 20 ? evcon->retry_cnt : 20;
+		ev_int64_t us = (ev_int64_t)evcon->retry_tv.tv_sec * 1000000 +
+		    evcon->retry_tv.tv_usec;
 
-		tv.tv_sec = 2L << shift;
-		if (tv.tv_sec > 3600)
-			tv.tv_sec = 3600;
-		tv.tv_usec = 0;
+		if (us <= 0)
+			us = 2000000;	/* 1.4's first delay */
+		us <<= shift;
+		if (us > (ev_int64_t)3600 * 1000000)
+			us = (ev_int64_t)3600 * 1000000;
+		tv.tv_sec = (long)(us / 1000000);
+		tv.tv_usec = (long)(us % 1000000);
 		evcon->retry_cnt++;
 		evcon->flags |= EVCON_RETRY_WAIT;
 		event_add(&evcon->ev_timer, &tv);

@@ -138,9 +138,10 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 	if (body_len >= 0 && !(set & (SET_CL | SET_TE)) && !nobody)
 		http_buf_add_header_(out, "Content-Length",
 		    format_u64((ev_uint64_t)body_len, line, sizeof(line)));
-	if (body_len > 0 && !(set & SET_CT) && !nobody)
+	if (body_len > 0 && !(set & SET_CT) && !nobody &&
+	    server_content_type_(evcon->http_server) != NULL)
 		http_buf_add_header_(out, "Content-Type",
-		    "text/html; charset=ISO-8859-1");
+		    server_content_type_(evcon->http_server));
 	if (!(set & SET_CONN) && !(req->flags & EVHTTP_PROXY_REQUEST)) {
 		if (!evcon->keep_alive && req->minor >= 1)
 			http_buf_add_header_(out, "Connection", "close");

@@ -189,6 +189,7 @@ server_new_connection(struct evhttp *http, int fd, struct sockaddr *sa,
 	evcon->flags |= EVCON_INCOMING;
 	evcon->http_server = http;
 	evcon->timeout = http->timeout;
+	evcon->timeout_us = http->timeout_us;
 	evcon->max_headers_size = http->max_headers_size;
 	evcon->max_body_size = http->max_body_size;
 	conn_set_phase_(evcon, CONN_READING);
@@ -201,7 +202,7 @@ server_new_connection(struct evhttp *http, int fd, struct sockaddr *sa,
 static void
 accept_cb(int fd, short what, void *arg)
 {
-	struct evhttp_bound *bound = arg;
+	struct evhttp_bound_socket *bound = arg;
 	int i;
 
 	(void)what;
@@ -249,26 +250,27 @@ accept_cb(int fd, short what, void *arg)
 static void
 accept_resume_cb(int fd, short what, void *arg)
 {
-	struct evhttp_bound *bound = arg;
+	struct evhttp_bound_socket *bound = arg;
 
 	(void)fd;
 	(void)what;
 	event_add(&bound->ev, NULL);
 }
 
-int
-evhttp_accept_socket(struct evhttp *http, int fd)
+/* Accept on the listening socket fd (evhttp_accept_socket). */
+struct evhttp_bound_socket *
+server_accept_socket_(struct evhttp *http, int fd)
 {
-	struct evhttp_bound *bound;
+	struct evhttp_bound_socket *bound;
 
 	if (http == NULL || fd < 0)
-		return -1;
+		return NULL;
 	bound = mm_calloc(1, sizeof(*bound));
 	if (bound == NULL)
-		return -1;
+		return NULL;
 	if (evutil_make_socket_nonblocking(fd) == -1) {
 		mm_free(bound);
-		return -1;
+		return NULL;
 	}
 	bound->fd = fd;
 	bound->http = http;
@@ -279,22 +281,24 @@ evhttp_accept_socket(struct evhttp *http, int fd)
 	if (event_add(&bound->ev, NULL) == -1) {
 		event_warn("%s: event_add", __func__);
 		mm_free(bound);
-		return -1;
+		return NULL;
 	}
 	TAILQ_INSERT_TAIL(&http->sockets, bound, next);
-	return 0;
+	return bound;
 }
 
-int
-evhttp_bind_socket(struct evhttp *http, const char *address,
+/* Listen on address:port (evhttp_bind_socket). */
+struct evhttp_bound_socket *
+server_bind_socket_(struct evhttp *http, const char *address,
     unsigned short port)
 {
+	struct evhttp_bound_socket *bound;
 	struct addrinfo hints, *ai = NULL;
 	char portstr[16];
 	int fd = -1, on = 1, err;
 
 	if (http == NULL)
-		return -1;
+		return NULL;
 	memset(&hints, 0, sizeof(hints));
 	/* No address: all IPv4 interfaces, as 1.4 did. */
 	hints.ai_family = address == NULL ? AF_INET : AF_UNSPEC;
@@ -305,7 +309,7 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 	if (err != 0 || ai == NULL) {
 		event_warnx("%s: getaddrinfo(%s): %s", __func__,
 		    address ? address : "(null)", gai_strerror(err));
-		return -1;
+		return NULL;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd == -1) {
@@ -328,24 +332,22 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 		goto err;
 	}
 	freeaddrinfo(ai);
-	if (evhttp_accept_socket(http, fd) == -1) {
+	if ((bound = server_accept_socket_(http, fd)) == NULL)
 		EVUTIL_CLOSESOCKET(fd);
-		return -1;
-	}
-	return 0;
+	return bound;
 err:
 	err = errno;
 	if (fd != -1)
 		EVUTIL_CLOSESOCKET(fd);
 	freeaddrinfo(ai);
 	errno = err;
-	return -1;
+	return NULL;
 }
 
 void
 evhttp_free(struct evhttp *http)
 {
-	struct evhttp_bound *bound;
+	struct evhttp_bound_socket *bound;
 	struct evhttp_connection *evcon;
 	struct evhttp_cb *cb;
 
@@ -354,10 +356,7 @@ evhttp_free(struct evhttp *http)
 	event_del(&http->trim_ev);
 	while ((bound = TAILQ_FIRST(&http->sockets)) != NULL) {
 		TAILQ_REMOVE(&http->sockets, bound, next);
-		event_del(&bound->ev);
-		event_del(&bound->ev_pause);
-		EVUTIL_CLOSESOCKET(bound->fd);
-		mm_free(bound);
+		server_bound_free_(bound);
 	}
 	while ((evcon = TAILQ_FIRST(&http->connections)) != NULL) {
 		TAILQ_REMOVE(&http->connections, evcon, next);
@@ -369,6 +368,7 @@ evhttp_free(struct evhttp *http)
 		mm_free(cb->what);
 		mm_free(cb);
 	}
+	mm_free(http->default_ctype);
 	mm_free(http);
 }
 
@@ -376,6 +376,7 @@ void
 evhttp_set_timeout(struct evhttp *http, int timeout_in_secs)
 {
 	http->timeout = timeout_in_secs;
+	http->timeout_us = 0;
 }
 
 /* The server's limits apply to its connections, open ones included. */

@@ -285,4 +285,14 @@ C
 	done
 	[ $ok = 1 ] && tap_ok "headers/mix-http-$order"
 done
+# <evhttp.h> pulls in <event2/http_struct.h> for the request's body, but
+# a 1.4 program still sees no 2.x macro (programs test them to pick an
+# API).
+printf '#include <evhttp.h>\n#ifdef LIBEVENT_VERSION_NUMBER\n#error 2.x view\n#endif\nint main(void) { return 0; }\n' > "$tmp/only14.c"
+if $CC -Wall -Werror $inc -c "$tmp/only14.c" -o "$tmp/only14.o" > "$tmp/err" 2>&1; then
+	tap_ok headers/evhttp-stays-1.4
+else
+	tap_fail headers/evhttp-stays-1.4
+	head -20 "$tmp/err" | tap_note
+fi
 tap_done

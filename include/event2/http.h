@@ -33,7 +33,10 @@ struct evdns_base;
 struct evhttp;
 struct evhttp_request;
 struct evhttp_connection;
+struct evhttp_bound_socket;
+struct evconnlistener;
 struct sockaddr;
+struct timeval;
 
 /* Response codes (1.4's, and those 2.x added). */
 #ifndef HTTP_OK
@@ -126,6 +129,43 @@ void evhttp_set_max_body_size(struct evhttp *http, ev_ssize_t max_body_size);
  * Not Implemented" (as 2.1) and the connection closes.
  */
 void evhttp_set_allowed_methods(struct evhttp *http, ev_uint16_t methods);
+
+/* A listener of the server, with its handle; NULL on failure. */
+struct evhttp_bound_socket *evhttp_bind_socket_with_handle(
+	struct evhttp *http, const char *address, ev_uint16_t port);
+struct evhttp_bound_socket *evhttp_accept_socket_with_handle(
+	struct evhttp *http, evutil_socket_t fd);
+/* Serve what listener accepts (its callback is replaced). */
+struct evhttp_bound_socket *evhttp_bind_listener(struct evhttp *http,
+    struct evconnlistener *listener);
+evutil_socket_t evhttp_bound_socket_get_fd(
+	struct evhttp_bound_socket *bound);
+/* The listener of evhttp_bind_listener(); NULL for the others. */
+struct evconnlistener *evhttp_bound_socket_get_listener(
+	struct evhttp_bound_socket *bound);
+/* Stop listening on it and close it (a listener is freed); the
+ * connections it accepted go on. */
+void evhttp_del_accept_socket(struct evhttp *http,
+    struct evhttp_bound_socket *bound_socket);
+typedef void evhttp_bound_socket_foreach_fn(struct evhttp_bound_socket *,
+    void *);
+/* Call function for each listener (it may delete the one it gets). */
+void evhttp_foreach_bound_socket(struct evhttp *http,
+    evhttp_bound_socket_foreach_fn *function, void *argument);
+
+/* The I/O timeout of new connections; NULL: the default (50 s). */
+void evhttp_set_timeout_tv(struct evhttp *http, const struct timeval *tv);
+
+/* The Content-Type of replies with a body and none of their own
+ * (default "text/html; charset=ISO-8859-1"); NULL: add none. */
+void evhttp_set_default_content_type(struct evhttp *http,
+    const char *content_type);
+
+/* Read and drop what a refused request still sends before closing (our
+ * server always does: the flag is accepted and kept). */
+#define EVHTTP_SERVER_LINGERING_CLOSE	0x0001
+/* 0, or -1 for an unknown flag. */
+int evhttp_set_flags(struct evhttp *http, int flags);
 
 /* Replies, as in <evhttp.h>. */
 void evhttp_send_error(struct evhttp_request *req, int error,
@@ -241,6 +281,12 @@ void evhttp_connection_set_local_port(struct evhttp_connection *evcon,
     ev_uint16_t port);
 void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
     int timeout_in_secs);
+/* Connect and I/O timeout with microseconds; NULL: the defaults. */
+void evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
+    const struct timeval *tv);
+/* The first retry's delay (default 2 s); each retry doubles it. */
+void evhttp_connection_set_initial_retry_tv(struct evhttp_connection *evcon,
+    const struct timeval *tv);
 void evhttp_connection_set_retries(struct evhttp_connection *evcon,
     int retry_max);
 void evhttp_connection_set_max_headers_size(struct evhttp_connection *evcon,

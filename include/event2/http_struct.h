@@ -17,10 +17,12 @@
 #ifndef EVENT2_HTTP_STRUCT_H_INCLUDED_
 #define EVENT2_HTTP_STRUCT_H_INCLUDED_
 
+/* From <evhttp.h> (1.4's <event.h> brought ev_int64_t) this includes
+ * nothing: a 1.4 program must not see the 2.x view's macros. */
 #ifndef _EVHTTP_H_
 #include <event2/http.h>	/* 2.x's enum evhttp_cmd_type */
-#endif
 #include <event2/util.h>	/* ev_int64_t */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
