@@ -341,6 +341,14 @@ struct evhttp {
 	int ctype_set;		/* evhttp_set_default_content_type called */
 	char *default_ctype;	/* its value; NULL: none */
 
+	/* Virtual hosts (http_vhost.c): the servers whose callbacks serve
+	 * the Host names they match, and this server's own names. */
+	TAILQ_HEAD(, evhttp) vhosts;
+	TAILQ_ENTRY(evhttp) next_vhost;		/* in parent->vhosts */
+	struct evhttp *parent;			/* a virtual host's server */
+	char *vhost_pattern;
+	TAILQ_HEAD(, http_alias) aliases;
+
 	void (*gencb)(struct evhttp_request *req, void *);
 	void *gencbarg;
 
@@ -592,6 +600,13 @@ server_content_type_(const struct evhttp *http)
 		return "text/html; charset=ISO-8859-1";
 	return http->default_ctype;
 }
+
+/* http_vhost.c: the server whose callbacks serve req (http itself or
+ * one of its virtual hosts, by the request's host). */
+EV_HIDDEN struct evhttp *server_pick_host_(struct evhttp *http,
+    struct evhttp_request *req);
+/* Detach http from its parent, free its virtual hosts and aliases. */
+EV_HIDDEN void server_vhosts_free_(struct evhttp *http);
 
 /* http_server.c and http_server2.c: listeners. */
 EV_HIDDEN struct evhttp_bound_socket *server_accept_socket_(

@@ -57,6 +57,8 @@ evhttp_new(struct event_base *base)
 	TAILQ_INIT(&http->sockets);
 	TAILQ_INIT(&http->callbacks);
 	TAILQ_INIT(&http->connections);
+	TAILQ_INIT(&http->vhosts);
+	TAILQ_INIT(&http->aliases);
 	http->timeout = -1;
 	http->max_headers_size = HTTP_MAX_HEADERS_SIZE;
 	http->max_body_size = HTTP_MAX_BODY_SIZE;
@@ -368,6 +370,7 @@ evhttp_free(struct evhttp *http)
 		mm_free(cb->what);
 		mm_free(cb);
 	}
+	server_vhosts_free_(http);
 	mm_free(http->default_ctype);
 	mm_free(http);
 }
@@ -475,6 +478,7 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 		    http_reason_phrase_(HTTP_SERVUNAVAIL));
 		return;
 	}
+	http = server_pick_host_(http, req);
 	q = strchr(req->uri, '?');
 	plen = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {

@@ -153,6 +153,19 @@ typedef void evhttp_bound_socket_foreach_fn(struct evhttp_bound_socket *,
 void evhttp_foreach_bound_socket(struct evhttp *http,
     evhttp_bound_socket_foreach_fn *function, void *argument);
 
+/*
+ * Virtual hosts: vhost (a server of its own from evhttp_new(), without
+ * listeners) serves with its callbacks the requests to http whose host
+ * matches pattern ('*' any run, '?' one character, case ignored) or one
+ * of vhost's aliases.  http frees its virtual hosts with it.  0, or -1.
+ */
+int evhttp_add_virtual_host(struct evhttp *http, const char *pattern,
+    struct evhttp *vhost);
+int evhttp_remove_virtual_host(struct evhttp *http, struct evhttp *vhost);
+/* Another name of http (requests for it skip the virtual hosts). */
+int evhttp_add_server_alias(struct evhttp *http, const char *alias);
+int evhttp_remove_server_alias(struct evhttp *http, const char *alias);
+
 /* The I/O timeout of new connections; NULL: the default (50 s). */
 void evhttp_set_timeout_tv(struct evhttp *http, const struct timeval *tv);
 
