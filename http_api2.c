@@ -387,3 +387,25 @@ evhttp_make_request_2x(struct evhttp_connection *evcon,
 		return -1;
 	return client_make_request_(evcon, req, method, 1, uri);
 }
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                             */
+
+/*
+ * A chunk of a streamed reply; cb(evcon, arg) runs once the output up to
+ * it is written (1.4's evhttp_write_buffer callback, one shot: a later
+ * chunk's callback replaces one not yet run).
+ */
+void
+evhttp_send_reply_chunk_with_cb(struct evhttp_request *req,
+    struct evbuffer *databuf, void (*cb)(struct evhttp_connection *, void *),
+    void *arg)
+{
+	struct evhttp_connection *evcon = req->evcon;
+
+	evhttp_send_reply_chunk(req, databuf);
+	if (cb != NULL && evcon != NULL && req->evcon == evcon &&
+	    evcon->reply_started && !REQ_PRIV(req)->replied &&
+	    !(evcon->flags & EVCON_DEAD))
+		evhttp_write_buffer(evcon, cb, arg);
+}

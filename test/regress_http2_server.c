@@ -310,7 +310,104 @@ test_struct_view(struct regress_env *env)
 	evhttp_request_free(req);
 }
 
+/* Streaming with a callback per chunk once it is written. */
+static struct {
+	struct evhttp_request *req;
+	struct evhttp_connection *evcon;
+	int written[4];
+	int nwritten;
+	int bad_evcon;
+} st;
+
+static void
+chunk_written_cb(struct evhttp_connection *evcon, void *arg)
+{
+	if (evcon != st.evcon)
+		st.bad_evcon++;
+	if (st.nwritten < 4)
+		st.written[st.nwritten] = (int)(size_t)arg;
+	st.nwritten++;
+}
+
+static void
+stream_handler(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	st.req = req;
+	st.evcon = evhttp_request_get_connection(req);
+	evhttp_send_reply_start(req, HTTP_OK, "OK");
+}
+
+static void
+send_chunk(const char *s, int id)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evbuffer_add(b, s, strlen(s));
+	evhttp_send_reply_chunk_with_cb(st.req, b,
+	    chunk_written_cb, (void *)(size_t)id);
+	evbuffer_free(b);
+}
+
+static void
+test_chunk_with_cb(struct regress_env *env)
+{
+	unsigned short port;
+	struct evhttp *http = h2_server(env->base, &port);
+	struct evbuffer *in = evbuffer_new();
+	int fd;
+
+	memset(&st, 0, sizeof(st));
+	evhttp_set_cb(http, "/s", stream_handler, NULL);
+	fd = regress_connect_loopback(AF_INET, port);
+	regress_write_str(fd, "GET /s HTTP/1.1\r\nHost: h\r\n\r\n");
+	if (!http_raw_wait(env->base, fd, in, "\r\n\r\n", 1, 3.0) &&
+	    st.req == NULL)
+		tt_fail("no reply head");
+	tt_assert(st.req != NULL);
+	send_chunk("first", 1);
+	tt_int_op(st.nwritten, ==, 0);		/* from the loop */
+	http_raw_wait(env->base, fd, in, "first", 1, 3.0);
+	regress_run_for(env->base, 0.02);
+	tt_int_op(st.nwritten, ==, 1);
+	send_chunk("second", 2);
+	http_raw_wait(env->base, fd, in, "second", 1, 3.0);
+	regress_run_for(env->base, 0.02);
+	tt_int_op(st.nwritten, ==, 2);
+	tt_int_op(st.written[0], ==, 1);
+	tt_int_op(st.written[1], ==, 2);
+	tt_int_op(st.bad_evcon, ==, 0);
+	tt_int_op(http_count(in, "5\r\nfirst\r\n6\r\nsecond\r\n"), ==, 1);
+	evhttp_send_reply_end(st.req);
+	http_raw_wait(env->base, fd, in, "0\r\n\r\n", 1, 3.0);
+	tt_int_op(http_count(in, "0\r\n\r\n"), ==, 1);
+	tt_int_op(st.nwritten, ==, 2);
+	EVUTIL_CLOSESOCKET(fd);
+	evbuffer_free(in);
+	evhttp_free(http);
+}
+
+/* evhttp_start of the 2.x view: a 2.x server (bits, PUT served). */
+static void
+test_start_2x(struct regress_env *env)
+{
+	unsigned short port = regress_unused_port(AF_INET, SOCK_STREAM);
+	struct evhttp *http = evhttp_start("127.0.0.1", port);
+
+	if (http == NULL)
+		tt_skip("the unused port was taken meanwhile");
+	evhttp_set_gencb(http, h2_handler, http);
+	memset(&h2, 0, sizeof(h2));
+	tt_int_op(h2_ask(env->base, port, "PUT / HTTP/1.1\r\nHost: h\r\n"
+	    "Connection: close\r\nContent-Length: 0\r\n\r\n", NULL, 0), ==,
+	    200);
+	tt_int_op(h2.type, ==, EVHTTP_REQ_PUT);
+	evhttp_free(http);
+}
+
 struct regress_case regress_http2_server_cases[] = {
+	{ "http2/chunk_with_cb", test_chunk_with_cb, RT_BASE, NULL },
+	{ "http2/start_2x", test_start_2x, RT_BASE, NULL },
 	{ "http2/methods_default", test_methods_default, RT_BASE, NULL },
 	{ "http2/allowed_methods", test_allowed_methods, RT_BASE, NULL },
 	{ "http2/request_accessors", test_request_accessors, RT_BASE, NULL },

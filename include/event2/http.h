@@ -190,6 +190,11 @@ void evhttp_send_reply_start(struct evhttp_request *req, int code,
 void evhttp_send_reply_chunk(struct evhttp_request *req,
     struct evbuffer *databuf);
 void evhttp_send_reply_end(struct evhttp_request *req);
+/* A chunk; cb(connection, arg) runs once it is written (a later chunk's
+ * callback replaces one that has not run yet). */
+void evhttp_send_reply_chunk_with_cb(struct evhttp_request *req,
+    struct evbuffer *databuf,
+    void (*cb)(struct evhttp_connection *, void *), void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
