@@ -17,6 +17,13 @@
  *			responses.
  *	http_util.c	request objects, header lists, URI and query
  *			helpers, HTML escaping, dates.
+ *	http_api2.c	libevent 2.x: the *_2x entries, allowed methods,
+ *			request accessors, ownership and callbacks.
+ *	http_client2.c	2.x connections: evhttp_connection_base_new,
+ *			lookups through an evdns_base, accessors.
+ *	http_server2.c	2.x listeners (handles, evconnlistener) and
+ *			server settings (timevals, Content-Type, flags).
+ *	http_vhost.c	virtual hosts and server aliases.
  *
  * Functions shared between the files end in an underscore and are hidden
  * from the shared library's symbol table (EV_HIDDEN).
