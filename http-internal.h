@@ -313,7 +313,7 @@ struct evhttp_connection {
 	int family;			/* AF_UNSPEC, AF_INET or AF_INET6 */
 	int timeout_us;		/* the microseconds of the I/O timeout */
 	struct timeval retry_tv;	/* first retry delay; 0: 2 s */
-	struct sockaddr_storage *peer_addr;	/* evhttp_connection_get_addr */
+	struct sockaddr_storage *peer_addr;	/* for get_addr */
 };
 
 struct evhttp_cb {
@@ -343,16 +343,16 @@ struct evhttp {
 	int view2x;		/* made by the 2.x evhttp_new: req->type in
 				   bits, 501 for a refused method */
 	unsigned allowed_methods;		/* HTTP_M_* */
-	int timeout_us;		/* evhttp_set_timeout_tv: the microseconds */
+	int timeout_us;		/* evhttp_set_timeout_tv: microseconds */
 	int flags;		/* evhttp_set_flags */
-	int ctype_set;		/* evhttp_set_default_content_type called */
+	int ctype_set;		/* evhttp_set_default_content_type ran */
 	char *default_ctype;	/* its value; NULL: none */
 
 	/* Virtual hosts (http_vhost.c): the servers whose callbacks serve
 	 * the Host names they match, and this server's own names. */
 	TAILQ_HEAD(, evhttp) vhosts;
 	TAILQ_ENTRY(evhttp) next_vhost;		/* in parent->vhosts */
-	struct evhttp *parent;			/* a virtual host's server */
+	struct evhttp *parent;		/* a virtual host's server */
 	char *vhost_pattern;
 	TAILQ_HEAD(, http_alias) aliases;
 

@@ -40,7 +40,7 @@ struct http_req_ext {
 	void (*complete_cb)(struct evhttp_request *, void *);
 	void *complete_arg;
 	struct evhttp_uri *uri_elems;	/* evhttp_request_get_evhttp_uri */
-	char *uri_of;			/* the req->uri it was parsed from */
+	char *uri_of;			/* the req->uri parsed */
 	char *host;			/* evhttp_request_get_host */
 };
 
@@ -111,7 +111,7 @@ http_req_refused_(struct evhttp_connection *evcon, struct evhttp_request *req)
 	int view2x = http != NULL && http->view2x;
 
 	if ((method & allowed) == 0)
-		return HTTP_NOTIMPLEMENTED;	/* server_fail: 400 for 1.4 */
+		return HTTP_NOTIMPLEMENTED;	/* server_fail: 1.4's 400 */
 	http_req_set_method_(req, method, view2x);
 	return 0;
 }

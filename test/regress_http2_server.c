@@ -41,7 +41,7 @@ static struct {
 	char host[64];
 	char xa[16];		/* the X-A header */
 	char body[64];
-	int server_ok;		/* get_server(get_connection) is the server */
+	int server_ok;		/* get_server(get_connection) was it */
 	int addr_family;
 	struct evhttp_request *owned;
 	int completed;		/* on_complete calls */
@@ -158,8 +158,10 @@ static void
 test_methods_default(struct regress_env *env)
 {
 	static const struct { const char *m; int code, cmd; } t[] = {
-		{ "GET", 200, EVHTTP_REQ_GET }, { "POST", 200, EVHTTP_REQ_POST },
-		{ "HEAD", 200, EVHTTP_REQ_HEAD }, { "PUT", 200, EVHTTP_REQ_PUT },
+		{ "GET", 200, EVHTTP_REQ_GET },
+		{ "POST", 200, EVHTTP_REQ_POST },
+		{ "HEAD", 200, EVHTTP_REQ_HEAD },
+		{ "PUT", 200, EVHTTP_REQ_PUT },
 		{ "DELETE", 200, EVHTTP_REQ_DELETE },
 		{ "OPTIONS", 501, 0 }, { "TRACE", 501, 0 },
 		{ "CONNECT", 501, 0 }, { "PATCH", 501, 0 }, { "BREW", 501, 0 },
