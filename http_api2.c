@@ -94,7 +94,8 @@ evhttp_set_cb_2x(struct evhttp *http, const char *path,
 void
 evhttp_set_allowed_methods(struct evhttp *http, ev_uint16_t methods)
 {
-	http->allowed_methods = methods & HTTP_M_ALL;
+	if (http != NULL)
+		http->allowed_methods = methods & HTTP_M_ALL;
 }
 
 /*

@@ -80,6 +80,8 @@ evhttp_connection_get_addr(struct evhttp_connection *evcon)
 void
 evhttp_connection_set_family(struct evhttp_connection *evcon, int family)
 {
+	if (evcon == NULL)
+		return;
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6) {
 		event_warnx("%s: family %d is not AF_INET, AF_INET6 or "
 		    "AF_UNSPEC", __func__, family);

@@ -113,6 +113,8 @@ evhttp_del_accept_socket(struct evhttp *http,
 {
 	struct evhttp_bound_socket *b;
 
+	if (http == NULL)
+		return;
 	TAILQ_FOREACH(b, &http->sockets, next) {
 		if (b == bound)
 			break;
@@ -131,6 +133,8 @@ evhttp_foreach_bound_socket(struct evhttp *http,
 {
 	struct evhttp_bound_socket *b, *next;
 
+	if (http == NULL || function == NULL)
+		return;
 	/* The function may delete the socket it is given. */
 	for (b = TAILQ_FIRST(&http->sockets); b != NULL; b = next) {
 		next = TAILQ_NEXT(b, next);
@@ -166,7 +170,7 @@ evhttp_set_timeout_tv(struct evhttp *http, const struct timeval *tv)
 {
 	int secs, usecs;
 
-	if (timeout_from_tv(tv, &secs, &usecs) == 0) {
+	if (http != NULL && timeout_from_tv(tv, &secs, &usecs) == 0) {
 		http->timeout = secs;
 		http->timeout_us = usecs;
 	}
@@ -178,7 +182,7 @@ evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
 {
 	int secs, usecs;
 
-	if (timeout_from_tv(tv, &secs, &usecs) == 0) {
+	if (evcon != NULL && timeout_from_tv(tv, &secs, &usecs) == 0) {
 		evcon->timeout = secs;
 		evcon->timeout_us = usecs;
 	}
@@ -190,6 +194,8 @@ evhttp_connection_set_initial_retry_tv(struct evhttp_connection *evcon,
 {
 	int secs, usecs;
 
+	if (evcon == NULL)
+		return;
 	if (tv == NULL) {
 		memset(&evcon->retry_tv, 0, sizeof(evcon->retry_tv));
 	} else if (timeout_from_tv(tv, &secs, &usecs) == 0) {
@@ -204,6 +210,8 @@ evhttp_set_default_content_type(struct evhttp *http,
 {
 	char *ct = NULL;
 
+	if (http == NULL)
+		return;
 	if (content_type != NULL) {
 		if (!http_reason_is_safe_(content_type) ||
 		    (ct = mm_strdup(content_type)) == NULL) {
@@ -220,7 +228,7 @@ evhttp_set_default_content_type(struct evhttp *http,
 int
 evhttp_set_flags(struct evhttp *http, int flags)
 {
-	if (flags & ~EVHTTP_SERVER_LINGERING_CLOSE)
+	if (http == NULL || (flags & ~EVHTTP_SERVER_LINGERING_CLOSE))
 		return -1;
 	http->flags = flags;
 	return 0;

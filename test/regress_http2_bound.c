@@ -270,6 +270,17 @@ test_default_content_type(struct regress_env *env)
 	    0);
 	tt_int_op(evhttp_set_flags(http, 0x2), ==, -1);
 	tt_int_op(evhttp_set_flags(http, 0), ==, 0);
+	/* NULL objects: nothing happens. */
+	tt_int_op(evhttp_set_flags(NULL, 0), ==, -1);
+	evhttp_set_default_content_type(NULL, "x");
+	evhttp_set_timeout_tv(NULL, NULL);
+	evhttp_connection_set_timeout_tv(NULL, NULL);
+	evhttp_connection_set_initial_retry_tv(NULL, NULL);
+	evhttp_set_allowed_methods(NULL, EVHTTP_REQ_GET);
+	evhttp_connection_set_family(NULL, AF_INET);
+	evhttp_foreach_bound_socket(http, NULL, NULL);
+	evhttp_del_accept_socket(http, NULL);
+	evhttp_del_accept_socket(NULL, NULL);
 	evhttp_free(http);
 }
 
