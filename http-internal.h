@@ -608,8 +608,8 @@ server_content_type_(const struct evhttp *http)
 	return http->default_ctype;
 }
 
-/* http_vhost.c: the server whose callbacks serve req (http itself or
- * one of its virtual hosts, by the request's host). */
+/* http_vhost.c: the server whose callbacks serve req (http, which has
+ * virtual hosts, or one of them, by the request's host). */
 EV_HIDDEN struct evhttp *server_pick_host_(struct evhttp *http,
     struct evhttp_request *req);
 /* Detach http from its parent, free its virtual hosts and aliases. */

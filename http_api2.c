@@ -107,13 +107,14 @@ int
 http_req_refused_(struct evhttp_connection *evcon, struct evhttp_request *req)
 {
 	struct evhttp *http = evcon->http_server;
-	unsigned method = http_req_bit_(req);
-	unsigned allowed = http != NULL ? http->allowed_methods : HTTP_M_14;
-	int view2x = http != NULL && http->view2x;
+	unsigned method = http_req_bit_(req);	/* the parser's: 1.4 view */
 
-	if ((method & allowed) == 0)
+	if (http == NULL)
+		return (method & HTTP_M_14) ? 0 : HTTP_NOTIMPLEMENTED;
+	if ((method & http->allowed_methods) == 0)
 		return HTTP_NOTIMPLEMENTED;	/* server_fail: 1.4's 400 */
-	http_req_set_method_(req, method, view2x);
+	if (http->view2x)
+		http_req_set_method_(req, method, 1);
 	return 0;
 }
 

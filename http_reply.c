@@ -206,7 +206,7 @@ server_recycle_request(struct evhttp_connection *evcon,
 	char *host = req->remote_host;
 	unsigned short port = req->remote_port;
 
-	if (http_req_user_owned_(req))
+	if (req->flags & EVHTTP_USER_OWNED)
 		return;		/* the program frees it */
 	if (evcon->spare != NULL || req->input_buffer == NULL ||
 	    req->output_buffer == NULL) {
@@ -233,7 +233,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 	req->remote_port = port;
 	req->kind = EVHTTP_REQUEST;
 	http_req_set_method_(req, HTTP_M_GET, 0);
-	http_req_ext_free_(req);
+	if (r->ext != NULL)
+		http_req_ext_free_(req);
 	req->uri = NULL;
 	req->major = req->minor = 0;
 	req->response_code = 0;
@@ -318,7 +319,8 @@ server_reply_done_(struct evhttp_connection *evcon)
 		return;
 	TAILQ_REMOVE(&evcon->requests, req, next);
 	req->evcon = NULL;
-	http_req_complete_(req);
+	if (REQ_PRIV(req)->ext != NULL)
+		http_req_complete_(req);
 	server_recycle_request(evcon, req);
 	evcon->reply_started = 0;
 	evcon->reply_chunked = 0;

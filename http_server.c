@@ -478,7 +478,8 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 		    http_reason_phrase_(HTTP_SERVUNAVAIL));
 		return;
 	}
-	http = server_pick_host_(http, req);
+	if (!TAILQ_EMPTY(&http->vhosts))
+		http = server_pick_host_(http, req);
 	q = strchr(req->uri, '?');
 	plen = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {

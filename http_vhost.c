@@ -90,8 +90,6 @@ server_pick_host_(struct evhttp *http, struct evhttp_request *req)
 	const char *host;
 	struct evhttp *v;
 
-	if (TAILQ_EMPTY(&http->vhosts))
-		return http;	/* the common case: no lookup */
 	host = evhttp_request_get_host(req);
 	if (host == NULL || is_alias(http, host))
 		return http;
