@@ -314,6 +314,8 @@ struct evhttp_connection {
 	int timeout_us;		/* the microseconds of the I/O timeout */
 	struct timeval retry_tv;	/* first retry delay; 0: 2 s */
 	struct sockaddr_storage *peer_addr;	/* for get_addr */
+	socklen_t reuse_len;		/* peer_addr: the last connect's */
+	int con_flags;			/* evhttp_connection_set_flags */
 };
 
 struct evhttp_cb {
@@ -479,6 +481,8 @@ EV_HIDDEN void client_connect_failed_(struct evhttp_connection *evcon);
 EV_HIDDEN int client_is_numeric_(const char *address);
 EV_HIDDEN int client_lookup_(struct evhttp_connection *evcon);
 EV_HIDDEN void client_lookup_cancel_(struct evhttp_connection *evcon);
+EV_HIDDEN void client_remember_addr_(struct evhttp_connection *evcon);
+EV_HIDDEN int client_reuse_addr_(struct evhttp_connection *evcon);
 
 /* http_client.c: the entry both evhttp_make_request()s end in. */
 EV_HIDDEN int client_make_request_(struct evhttp_connection *evcon,

@@ -242,6 +242,8 @@ client_connect(struct evhttp_connection *evcon)
 	struct addrinfo *ai;
 	int r;
 
+	if (evcon->reuse_len > 0)
+		return client_reuse_addr_(evcon);
 	if (evcon->dns_base != NULL && !client_is_numeric_(evcon->address))
 		return client_lookup_(evcon);
 	ai = resolve(evcon->address, evcon->port, evcon->family, 0);
@@ -380,6 +382,7 @@ client_connect_done_(struct evhttp_connection *evcon)
 	}
 	evcon->flags |= EVCON_ESTABLISHED;
 	evcon->retry_cnt = 0;
+	client_remember_addr_(evcon);
 	conn_set_phase_(evcon, CONN_IDLE);
 	event_del(&evcon->ev_write);
 	evcon->flags &= ~EVCON_WRITE_ADDED;

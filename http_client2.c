@@ -201,3 +201,45 @@ client_lookup_cancel_(struct evhttp_connection *evcon)
 	lk->evcon = NULL;
 	evdns_getaddrinfo_cancel(lk->req);
 }
+
+int
+evhttp_connection_set_flags(struct evhttp_connection *evcon, int flags)
+{
+	if (evcon == NULL || (flags & ~(EVHTTP_CON_REUSE_CONNECTED_ADDR |
+	    EVHTTP_CON_LINGERING_CLOSE)))
+		return -1;
+	evcon->con_flags = flags;
+	if (!(flags & EVHTTP_CON_REUSE_CONNECTED_ADDR))
+		evcon->reuse_len = 0;
+	return 0;
+}
+
+/* Connected: keep the address for the next connects if asked to. */
+void
+client_remember_addr_(struct evhttp_connection *evcon)
+{
+	socklen_t len = sizeof(*evcon->peer_addr);
+
+	if (!(evcon->con_flags & EVHTTP_CON_REUSE_CONNECTED_ADDR))
+		return;
+	if (evcon->peer_addr == NULL &&
+	    (evcon->peer_addr = mm_malloc(sizeof(*evcon->peer_addr))) == NULL)
+		return;
+	if (getpeername(evcon->fd, (struct sockaddr *)evcon->peer_addr,
+		&len) == 0)
+		evcon->reuse_len = len;
+}
+
+/* Connect to the address of the last connect, without a lookup. */
+int
+client_reuse_addr_(struct evhttp_connection *evcon)
+{
+	struct addrinfo ai;
+
+	memset(&ai, 0, sizeof(ai));
+	ai.ai_family = evcon->peer_addr->ss_family;
+	ai.ai_socktype = SOCK_STREAM;
+	ai.ai_addr = (struct sockaddr *)evcon->peer_addr;
+	ai.ai_addrlen = evcon->reuse_len;
+	return client_connect_ai_(evcon, &ai);
+}

@@ -211,6 +211,7 @@ test_dns(struct regress_env *env)
 	struct evdns_base *dns;
 	struct evhttp_connection *evcon, *bad;
 	char ns[32];
+	int reuse, i, d;
 
 	memset(&cl, 0, sizeof(cl));
 	evutil_make_socket_nonblocking(nsfd);
@@ -259,6 +260,36 @@ test_dns(struct regress_env *env)
 	evhttp_connection_free(bad);
 	regress_run_for(env->base, 0.2);
 	tt_int_op(cl.done, ==, 3);
+	d = cl.done;
+
+	/* Reconnects look the name up again, unless the address is
+	 * reused (each response closes its connection). */
+	for (reuse = 0; reuse < 2; reuse++) {
+		evcon = evhttp_connection_base_new(env->base, dns, "re.test",
+		    port);
+		evhttp_connection_set_family(evcon, AF_INET);
+		if (reuse)
+			tt_int_op(evhttp_connection_set_flags(evcon,
+			    EVHTTP_CON_REUSE_CONNECTED_ADDR), ==, 0);
+		questions = 0;
+		for (i = 0; i < 3; i++) {
+			struct evhttp_request *req = new_req(NULL);
+
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Connection", "close");
+			tt_int_op(evhttp_make_request(evcon, req,
+			    EVHTTP_REQ_GET, "/r"), ==, 0);
+			wait_done(env->base, ++d);
+			tt_int_op(cl.code, ==, 200);
+		}
+		tt_int_op(questions, ==, reuse ? 1 : 3);
+		tt_int_op(evhttp_connection_set_flags(evcon,
+		    EVHTTP_CON_READ_ON_WRITE_ERROR), ==, -1);
+		tt_int_op(evhttp_connection_set_flags(evcon,
+		    EVHTTP_CON_LINGERING_CLOSE), ==, 0);
+		evhttp_connection_free(evcon);
+	}
+	tt_int_op(evhttp_connection_set_flags(NULL, 0), ==, -1);
 
 	evdns_base_free(dns, 0);
 	evdns_close_server_port(sp);

@@ -299,6 +299,19 @@ void evhttp_connection_set_local_port(struct evhttp_connection *evcon,
     ev_uint16_t port);
 void evhttp_connection_set_timeout(struct evhttp_connection *evcon,
     int timeout_in_secs);
+/*
+ * evhttp_connection_set_flags(): connect again to the address of the
+ * last successful connect instead of resolving the name again; the
+ * lingering close (our server connections always linger; accepted and
+ * kept).  0, or -1 for another flag: EVHTTP_CON_READ_ON_WRITE_ERROR
+ * (read a response after a failed write) is not implemented.
+ */
+#define EVHTTP_CON_REUSE_CONNECTED_ADDR	0x0008
+#define EVHTTP_CON_READ_ON_WRITE_ERROR	0x0010
+#define EVHTTP_CON_LINGERING_CLOSE	0x0020
+#define EVHTTP_CON_PUBLIC_FLAGS_END	0x100000
+int evhttp_connection_set_flags(struct evhttp_connection *evcon, int flags);
+
 /* Connect and I/O timeout with microseconds; NULL: the defaults. */
 void evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
     const struct timeval *tv);
