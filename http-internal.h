@@ -385,6 +385,9 @@ struct http_req {
 	/* Detached during its connection's close callback: the list it
 	 * waits in (evhttp_request_free() takes it out). */
 	struct evcon_requestq *orphans;
+	/* A recycled server request's last reason phrase, for the next
+	 * reply that uses the same one (set_response). */
+	char *old_reason;
 	int view2x;		/* req->type holds 2.x's bits (see below) */
 	struct http_req_ext *ext;	/* 2.x state; NULL until used */
 };
@@ -534,6 +537,8 @@ EV_HIDDEN int conn_io_timeout_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_kill_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_destroy_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_flush_(struct evhttp_connection *evcon);
+EV_HIDDEN void conn_send_body_(struct evhttp_connection *evcon,
+    struct evbuffer *body);
 EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
 EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
     struct evhttp_request *req);

@@ -592,6 +592,74 @@ conn_flush_(struct evhttp_connection *evcon)
 		conn_output_written(evcon);
 }
 
+#ifndef _WIN32
+/*
+ * conn_send_body_(): one sendmsg() of the output and body, straight from
+ * both buffers.  Drains what the socket took; -1 if nothing could be
+ * tried (not a socket, or an error conn_flush_() will meet again).
+ */
+static int
+conn_send_two(struct evhttp_connection *evcon, struct evbuffer *body)
+{
+	struct evbuffer *out = evcon->output_buffer;
+	struct iovec iov[2];
+	struct msghdr msg;
+	ssize_t n;
+
+	iov[0].iov_base = out->buffer;
+	iov[0].iov_len = out->off;
+	iov[1].iov_base = body->buffer;
+	iov[1].iov_len = body->off;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	do {
+		n = sendmsg(evcon->fd, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == ENOTSOCK)
+			evcon->flags |= EVCON_NOSEND;
+		return -1;
+	}
+	if ((size_t)n <= out->off) {
+		evbuffer_drain(out, (size_t)n);
+		return 0;
+	}
+	n -= (ssize_t)out->off;
+	evbuffer_drain(out, out->off);
+	evbuffer_drain(body, (size_t)n);
+	return 0;
+}
+#endif
+
+/* Bodies from this size on are sent without a copy into the output. */
+#define CONN_SEND_DIRECT	2048
+
+/*
+ * Queue body (emptied) after the output and write what the socket takes,
+ * as conn_flush_() does.  A large body goes out in one system call with
+ * the head queued before it, straight from body: only what the socket
+ * does not take now is copied into the output.
+ */
+void
+conn_send_body_(struct evhttp_connection *evcon, struct evbuffer *body)
+{
+#ifndef _WIN32
+	if (body->off >= CONN_SEND_DIRECT && evcon->fd != -1 &&
+	    evcon->phase != CONN_CONNECTING &&
+	    !(evcon->flags & (EVCON_DEAD | EVCON_WRITE_FAILED |
+	    EVCON_WRITE_ADDED | EVCON_NOSEND)) &&
+	    conn_send_two(evcon, body) == 0 && body->off == 0 &&
+	    evcon->output_buffer->off == 0) {
+		conn_output_written(evcon);
+		return;
+	}
+#endif
+	if (body->off > 0)
+		evbuffer_add_buffer(evcon->output_buffer, body);
+	conn_flush_(evcon);
+}
+
 /*
  * The exchange is over and the connection closes: once the output is
  * written, with a lingering close (or at once if the peer is gone).

@@ -168,12 +168,21 @@ safe_reason(int code, const char *reason)
 	return http_reason_phrase_(code);
 }
 
-/* Make req a response with this status; reason may be the current one. */
+/* Make req a response with this status; reason may be the current one.
+ * A recycled request reuses its last phrase if it is the same. */
 static void
 set_response(struct evhttp_request *req, int code, const char *reason)
 {
-	char *line = mm_strdup(safe_reason(code, reason));
+	const char *safe = safe_reason(code, reason);
+	char **old = &REQ_PRIV(req)->old_reason;
+	char *line;
 
+	if (*old != NULL && strcmp(*old, safe) == 0) {
+		line = *old;
+		*old = NULL;
+	} else {
+		line = mm_strdup(safe);
+	}
 	req->kind = EVHTTP_RESPONSE;
 	req->response_code = code;
 	mm_free(req->response_code_line);
@@ -214,7 +223,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 		return;
 	}
 	mm_free(req->uri);
-	mm_free(req->response_code_line);
+	mm_free(r->old_reason);
+	r->old_reason = req->response_code_line;
 	evhttp_clear_headers(&r->in_headers);
 	evhttp_clear_headers(&r->out_headers);
 	empty_buffer(&req->input_buffer);
@@ -293,16 +303,21 @@ reply_allowed(struct evhttp_connection *evcon, struct evhttp_request *req)
 	(((evcon)->flags & (EVCON_DEAD | EVCON_WRITE_FAILED)) != 0)
 
 /*
- * The reply to req is fully queued.  Send what the socket takes now; the
- * request is finished from the loop (server_reply_done_), so it stays
- * valid, unchanged and attached until the caller returns to the loop.
+ * The reply to req is fully queued, but for body (NULL: none), which
+ * follows the output.  Send what the socket takes now; the request is
+ * finished from the loop (server_reply_done_), so it stays valid,
+ * unchanged and attached until the caller returns to the loop.
  */
 static void
-reply_complete(struct evhttp_connection *evcon, struct evhttp_request *req)
+reply_complete(struct evhttp_connection *evcon, struct evhttp_request *req,
+    struct evbuffer *body)
 {
 	REQ_PRIV(req)->handed = 0;
 	REQ_PRIV(req)->replied = 1;
-	conn_flush_(evcon);
+	if (body != NULL)
+		conn_send_body_(evcon, body);
+	else
+		conn_flush_(evcon);
 	conn_defer_(evcon, CONN_DEFER_DONE);
 }
 
@@ -367,10 +382,9 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
 		server_write_head_(evcon, req, (ev_int64_t)len);
 		if (len > 0 && reply_without_body(req))
 			evbuffer_drain(databuf, len);
-		else if (len > 0)
-			evbuffer_add_buffer(evcon->output_buffer, databuf);
 	}
-	reply_complete(evcon, req);
+	reply_complete(evcon, req, len > 0 && databuf->off > 0 ?
+	    databuf : NULL);
 	conn_leave_(evcon);
 }
 
@@ -464,7 +478,7 @@ evhttp_send_reply_end(struct evhttp_request *req)
 	CONN_ENTER(evcon);
 	if (evcon->reply_chunked && !REPLY_DROPPED(evcon))
 		evbuffer_add(evcon->output_buffer, "0\r\n\r\n", 5);
-	reply_complete(evcon, req);
+	reply_complete(evcon, req, NULL);
 	conn_leave_(evcon);
 }
 

@@ -81,6 +81,7 @@ evhttp_request_free(struct evhttp_request *req)
 	mm_free(req->remote_host);
 	mm_free(req->uri);
 	mm_free(req->response_code_line);
+	mm_free(REQ_PRIV(req)->old_reason);
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
 	if (req->input_buffer != NULL)

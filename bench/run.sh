@@ -7,6 +7,7 @@
 # prints one table through bench/table.sh, which the other scripts can use
 # the same way (bench_record ROW UNIT VARIANT VALUE, then bench_table).
 #
+# BENCH_AREAS="http rpc" runs only those scripts (default: all).
 # BENCH_LIBEVENT21 (set by make) is the libevent 2.1 library configure
 # found through pkg-config; when it is empty the scripts run ours only
 # (BENCH_NO21=1).
@@ -19,7 +20,7 @@ if [ -z "${BENCH_LIBEVENT21-unset}" ]; then
 	BENCH_NO21=1
 	export BENCH_NO21
 fi
-for s in core buffer dns http rpc emul; do
+for s in ${BENCH_AREAS:-core buffer dns http rpc emul}; do
 	f=$srcdir/bench/run-$s.sh
 	[ -f "$f" ] || continue
 	echo "=== bench: $s"

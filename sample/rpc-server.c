@@ -140,6 +140,8 @@ main(int argc, char **argv)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons(argc > 1 ? atoi(argv[1]) : 0);
 
+	/* The base first: on Windows it starts Winsock for our socket. */
+	base = event_init();
 	/* Bind ourselves so that port 0 works and we can print the port. */
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
@@ -151,7 +153,6 @@ main(int argc, char **argv)
 	}
 	evutil_make_socket_nonblocking(fd);
 
-	base = event_init();
 	if ((http = evhttp_new(base)) == NULL ||
 	    evhttp_accept_socket(http, fd) == -1 ||
 	    (rpc = evrpc_init(http)) == NULL) {

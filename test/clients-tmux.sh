@@ -26,6 +26,13 @@ pane_has() {
 	"$tm" -S "$sock" capture-pane -p -t "$1" | grep -qx "$2"
 }
 
+# pane_ready PANE: the pane's shell has printed its prompt.  Keys sent
+# before that may be lost (with Debian's own tmux and libevent too): the
+# shell's start-up may discard input the pty already holds.
+pane_ready() {
+	"$tm" -S "$sock" capture-pane -p -t "$1" | grep -q '[^[:space:]]'
+}
+
 clients_of() {
 	"$tm" -S "$sock" list-clients -t t -F '#{client_control_mode}' |
 	    grep -c "$1"
@@ -38,6 +45,7 @@ tmux_session_run() {
 	export TERM=xterm
 	tap_check clients/tmux/session/new-session \
 	    "$tm" -S "$sock" -f /dev/null new-session -d -s t -x 80 -y 24 sh
+	wait_until 10 pane_ready t:0.0
 	"$tm" -S "$sock" send-keys -t t:0.0 'echo left-$((6*7))' Enter
 	tap_check clients/tmux/session/send-keys \
 	    wait_until 10 pane_has t:0.0 left-42
@@ -47,6 +55,7 @@ tmux_session_run() {
 	n=$("$tm" -S "$sock" list-panes -t t:0 | wc -l)
 	if [ "$n" -eq 2 ]; then tap_ok clients/tmux/session/two-panes
 	else tap_fail clients/tmux/session/two-panes "$n panes"; fi
+	wait_until 10 pane_ready t:0.1
 	"$tm" -S "$sock" send-keys -t t:0.1 'echo right-$((2+3))' Enter
 	if wait_until 10 pane_has t:0.1 right-5 && pane_has t:0.0 left-42 &&
 	   ! pane_has t:0.1 left-42; then
@@ -77,11 +86,21 @@ tmux_session_run() {
 	exec 3>&-
 
 	# Reattach: a control-mode client sees the same panes, then detaches.
+	# Its commands go in once it is attached (%session-changed): sent
+	# with the attach they may run before it (tmux's own order, with
+	# Debian's libevent too), and list-clients would not list it yet.
+	mkfifo "$tdir/cin"
+	timeout $((10 * ${REGRESS_TIMEOUT_MULTIPLIER:-1})) \
+	    "$tm" -S "$sock" -C attach -t t < "$tdir/cin" \
+	    > "$tdir/control" 2>&1 &
+	cpid=$!
+	exec 4> "$tdir/cin"
+	wait_until 10 grep -q '^%session-changed' "$tdir/control"
 	printf '%s\n' \
 	    'list-clients -F "#{client_control_mode}:#{session_name}"' \
-	    'capture-pane -p -t t:0.1' 'detach-client' |
-	    timeout $((10 * ${REGRESS_TIMEOUT_MULTIPLIER:-1})) \
-	    "$tm" -S "$sock" -C attach -t t > "$tdir/control" 2>&1
+	    'capture-pane -p -t t:0.1' 'detach-client' >&4
+	exec 4>&-
+	wait "$cpid"
 	if grep -qx '1:t' "$tdir/control" &&
 	   grep -qx 'right-5' "$tdir/control" &&
 	   grep -q '^%exit' "$tdir/control"; then

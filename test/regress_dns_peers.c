@@ -28,18 +28,31 @@
 
 static pid_t dm_pid = -1;
 static char dig[256];		/* the path of dig */
+static char dig_out[128];	/* and the file of its output */
 
-/* Lines of dig +short output, without trailing dots, sorted-insensitive. */
+/* Lines of dig +short output, without trailing dots, sorted-insensitive.
+ * args: dig's last arguments, separated by single spaces. */
 static int
 dig_lines(unsigned short port, const char *args, char out[][64], int max)
 {
-	char cmd[512], line[256];
+	char opt_port[16], words[128], line[256], *argv[16], *w;
 	FILE *f;
-	int n = 0;
+	int n = 0, i = 0;
 
-	snprintf(cmd, sizeof(cmd), "'%s' @127.0.0.1 -p %u +short +time=2 "
-	    "+tries=1 %s 2>/dev/null", dig, (unsigned)port, args);
-	f = popen(cmd, "r");
+	snprintf(opt_port, sizeof(opt_port), "%u", (unsigned)port);
+	snprintf(words, sizeof(words), "%s", args);
+	argv[i++] = dig;
+	argv[i++] = "@127.0.0.1";
+	argv[i++] = "-p";
+	argv[i++] = opt_port;
+	argv[i++] = "+short";
+	argv[i++] = "+time=2";
+	argv[i++] = "+tries=1";
+	for (w = strtok(words, " "); w != NULL && i < 15; w = strtok(NULL, " "))
+		argv[i++] = w;
+	argv[i] = NULL;
+	tt_int_op(regress_wait(regress_spawn(argv, dig_out), 10), ==, 0);
+	f = fopen(dig_out, "r");
 	tt_assert(f != NULL);
 	while (fgets(line, sizeof(line), f) != NULL && n < max) {
 		size_t l = strcspn(line, "\r\n");
@@ -50,7 +63,7 @@ dig_lines(unsigned short port, const char *args, char out[][64], int max)
 			continue;
 		snprintf(out[n++], 64, "%.63s", line);
 	}
-	pclose(f);
+	fclose(f);
 	return n;
 }
 
@@ -163,6 +176,7 @@ test_dnsmasq(struct regress_env *env)
 		tt_skip("dig (dnsutils) not installed");
 	snprintf(dig, sizeof(dig), "%s", regress_find_program("dig"));
 	regress_tmpdir(dir, sizeof(dir), "dns-dnsmasq");
+	snprintf(dig_out, sizeof(dig_out), "%s/dig.out", dir);
 	snprintf(hosts, sizeof(hosts), "%s/hosts", dir);
 	tt_assert((f = fopen(hosts, "w")) != NULL);
 	tt_int_op(fputs(hostlines, f), >=, 0);

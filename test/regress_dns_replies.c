@@ -27,9 +27,11 @@
 #include "regress_dns.h"
 
 /* ------------------------------------------------------------------ */
-/* Hostile replies from a forked raw server                            */
+/* Hostile replies from a raw server (a helper peer, regress_peer)    */
 
 static pid_t raw_pid = -1;
+static int raw_fds[2];		/* its UDP and TCP sockets, on one port */
+static unsigned short raw_port;
 
 static size_t
 put_rr_a(unsigned char *p, const unsigned char *owner, size_t olen,
@@ -214,9 +216,14 @@ read_full(int fd, unsigned char *b, size_t n)
 	return (ssize_t)got;
 }
 
-static void
-raw_child(int ufd, int tfd)
+/* The raw server, until a datagram "stop": its exit status, 0. */
+static int
+raw_main(void *arg)
 {
+	int ufd = raw_fds[0], tfd = raw_fds[1];
+
+	(void)arg;
+	alarm(60);
 	for (;;) {
 		struct pollfd pf[2];
 		unsigned char q[600], out[4][600];
@@ -234,6 +241,8 @@ raw_child(int ufd, int tfd)
 			socklen_t fl = sizeof(from);
 			ssize_t r = recvfrom(ufd, q, sizeof(q), 0,
 			    (struct sockaddr *)&from, &fl);
+			if (r == 4 && memcmp(q, "stop", 4) == 0)
+				return 0;
 			if (r < 12 + 5)
 				continue;
 			nd = raw_build(q, (size_t)r, out, lens, 0);
@@ -275,7 +284,7 @@ raw_child(int ufd, int tfd)
 	}
 }
 
-/* Fork the raw server; UDP and TCP on the same loopback port. */
+/* Start the raw server; UDP and TCP on the same loopback port. */
 static int
 raw_start(void)
 {
@@ -291,16 +300,31 @@ raw_start(void)
 		ufd = -1;
 	}
 	tt_assert(ufd >= 0);
-	raw_pid = regress_fork();
-	if (raw_pid == 0) {
-		regress_die_with_parent();
-		alarm(60);
-		raw_child(ufd, tfd);
-		_exit(0);
-	}
-	close(ufd);
-	close(tfd);
+	raw_fds[0] = ufd;
+	raw_fds[1] = tfd;
+	raw_port = port;
+	/* (Its sockets stay open here until it ended: a peer thread
+	 * shares them.) */
+	raw_pid = regress_peer(raw_main, NULL);
 	return port;
+}
+
+/* Tell the raw server to stop; it must end by itself, with status 0. */
+static void
+raw_stop(void)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	tt_assert(fd >= 0);
+	regress_loopback_in(&sin, raw_port);
+	tt_int_op(sendto(fd, "stop", 4, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)), ==, 4);
+	close(fd);
+	tt_int_op(regress_wait(raw_pid, 5), ==, 0);
+	raw_pid = -1;
+	close(raw_fds[0]);
+	close(raw_fds[1]);
 }
 
 static void
@@ -343,7 +367,7 @@ test_bad_replies(struct regress_env *env)
 		    ==, 0);
 	}
 	dns_wait(N, 5);
-	regress_kill_child(&raw_pid, SIGKILL);
+	raw_stop();
 	for (i = 0; i < (int)N; i++) {
 		if (r[i].err != cases[i].err)
 			regress_fail(__FILE__, __LINE__, "%s: got %d, want %d",

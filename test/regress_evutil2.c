@@ -480,6 +480,9 @@ test_secure_rng_fork(struct regress_env *env)
 	int p[2];
 
 	(void)env;
+#ifdef _WIN32
+	tt_skip("the RNG of a forked child: Windows has no fork()");
+#endif
 	tt_int_op(evutil_secure_rng_init(), ==, 0);
 	tt_int_op(pipe(p), ==, 0);
 	pid = regress_fork();

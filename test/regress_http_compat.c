@@ -756,13 +756,33 @@ test_connection_layout(struct regress_env *env)
 	tt_int_op(EVHTTP_CON_INCOMING, ==, 0x0001);
 	tt_int_op(EVHTTP_CON_OUTGOING, ==, 0x0002);
 	tt_int_op(EVHTTP_CON_CLOSEDETECT, ==, 0x0004);
-	/* The offsets measured on genuine 1.4.15, x86-64. */
-	if (sizeof(void *) != 8 || sizeof(long) != 8)
-		tt_skip("the 1.4.15 figures are for LP64");
-	tt_int_op(offsetof(struct evhttp_connection, output_buffer), ==, 288);
-	tt_int_op(offsetof(struct evhttp_connection, address), ==, 312);
-	tt_int_op(offsetof(struct evhttp_connection, port), ==, 320);
-	tt_int_op(offsetof(struct evhttp_connection, state), ==, 340);
+	if (sizeof(void *) == 8 && sizeof(long) == 8) {
+		/* The offsets measured on genuine 1.4.15, x86-64. */
+		tt_int_op(sizeof(struct event), ==, 128);
+		tt_int_op(offsetof(struct evhttp_connection, output_buffer),
+		    ==, 288);
+		tt_int_op(offsetof(struct evhttp_connection, address), ==, 312);
+		tt_int_op(offsetof(struct evhttp_connection, port), ==, 320);
+		tt_int_op(offsetof(struct evhttp_connection, state), ==, 340);
+	} else if (sizeof(void *) == 8 && sizeof(long) == 4) {
+		/*
+		 * Win64 (LLP64), worked out by hand from 1.4.15's member
+		 * lists: struct timeval is two 4-byte longs, so struct
+		 * event is 120 bytes (ev_timeout at 80, ev_pri at 88,
+		 * ev_callback at 96); ev at 24, close_ev at 144, the
+		 * buffers at 264 and 272, bind_address 280, bind_port
+		 * 288, address 296, port 304, then five ints from 308.
+		 */
+		tt_int_op(sizeof(struct event), ==, 120);
+		tt_int_op(offsetof(struct event, ev_callback), ==, 96);
+		tt_int_op(offsetof(struct evhttp_connection, output_buffer),
+		    ==, 272);
+		tt_int_op(offsetof(struct evhttp_connection, address), ==, 296);
+		tt_int_op(offsetof(struct evhttp_connection, port), ==, 304);
+		tt_int_op(offsetof(struct evhttp_connection, state), ==, 324);
+	} else {
+		tt_skip("figures only for LP64 and LLP64");
+	}
 }
 
 /* The 1.4 members of a client connection through its life. */

@@ -1,7 +1,7 @@
 /*
  * regress_http_peers.c -- evhttp with real programs and many peers: curl
  * as a client, nginx as a server (both when installed), the sample
- * servers, and 1,000 concurrent keep-alive connections from a child.
+ * servers, and 1,000 concurrent keep-alive connections from a peer.
  */
 #include "config.h"
 
@@ -47,41 +47,51 @@ count_cstr(const char *s, const char *needle)
 
 #define NCONN 1000
 
-/* The child: NCONN connections, then a request on each, twice; its exit
- * status (0, or what went wrong: 12 write, 13 read). */
+/* The peer (regress_peer; arg: the port): NCONN connections, then a
+ * request on each, twice; its exit status (0, or what went wrong: 12
+ * write, 13 read). */
 static int
-many_child(unsigned short port)
+many_child(void *arg)
 {
+	unsigned short port = *(unsigned short *)arg;
 	static int fds[NCONN];
 	char buf[4096];
-	int i, round;
+	int i, round, status = 0;
 
 	for (i = 0; i < NCONN; i++)
 		fds[i] = regress_connect_loopback(AF_INET, port);
 	/* Two rounds: every connection serves a request in each. */
-	for (round = 0; round < 2; round++) {
+	for (round = 0; round < 2 && status == 0; round++) {
 		for (i = 0; i < NCONN; i++) {
 			static const char req[] = "GET /conn HTTP/1.1\r\n\r\n";
 			size_t got = 0;
 
 			if (write(fds[i], req, sizeof(req) - 1) !=
-			    (ssize_t)sizeof(req) - 1)
-				return 12;
+			    (ssize_t)sizeof(req) - 1) {
+				status = 12;
+				break;
+			}
 			/* The reply is small: read until its body "ok". */
-			for (;;) {
+			while (status == 0) {
 				ssize_t n = read(fds[i], buf + got,
 				    sizeof(buf) - 1 - got);
 
 				if (n <= 0)
-					return 13;
-				got += (size_t)n;
+					status = 13;
+				else
+					got += (size_t)n;
 				buf[got] = '\0';
 				if (strstr(buf, "\r\n\r\nok") != NULL)
 					break;
 			}
+			if (status != 0)
+				break;
 		}
 	}
-	return 0;
+	/* (A peer thread's sockets do not end with it.) */
+	for (i = 0; i < NCONN; i++)
+		close(fds[i]);
+	return status;
 }
 
 static struct evhttp_connection *many_seen[NCONN];
@@ -122,10 +132,7 @@ test_many_connections(struct regress_env *env)
 		tt_skip("cannot raise RLIMIT_NOFILE");
 	http_srv_start(env->base, AF_INET);
 	evhttp_set_cb(srv.http, "/conn", conn_cb, NULL);
-	if ((pid = regress_fork()) == 0) {
-		regress_die_with_parent();
-		_exit(many_child(srv.port));
-	}
+	pid = regress_peer(many_child, &srv.port);
 	tt_int_op(regress_run_until_exit(env->base, pid, 40), ==, 0);
 	tt_int_op(srv.nreq, ==, 2 * NCONN);
 	tt_int_op(many_n, ==, NCONN);		/* 1,000 distinct connections */
@@ -318,13 +325,15 @@ test_curl(struct regress_env *env)
 static pid_t
 nginx_start(const char *prog, unsigned short port)
 {
-	char path[256], conf[128], errlog[128], file[128];
+	char path[256], conf[128], errlog[128], file[128], dir[512];
 	char *argv[] = { path, "-p", tmpdir, "-c", conf, "-e", errlog, NULL };
 	pid_t pid;
 	FILE *f;
 	int i;
 
 	snprintf(path, sizeof(path), "%s", prog);
+	/* The directory in the configuration, as nginx names it. */
+	regress_path_for(prog, tmpdir, dir, sizeof(dir));
 	snprintf(conf, sizeof(conf), "%s/nginx.conf", tmpdir);
 	snprintf(errlog, sizeof(errlog), "%s/error.log", tmpdir);
 	f = fopen(conf, "w");
@@ -340,15 +349,14 @@ nginx_start(const char *prog, unsigned short port)
 	    " gzip on; gzip_min_length 1; gzip_types text/plain;\n"
 	    " types { text/plain txt; application/octet-stream bin; }\n"
 	    " server { listen 127.0.0.1:%u; root %s; }\n}\n",
-	    tmpdir, tmpdir, tmpdir, tmpdir, tmpdir, tmpdir, tmpdir,
-	    (unsigned)port, tmpdir);
+	    dir, dir, dir, dir, dir, dir, dir, (unsigned)port, dir);
 	tt_int_op(fclose(f), ==, 0);
 	snprintf(file, sizeof(file), "%s/a.txt", tmpdir);
-	tt_assert((f = fopen(file, "w")) != NULL);
+	tt_assert((f = fopen(file, "wb")) != NULL);
 	fprintf(f, "hello from nginx\n");
 	tt_int_op(fclose(f), ==, 0);
 	snprintf(file, sizeof(file), "%s/big.bin", tmpdir);
-	tt_assert((f = fopen(file, "w")) != NULL);
+	tt_assert((f = fopen(file, "wb")) != NULL);
 	for (i = 0; i < 200000; i++)
 		fputc('A' + i % 23, f);
 	tt_int_op(fclose(f), ==, 0);
@@ -578,6 +586,11 @@ test_sample_mt_server(struct regress_env *env)
 	int i, ok = 0;
 
 	(void)env;
+#ifdef _WIN32
+	/* (Its threads each listen on the port: SO_REUSEPORT.) */
+	tt_skip("sample/http-mt-server needs SO_REUSEPORT, which Windows "
+	    "lacks: not built there");
+#endif
 	if (prog == NULL)
 		tt_skip("sample/http-mt-server not built");
 	snprintf(progbuf, sizeof(progbuf), "%s", prog);

@@ -167,6 +167,107 @@ test_pipeline(struct regress_env *env)
 	http_srv_stop();
 }
 
+/* /big?n=SIZE: SIZE bytes of a pattern that differs per request. */
+static int big_seq;
+
+static char
+big_byte(int seq, size_t i)
+{
+	return (char)('a' + (i + 7 * (size_t)seq) % 23);
+}
+
+static void
+big_cb(struct evhttp_request *req, void *arg)
+{
+	const char *n = strstr(evhttp_request_uri(req), "n=");
+	size_t len = n != NULL ? strtoul(n + 2, NULL, 10) : 0, i;
+	struct evbuffer *buf = evbuffer_new();
+	char *body = malloc(len + 1);
+
+	(void)arg;
+	tt_assert(buf != NULL && body != NULL);
+	for (i = 0; i < len; i++)
+		body[i] = big_byte(big_seq, i);
+	big_seq++;
+	evbuffer_add(buf, body, len);
+	evhttp_send_reply(req, HTTP_OK, "OK", buf);
+	/* Sent or queued: the caller's buffer is empty either way. */
+	tt_int_op(buf->off, ==, 0);
+	evbuffer_free(buf);
+	free(body);
+}
+
+/* Check the reply at *pp: 200 with a body of len bytes of request seq's
+ * pattern; moves *pp past it. */
+static void
+check_big_reply(const char **pp, const char *end, int seq, size_t len)
+{
+	const char *p = *pp, *body;
+	char cl[32];
+	size_t i;
+
+	tt_assert(end - p > 17 && strncmp(p, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	body = strstr(p, "\r\n\r\n");
+	tt_assert(body != NULL);
+	body += 4;
+	snprintf(cl, sizeof(cl), "%zu", len);
+	tt_str_op(raw_header(p, "Content-Length"), ==, cl);
+	tt_assert((size_t)(end - body) >= len);
+	for (i = 0; i < len; i++)
+		if (body[i] != big_byte(seq, i))
+			regress_fail(__FILE__, __LINE__, "reply %d differs "
+			    "at byte %zu", seq, i);
+	*pp = body + len;
+}
+
+/*
+ * Replies larger than the socket takes at once, pipelined between small
+ * ones: every byte arrives, in order, whether the body went out straight
+ * from the application's buffer, partly, or through the output.
+ */
+static void
+test_large_replies(struct regress_env *env)
+{
+	static const size_t sizes[] = { 3 << 20, 4096, 2047, 2048, 1 << 20 };
+	struct evbuffer *in = evbuffer_new();
+	const char *p, *end;
+	char req[128];
+	size_t k;
+	int fd;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_cb(srv.http, "/big", big_cb, NULL);
+	big_seq = 0;
+	fd = regress_connect_loopback(AF_INET, srv.port);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		snprintf(req, sizeof(req), "GET /big?n=%zu HTTP/1.1\r\n"
+		    "Host: a\r\n\r\n", sizes[k]);
+		regress_write_str(fd, req);
+		if (k == 1)
+			regress_write_str(fd, "GET /hello HTTP/1.1\r\n\r\n");
+	}
+	regress_write_str(fd, "GET /hello HTTP/1.1\r\nConnection: close"
+	    "\r\n\r\n");
+	tt_assert(http_raw_wait(env->base, fd, in, NULL, 0, 10.0));
+	p = (const char *)in->buffer;
+	end = p + in->off;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		check_big_reply(&p, end, (int)k, sizes[k]);
+		if (k == 1) {
+			tt_assert(strncmp(p, "HTTP/1.1 200 OK\r\n", 17) == 0);
+			p = strstr(p, "\r\n\r\n") + 4;
+			tt_assert(strncmp(p, "hello ", 6) == 0);
+			p += 7;
+		}
+	}
+	tt_assert(strncmp(p, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	p = strstr(p, "\r\n\r\n") + 4;
+	tt_assert(end - p == 7 && strncmp(p, "hello ", 6) == 0);
+	close(fd);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
 static void
 test_http10(struct regress_env *env)
 {
@@ -1108,6 +1209,7 @@ struct regress_case regress_http_server_cases[] = {
 	    NULL },
 	{ "http/basic_raw", test_basic_raw, RT_BASE, NULL },
 	{ "http/pipeline", test_pipeline, RT_BASE, NULL },
+	{ "http/large_replies", test_large_replies, RT_BASE, NULL },
 	{ "http/http10", test_http10, RT_BASE, NULL },
 	{ "http/not_found", test_not_found, RT_BASE, NULL },
 	{ "http/send_error", test_send_error, RT_BASE, NULL },

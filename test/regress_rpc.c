@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -991,57 +992,111 @@ test_free_in_callback(struct regress_env *env)
 	server_teardown();
 }
 
+/* Up to len - 1 bytes of the file at path, NUL-terminated, without the
+ * CRs of a Windows program's text output; the length, -1 if unreadable. */
+static int
+sample_output(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+	int c;
+
+	if (f == NULL)
+		return -1;
+	while (n + 1 < len && (c = getc(f)) != EOF)
+		if (c != '\r')
+			buf[n++] = (char)c;
+	buf[n] = '\0';
+	fclose(f);
+	return (int)n;
+}
+
+/* The port of the server's "listening on" line in the file at path,
+ * waiting for it up to 10 s (scaled); 0 if it never came. */
+static int
+sample_port(const char *path, pid_t pid)
+{
+	double end = regress_now() + 10 * regress_slowdown();
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char text[256];
+	int port = 0;
+
+	while (regress_now() < end && kill(pid, 0) == 0) {
+		if (sample_output(path, text, sizeof(text)) > 0 &&
+		    strchr(text, '\n') != NULL) {
+			sscanf(text, "listening on 127.0.0.1:%d", &port);
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return port;
+}
+
 /* Run server, have client put two keys and get three, check the answers
  * and the server's clean exit on SIGTERM. */
 static void
 sample_exchange(const char *server, const char *client)
 {
-	char cmd[3000], line[256];
-	FILE *p, *out;
-	int port = 0, ok = 0;
+	char dir[64], sout[128], cout[128], port_s[16], text[1024];
+	char *srv_argv[] = { (char *)server, NULL };
+	char *put_argv[] = { (char *)client, port_s, "alpha=one", "beta=two",
+		NULL };
+	char *get_argv[] = { (char *)client, port_s, "alpha", "beta",
+		"gamma", NULL };
 	pid_t pid;
-	int pfd[2];
+	int port;
 
-	tt_int_op(pipe(pfd), ==, 0);
-	if ((pid = regress_fork()) == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		execl(server, server, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p = fdopen(pfd[0], "r");
-	if (fgets(line, sizeof(line), p) != NULL)
-		sscanf(line, "listening on 127.0.0.1:%d", &port);
+	regress_tmpdir(dir, sizeof(dir), "rpc-sample");
+	snprintf(sout, sizeof(sout), "%s/server.out", dir);
+	snprintf(cout, sizeof(cout), "%s/client.out", dir);
+	pid = regress_spawn(srv_argv, sout);
+	port = sample_port(sout, pid);
 	tt_assert(port > 0);
+	snprintf(port_s, sizeof(port_s), "%d", port);
 
-	snprintf(cmd, sizeof(cmd), "'%s' %d alpha=one beta=two >/dev/null",
-	    client, port);
-	tt_int_op(system(cmd) == 0 ? 0 : -1, ==, 0);
-	snprintf(cmd, sizeof(cmd), "'%s' %d alpha beta gamma", client, port);
-	out = popen(cmd, "r");
-	tt_assert(out != NULL);
-	while (fgets(line, sizeof(line), out) != NULL) {
-		if (strcmp(line, "get alpha: one\n") == 0 ||
-		    strcmp(line, "get beta: two\n") == 0 ||
-		    strcmp(line, "get gamma: not found\n") == 0)
-			ok++;
+	if (regress_wait(regress_spawn(put_argv, cout), 10) != 0) {
+		(void)sample_output(cout, text, sizeof(text));
+		regress_fail(__FILE__, __LINE__, "%s failed:\n%s", client,
+		    text);
 	}
-	pclose(out);
-	tt_int_op(ok, ==, 3);
+	tt_int_op(regress_wait(regress_spawn(get_argv, cout), 10), ==, 0);
+	tt_int_op(sample_output(cout, text, sizeof(text)), >, 0);
+	tt_str_op(text, ==, "get alpha: one\nget beta: two\n"
+	    "get gamma: not found\n");
 
-	/* SIGTERM ends the server cleanly, with its summary line. */
 	kill(pid, SIGTERM);
-	tt_assert(fgets(line, sizeof(line), p) != NULL);
-	tt_str_op(line, ==, "served 5 calls, 2 keys\n");
+#ifdef _WIN32
+	/* No signal reaches a Windows program from another process:
+	 * kill() ends it (TerminateProcess), before its summary line.  (A
+	 * Unix one under wine gets the SIGTERM.) */
+	if (!regress_w32_is_unix_program(server)) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		int i;
+
+		tt_int_op(regress_wait(pid, 3), ==, 128 + SIGTERM);
+		/* (Wine may close its output file a moment later.) */
+		for (i = 0; i < 200 && remove(sout) == -1 && errno == EACCES;
+		    i++)
+			nanosleep(&ts, NULL);
+		regress_rmtree(dir);
+		return;
+	}
+#endif
+	/* SIGTERM ends the server cleanly, with its summary line. */
 	tt_int_op(regress_wait(pid, 3), ==, 0);
-	fclose(p);
+	tt_int_op(sample_output(sout, text, sizeof(text)), >, 0);
+	tt_assert(strstr(text, "\nserved 5 calls, 2 keys\n") != NULL);
+	regress_rmtree(dir);
 }
 
 static const char *
 sample_dir(char *buf, size_t len, const char *prog)
 {
+#ifdef _WIN32
+	snprintf(buf, len, "%s/sample/%s.exe", regress_builddir(), prog);
+#else
 	snprintf(buf, len, "%s/sample/%s", regress_builddir(), prog);
+#endif
 	return buf;
 }
 
@@ -1052,10 +1107,6 @@ test_sample(struct regress_env *env)
 	char server[1024], client[1024];
 
 	(void)env;
-#ifdef _WIN32
-	tt_skip("the server is stopped with SIGTERM, which Windows cannot "
-	    "send to another process");
-#endif
 	sample_dir(server, sizeof(server), "rpc-server");
 	sample_dir(client, sizeof(client), "rpc-client");
 	if (access(server, X_OK) != 0 || access(client, X_OK) != 0)
@@ -1063,29 +1114,80 @@ test_sample(struct regress_env *env)
 	sample_exchange(server, client);
 }
 
+/* Build their sample prog in dir: Debian's libevent 2.1 and the system's
+ * headers only, none of ours.  Under wine the Unix cc runs, in the Unix
+ * sh (the paths by their Unix names, the output in dir.log). */
+static void
+build_theirs(const char *prog, const char *dir, const char *bdir,
+    const char *sdir)
+{
+	char cmd[8192], out[4096];
+	size_t n;
+	FILE *f;
+	int st;
+#ifdef _WIN32
+	const char *sh = regress_find_program("sh");
+	char ux[3][1024], log[128];
+	char *argv[] = { (char *)sh, "-c", cmd, NULL };
+	const char *cc = "cc";
+
+	regress_path_for(sh, dir, ux[0], sizeof(ux[0]));
+	regress_path_for(sh, bdir, ux[1], sizeof(ux[1]));
+	regress_path_for(sh, sdir, ux[2], sizeof(ux[2]));
+	snprintf(log, sizeof(log), "%s.log", dir);
+	dir = ux[0];
+	bdir = ux[1];
+	sdir = ux[2];
+#else
+	const char *cc = getenv("CC") ? getenv("CC") : "cc";
+#endif
+
+	snprintf(cmd, sizeof(cmd), "%.100s -w -I/usr/include "
+	    "-I'%.1000s' -I'%.1000s' -o %s/%s '%.1000s/sample/%s.c' "
+	    "'%.1000s/sample/rpc-example.gen.c' -l:libevent.so 2>&1",
+	    cc, bdir, sdir, dir, prog, sdir, prog, bdir);
+#ifdef _WIN32
+	st = regress_wait(regress_spawn(argv, log), 60);
+	tt_assert((f = fopen(log, "rb")) != NULL);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	fclose(f);
+	(void)remove(log);
+#else
+	tt_assert((f = popen(cmd, "r")) != NULL);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	st = pclose(f);
+#endif
+	out[n] = '\0';
+	if (st != 0)
+		regress_fail(__FILE__, __LINE__, "%s:\n%s", cmd, out);
+}
+
 /*
  * Wire interoperability with libevent's own evrpc: the same sample sources
  * and generated code built against Debian's libevent 2.1 (whose evrpc
  * speaks 1.4's protocol), then our server with their client and their
- * server with our client.
+ * server with our client.  The win32 run does it under wine, with the
+ * Unix programs built there.
  */
 static void
 test_interop(struct regress_env *env)
 {
 	char server[1024], client[1024], dir[64], theirs[128];
-	char cmd[8192], out[4096];
 	char bdir[PATH_MAX], sdir[PATH_MAX];
-	const char *cc = getenv("CC") ? getenv("CC") : "cc";
 	const char *progs[] = { "rpc-server", "rpc-client" };
-	FILE *f;
-	size_t i, n;
+#ifdef _WIN32
+	const char *rpc_h = "Z:/usr/include/event2/rpc.h";
+
+	if (regress_find_program("sh") == NULL)
+		tt_skip("needs libevent 2.1 built for this system (Debian's "
+		    "is for Linux, which only wine has)");
+#else
+	const char *rpc_h = "/usr/include/event2/rpc.h";
+#endif
+	size_t i;
 
 	(void)env;
-#ifdef _WIN32
-	tt_skip("needs libevent 2.1 built for this system (Debian's is for "
-	    "Linux)");
-#endif
-	if (access("/usr/include/event2/rpc.h", R_OK) != 0)
+	if (access(rpc_h, R_OK) != 0)
 		tt_skip("libevent 2.1 headers (libevent-dev) not installed");
 	sample_dir(server, sizeof(server), "rpc-server");
 	sample_dir(client, sizeof(client), "rpc-client");
@@ -1095,18 +1197,8 @@ test_interop(struct regress_env *env)
 	tt_assert(realpath(regress_srcdir(), sdir) != NULL);
 
 	regress_tmpdir(dir, sizeof(dir), "rpc21");
-	for (i = 0; i < 2; i++) {
-		/* Only the system's headers: none of ours. */
-		snprintf(cmd, sizeof(cmd), "%.100s -w -I/usr/include "
-		    "-I'%.1000s' -I'%.1000s' -o %s/%s '%.1000s/sample/%s.c' "
-		    "'%.1000s/sample/rpc-example.gen.c' -l:libevent.so 2>&1",
-		    cc, bdir, sdir, dir, progs[i], sdir, progs[i], bdir);
-		tt_assert((f = popen(cmd, "r")) != NULL);
-		n = fread(out, 1, sizeof(out) - 1, f);
-		out[n] = '\0';
-		if (pclose(f) != 0)
-			regress_fail(__FILE__, __LINE__, "%s:\n%s", cmd, out);
-	}
+	for (i = 0; i < 2; i++)
+		build_theirs(progs[i], dir, bdir, sdir);
 	snprintf(theirs, sizeof(theirs), "%s/rpc-client", dir);
 	sample_exchange(server, theirs);	/* ours serving theirs */
 	snprintf(theirs, sizeof(theirs), "%s/rpc-server", dir);

@@ -463,6 +463,26 @@ regress_die_with_parent(void)
 }
 
 #ifdef _WIN32
+pid_t
+regress_peer(int (*fn)(void *), void *arg)
+{
+	return regress_w32_peer_thread(fn, arg);
+}
+#else
+pid_t
+regress_peer(int (*fn)(void *), void *arg)
+{
+	pid_t pid = regress_fork();
+
+	if (pid == 0) {
+		regress_die_with_parent();
+		_exit(fn(arg));
+	}
+	return pid;
+}
+#endif
+
+#ifdef _WIN32
 /* Windows: CreateProcess (regress_win32.c); waitpid() and kill() know
  * the pids it returns, so the calls above work unchanged. */
 pid_t
@@ -538,7 +558,22 @@ regress_find_program(const char *name)
 		if (access(path, X_OK) == 0)
 			return path;
 	}
+#ifdef _WIN32	/* (under wine, the Unix system's programs too) */
+	return regress_w32_find_unix_program(name);
+#else
 	return NULL;
+#endif
+}
+
+void
+regress_path_for(const char *prog, const char *path, char *buf, size_t len)
+{
+#ifdef _WIN32
+	regress_w32_path_for(prog, path, buf, len);
+#else
+	(void)prog;
+	snprintf(buf, len, "%s", path);
+#endif
 }
 
 int

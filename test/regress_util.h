@@ -16,7 +16,8 @@
  *   event loop   regress_run_until, regress_run_until_count,
  *                regress_run_for, regress_dispatch_guarded,
  *                regress_loop_once, REGRESS_LOOP_UNTIL, REGRESS_SPIN_UNTIL
- *   processes    regress_fork, regress_wait, regress_run_until_exit,
+ *   processes    regress_fork, regress_peer, regress_wait,
+ *                regress_run_until_exit,
  *                regress_kill_child, regress_spawn, regress_die_with_parent,
  *                regress_find_program, regress_raise_nofile
  *   files        regress_srcdir, regress_builddir, regress_tmpdir,
@@ -182,6 +183,18 @@ int regress_wait(pid_t pid, double secs);
 int regress_run_until_exit(struct event_base *base, pid_t pid, double secs);
 
 /*
+ * A helper peer (a client or a misbehaving server that needs no more
+ * than its own sockets): fn(arg) in a forked child that dies with the
+ * case and exits with fn's return value (0-127).  Windows has no fork():
+ * there fn runs in a thread of the case, its return value the "exit
+ * status".  Either way regress_wait() and regress_run_until_exit() wait
+ * for the pid returned.  fn must not touch the case's base or globals
+ * the case reads before the wait, and the case closes the sockets it
+ * handed to fn only after the wait (a thread shares them).
+ */
+pid_t regress_peer(int (*fn)(void *), void *arg);
+
+/*
  * Stop the helper child *pid (nothing if *pid is not > 0): send it sig,
  * reap it (with SIGKILL if it still runs after 5 s, scaled) and set *pid
  * to -1.  Its status as regress_wait returns it; -1 if there was none.
@@ -208,8 +221,15 @@ void regress_die_with_parent(void);
 pid_t regress_spawn(char *const argv[], const char *out_path);
 
 /* The path of the program name (searched in $PATH, then /usr/sbin and
- * /sbin), or NULL if it is not installed: the case should skip. */
+ * /sbin; under wine then the Unix system's), or NULL if it is not
+ * installed: the case should skip. */
 const char *regress_find_program(const char *name);
+
+/* path (of a file of the case) in buf as the program prog sees it: the
+ * same, except for a Unix program under wine (its arguments get this
+ * by themselves; a file it reads needs it). */
+void regress_path_for(const char *prog, const char *path, char *buf,
+    size_t len);
 
 /* Make the soft RLIMIT_NOFILE at least want (raising the hard limit too
  * if allowed); 0, or -1 if not possible here (the case should skip). */

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <ctype.h>
 #include <direct.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -304,8 +305,15 @@ regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
 static struct {
 	pid_t pid;
 	HANDLE h;	/* NULL: could not start, "exited" with status 127 */
+	int thread;	/* h is a thread of ours (regress_peer) */
+	char *unix_base; /* a Unix program under wine: its files' stem */
+	HANDLE job;	/* the program and what it starts (NULL: none) */
 } children[MAX_CHILDREN];
 #define NOT_STARTED_PID	0x7fff0000	/* + the slot: no process's pid */
+#define UNIX_PID	0x7ffe0000	/* + the slot: a Unix program's */
+
+static int unix_kill(int slot, int sig);
+static int unix_status(int slot, int wait, DWORD *code);
 
 static int
 child_slot(pid_t pid)
@@ -333,6 +341,8 @@ regress_w32_kill(pid_t pid, int sig)
 
 	if (pid == getpid() || pid == 0)
 		return raise(sig) == 0 ? 0 : -1;
+	if (child_slot(pid) != -1 && children[child_slot(pid)].unix_base)
+		return unix_kill(child_slot(pid), sig);
 	if ((h = child_handle(pid)) == NULL) {
 		errno = ESRCH;
 		return child_slot(pid) != -1 ? 0 : -1;
@@ -343,7 +353,14 @@ regress_w32_kill(pid_t pid, int sig)
 		errno = ESRCH;
 		return -1;
 	}
-	/* No signals between processes: it ends as killed by sig. */
+	/* A peer thread: only a case that already failed stops one. */
+	if (children[child_slot(pid)].thread)
+		return TerminateThread(h, 128 + (unsigned int)sig) ? 0 : -1;
+	/* No signals between processes: it ends as killed by sig, with
+	 * what it started (a libtool wrapper's real program). */
+	if (children[child_slot(pid)].job != NULL)
+		(void)TerminateJobObject(children[child_slot(pid)].job,
+		    128 + (unsigned int)sig);
 	if (!TerminateProcess(h, 128 + (unsigned int)sig) &&
 	    WaitForSingleObject(h, 0) != WAIT_OBJECT_0) {
 		errno = EPERM;
@@ -425,19 +442,78 @@ waitpid(pid_t pid, int *status, int options)
 		errno = ECHILD;
 		return -1;
 	}
-	if (children[i].h != NULL) {
+	if (children[i].unix_base != NULL) {
+		if (!unix_status(i, !(options & WNOHANG), &code))
+			return 0;
+	} else if (children[i].h != NULL) {
 		if (WaitForSingleObject(children[i].h, (options & WNOHANG) ?
 		    0 : INFINITE) != WAIT_OBJECT_0)
 			return 0;
-		if (!GetExitCodeProcess(children[i].h, &code))
+		if (!(children[i].thread ?
+		    GetExitCodeThread(children[i].h, &code) :
+		    GetExitCodeProcess(children[i].h, &code)))
 			code = 255;
 		CloseHandle(children[i].h);
 	}
+	if (children[i].job != NULL)
+		CloseHandle(children[i].job);
+	children[i].job = NULL;
 	if (status != NULL)
 		*status = (int)code;
 	children[i].pid = 0;
 	children[i].h = NULL;
+	children[i].thread = 0;
 	return pid;
+}
+
+/* A free slot of children[], or fail the case. */
+static int
+free_child_slot(const char *what)
+{
+	int slot;
+
+	for (slot = 0; slot < MAX_CHILDREN && children[slot].pid != 0; slot++)
+		;
+	if (slot == MAX_CHILDREN)
+		regress_fail(__FILE__, __LINE__, "cannot start %s", what);
+	return slot;
+}
+
+struct peer_start {
+	int (*fn)(void *);
+	void *arg;
+};
+
+static DWORD WINAPI
+peer_main(void *p)
+{
+	struct peer_start ps = *(struct peer_start *)p;
+
+	free(p);
+	return (DWORD)ps.fn(ps.arg);
+}
+
+pid_t
+regress_w32_peer_thread(int (*fn)(void *), void *arg)
+{
+	struct peer_start *ps = malloc(sizeof(*ps));
+	int slot = free_child_slot("a peer thread");
+	DWORD id;
+	HANDLE h;
+
+	if (ps == NULL)
+		regress_fail(__FILE__, __LINE__, "out of memory");
+	ps->fn = fn;
+	ps->arg = arg;
+	fflush(NULL);
+	if ((h = CreateThread(NULL, 0, peer_main, ps, 0, &id)) == NULL)
+		regress_fail(__FILE__, __LINE__, "CreateThread: error %lu",
+		    GetLastError());
+	/* (A thread id is no process's id: both come from one pool.) */
+	children[slot].pid = (pid_t)id;
+	children[slot].h = h;
+	children[slot].thread = 1;
+	return children[slot].pid;
 }
 
 /* argv as one command line, each argument quoted as the C runtime of
@@ -492,26 +568,246 @@ inheritable_file(const char *path, int writing)
 	    FILE_ATTRIBUTE_NORMAL, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Unix programs under wine: curl, nginx, dnsmasq as real peers */
+
 /*
- * regress_spawn() on Windows: the program with stdin and stderr on NUL,
- * stdout on out_path (or NUL).  Only those three handles are inherited
- * (sockets are inheritable, and the case's must not live on in the
- * program).  It runs in the case's job, so it ends with the case.
+ * Wine runs a Unix (ELF) program that CreateProcess names, with the std
+ * handles as its fds 0-2, but returns no process handle: nothing to wait
+ * for, no exit status.  So the program runs under /bin/sh, which writes
+ * its pid to STEM.pid and, once it ended, its status (128 + the signal
+ * if killed) to STEM.st; waitpid() and kill() read those.  It is not in
+ * the case's job: a watchdog kills it after 300 s should the case die
+ * without stopping it.  The EVENT_NO* variables that pick the win32
+ * backend would leave a Unix libevent none: they are dropped.  An
+ * argument that holds a Windows path ("C:\...", also after "--opt=" or
+ * "@") gets the path's Unix name.
  */
-pid_t
-regress_w32_spawn(char *const argv[], const char *out_path)
+static const char unix_script[] =
+    "b=$1; [ \"$2\" = out ] || exec > /dev/null; shift 2; "
+    "exec 2> /dev/null < /dev/null; unset EVENT_NOEPOLL EVENT_NOPOLL "
+    "EVENT_NOSELECT EVENT_NODEVPOLL EVENT_NOKQUEUE EVENT_NOEVPORT; "
+    "\"$@\" & p=$!; echo $p > \"$b.pid\"; "
+    "( i=0; while [ $i -lt 300 ] && kill -0 $p 2>/dev/null; do sleep 1; "
+    "i=$((i + 1)); done; kill -9 $p 2>/dev/null ) & "
+    "wait $p; echo $? > \"$b.tmp\"; mv \"$b.tmp\" \"$b.st\"";
+#define UNIX_SH		"Z:\\bin\\sh"	/* (wine's Z: is the Unix /) */
+
+typedef char *(CDECL *unix_name_fn)(LPCWSTR);
+
+/* wine_get_unix_file_name() of wine's kernel32; NULL on Windows. */
+static unix_name_fn
+wine_unix_name(void)
+{
+	static int looked;
+	static unix_name_fn fn;
+
+	if (!looked) {
+		looked = 1;
+		fn = (unix_name_fn)(void (*)(void))GetProcAddress(
+		    GetModuleHandleA("kernel32.dll"),
+		    "wine_get_unix_file_name");
+	}
+	return fn;
+}
+
+int
+regress_w32_unix_path(const char *path, char *buf, size_t len)
+{
+	unix_name_fn fn = wine_unix_name();
+	WCHAR w[2 * MAX_PATH];
+	char *u;
+	int n;
+
+	if (fn == NULL || MultiByteToWideChar(CP_ACP, 0, path, -1, w,
+	    2 * MAX_PATH) == 0 || (u = fn(w)) == NULL)
+		return -1;
+	n = snprintf(buf, len, "%s", u);
+	HeapFree(GetProcessHeap(), 0, u);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* Does path name an ELF program (wine only runs those as Unix ones)? */
+int
+regress_w32_is_unix_program(const char *path)
+{
+	char magic[4];
+	FILE *f;
+	int yes;
+
+	if (wine_unix_name() == NULL || (f = fopen(path, "rb")) == NULL)
+		return 0;
+	yes = fread(magic, 1, 4, f) == 4 && memcmp(magic, "\177ELF", 4) == 0;
+	fclose(f);
+	return yes;
+}
+
+void
+regress_w32_path_for(const char *prog, const char *path, char *buf,
+    size_t len)
+{
+	if (!regress_w32_is_unix_program(prog) ||
+	    regress_w32_unix_path(path, buf, len) == -1)
+		snprintf(buf, len, "%s", path);
+}
+
+const char *
+regress_w32_find_unix_program(const char *name)
+{
+	static const char *const dirs[] = { "Z:/usr/bin", "Z:/bin",
+		"Z:/usr/sbin", "Z:/sbin", NULL };
+	static char path[512];
+	int i;
+
+	for (i = 0; dirs[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (regress_w32_is_unix_program(path))
+			return path;
+	}
+	return NULL;
+}
+
+/* arg for a Unix program: a Windows path in it (at the start, or after
+ * "=" or "@" as in --opt=PATH) by its Unix name. */
+static int
+unix_arg(const char *arg, char *buf, size_t len)
+{
+	size_t k;
+
+	for (k = 0; arg[k] != '\0'; k++)
+		if (isalpha((unsigned char)arg[k]) && arg[k + 1] == ':' &&
+		    (arg[k + 2] == '\\' || arg[k + 2] == '/') &&
+		    (k == 0 || arg[k - 1] == '=' || arg[k - 1] == '@'))
+			break;
+	if (arg[k] == '\0' || k >= len)
+		return snprintf(buf, len, "%s", arg) < (int)len ? 0 : -1;
+	memcpy(buf, arg, k);
+	return regress_w32_unix_path(arg + k, buf + k, len - k);
+}
+
+/* The sh command line that runs argv (a Unix program) in slot, and the
+ * slot's stem; 0, or -1. */
+static int
+unix_command(int slot, char *const argv[], int out, char *cmd, size_t len)
+{
+	static char store[64][1024];
+	char *w[64 + 1], stem[MAX_PATH + 64];
+	DWORD tl = GetTempPathA(MAX_PATH, stem);
+	int i;
+
+	if (tl == 0 || tl >= MAX_PATH)
+		return -1;
+	snprintf(stem + tl, sizeof(stem) - tl, "relevent-unix-%lu-%d",
+	    GetCurrentProcessId(), slot);
+	w[0] = UNIX_SH;
+	w[1] = "-c";
+	w[2] = (char *)unix_script;
+	w[3] = "sh";
+	if (regress_w32_unix_path(stem, store[0], sizeof(store[0])) == -1)
+		return -1;
+	w[4] = store[0];
+	/* (Wine leaves a NUL handle as the Unix fd it had: the script
+	 * makes that /dev/null.) */
+	w[5] = out ? "out" : "-";
+	for (i = 0; argv[i] != NULL; i++) {
+		if (i + 7 > 64 || unix_arg(argv[i], store[i + 1],
+		    sizeof(store[0])) == -1)
+			return -1;
+		w[6 + i] = store[i + 1];
+	}
+	w[6 + i] = NULL;
+	snprintf(stem + strlen(stem), sizeof(stem) - strlen(stem), ".st");
+	(void)remove(stem);
+	stem[strlen(stem) - 3] = '\0';
+	children[slot].unix_base = strdup(stem);
+	return children[slot].unix_base != NULL ?
+	    command_line(w, cmd, len) : -1;
+}
+
+/* The .pid or .st number of slot's program: 1, or 0 if not there. */
+static int
+unix_file(int slot, const char *ext, long *v)
+{
+	char path[MAX_PATH + 80];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s%s", children[slot].unix_base, ext);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	ok = fscanf(f, "%ld", v) == 1;
+	fclose(f);
+	return ok;
+}
+
+/* waitpid() of slot's program: 1 and its status in *code once it ended,
+ * else 0 (after waiting for it if wait). */
+static int
+unix_status(int slot, int wait, DWORD *code)
+{
+	char path[MAX_PATH + 80];
+	long st;
+
+	while (!unix_file(slot, ".st", &st)) {
+		if (!wait)
+			return 0;
+		Sleep(5);
+	}
+	*code = (DWORD)st;
+	snprintf(path, sizeof(path), "%s.st", children[slot].unix_base);
+	(void)remove(path);
+	snprintf(path, sizeof(path), "%s.pid", children[slot].unix_base);
+	(void)remove(path);
+	free(children[slot].unix_base);
+	children[slot].unix_base = NULL;
+	return 1;
+}
+
+/* kill() of slot's program: the signal by /bin/sh's kill. */
+static int
+unix_kill(int slot, int sig)
+{
+	STARTUPINFOA si;
+	PROCESS_INFORMATION pi;
+	char cmd[128];
+	long pid, st;
+	int i;
+
+	if (unix_file(slot, ".st", &st)) {
+		errno = ESRCH;
+		return sig == 0 ? -1 : 0;	/* (a zombie, for POSIX) */
+	}
+	if (sig == 0)
+		return 0;
+	for (i = 0; i < 400 && !unix_file(slot, ".pid", &pid); i++)
+		Sleep(5);
+	if (i == 400) {
+		errno = ESRCH;
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), UNIX_SH " -c \"kill -%d %ld\"", sig, pid);
+	memset(&si, 0, sizeof(si));
+	si.cb = sizeof(si);
+	if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si,
+	    &pi)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Start argv in slot (stdin and stderr on NUL, stdout on out_path or
+ * NUL); its pid. */
+static pid_t
+start_program(int slot, char *const argv[], const char *cmd,
+    const char *out_path)
 {
 	STARTUPINFOEXA si;
 	PROCESS_INFORMATION pi;
 	HANDLE std[3];
 	SIZE_T size = 0;
-	char cmd[8192];
-	int i, slot, ok;
+	int i, ok;
 
-	for (slot = 0; slot < MAX_CHILDREN && children[slot].pid != 0; slot++)
-		;
-	if (slot == MAX_CHILDREN || command_line(argv, cmd, sizeof(cmd)) == -1)
-		regress_fail(__FILE__, __LINE__, "cannot start %s", argv[0]);
 	std[0] = inheritable_file(NULL, 0);
 	std[1] = inheritable_file(out_path, 1);
 	std[2] = inheritable_file(NULL, 1);
@@ -527,9 +823,9 @@ regress_w32_spawn(char *const argv[], const char *out_path)
 	    InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
 	    &size) && UpdateProcThreadAttribute(si.lpAttributeList, 0,
 	    PROC_THREAD_ATTRIBUTE_HANDLE_LIST, std, sizeof(std), NULL, NULL);
-	ok = CreateProcessA(argv[0], cmd, NULL, NULL, TRUE, ok ?
-	    EXTENDED_STARTUPINFO_PRESENT : 0, NULL, NULL,
-	    &si.StartupInfo, &pi);
+	ok = CreateProcessA(argv[0], (char *)cmd, NULL, NULL, TRUE,
+	    CREATE_SUSPENDED | (ok ? EXTENDED_STARTUPINFO_PRESENT : 0), NULL,
+	    NULL, &si.StartupInfo, &pi);
 	if (si.lpAttributeList != NULL)
 		DeleteProcThreadAttributeList(si.lpAttributeList);
 	free(si.lpAttributeList);
@@ -541,11 +837,61 @@ regress_w32_spawn(char *const argv[], const char *out_path)
 		    GetLastError());
 		children[slot].pid = NOT_STARTED_PID + slot;
 		children[slot].h = NULL;
+		children[slot].job = NULL;
 		return children[slot].pid;
 	}
-	CloseHandle(pi.hThread);
+	/* Its own job (inside the case's), for kill(). */
+	children[slot].job = pi.hProcess != NULL ?
+	    CreateJobObjectA(NULL, NULL) : NULL;
+	if (children[slot].job != NULL &&
+	    !AssignProcessToJobObject(children[slot].job, pi.hProcess)) {
+		CloseHandle(children[slot].job);
+		children[slot].job = NULL;
+	}
+	if (pi.hThread != NULL) {
+		ResumeThread(pi.hThread);
+		CloseHandle(pi.hThread);
+	}
 	children[slot].pid = (pid_t)pi.dwProcessId;
 	children[slot].h = pi.hProcess;
+	return children[slot].pid;
+}
+
+/*
+ * regress_spawn() on Windows: the program with stdin and stderr on NUL,
+ * stdout on out_path (or NUL).  Only those three handles are inherited
+ * (sockets are inheritable, and the case's must not live on in the
+ * program).  It runs in the case's job, so it ends with the case.  Under
+ * wine a Unix program runs too (see unix_script).
+ */
+pid_t
+regress_w32_spawn(char *const argv[], const char *out_path)
+{
+	char *sh[] = { UNIX_SH, NULL };
+	char cmd[16384];
+	int slot = free_child_slot(argv[0]);
+
+	children[slot].thread = 0;
+	if (!regress_w32_is_unix_program(argv[0])) {
+		if (command_line(argv, cmd, sizeof(cmd)) == -1)
+			regress_fail(__FILE__, __LINE__, "cannot start %s",
+			    argv[0]);
+		return start_program(slot, argv, cmd, out_path);
+	}
+	if (unix_command(slot, argv, out_path != NULL, cmd, sizeof(cmd)) == -1)
+		regress_fail(__FILE__, __LINE__, "cannot start %s", argv[0]);
+	if (start_program(slot, sh, cmd, out_path) == NOT_STARTED_PID + slot) {
+		free(children[slot].unix_base);
+		children[slot].unix_base = NULL;
+		return children[slot].pid;
+	}
+	if (children[slot].h != NULL)	/* (wine gives none) */
+		CloseHandle(children[slot].h);
+	if (children[slot].job != NULL)
+		CloseHandle(children[slot].job);
+	children[slot].h = NULL;
+	children[slot].job = NULL;
+	children[slot].pid = UNIX_PID + slot;
 	return children[slot].pid;
 }
 

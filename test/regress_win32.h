@@ -179,8 +179,23 @@ ssize_t regress_w32_recvfrom(int fd, void *buf, size_t len, int flags,
  * new run of the same case (regress_win32.c says how). */
 int regress_w32_fork_status(void (*fn)(void *), void *arg);
 
-/* regress_spawn() (regress_util.h) on Windows. */
+/* regress_peer() (regress_util.h) on Windows: fn(arg) in a thread, under
+ * a pid that waitpid() and kill() know. */
+pid_t regress_w32_peer_thread(int (*fn)(void *), void *arg);
+
+/* regress_spawn() (regress_util.h) on Windows; under wine it also runs
+ * Unix programs (regress_win32.c says how). */
 pid_t regress_w32_spawn(char *const argv[], const char *out_path);
+/* Is path a Unix program (that regress_spawn runs under wine)? */
+int regress_w32_is_unix_program(const char *path);
+/* Under wine: the path of the Unix program name (a Z: path), or NULL. */
+const char *regress_w32_find_unix_program(const char *name);
+/* Under wine: the Unix name of the Windows path, in buf; 0, or -1 (also
+ * on Windows itself). */
+int regress_w32_unix_path(const char *path, char *buf, size_t len);
+/* regress_path_for() (regress_util.h) on Windows. */
+void regress_w32_path_for(const char *prog, const char *path, char *buf,
+    size_t len);
 
 pid_t regress_w32_fork(void)
 #ifdef __GNUC__
