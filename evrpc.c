@@ -35,6 +35,10 @@
 #include "log-extra-internal.h"
 #include "mm-internal.h"
 
+/* http_api2.c: a request's method as 2.x's bit, whichever API made its
+ * server (req->type's values differ). */
+EV_HIDDEN unsigned http_req_method_(const struct evhttp_request *req);
+
 #define RPC_URI_PREFIX "/.rpc."
 
 static void evrpc_request_cb(struct evhttp_request *, void *);
@@ -297,7 +301,8 @@ evrpc_request_cb(struct evhttp_request *req, void *arg)
 	int hook, r;
 
 	/* Only a POST with a body can carry a call. */
-	if (req->type != EVHTTP_REQ_POST || req->input_buffer == NULL ||
+	if (http_req_method_(req) != 0x002 /* POST */ ||
+	    req->input_buffer == NULL ||
 	    EVBUFFER_LENGTH(req->input_buffer) == 0)
 		goto error;
 

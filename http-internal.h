@@ -17,6 +17,13 @@
  *			responses.
  *	http_util.c	request objects, header lists, URI and query
  *			helpers, HTML escaping, dates.
+ *	http_api2.c	libevent 2.x: the *_2x entries, allowed methods,
+ *			request accessors, ownership and callbacks.
+ *	http_client2.c	2.x connections: evhttp_connection_base_new,
+ *			lookups through an evdns_base, accessors.
+ *	http_server2.c	2.x listeners (handles, evconnlistener) and
+ *			server settings (timevals, Content-Type, flags).
+ *	http_vhost.c	virtual hosts and server aliases.
  *
  * Functions shared between the files end in an underscore and are hidden
  * from the shared library's symbol table (EV_HIDDEN).
@@ -74,6 +81,9 @@ enum evhttp_connection_error {
 #endif
 #ifndef HTTP_INTERNAL
 #define HTTP_INTERNAL		500
+#endif
+#ifndef HTTP_NOTIMPLEMENTED
+#define HTTP_NOTIMPLEMENTED	501
 #endif
 
 /* Is this an interim (1xx) status? */
@@ -227,6 +237,7 @@ enum conn_phase {
 #define EVCON_CLOSECB_RUN	0x4000	/* server: the close callback ran */
 #define EVCON_TRIM_MARK		0x8000	/* server: idle at the last sweep */
 #define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
+#define EVCON_FREE_ON_DONE	0x20000	/* client: free once nothing is left */
 
 /* Work for ev_defer (evcon->pending): done from the loop. */
 #define CONN_DEFER_DONE		0x01	/* server: the reply is complete */
@@ -295,6 +306,16 @@ struct evhttp_connection {
 	int reply_started;			/* server: streaming started */
 
 	struct evhttp_request *spare;		/* server: a reusable request */
+
+	/* 2.x client state (http_client2.c). */
+	struct evdns_base *dns_base;	/* resolve names through it */
+	struct http_lookup *lookup;	/* a name lookup under way */
+	int family;			/* AF_UNSPEC, AF_INET or AF_INET6 */
+	int timeout_us;		/* the microseconds of the I/O timeout */
+	struct timeval retry_tv;	/* first retry delay; 0: 2 s */
+	struct sockaddr_storage *peer_addr;	/* for get_addr */
+	socklen_t reuse_len;		/* peer_addr: the last connect's */
+	int con_flags;			/* evhttp_connection_set_flags */
 };
 
 struct evhttp_cb {
@@ -304,22 +325,38 @@ struct evhttp_cb {
 	void *cbarg;
 };
 
-struct evhttp_bound {
-	TAILQ_ENTRY(evhttp_bound) next;
+struct evhttp_bound_socket {
+	TAILQ_ENTRY(evhttp_bound_socket) next;
 	struct event ev;
 	struct event ev_pause;		/* out of fds: accept again later */
 	int fd;
 	struct evhttp *http;
+	struct evconnlistener *listener;	/* evhttp_bind_listener */
 };
 
 struct evhttp {
-	TAILQ_HEAD(, evhttp_bound) sockets;
+	TAILQ_HEAD(, evhttp_bound_socket) sockets;
 	TAILQ_HEAD(httpcbq, evhttp_cb) callbacks;
 	TAILQ_HEAD(evconq, evhttp_connection) connections;
 
 	int timeout;
 	ev_int64_t max_headers_size;		/* < 0: no limit */
 	ev_int64_t max_body_size;		/* < 0: no limit */
+	int view2x;		/* made by the 2.x evhttp_new: req->type in
+				   bits, 501 for a refused method */
+	unsigned allowed_methods;		/* HTTP_M_* */
+	int timeout_us;		/* evhttp_set_timeout_tv: microseconds */
+	int flags;		/* evhttp_set_flags */
+	int ctype_set;		/* evhttp_set_default_content_type ran */
+	char *default_ctype;	/* its value; NULL: none */
+
+	/* Virtual hosts (http_vhost.c): the servers whose callbacks serve
+	 * the Host names they match, and this server's own names. */
+	TAILQ_HEAD(, evhttp) vhosts;
+	TAILQ_ENTRY(evhttp) next_vhost;		/* in parent->vhosts */
+	struct evhttp *parent;		/* a virtual host's server */
+	char *vhost_pattern;
+	TAILQ_HEAD(, http_alias) aliases;
 
 	void (*gencb)(struct evhttp_request *req, void *);
 	void *gencbarg;
@@ -351,9 +388,110 @@ struct http_req {
 	/* A recycled server request's last reason phrase, for the next
 	 * reply that uses the same one (set_response). */
 	char *old_reason;
+	int view2x;		/* req->type holds 2.x's bits (see below) */
+	struct http_req_ext *ext;	/* 2.x state; NULL until used */
 };
 
 #define REQ_PRIV(r)	((struct http_req *)(r))
+
+/*
+ * The methods as bits: libevent 2.x's EVHTTP_REQ_* values.  The library
+ * files see 1.4's enum (GET 0, POST 1, HEAD 2), so they use these.
+ * req->type holds the 1.4 value for GET, POST and HEAD when the request
+ * was made through a 1.4 entry (evhttp_new, evhttp_make_request), the
+ * bit otherwise; REQ_PRIV(req)->view2x says which.  The method is read
+ * back from req->type (http_req_bit_) because 1.4 programs set the
+ * field themselves.
+ */
+#define HTTP_M_GET	0x001
+#define HTTP_M_POST	0x002
+#define HTTP_M_HEAD	0x004
+#define HTTP_M_PUT	0x008
+#define HTTP_M_DELETE	0x010
+#define HTTP_M_OPTIONS	0x020
+#define HTTP_M_TRACE	0x040
+#define HTTP_M_CONNECT	0x080
+#define HTTP_M_PATCH	0x100
+#define HTTP_M_ALL	0x1ff
+#define HTTP_M_14	(HTTP_M_GET | HTTP_M_POST | HTTP_M_HEAD)
+/* What a server allows unless told otherwise (as 2.1). */
+#define HTTP_M_DEFAULT_2X	(HTTP_M_14 | HTTP_M_PUT | HTTP_M_DELETE)
+
+#define HTTP_M_BAD	0x8000	/* http_method_parse_(): not a token */
+
+/* http_parser.c: the method's bit; 0 for a token that names none. */
+EV_HIDDEN unsigned http_method_parse_(const char *s, size_t len);
+/* The method's name ("GET" for an unknown one). */
+EV_HIDDEN const char *http_method_name_(unsigned method);
+
+/* req->type for a method: 1.4's value for GET, POST, HEAD in the 1.4
+ * view, the bit otherwise. */
+static inline int
+http_method_type_(unsigned method, int view2x)
+{
+	if (view2x)
+		return (int)method;
+	switch (method) {
+	case HTTP_M_GET:
+		return 0;
+	case HTTP_M_POST:
+		return 1;
+	case HTTP_M_HEAD:
+		return 2;
+	default:
+		return (int)method;
+	}
+}
+
+static inline void
+http_req_set_method_(struct evhttp_request *req, unsigned method, int view2x)
+{
+	REQ_PRIV(req)->view2x = view2x;
+	req->type = (enum evhttp_cmd_type)http_method_type_(method, view2x);
+}
+
+/* The method of req as a bit. */
+static inline unsigned
+http_req_bit_(const struct evhttp_request *req)
+{
+	int t = (int)req->type;
+
+	if (REQ_PRIV(req)->view2x || t > 2)
+		return (unsigned)t;
+	return t == 0 ? HTTP_M_GET : t == 1 ? HTTP_M_POST : HTTP_M_HEAD;
+}
+
+/* http_api2.c: the 2.x request state and callbacks. */
+EV_HIDDEN unsigned http_req_method_(const struct evhttp_request *req);
+EV_HIDDEN void http_req_ext_free_(struct evhttp_request *req);
+EV_HIDDEN int http_req_refused_(struct evhttp_connection *evcon,
+    struct evhttp_request *req);
+EV_HIDDEN void http_req_complete_(struct evhttp_request *req);
+EV_HIDDEN void http_req_error_(struct evhttp_request *req, int error);
+EV_HIDDEN int http_req_header_cb_(struct evhttp_request *req);
+EV_HIDDEN int http_req_user_owned_(const struct evhttp_request *req);
+/* The library is done with req: free it unless the program owns it. */
+EV_HIDDEN void http_req_release_(struct evhttp_request *req);
+/* http_req_error_()'s error beside enum evhttp_connection_error's (whose
+ * values are 2.x's EVREQ_HTTP_* ones). */
+#define HTTP_REQ_CANCELLED	4	/* EVREQ_HTTP_REQUEST_CANCEL */
+
+/* http_client.c and http_client2.c: connecting. */
+struct addrinfo;
+EV_HIDDEN int client_connect_ai_(struct evhttp_connection *evcon,
+    const struct addrinfo *ai);
+EV_HIDDEN void client_connect_failed_(struct evhttp_connection *evcon);
+EV_HIDDEN int client_is_numeric_(const char *address);
+EV_HIDDEN int client_lookup_(struct evhttp_connection *evcon);
+EV_HIDDEN void client_lookup_cancel_(struct evhttp_connection *evcon);
+EV_HIDDEN void client_remember_addr_(struct evhttp_connection *evcon);
+EV_HIDDEN int client_reuse_addr_(struct evhttp_connection *evcon);
+
+/* http_client.c: the entry both evhttp_make_request()s end in. */
+EV_HIDDEN int client_make_request_(struct evhttp_connection *evcon,
+    struct evhttp_request *req, unsigned method, int view2x,
+    const char *uri);
+
 
 /* Set or clear the 1.4 one-bit "chunked" field (a signed bitfield). */
 #define REQ_SET_CHUNKED(r, v)	((r)->chunked = (v) ? -1 : 0)
@@ -469,6 +607,29 @@ conn_defer_(struct evhttp_connection *evcon, int work)
 		event_active(&evcon->ev_defer, EV_TIMEOUT, 1);
 	evcon->pending |= work;
 }
+
+/* The Content-Type of a reply body that has none (NULL: add none). */
+static inline const char *
+server_content_type_(const struct evhttp *http)
+{
+	if (http == NULL || !http->ctype_set)
+		return "text/html; charset=ISO-8859-1";
+	return http->default_ctype;
+}
+
+/* http_vhost.c: the server whose callbacks serve req (http, which has
+ * virtual hosts, or one of them, by the request's host). */
+EV_HIDDEN struct evhttp *server_pick_host_(struct evhttp *http,
+    struct evhttp_request *req);
+/* Detach http from its parent, free its virtual hosts and aliases. */
+EV_HIDDEN void server_vhosts_free_(struct evhttp *http);
+
+/* http_server.c and http_server2.c: listeners. */
+EV_HIDDEN struct evhttp_bound_socket *server_accept_socket_(
+	struct evhttp *http, int fd);
+EV_HIDDEN struct evhttp_bound_socket *server_bind_socket_(struct evhttp *http,
+    const char *address, unsigned short port);
+EV_HIDDEN void server_bound_free_(struct evhttp_bound_socket *bound);
 
 /* http_server.c and http_reply.c */
 EV_HIDDEN void server_process_(struct evhttp_connection *evcon);

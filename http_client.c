@@ -32,6 +32,8 @@
 #include "log-extra-internal.h"
 #include "mm-internal.h"
 
+static void client_reconnect(struct evhttp_connection *evcon);
+
 struct evhttp_connection *
 evhttp_connection_new(const char *address, unsigned short port)
 {
@@ -121,6 +123,7 @@ client_reset(struct evhttp_connection *evcon)
 
 	conn_del_fd_events_(evcon);
 	conn_clear_timer_(evcon);
+	client_lookup_cancel_(evcon);
 	if (evcon->fd != -1) {
 		EVUTIL_CLOSESOCKET(evcon->fd);
 		evcon->fd = -1;
@@ -138,15 +141,52 @@ client_reset(struct evhttp_connection *evcon)
 		(*evcon->closecb)(evcon, evcon->closecb_arg);
 }
 
+/*
+ * Free a connection evhttp_connection_free_on_completion() marked once
+ * no request is left on it.
+ */
+static void
+client_free_if_done(struct evhttp_connection *evcon)
+{
+	if ((evcon->flags & EVCON_FREE_ON_DONE) &&
+	    !(evcon->flags & EVCON_DEAD) && TAILQ_EMPTY(&evcon->requests))
+		evhttp_connection_free(evcon);
+}
+
+/*
+ * Drop the request in progress without its callback (cancelled by the
+ * program, or by its header callback when tell is set: then its error
+ * callback hears it), reset the connection and go on with the next one.
+ */
+static void
+client_cancel_first(struct evhttp_connection *evcon, int tell)
+{
+	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
+
+	TAILQ_REMOVE(&evcon->requests, req, next);
+	req->evcon = NULL;
+	if (tell)
+		http_req_error_(req, HTTP_REQ_CANCELLED);
+	http_req_release_(req);
+	evcon->flags &= ~EVCON_RETRY_WAIT;
+	client_reset(evcon);
+	if (evcon->flags & EVCON_DEAD)
+		return;
+	if (!TAILQ_EMPTY(&evcon->requests))
+		client_reconnect(evcon);
+	else
+		client_free_if_done(evcon);
+}
+
 /* Resolve address:port; the first result, or NULL. */
 static struct addrinfo *
-resolve(const char *address, unsigned short port, int passive)
+resolve(const char *address, unsigned short port, int family, int passive)
 {
 	struct addrinfo hints, *ai = NULL;
 	char portstr[16];
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
+	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST | (passive ? AI_PASSIVE : 0);
 	evutil_snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
@@ -179,7 +219,7 @@ client_socket(struct evhttp_connection *evcon, const struct addrinfo *ai)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (evcon->bind_address == NULL && evcon->bind_port == 0)
 		return fd;
-	bai = resolve(evcon->bind_address, evcon->bind_port, 1);
+	bai = resolve(evcon->bind_address, evcon->bind_port, AF_UNSPEC, 1);
 	if (bai == NULL || bind(fd, bai->ai_addr, bai->ai_addrlen) == -1) {
 		event_warn("%s: bind %s:%u", __func__,
 		    evcon->bind_address ? evcon->bind_address : "*",
@@ -200,18 +240,32 @@ static int
 client_connect(struct evhttp_connection *evcon)
 {
 	struct addrinfo *ai;
-	int fd;
+	int r;
 
-	ai = resolve(evcon->address, evcon->port, 0);
+	if (evcon->reuse_len > 0)
+		return client_reuse_addr_(evcon);
+	if (evcon->dns_base != NULL && !client_is_numeric_(evcon->address))
+		return client_lookup_(evcon);
+	ai = resolve(evcon->address, evcon->port, evcon->family, 0);
 	if (ai == NULL) {
 		event_warnx("%s: cannot resolve %s", __func__, evcon->address);
 		return -1;
 	}
+	r = client_connect_ai_(evcon, ai);
+	freeaddrinfo(ai);
+	return r;
+}
+
+/* Start connecting to the address ai (which the caller frees). */
+int
+client_connect_ai_(struct evhttp_connection *evcon,
+    const struct addrinfo *ai)
+{
+	int fd;
+
 	fd = client_socket(evcon, ai);
-	if (fd == -1) {
-		freeaddrinfo(ai);
+	if (fd == -1)
 		return -1;
-	}
 	evcon->fd = fd;
 	conn_set_fd_events_(evcon);
 	conn_set_phase_(evcon, CONN_CONNECTING);
@@ -224,7 +278,6 @@ client_connect(struct evhttp_connection *evcon)
 		event_debug(("%s: connect: error %d", __func__,
 		    evcon->connect_errno));
 	}
-	freeaddrinfo(ai);
 	event_add(&evcon->ev_write, NULL);
 	evcon->flags |= EVCON_WRITE_ADDED;
 	conn_set_timer_(evcon, evcon->timeout >= 0 ? evcon->timeout :
@@ -233,24 +286,30 @@ client_connect(struct evhttp_connection *evcon)
 }
 
 /*
- * A connect attempt failed.  Retry after 2, 4, 8 ... seconds (at most an
- * hour) while retries remain, else fail every queued request: as in 1.4
- * its callback gets the request itself, with response_code 0.
+ * A connect attempt failed.  Retry after 2, 4, 8 ... seconds (doubling
+ * the initial retry delay if one was set; at most an hour) while retries
+ * remain, else fail every queued request: as in 1.4 its callback gets the
+ * request itself, with response_code 0.
  */
-static void
-client_connect_failed(struct evhttp_connection *evcon)
+void
+client_connect_failed_(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req;
 
 	client_reset(evcon);	/* never established: no close callback */
 	if (evcon->retry_max < 0 || evcon->retry_cnt < evcon->retry_max) {
 		struct timeval tv;
-		int shift = evcon->retry_cnt < 11 ? evcon->retry_cnt : 11;
+		int shift = evcon->retry_cnt < 20 ? evcon->retry_cnt : 20;
+		ev_int64_t us = (ev_int64_t)evcon->retry_tv.tv_sec * 1000000 +
+		    evcon->retry_tv.tv_usec;
 
-		tv.tv_sec = 2L << shift;
-		if (tv.tv_sec > 3600)
-			tv.tv_sec = 3600;
-		tv.tv_usec = 0;
+		if (us <= 0)
+			us = 2000000;	/* 1.4's first delay */
+		us <<= shift;
+		if (us > (ev_int64_t)3600 * 1000000)
+			us = (ev_int64_t)3600 * 1000000;
+		tv.tv_sec = (long)(us / 1000000);
+		tv.tv_usec = (long)(us % 1000000);
 		evcon->retry_cnt++;
 		evcon->flags |= EVCON_RETRY_WAIT;
 		event_add(&evcon->ev_timer, &tv);
@@ -262,10 +321,12 @@ client_connect_failed(struct evhttp_connection *evcon)
 		TAILQ_REMOVE(&evcon->requests, req, next);
 		req->evcon = NULL;
 		req->response_code = 0;
+		http_req_error_(req, EVCON_HTTP_EOF);
 		if (req->cb != NULL)
 			(*req->cb)(req, req->cb_arg);
-		evhttp_request_free(req);
+		http_req_release_(req);
 	}
+	client_free_if_done(evcon);
 }
 
 /* Connect again for the queued requests. */
@@ -273,7 +334,7 @@ static void
 client_reconnect(struct evhttp_connection *evcon)
 {
 	if (client_connect(evcon) == -1)
-		client_connect_failed(evcon);
+		client_connect_failed_(evcon);
 }
 
 /* Queue the head and body of the first request and start the exchange. */
@@ -316,11 +377,12 @@ client_connect_done_(struct evhttp_connection *evcon)
 	if (err != 0) {
 		event_debug(("%s: connect to %s:%d: error %d", __func__,
 		    evcon->address, evcon->port, err));
-		client_connect_failed(evcon);
+		client_connect_failed_(evcon);
 		return;
 	}
 	evcon->flags |= EVCON_ESTABLISHED;
 	evcon->retry_cnt = 0;
+	client_remember_addr_(evcon);
 	conn_set_phase_(evcon, CONN_IDLE);
 	event_del(&evcon->ev_write);
 	evcon->flags &= ~EVCON_WRITE_ADDED;
@@ -345,7 +407,7 @@ client_timeout_(struct evhttp_connection *evcon)
 	} else if (evcon->phase == CONN_CONNECTING) {
 		event_debug(("%s: connect to %s timed out", __func__,
 		    evcon->address));
-		client_connect_failed(evcon);
+		client_connect_failed_(evcon);
 	} else if (evcon->phase == CONN_READING) {
 		client_fail_(evcon, EVCON_HTTP_TIMEOUT);
 	}
@@ -365,11 +427,7 @@ client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req)
 	int has_host = 0, has_cl = 0;
 	size_t blen;
 
-	switch (req->type) {
-	case EVHTTP_REQ_POST: method = "POST"; break;
-	case EVHTTP_REQ_HEAD: method = "HEAD"; break;
-	default: method = "GET"; break;
-	}
+	method = http_method_name_(http_req_bit_(req));
 	evbuffer_add_printf(out, "%s %s HTTP/%d.%d\r\n", method, req->uri,
 	    req->major, req->minor);
 	TAILQ_FOREACH(h, req->output_headers, next) {
@@ -392,7 +450,10 @@ client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req)
 		evbuffer_add(out, "\r\n", 2);
 	}
 	blen = req->output_buffer->off;
-	if (!has_cl && (blen > 0 || req->type == EVHTTP_REQ_POST))
+	/* RFC 9110 8.6: a method that expects a body announces even an
+	 * empty one. */
+	if (!has_cl && (blen > 0 || (http_req_bit_(req) &
+	    (HTTP_M_POST | HTTP_M_PUT | HTTP_M_PATCH))))
 		evbuffer_add_printf(out, "Content-Length: %zu\r\n", blen);
 	evbuffer_add(out, "\r\n", 2);
 	return blen;
@@ -416,7 +477,10 @@ client_done(struct evhttp_connection *evcon)
 	}
 	if (req->cb != NULL && !(evcon->flags & EVCON_DEAD))
 		(*req->cb)(req, req->cb_arg);
-	evhttp_request_free(req);
+	if (!(evcon->flags & EVCON_DEAD))
+		http_req_complete_(req);
+	http_req_release_(req);
+	client_free_if_done(evcon);
 	if (evcon->flags & EVCON_DEAD)
 		return;
 	if (!TAILQ_EMPTY(&evcon->requests)) {
@@ -450,7 +514,8 @@ client_fail_(struct evhttp_connection *evcon,
 		req->evcon = NULL;
 		cb = req->cb;
 		cb_arg = req->cb_arg;
-		evhttp_request_free(req);
+		http_req_error_(req, error);
+		http_req_release_(req);
 	}
 	client_reset(evcon);
 	if (evcon->flags & EVCON_DEAD)
@@ -460,6 +525,8 @@ client_fail_(struct evhttp_connection *evcon,
 		client_reconnect(evcon);
 	if (cb != NULL && !(evcon->flags & EVCON_DEAD))
 		(*cb)(NULL, cb_arg);
+	if (!(evcon->flags & EVCON_DEAD))
+		client_free_if_done(evcon);
 }
 
 /*
@@ -479,6 +546,11 @@ client_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 				/* An interim response: skip it. */
 				evhttp_clear_headers(req->input_headers);
 				http_parser_reset_(&evcon->parser);
+			} else if (http_req_header_cb_(req) < 0) {
+				client_cancel_first(evcon, 1);
+				return HTTP_PARSE_CHUNK;
+			} else if (evcon->flags & EVCON_DEAD) {
+				return HTTP_PARSE_CHUNK;
 			}
 		} else if (r == HTTP_PARSE_CHUNK) {
 			if (req->chunk_cb == NULL)
@@ -534,9 +606,33 @@ client_process_(struct evhttp_connection *evcon)
 	}
 }
 
+/*
+ * 1.4's entry: GET, POST, HEAD as 0, 1, 2; the methods 1.4 has no value
+ * for as 2.x's bits (req->type's 1.4 encoding, see http-internal.h).
+ */
 int
 evhttp_make_request(struct evhttp_connection *evcon,
     struct evhttp_request *req, enum evhttp_cmd_type type, const char *uri)
+{
+	unsigned method;
+
+	switch ((int)type) {
+	case 0: method = HTTP_M_GET; break;
+	case 1: method = HTTP_M_POST; break;
+	case 2: method = HTTP_M_HEAD; break;
+	default:
+		method = (unsigned)type;
+		if (method < HTTP_M_PUT || method > HTTP_M_PATCH ||
+		    (method & (method - 1)) != 0)
+			return -1;
+		break;
+	}
+	return client_make_request_(evcon, req, method, 0, uri);
+}
+
+int
+client_make_request_(struct evhttp_connection *evcon,
+    struct evhttp_request *req, unsigned method, int view2x, const char *uri)
 {
 	char *u;
 
@@ -555,7 +651,7 @@ evhttp_make_request(struct evhttp_connection *evcon,
 	mm_free(req->uri);
 	req->uri = u;
 	req->kind = EVHTTP_REQUEST;
-	req->type = type;
+	http_req_set_method_(req, method, view2x);
 	if (req->major == 0 && req->minor == 0) {
 		req->major = 1;
 		req->minor = 1;
@@ -628,3 +724,42 @@ evhttp_connection_connect(struct evhttp_connection *evcon)
 	return r;
 }
 
+
+/*
+ * Withdraw req (2.x): a queued request leaves its queue, the one in
+ * progress resets its connection; no callback of it runs.  Unowned, it
+ * is freed.  A request on no connection is left alone.
+ */
+void
+evhttp_cancel_request(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon;
+
+	if (req == NULL)
+		return;
+	evcon = req->evcon;
+	/* Not queued (or in its own callback), or a server's request, which
+	 * is answered instead: nothing to withdraw. */
+	if (evcon == NULL || (evcon->flags & EVCON_INCOMING))
+		return;
+	CONN_ENTER(evcon);
+	if (req == TAILQ_FIRST(&evcon->requests) &&
+	    evcon->phase != CONN_DISCONNECTED) {
+		client_cancel_first(evcon, 0);
+	} else {
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		http_req_release_(req);
+		client_free_if_done(evcon);
+	}
+	conn_leave_(evcon);
+}
+
+void
+evhttp_connection_free_on_completion(struct evhttp_connection *evcon)
+{
+	if (evcon == NULL || (evcon->flags & EVCON_INCOMING))
+		return;
+	evcon->flags |= EVCON_FREE_ON_DONE;
+	client_free_if_done(evcon);
+}

@@ -143,18 +143,20 @@ conn_del_fd_events_(struct evhttp_connection *evcon)
 	}
 }
 
-/* Run the timer secs seconds from now; 0 or less stops it. */
+/* Run the timer secs seconds from now; 0 or less stops it (but for the
+ * fraction of a timeval timeout: see evhttp_connection_set_timeout_tv). */
 void
 conn_set_timer_(struct evhttp_connection *evcon, int secs)
 {
 	struct timeval tv;
 
-	if (secs <= 0) {
+	/* A timeout set with a timeval keeps its fraction. */
+	tv.tv_sec = secs;
+	tv.tv_usec = secs == evcon->timeout ? evcon->timeout_us : 0;
+	if (secs < 0 || (secs == 0 && tv.tv_usec == 0)) {
 		event_del(&evcon->ev_timer);
 		return;
 	}
-	tv.tv_sec = secs;
-	tv.tv_usec = 0;
 	event_add(&evcon->ev_timer, &tv);
 }
 
@@ -209,7 +211,7 @@ conn_free_requests(struct evhttp_connection *evcon)
 	while ((req = TAILQ_FIRST(&evcon->requests)) != NULL) {
 		TAILQ_REMOVE(&evcon->requests, req, next);
 		req->evcon = NULL;
-		evhttp_request_free(req);
+		http_req_release_(req);
 	}
 }
 
@@ -235,6 +237,8 @@ conn_destroy_(struct evhttp_connection *evcon)
 		evhttp_request_free(evcon->spare);
 	evbuffer_free(evcon->input_buffer);
 	evbuffer_free(evcon->output_buffer);
+	client_lookup_cancel_(evcon);
+	mm_free(evcon->peer_addr);
 	mm_free(evcon->address);
 	mm_free(evcon->bind_address);
 	mm_free(evcon);
@@ -886,6 +890,7 @@ evhttp_connection_set_timeout(struct evhttp_connection *evcon,
     int timeout_in_secs)
 {
 	evcon->timeout = timeout_in_secs;
+	evcon->timeout_us = 0;
 }
 
 void

@@ -345,12 +345,60 @@ forbidden_trailer(const char *name, size_t len)
 	return 0;
 }
 
+/* The methods of RFC 9110 and 5789 (PATCH), with libevent 2.x's bits. */
+static const struct {
+	const char *name;
+	size_t len;
+	unsigned bit;
+} http_methods[] = {
+	{ "GET", 3, HTTP_M_GET }, { "POST", 4, HTTP_M_POST },
+	{ "HEAD", 4, HTTP_M_HEAD }, { "PUT", 3, HTTP_M_PUT },
+	{ "DELETE", 6, HTTP_M_DELETE }, { "OPTIONS", 7, HTTP_M_OPTIONS },
+	{ "TRACE", 5, HTTP_M_TRACE }, { "CONNECT", 7, HTTP_M_CONNECT },
+	{ "PATCH", 5, HTTP_M_PATCH }
+};
+
+unsigned
+http_method_parse_(const char *s, size_t len)
+{
+	size_t i;
+
+	/* Every request comes here: GET first, no strlen. */
+	if (len == 3 && s[0] == 'G' && s[1] == 'E' && s[2] == 'T')
+		return HTTP_M_GET;
+	for (i = 1; i < sizeof(http_methods) / sizeof(http_methods[0]); i++) {
+		if (http_methods[i].len == len &&
+		    memcmp(http_methods[i].name, s, len) == 0)
+			return http_methods[i].bit;
+	}
+	if (len == 0)
+		return HTTP_M_BAD;
+	for (i = 0; i < len; i++) {
+		if (!is_tchar((unsigned char)s[i]))
+			return HTTP_M_BAD;
+	}
+	return 0;
+}
+
+const char *
+http_method_name_(unsigned method)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++) {
+		if (http_methods[i].bit == method)
+			return http_methods[i].name;
+	}
+	return "GET";
+}
+
 /* Parse "METHOD SP request-target SP HTTP/1.x".  0 or an HTTP status. */
 static int
 parse_request_line(struct evhttp_request *req, char *line, size_t len)
 {
 	char *sp1, *sp2, *uri, *version;
 	size_t mlen, ulen, vlen, i;
+	unsigned method;
 
 	mm_free(req->uri);	/* a request object may be parsed into twice */
 	req->uri = NULL;
@@ -366,14 +414,14 @@ parse_request_line(struct evhttp_request *req, char *line, size_t len)
 	version = sp2 + 1;
 	vlen = len - mlen - ulen - 2;
 
-	if (mlen == 3 && memcmp(line, "GET", 3) == 0)
-		req->type = EVHTTP_REQ_GET;
-	else if (mlen == 4 && memcmp(line, "POST", 4) == 0)
-		req->type = EVHTTP_REQ_POST;
-	else if (mlen == 4 && memcmp(line, "HEAD", 4) == 0)
-		req->type = EVHTTP_REQ_HEAD;
-	else
+	/* Which methods a server serves is its own choice, made once the
+	 * head is read (http_req_refused_); one nobody implements is 501. */
+	method = http_method_parse_(line, mlen);
+	if (method == HTTP_M_BAD)
 		return HTTP_BADREQUEST;
+	if (method == 0)
+		return HTTP_NOTIMPLEMENTED;
+	http_req_set_method_(req, method, 0);
 
 	if (ulen == 0)
 		return HTTP_BADREQUEST;
@@ -553,7 +601,7 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
 		"Connection"), "close"))
 		p->keep_alive = 0;
 
-	if (req->type == EVHTTP_REQ_HEAD ||
+	if (http_req_bit_(req) == HTTP_M_HEAD ||
 	    HTTP_STATUS_NOBODY(req->response_code)) {
 		req->ntoread = 0;
 		p->state = HP_DONE;

@@ -138,9 +138,10 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 	if (body_len >= 0 && !(set & (SET_CL | SET_TE)) && !nobody)
 		http_buf_add_header_(out, "Content-Length",
 		    format_u64((ev_uint64_t)body_len, line, sizeof(line)));
-	if (body_len > 0 && !(set & SET_CT) && !nobody)
+	if (body_len > 0 && !(set & SET_CT) && !nobody &&
+	    server_content_type_(evcon->http_server) != NULL)
 		http_buf_add_header_(out, "Content-Type",
-		    "text/html; charset=ISO-8859-1");
+		    server_content_type_(evcon->http_server));
 	if (!(set & SET_CONN) && !(req->flags & EVHTTP_PROXY_REQUEST)) {
 		if (!evcon->keep_alive && req->minor >= 1)
 			http_buf_add_header_(out, "Connection", "close");
@@ -214,6 +215,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 	char *host = req->remote_host;
 	unsigned short port = req->remote_port;
 
+	if (req->flags & EVHTTP_USER_OWNED)
+		return;		/* the program frees it */
 	if (evcon->spare != NULL || req->input_buffer == NULL ||
 	    req->output_buffer == NULL) {
 		evhttp_request_free(req);
@@ -239,7 +242,9 @@ server_recycle_request(struct evhttp_connection *evcon,
 	req->remote_host = host;
 	req->remote_port = port;
 	req->kind = EVHTTP_REQUEST;
-	req->type = EVHTTP_REQ_GET;
+	http_req_set_method_(req, HTTP_M_GET, 0);
+	if (r->ext != NULL)
+		http_req_ext_free_(req);
 	req->uri = NULL;
 	req->major = req->minor = 0;
 	req->response_code = 0;
@@ -273,7 +278,7 @@ reply_begin(struct evhttp_connection *evcon, struct evhttp_request *req,
 static int
 reply_without_body(const struct evhttp_request *req)
 {
-	return req->type == EVHTTP_REQ_HEAD ||
+	return http_req_bit_(req) == HTTP_M_HEAD ||
 	    req->response_code == HTTP_NOCONTENT ||
 	    req->response_code == HTTP_NOTMODIFIED;
 }
@@ -329,6 +334,8 @@ server_reply_done_(struct evhttp_connection *evcon)
 		return;
 	TAILQ_REMOVE(&evcon->requests, req, next);
 	req->evcon = NULL;
+	if (REQ_PRIV(req)->ext != NULL)
+		http_req_complete_(req);
 	server_recycle_request(evcon, req);
 	evcon->reply_started = 0;
 	evcon->reply_chunked = 0;

@@ -57,9 +57,12 @@ evhttp_new(struct event_base *base)
 	TAILQ_INIT(&http->sockets);
 	TAILQ_INIT(&http->callbacks);
 	TAILQ_INIT(&http->connections);
+	TAILQ_INIT(&http->vhosts);
+	TAILQ_INIT(&http->aliases);
 	http->timeout = -1;
 	http->max_headers_size = HTTP_MAX_HEADERS_SIZE;
 	http->max_body_size = HTTP_MAX_BODY_SIZE;
+	http->allowed_methods = HTTP_M_14;
 	http->base = base;
 	evtimer_set(&http->trim_ev, server_trim_sweep, http);
 	conn_attach_event_(base, &http->trim_ev);
@@ -188,6 +191,7 @@ server_new_connection(struct evhttp *http, int fd, struct sockaddr *sa,
 	evcon->flags |= EVCON_INCOMING;
 	evcon->http_server = http;
 	evcon->timeout = http->timeout;
+	evcon->timeout_us = http->timeout_us;
 	evcon->max_headers_size = http->max_headers_size;
 	evcon->max_body_size = http->max_body_size;
 	conn_set_phase_(evcon, CONN_READING);
@@ -200,7 +204,7 @@ server_new_connection(struct evhttp *http, int fd, struct sockaddr *sa,
 static void
 accept_cb(int fd, short what, void *arg)
 {
-	struct evhttp_bound *bound = arg;
+	struct evhttp_bound_socket *bound = arg;
 	int i;
 
 	(void)what;
@@ -248,26 +252,27 @@ accept_cb(int fd, short what, void *arg)
 static void
 accept_resume_cb(int fd, short what, void *arg)
 {
-	struct evhttp_bound *bound = arg;
+	struct evhttp_bound_socket *bound = arg;
 
 	(void)fd;
 	(void)what;
 	event_add(&bound->ev, NULL);
 }
 
-int
-evhttp_accept_socket(struct evhttp *http, int fd)
+/* Accept on the listening socket fd (evhttp_accept_socket). */
+struct evhttp_bound_socket *
+server_accept_socket_(struct evhttp *http, int fd)
 {
-	struct evhttp_bound *bound;
+	struct evhttp_bound_socket *bound;
 
 	if (http == NULL || fd < 0)
-		return -1;
+		return NULL;
 	bound = mm_calloc(1, sizeof(*bound));
 	if (bound == NULL)
-		return -1;
+		return NULL;
 	if (evutil_make_socket_nonblocking(fd) == -1) {
 		mm_free(bound);
-		return -1;
+		return NULL;
 	}
 	bound->fd = fd;
 	bound->http = http;
@@ -278,22 +283,24 @@ evhttp_accept_socket(struct evhttp *http, int fd)
 	if (event_add(&bound->ev, NULL) == -1) {
 		event_warn("%s: event_add", __func__);
 		mm_free(bound);
-		return -1;
+		return NULL;
 	}
 	TAILQ_INSERT_TAIL(&http->sockets, bound, next);
-	return 0;
+	return bound;
 }
 
-int
-evhttp_bind_socket(struct evhttp *http, const char *address,
+/* Listen on address:port (evhttp_bind_socket). */
+struct evhttp_bound_socket *
+server_bind_socket_(struct evhttp *http, const char *address,
     unsigned short port)
 {
+	struct evhttp_bound_socket *bound;
 	struct addrinfo hints, *ai = NULL;
 	char portstr[16];
 	int fd = -1, on = 1, err;
 
 	if (http == NULL)
-		return -1;
+		return NULL;
 	memset(&hints, 0, sizeof(hints));
 	/* No address: all IPv4 interfaces, as 1.4 did. */
 	hints.ai_family = address == NULL ? AF_INET : AF_UNSPEC;
@@ -304,7 +311,7 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 	if (err != 0 || ai == NULL) {
 		event_warnx("%s: getaddrinfo(%s): %s", __func__,
 		    address ? address : "(null)", gai_strerror(err));
-		return -1;
+		return NULL;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd == -1) {
@@ -327,24 +334,22 @@ evhttp_bind_socket(struct evhttp *http, const char *address,
 		goto err;
 	}
 	freeaddrinfo(ai);
-	if (evhttp_accept_socket(http, fd) == -1) {
+	if ((bound = server_accept_socket_(http, fd)) == NULL)
 		EVUTIL_CLOSESOCKET(fd);
-		return -1;
-	}
-	return 0;
+	return bound;
 err:
 	err = errno;
 	if (fd != -1)
 		EVUTIL_CLOSESOCKET(fd);
 	freeaddrinfo(ai);
 	errno = err;
-	return -1;
+	return NULL;
 }
 
 void
 evhttp_free(struct evhttp *http)
 {
-	struct evhttp_bound *bound;
+	struct evhttp_bound_socket *bound;
 	struct evhttp_connection *evcon;
 	struct evhttp_cb *cb;
 
@@ -353,10 +358,7 @@ evhttp_free(struct evhttp *http)
 	event_del(&http->trim_ev);
 	while ((bound = TAILQ_FIRST(&http->sockets)) != NULL) {
 		TAILQ_REMOVE(&http->sockets, bound, next);
-		event_del(&bound->ev);
-		event_del(&bound->ev_pause);
-		EVUTIL_CLOSESOCKET(bound->fd);
-		mm_free(bound);
+		server_bound_free_(bound);
 	}
 	while ((evcon = TAILQ_FIRST(&http->connections)) != NULL) {
 		TAILQ_REMOVE(&http->connections, evcon, next);
@@ -368,6 +370,8 @@ evhttp_free(struct evhttp *http)
 		mm_free(cb->what);
 		mm_free(cb);
 	}
+	server_vhosts_free_(http);
+	mm_free(http->default_ctype);
 	mm_free(http);
 }
 
@@ -375,6 +379,7 @@ void
 evhttp_set_timeout(struct evhttp *http, int timeout_in_secs)
 {
 	http->timeout = timeout_in_secs;
+	http->timeout_us = 0;
 }
 
 /* The server's limits apply to its connections, open ones included. */
@@ -473,6 +478,8 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 		    http_reason_phrase_(HTTP_SERVUNAVAIL));
 		return;
 	}
+	if (!TAILQ_EMPTY(&http->vhosts))
+		http = server_pick_host_(http, req);
 	q = strchr(req->uri, '?');
 	plen = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {
@@ -502,6 +509,10 @@ server_fail(struct evhttp_connection *evcon, int code)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
 
+	/* An unimplemented method: 1.4 answered 400. */
+	if (code == HTTP_NOTIMPLEMENTED && (evcon->http_server == NULL ||
+	    !evcon->http_server->view2x))
+		code = HTTP_BADREQUEST;
 	evbuffer_drain(evcon->input_buffer, evcon->input_buffer->off);
 	if (req == NULL) {
 		req = evhttp_request_new(NULL, NULL);
@@ -515,7 +526,7 @@ server_fail(struct evhttp_connection *evcon, int code)
 	/* Answer in a version the client certainly understands. */
 	req->major = 1;
 	req->minor = 1;
-	req->type = EVHTTP_REQ_GET;
+	http_req_set_method_(req, HTTP_M_GET, 0);
 	req->flags &= ~EVHTTP_PROXY_REQUEST;
 	REQ_PRIV(req)->handed = 0;
 	conn_set_phase_(evcon, CONN_DISPATCHED);
@@ -587,7 +598,8 @@ server_parse(struct evhttp_connection *evcon, struct evhttp_request *req)
 	for (;;) {
 		if (r == HTTP_PARSE_HEAD) {
 			evcon->keep_alive = evcon->parser.keep_alive;
-			if ((status = server_expect(evcon, req)) != 0) {
+			if ((status = http_req_refused_(evcon, req)) != 0 ||
+			    (status = server_expect(evcon, req)) != 0) {
 				evcon->parser.status = status;
 				return HTTP_PARSE_ERROR;
 			}

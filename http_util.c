@@ -77,6 +77,7 @@ evhttp_request_free(struct evhttp_request *req)
 	}
 	if (REQ_PRIV(req)->orphans != NULL)
 		TAILQ_REMOVE(REQ_PRIV(req)->orphans, req, next);
+	http_req_ext_free_(req);
 	mm_free(req->remote_host);
 	mm_free(req->uri);
 	mm_free(req->response_code_line);

@@ -79,8 +79,10 @@ void evhttp_free(struct evhttp* http);
  * Call cb(req, cbarg) for requests whose path (the URI up to '?') equals
  * path exactly.  The first registration of a path wins.
  */
+#ifndef EVENT2_HTTP_H_INCLUDED_	/* there: 2.x's int evhttp_set_cb */
 void evhttp_set_cb(struct evhttp *, const char *,
     void (*)(struct evhttp_request *, void *), void *);
+#endif
 
 /* Remove the callback registered for exactly this path.  0, or -1. */
 int evhttp_del_cb(struct evhttp *, const char *);
@@ -154,69 +156,21 @@ struct evhttp *evhttp_start(const char *address, unsigned short port);
 /* ------------------------------------------------------------ */
 /* Requests.                                                     */
 
-/* The methods 1.4 knows. */
-enum evhttp_cmd_type { EVHTTP_REQ_GET, EVHTTP_REQ_POST, EVHTTP_REQ_HEAD };
-
-/* Whether a request object currently holds a request or a response. */
-enum evhttp_request_kind { EVHTTP_REQUEST, EVHTTP_RESPONSE };
-
 /*
- * One HTTP exchange.  Programs read the fields marked public; the others
- * belong to the library.  Allocate it only with evhttp_request_new().
+ * The methods 1.4 knows, with 1.4's values.  When <event2/http.h> came
+ * first its bit-flag enum (GET 1, POST 2, HEAD 4, PUT 8, ...) stands
+ * instead: the first header of a translation unit decides.
  */
-struct evhttp_request {
-#ifdef TAILQ_ENTRY
-	TAILQ_ENTRY(evhttp_request) next;	/* private */
-#else
-	struct {
-		struct evhttp_request *tqe_next;
-		struct evhttp_request **tqe_prev;
-	} next;					/* private */
+#ifndef EVENT2_HTTP_H_INCLUDED_
+enum evhttp_cmd_type { EVHTTP_REQ_GET, EVHTTP_REQ_POST, EVHTTP_REQ_HEAD };
 #endif
 
-	/* the connection object that this request belongs to */
-	struct evhttp_connection *evcon;	/* private; see
-						   evhttp_request_get_connection */
-	int flags;				/* public, read-only */
-#define EVHTTP_REQ_OWN_CONNECTION	0x0001
-#define EVHTTP_PROXY_REQUEST		0x0002
-
-	struct evkeyvalq *input_headers;	/* public */
-	struct evkeyvalq *output_headers;	/* public */
-
-	/* address of the remote host and the port connection came from */
-	char *remote_host;			/* public, read-only */
-	unsigned short remote_port;		/* public, read-only */
-
-	enum evhttp_request_kind kind;		/* public, read-only */
-	enum evhttp_cmd_type type;		/* public, read-only */
-
-	char *uri;				/* public, read-only: raw URI */
-
-	char major;			/* public: HTTP major version */
-	char minor;			/* public: HTTP minor version */
-
-	int response_code;		/* public, read-only */
-	char *response_code_line;	/* public, read-only: the reason */
-
-	struct evbuffer *input_buffer;	/* public: body read */
-	ev_int64_t ntoread;		/* private: body left, -1 unknown */
-	int chunked:1,			/* public, read-only: chunked body */
-	    userdone:1;			/* private */
-
-	struct evbuffer *output_buffer;	/* public: body to send */
-
-	/* Callback */
-	void (*cb)(struct evhttp_request *, void *);
-	void *cb_arg;
-
-	/*
-	 * Chunked data callback - call for each completed chunk if
-	 * specified.  If not specified, all the data is delivered via
-	 * the regular callback.
-	 */
-	void (*chunk_cb)(struct evhttp_request *, void *);
-};
+/*
+ * The struct evhttp_request body (1.4.15's layout) and enum
+ * evhttp_request_kind are in <event2/http_struct.h>, which this header
+ * includes with the enum above in force.
+ */
+#include <event2/http_struct.h>
 
 /*
  * A new request with empty header lists and buffers; cb(req, arg) runs
@@ -355,7 +309,9 @@ char *evhttp_decode_uri(const char *uri);
  * Fill headers (initialized first) with the key=value pairs after the
  * first '?' of uri.  Values are decoded, keys are not.
  */
+#ifndef EVENT2_HTTP_H_INCLUDED_	/* there: 2.x's int evhttp_parse_query */
 void evhttp_parse_query(const char *uri, struct evkeyvalq *);
+#endif
 
 /* A malloc'd copy of html with < > " ' & escaped.  NULL on failure. */
 char *evhttp_htmlescape(const char *html);

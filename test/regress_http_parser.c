@@ -417,7 +417,7 @@ test_parser_bad_requests(struct regress_env *env)
 {
 	static const char *const bad[] = {
 		/* first line */
-		"PUT / HTTP/1.1\r\n\r\n", "get / HTTP/1.1\r\n\r\n",
+		"PU\"T / HTTP/1.1\r\n\r\n", " / HTTP/1.1\r\n\r\n",
 		"GET  HTTP/1.1\r\n\r\n", "GET /\r\n\r\n",
 		"GET / HTTP/1.99999999999\r\n\r\n", "GET / HTTP/2.0\r\n\r\n",
 		"GET /a b HTTP/1.1\r\n\r\n", "GET /\x7f HTTP/1.1\r\n\r\n",
@@ -467,6 +467,8 @@ test_parser_bad_requests(struct regress_env *env)
 	(void)env;
 	for (i = 0; bad[i] != NULL; i++)
 		expect_error(&request, bad[i], HTTP_BADREQUEST);
+	/* A token that names no method (methods are case-sensitive). */
+	expect_error(&request, "get / HTTP/1.1\r\n\r\n", 501);
 	for (i = 0; bad_chunks[i] != NULL; i++) {
 		snprintf(msg, sizeof(msg), "POST / HTTP/1.1\r\n"
 		    "Transfer-Encoding: chunked\r\n\r\n%s", bad_chunks[i]);

@@ -348,7 +348,7 @@ test_parse_firstline(struct regress_env *env)
 {
 	static const char *const bad_requests[] = {
 		"GET /x HTTP/2.0\r\n", "GET /x HTTP/1.10\r\n",
-		"get /x HTTP/1.1\r\n", "PUT /x HTTP/1.1\r\n",
+		"get /x HTTP/1.1\r\n", "BREW /x HTTP/1.1\r\n",
 		"GET  HTTP/1.1\r\n", "GET /x\r\n", "GET\r\n",
 		"GET /a b HTTP/1.1\r\n", "GET /x HTTP/1.1 \r\n",
 		"GET /\x01 HTTP/1.1\r\n", "GET /x\tHTTP/1.1\r\n",

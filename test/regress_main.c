@@ -37,6 +37,11 @@ extern struct regress_case regress_http_peers_cases[];
 extern struct regress_case regress_dns2_cases[];
 extern struct regress_case regress_http_parser_cases[];
 extern struct regress_case regress_http2_cases[];
+extern struct regress_case regress_http2_server_cases[];
+extern struct regress_case regress_http2_client_cases[];
+extern struct regress_case regress_http2_mixed_cases[];
+extern struct regress_case regress_http2_bound_cases[];
+extern struct regress_case regress_http2_vhost_cases[];
 extern struct regress_case regress_http_compat_cases[];
 extern struct regress_case regress_http_limits_cases[];
 extern struct regress_case regress_rpc_cases[];
@@ -90,6 +95,11 @@ const struct regress_table regress_tables[] = {
 	{ regress_dns2_cases, 0, NULL },
 	{ regress_http_parser_cases, 0, NULL },
 	{ regress_http2_cases, 0, NULL },
+	{ regress_http2_server_cases, 0, NULL },
+	{ regress_http2_client_cases, 0, NULL },
+	{ regress_http2_mixed_cases, 0, NULL },
+	{ regress_http2_bound_cases, 0, NULL },
+	{ regress_http2_vhost_cases, 0, NULL },
 	{ regress_http_compat_cases, 0, NULL },
 	{ regress_http_limits_cases, 0, NULL },
 	{ regress_rpc_cases, 0, NULL },

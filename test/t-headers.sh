@@ -22,7 +22,8 @@ for h in event.h evutil.h evhttp.h evdns.h evrpc.h event2/event.h \
     event2/bufferevent_struct.h event2/bufferevent_compat.h \
     event2/listener.h event2/dns.h event2/dns_compat.h event2/dns_struct.h \
     event2/tag.h event2/tag_compat.h event2/rpc.h event2/rpc_struct.h \
-    event2/rpc_compat.h event2/keyvalq_struct.h event2/http.h; do
+    event2/rpc_compat.h event2/keyvalq_struct.h event2/http.h \
+    event2/http_struct.h event2/http_compat.h; do
 	[ -f "$srcdir/include/$h" ] || [ -f "$builddir/include/$h" ] ||
 		{ tap_skip "headers/$h" "not written yet"; continue; }
 	for std in c89 c99 c++; do
@@ -227,4 +228,71 @@ for order in 14-first 2x-first; do
 		fi
 	done
 done
+# The 1.4 and 2.x HTTP headers together, in both orders, compiled and
+# linked: the first decides the method values (1.4's 0, 1, 2 or 2.x's
+# bits) and the form of evhttp_set_cb and evhttp_parse_query (void or
+# int); the 2.x calls are there either way.
+for order in 14-first 2x-first; do
+	{
+		echo '#include <sys/queue.h>'
+		echo '#include <stdlib.h>'
+		[ $order = 14-first ] && printf '#include <%s>\n' event.h evhttp.h
+		printf '#include <event2/%s>\n' http.h http_struct.h http_compat.h
+		[ $order = 2x-first ] && printf '#include <%s>\n' event.h evhttp.h
+		if [ $order = 2x-first ]; then
+			echo '#define WANT_POST 2'
+			echo '#define SET_CB(h) (evhttp_set_cb(h, "/", cb, 0) == 0)'
+		else
+			echo '#define WANT_POST 1'
+			echo '#define SET_CB(h) (evhttp_set_cb(h, "/", cb, 0), 1)'
+		fi
+		cat <<'C'
+typedef char post_value_check[EVHTTP_REQ_POST == WANT_POST ? 1 : -1];
+static void cb(struct evhttp_request *r, void *a) { (void)r; (void)a; }
+int main(void)
+{
+	struct event_base *b = event_base_new();
+	struct evhttp *h = evhttp_new(b);
+	struct evhttp_request *r = evhttp_request_new(cb, 0);
+	struct evhttp_connection *c = evhttp_connection_base_new(b, 0,
+	    "127.0.0.1", 1);
+	int ok = h != 0 && r != 0 && c != 0 && SET_CB(h) &&
+	    evhttp_request_get_input_buffer(r) == r->input_buffer &&
+	    evhttp_connection_get_base(c) == b &&
+	    evhttp_request_is_owned(r) == 0;
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET);
+	evhttp_request_free(r);
+	evhttp_connection_free(c);
+	evhttp_free(h);
+	event_base_free(b);
+	return !ok;
+}
+C
+	} > "$tmp/mixh.c"
+	ok=1
+	for std in c89 c99 c++; do
+		case $std in
+		c++) cp "$tmp/mixh.c" "$tmp/mixh.cc"; cmd="$CXX -x c++ -Wall -Wextra -Werror -pedantic $inc $tmp/mixh.cc -x none" ;;
+		c89) cmd="$CC -std=c89 -Wall -Wextra -Werror -pedantic -Wno-long-long $inc $tmp/mixh.c" ;;
+		*) cmd="$CC -std=$std -Wall -Wextra -Werror -pedantic $inc $tmp/mixh.c" ;;
+		esac
+		if ! { $cmd -o "$tmp/mixh" "$builddir/.libs/libevent.so" > "$tmp/err" 2>&1 &&
+		    LD_LIBRARY_PATH="$builddir/.libs" "$tmp/mixh"; }; then
+			ok=0
+			tap_fail "headers/mix-http-$order/$std"
+			head -20 "$tmp/err" | tap_note
+		fi
+	done
+	[ $ok = 1 ] && tap_ok "headers/mix-http-$order"
+done
+# <evhttp.h> pulls in <event2/http_struct.h> for the request's body, but
+# a 1.4 program still sees no 2.x macro (programs test them to pick an
+# API).
+printf '#include <evhttp.h>\n#ifdef LIBEVENT_VERSION_NUMBER\n#error 2.x view\n#endif\nint main(void) { return 0; }\n' > "$tmp/only14.c"
+if $CC -Wall -Werror $inc -c "$tmp/only14.c" -o "$tmp/only14.o" > "$tmp/err" 2>&1; then
+	tap_ok headers/evhttp-stays-1.4
+else
+	tap_fail headers/evhttp-stays-1.4
+	head -20 "$tmp/err" | tap_note
+fi
 tap_done
