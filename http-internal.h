@@ -647,8 +647,8 @@ EV_HIDDEN void client_fail_(struct evhttp_connection *evcon,
     enum evhttp_connection_error error);
 EV_HIDDEN void client_connect_done_(struct evhttp_connection *evcon);
 EV_HIDDEN void client_timeout_(struct evhttp_connection *evcon);
-EV_HIDDEN size_t client_write_head_(struct evhttp_connection *evcon,
-    struct evhttp_request *req);
+EV_HIDDEN int client_write_head_(struct evhttp_connection *evcon,
+    struct evhttp_request *req, size_t *blenp);
 
 /* Exported for evrpc (1.4 exported it too). */
 void evhttp_connection_fail(struct evhttp_connection *evcon,

@@ -337,20 +337,27 @@ client_reconnect(struct evhttp_connection *evcon)
 		client_connect_failed_(evcon);
 }
 
-/* Queue the head and body of the first request and start the exchange. */
-static void
+/*
+ * Queue the head and body of the first request and start the exchange.
+ * -1 when memory ran out: nothing was queued and nothing changed.
+ */
+static int
 client_send_next(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
 	struct evbuffer *out = evcon->output_buffer;
-	size_t blen;
+	size_t start = out->off, blen;
 
 	if (req == NULL || evcon->phase != CONN_IDLE)
-		return;
-	blen = client_write_head_(evcon, req);
+		return 0;
 	/* Copy, not move: a retry on a new connection sends it again. */
-	if (blen > 0)
-		evbuffer_add(out, req->output_buffer->buffer, blen);
+	if (client_write_head_(evcon, req, &blen) == -1 ||
+	    (blen > 0 &&
+	    evbuffer_add(out, req->output_buffer->buffer, blen) == -1)) {
+		out->off = start;
+		event_warn("%s: no memory for the request", __func__);
+		return -1;
+	}
 
 	conn_set_phase_(evcon, CONN_READING);
 	http_parser_reset_(&evcon->parser);
@@ -358,6 +365,15 @@ client_send_next(struct evhttp_connection *evcon)
 	evbuffer_drain(req->input_buffer, req->input_buffer->off);
 	conn_set_timer_(evcon, conn_io_timeout_(evcon));
 	conn_flush_(evcon);
+	return 0;
+}
+
+/* From the loop: the first request goes out, or fails at once. */
+static void
+client_send_next_or_fail(struct evhttp_connection *evcon)
+{
+	if (client_send_next(evcon) == -1)
+		client_fail_(evcon, EVCON_HTTP_EOF);
 }
 
 /* The socket became writable while connecting: did the connect work? */
@@ -388,7 +404,7 @@ client_connect_done_(struct evhttp_connection *evcon)
 	evcon->flags &= ~EVCON_WRITE_ADDED;
 	conn_clear_timer_(evcon);
 	conn_update_read_(evcon);
-	client_send_next(evcon);
+	client_send_next_or_fail(evcon);
 	/* Output queued by evhttp_make_header() while connecting. */
 	if (!(evcon->flags & EVCON_DEAD) && evcon->phase == CONN_IDLE &&
 	    (evcon->output_buffer->off > 0 || evcon->cb != NULL))
@@ -415,21 +431,24 @@ client_timeout_(struct evhttp_connection *evcon)
 
 /*
  * Queue the head of request req in the output, adding Host and
- * Content-Length when the application did not set them; returns the
- * body size to announce.
+ * Content-Length when the application did not set them; *blenp is the
+ * body size to announce.  -1 when memory ran out: the output is back as
+ * it was, so no half-written head goes on the wire.
  */
-size_t
-client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req)
+int
+client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
+    size_t *blenp)
 {
 	struct evbuffer *out = evcon->output_buffer;
+	size_t start = out->off;
 	struct evkeyval *h;
 	const char *method;
-	int has_host = 0, has_cl = 0;
+	int has_host = 0, has_cl = 0, bad = 0;
 	size_t blen;
 
 	method = http_method_name_(http_req_bit_(req));
-	evbuffer_add_printf(out, "%s %s HTTP/%d.%d\r\n", method, req->uri,
-	    req->major, req->minor);
+	bad |= evbuffer_add_printf(out, "%s %s HTTP/%d.%d\r\n", method,
+	    req->uri, req->major, req->minor) < 0;
 	TAILQ_FOREACH(h, req->output_headers, next) {
 		if (strcasecmp(h->key, "Host") == 0)
 			has_host = 1;
@@ -437,26 +456,33 @@ client_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req)
 			has_cl = 1;
 		else if (strcasecmp(h->key, "Proxy-Connection") == 0)
 			continue;	/* hop-by-hop; 1.4 strips it too */
-		http_buf_add_header_(out, h->key, h->value);
+		bad |= http_buf_add_header_(out, h->key, h->value) == -1;
 	}
 	if (!has_host) {
 		/* RFC 9112 3.2: every HTTP/1.1 request names its host. */
 		int v6 = strchr(evcon->address, ':') != NULL;
 
-		evbuffer_add_printf(out, "Host: %s%s%s", v6 ? "[" : "",
-		    evcon->address, v6 ? "]" : "");
+		bad |= evbuffer_add_printf(out, "Host: %s%s%s", v6 ? "[" : "",
+		    evcon->address, v6 ? "]" : "") < 0;
 		if (evcon->port != 80)
-			evbuffer_add_printf(out, ":%u", (unsigned)evcon->port);
-		evbuffer_add(out, "\r\n", 2);
+			bad |= evbuffer_add_printf(out, ":%u",
+			    (unsigned)evcon->port) < 0;
+		bad |= evbuffer_add(out, "\r\n", 2) == -1;
 	}
 	blen = req->output_buffer->off;
 	/* RFC 9110 8.6: a method that expects a body announces even an
 	 * empty one. */
 	if (!has_cl && (blen > 0 || (http_req_bit_(req) &
 	    (HTTP_M_POST | HTTP_M_PUT | HTTP_M_PATCH))))
-		evbuffer_add_printf(out, "Content-Length: %zu\r\n", blen);
-	evbuffer_add(out, "\r\n", 2);
-	return blen;
+		bad |= evbuffer_add_printf(out, "Content-Length: %zu\r\n",
+		    blen) < 0;
+	bad |= evbuffer_add(out, "\r\n", 2) == -1;
+	if (bad) {
+		out->off = start;	/* drop the partial head */
+		return -1;
+	}
+	*blenp = blen;
+	return 0;
 }
 
 /* The response to the first request is complete. */
@@ -488,7 +514,7 @@ client_done(struct evhttp_connection *evcon)
 		    !(evcon->flags & EVCON_RETRY_WAIT)) {
 			client_reconnect(evcon);
 		} else {
-			client_send_next(evcon);
+			client_send_next_or_fail(evcon);
 		}
 	}
 }
@@ -668,8 +694,13 @@ client_make_request_(struct evhttp_connection *evcon,
 			conn_leave_(evcon);
 			return -1;
 		}
-	} else if (evcon->phase == CONN_IDLE) {
-		client_send_next(evcon);
+	} else if (evcon->phase == CONN_IDLE &&
+	    client_send_next(evcon) == -1) {
+		/* The program keeps the request, as after a failed connect. */
+		TAILQ_REMOVE(&evcon->requests, req, next);
+		req->evcon = NULL;
+		conn_leave_(evcon);
+		return -1;
 	}
 	conn_leave_(evcon);
 	return 0;

@@ -1006,7 +1006,8 @@ evhttp_make_header(struct evhttp_connection *evcon, struct evhttp_request *req)
 			    "control bytes", __func__);
 			return;
 		}
-		blen = client_write_head_(evcon, req);
+		if (client_write_head_(evcon, req, &blen) == -1)
+			return;
 	} else {
 		/* A reason phrase set by hand: CR/LF would start headers. */
 		if (req->response_code_line != NULL &&
