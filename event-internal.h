@@ -322,6 +322,9 @@ EV_HIDDEN struct event_base *event_base_alloc_(void);
 EV_HIDDEN const struct eventop *const *event_backends_(void);
 EV_HIDDEN int event_backend_init_(struct event_base *base,
     const struct eventop *op);
+EV_HIDDEN void event_backend_dealloc_(struct event_base *base);
+EV_HIDDEN int event_backend_rebuild_(struct event_base *base);
+EV_HIDDEN int event_flush_changes_(struct event_base *base);
 EV_HIDDEN int event_del_nolock_(struct event *ev);
 EV_HIDDEN void event_active_nolock_(struct event *ev, int res, short ncalls);
 EV_HIDDEN void event_timer_arm_(struct event_base *base, struct event *ev,
@@ -381,6 +384,16 @@ EV_HIDDEN int event_base_stop_(struct event_base *base, int how);
 
 /* evutil_rand.c: forget the generator's state (global shutdown). */
 EV_HIDDEN void evutil_secure_rng_shutdown_(void);
+
+/* Bring ev_pri into [0, nactivequeues - 1]. */
+static inline void
+event_clamp_pri_(struct event *ev)
+{
+	int n = ev->ev_base->nactivequeues;
+
+	if ((unsigned)ev->ev_pri >= (unsigned)n)
+		ev->ev_pri = ev->ev_pri < 0 ? 0 : n - 1;
+}
 
 /* Take and release a base's lock (no-ops without threads). */
 static inline void
