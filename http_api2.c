@@ -47,11 +47,10 @@ struct http_req_ext {
 /* ------------------------------------------------------------------ */
 /* Servers                                                             */
 
-struct evhttp *
-evhttp_new_2x(struct event_base *base)
+/* A server made by the 1.4 calls, switched to 2.x's methods. */
+static struct evhttp *
+server_to_2x(struct evhttp *http)
 {
-	struct evhttp *http = evhttp_new(base);
-
 	if (http != NULL) {
 		http->view2x = 1;
 		http->allowed_methods = HTTP_M_DEFAULT_2X;
@@ -60,17 +59,15 @@ evhttp_new_2x(struct event_base *base)
 }
 
 struct evhttp *
+evhttp_new_2x(struct event_base *base)
+{
+	return server_to_2x(evhttp_new(base));
+}
+
+struct evhttp *
 evhttp_start_2x(const char *address, unsigned short port)
 {
-	struct evhttp *http = evhttp_new_2x(NULL);
-
-	if (http == NULL)
-		return NULL;
-	if (evhttp_bind_socket(http, address, port) == -1) {
-		evhttp_free(http);
-		return NULL;
-	}
-	return http;
+	return server_to_2x(evhttp_start(address, port));
 }
 
 int
