@@ -158,6 +158,8 @@ EV_HIDDEN void evrpc_client_in_end_(struct evrpc_request_wrapper *ctx,
 
 EV_HIDDEN void evrpc_pool_enter_(struct evrpc_pool *pool);
 EV_HIDDEN int evrpc_pool_leave_(struct evrpc_pool *pool);
+EV_HIDDEN struct evrpc_hook *evrpc_hook_append_(void *vbase,
+    enum EVRPC_HOOK_TYPE hook_type, int has_cb, void *cb_arg);
 EV_HIDDEN struct evrpc_hook_list *evrpc_hook_list_of_(void *vbase,
     enum EVRPC_HOOK_TYPE hook_type);
 EV_HIDDEN int evrpc_register_(struct evrpc_base *base, struct evrpc *rpc,

@@ -79,15 +79,18 @@ evrpc_hooks_clear(struct evrpc_hook_list *head)
 	}
 }
 
-void *
-evrpc_add_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type,
-    int (*cb)(struct evhttp_request *, struct evbuffer *, void *),
+/*
+ * A new hook at the end of vbase's list of hook_type, for the 1.4 or the
+ * 2.x registration to fill in its callback; NULL with errno set.
+ */
+struct evrpc_hook *
+evrpc_hook_append_(void *vbase, enum EVRPC_HOOK_TYPE hook_type, int has_cb,
     void *cb_arg)
 {
 	struct evrpc_hook_list *head;
 	struct evrpc_hook *hook;
 
-	if (vbase == NULL || cb == NULL ||
+	if (vbase == NULL || !has_cb ||
 	    (head = evrpc_hook_list_of_(vbase, hook_type)) == NULL) {
 		errno = EINVAL;
 		return (NULL);
@@ -96,9 +99,21 @@ evrpc_add_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type,
 		event_warn("%s: calloc", __func__);
 		return (NULL);
 	}
-	hook->process = cb;
 	hook->process_arg = cb_arg;
 	TAILQ_INSERT_TAIL(head, hook, next);
+	return (hook);
+}
+
+void *
+evrpc_add_hook(void *vbase, enum EVRPC_HOOK_TYPE hook_type,
+    int (*cb)(struct evhttp_request *, struct evbuffer *, void *),
+    void *cb_arg)
+{
+	struct evrpc_hook *hook;
+
+	hook = evrpc_hook_append_(vbase, hook_type, cb != NULL, cb_arg);
+	if (hook != NULL)
+		hook->process = cb;
 	return (hook);
 }
 

@@ -95,21 +95,11 @@ evrpc_add_hook_2x(void *vbase, enum EVRPC_HOOK_TYPE hook_type,
     int (*cb)(void *, struct evhttp_request *, struct evbuffer *, void *),
     void *cb_arg)
 {
-	struct evrpc_hook_list *head;
 	struct evrpc_hook *hook;
 
-	if (vbase == NULL || cb == NULL ||
-	    (head = evrpc_hook_list_of_(vbase, hook_type)) == NULL) {
-		errno = EINVAL;
-		return (NULL);
-	}
-	if ((hook = mm_calloc(1, sizeof(*hook))) == NULL) {
-		event_warn("%s: calloc", __func__);
-		return (NULL);
-	}
-	hook->process2 = cb;
-	hook->process_arg = cb_arg;
-	TAILQ_INSERT_TAIL(head, hook, next);
+	hook = evrpc_hook_append_(vbase, hook_type, cb != NULL, cb_arg);
+	if (hook != NULL)
+		hook->process2 = cb;
 	return (hook);
 }
 
