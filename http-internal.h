@@ -185,6 +185,9 @@ EV_HIDDEN int http_hexval_(unsigned char c);
 EV_HIDDEN int http_has_token_(const char *value, const char *token);
 EV_HIDDEN int http_header_add_raw_(struct evkeyvalq *headers,
     const char *key, size_t klen, const char *value, size_t vlen);
+struct evkeyval;
+EV_HIDDEN int http_header_value_inline_(const struct evkeyval *header);
+EV_HIDDEN void http_header_free_(struct evkeyval *header);
 
 /* ------------------------------------------------------------------ */
 /* Connections, servers, requests                                      */
@@ -388,6 +391,10 @@ struct http_req {
 	/* A recycled server request's last reason phrase, for the next
 	 * reply that uses the same one (set_response). */
 	char *old_reason;
+	/* Its last request target, and the bytes that buffer holds, for the
+	 * next target that fits (parse_request_line). */
+	char *old_uri;
+	size_t old_uri_size;
 	int view2x;		/* req->type holds 2.x's bits (see below) */
 	struct http_req_ext *ext;	/* 2.x state; NULL until used */
 };

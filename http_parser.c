@@ -209,25 +209,58 @@ parse_chunk_size(const char *line, size_t len, ev_int64_t *size)
 	return 0;
 }
 
-/* Append key/value (lengths given) without validation.  0 or -1. */
+/*
+ * Append key/value (lengths given) without validation.  The entry, its
+ * name and its value are one allocation, the name and value right after
+ * the struct (one malloc and one free per header instead of three);
+ * http_header_free_() frees a string on its own only if it was replaced
+ * (an obs-fold, or a program that put in a string of its own).  0 or -1.
+ */
 int
 http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
-	struct evkeyval *header = mm_calloc(1, sizeof(*header));
+	struct evkeyval *header;
+	char *s;
 
+	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4)
+		return -1;
+	header = mm_malloc(sizeof(*header) + klen + vlen + 2);
 	if (header == NULL)
 		return -1;
-	header->key = mm_strndup(key, klen);
-	header->value = mm_strndup(value, vlen);
-	if (header->key == NULL || header->value == NULL) {
-		mm_free(header->key);
-		mm_free(header->value);
-		mm_free(header);
-		return -1;
-	}
+	s = (char *)(header + 1);
+	memcpy(s, key, klen);
+	s[klen] = '\0';
+	memcpy(s + klen + 1, value, vlen);
+	s[klen + 1 + vlen] = '\0';
+	header->key = s;
+	header->value = s + klen + 1;
 	TAILQ_INSERT_TAIL(headers, header, next);
 	return 0;
+}
+
+/*
+ * Does header's value still live in the entry's own allocation?  Only
+ * pointers are compared until the name is known to be ours: an entry a
+ * program made itself holds nothing after its struct.
+ */
+int
+http_header_value_inline_(const struct evkeyval *header)
+{
+	const char *s = (const char *)(header + 1);
+
+	return header->key == s && header->value == s + strlen(s) + 1;
+}
+
+/* Free an entry made by http_header_add_raw_() (taken off its list). */
+void
+http_header_free_(struct evkeyval *header)
+{
+	if (header->key != (char *)(header + 1))
+		mm_free(header->key);
+	if (!http_header_value_inline_(header))
+		mm_free(header->value);
+	mm_free(header);
 }
 
 /*
@@ -303,7 +336,13 @@ unfold_header_line(struct http_parser *p, struct evkeyvalq *headers,
 		return 0;	/* an empty continuation adds nothing */
 	old = strlen(last->value);
 	add = (size_t)(vend - v);
-	nv = mm_realloc(last->value, old + 1 + add + 1);
+	/* A value inside its entry's allocation moves out of it. */
+	if (http_header_value_inline_(last)) {
+		if ((nv = mm_malloc(old + 1 + add + 1)) != NULL)
+			memcpy(nv, last->value, old);
+	} else {
+		nv = mm_realloc(last->value, old + 1 + add + 1);
+	}
 	if (nv == NULL)
 		return -1;
 	if (old > 0)
@@ -392,6 +431,22 @@ http_method_name_(unsigned method)
 	return "GET";
 }
 
+/* A copy of the request target: in a recycled request's last target
+ * buffer when it fits (one allocation less per keep-alive request). */
+static char *
+request_target_copy(struct evhttp_request *req, const char *uri, size_t ulen)
+{
+	struct http_req *r = REQ_PRIV(req);
+	char *s = r->old_uri;
+
+	if (s == NULL || ulen >= r->old_uri_size)
+		return mm_strndup(uri, ulen);
+	r->old_uri = NULL;
+	memcpy(s, uri, ulen);
+	s[ulen] = '\0';
+	return s;
+}
+
 /* Parse "METHOD SP request-target SP HTTP/1.x".  0 or an HTTP status. */
 static int
 parse_request_line(struct evhttp_request *req, char *line, size_t len)
@@ -437,7 +492,7 @@ parse_request_line(struct evhttp_request *req, char *line, size_t len)
 	req->major = 1;
 	req->minor = (char)(version[7] - '0');
 
-	req->uri = mm_strndup(uri, ulen);
+	req->uri = request_target_copy(req, uri, ulen);
 	if (req->uri == NULL)
 		return HTTP_SERVUNAVAIL;
 	if (uri[0] != '/')

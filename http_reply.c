@@ -222,7 +222,11 @@ server_recycle_request(struct evhttp_connection *evcon,
 		evhttp_request_free(req);
 		return;
 	}
-	mm_free(req->uri);
+	if (req->uri != NULL) {
+		mm_free(r->old_uri);
+		r->old_uri_size = strlen(req->uri) + 1;
+		r->old_uri = req->uri;
+	}
 	mm_free(r->old_reason);
 	r->old_reason = req->response_code_line;
 	evhttp_clear_headers(&r->in_headers);

@@ -82,6 +82,7 @@ evhttp_request_free(struct evhttp_request *req)
 	mm_free(req->uri);
 	mm_free(req->response_code_line);
 	mm_free(REQ_PRIV(req)->old_reason);
+	mm_free(REQ_PRIV(req)->old_uri);
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
 	if (req->input_buffer != NULL)
@@ -134,9 +135,7 @@ static void
 header_remove(struct evkeyvalq *headers, struct evkeyval *header)
 {
 	TAILQ_REMOVE(headers, header, next);
-	mm_free(header->key);
-	mm_free(header->value);
-	mm_free(header);
+	http_header_free_(header);
 }
 
 void
