@@ -368,9 +368,10 @@ struct evhttp {
 	struct event trim_ev;		/* sweeps idle connections' buffers */
 	int trim_armed;			/* trim_ev is pending */
 
-	/* The Date header value, rebuilt once a second. */
+	/* The Date header line ("Date: ...\r\n"), rebuilt once a second. */
 	time_t date_when;
-	char date[40];
+	size_t date_len;	/* 0: not built yet */
+	char date[48];
 };
 
 /*

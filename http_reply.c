@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -23,16 +24,22 @@
 #include "log-extra-internal.h"
 #include "mm-internal.h"
 
-/* The server's Date value, rebuilt when the second changes. */
+/* The server's "Date: ...\r\n" line, rebuilt when the second changes;
+ * its length in *lenp. */
 static const char *
-server_date(struct evhttp *http)
+server_date_line(struct evhttp *http, size_t *lenp)
 {
 	time_t now = time(NULL);
 
-	if (now != http->date_when || http->date[0] == '\0') {
-		http_format_date_(now, http->date, sizeof(http->date));
+	if (now != http->date_when || http->date_len == 0) {
+		memcpy(http->date, "Date: ", 6);
+		http_format_date_(now, http->date + 6, sizeof(http->date) - 8);
+		http->date_len = strlen(http->date);
+		memcpy(http->date + http->date_len, "\r\n", 2);
+		http->date_len += 2;
 		http->date_when = now;
 	}
+	*lenp = http->date_len;
 	return http->date;
 }
 
@@ -53,102 +60,187 @@ format_u64(ev_uint64_t v, char *buf, size_t bufsize)
 	return p;
 }
 
-/* Queue "HTTP/1.x NNN reason\r\n", without snprintf. */
-static void
-write_status_line(struct evbuffer *out, const struct evhttp_request *req)
-{
-	char status[16];
-	int code = req->response_code;
-
-	memcpy(status, "HTTP/1.1 ", 9);
-	status[5] = (char)('0' + (req->major % 10));
-	status[7] = (char)('0' + (req->minor % 10));
-	if (code < 0 || code > 999)
-		code = HTTP_INTERNAL;
-	status[9] = (char)('0' + code / 100);
-	status[10] = (char)('0' + code / 10 % 10);
-	status[11] = (char)('0' + code % 10);
-	status[12] = ' ';
-	evbuffer_add(out, status, 13);
-	/* set_response() made it safe (evhttp_make_header() checks a line
-	 * set by hand). */
-	if (req->response_code_line != NULL)
-		evbuffer_add(out, req->response_code_line,
-		    strlen(req->response_code_line));
-	evbuffer_add(out, "\r\n", 2);
-}
-
-/* The headers the application set itself, as written by write_headers. */
+/* The headers the application set itself, as the head writer sees them. */
 #define SET_CL		0x01	/* Content-Length */
 #define SET_TE		0x02	/* Transfer-Encoding */
 #define SET_CT		0x04	/* Content-Type */
 #define SET_DATE	0x08
 #define SET_CONN	0x10	/* Connection */
 
-/* Queue the headers; returns the SET_* bits of those present. */
+/* Which of those a header name of kl bytes is (0: none); the length
+ * decides first, so most names cost no comparison. */
 static int
-write_headers(struct evbuffer *out, const struct evkeyvalq *headers)
+header_role(const char *key, size_t kl)
 {
-	struct evkeyval *h;
-	int set = 0;
-
-	TAILQ_FOREACH(h, headers, next) {
-		switch (h->key[0]) {
-		case 'C': case 'c':
-			if (strcasecmp(h->key, "Content-Length") == 0)
-				set |= SET_CL;
-			else if (strcasecmp(h->key, "Content-Type") == 0)
-				set |= SET_CT;
-			else if (strcasecmp(h->key, "Connection") == 0)
-				set |= SET_CONN;
-			break;
-		case 'D': case 'd':
-			if (strcasecmp(h->key, "Date") == 0)
-				set |= SET_DATE;
-			break;
-		case 'T': case 't':
-			if (strcasecmp(h->key, "Transfer-Encoding") == 0)
-				set |= SET_TE;
-			break;
-		}
-		http_buf_add_header_(out, h->key, h->value);
+	switch (kl) {
+	case 4:
+		return strcasecmp(key, "Date") == 0 ? SET_DATE : 0;
+	case 10:
+		return strcasecmp(key, "Connection") == 0 ? SET_CONN : 0;
+	case 12:
+		return strcasecmp(key, "Content-Type") == 0 ? SET_CT : 0;
+	case 14:
+		return strcasecmp(key, "Content-Length") == 0 ? SET_CL : 0;
+	case 17:
+		return strcasecmp(key, "Transfer-Encoding") == 0 ? SET_TE : 0;
 	}
-	return set;
+	return 0;
+}
+
+/*
+ * A reply head as server_write_head_() builds it: the pieces beside the
+ * application's headers, measured first, so that the head is written
+ * into the output with one size check and no intermediate copies.
+ */
+struct reply_head {
+	const char *reason;
+	size_t reason_len;
+	const char *date;	/* the whole Date line; NULL: none */
+	size_t date_len;
+	const char *length;	/* the Content-Length value; NULL: none */
+	size_t length_len;
+	const char *ctype;	/* the Content-Type value; NULL: none */
+	const char *conn;	/* the Connection value; NULL: none */
+	char num[24];		/* length's digits */
+};
+
+/* Append n bytes; returns the end. */
+static char *
+put_bytes(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *
+put_header(char *p, const char *key, size_t kl, const char *value,
+    size_t vl)
+{
+	p = put_bytes(p, key, kl);
+	*p++ = ':';
+	*p++ = ' ';
+	p = put_bytes(p, value, vl);
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/* "HTTP/1.x NNN reason\r\n", without snprintf. */
+static char *
+put_status_line(char *p, const struct evhttp_request *req,
+    const struct reply_head *rh)
+{
+	int code = req->response_code;
+
+	if (code < 0 || code > 999)
+		code = HTTP_INTERNAL;
+	memcpy(p, "HTTP/1.1 ", 9);
+	p[5] = (char)('0' + (req->major % 10));
+	p[7] = (char)('0' + (req->minor % 10));
+	p[9] = (char)('0' + code / 100);
+	p[10] = (char)('0' + code / 10 % 10);
+	p[11] = (char)('0' + code % 10);
+	p[12] = ' ';
+	/* set_response() made the reason safe (evhttp_make_header() checks
+	 * one set by hand). */
+	p = put_bytes(p + 13, rh->reason, rh->reason_len);
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/*
+ * Decide the headers the application left out and measure the head (the
+ * byte count is returned).  The application's "Connection: close" ends
+ * the connection after this reply.
+ */
+static size_t
+reply_head_plan(struct evhttp_connection *evcon, struct evhttp_request *req,
+    ev_int64_t body_len, struct reply_head *rh)
+{
+	int nobody = HTTP_STATUS_NOBODY(req->response_code);
+	struct evkeyval *h;
+	size_t need;
+	int set = 0, role;
+
+	memset(rh, 0, offsetof(struct reply_head, num));
+	rh->reason = req->response_code_line != NULL ?
+	    req->response_code_line : "";
+	rh->reason_len = strlen(rh->reason);
+	need = 13 + rh->reason_len + 2 + 2;	/* status line, empty line */
+	TAILQ_FOREACH(h, req->output_headers, next) {
+		size_t kl = strlen(h->key);
+
+		if ((role = header_role(h->key, kl)) == SET_CONN &&
+		    http_has_token_(h->value, "close"))
+			evcon->keep_alive = 0;
+		set |= role;
+		need += kl + strlen(h->value) + 4;
+	}
+	if (!(set & SET_DATE) && evcon->http_server != NULL) {
+		rh->date = server_date_line(evcon->http_server, &rh->date_len);
+		need += rh->date_len;
+	}
+	if (body_len >= 0 && !(set & (SET_CL | SET_TE)) && !nobody) {
+		rh->length = format_u64((ev_uint64_t)body_len, rh->num,
+		    sizeof(rh->num));
+		rh->length_len = (size_t)(rh->num + sizeof(rh->num) - 1 -
+		    rh->length);
+		need += 16 + rh->length_len + 2;
+	}
+	if (body_len > 0 && !(set & SET_CT) && !nobody &&
+	    (rh->ctype = server_content_type_(evcon->http_server)) != NULL)
+		need += 14 + strlen(rh->ctype) + 2;
+	if (!(set & SET_CONN) && !(req->flags & EVHTTP_PROXY_REQUEST)) {
+		if (!evcon->keep_alive && req->minor >= 1)
+			rh->conn = "close";
+		else if (evcon->keep_alive && req->minor == 0)
+			rh->conn = "keep-alive";
+		if (rh->conn != NULL)
+			need += 12 + strlen(rh->conn) + 2;
+	}
+	return need;
 }
 
 /*
  * Queue the status line and headers of a reply, adding those the
  * application left out.  body_len is the length of the body to announce,
- * or -1 for a streamed reply.
+ * or -1 for a streamed reply.  Out of memory the connection fails (from
+ * the loop): a reply without its head must not follow.
  */
 void
 server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
     ev_int64_t body_len)
 {
 	struct evbuffer *out = evcon->output_buffer;
-	char line[64];
-	int nobody = HTTP_STATUS_NOBODY(req->response_code);
-	int set;
+	struct reply_head rh;
+	struct evkeyval *h;
+	size_t need = reply_head_plan(evcon, req, body_len, &rh);
+	char *p;
 
-	write_status_line(out, req);
-	set = write_headers(out, req->output_headers);
-	if (!(set & SET_DATE) && evcon->http_server != NULL)
-		http_buf_add_header_(out, "Date",
-		    server_date(evcon->http_server));
-	if (body_len >= 0 && !(set & (SET_CL | SET_TE)) && !nobody)
-		http_buf_add_header_(out, "Content-Length",
-		    format_u64((ev_uint64_t)body_len, line, sizeof(line)));
-	if (body_len > 0 && !(set & SET_CT) && !nobody &&
-	    server_content_type_(evcon->http_server) != NULL)
-		http_buf_add_header_(out, "Content-Type",
-		    server_content_type_(evcon->http_server));
-	if (!(set & SET_CONN) && !(req->flags & EVHTTP_PROXY_REQUEST)) {
-		if (!evcon->keep_alive && req->minor >= 1)
-			http_buf_add_header_(out, "Connection", "close");
-		else if (evcon->keep_alive && req->minor == 0)
-			http_buf_add_header_(out, "Connection", "keep-alive");
+	if (evbuffer_expand(out, need) == -1) {
+		evcon->flags |= EVCON_WRITE_FAILED;
+		evbuffer_drain(out, out->off);
+		conn_defer_(evcon, CONN_DEFER_FAIL);
+		return;
 	}
-	evbuffer_add(out, "\r\n", 2);
+	p = put_status_line((char *)out->buffer + out->off, req, &rh);
+	TAILQ_FOREACH(h, req->output_headers, next)
+		p = put_header(p, h->key, strlen(h->key), h->value,
+		    strlen(h->value));
+	if (rh.date != NULL)
+		p = put_bytes(p, rh.date, rh.date_len);
+	if (rh.length != NULL)
+		p = put_header(p, "Content-Length", 14, rh.length,
+		    rh.length_len);
+	if (rh.ctype != NULL)
+		p = put_header(p, "Content-Type", 12, rh.ctype,
+		    strlen(rh.ctype));
+	if (rh.conn != NULL)
+		p = put_header(p, "Connection", 10, rh.conn, strlen(rh.conn));
+	*p++ = '\r';
+	*p++ = '\n';
+	out->off = (size_t)(p - (char *)out->buffer);
 }
 
 /*
@@ -271,9 +363,8 @@ reply_begin(struct evhttp_connection *evcon, struct evhttp_request *req,
     int code, const char *reason)
 {
 	set_response(req, code, reason);
-	if (http_has_token_(evhttp_find_header(req->output_headers,
-		"Connection"), "close"))
-		evcon->keep_alive = 0;
+	/* (An application's "Connection: close" is seen by the head
+	 * writer, server_write_head_.) */
 	if (evcon->flags & EVCON_PEER_EOF)
 		evcon->keep_alive = 0;
 }
