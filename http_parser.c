@@ -66,17 +66,24 @@ memcaseeq(const char *a, size_t len, const char *b)
 
 /*
  * RFC 9110 tchar: the characters of a token (header names, methods):
- * ALPHA, DIGIT and !#$%&'*+-.^_`|~, one bit per byte value below 128 (the
- * parser asks for every byte of every header name).
+ * ALPHA, DIGIT and !#$%&'*+-.^_`|~.  A byte table: the parser asks for
+ * every byte of every header name.  Bytes from 128 on are none.
  */
-static const uint64_t tchar_bits[2] = {
-	0x03ff6cfa00000000ULL, 0x57ffffffc7fffffeULL
+static const unsigned char tchar_tab[256] = {
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,	/* 0x00 */
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,	/* 0x10 */
+	0,1,0,1,1,1,1,1,0,0,1,1,0,1,1,0,	/* 0x20  !"#$%&'()*+,-./ */
+	1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,	/* 0x30 0-9:;<=>? */
+	0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,	/* 0x40 @A-O */
+	1,1,1,1,1,1,1,1,1,1,1,0,0,0,1,1,	/* 0x50 P-Z[\]^_ */
+	1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,	/* 0x60 `a-o */
+	1,1,1,1,1,1,1,1,1,1,1,0,1,0,1,0		/* 0x70 p-z{|}~DEL */
 };
 
 static int
 is_tchar(unsigned char c)
 {
-	return c < 128 && ((tchar_bits[c >> 6] >> (c & 63)) & 1) != 0;
+	return tchar_tab[c];
 }
 
 /* Is s a token: one or more tchars? */
@@ -99,17 +106,43 @@ is_value_char(unsigned char c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
-/* Does a line of len bytes contain a NUL or another control byte? */
+/* Do len bytes contain a NUL or another control byte but HTAB? */
 static int
-line_has_ctl(const char *line, size_t len)
+bytes_have_ctl(const char *s, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if (!is_value_char((unsigned char)line[i]))
+		if (!is_value_char((unsigned char)s[i]))
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Does a line of len bytes contain a NUL or another control byte?  Eight
+ * bytes at a time: a word is looked at byte by byte only if it holds a
+ * byte below SP (HTAB may be one) or a DEL.  (x - 0x20 per byte) & ~x has
+ * a high bit set if some byte is below 0x20; the same with 0x01 on x ^
+ * 0x7f finds a DEL.  Bytes from 0x80 (obs-text) pass.
+ */
+static int
+line_has_ctl(const char *line, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w, d;
+
+		memcpy(&w, line + i, 8);
+		d = w ^ (0x7f * ones);
+		if ((((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs &&
+		    bytes_have_ctl(line + i, 8))
+			return 1;
+	}
+	return bytes_have_ctl(line + i, len - i);
 }
 
 int

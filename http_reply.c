@@ -288,7 +288,7 @@ empty_buffer(struct evbuffer **bufp)
 	if ((*bufp)->totallen > 65536) {
 		evbuffer_free(*bufp);
 		*bufp = evbuffer_new();
-	} else {
+	} else if ((*bufp)->off > 0) {
 		evbuffer_drain(*bufp, (*bufp)->off);
 	}
 }

@@ -575,6 +575,43 @@ test_parser_folding(struct regress_env *env)
 }
 
 /*
+ * Every byte value at every place of a 20-byte header value (the check
+ * looks at eight bytes at a time): HTAB, SP to '~' and obs-text pass,
+ * other control bytes and DEL are refused, wherever they are.
+ */
+static void
+test_parser_value_bytes(struct regress_env *env)
+{
+	static const char head[] = "GET / HTTP/1.1\r\nX: ";
+	char msg[64];
+	size_t hl = sizeof(head) - 1, at;
+	struct outcome o;
+	int b, ok;
+
+	(void)env;
+	for (b = 0; b < 256; b++) {
+		if (b == '\n')
+			continue;	/* it ends the line instead */
+		ok = b == '\t' || (b >= 0x20 && b != 0x7f);
+		for (at = 0; at < 20; at++) {
+			memcpy(msg, head, hl);
+			memset(msg + hl, 'v', 20);
+			msg[hl + at] = (char)b;
+			memcpy(msg + hl + 20, "\r\n\r\n", 4);
+			parse_all_ways(&request, msg, hl + 24, &o);
+			if ((o.r == HTTP_PARSE_DONE) != ok) {
+				regress_note("byte 0x%02x at %zu: r=%d", b, at,
+				    o.r);
+				tt_int_op(o.r, ==, ok ? HTTP_PARSE_DONE :
+				    HTTP_PARSE_ERROR);
+			}
+			if (!ok)
+				tt_int_op(o.status, ==, HTTP_BADREQUEST);
+		}
+	}
+}
+
+/*
  * Without a head limit the head still ends at HTTP_HEAD_HARD_MAX (431),
  * and a line arriving in many small reads is not searched from its start
  * again on each (p.scanned says how far the search got).
@@ -831,6 +868,8 @@ struct regress_case regress_http_parser_cases[] = {
 	    NULL },
 	{ "http/parser_limits", test_parser_limits, RT_ONCE, NULL },
 	{ "http/parser_folding", test_parser_folding, RT_ONCE, NULL },
+	{ "http/parser_value_bytes", test_parser_value_bytes, RT_ONCE,
+	    NULL },
 	{ "http/parser_unlimited_head", test_parser_unlimited_head, RT_ONCE,
 	  NULL },
 	{ "http/parser_body_eof_limit", test_parser_body_eof_limit, RT_ONCE,

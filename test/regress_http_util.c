@@ -157,6 +157,48 @@ test_headers(struct regress_env *env)
 	evhttp_request_free(req);
 }
 
+/*
+ * A header entry, its name and its value are one allocation; a value a
+ * program swapped for its own malloc'd string, and an entry it built
+ * itself, are still freed whole by the list calls (1.4 allocated each
+ * string on its own).
+ */
+static void
+test_header_entries(struct regress_env *env)
+{
+	struct evkeyvalq h;
+	struct evkeyval *kv, *own;
+	char *v;
+
+	(void)env;
+	TAILQ_INIT(&h);
+	tt_int_op(evhttp_add_header(&h, "Name", "value"), ==, 0);
+	tt_int_op(evhttp_add_header(&h, "Other", ""), ==, 0);
+	kv = TAILQ_FIRST(&h);
+	tt_str_op(kv->key, ==, "Name");
+	tt_str_op(kv->value, ==, "value");
+	/* The strings may be written in place, as in 1.4. */
+	kv->value[0] = 'V';
+	tt_str_op(evhttp_find_header(&h, "name"), ==, "Value");
+	v = malloc(16);
+	tt_assert(v != NULL);
+	strcpy(v, "a longer value");
+	kv->value = v;
+	tt_str_op(evhttp_find_header(&h, "Name"), ==, "a longer value");
+	own = calloc(1, sizeof(*own));
+	tt_assert(own != NULL);
+	own->key = strdup("Own");
+	own->value = strdup("entry");
+	tt_assert(own->key != NULL && own->value != NULL);
+	TAILQ_INSERT_TAIL(&h, own, next);
+	tt_str_op(evhttp_find_header(&h, "own"), ==, "entry");
+	tt_int_op(evhttp_remove_header(&h, "Name"), ==, 0);
+	tt_ptr_op(evhttp_find_header(&h, "Name"), ==, NULL);
+	tt_str_op(evhttp_find_header(&h, "Other"), ==, "");
+	evhttp_clear_headers(&h);
+	tt_assert(TAILQ_EMPTY(&h));
+}
+
 static void
 test_encode_uri(struct regress_env *env)
 {
@@ -748,6 +790,7 @@ test_exports(struct regress_env *env)
 struct regress_case regress_http_util_cases[] = {
 	{ "http/struct_layout", test_struct_layout, RT_ONCE, NULL },
 	{ "http/headers", test_headers, RT_ONCE, NULL },
+	{ "http/header_entries", test_header_entries, RT_ONCE, NULL },
 	{ "http/encode_uri", test_encode_uri, RT_ONCE, NULL },
 	{ "http/decode_uri", test_decode_uri, RT_ONCE, NULL },
 	{ "http/parse_query", test_parse_query, RT_ONCE, NULL },
