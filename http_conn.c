@@ -735,16 +735,25 @@ conn_read_error(struct evhttp_connection *evcon)
  * n bytes arrived (0: EOF) on a server connection whose input held
  * before bytes.  A new request's head and body have deadlines (see
  * conn_timer_cb): only its first byte starts the timer, later bytes do
- * not extend it, so a slow drip cannot hold the connection.
+ * not extend it, so a slow drip cannot hold the connection.  The timer
+ * is armed after the bytes were processed, and only if a message is
+ * still incomplete then: a request that arrived whole was answered (the
+ * idle or write timeout runs now) or is held by the application (whose
+ * time the timer does not bound), so it costs one re-arm, not two.
  */
 static void
 conn_server_input(struct evhttp_connection *evcon, size_t before,
     ssize_t n)
 {
-	if (n > 0 && evcon->phase == CONN_READING && before == 0 &&
-	    evcon->parser.state == HP_FIRSTLINE)
-		conn_set_timer_(evcon, conn_io_timeout_(evcon));
+	int starts = n > 0 && evcon->phase == CONN_READING && before == 0 &&
+	    evcon->parser.state == HP_FIRSTLINE;
+
 	server_process_(evcon);
+	if (starts && !(evcon->flags & EVCON_DEAD) &&
+	    evcon->phase == CONN_READING &&
+	    (evcon->parser.state != HP_FIRSTLINE ||
+	    evcon->input_buffer->off > 0))
+		conn_set_timer_(evcon, conn_io_timeout_(evcon));
 }
 
 static void
