@@ -547,6 +547,9 @@ EV_HIDDEN void conn_destroy_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_flush_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_send_body_(struct evhttp_connection *evcon,
     struct evbuffer *body);
+EV_HIDDEN int conn_can_send_now_(const struct evhttp_connection *evcon);
+EV_HIDDEN void conn_send_direct_(struct evhttp_connection *evcon,
+    const char *head, size_t hlen, struct evbuffer *body);
 EV_HIDDEN void conn_update_read_(struct evhttp_connection *evcon);
 EV_HIDDEN enum http_parse_result conn_parse_(struct evhttp_connection *evcon,
     struct evhttp_request *req);

@@ -49,6 +49,7 @@
 #endif
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -556,6 +557,26 @@ conn_fail(struct evhttp_connection *evcon, enum evhttp_connection_error err)
 		client_fail_(evcon, err);
 }
 
+/* A write failed (not EAGAIN): drop the output; the connection fails
+ * from the loop (this may run inside the application's call). */
+static void
+conn_write_failed(struct evhttp_connection *evcon)
+{
+	event_debug(("%s: fd %d: %s", __func__, evcon->fd, strerror(errno)));
+	evcon->flags |= EVCON_WRITE_FAILED;
+	evbuffer_drain(evcon->output_buffer, evcon->output_buffer->off);
+	conn_defer_(evcon, CONN_DEFER_FAIL);
+}
+
+/* The socket is full: the write event sends the rest of the output. */
+static void
+conn_wait_writable(struct evhttp_connection *evcon)
+{
+	event_add(&evcon->ev_write, NULL);
+	evcon->flags |= EVCON_WRITE_ADDED;
+	conn_set_timer_(evcon, conn_io_timeout_(evcon));
+}
+
 /*
  * Try to write the output now; register the write event for the rest.
  * May run inside the application's call (evhttp_send_reply_chunk): a
@@ -574,17 +595,11 @@ conn_flush_(struct evhttp_connection *evcon)
 		return;		/* written once connected */
 	if (out->off > 0 && !(evcon->flags & EVCON_WRITE_ADDED)) {
 		if (conn_write_some(evcon) == -1) {
-			event_debug(("%s: fd %d: %s", __func__, evcon->fd,
-			    strerror(errno)));
-			evcon->flags |= EVCON_WRITE_FAILED;
-			evbuffer_drain(out, out->off);
-			conn_defer_(evcon, CONN_DEFER_FAIL);
+			conn_write_failed(evcon);
 			return;
 		}
 		if (out->off > 0) {
-			event_add(&evcon->ev_write, NULL);
-			evcon->flags |= EVCON_WRITE_ADDED;
-			conn_set_timer_(evcon, conn_io_timeout_(evcon));
+			conn_wait_writable(evcon);
 			return;
 		}
 	}
@@ -592,7 +607,108 @@ conn_flush_(struct evhttp_connection *evcon)
 		conn_output_written(evcon);
 }
 
+/*
+ * May a message go out now straight from the caller's memory: connected,
+ * a socket, and nothing queued or waiting before it?  (Never on Windows,
+ * which has no sendmsg().)
+ */
+int
+conn_can_send_now_(const struct evhttp_connection *evcon)
+{
+#ifdef _WIN32
+	(void)evcon;
+	return 0;
+#else
+	return evcon->fd != -1 && evcon->phase != CONN_CONNECTING &&
+	    evcon->output_buffer->off == 0 &&
+	    !(evcon->flags & (EVCON_DEAD | EVCON_WRITE_FAILED |
+	    EVCON_WRITE_ADDED | EVCON_NOSEND));
+#endif
+}
+
 #ifndef _WIN32
+/*
+ * One sendmsg() of hlen bytes at head and of body (either may be empty),
+ * straight from where they are.  The bytes the socket took, or -1 with
+ * errno (EAGAIN included); ENOTSOCK marks the connection EVCON_NOSEND.
+ */
+static ssize_t
+conn_sendv(struct evhttp_connection *evcon, const void *head, size_t hlen,
+    const struct evbuffer *body)
+{
+	struct iovec iov[2];
+	struct msghdr msg;
+	ssize_t n;
+	int niov = 0;
+
+	if (hlen > 0) {
+		iov[niov].iov_base = (void *)(uintptr_t)head;
+		iov[niov++].iov_len = hlen;
+	}
+	if (body != NULL && body->off > 0) {
+		iov[niov].iov_base = body->buffer;
+		iov[niov++].iov_len = body->off;
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = iov;
+	msg.msg_iovlen = niov;
+	do {
+		n = sendmsg(evcon->fd, &msg, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ENOTSOCK)
+		evcon->flags |= EVCON_NOSEND;
+	return n;
+}
+
+/*
+ * Send a message whose hlen-byte head is in the caller's memory, and body
+ * (NULL: none; emptied), with one system call; only what the socket does
+ * not take is queued in the output, for the write event.  The output
+ * buffer is not touched at all when the socket takes everything, so a
+ * connection keeps no storage for its small replies.  Only when
+ * conn_can_send_now_(); failures are handled as conn_flush_() does.
+ */
+void
+conn_send_direct_(struct evhttp_connection *evcon, const char *head,
+    size_t hlen, struct evbuffer *body)
+{
+	struct evbuffer *out = evcon->output_buffer;
+	ssize_t n = conn_sendv(evcon, head, hlen, body);
+	size_t taken = n > 0 ? (size_t)n : 0;
+	int full = n >= 0 || errno != ENOTSOCK;
+
+	if (n < 0 && !EVUTIL_ERR_RW_RETRIABLE(errno) && full) {
+		if (body != NULL)
+			evbuffer_drain(body, body->off);
+		conn_write_failed(evcon);
+		return;
+	}
+	if (taken < hlen) {
+		if (evbuffer_add(out, head + taken, hlen - taken) == -1)
+			goto nomem;
+		taken = 0;
+	} else {
+		taken -= hlen;
+	}
+	if (body != NULL && body->off > 0) {
+		evbuffer_drain(body, taken);
+		if (body->off > 0 && evbuffer_add_buffer(out, body) == -1)
+			goto nomem;
+	}
+	if (out->off == 0)
+		conn_output_written(evcon);
+	else if (full)
+		conn_wait_writable(evcon);
+	else
+		conn_flush_(evcon);	/* not a socket: write() it */
+	return;
+nomem:
+	errno = ENOMEM;
+	if (body != NULL)
+		evbuffer_drain(body, body->off);
+	conn_write_failed(evcon);
+}
+
 /*
  * conn_send_body_(): one sendmsg() of the output and body, straight from
  * both buffers.  Drains what the socket took; -1 if nothing could be
@@ -602,25 +718,10 @@ static int
 conn_send_two(struct evhttp_connection *evcon, struct evbuffer *body)
 {
 	struct evbuffer *out = evcon->output_buffer;
-	struct iovec iov[2];
-	struct msghdr msg;
-	ssize_t n;
+	ssize_t n = conn_sendv(evcon, out->buffer, out->off, body);
 
-	iov[0].iov_base = out->buffer;
-	iov[0].iov_len = out->off;
-	iov[1].iov_base = body->buffer;
-	iov[1].iov_len = body->off;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = iov;
-	msg.msg_iovlen = 2;
-	do {
-		n = sendmsg(evcon->fd, &msg, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		if (errno == ENOTSOCK)
-			evcon->flags |= EVCON_NOSEND;
+	if (n < 0)
 		return -1;
-	}
 	if ((size_t)n <= out->off) {
 		evbuffer_drain(out, (size_t)n);
 		return 0;
@@ -629,6 +730,20 @@ conn_send_two(struct evhttp_connection *evcon, struct evbuffer *body)
 	evbuffer_drain(out, out->off);
 	evbuffer_drain(body, (size_t)n);
 	return 0;
+}
+#else
+void
+conn_send_direct_(struct evhttp_connection *evcon, const char *head,
+    size_t hlen, struct evbuffer *body)
+{
+	/* (conn_can_send_now_() is never true here.) */
+	if (evbuffer_add(evcon->output_buffer, head, hlen) == -1 ||
+	    (body != NULL && evbuffer_add_buffer(evcon->output_buffer,
+	    body) == -1)) {
+		conn_write_failed(evcon);
+		return;
+	}
+	conn_flush_(evcon);
 }
 #endif
 

@@ -202,6 +202,33 @@ reply_head_plan(struct evhttp_connection *evcon, struct evhttp_request *req,
 	return need;
 }
 
+/* Write the head reply_head_plan() measured at p; returns its end. */
+static char *
+reply_head_put(char *p, const struct evhttp_request *req,
+    const struct reply_head *rh)
+{
+	struct evkeyval *h;
+
+	p = put_status_line(p, req, rh);
+	TAILQ_FOREACH(h, req->output_headers, next)
+		p = put_header(p, h->key, strlen(h->key), h->value,
+		    strlen(h->value));
+	if (rh->date != NULL)
+		p = put_bytes(p, rh->date, rh->date_len);
+	if (rh->length != NULL)
+		p = put_header(p, "Content-Length", 14, rh->length,
+		    rh->length_len);
+	if (rh->ctype != NULL)
+		p = put_header(p, "Content-Type", 12, rh->ctype,
+		    strlen(rh->ctype));
+	if (rh->conn != NULL)
+		p = put_header(p, "Connection", 10, rh->conn,
+		    strlen(rh->conn));
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
 /*
  * Queue the status line and headers of a reply, adding those the
  * application left out.  body_len is the length of the body to announce,
@@ -214,9 +241,8 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 {
 	struct evbuffer *out = evcon->output_buffer;
 	struct reply_head rh;
-	struct evkeyval *h;
 	size_t need = reply_head_plan(evcon, req, body_len, &rh);
-	char *p;
+	char *end;
 
 	if (evbuffer_expand(out, need) == -1) {
 		evcon->flags |= EVCON_WRITE_FAILED;
@@ -224,23 +250,35 @@ server_write_head_(struct evhttp_connection *evcon, struct evhttp_request *req,
 		conn_defer_(evcon, CONN_DEFER_FAIL);
 		return;
 	}
-	p = put_status_line((char *)out->buffer + out->off, req, &rh);
-	TAILQ_FOREACH(h, req->output_headers, next)
-		p = put_header(p, h->key, strlen(h->key), h->value,
-		    strlen(h->value));
-	if (rh.date != NULL)
-		p = put_bytes(p, rh.date, rh.date_len);
-	if (rh.length != NULL)
-		p = put_header(p, "Content-Length", 14, rh.length,
-		    rh.length_len);
-	if (rh.ctype != NULL)
-		p = put_header(p, "Content-Type", 12, rh.ctype,
-		    strlen(rh.ctype));
-	if (rh.conn != NULL)
-		p = put_header(p, "Connection", 10, rh.conn, strlen(rh.conn));
-	*p++ = '\r';
-	*p++ = '\n';
-	out->off = (size_t)(p - (char *)out->buffer);
+	end = reply_head_put((char *)out->buffer + out->off, req, &rh);
+	out->off = (size_t)(end - (char *)out->buffer);
+}
+
+/* A head up to this size is built on the stack (reply_send_direct). */
+#define REPLY_HEAD_STACK	512
+
+/*
+ * Send a whole reply now with its head built on the stack, when nothing
+ * waits in the output before it and the head is small: head and body
+ * leave in one system call, and the output buffer is used only for what
+ * the socket refuses (so a connection keeps no storage for its replies,
+ * and a small body is not copied).  -1, having sent nothing, when the
+ * usual path must do it.
+ */
+static int
+reply_send_direct(struct evhttp_connection *evcon, struct evhttp_request *req,
+    ev_int64_t body_len, struct evbuffer *body)
+{
+	char head[REPLY_HEAD_STACK];
+	struct reply_head rh;
+	char *end;
+
+	if (!conn_can_send_now_(evcon) ||
+	    reply_head_plan(evcon, req, body_len, &rh) > sizeof(head))
+		return -1;
+	end = reply_head_put(head, req, &rh);
+	conn_send_direct_(evcon, head, (size_t)(end - head), body);
+	return 0;
 }
 
 /*
@@ -416,6 +454,24 @@ reply_complete(struct evhttp_connection *evcon, struct evhttp_request *req,
 	conn_defer_(evcon, CONN_DEFER_DONE);
 }
 
+/* evhttp_send_reply() on a connection that takes output: send the head
+ * and body (NULL: none), directly when possible. */
+static void
+reply_send_whole(struct evhttp_connection *evcon, struct evhttp_request *req,
+    size_t len, struct evbuffer *body)
+{
+	REQ_PRIV(req)->handed = 0;
+	REQ_PRIV(req)->replied = 1;
+	if (reply_send_direct(evcon, req, (ev_int64_t)len, body) == -1) {
+		server_write_head_(evcon, req, (ev_int64_t)len);
+		if (body != NULL)
+			conn_send_body_(evcon, body);
+		else
+			conn_flush_(evcon);
+	}
+	conn_defer_(evcon, CONN_DEFER_DONE);
+}
+
 /*
  * From the loop, after the reply to the connection's current request was
  * queued: recycle the request and read the next one (or close).
@@ -470,16 +526,14 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
 		return;
 	CONN_ENTER(evcon);
 	reply_begin(evcon, req, code, reason);
-	if (REPLY_DROPPED(evcon)) {
-		if (len > 0)
-			evbuffer_drain(databuf, len);
-	} else {
-		server_write_head_(evcon, req, (ev_int64_t)len);
-		if (len > 0 && reply_without_body(req))
-			evbuffer_drain(databuf, len);
-	}
-	reply_complete(evcon, req, len > 0 && databuf->off > 0 ?
-	    databuf : NULL);
+	/* The head announces len even where the body is dropped (HEAD). */
+	if (len > 0 && (REPLY_DROPPED(evcon) || reply_without_body(req)))
+		evbuffer_drain(databuf, len);
+	if (REPLY_DROPPED(evcon))
+		reply_complete(evcon, req, NULL);
+	else
+		reply_send_whole(evcon, req, len, len > 0 &&
+		    databuf->off > 0 ? databuf : NULL);
 	conn_leave_(evcon);
 }
 

@@ -5,10 +5,12 @@
  * The same source builds against relevent and against libevent 2.1 (its
  * 1.4 compatibility headers), so the two can be compared side by side.
  *
- *	bench_http [-p port] [-a address] [-t seconds]
+ *	bench_http [-m] [-p port] [-a address] [-t seconds]
  *
  * Prints "listening on PORT" once ready and runs until SIGINT, or for the
- * given number of seconds.
+ * given number of seconds.  With -m (glibc), it prints the heap in use
+ * once listening and again when the loop ends, before the server is
+ * freed: with connections held open, their cost.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -19,11 +21,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <malloc.h>
+#define HAVE_MALLINFO2 1
+#endif
 
 #include <event.h>
 #include <evhttp.h>
 
 static char big[16384];
+static int show_heap;
+
+/* With -m: the heap in use, as glibc counts it. */
+static void
+print_heap(const char *when)
+{
+#ifdef HAVE_MALLINFO2
+	if (show_heap)
+		printf("heap %s: %zu bytes\n", when, mallinfo2().uordblks);
+#else
+	if (show_heap)
+		printf("heap %s: unknown (no mallinfo2)\n", when);
+#endif
+	fflush(stdout);
+}
 
 static void
 reply(struct evhttp_request *req, const void *data, size_t len)
@@ -68,13 +90,14 @@ main(int argc, char **argv)
 	struct event sigev;
 	int c, seconds = 0;
 
-	while ((c = getopt(argc, argv, "a:p:t:")) != -1) {
+	while ((c = getopt(argc, argv, "a:mp:t:")) != -1) {
 		switch (c) {
+		case 'm': show_heap = 1; break;
 		case 'a': address = optarg; break;
 		case 'p': port = (unsigned short)atoi(optarg); break;
 		case 't': seconds = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-a address] [-p port] "
+			fprintf(stderr, "usage: %s [-m] [-a address] [-p port] "
 			    "[-t seconds]\n", argv[0]);
 			return 2;
 		}
@@ -99,9 +122,11 @@ main(int argc, char **argv)
 		tv.tv_usec = 0;
 		event_loopexit(&tv);
 	}
+	print_heap("listening");
 	printf("listening on %u\n", (unsigned)port);
 	fflush(stdout);
 	event_dispatch();
+	print_heap("at the end");
 	evhttp_free(http);
 	return 0;
 }
