@@ -241,6 +241,8 @@ enum conn_phase {
 #define EVCON_TRIM_MARK		0x8000	/* server: idle at the last sweep */
 #define EVCON_IN_HANDLER	0x10000	/* server: its request callback runs */
 #define EVCON_FREE_ON_DONE	0x20000	/* client: free once nothing is left */
+#define EVCON_INPUT_BORROWED	0x40000	/* server: input_buffer's storage is
+					   the server's scratch (http_conn.c) */
 
 /* Work for ev_defer (evcon->pending): done from the loop. */
 #define CONN_DEFER_DONE		0x01	/* server: the reply is complete */
@@ -367,6 +369,11 @@ struct evhttp {
 	struct event_base *base;
 	struct event trim_ev;		/* sweeps idle connections' buffers */
 	int trim_armed;			/* trim_ev is pending */
+
+	/* Read storage its connections' empty inputs borrow while what
+	 * arrived is processed (http_conn.c, f), and who has it now. */
+	unsigned char *scratch;
+	struct evhttp_connection *scratch_user;
 
 	/* The Date header line ("Date: ...\r\n"), rebuilt once a second. */
 	time_t date_when;
@@ -537,6 +544,7 @@ EV_HIDDEN void conn_idle_(struct evhttp_connection *evcon);
 EV_HIDDEN int conn_is_idle_(const struct evhttp_connection *evcon);
 EV_HIDDEN int conn_holds_buffers_(const struct evhttp_connection *evcon);
 EV_HIDDEN void conn_trim_(struct evhttp_connection *evcon);
+EV_HIDDEN int conn_return_input_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_fd_events_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_del_fd_events_(struct evhttp_connection *evcon);
 EV_HIDDEN void conn_set_timer_(struct evhttp_connection *evcon, int secs);

@@ -34,7 +34,19 @@
  *    into an empty input takes only what it needs, so idle connections
  *    cost about the size of their structs.
  *
- * e) The contract of every public function is written where it is
+ * e) A server connection whose input is empty and has no storage reads
+ *    into its server's scratch storage (http->scratch), which the input
+ *    buffer borrows (EVCON_INPUT_BORROWED) while what arrived is parsed
+ *    and dispatched: a request that arrives whole is parsed where the
+ *    kernel put it, and a keep-alive connection keeps no input storage
+ *    between requests.  When the read's work is done, what is left (a
+ *    partial or pipelined request) moves into storage of the input's own
+ *    (conn_return_input_); so it does first wherever the borrowed storage
+ *    could be grown or freed (another read from a nested loop, the
+ *    connection's or the server's end).  One connection borrows at a
+ *    time; the others read as in d).
+ *
+ * f) The contract of every public function is written where it is
  *    declared, in include/evhttp.h (or http-internal.h for the 1.4 names
  *    evhttp.h lacks); docs/COMPAT.md lists where we differ from 1.4.
  */
@@ -64,10 +76,14 @@
 #define MSG_NOSIGNAL 0
 #endif
 
+/* What one read asks for at most. */
+#define CONN_READ_SIZE	16384
+
 static void conn_read_cb(int fd, short what, void *arg);
 static void conn_write_cb(int fd, short what, void *arg);
 static void conn_timer_cb(int fd, short what, void *arg);
 static void conn_defer_cb(int fd, short what, void *arg);
+static void conn_drop_input(struct evhttp_connection *evcon);
 
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                          */
@@ -236,6 +252,7 @@ conn_destroy_(struct evhttp_connection *evcon)
 		conn_free_requests(evcon);
 	if (evcon->spare != NULL)
 		evhttp_request_free(evcon->spare);
+	conn_drop_input(evcon);
 	evbuffer_free(evcon->input_buffer);
 	evbuffer_free(evcon->output_buffer);
 	client_lookup_cancel_(evcon);
@@ -243,6 +260,66 @@ conn_destroy_(struct evhttp_connection *evcon)
 	mm_free(evcon->address);
 	mm_free(evcon->bind_address);
 	mm_free(evcon);
+}
+
+/* The input stops borrowing the server's scratch; its bytes are
+ * forgotten (the connection ends). */
+static void
+conn_drop_input(struct evhttp_connection *evcon)
+{
+	struct evbuffer *buf = evcon->input_buffer;
+
+	if (!(evcon->flags & EVCON_INPUT_BORROWED))
+		return;
+	evcon->flags &= ~EVCON_INPUT_BORROWED;
+	if (evcon->http_server != NULL &&
+	    evcon->http_server->scratch_user == evcon)
+		evcon->http_server->scratch_user = NULL;
+	buf->buffer = buf->orig_buffer = NULL;
+	buf->totallen = buf->misalign = buf->off = 0;
+}
+
+/*
+ * Give the server's scratch back: what the input holds moves into storage
+ * of its own.  0, or -1 when that storage cannot be had (the bytes are
+ * lost: the caller ends the connection).
+ */
+int
+conn_return_input_(struct evhttp_connection *evcon)
+{
+	struct evbuffer *buf = evcon->input_buffer;
+	const unsigned char *data = buf->buffer;
+	size_t n = buf->off;
+
+	if (!(evcon->flags & EVCON_INPUT_BORROWED))
+		return 0;
+	conn_drop_input(evcon);
+	if (n > 0 && evbuffer_add(buf, data, n) == -1)
+		return -1;
+	return 0;
+}
+
+/* Borrow the server's scratch for an empty input without storage: 1 if
+ * it did. */
+static int
+conn_borrow_input(struct evhttp_connection *evcon)
+{
+	struct evhttp *http = evcon->http_server;
+	struct evbuffer *buf = evcon->input_buffer;
+
+	if (http == NULL || http->scratch_user != NULL ||
+	    buf->totallen != 0 || !(evcon->flags & EVCON_INCOMING) ||
+	    evcon->phase != CONN_READING)
+		return 0;
+	if (http->scratch == NULL &&
+	    (http->scratch = mm_malloc(CONN_READ_SIZE)) == NULL)
+		return 0;
+	http->scratch_user = evcon;
+	evcon->flags |= EVCON_INPUT_BORROWED;
+	buf->buffer = buf->orig_buffer = http->scratch;
+	buf->totallen = CONN_READ_SIZE;
+	buf->misalign = buf->off = 0;
+	return 1;
 }
 
 /* A fresh empty buffer for *bufp if it holds storage but no data and no
@@ -300,7 +377,8 @@ conn_idle_(struct evhttp_connection *evcon)
 void
 conn_trim_(struct evhttp_connection *evcon)
 {
-	conn_release_buffer(&evcon->input_buffer);
+	if (!(evcon->flags & EVCON_INPUT_BORROWED))
+		conn_release_buffer(&evcon->input_buffer);
 	conn_release_buffer(&evcon->output_buffer);
 	if (evcon->spare != NULL) {
 		evhttp_request_free(evcon->spare);
@@ -310,8 +388,6 @@ conn_trim_(struct evhttp_connection *evcon)
 
 /* ------------------------------------------------------------------ */
 /* Reading, parsing, writing                                           */
-
-#define CONN_READ_SIZE	16384
 
 #ifndef _WIN32
 /*
@@ -366,18 +442,29 @@ static ssize_t
 conn_read_once(struct evhttp_connection *evcon)
 {
 	struct evbuffer *buf = evcon->input_buffer;
-	size_t room = buf->totallen - buf->misalign - buf->off;
+	size_t room;
 	ssize_t n;
 
-#ifndef _WIN32
-	if (buf->off == 0 && room < CONN_READ_SIZE)
-		return conn_read_scattered(evcon, buf, room);
-#endif
-	if (evbuffer_expand(buf, CONN_READ_SIZE) == -1) {
+	/* (A read from a nested loop would grow the borrowed storage.) */
+	if ((evcon->flags & EVCON_INPUT_BORROWED) &&
+	    conn_return_input_(evcon) == -1) {
 		EVUTIL_SET_SOCKET_ERROR(ENOMEM);
 		return -1;
 	}
-	room = buf->totallen - buf->misalign - buf->off;
+	if (buf->off == 0 && buf->totallen == 0 && conn_borrow_input(evcon)) {
+		room = CONN_READ_SIZE;
+	} else {
+		room = buf->totallen - buf->misalign - buf->off;
+#ifndef _WIN32
+		if (buf->off == 0 && room < CONN_READ_SIZE)
+			return conn_read_scattered(evcon, buf, room);
+#endif
+		if (evbuffer_expand(buf, CONN_READ_SIZE) == -1) {
+			EVUTIL_SET_SOCKET_ERROR(ENOMEM);
+			return -1;
+		}
+		room = buf->totallen - buf->misalign - buf->off;
+	}
 	do {
 		n = EVUTIL_READ_SOCKET(evcon->fd, buf->buffer + buf->off, room);
 	} while (n < 0 && EVUTIL_ERR_IS_EINTR(EVUTIL_SOCKET_ERROR()));
@@ -906,6 +993,9 @@ conn_read_cb(int fd, short what, void *arg)
 		client_process_(evcon);
 	}
 done:
+	if ((evcon->flags & EVCON_INPUT_BORROWED) &&
+	    conn_return_input_(evcon) == -1)
+		conn_kill_(evcon);
 	conn_leave_(evcon);
 }
 

@@ -362,6 +362,8 @@ evhttp_free(struct evhttp *http)
 	}
 	while ((evcon = TAILQ_FIRST(&http->connections)) != NULL) {
 		TAILQ_REMOVE(&http->connections, evcon, next);
+		/* (Only one whose handler freed us can hold the scratch.) */
+		conn_return_input_(evcon);
 		evcon->http_server = NULL;
 		conn_kill_(evcon);
 	}
@@ -372,6 +374,7 @@ evhttp_free(struct evhttp *http)
 	}
 	server_vhosts_free_(http);
 	mm_free(http->default_ctype);
+	mm_free(http->scratch);
 	mm_free(http);
 }
 

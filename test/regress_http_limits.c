@@ -1,8 +1,9 @@
 /*
  * regress_http_limits.c -- what bounds the HTTP server and client: head
  * limits of any size (and none), bodies that trickle, CR/LF handed to the
- * API (reason phrases, URIs), the client's limits on responses, and the
- * memory an idle keep-alive connection keeps.
+ * API (reason phrases, URIs), the client's limits on responses, the
+ * memory an idle keep-alive connection keeps, and the read scratch its
+ * server lends to an empty input.
  */
 #include "config.h"
 
@@ -518,6 +519,105 @@ test_idle_memory(struct regress_env *env)
 #endif
 }
 
+/* ------------------------------------------------------------------ */
+/* The server's read scratch, lent to one connection at a time         */
+
+static int nest_fd1, nest_fd2;
+static struct event_base *nest_base;
+
+/* /nest: while the first connection's input borrows the scratch (with a
+ * pipelined partial request in it), a nested loop serves a second
+ * connection's request, longer than the first connection's data (if it
+ * were read into the same scratch, it would overwrite that), and then
+ * reads the rest of the partial request. */
+static void
+nest_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+	double end = regress_now() + 3.0 * regress_slowdown();
+
+	(void)arg;
+	http_record(req);
+	regress_write_str(nest_fd2, "GET /hello?a-query-longer-than-all-the-"
+	    "first-connection-sent HTTP/1.1\r\nHost: b\r\n\r\n");
+	while (srv.nreq < 2 && regress_now() < end)
+		regress_run_for(nest_base, 0.02);
+	regress_write_str(nest_fd1, "st: a\r\n\r\n");
+	regress_run_for(nest_base, 0.2);
+	evbuffer_add_printf(b, "nested");
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+}
+
+/* /free: the server is freed from the handler that holds the scratch,
+ * with a partial request behind the one answered. */
+static void
+free_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	(void)arg;
+	http_record(req);
+	evbuffer_add_printf(b, "freed");
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+	evhttp_free(srv.http);
+	srv.http = NULL;
+}
+
+/*
+ * An empty input parses what arrives in its server's scratch storage: the
+ * rest of a partial request is kept whatever happens meanwhile (a nested
+ * loop reads more on the same connection and serves another one), and
+ * freeing the server from the handler ends the connection cleanly.
+ */
+static void
+test_borrowed_input(struct regress_env *env)
+{
+	struct evbuffer *in1 = evbuffer_new(), *in2 = evbuffer_new();
+	char *r;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_cb(srv.http, "/nest", nest_cb, NULL);
+	evhttp_set_cb(srv.http, "/free", free_cb, NULL);
+	nest_base = env->base;
+	nest_fd1 = regress_connect_loopback(AF_INET, srv.port);
+	nest_fd2 = regress_connect_loopback(AF_INET, srv.port);
+	regress_write_str(nest_fd1, "GET /nest HTTP/1.1\r\nHost: a\r\n\r\n"
+	    "GET /hello HTTP/1.1\r\nHo");
+	http_raw_wait(env->base, nest_fd1, in1, "\r\n\r\nhello", 1, 3.0);
+	http_raw_wait(env->base, nest_fd2, in2, "\r\n\r\nhello", 1, 3.0);
+	/* The second connection was answered inside the nested loop. */
+	r = http_buf_str(in2);
+	tt_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_assert(strstr(r, "\r\n\r\nhello 2") != NULL);
+	free(r);
+	/* The first: its two replies in order, the second complete. */
+	r = http_buf_str(in1);
+	tt_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_assert(strstr(r, "\r\n\r\nnestedHTTP/1.1 200 OK\r\n") != NULL);
+	tt_assert(strstr(r, "\r\n\r\nhello 3") != NULL);
+	free(r);
+	tt_int_op(srv.nreq, ==, 3);
+
+	/* Freed from the handler: the reply goes out, then the close. */
+	evbuffer_drain(in1, in1->off);
+	regress_write_str(nest_fd1, "GET /free HTTP/1.1\r\nHost: a\r\n\r\n"
+	    "GET /hello HTTP/1.1\r\nHo");
+	tt_int_op(http_raw_wait(env->base, nest_fd1, in1, NULL, 0, 3.0), ==,
+	    1);
+	r = http_buf_str(in1);
+	tt_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_assert(strstr(r, "\r\n\r\nfreed") != NULL);
+	tt_ptr_op(strstr(r, "hello"), ==, NULL);
+	free(r);
+	tt_ptr_op(srv.http, ==, NULL);
+	close(nest_fd1);
+	close(nest_fd2);
+	evbuffer_free(in1);
+	evbuffer_free(in2);
+}
+
 struct regress_case regress_http_limits_cases[] = {
 	{ "http/large_heads", test_large_heads, RT_BASE | RT_SLOW, NULL },
 	{ "http/slow_body", test_slow_body, RT_BASE | RT_SLOW, NULL },
@@ -526,5 +626,6 @@ struct regress_case regress_http_limits_cases[] = {
 	{ "http/client_default_limit", test_client_default_limit, RT_BASE,
 	  NULL },
 	{ "http/idle_memory", test_idle_memory, RT_BASE | RT_SLOW, NULL },
+	{ "http/borrowed_input", test_borrowed_input, RT_BASE, NULL },
 	RT_END
 };
