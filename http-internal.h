@@ -110,6 +110,7 @@ enum evhttp_connection_error {
 #define HTTP_BODY_MIN_BYTES	1024
 #define HTTP_LINGER_SECS	2	/* then discard input this long */
 #define HTTP_IDLE_TRIM_SECS	1	/* idle sweeps: release buffers */
+#define HTTP_SPARES_MAX		32	/* finished requests a server keeps */
 #define HTTP_OUTPUT_HIGH	(256 * 1024)	/* stop parsing above this */
 #define HTTP_INPUT_HIGH		(256 * 1024)	/* stop reading above this
 						   while not parsing */
@@ -310,8 +311,6 @@ struct evhttp_connection {
 	int reply_head;				/* server: reply without body */
 	int reply_started;			/* server: streaming started */
 
-	struct evhttp_request *spare;		/* server: a reusable request */
-
 	/* 2.x client state (http_client2.c). */
 	struct evdns_base *dns_base;	/* resolve names through it */
 	struct http_lookup *lookup;	/* a name lookup under way */
@@ -370,6 +369,12 @@ struct evhttp {
 	struct event trim_ev;		/* sweeps idle connections' buffers */
 	int trim_armed;			/* trim_ev is pending */
 
+	/* Finished requests kept for the next ones (server_recycle_request):
+	 * shared by all its connections, most recent first, at most
+	 * HTTP_SPARES_MAX. */
+	TAILQ_HEAD(, evhttp_request) spares;
+	int nspares;
+
 	/* Read storage its connections' empty inputs borrow while what
 	 * arrived is processed (http_conn.c, f), and who has it now. */
 	unsigned char *scratch;
@@ -403,6 +408,7 @@ struct http_req {
 	 * next target that fits (parse_request_line). */
 	char *old_uri;
 	size_t old_uri_size;
+	size_t host_size;	/* the bytes remote_host's buffer holds */
 	int view2x;		/* req->type holds 2.x's bits (see below) */
 	struct http_req_ext *ext;	/* 2.x state; NULL until used */
 };

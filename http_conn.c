@@ -250,8 +250,6 @@ conn_destroy_(struct evhttp_connection *evcon)
 		server_drop_requests_(evcon);
 	else
 		conn_free_requests(evcon);
-	if (evcon->spare != NULL)
-		evhttp_request_free(evcon->spare);
 	conn_drop_input(evcon);
 	evbuffer_free(evcon->input_buffer);
 	evbuffer_free(evcon->output_buffer);
@@ -342,7 +340,7 @@ int
 conn_holds_buffers_(const struct evhttp_connection *evcon)
 {
 	return evcon->input_buffer->totallen > 0 ||
-	    evcon->output_buffer->totallen > 0 || evcon->spare != NULL;
+	    evcon->output_buffer->totallen > 0;
 }
 
 /* Is a server connection waiting for its next request, with nothing
@@ -380,10 +378,6 @@ conn_trim_(struct evhttp_connection *evcon)
 	if (!(evcon->flags & EVCON_INPUT_BORROWED))
 		conn_release_buffer(&evcon->input_buffer);
 	conn_release_buffer(&evcon->output_buffer);
-	if (evcon->spare != NULL) {
-		evhttp_request_free(evcon->spare);
-		evcon->spare = NULL;
-	}
 }
 
 /* ------------------------------------------------------------------ */

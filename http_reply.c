@@ -332,23 +332,26 @@ empty_buffer(struct evbuffer **bufp)
 }
 
 /*
- * Keep a finished server request as the connection's spare for the next
- * request: it saves the allocations of a request (struct, two buffers,
- * the remote address) on every keep-alive exchange.  Buffers that grew
- * large are replaced so an idle connection does not pin big bodies.
+ * Keep a finished server request among its server's spares for the next
+ * request of any of its connections: it saves the allocations of a
+ * request (struct, two buffers, the strings) on every exchange, and the
+ * next request, on whatever connection, finds it warm in the cache while
+ * a connection between requests holds none (server_current_request).
+ * Buffers that grew large are replaced so the spares do not pin big
+ * bodies.
  */
 static void
 server_recycle_request(struct evhttp_connection *evcon,
     struct evhttp_request *req)
 {
 	struct http_req *r = REQ_PRIV(req);
+	struct evhttp *http = evcon->http_server;
 	char *host = req->remote_host;
-	unsigned short port = req->remote_port;
 
 	if (req->flags & EVHTTP_USER_OWNED)
 		return;		/* the program frees it */
-	if (evcon->spare != NULL || req->input_buffer == NULL ||
-	    req->output_buffer == NULL) {
+	if (http == NULL || http->nspares >= HTTP_SPARES_MAX ||
+	    req->input_buffer == NULL || req->output_buffer == NULL) {
 		evhttp_request_free(req);
 		return;
 	}
@@ -374,7 +377,7 @@ server_recycle_request(struct evhttp_connection *evcon,
 	req->input_headers = &r->in_headers;
 	req->output_headers = &r->out_headers;
 	req->remote_host = host;
-	req->remote_port = port;
+	r->host_size = host != NULL ? strlen(host) + 1 : 0;
 	req->kind = EVHTTP_REQUEST;
 	http_req_set_method_(req, HTTP_M_GET, 0);
 	if (r->ext != NULL)
@@ -389,7 +392,8 @@ server_recycle_request(struct evhttp_connection *evcon,
 	req->cb = NULL;
 	req->cb_arg = NULL;
 	req->chunk_cb = NULL;
-	evcon->spare = req;
+	TAILQ_INSERT_HEAD(&http->spares, req, next);
+	http->nspares++;
 }
 
 /*

@@ -59,6 +59,7 @@ evhttp_new(struct event_base *base)
 	TAILQ_INIT(&http->connections);
 	TAILQ_INIT(&http->vhosts);
 	TAILQ_INIT(&http->aliases);
+	TAILQ_INIT(&http->spares);
 	http->timeout = -1;
 	http->max_headers_size = HTTP_MAX_HEADERS_SIZE;
 	http->max_body_size = HTTP_MAX_BODY_SIZE;
@@ -351,6 +352,7 @@ evhttp_free(struct evhttp *http)
 {
 	struct evhttp_bound_socket *bound;
 	struct evhttp_connection *evcon;
+	struct evhttp_request *req;
 	struct evhttp_cb *cb;
 
 	if (http == NULL)
@@ -371,6 +373,12 @@ evhttp_free(struct evhttp *http)
 		TAILQ_REMOVE(&http->callbacks, cb, next);
 		mm_free(cb->what);
 		mm_free(cb);
+	}
+	/* (Connections still busy end later, without their server: their
+	 * requests are freed then, not kept.) */
+	while ((req = TAILQ_FIRST(&http->spares)) != NULL) {
+		TAILQ_REMOVE(&http->spares, req, next);
+		evhttp_request_free(req);
 	}
 	server_vhosts_free_(http);
 	mm_free(http->default_ctype);
@@ -537,26 +545,52 @@ server_fail(struct evhttp_connection *evcon, int code)
 	evhttp_send_error(req, code, http_reason_phrase_(code));
 }
 
+/* A server request of evcon's peer: remote_host is copied into the
+ * buffer it has when that is large enough.  0 or -1. */
+static int
+server_request_peer(struct evhttp_request *req,
+    const struct evhttp_connection *evcon)
+{
+	struct http_req *r = REQ_PRIV(req);
+	size_t n = strlen(evcon->address) + 1;
+
+	if (req->remote_host == NULL || n > r->host_size) {
+		char *host = mm_malloc(n);
+
+		if (host == NULL)
+			return -1;
+		mm_free(req->remote_host);
+		req->remote_host = host;
+		r->host_size = n;
+	}
+	memcpy(req->remote_host, evcon->address, n);
+	req->remote_port = evcon->port;
+	return 0;
+}
+
 /*
- * The request the next bytes belong to: the one being read, else the
- * connection's spare, else a new one.  NULL when no bytes wait or memory
+ * The request the next bytes belong to: the one being read, else one of
+ * the server's spares, else a new one.  NULL when no bytes wait or memory
  * is short (the connection is then killed).
  */
 static struct evhttp_request *
 server_current_request(struct evhttp_connection *evcon)
 {
 	struct evhttp_request *req = TAILQ_FIRST(&evcon->requests);
+	struct evhttp *http = evcon->http_server;
 
 	if (req != NULL || evcon->input_buffer->off == 0)
 		return req;
-	if (evcon->spare != NULL) {
-		req = evcon->spare;
-		evcon->spare = NULL;
+	if (http != NULL && (req = TAILQ_FIRST(&http->spares)) != NULL) {
+		TAILQ_REMOVE(&http->spares, req, next);
+		http->nspares--;
 	} else if ((req = evhttp_request_new(NULL, NULL)) != NULL) {
 		req->kind = EVHTTP_REQUEST;
 		req->flags |= EVHTTP_REQ_OWN_CONNECTION;
-		req->remote_host = mm_strdup(evcon->address);
-		req->remote_port = evcon->port;
+	}
+	if (req != NULL && server_request_peer(req, evcon) == -1) {
+		evhttp_request_free(req);
+		req = NULL;
 	}
 	if (req == NULL) {
 		conn_kill_(evcon);

@@ -44,16 +44,26 @@ static int
 lconn_open(struct lconn *c, unsigned short port)
 {
 	struct sockaddr_in sin;
-	int one = 1;
+	int one = 1, tries;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		perror("connect");
-		return -1;
+	/* A full listen queue may refuse a connection: try again a while. */
+	for (tries = 0;; tries++) {
+		if ((c->fd = socket(AF_INET, SOCK_STREAM, 0)) == -1) {
+			perror("socket");
+			return -1;
+		}
+		if (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			break;
+		if (errno != ECONNREFUSED || tries == 200) {
+			perror("connect");
+			return -1;
+		}
+		close(c->fd);
+		usleep(10000);
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->have = 0;
