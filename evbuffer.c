@@ -91,13 +91,21 @@ evbuffer_leave_(struct evbuffer *buf)
 		evbuffer_really_free(p);
 }
 
-/* A new empty buffer with no storage (EVBUFFER_DATA is NULL), or NULL. */
+/*
+ * A new empty buffer with no storage (EVBUFFER_DATA is NULL), or NULL.
+ * malloc and memset rather than calloc: glibc's calloc skips its
+ * per-thread cache, and programs make and free a buffer per message (it
+ * was the dearest call of an HTTP reply).
+ */
 struct evbuffer *
 evbuffer_new(void)
 {
-	struct evbuffer_private *p = mm_calloc(1, sizeof(*p));
+	struct evbuffer_private *p = mm_malloc(sizeof(*p));
 
-	return p != NULL ? &p->b : NULL;
+	if (p == NULL)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	return &p->b;
 }
 
 static void
