@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #ifdef __GLIBC__
@@ -618,6 +620,127 @@ test_borrowed_input(struct regress_env *env)
 	evbuffer_free(in2);
 }
 
+/* ------------------------------------------------------------------ */
+/* Finished requests are shared by the server's connections            */
+
+#define NKEEP	40
+
+static struct {
+	unsigned short port;	/* remote_port seen */
+	int nheaders;
+	char uri[32];
+} peer_seen[4];
+static int npeer_seen;
+static struct evhttp_request *kept[NKEEP];
+static int nkept;
+
+static void
+peer_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyval *h;
+
+	(void)arg;
+	if (npeer_seen < 4) {
+		peer_seen[npeer_seen].port = req->remote_port;
+		TAILQ_FOREACH(h, req->input_headers, next)
+			peer_seen[npeer_seen].nheaders++;
+		snprintf(peer_seen[npeer_seen].uri, sizeof(peer_seen[0].uri),
+		    "%s", req->uri);
+		npeer_seen++;
+	}
+	evbuffer_add_printf(b, "peer");
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+}
+
+static void
+keep_cb(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	if (nkept < NKEEP)
+		kept[nkept++] = req;
+}
+
+/* The local port of a connected socket. */
+static unsigned short
+local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		return 0;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * A request recycled from one connection serves the next on another as
+ * new: that connection's peer, only its own headers and target.  At most
+ * HTTP_SPARES_MAX finished requests are kept, however many were in
+ * flight at once.
+ */
+static void
+test_spare_requests(struct regress_env *env)
+{
+	static const char *const reqs[] = {
+		"GET /peer?first HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nX-B: 2\r\n"
+		    "\r\n",
+		"GET /peer?second HTTP/1.1\r\nHost: b\r\n\r\n",
+		"GET /peer HTTP/1.1\r\nHost: a\r\nX-C: 3\r\n\r\n"
+	};
+	struct evbuffer *in = evbuffer_new();
+	int fds[NKEEP], i;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_cb(srv.http, "/peer", peer_cb, NULL);
+	evhttp_set_cb(srv.http, "/keep", keep_cb, NULL);
+	fds[0] = regress_connect_loopback(AF_INET, srv.port);
+	fds[1] = regress_connect_loopback(AF_INET, srv.port);
+	for (i = 0; i < 3; i++) {
+		evbuffer_drain(in, in->off);
+		regress_write_str(fds[i % 2], reqs[i]);
+		http_raw_wait(env->base, fds[i % 2], in, "\r\n\r\npeer", 1,
+		    3.0);
+	}
+	tt_int_op(npeer_seen, ==, 3);
+	tt_int_op(peer_seen[0].port, ==, local_port(fds[0]));
+	tt_int_op(peer_seen[1].port, ==, local_port(fds[1]));
+	tt_int_op(peer_seen[2].port, ==, local_port(fds[0]));
+	tt_int_op(peer_seen[0].nheaders, ==, 3);
+	tt_int_op(peer_seen[1].nheaders, ==, 1);
+	tt_int_op(peer_seen[2].nheaders, ==, 2);
+	tt_str_op(peer_seen[0].uri, ==, "/peer?first");
+	tt_str_op(peer_seen[1].uri, ==, "/peer?second");
+	tt_str_op(peer_seen[2].uri, ==, "/peer");
+	tt_int_op(srv.http->nspares, ==, 1);
+	close(fds[0]);
+	close(fds[1]);
+
+	for (i = 0; i < NKEEP; i++) {
+		fds[i] = regress_connect_loopback(AF_INET, srv.port);
+		regress_write_str(fds[i], "GET /keep HTTP/1.1\r\nHost: k\r\n"
+		    "\r\n");
+	}
+	regress_run_until_count(env->base, &nkept, NKEEP, 3.0);
+	tt_int_op(nkept, ==, NKEEP);
+	tt_int_op(srv.http->nspares, ==, 0);
+	for (i = 0; i < NKEEP; i++)
+		evhttp_send_reply(kept[i], HTTP_OK, "OK", NULL);
+	for (i = 0; i < NKEEP; i++) {
+		evbuffer_drain(in, in->off);
+		http_raw_wait(env->base, fds[i], in, "\r\n\r\n", 1, 3.0);
+		tt_assert(strncmp((char *)in->buffer, "HTTP/1.1 200 OK", 15) ==
+		    0);
+	}
+	regress_run_for(env->base, 0.05);
+	tt_int_op(srv.http->nspares, ==, HTTP_SPARES_MAX);
+	for (i = 0; i < NKEEP; i++)
+		close(fds[i]);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
 struct regress_case regress_http_limits_cases[] = {
 	{ "http/large_heads", test_large_heads, RT_BASE | RT_SLOW, NULL },
 	{ "http/slow_body", test_slow_body, RT_BASE | RT_SLOW, NULL },
@@ -627,5 +750,6 @@ struct regress_case regress_http_limits_cases[] = {
 	  NULL },
 	{ "http/idle_memory", test_idle_memory, RT_BASE | RT_SLOW, NULL },
 	{ "http/borrowed_input", test_borrowed_input, RT_BASE, NULL },
+	{ "http/spare_requests", test_spare_requests, RT_BASE, NULL },
 	RT_END
 };
