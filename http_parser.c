@@ -570,22 +570,28 @@ parse_status_line(struct evhttp_request *req, char *line, size_t len)
 struct framing {
 	const char *cl;		/* the last Content-Length value */
 	const char *te;		/* the last Transfer-Encoding value */
+	const char *conn;	/* the first Connection value */
+	const char *pconn;	/* the first Proxy-Connection value */
 	int ncl, nte, nhost;	/* how many of each */
 };
 
+/* One walk over the headers for all of them.  (The first letter spares
+ * most headers the comparisons.) */
 static void
 scan_framing(const struct evhttp_request *req, struct framing *f)
 {
 	struct evkeyval *h;
 
 	memset(f, 0, sizeof(*f));
-	/* (The first letter spares most headers the comparisons.) */
 	TAILQ_FOREACH(h, req->input_headers, next) {
 		switch (h->key[0]) {
 		case 'C': case 'c':
 			if (strcasecmp(h->key, "Content-Length") == 0) {
 				f->ncl++;
 				f->cl = h->value;
+			} else if (f->conn == NULL &&
+			    strcasecmp(h->key, "Connection") == 0) {
+				f->conn = h->value;
 			}
 			break;
 		case 'T': case 't':
@@ -598,20 +604,22 @@ scan_framing(const struct evhttp_request *req, struct framing *f)
 			if (strcasecmp(h->key, "Host") == 0)
 				f->nhost++;
 			break;
+		case 'P': case 'p':
+			if (f->pconn == NULL &&
+			    strcasecmp(h->key, "Proxy-Connection") == 0)
+				f->pconn = h->value;
+			break;
 		}
 	}
 }
 
 /* The Connection header's wish, with the default of the version. */
 static int
-message_keep_alive(const struct evhttp_request *req)
+message_keep_alive(const struct evhttp_request *req, const struct framing *f)
 {
-	const char *conn = evhttp_find_header(req->input_headers,
-	    "Connection");
-
 	if (req->minor >= 1)
-		return !http_has_token_(conn, "close");
-	return http_has_token_(conn, "keep-alive");
+		return !http_has_token_(f->conn, "close");
+	return http_has_token_(f->conn, "keep-alive");
 }
 
 static void
@@ -655,10 +663,9 @@ request_framing(struct http_parser *p, struct evhttp_request *req)
 	if (f.nhost > 1)
 		return HTTP_BADREQUEST;
 	if (req->flags & EVHTTP_PROXY_REQUEST)
-		p->keep_alive = http_has_token_(evhttp_find_header(
-		    req->input_headers, "Proxy-Connection"), "keep-alive");
+		p->keep_alive = http_has_token_(f.pconn, "keep-alive");
 	else
-		p->keep_alive = message_keep_alive(req);
+		p->keep_alive = message_keep_alive(req, &f);
 
 	if (f.nte > 0) {
 		/* Only a lone "chunked" is a framing we can trust. */
@@ -683,7 +690,7 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
 	struct framing f;
 
 	scan_framing(req, &f);
-	p->keep_alive = message_keep_alive(req);
+	p->keep_alive = message_keep_alive(req, &f);
 	/* The request we sent may have asked to close. */
 	if (http_has_token_(evhttp_find_header(req->output_headers,
 		"Connection"), "close"))
@@ -707,8 +714,7 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
 	if (f.ncl > 0)
 		return frame_by_length(p, req, &f);
 	/* No length: 1.4 refuses this on a connection said to stay open. */
-	if (http_has_token_(evhttp_find_header(req->input_headers,
-		"Connection"), "keep-alive"))
+	if (http_has_token_(f.conn, "keep-alive"))
 		return HTTP_BADREQUEST;
 	frame_until_eof(p, req);
 	return 0;
