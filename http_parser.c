@@ -120,29 +120,39 @@ bytes_have_ctl(const char *s, size_t len)
 }
 
 /*
- * Does a line of len bytes contain a NUL or another control byte?  Eight
- * bytes at a time: a word is looked at byte by byte only if it holds a
- * byte below SP (HTAB may be one) or a DEL.  (x - 0x20 per byte) & ~x has
- * a high bit set if some byte is below 0x20; the same with 0x01 on x ^
- * 0x7f finds a DEL.  Bytes from 0x80 (obs-text) pass.
+ * Do the 8 bytes at s contain a control byte but HTAB?  A word is looked
+ * at byte by byte only if it holds a byte below SP (HTAB may be one) or
+ * a DEL: (x - 0x20 per byte) & ~x has a high bit set if some byte is
+ * below 0x20, the same with 0x01 on x ^ 0x7f if one is a DEL.  Bytes from
+ * 0x80 (obs-text) pass.
  */
 static int
-line_has_ctl(const char *line, size_t len)
+word_has_ctl(const char *s)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t w, d;
+
+	memcpy(&w, s, 8);
+	d = w ^ (0x7f * ones);
+	return (((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs &&
+	    bytes_have_ctl(s, 8);
+}
+
+/* Does a line of len bytes contain a NUL or another control byte?  Eight
+ * bytes at a time; a tail is the last eight bytes, again in part. */
+static int
+line_has_ctl(const char *line, size_t len)
+{
 	size_t i;
 
+	if (len < 8)
+		return bytes_have_ctl(line, len);
 	for (i = 0; i + 8 <= len; i += 8) {
-		uint64_t w, d;
-
-		memcpy(&w, line + i, 8);
-		d = w ^ (0x7f * ones);
-		if ((((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs &&
-		    bytes_have_ctl(line + i, 8))
+		if (word_has_ctl(line + i))
 			return 1;
 	}
-	return bytes_have_ctl(line + i, len - i);
+	return i < len && word_has_ctl(line + len - 8);
 }
 
 int
