@@ -246,11 +246,11 @@ conn_destroy_(struct evhttp_connection *evcon)
 		EVUTIL_CLOSESOCKET(evcon->fd);
 		evcon->fd = -1;
 	}
+	conn_drop_input(evcon);		/* (while http_server is known) */
 	if (evcon->flags & EVCON_INCOMING)
 		server_drop_requests_(evcon);
 	else
 		conn_free_requests(evcon);
-	conn_drop_input(evcon);
 	evbuffer_free(evcon->input_buffer);
 	evbuffer_free(evcon->output_buffer);
 	client_lookup_cancel_(evcon);
