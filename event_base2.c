@@ -222,6 +222,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
 		TAILQ_FOREACH(ev, &base->sig.evsigevents[i], ev_signal_next)
 			if ((r = fn(base, ev, arg)) != 0)
 				return r;
+	event_timers_settle_(base);
 	for (k = 0; k < base->timeheap.n; k++) {
 		ev = base->timeheap.p[k].ev;
 		if (!(ev->ev_flags & EVLIST_INSERTED) &&
