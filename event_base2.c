@@ -168,6 +168,7 @@ event_base_active_by_fd(struct event_base *base, evutil_socket_t fd,
 	event_base_lock_(base);
 	if (events & EV_TIMEOUT) {
 		/* Armed timeouts of the events on fd, in heap order. */
+		event_timers_settle_(base);
 		for (k = 0; k < base->timeheap.n; k++) {
 			ev = base->timeheap.p[k].ev;
 			if (ev->ev_fd == fd && !(ev->ev_events & EV_SIGNAL))
