@@ -341,6 +341,15 @@ event_mono_coarse_us_(void)
 EV_HIDDEN int64_t event_timer_defer_slack_(void);
 EV_HIDDEN int event_timer_defer_grow_(struct event_base *base);
 
+/* Room in the heap for n more timers beside the armed and the noted ones
+ * (the flush pushes the noted ones).  0, or -1 with errno = ENOMEM. */
+static inline int
+event_timer_reserve_(struct event_base *base, unsigned n)
+{
+	return min_heap_reserve(&base->timeheap,
+	    base->timeheap.n + base->ndefer + n);
+}
+
 /* Fix the deadlines of the timers added outside the loop (see
  * timer_defer() in event.c) before the heap is read or walked. */
 EV_HIDDEN void event_timers_settle_(struct event_base *base);

@@ -692,8 +692,7 @@ timer_defer(struct event_base *base, struct event *ev, const struct timeval *tv)
 	} else {
 		if ((base->ndefer == base->adefer &&
 		    event_timer_defer_grow_(base) == -1) ||
-		    min_heap_reserve(&base->timeheap, base->timeheap.n +
-		    base->ndefer + 2) == -1)
+		    event_timer_reserve_(base, 2) == -1)
 			return -1;
 		event_clamp_pri_(ev);	/* becoming pending */
 		ev->ev_flags |= EVLIST_TIMEOUT | EVLIST_X_DEFER;
@@ -881,8 +880,7 @@ event_add_registered(struct event *ev, const struct timeval *tv)
 	/* Other timers keep a spare heap slot for the loopexit event, so
 	 * that event_base_loopexit() never needs memory. */
 	if (tv != NULL && !(ev->ev_flags & EVLIST_TIMEOUT) &&
-	    min_heap_reserve(&base->timeheap, base->timeheap.n +
-	    (ev == &base->loopexit_ev ? 1 : 2)) == -1)
+	    event_timer_reserve_(base, ev == &base->loopexit_ev ? 1 : 2) == -1)
 		return -1;
 	if (insert) {
 		if (events & EV_SIGNAL) {
@@ -918,8 +916,7 @@ event_add_timer(struct event *ev, const struct timeval *tv)
 	if (ev->ev_flags & EVLIST_X_DEFER)
 		timer_disarm(base, ev);	/* noted, now armed the usual way */
 	if (!(ev->ev_flags & EVLIST_TIMEOUT)) {
-		if (min_heap_reserve(&base->timeheap,
-		    base->timeheap.n + 1) == -1)
+		if (event_timer_reserve_(base, 1) == -1)
 			return -1;
 		event_clamp_pri_(ev);	/* becoming pending */
 	}

@@ -492,7 +492,7 @@ event_persist_rearm_(struct event_base *base, struct event *ev)
 	if (when < now)
 		when = now + iv;
 	if (!(ev->ev_flags & EVLIST_TIMEOUT) &&
-	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1) {
+	    event_timer_reserve_(base, 1) == -1) {
 		event_warn("event: cannot re-arm the timeout of %p",
 		    (void *)ev);
 		return;

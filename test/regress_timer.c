@@ -502,6 +502,64 @@ test_outside_add_order(struct regress_env *env)
 		free(ev[i]);
 }
 
+static void
+count_timeout_cb(int fd, short what, void *arg)
+{
+	int *n = arg;
+
+	(void)fd;
+	if (what == EV_TIMEOUT)
+		(*n)++;
+}
+
+/* On a new base: nt noted timers, then nio I/O timeouts (armed in the
+ * heap at once), one loop; how many timed out. */
+static int
+mixed_round(int fd, int nt, int nio)
+{
+	struct event_base *b = event_base_new();
+	struct event *ev = calloc((size_t)(nt + nio), sizeof(*ev));
+	struct timeval ms1 = { 0, 1000 }, ms2 = { 0, 2000 };
+	int n = 0, i;
+
+	if (b == NULL || ev == NULL)
+		goto out;
+	for (i = 0; i < nt + nio; i++) {
+		if (i < nt)
+			evtimer_set(&ev[i], count_timeout_cb, &n);
+		else
+			event_set(&ev[i], fd, EV_READ, count_timeout_cb, &n);
+		if (event_base_set(b, &ev[i]) == -1 ||
+		    event_add(&ev[i], i < nt ? &ms1 : &ms2) == -1) {
+			n = -1;
+			goto out;
+		}
+	}
+	if (event_base_dispatch(b) != 1)
+		n = -1;
+out:
+	if (b != NULL)
+		event_base_free(b);
+	free(ev);
+	return n;
+}
+
+/*
+ * Noted timers and, after them, I/O timeouts up to the heap's room
+ * (capacities 64, 128, 256, ... here): the flush still finds room for
+ * every note (ASan sees an overrun), and all fire.
+ */
+static void
+test_outside_add_mixed(struct regress_env *env)
+{
+	static const int nio[] = { 30, 62, 126, 254 };
+	size_t k;
+
+	for (k = 0; k < sizeof(nio) / sizeof(nio[0]); k++)
+		tt_int_op(mixed_round(env->pair[0], 100, nio[k]), ==,
+		    100 + nio[k]);
+}
+
 /* event_base_free() of a base with timers added outside the loop. */
 static void
 test_outside_add_base_free(struct regress_env *env)
@@ -545,6 +603,8 @@ struct regress_case regress_timer_cases[] = {
 	{ "core/outside_add_pending_tv", test_outside_add_pending_tv, RT_BASE,
 	  NULL },
 	{ "core/outside_add_order", test_outside_add_order, RT_BASE, NULL },
+	{ "core/outside_add_mixed", test_outside_add_mixed, RT_BASE | RT_PAIR,
+	  NULL },
 	{ "core/outside_add_base_free", test_outside_add_base_free, RT_BASE,
 	  NULL },
 	RT_END
