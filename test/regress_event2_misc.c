@@ -635,15 +635,6 @@ test_initialized_function(struct regress_env *env)
 	tt_int_op(fn(NULL), ==, 0);
 }
 
-static int64_t
-mono_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * A timer of 1 s added outside the loop of b, its deadline read 20 ms
  * later: 1 when the deadline is no earlier than the add + 1 s and at most
@@ -660,10 +651,10 @@ outside_add_within(struct event_base *b, int64_t late_max)
 	evtimer_set(&ev, count_cb, NULL);
 	if (event_base_set(b, &ev) == -1)
 		return 0;
-	t0 = mono_now_us();
+	t0 = regress_mono_us();
 	if (evtimer_add(&ev, &tv) == -1)
 		return 0;
-	t1 = mono_now_us();
+	t1 = regress_mono_us();
 	nanosleep(&pause, NULL);
 	if (evtimer_pending(&ev, NULL) != EV_TIMEOUT)
 		return 0;

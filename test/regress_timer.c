@@ -389,15 +389,6 @@ test_million_timers(struct regress_env *env)
 /* Timers added outside the loop (deferred deadlines, timer_defer()) */
 
 static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
 ev_deadline_us(const struct event *ev)
 {
 	return (int64_t)ev->ev_timeout.tv_sec * 1000000 +
@@ -424,9 +415,9 @@ test_outside_add_deadline(struct regress_env *env)
 	(void)env;
 	evtimer_set(&ev, once_time_cb, &at);
 	start = regress_now();
-	t0 = mono_us();
+	t0 = regress_mono_us();
 	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
-	t1 = mono_us();
+	t1 = regress_mono_us();
 	nanosleep(&pause, NULL);
 	tt_int_op(evtimer_pending(&ev, NULL), ==, EV_TIMEOUT);
 	tt_int_op(event_dispatch(), ==, 1);
@@ -448,10 +439,10 @@ test_outside_add_pending_tv(struct regress_env *env)
 	(void)env;
 	evtimer_set(&ev, once_time_cb, &unused);
 	gettimeofday(&w0, NULL);
-	t0 = mono_us();
+	t0 = regress_mono_us();
 	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
 	tt_int_op(evtimer_pending(&ev, &got), ==, EV_TIMEOUT);
-	t1 = mono_us();
+	t1 = regress_mono_us();
 	gettimeofday(&w1, NULL);
 	dl = ev_deadline_us(&ev);
 	tt_assert(dl >= t0 + 2000000 && dl <= t1 + 2000000);
