@@ -129,14 +129,19 @@ struct eventop {
  * of 1.4 or 2.x goes there, and EVLIST_ALL masks it off either way):
  *  LAZY    the armed timer was re-armed to a later deadline without
  *          moving it in the heap: its heap key is the older, earlier
- *          deadline, ev_timeout the real one (see timer_arm() in event.c).
+ *          deadline, ev_timeout the real one (see timer_arm() in event.c);
+ *  DEFER   the timer was added outside the loop and its deadline is not
+ *          fixed yet: it waits in base->defer (its min_heap_idx is its
+ *          slot there), not in the heap, and ev_timeout is the latest
+ *          the deadline can be (see timer_defer() in event.c).
  */
 #define EVLIST_X_FDSET		0x1000
 #define EVLIST_X_V2		0x2000
 #define EVLIST_X_REARM		0x4000
 #define EVLIST_X_FREE		0x8000
 #define EVLIST_X_LAZY		0x10000
-#define EVLIST_X_MASK		(0xf000 | EVLIST_X_LAZY)
+#define EVLIST_X_DEFER		0x20000
+#define EVLIST_X_MASK		(0xf000 | EVLIST_X_LAZY | EVLIST_X_DEFER)
 
 /* Interest bits the core tracks per fd; EV_ET rides along. */
 #define EV_IO_MASK		(EV_READ | EV_WRITE | EV_CLOSED)
@@ -158,6 +163,13 @@ struct evfd {
 #define EVFD_CHANGED	0x01	/* on the changelist */
 #define EVFD_FORCE	0x02	/* re-register even if want == have */
 #define EVFD_BAD	0x04	/* kernel refused it; silent until touched */
+
+/* A timer added outside the loop, its deadline not fixed yet. */
+struct timer_defer {
+	struct event *ev;
+	int64_t rel;		/* its timeout, microseconds */
+	uint64_t seq;		/* FIFO among equal deadlines */
+};
 
 struct event_base {
 	const struct eventop *evsel;	/* the backend */
@@ -185,6 +197,11 @@ struct event_base {
 	/* Timers. */
 	struct min_heap timeheap;
 	uint64_t timer_seq;		/* FIFO among equal deadlines */
+	/* Timers added outside the loop, not in the heap yet, and how late
+	 * the coarse clock may be (0: every add reads the precise clock). */
+	struct timer_defer *defer;
+	unsigned ndefer, adefer;
+	int64_t defer_slack_us;
 
 	/* Cached monotonic time in microseconds; valid when tv_cached.
 	 * cache_time is 0 with EVENT_BASE_FLAG_NO_CACHE_TIME. */
@@ -301,6 +318,41 @@ event_mono_now_us_(void)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+/*
+ * The monotonic clock's last tick, in microseconds: a few nanoseconds
+ * against ~20 for the precise clock, never ahead of it.  The precise clock
+ * where there is no coarse one.
+ */
+static inline int64_t
+event_mono_coarse_us_(void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+		return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+#endif
+	return event_mono_now_us_();
+}
+
+/* event_timer_defer.c: how late the coarse clock may be, for deferred
+ * deadlines (0: no deferring); room for one more note (0 or -1). */
+EV_HIDDEN int64_t event_timer_defer_slack_(void);
+EV_HIDDEN int event_timer_defer_grow_(struct event_base *base);
+
+/* Room in the heap for n more timers beside the armed and the noted ones
+ * (the flush pushes the noted ones).  0, or -1 with errno = ENOMEM. */
+static inline int
+event_timer_reserve_(struct event_base *base, unsigned n)
+{
+	return min_heap_reserve(&base->timeheap,
+	    base->timeheap.n + base->ndefer + n);
+}
+
+/* Fix the deadlines of the timers added outside the loop (see
+ * timer_defer() in event.c) before the heap is read or walked. */
+EV_HIDDEN void event_timers_settle_(struct event_base *base);
 
 /* The time, cached inside callbacks (microseconds, CLOCK_MONOTONIC). */
 EV_HIDDEN int64_t event_now_us_(struct event_base *base);

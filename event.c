@@ -659,6 +659,71 @@ io_remove(struct event_base *base, struct event *ev)
 }
 
 /*
+ * Deferred deadlines (event_timer_defer.c): a pure timer added outside
+ * the loop is noted with the coarse clock, its deadline fixed when the
+ * loop next starts a pass.  The note and its removal are here, inline in
+ * event_add() and event_del().
+ */
+/* Whether event_add() of the pure timer ev may note it. */
+static EV_ALWAYS_INLINE int
+timer_may_defer(const struct event_base *base, const struct event *ev)
+{
+	if (base->tv_cached || base->running || base->xflags ||
+	    base->defer_slack_us == 0)
+		return 0;
+	/* An armed timer in the heap keeps its place (lazy re-arming); an
+	 * active or 2.x event takes timer_add_rare(). */
+	return !(ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2)) &&
+	    (ev->ev_flags & (EVLIST_TIMEOUT | EVLIST_X_DEFER)) !=
+	    EVLIST_TIMEOUT;
+}
+
+/*
+ * Note the pure timer ev for now + tv.  0, or -1 (no memory for the note:
+ * nothing changed, arm it the usual way).
+ */
+static EV_ALWAYS_INLINE int
+timer_defer(struct event_base *base, struct event *ev, const struct timeval *tv)
+{
+	struct timer_defer *d;
+
+	if (ev->ev_flags & EVLIST_X_DEFER) {
+		d = &base->defer[ev->min_heap_idx];
+	} else {
+		if ((base->ndefer == base->adefer &&
+		    event_timer_defer_grow_(base) == -1) ||
+		    event_timer_reserve_(base, 2) == -1)
+			return -1;
+		event_clamp_pri_(ev);	/* becoming pending */
+		ev->ev_flags |= EVLIST_TIMEOUT | EVLIST_X_DEFER;
+		if (!(ev->ev_flags & EVLIST_INTERNAL))
+			base->event_count++;
+		ev->min_heap_idx = base->ndefer;
+		d = &base->defer[base->ndefer++];
+		d->ev = ev;
+	}
+	d->rel = tv_to_us(tv);
+	d->seq = base->timer_seq++;
+	/* The latest the deadline can be, until the flush fixes it. */
+	us_to_tv(event_mono_coarse_us_() + base->defer_slack_us + d->rel,
+	    &ev->ev_timeout);
+	return 0;
+}
+
+/* Forget ev's note (it has one). */
+static inline void
+timer_defer_remove(struct event_base *base, struct event *ev)
+{
+	unsigned i = ev->min_heap_idx, last = --base->ndefer;
+
+	if (i != last) {
+		base->defer[i] = base->defer[last];
+		base->defer[i].ev->min_heap_idx = i;
+	}
+	ev->min_heap_idx = MIN_HEAP_NONE;
+}
+
+/*
  * Take ev's timer out of the heap (it is armed).  With inl (a constant:
  * event_del() of a timer, event_del_uninserted()) the heap code is
  * inlined here.
@@ -666,11 +731,13 @@ io_remove(struct event_base *base, struct event *ev)
 static EV_ALWAYS_INLINE void
 timer_disarm_inl(struct event_base *base, struct event *ev, int inl)
 {
-	if (inl)
+	if (ev->ev_flags & EVLIST_X_DEFER)
+		timer_defer_remove(base, ev);
+	else if (inl)
 		min_heap_erase_inl_(&base->timeheap, ev);
 	else
 		min_heap_erase(&base->timeheap, ev);
-	ev->ev_flags &= ~(EVLIST_TIMEOUT | EVLIST_X_LAZY);
+	ev->ev_flags &= ~(EVLIST_TIMEOUT | EVLIST_X_LAZY | EVLIST_X_DEFER);
 	if (!(ev->ev_flags & EVLIST_INTERNAL))
 		base->event_count--;
 }
@@ -813,8 +880,7 @@ event_add_registered(struct event *ev, const struct timeval *tv)
 	/* Other timers keep a spare heap slot for the loopexit event, so
 	 * that event_base_loopexit() never needs memory. */
 	if (tv != NULL && !(ev->ev_flags & EVLIST_TIMEOUT) &&
-	    min_heap_reserve(&base->timeheap, base->timeheap.n +
-	    (ev == &base->loopexit_ev ? 1 : 2)) == -1)
+	    event_timer_reserve_(base, ev == &base->loopexit_ev ? 1 : 2) == -1)
 		return -1;
 	if (insert) {
 		if (events & EV_SIGNAL) {
@@ -845,9 +911,12 @@ event_add_timer(struct event *ev, const struct timeval *tv)
 
 	if (tv == NULL)
 		return 0;
+	if (timer_may_defer(base, ev) && timer_defer(base, ev, tv) == 0)
+		return 0;
+	if (ev->ev_flags & EVLIST_X_DEFER)
+		timer_disarm(base, ev);	/* noted, now armed the usual way */
 	if (!(ev->ev_flags & EVLIST_TIMEOUT)) {
-		if (min_heap_reserve(&base->timeheap,
-		    base->timeheap.n + 1) == -1)
+		if (event_timer_reserve_(base, 1) == -1)
 			return -1;
 		event_clamp_pri_(ev);	/* becoming pending */
 	}
@@ -1049,8 +1118,10 @@ event_pending_nolock(const struct event *ev, short event, struct timeval *tv)
 		flags |= EV_TIMEOUT;
 	event &= (EV_TIMEOUT | EV_IO_MASK | EV_SIGNAL);
 
-	if (tv != NULL && (flags & event & EV_TIMEOUT))
+	if (tv != NULL && (flags & event & EV_TIMEOUT)) {
+		event_timers_settle_(ev->ev_base);
 		event_deadline_wall_(ev->ev_base, ev, tv);
+	}
 	return flags & event;
 }
 
@@ -1328,6 +1399,8 @@ event_base_loop_locked(struct event_base *base, int flags)
 		if (base->event_count > base->event_count_max)
 			base->event_count_max = base->event_count;
 
+		if (base->ndefer)
+			event_timers_settle_(base);
 		(void)flush_changes(base);
 		base->tv_cached = 0;
 		if (evsel_dispatch(base, loop_timeout(base, flags, &tv)) == -1)

@@ -44,6 +44,7 @@ event_base_alloc_(void)
 	for (i = 0; i < NSIG; i++)
 		TAILQ_INIT(&base->sig.evsigevents[i]);
 	base->cache_time = 1;
+	base->defer_slack_us = event_timer_defer_slack_();
 	base->max_interval_us = -1;
 	base->max_callbacks = INT_MAX;
 	base->limit_after_pri = INT_MAX;
@@ -104,6 +105,7 @@ base_free(struct event_base *base, int run_finalizers)
 			(void)event_del_nolock_(ev);
 		}
 	}
+	event_timers_settle_(base);
 	while ((ev = min_heap_top(&base->timeheap)) != NULL)
 		(void)event_del_nolock_(ev);
 	for (i = 0; i < base->nactivequeues; i++)
@@ -121,6 +123,7 @@ base_free(struct event_base *base, int run_finalizers)
 	event_base_free_2x_(base);
 	event_backend_dealloc_(base);
 	min_heap_dtor(&base->timeheap);
+	mm_free(base->defer);
 	mm_free(base->activequeues);
 	mm_free(base->fds);
 	mm_free(base->changes);
@@ -252,6 +255,7 @@ event_base_priority_init(struct event_base *base, int npri)
 		for (i = 0; i < base->nfds; i++)
 			TAILQ_FOREACH(ev, &base->fds[i].evs, ev_next)
 				event_clamp_pri_(ev);
+		event_timers_settle_(base);
 		for (k = 0; k < base->timeheap.n; k++)
 			event_clamp_pri_(base->timeheap.p[k].ev);
 		for (i = 1; i < NSIG; i++)

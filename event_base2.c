@@ -168,6 +168,7 @@ event_base_active_by_fd(struct event_base *base, evutil_socket_t fd,
 	event_base_lock_(base);
 	if (events & EV_TIMEOUT) {
 		/* Armed timeouts of the events on fd, in heap order. */
+		event_timers_settle_(base);
 		for (k = 0; k < base->timeheap.n; k++) {
 			ev = base->timeheap.p[k].ev;
 			if (ev->ev_fd == fd && !(ev->ev_events & EV_SIGNAL))
@@ -222,6 +223,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
 		TAILQ_FOREACH(ev, &base->sig.evsigevents[i], ev_signal_next)
 			if ((r = fn(base, ev, arg)) != 0)
 				return r;
+	event_timers_settle_(base);
 	for (k = 0; k < base->timeheap.n; k++) {
 		ev = base->timeheap.p[k].ev;
 		if (!(ev->ev_flags & EVLIST_INSERTED) &&
@@ -490,7 +492,7 @@ event_persist_rearm_(struct event_base *base, struct event *ev)
 	if (when < now)
 		when = now + iv;
 	if (!(ev->ev_flags & EVLIST_TIMEOUT) &&
-	    min_heap_reserve(&base->timeheap, base->timeheap.n + 1) == -1) {
+	    event_timer_reserve_(base, 1) == -1) {
 		event_warn("event: cannot re-arm the timeout of %p",
 		    (void *)ev);
 		return;

@@ -212,6 +212,10 @@ base_apply_config(struct event_base *base, const struct event_config *cfg)
 	base->cfg_flags = cfg->flags;
 	if (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME)
 		base->cache_time = 0;
+	/* Every deadline from a precise reading (see timer_defer()). */
+	if (cfg->flags & (EVENT_BASE_FLAG_NO_CACHE_TIME |
+	    EVENT_BASE_FLAG_PRECISE_TIMER))
+		base->defer_slack_us = 0;
 	base->max_interval_us = cfg->max_interval_us;
 	base->max_callbacks = cfg->max_callbacks;
 	base->limit_after_pri = cfg->limit_after_pri;
@@ -249,9 +253,14 @@ base_create(const struct event_config *cfg, const char *fn)
 		return NULL;
 	}
 	event_base_register_(base);
-	if ((cfg == NULL || !(cfg->flags & EVENT_BASE_FLAG_IGNORE_ENV)) &&
-	    evutil_getenv("EVENT_SHOW_METHOD") != NULL)
-		event_msgx("libevent using: %s\n", base->evsel->name);
+	if (cfg == NULL || !(cfg->flags & EVENT_BASE_FLAG_IGNORE_ENV)) {
+		if (evutil_getenv("EVENT_SHOW_METHOD") != NULL)
+			event_msgx("libevent using: %s\n",
+			    base->evsel->name);
+		/* As libevent 2.1: the environment's PRECISE_TIMER flag. */
+		if (evutil_getenv("EVENT_PRECISE_TIMER") != NULL)
+			base->defer_slack_us = 0;
+	}
 	return base;
 }
 

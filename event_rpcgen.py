@@ -2,9 +2,10 @@
 #
 # event_rpcgen.py -- generate C marshalling code from an .rpc description.
 #
-# Usage: event_rpcgen.py FILE.rpc
+# Usage: event_rpcgen.py [-d OUTDIR] FILE.rpc
 #
-# Reads FILE.rpc and writes FILE.gen.h and FILE.gen.c next to it.  The
+# Reads FILE.rpc and writes FILE.gen.h and FILE.gen.c next to it (or into
+# OUTDIR, for out-of-tree builds: an extension).  The
 # generated C API (struct layouts, function names, EVTAG_* macros) and the
 # wire encoding are those of libevent 1.4's generator, so code written for
 # libevent's generated files builds against ours unchanged and the two
@@ -37,7 +38,6 @@ VERSION = "0.1"
 
 class RpcError(Exception):
     """A problem with the input, reported as FILE:LINE: message."""
-
     def __init__(self, line, msg):
         Exception.__init__(self, msg)
         self.line = line
@@ -481,6 +481,10 @@ def field_proto(st, f):
             "%s, struct %s * *" % (S, f.ref))
 
 
+# The struct member of the kinds stored through one plain declaration.
+MEMBER_DECL = {"int": "ev_uint32_t ", "string": "char *", "bytes": "ev_uint8_t *"}
+
+
 def gen_header(rf, path):
     guard = guard_name(path)
     o = []
@@ -572,13 +576,10 @@ def gen_header(rf, path):
         w("  struct %s_access_ *base;" % S)
         w("")
         for f in st.fields:
-            if f.kind == "int":
-                w("  ev_uint32_t %s_data;" % f.name)
-            elif f.kind == "string":
-                w("  char *%s_data;" % f.name)
-            elif f.kind == "bytes":
-                w("  ev_uint8_t *%s_data;" % f.name)
-                w("  ev_uint32_t %s_length;" % f.name)
+            if f.kind in MEMBER_DECL:
+                w("  %s%s_data;" % (MEMBER_DECL[f.kind], f.name))
+                if f.kind == "bytes":
+                    w("  ev_uint32_t %s_length;" % f.name)
             elif f.kind == "fixed":
                 w("  ev_uint8_t %s_data[%s];" % (f.name, f.length))
             elif f.array:
@@ -619,6 +620,11 @@ def gen_header(rf, path):
     return "\n".join(o) + "\n"
 
 
+# The _get of the kinds that hand out the stored value as it is.
+GET_SIMPLE = {"int": "ev_uint32_t *value", "string": "char **value",
+              "fixed": "ev_uint8_t **value"}
+
+
 def gen_struct_c(st, w):
     S = st.name
     U = S.upper()
@@ -653,19 +659,14 @@ def gen_struct_c(st, w):
         n = f.name
         if f.kind == "int":
             w("  tmp->%s_data = 0;" % n)
-        elif f.kind == "string":
-            w("  tmp->%s_data = NULL;" % n)
-        elif f.kind == "bytes":
-            w("  tmp->%s_data = NULL;" % n)
-            w("  tmp->%s_length = 0;" % n)
         elif f.kind == "fixed":
             w("  memset(tmp->%s_data, 0, sizeof(tmp->%s_data));" % (n, n))
-        elif f.array:
-            w("  tmp->%s_data = NULL;" % n)
-            w("  tmp->%s_length = 0;" % n)
-            w("  tmp->%s_num_allocated = 0;" % n)
         else:
             w("  tmp->%s_data = NULL;" % n)
+        if f.kind == "bytes" or f.array:
+            w("  tmp->%s_length = 0;" % n)
+        if f.array:
+            w("  tmp->%s_num_allocated = 0;" % n)
         w("  tmp->%s_set = 0;" % n)
         w("")
     w("  return (tmp);")
@@ -845,18 +846,9 @@ def gen_struct_c(st, w):
     for f in st.fields:
         n = f.name
         fn = "%s_%s_get" % (S, n)
-        if f.kind == "int":
+        if f.kind in GET_SIMPLE:
             w("int")
-            w("%s(struct %s *msg, ev_uint32_t *value)" % (fn, S))
-            w("{")
-            w("  if (msg->%s_set != 1)" % n)
-            w("    return (-1);")
-            w("  *value = msg->%s_data;" % n)
-            w("  return (0);")
-            w("}")
-        elif f.kind == "string":
-            w("int")
-            w("%s(struct %s *msg, char **value)" % (fn, S))
+            w("%s(struct %s *msg, %s)" % (fn, S, GET_SIMPLE[f.kind]))
             w("{")
             w("  if (msg->%s_set != 1)" % n)
             w("    return (-1);")
@@ -872,15 +864,6 @@ def gen_struct_c(st, w):
             w("    return (-1);")
             w("  *value = msg->%s_data;" % n)
             w("  *plen = msg->%s_length;" % n)
-            w("  return (0);")
-            w("}")
-        elif f.kind == "fixed":
-            w("int")
-            w("%s(struct %s *msg, ev_uint8_t **value)" % (fn, S))
-            w("{")
-            w("  if (msg->%s_set != 1)" % n)
-            w("    return (-1);")
-            w("  *value = msg->%s_data;" % n)
             w("  return (0);")
             w("}")
         elif f.array:
@@ -916,14 +899,6 @@ def gen_struct_c(st, w):
         n = f.name
         if f.kind == "int":
             w("  tmp->%s_set = 0;" % n)
-        elif f.kind in ("string", "bytes"):
-            w("  if (tmp->%s_data != NULL)" % n)
-            w("    free(tmp->%s_data);" % n)
-            if not final:
-                w("  tmp->%s_data = NULL;" % n)
-                if f.kind == "bytes":
-                    w("  tmp->%s_length = 0;" % n)
-                w("  tmp->%s_set = 0;" % n)
         elif f.kind == "fixed":
             if not final:
                 w("  memset(tmp->%s_data, 0, sizeof(tmp->%s_data));" % (n, n))
@@ -941,10 +916,14 @@ def gen_struct_c(st, w):
                 w("  tmp->%s_num_allocated = 0;" % n)
                 w("  tmp->%s_set = 0;" % n)
         else:
+            # string, bytes, a sub-message
             w("  if (tmp->%s_data != NULL)" % n)
-            w("    %s_free(tmp->%s_data);" % (f.ref, n))
+            w("    %s(tmp->%s_data);"
+              % ("%s_free" % f.ref if f.kind == "struct" else "free", n))
             if not final:
                 w("  tmp->%s_data = NULL;" % n)
+                if f.kind == "bytes":
+                    w("  tmp->%s_length = 0;" % n)
                 w("  tmp->%s_set = 0;" % n)
 
     w("void")
@@ -1428,14 +1407,11 @@ def mark_sizable(rf):
     while changed:
         changed = False
         for st in rf.structs:
-            if st.name in bad:
-                continue
-            for f in st.fields:
-                if f.kind == "struct" and (f.ref not in local or
-                                           f.ref in bad):
-                    bad.add(st.name)
-                    changed = True
-                    break
+            if st.name not in bad and any(
+                    f.kind == "struct" and (f.ref not in local or f.ref in bad)
+                    for f in st.fields):
+                bad.add(st.name)
+                changed = True
     for st in rf.structs:
         st.sizable = st.name not in bad
 
@@ -1467,12 +1443,15 @@ def write_outputs(outputs):
                 pass
 
 
+def fail(msg):
+    sys.stderr.write(msg + "\n")
+    return 1
+
+
 def main(argv):
-    prog = "event_rpcgen.py"
+    usage = "usage: event_rpcgen.py [-d OUTDIR] FILE.rpc"
     args = argv[1:]
     outdir = None
-    # Extension: "-d DIR" writes the outputs into DIR instead of next to
-    # the input (for out-of-tree builds).
     while args and args[0].startswith("-") and args[0] != "-":
         if args[0] == "-d" and len(args) >= 2:
             outdir = args[1]
@@ -1481,32 +1460,25 @@ def main(argv):
             sys.stdout.write("event_rpcgen.py %s\n" % VERSION)
             return 0
         else:
-            sys.stderr.write("usage: %s [-d OUTDIR] FILE.rpc\n" % prog)
-            return 1
+            return fail(usage)
     if not args:
-        sys.stderr.write("Need RPC description file as first argument.\n")
-        return 1
+        return fail("Need RPC description file as first argument.")
     if len(args) != 1:
-        sys.stderr.write("usage: %s [-d OUTDIR] FILE.rpc\n" % prog)
-        return 1
+        return fail(usage)
     path = args[0]
     if not path.endswith(".rpc"):
-        sys.stderr.write("%s: Unrecognized file extension\n" % path)
-        return 1
+        return fail("%s: Unrecognized file extension" % path)
     try:
         with open(path, "r", encoding="utf-8-sig") as f:
             text = f.read()
     except UnicodeDecodeError:
-        sys.stderr.write("%s: not valid UTF-8 text\n" % path)
-        return 1
+        return fail("%s: not valid UTF-8 text" % path)
     except OSError as e:
-        sys.stderr.write("%s: %s\n" % (path, e.strerror or e))
-        return 1
+        return fail("%s: %s" % (path, e.strerror or e))
     try:
         rf = parse(text)
     except RpcError as e:
-        sys.stderr.write("%s:%d: %s\n" % (path, e.line, e.msg))
-        return 1
+        return fail("%s:%d: %s" % (path, e.line, e.msg))
 
     stem = path[:-len(".rpc")]
     if outdir is not None:
@@ -1517,9 +1489,7 @@ def main(argv):
         write_outputs([(header, gen_header(rf, path)),
                        (source, gen_source(rf, path, header))])
     except OSError as e:
-        sys.stderr.write("%s: cannot write output: %s\n"
-                         % (path, e.strerror or e))
-        return 1
+        return fail("%s: cannot write output: %s" % (path, e.strerror or e))
     return 0
 
 

@@ -10,8 +10,10 @@
  * With -c the add, reschedule and delete phases run inside a callback
  * (an event_once() of timeout 0), where every library uses the loop's
  * cached time; without it they run outside the loop, where libevent 1.4
- * (and relevent, and 2.1) read the clock for every add and libev uses its
- * stale loop time.
+ * reads the precise clock for every add, libevent 2.1 the coarse one,
+ * libev uses its stale loop time, and relevent notes the add with the
+ * coarse clock and fixes the deadline at the loop's next pass (in the
+ * fire phase here: see timer_defer() in event.c).
  *
  * Usage: bench_timers [-n N] [-i ITER] [-c]
  * Prints one line per iteration and "summary ..." with the median times

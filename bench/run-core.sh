@@ -15,8 +15,10 @@
 #   pipes re-add        the same without event_set
 #   pipes run           the run phase: A chains of W writes in total
 #   timers              per operation on 1,000,000 timers, outside the loop
-#                       (relevent and 2.1 read the clock for every add, as
-#                       libevent 1.4 does; libev uses its loop time) and
+#                       (1.4 reads the precise clock for every add, 2.1 the
+#                       coarse one, libev uses its loop time, relevent notes
+#                       the add with the coarse clock and fixes the deadline
+#                       when the loop starts: the fire phase) and
 #                       inside a callback (every library uses its cached
 #                       time)
 #   Ir/callback         callgrind: user-space instructions per callback of

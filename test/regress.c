@@ -144,6 +144,15 @@ regress_now(void)
 #endif
 }
 
+long long
+regress_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 double
 regress_slowdown(void)
 {

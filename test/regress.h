@@ -95,6 +95,8 @@ void regress_note(const char *fmt, ...)
 	;
 /* Seconds on the monotonic clock, for timing bounds. */
 double regress_now(void);
+/* CLOCK_MONOTONIC in microseconds: the clock of the 1.4 ev_timeout. */
+long long regress_mono_us(void);
 /* The time-limit multiplier (REGRESS_TIMEOUT_MULTIPLIER, default 1, never
  * below 1), for cases that must widen their timing bounds under valgrind. */
 double regress_slowdown(void);

@@ -13,9 +13,11 @@
 #include <sys/time.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -633,6 +635,69 @@ test_initialized_function(struct regress_env *env)
 	tt_int_op(fn(NULL), ==, 0);
 }
 
+/*
+ * A timer of 1 s added outside the loop of b, its deadline read 20 ms
+ * later: 1 when the deadline is no earlier than the add + 1 s and at most
+ * late_max microseconds after it, else 0.
+ */
+static int
+outside_add_within(struct event_base *b, int64_t late_max)
+{
+	struct event ev;
+	struct timeval tv = { 1, 0 };
+	struct timespec pause = { 0, 20000000 };
+	int64_t t0, t1, dl;
+
+	evtimer_set(&ev, count_cb, NULL);
+	if (event_base_set(b, &ev) == -1)
+		return 0;
+	t0 = regress_mono_us();
+	if (evtimer_add(&ev, &tv) == -1)
+		return 0;
+	t1 = regress_mono_us();
+	nanosleep(&pause, NULL);
+	if (evtimer_pending(&ev, NULL) != EV_TIMEOUT)
+		return 0;
+	dl = (int64_t)ev.ev_timeout.tv_sec * 1000000 + ev.ev_timeout.tv_usec;
+	(void)event_del(&ev);
+	return dl >= t0 + 1000000 && dl <= t1 + 1000000 + late_max;
+}
+
+/*
+ * EVENT_BASE_FLAG_PRECISE_TIMER and EVENT_PRECISE_TIMER (as in 2.1): a
+ * timer added outside the loop reads the precise clock at once, not up to
+ * two coarse ticks late (timer_defer() in event.c).
+ */
+static void
+test_precise_timer(struct regress_env *env)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *b;
+
+	(void)env;
+	tt_assert(cfg != NULL);
+	tt_int_op(event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER),
+	    ==, 0);
+	b = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	tt_assert(b != NULL);
+	tt_int_op(outside_add_within(b, 0), ==, 1);
+	event_base_free(b);
+
+	tt_int_op(setenv("EVENT_PRECISE_TIMER", "1", 1), ==, 0);
+	b = event_base_new();
+	tt_assert(b != NULL);
+	tt_int_op(outside_add_within(b, 0), ==, 1);
+	event_base_free(b);
+	tt_int_op(unsetenv("EVENT_PRECISE_TIMER"), ==, 0);
+
+	/* The default: at most two 250 Hz ticks (and rounding) late. */
+	b = event_base_new();
+	tt_assert(b != NULL);
+	tt_int_op(outside_add_within(b, 9000), ==, 1);
+	event_base_free(b);
+}
+
 struct regress_case regress_event2_misc_cases[] = {
 	{ "event2/finalize", test_finalize, 0, NULL },
 	{ "event2/free_finalizers", test_free_finalizers, 0, NULL },
@@ -648,5 +713,6 @@ struct regress_case regress_event2_misc_cases[] = {
 	{ "event2/global_shutdown", test_global_shutdown, RT_ONCE, NULL },
 	{ "event2/initialized_function", test_initialized_function, RT_ONCE,
 	    NULL },
+	{ "event2/precise_timer", test_precise_timer, 0, NULL },
 	RT_END
 };

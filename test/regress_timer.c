@@ -110,7 +110,10 @@ test_time_cache_cleared(struct regress_env *env)
 }
 
 /* ev_timeout is an absolute CLOCK_MONOTONIC deadline; event_pending's tv
- * is wall-clock.  Timers do not depend on the wall clock. */
+ * is wall-clock.  Timers do not depend on the wall clock.  Added outside
+ * the loop, ev_timeout is at first the latest the deadline can be (two
+ * ticks of the coarse clock late at most, 9 ms at HZ=250: see
+ * timer_defer()), and exact once event_pending() asked for it. */
 static void
 test_monotonic(struct regress_env *env)
 {
@@ -126,8 +129,12 @@ test_monotonic(struct regress_env *env)
 	gettimeofday(&wall, NULL);
 	dl = ev.ev_timeout.tv_sec + ev.ev_timeout.tv_usec / 1e6;
 	m = mono.tv_sec + mono.tv_nsec / 1e9;
-	tt_assert(dl > m + 4.9 && dl <= m + 5.0 + 0.001);
+	tt_assert(dl > m + 4.9 && dl <= m + 5.0 + 0.009);
 	tt_int_op(evtimer_pending(&ev, &got), ==, EV_TIMEOUT);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	dl = ev.ev_timeout.tv_sec + ev.ev_timeout.tv_usec / 1e6;
+	tt_assert(dl > m + 4.9 &&
+	    dl <= mono.tv_sec + mono.tv_nsec / 1e9 + 5.0 + 0.001);
 	w = wall.tv_sec + wall.tv_usec / 1e6;
 	g = got.tv_sec + got.tv_usec / 1e6;
 	tt_assert(g > w + 4.9 && g < w + 5.1);
@@ -378,6 +385,195 @@ test_million_timers(struct regress_env *env)
 	free(evs);
 }
 
+/* ------------------------------------------------------------------ */
+/* Timers added outside the loop (deferred deadlines, timer_defer()) */
+
+static int64_t
+ev_deadline_us(const struct event *ev)
+{
+	return (int64_t)ev->ev_timeout.tv_sec * 1000000 +
+	    ev->ev_timeout.tv_usec;
+}
+
+/* Two ticks of a 250 Hz coarse clock, and 1 ms for rounding. */
+#define DEFER_LATE_MAX_US	9000
+
+/*
+ * A timer added outside the loop, then a pause before the loop: its
+ * deadline is never before the add + its timeout, and late by at most two
+ * coarse ticks (not by the whole pause); it fires no earlier either.
+ */
+static void
+test_outside_add_deadline(struct regress_env *env)
+{
+	struct event ev;
+	struct timeval tv = { 0, 30000 };
+	struct timespec pause = { 0, 20000000 };
+	int64_t t0, t1, dl;
+	double at = 0, start;
+
+	(void)env;
+	evtimer_set(&ev, once_time_cb, &at);
+	start = regress_now();
+	t0 = regress_mono_us();
+	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
+	t1 = regress_mono_us();
+	nanosleep(&pause, NULL);
+	tt_int_op(evtimer_pending(&ev, NULL), ==, EV_TIMEOUT);
+	tt_int_op(event_dispatch(), ==, 1);
+	dl = ev_deadline_us(&ev);
+	tt_assert(dl >= t0 + 30000);
+	tt_assert(dl <= t1 + 30000 + DEFER_LATE_MAX_US);
+	tt_assert((at - start) * 1000.0 >= 30.0 - 0.001);
+}
+
+/* Read at once (event_pending()'s tv), the deadline is the add's. */
+static void
+test_outside_add_pending_tv(struct regress_env *env)
+{
+	struct event ev;
+	struct timeval tv = { 2, 0 }, got, w0, w1;
+	int64_t t0, t1, dl;
+	double g, unused = 0;
+
+	(void)env;
+	evtimer_set(&ev, once_time_cb, &unused);
+	gettimeofday(&w0, NULL);
+	t0 = regress_mono_us();
+	tt_int_op(evtimer_add(&ev, &tv), ==, 0);
+	tt_int_op(evtimer_pending(&ev, &got), ==, EV_TIMEOUT);
+	t1 = regress_mono_us();
+	gettimeofday(&w1, NULL);
+	dl = ev_deadline_us(&ev);
+	tt_assert(dl >= t0 + 2000000 && dl <= t1 + 2000000);
+	g = got.tv_sec + got.tv_usec / 1e6;
+	tt_assert(g >= w0.tv_sec + w0.tv_usec / 1e6 + 2.0 - 0.001);
+	tt_assert(g <= w1.tv_sec + w1.tv_usec / 1e6 + 2.0 + 0.001);
+	tt_int_op(event_del(&ev), ==, 0);
+}
+
+/*
+ * Added, re-added and deleted outside the loop, freed after the delete:
+ * the loop runs the rest in deadline order, equal deadlines in the order
+ * of their last add, and never the deleted ones.
+ */
+static void
+test_outside_add_order(struct regress_env *env)
+{
+	enum { N = 10 };
+	static const int want[] = { 0, 1, 2, 4, 6, 7, 8, 9, 3 };
+	struct event *ev[N];
+	struct core_order_rec rec[N];
+	struct timeval zero = { 0, 0 }, ms5 = { 0, 5000 };
+	int log[N], n = 0, i;
+	double at[N];
+
+	(void)env;
+	for (i = 0; i < N; i++) {
+		rec[i].log = log;
+		rec[i].n = &n;
+		rec[i].id = i;
+		rec[i].t0 = regress_now();
+		rec[i].at = at;
+		ev[i] = malloc(sizeof(*ev[i]));
+		tt_assert(ev[i] != NULL);
+		evtimer_set(ev[i], core_order_cb, &rec[i]);
+		tt_int_op(evtimer_add(ev[i], i == 3 ? &ms5 : &zero), ==, 0);
+	}
+	tt_int_op(evtimer_add(ev[3], &zero), ==, 0);	/* now last */
+	tt_int_op(evtimer_del(ev[5]), ==, 0);
+	tt_int_op(evtimer_pending(ev[5], NULL), ==, 0);
+	free(ev[5]);
+	ev[5] = NULL;
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(n, ==, N - 1);
+	for (i = 0; i < N - 1; i++)
+		tt_int_op(log[i], ==, want[i]);
+	for (i = 0; i < N; i++)
+		free(ev[i]);
+}
+
+static void
+count_timeout_cb(int fd, short what, void *arg)
+{
+	int *n = arg;
+
+	(void)fd;
+	if (what == EV_TIMEOUT)
+		(*n)++;
+}
+
+/* On a new base: nt noted timers, then nio I/O timeouts (armed in the
+ * heap at once), one loop; how many timed out. */
+static int
+mixed_round(int fd, int nt, int nio)
+{
+	struct event_base *b = event_base_new();
+	struct event *ev = calloc((size_t)(nt + nio), sizeof(*ev));
+	struct timeval ms1 = { 0, 1000 }, ms2 = { 0, 2000 };
+	int n = 0, i;
+
+	if (b == NULL || ev == NULL)
+		goto out;
+	for (i = 0; i < nt + nio; i++) {
+		if (i < nt)
+			evtimer_set(&ev[i], count_timeout_cb, &n);
+		else
+			event_set(&ev[i], fd, EV_READ, count_timeout_cb, &n);
+		if (event_base_set(b, &ev[i]) == -1 ||
+		    event_add(&ev[i], i < nt ? &ms1 : &ms2) == -1) {
+			n = -1;
+			goto out;
+		}
+	}
+	if (event_base_dispatch(b) != 1)
+		n = -1;
+out:
+	if (b != NULL)
+		event_base_free(b);
+	free(ev);
+	return n;
+}
+
+/*
+ * Noted timers and, after them, I/O timeouts up to the heap's room
+ * (capacities 64, 128, 256, ... here): the flush still finds room for
+ * every note (ASan sees an overrun), and all fire.
+ */
+static void
+test_outside_add_mixed(struct regress_env *env)
+{
+	static const int nio[] = { 30, 62, 126, 254 };
+	size_t k;
+
+	for (k = 0; k < sizeof(nio) / sizeof(nio[0]); k++)
+		tt_int_op(mixed_round(env->pair[0], 100, nio[k]), ==,
+		    100 + nio[k]);
+}
+
+/* event_base_free() of a base with timers added outside the loop. */
+static void
+test_outside_add_base_free(struct regress_env *env)
+{
+	struct event_base *b = event_base_new();
+	struct event ev[3];
+	struct timeval tv = { 1, 0 };
+	double unused = 0;
+	int i;
+
+	(void)env;
+	tt_assert(b != NULL);
+	for (i = 0; i < 3; i++) {
+		evtimer_set(&ev[i], once_time_cb, &unused);
+		tt_int_op(event_base_set(b, &ev[i]), ==, 0);
+		tt_int_op(evtimer_add(&ev[i], &tv), ==, 0);
+	}
+	tt_int_op(evtimer_del(&ev[1]), ==, 0);
+	event_base_free(b);
+	for (i = 0; i < 3; i++)
+		tt_int_op(ev[i].ev_flags & EVLIST_TIMEOUT, ==, 0);
+}
+
 struct regress_case regress_timer_cases[] = {
 	{ "core/timeout_order", test_timeout_order, RT_BASE, NULL },
 	{ "core/timeout_precision", test_timeout_precision, RT_BASE, NULL },
@@ -393,5 +589,14 @@ struct regress_case regress_timer_cases[] = {
 	{ "core/readd_cancels_timeout", test_readd_cancels_timeout, RT_BASE,
 	  NULL },
 	{ "core/million_timers", test_million_timers, RT_BASE | RT_SLOW, NULL },
+	{ "core/outside_add_deadline", test_outside_add_deadline, RT_BASE,
+	  NULL },
+	{ "core/outside_add_pending_tv", test_outside_add_pending_tv, RT_BASE,
+	  NULL },
+	{ "core/outside_add_order", test_outside_add_order, RT_BASE, NULL },
+	{ "core/outside_add_mixed", test_outside_add_mixed, RT_BASE | RT_PAIR,
+	  NULL },
+	{ "core/outside_add_base_free", test_outside_add_base_free, RT_BASE,
+	  NULL },
 	RT_END
 };
