@@ -41,20 +41,6 @@ bound_port(struct evhttp_bound_socket *b)
 	return ntohs(sin.sin_port);
 }
 
-/* Is nothing listening on the loopback port any more? */
-static int
-refused(unsigned short port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = regress_loopback_addr(AF_INET, port, &ss);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
-
-	tt_assert(fd >= 0);
-	r = connect(fd, (struct sockaddr *)&ss, len);
-	EVUTIL_CLOSESOCKET(fd);
-	return r == -1;
-}
-
 static void
 count_cb(struct evhttp_bound_socket *b, void *arg)
 {
@@ -109,13 +95,13 @@ test_bind_with_handle(struct regress_env *env)
 		evbuffer_free(in);
 		EVUTIL_CLOSESOCKET(kept);
 	}
-	tt_assert(refused(port1));
+	tt_assert(!regress_loopback_accepts(port1));
 	/* Deleting all from foreach. */
 	evhttp_foreach_bound_socket(http, del_cb, http);
 	n = 0;
 	evhttp_foreach_bound_socket(http, count_cb, &n);
 	tt_int_op(n, ==, 0);
-	tt_assert(refused(port2));
+	tt_assert(!regress_loopback_accepts(port2));
 	evhttp_free(http);
 }
 
@@ -143,7 +129,7 @@ test_bind_listener(struct regress_env *env)
 	tt_int_op(h2_ask(env->base, lport, get_close, NULL, 0), ==, 200);
 	/* Deleted: the listener is freed, its socket closed. */
 	evhttp_del_accept_socket(http, b);
-	tt_assert(refused(lport));
+	tt_assert(!regress_loopback_accepts(lport));
 	/* Freed with the server too. */
 	lev = evconnlistener_new_bind(env->base, NULL, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,

@@ -174,20 +174,6 @@ read_file(const char *path, size_t *len)
 	return s;
 }
 
-/* Is something accepting on 127.0.0.1:port? */
-static int
-port_open(unsigned short port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = regress_loopback_addr(AF_INET, port, &ss);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
-
-	tt_assert(fd >= 0);
-	r = connect(fd, (struct sockaddr *)&ss, len);
-	close(fd);
-	return r == 0;
-}
-
 /*
  * Wait until the server program pid accepts on 127.0.0.1:port: 0; or -1
  * (with the program stopped and reaped) if it exits first or has not
@@ -199,7 +185,7 @@ wait_listening(pid_t pid, unsigned short port)
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	double end = regress_now() + 5 * regress_slowdown();
 
-	while (!port_open(port)) {
+	while (!regress_loopback_accepts(port)) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return -1;
 		if (regress_now() > end) {

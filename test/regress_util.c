@@ -130,6 +130,19 @@ regress_connect_loopback(int family, unsigned short port)
 }
 
 int
+regress_loopback_accepts(unsigned short port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = regress_loopback_addr(AF_INET, port, &ss);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	tt_assert(fd >= 0);
+	r = connect(fd, (struct sockaddr *)&ss, len);
+	EVUTIL_CLOSESOCKET(fd);
+	return r == 0;
+}
+
+int
 regress_sockopt(int fd, int level, int name)
 {
 	int v = 0;

@@ -10,6 +10,7 @@
  *   sockets      regress_socketpair, regress_tcp_pair, regress_loopback_addr,
  *                regress_loopback_in, regress_listen_loopback,
  *                regress_listen_loopback_port, regress_connect_loopback,
+ *                regress_loopback_accepts,
  *                regress_udp_loopback, regress_unused_port,
  *                regress_write_all, regress_write_str, regress_drain,
  *                regress_fill, regress_sockopt
@@ -78,6 +79,8 @@ int regress_listen_loopback_port(int family, unsigned short port);
 
 /* A blocking TCP socket connected to loopback:port of family. */
 int regress_connect_loopback(int family, unsigned short port);
+/* Does something accept connections on 127.0.0.1:port?  1 or 0. */
+int regress_loopback_accepts(unsigned short port);
 
 /* A UDP socket bound to 127.0.0.1 on a free port; its port in *port. */
 int regress_udp_loopback(unsigned short *port);
