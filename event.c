@@ -148,8 +148,9 @@ tv_to_us(const struct timeval *tv)
 	const int64_t max_sec = INT64_MAX / 1000000 / 4;
 	int64_t s = tv->tv_sec;
 
-	/* One unsigned compare covers both ends of the range. */
-	if ((uint64_t)(s + max_sec) > (uint64_t)(2 * max_sec))
+	/* One unsigned compare covers both ends of the range (the sum in
+	 * unsigned arithmetic: a time_t near its limits must not overflow). */
+	if ((uint64_t)s + (uint64_t)max_sec > (uint64_t)(2 * max_sec))
 		s = s > 0 ? max_sec : -max_sec;
 	return s * 1000000 + tv->tv_usec;
 }
