@@ -561,7 +561,7 @@ del_arg_cb(int fd, short what, void *arg)
 
 /*
  * Timeouts out of range, added outside the loop: a negative one is already
- * due and fires in the first pass; the largest tv_sec neither overflows
+ * due and fires in the first pass; the largest time_t neither overflows
  * nor fires, and event_pending() puts it years ahead.
  */
 static void
@@ -573,9 +573,8 @@ test_outside_add_extreme(struct regress_env *env)
 	int n = 0;
 
 	(void)env;
-	/* The largest tv_sec (a long on Windows, a time_t elsewhere). */
-	thuge.tv_sec = (((unsigned long long)1 <<
-	    (sizeof(thuge.tv_sec) * 8 - 1)) - 1);
+	thuge.tv_sec = (time_t)(((unsigned long long)1 <<
+	    (sizeof(time_t) * 8 - 1)) - 1);
 	thuge.tv_usec = 999999;
 	evtimer_set(&neg, count_timeout_cb, &n);
 	evtimer_set(&huge, count_timeout_cb, &n);
