@@ -551,46 +551,6 @@ test_outside_add_mixed(struct regress_env *env)
 		    100 + nio[k]);
 }
 
-static void
-del_arg_cb(int fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	event_del(arg);
-}
-
-/*
- * Timeouts out of range, added outside the loop: a negative one is already
- * due and fires in the first pass; the largest time_t neither overflows
- * nor fires, and event_pending() puts it years ahead.
- */
-static void
-test_outside_add_extreme(struct regress_env *env)
-{
-	struct event neg, huge, stop;
-	struct timeval tneg = { -5, 0 }, tstop = { 0, 20000 }, got, now;
-	struct timeval thuge;
-	int n = 0;
-
-	(void)env;
-	thuge.tv_sec = (time_t)(((unsigned long long)1 <<
-	    (sizeof(time_t) * 8 - 1)) - 1);
-	thuge.tv_usec = 999999;
-	evtimer_set(&neg, count_timeout_cb, &n);
-	evtimer_set(&huge, count_timeout_cb, &n);
-	evtimer_set(&stop, del_arg_cb, &huge);
-	tt_int_op(evtimer_add(&neg, &tneg), ==, 0);
-	tt_int_op(evtimer_add(&huge, &thuge), ==, 0);
-	tt_int_op(evtimer_add(&stop, &tstop), ==, 0);
-	tt_int_op(evtimer_pending(&huge, &got), ==, EV_TIMEOUT);
-	gettimeofday(&now, NULL);
-	tt_assert(got.tv_sec > now.tv_sec + 10 * 365 * 86400L);
-	tt_int_op(event_dispatch(), ==, 1);
-	tt_int_op(n, ==, 1);
-	tt_int_op(evtimer_pending(&neg, NULL), ==, 0);
-	tt_int_op(evtimer_pending(&huge, NULL), ==, 0);
-}
-
 /* event_base_free() of a base with timers added outside the loop. */
 static void
 test_outside_add_base_free(struct regress_env *env)
@@ -637,8 +597,6 @@ struct regress_case regress_timer_cases[] = {
 	{ "core/outside_add_mixed", test_outside_add_mixed, RT_BASE | RT_PAIR,
 	  NULL },
 	{ "core/outside_add_base_free", test_outside_add_base_free, RT_BASE,
-	  NULL },
-	{ "core/outside_add_extreme", test_outside_add_extreme, RT_BASE,
 	  NULL },
 	RT_END
 };
