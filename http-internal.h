@@ -145,6 +145,22 @@ enum http_parse_result {
 };
 
 /*
+ * The headers that frame a message, noted by the parser as it adds them
+ * (a second walk with string comparisons cost more than the parse).  The
+ * notes hold only while every entry of the input headers is the parser's
+ * own: a list that held entries before (evhttp_parse_headers() called
+ * again) is walked instead, see head_framing() in http_parser.c.
+ */
+struct http_framing {
+	struct evkeyval *first;	/* the first header the parser added */
+	struct evkeyval *cl;	/* the last Content-Length */
+	struct evkeyval *te;	/* the last Transfer-Encoding */
+	struct evkeyval *conn;	/* the first Connection */
+	struct evkeyval *pconn;	/* the first Proxy-Connection */
+	int ncl, nte, nhost;	/* how many of each (and of Host) */
+};
+
+/*
  * The state of one message being parsed.  The owner sets is_request, the
  * limits and peer_eof; http_parser_reset_() clears the rest for a new
  * message.  The message itself (method, URI, status, headers, body) goes
@@ -163,6 +179,7 @@ struct http_parser {
 	ev_int64_t max_body;	/* body bytes; < 0: no limit */
 	ev_int64_t body_read;	/* body bytes taken so far */
 	size_t scanned;		/* input bytes known to hold no LF */
+	struct http_framing fr;	/* the framing headers seen so far */
 };
 
 /* Start a new message (limits and is_request are kept). */

@@ -86,6 +86,36 @@ is_tchar(unsigned char c)
 	return tchar_tab[c];
 }
 
+/*
+ * Is the token s (len bytes, tchars only) the name lower (len bytes of
+ * lowercase letters and '-'), in any case?  Eight bytes at a time, each
+ * OR-ed with 0x20: that turns a tchar into a given lowercase letter only
+ * if it is that letter in either case, and into '-' only if it is '-'
+ * (the other byte, CR, is no tchar).  Inlined where len is a constant.
+ */
+static inline int
+token_is(const char *s, size_t len, const char *lower)
+{
+	const uint64_t lc = 0x2020202020202020ULL;
+	uint64_t a = 0, b = 0;
+	size_t i;
+
+	if (len < 8) {
+		memcpy(&a, s, len);
+		memcpy(&b, lower, len);
+		return (a | lc) == (b | lc);
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&a, s + i, 8);
+		memcpy(&b, lower + i, 8);
+		if ((a | lc) != b)
+			return 0;
+	}
+	memcpy(&a, s + len - 8, 8);
+	memcpy(&b, lower + len - 8, 8);
+	return (a | lc) == b;
+}
+
 /* Is s a token: one or more tchars? */
 int
 http_is_token_(const char *s)
@@ -259,18 +289,18 @@ parse_chunk_size(const char *line, size_t len, ev_int64_t *size)
  * http_header_free_() frees a string on its own only if it was replaced
  * (an obs-fold, or a program that put in a string of its own).  0 or -1.
  */
-int
-http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
+static struct evkeyval *
+header_append(struct evkeyvalq *headers, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
 	struct evkeyval *header;
 	char *s;
 
 	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4)
-		return -1;
+		return NULL;
 	header = mm_malloc(sizeof(*header) + klen + vlen + 2);
 	if (header == NULL)
-		return -1;
+		return NULL;
 	s = (char *)(header + 1);
 	memcpy(s, key, klen);
 	s[klen] = '\0';
@@ -279,7 +309,14 @@ http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
 	header->key = s;
 	header->value = s + klen + 1;
 	TAILQ_INSERT_TAIL(headers, header, next);
-	return 0;
+	return header;
+}
+
+int
+http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
+    const char *value, size_t vlen)
+{
+	return header_append(headers, key, klen, value, vlen) != NULL ? 0 : -1;
 }
 
 /*
@@ -311,26 +348,23 @@ http_header_free_(struct evkeyval *header)
  * non-empty token directly followed by ':', the value (surrounding white
  * space dropped) has no control byte but HTAB, and a line starting with
  * white space (a continuation) is not a header line.  0 with the pieces,
- * or -1.
+ * or -1.  line[len] must be a NUL (take_line() puts one there): the name
+ * is the run of tchars from the start, and neither ':', white space nor
+ * that NUL is one, so one pass finds and checks it.
  */
 static int
 split_header_line(const char *line, size_t len, size_t *namelen,
     const char **value, size_t *vlen)
 {
-	const char *colon, *v, *vend;
+	const char *v, *vend;
 	size_t i;
 
-	if (len == 0 || line[0] == ' ' || line[0] == '\t')
+	for (i = 0; is_tchar((unsigned char)line[i]); i++)
+		continue;
+	if (i == 0 || line[i] != ':')
 		return -1;
-	colon = memchr(line, ':', len);
-	if (colon == NULL || colon == line)
-		return -1;
-	*namelen = (size_t)(colon - line);
-	for (i = 0; i < *namelen; i++) {
-		if (!is_tchar((unsigned char)line[i]))
-			return -1;
-	}
-	v = colon + 1;
+	*namelen = i;
+	v = line + i + 1;
 	vend = line + len;
 	while (v < vend && (*v == ' ' || *v == '\t'))
 		v++;
@@ -396,16 +430,62 @@ unfold_header_line(struct http_parser *p, struct evkeyvalq *headers,
 	return 0;
 }
 
-/* Parse a header line into headers.  0 or -1. */
-static int
-parse_header_line(const char *line, size_t len, struct evkeyvalq *headers)
+/*
+ * Note h in f if it frames the message.  namelen is the length of its
+ * name, a token: the length picks the one name it can be, so most
+ * headers cost one switch.
+ */
+static void
+note_framing(struct http_framing *f, struct evkeyval *h, size_t namelen)
 {
+	const char *k = h->key;
+
+	if (f->first == NULL)
+		f->first = h;
+	switch (namelen) {
+	case 4:
+		if (token_is(k, 4, "host"))
+			f->nhost++;
+		break;
+	case 10:
+		if (f->conn == NULL && token_is(k, 10, "connection"))
+			f->conn = h;
+		break;
+	case 14:
+		if (token_is(k, 14, "content-length")) {
+			f->ncl++;
+			f->cl = h;
+		}
+		break;
+	case 16:
+		if (f->pconn == NULL && token_is(k, 16, "proxy-connection"))
+			f->pconn = h;
+		break;
+	case 17:
+		if (token_is(k, 17, "transfer-encoding")) {
+			f->nte++;
+			f->te = h;
+		}
+		break;
+	}
+}
+
+/* Parse a header line into headers, noting it in p->fr.  0 or -1. */
+static int
+parse_header_line(struct http_parser *p, const char *line, size_t len,
+    struct evkeyvalq *headers)
+{
+	struct evkeyval *h;
 	const char *value;
 	size_t namelen, vlen;
 
 	if (split_header_line(line, len, &namelen, &value, &vlen) == -1)
 		return -1;
-	return http_header_add_raw_(headers, line, namelen, value, vlen);
+	h = header_append(headers, line, namelen, value, vlen);
+	if (h == NULL)
+		return -1;
+	note_framing(&p->fr, h, namelen);
+	return 0;
 }
 
 /* Headers that decide framing or routing may not come as trailers. */
@@ -490,6 +570,21 @@ request_target_copy(struct evhttp_request *req, const char *uri, size_t ulen)
 	return s;
 }
 
+/* The rest of a checked request line into req.  0 or an HTTP status. */
+static int
+request_line_set(struct evhttp_request *req, const char *uri, size_t ulen,
+    char minor)
+{
+	req->major = 1;
+	req->minor = minor;
+	req->uri = request_target_copy(req, uri, ulen);
+	if (req->uri == NULL)
+		return HTTP_SERVUNAVAIL;
+	if (uri[0] != '/')
+		req->flags |= EVHTTP_PROXY_REQUEST;
+	return 0;
+}
+
 /* Parse "METHOD SP request-target SP HTTP/1.x".  0 or an HTTP status. */
 static int
 parse_request_line(struct evhttp_request *req, char *line, size_t len)
@@ -519,7 +614,7 @@ parse_request_line(struct evhttp_request *req, char *line, size_t len)
 		return HTTP_BADREQUEST;
 	if (method == 0)
 		return HTTP_NOTIMPLEMENTED;
-	http_req_set_method_(req, method, 0);
+	http_req_set_method_(req, method, 0);	/* kept on a 400 below */
 
 	if (ulen == 0)
 		return HTTP_BADREQUEST;
@@ -532,15 +627,39 @@ parse_request_line(struct evhttp_request *req, char *line, size_t len)
 	if (vlen != 8 || memcmp(version, "HTTP/1.", 7) != 0 ||
 	    (version[7] != '0' && version[7] != '1'))
 		return HTTP_BADREQUEST;
-	req->major = 1;
-	req->minor = (char)(version[7] - '0');
+	return request_line_set(req, uri, ulen, (char)(version[7] - '0'));
+}
 
-	req->uri = request_target_copy(req, uri, ulen);
-	if (req->uri == NULL)
-		return HTTP_SERVUNAVAIL;
-	if (uri[0] != '/')
-		req->flags |= EVHTTP_PROXY_REQUEST;
-	return 0;
+/*
+ * A request line, NUL-terminated at line[len] (take_line()): the common
+ * "GET target HTTP/1.x" in one pass over the target, which ends at the
+ * first byte that may not be in it; anything else, bad lines included,
+ * goes to parse_request_line(), which gives every error its status.
+ * 0 or an HTTP status.
+ */
+static int
+request_line(struct evhttp_request *req, char *line, size_t len)
+{
+	const unsigned char *u;
+	const char *uri = line + 4, *version;
+	size_t ulen;
+
+	if (len < 4 + 2 + 8 || memcmp(line, "GET ", 4) != 0)
+		return parse_request_line(req, line, len);
+	for (u = (const unsigned char *)uri; *u > 0x20 && *u != 0x7f; u++)
+		continue;
+	ulen = (size_t)((const char *)u - uri);
+	version = (const char *)u + 1;
+	if (*u != ' ' || ulen == 0 || len - 4 - ulen - 1 != 8 ||
+	    memcmp(version, "HTTP/1.", 7) != 0 ||
+	    (version[7] != '0' && version[7] != '1'))
+		return parse_request_line(req, line, len);
+	if (req->uri != NULL) {	/* a request object parsed into twice */
+		mm_free(req->uri);
+		req->uri = NULL;
+	}
+	http_req_set_method_(req, HTTP_M_GET, 0);
+	return request_line_set(req, uri, ulen, (char)(version[7] - '0'));
 }
 
 /* Parse "HTTP/1.x SP 3DIGIT [SP reason]".  0 or an HTTP status. */
@@ -576,19 +695,13 @@ parse_status_line(struct evhttp_request *req, char *line, size_t len)
 /* ------------------------------------------------------------------ */
 /* Framing: how long is the body, and may the connection stay open?    */
 
-/* The framing headers of a head. */
-struct framing {
-	const char *cl;		/* the last Content-Length value */
-	const char *te;		/* the last Transfer-Encoding value */
-	const char *conn;	/* the first Connection value */
-	const char *pconn;	/* the first Proxy-Connection value */
-	int ncl, nte, nhost;	/* how many of each */
-};
-
-/* One walk over the headers for all of them.  (The first letter spares
- * most headers the comparisons.) */
+/*
+ * The framing headers of a list the parser did not fill alone, in one
+ * walk.  (The first letter spares most headers the comparisons; a name
+ * here need not be a token.)
+ */
 static void
-scan_framing(const struct evhttp_request *req, struct framing *f)
+scan_framing(const struct evhttp_request *req, struct http_framing *f)
 {
 	struct evkeyval *h;
 
@@ -598,16 +711,16 @@ scan_framing(const struct evhttp_request *req, struct framing *f)
 		case 'C': case 'c':
 			if (strcasecmp(h->key, "Content-Length") == 0) {
 				f->ncl++;
-				f->cl = h->value;
+				f->cl = h;
 			} else if (f->conn == NULL &&
 			    strcasecmp(h->key, "Connection") == 0) {
-				f->conn = h->value;
+				f->conn = h;
 			}
 			break;
 		case 'T': case 't':
 			if (strcasecmp(h->key, "Transfer-Encoding") == 0) {
 				f->nte++;
-				f->te = h->value;
+				f->te = h;
 			}
 			break;
 		case 'H': case 'h':
@@ -617,19 +730,42 @@ scan_framing(const struct evhttp_request *req, struct framing *f)
 		case 'P': case 'p':
 			if (f->pconn == NULL &&
 			    strcasecmp(h->key, "Proxy-Connection") == 0)
-				f->pconn = h->value;
+				f->pconn = h;
 			break;
 		}
 	}
 }
 
+/*
+ * The framing headers of the head just read: the parser's notes if it
+ * made every entry of the list (the first is its first), else a walk
+ * into *scan.
+ */
+static const struct http_framing *
+head_framing(const struct http_parser *p, const struct evhttp_request *req,
+    struct http_framing *scan)
+{
+	if (TAILQ_FIRST(req->input_headers) == p->fr.first)
+		return &p->fr;
+	scan_framing(req, scan);
+	return scan;
+}
+
+/* The value of a noted header, or NULL. */
+static const char *
+fvalue(const struct evkeyval *h)
+{
+	return h != NULL ? h->value : NULL;
+}
+
 /* The Connection header's wish, with the default of the version. */
 static int
-message_keep_alive(const struct evhttp_request *req, const struct framing *f)
+message_keep_alive(const struct evhttp_request *req,
+    const struct http_framing *f)
 {
 	if (req->minor >= 1)
-		return !http_has_token_(f->conn, "close");
-	return http_has_token_(f->conn, "keep-alive");
+		return !http_has_token_(fvalue(f->conn), "close");
+	return http_has_token_(fvalue(f->conn), "keep-alive");
 }
 
 static void
@@ -650,11 +786,11 @@ frame_until_eof(struct http_parser *p, struct evhttp_request *req)
 
 static int
 frame_by_length(struct http_parser *p, struct evhttp_request *req,
-    const struct framing *f)
+    const struct http_framing *f)
 {
 	ev_int64_t len;
 
-	if (f->ncl > 1 || parse_content_length(f->cl, &len) == -1)
+	if (f->ncl > 1 || parse_content_length(f->cl->value, &len) == -1)
 		return HTTP_BADREQUEST;
 	if (p->max_body >= 0 && len > p->max_body)
 		return HTTP_ENTITYTOOLARGE;
@@ -667,26 +803,26 @@ frame_by_length(struct http_parser *p, struct evhttp_request *req,
 static int
 request_framing(struct http_parser *p, struct evhttp_request *req)
 {
-	struct framing f;
+	struct http_framing scan;
+	const struct http_framing *f = head_framing(p, req, &scan);
 
-	scan_framing(req, &f);
-	if (f.nhost > 1)
+	if (f->nhost > 1)
 		return HTTP_BADREQUEST;
 	if (req->flags & EVHTTP_PROXY_REQUEST)
-		p->keep_alive = http_has_token_(f.pconn, "keep-alive");
+		p->keep_alive = http_has_token_(fvalue(f->pconn), "keep-alive");
 	else
-		p->keep_alive = message_keep_alive(req, &f);
+		p->keep_alive = message_keep_alive(req, f);
 
-	if (f.nte > 0) {
+	if (f->nte > 0) {
 		/* Only a lone "chunked" is a framing we can trust. */
-		if (f.ncl > 0 || f.nte > 1 || req->minor == 0 ||
-		    strcasecmp(f.te, "chunked") != 0)
+		if (f->ncl > 0 || f->nte > 1 || req->minor == 0 ||
+		    strcasecmp(f->te->value, "chunked") != 0)
 			return HTTP_BADREQUEST;
 		frame_chunked(p, req);
 		return 0;
 	}
-	if (f.ncl > 0)
-		return frame_by_length(p, req, &f);
+	if (f->ncl > 0)
+		return frame_by_length(p, req, f);
 	/* RFC 9112 6.3: a request without framing has no body. */
 	req->ntoread = 0;
 	p->state = HP_DONE;
@@ -697,10 +833,10 @@ request_framing(struct http_parser *p, struct evhttp_request *req)
 static int
 response_framing(struct http_parser *p, struct evhttp_request *req)
 {
-	struct framing f;
+	struct http_framing scan;
+	const struct http_framing *f = head_framing(p, req, &scan);
 
-	scan_framing(req, &f);
-	p->keep_alive = message_keep_alive(req, &f);
+	p->keep_alive = message_keep_alive(req, f);
 	/* The request we sent may have asked to close. */
 	if (http_has_token_(evhttp_find_header(req->output_headers,
 		"Connection"), "close"))
@@ -712,19 +848,19 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
 		p->state = HP_DONE;
 		return 0;
 	}
-	if (f.nte > 0) {
-		if (f.ncl > 0 || f.nte > 1)
+	if (f->nte > 0) {
+		if (f->ncl > 0 || f->nte > 1)
 			return HTTP_BADREQUEST;
-		if (strcasecmp(f.te, "chunked") == 0)
+		if (strcasecmp(f->te->value, "chunked") == 0)
 			frame_chunked(p, req);
 		else	/* another coding last: the body ends at the close */
 			frame_until_eof(p, req);
 		return 0;
 	}
-	if (f.ncl > 0)
-		return frame_by_length(p, req, &f);
+	if (f->ncl > 0)
+		return frame_by_length(p, req, f);
 	/* No length: 1.4 refuses this on a connection said to stay open. */
-	if (http_has_token_(f.conn, "keep-alive"))
+	if (http_has_token_(fvalue(f->conn), "keep-alive"))
 		return HTTP_BADREQUEST;
 	frame_until_eof(p, req);
 	return 0;
@@ -734,25 +870,27 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
 /* The parser states                                                   */
 
 /*
- * Find the next line in buf.  On success the end of line (LF or CRLF) is
+ * Find the next line in buf, from offset pos (the bytes before it are
+ * taken but not drained yet).  On success the end of line (LF or CRLF) is
  * replaced by NUL, *line and *len describe the text without it, *used is
- * the byte count to drain, and 1 is returned.  0 when no LF is there yet.
- * p->scanned remembers how far the search got, so that a long line
- * arriving in many reads is searched once, not once per read.
+ * the byte count it takes, and 1 is returned.  0 when no LF is there yet.
+ * p->scanned remembers how far past pos the search got, so that a long
+ * line arriving in many reads is searched once, not once per read.
  */
 static int
-take_line(struct http_parser *p, struct evbuffer *buf, char **line,
-    size_t *len, size_t *used)
+take_line(struct http_parser *p, struct evbuffer *buf, size_t pos,
+    char **line, size_t *len, size_t *used)
 {
-	unsigned char *s = buf->buffer;
+	unsigned char *s = buf->buffer + pos;
 	unsigned char *nl;
-	size_t l, from = p->scanned <= buf->off ? p->scanned : 0;
+	size_t avail = buf->off - pos, l;
+	size_t from = p->scanned <= avail ? p->scanned : 0;
 
-	if (buf->off == 0)
+	if (avail == 0)
 		return 0;
-	nl = memchr(s + from, '\n', buf->off - from);
+	nl = memchr(s + from, '\n', avail - from);
 	if (nl == NULL) {
-		p->scanned = buf->off;
+		p->scanned = avail;
 		return 0;
 	}
 	p->scanned = 0;
@@ -767,35 +905,29 @@ take_line(struct http_parser *p, struct evbuffer *buf, char **line,
 }
 
 /*
- * The next line of the head (first line, headers, trailers): 1 with the
- * line, not drained yet; 0 when it has not fully arrived; -1 when the
- * head passes its size limit (p->status set), HTTP_HEAD_HARD_MAX when
- * there is none.  A NUL inside the line needs no check here: no grammar
- * above admits one (methods, versions and digits are compared exactly,
- * targets, names and values refuse control bytes), so each refuses it
- * with 400.
+ * The next line of the head (first line, headers, trailers) from offset
+ * pos of in: 1 with the line, not drained yet; 0 when it has not fully
+ * arrived; -1 when the head passes its size limit (p->status set),
+ * HTTP_HEAD_HARD_MAX when there is none.  A NUL inside the line needs no
+ * check here: no grammar above admits one (methods, versions and digits
+ * are compared exactly, targets, names and values refuse control bytes),
+ * so each refuses it with 400.
  */
 static int
-take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
-    size_t *len, size_t *used)
+take_head_line(struct http_parser *p, struct evbuffer *in, size_t pos,
+    char **line, size_t *len, size_t *used)
 {
-	int too_large = p->state == HP_FIRSTLINE ?
-	    HTTP_URITOOLONG : HTTP_HEADERSTOOLARGE;
 	ev_int64_t max = p->max_head >= 0 ? p->max_head : HTTP_HEAD_HARD_MAX;
+	int got = take_line(p, in, pos, line, len, used);
+	size_t bytes = got ? (p->header_bytes += *used) :
+	    p->header_bytes + (in->off - pos);
 
-	if (!take_line(p, in, line, len, used)) {
-		if ((ev_int64_t)(p->header_bytes + in->off) > max) {
-			p->status = too_large;
-			return -1;
-		}
-		return 0;
-	}
-	p->header_bytes += *used;
-	if ((ev_int64_t)p->header_bytes > max) {
-		p->status = too_large;
+	if ((ev_int64_t)bytes > max) {
+		p->status = p->state == HP_FIRSTLINE ?
+		    HTTP_URITOOLONG : HTTP_HEADERSTOOLARGE;
 		return -1;
 	}
-	return 1;
+	return got;
 }
 
 /* Move n bytes of input into the request body. */
@@ -827,26 +959,20 @@ take_counted(struct http_parser *p, struct evhttp_request *req,
 	return req->ntoread > 0 ? HTTP_PARSE_MORE : HTTP_PARSE_AGAIN;
 }
 
+/* A line taken in state HP_FIRSTLINE (the caller drains it). */
 static enum http_parse_result
-state_firstline(struct http_parser *p, struct evhttp_request *req,
-    struct evbuffer *in)
+first_line(struct http_parser *p, struct evhttp_request *req, char *line,
+    size_t len)
 {
-	char *line;
-	size_t len, used;
-	int r = take_head_line(p, in, &line, &len, &used);
+	int r;
 
-	if (r <= 0)
-		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
-	if (len == 0 && p->header_bytes <= 4) {
-		/* Tolerate a stray CRLF between messages (RFC 9112 2.2). */
-		evbuffer_drain(in, used);
+	/* Tolerate a stray CRLF between messages (RFC 9112 2.2). */
+	if (len == 0 && p->header_bytes <= 4)
 		return HTTP_PARSE_AGAIN;
-	}
 	if (p->is_request)
-		r = parse_request_line(req, line, len);
+		r = request_line(req, line, len);
 	else
 		r = parse_status_line(req, line, len);
-	evbuffer_drain(in, used);
 	if (r != 0) {
 		p->status = r;
 		return HTTP_PARSE_ERROR;
@@ -855,18 +981,14 @@ state_firstline(struct http_parser *p, struct evhttp_request *req,
 	return HTTP_PARSE_AGAIN;
 }
 
+/* A line taken in state HP_HEADERS (the caller drains it). */
 static enum http_parse_result
-state_headers(struct http_parser *p, struct evhttp_request *req,
-    struct evbuffer *in)
+header_line(struct http_parser *p, struct evhttp_request *req,
+    const char *line, size_t len)
 {
-	char *line;
-	size_t len, used;
-	int r = take_head_line(p, in, &line, &len, &used);
+	int r;
 
-	if (r <= 0)
-		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
 	if (len == 0) {
-		evbuffer_drain(in, used);
 		r = p->is_request ? request_framing(p, req) :
 		    response_framing(p, req);
 		if (r != 0) {
@@ -883,9 +1005,66 @@ state_headers(struct http_parser *p, struct evhttp_request *req,
 	if (line[0] == ' ' || line[0] == '\t')
 		r = unfold_header_line(p, req->input_headers, line, len);
 	else
-		r = parse_header_line(line, len, req->input_headers);
-	evbuffer_drain(in, used);
+		r = parse_header_line(p, line, len, req->input_headers);
 	return r == -1 ? HTTP_PARSE_ERROR : HTTP_PARSE_AGAIN;
+}
+
+/* A line of the head taken in state HP_FIRSTLINE or HP_HEADERS. */
+static enum http_parse_result
+head_line(struct http_parser *p, struct evhttp_request *req, char *line,
+    size_t len)
+{
+	if (p->state == HP_FIRSTLINE)
+		return first_line(p, req, line, len);
+	return header_line(p, req, line, len);
+}
+
+/* One step in HP_FIRSTLINE or HP_HEADERS: one line, drained. */
+static enum http_parse_result
+state_head(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	enum http_parse_result r;
+	char *line;
+	size_t len, used;
+	int t = take_head_line(p, in, 0, &line, &len, &used);
+
+	if (t <= 0)
+		return t == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
+	r = head_line(p, req, line, len);
+	evbuffer_drain(in, used);
+	return r;
+}
+
+/*
+ * What state_head() steps do until the head ends, more input is needed
+ * or an error, with the lines taken in place one after the other and
+ * drained together at the end: a head that came in one read costs one
+ * drain and no dispatch per line.  Each line is judged as a step would,
+ * so any split of the input still gives the same result.
+ */
+static enum http_parse_result
+run_head(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	enum http_parse_result r;
+	char *line;
+	size_t pos = 0, len, used;
+	int t;
+
+	p->status = HTTP_BADREQUEST;	/* unless a line says otherwise */
+	do {
+		t = take_head_line(p, in, pos, &line, &len, &used);
+		if (t <= 0) {
+			r = t == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
+			break;
+		}
+		pos += used;
+		r = head_line(p, req, line, len);
+	} while (r == HTTP_PARSE_AGAIN);
+	if (pos > 0)
+		evbuffer_drain(in, pos);
+	return r;
 }
 
 static enum http_parse_result
@@ -932,7 +1111,7 @@ state_chunk_size(struct http_parser *p, struct evhttp_request *req,
 	char *line;
 	size_t len, used;
 
-	if (!take_line(p, in, &line, &len, &used))
+	if (!take_line(p, in, 0, &line, &len, &used))
 		return in->off > CHUNK_LINE_MAX ?
 		    HTTP_PARSE_ERROR : HTTP_PARSE_MORE;
 	if (used > CHUNK_LINE_MAX || parse_chunk_size(line, len, &size) == -1)
@@ -992,7 +1171,7 @@ state_trailers(struct http_parser *p, struct evbuffer *in)
 	const char *value;
 	char *line;
 	size_t len, used, namelen, vlen;
-	int r = take_head_line(p, in, &line, &len, &used);
+	int r = take_head_line(p, in, 0, &line, &len, &used);
 
 	if (r <= 0)
 		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
@@ -1021,6 +1200,7 @@ http_parser_reset_(struct http_parser *p)
 	p->header_bytes = 0;
 	p->body_read = 0;
 	p->scanned = 0;
+	memset(&p->fr, 0, sizeof(p->fr));
 }
 
 /* One state's step; inlined into http_parser_run_()'s loop. */
@@ -1031,9 +1211,8 @@ parser_step(struct http_parser *p, struct evhttp_request *req,
 	p->status = HTTP_BADREQUEST;	/* unless a state says otherwise */
 	switch (p->state) {
 	case HP_FIRSTLINE:
-		return state_firstline(p, req, in);
 	case HP_HEADERS:
-		return state_headers(p, req, in);
+		return state_head(p, req, in);
 	case HP_BODY_LENGTH:
 		return state_body_length(p, req, in);
 	case HP_BODY_EOF:
@@ -1066,7 +1245,10 @@ http_parser_run_(struct http_parser *p, struct evhttp_request *req,
 	enum http_parse_result r;
 
 	do {
-		r = parser_step(p, req, in);
+		if (p->state == HP_FIRSTLINE || p->state == HP_HEADERS)
+			r = run_head(p, req, in);
+		else
+			r = parser_step(p, req, in);
 	} while (r == HTTP_PARSE_AGAIN);
 	return r;
 }
