@@ -156,7 +156,7 @@ bytes_have_ctl(const char *s, size_t len)
  * below 0x20, the same with 0x01 on x ^ 0x7f if one is a DEL.  Bytes from
  * 0x80 (obs-text) pass.
  */
-static int
+static inline int
 word_has_ctl(const char *s)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
@@ -171,7 +171,7 @@ word_has_ctl(const char *s)
 
 /* Does a line of len bytes contain a NUL or another control byte?  Eight
  * bytes at a time; a tail is the last eight bytes, again in part. */
-static int
+static inline int
 line_has_ctl(const char *line, size_t len)
 {
 	size_t i;
@@ -352,7 +352,7 @@ http_header_free_(struct evkeyval *header)
  * is the run of tchars from the start, and neither ':', white space nor
  * that NUL is one, so one pass finds and checks it.
  */
-static int
+static inline int
 split_header_line(const char *line, size_t len, size_t *namelen,
     const char **value, size_t *vlen)
 {
@@ -870,61 +870,88 @@ response_framing(struct http_parser *p, struct evhttp_request *req)
 /* The parser states                                                   */
 
 /*
- * Find the next line in buf, from offset pos (the bytes before it are
- * taken but not drained yet).  On success the end of line (LF or CRLF) is
- * replaced by NUL, *line and *len describe the text without it, *used is
- * the byte count it takes, and 1 is returned.  0 when no LF is there yet.
- * p->scanned remembers how far past pos the search got, so that a long
- * line arriving in many reads is searched once, not once per read.
+ * The first LF in the avail bytes at s, or NULL.  p->scanned remembers
+ * how far a search that found none got, so that a long line arriving in
+ * many reads is searched once, not once per read.
  */
-static int
-take_line(struct http_parser *p, struct evbuffer *buf, size_t pos,
-    char **line, size_t *len, size_t *used)
+static inline unsigned char *
+find_lf(struct http_parser *p, unsigned char *s, size_t avail)
 {
-	unsigned char *s = buf->buffer + pos;
-	unsigned char *nl;
-	size_t avail = buf->off - pos, l;
 	size_t from = p->scanned <= avail ? p->scanned : 0;
+	unsigned char *nl;
 
-	if (avail == 0)
-		return 0;
+	if (avail == 0)		/* (the buffer may have no memory yet) */
+		return NULL;
 	nl = memchr(s + from, '\n', avail - from);
-	if (nl == NULL) {
-		p->scanned = avail;
-		return 0;
-	}
-	p->scanned = 0;
-	l = (size_t)(nl - s);
-	*used = l + 1;
+	p->scanned = nl == NULL ? avail : 0;
+	return nl;
+}
+
+/* End the line from s to the LF at nl with a NUL in place of its LF or
+ * CRLF; its length without them. */
+static inline size_t
+cut_line(unsigned char *s, unsigned char *nl)
+{
+	size_t l = (size_t)(nl - s);
+
 	if (l > 0 && s[l - 1] == '\r')
 		l--;
 	s[l] = '\0';
-	*line = (char *)s;
-	*len = l;
-	return 1;
+	return l;
 }
 
 /*
- * The next line of the head (first line, headers, trailers) from offset
- * pos of in: 1 with the line, not drained yet; 0 when it has not fully
- * arrived; -1 when the head passes its size limit (p->status set),
- * HTTP_HEAD_HARD_MAX when there is none.  A NUL inside the line needs no
- * check here: no grammar above admits one (methods, versions and digits
- * are compared exactly, targets, names and values refuse control bytes),
- * so each refuses it with 400.
+ * Find the next line in buf.  On success the end of line (LF or CRLF) is
+ * replaced by NUL, *line and *len describe the text without it, *used is
+ * the byte count to drain, and 1 is returned.  0 when no LF is there yet.
  */
 static int
-take_head_line(struct http_parser *p, struct evbuffer *in, size_t pos,
-    char **line, size_t *len, size_t *used)
+take_line(struct http_parser *p, struct evbuffer *buf, char **line,
+    size_t *len, size_t *used)
 {
-	ev_int64_t max = p->max_head >= 0 ? p->max_head : HTTP_HEAD_HARD_MAX;
-	int got = take_line(p, in, pos, line, len, used);
-	size_t bytes = got ? (p->header_bytes += *used) :
-	    p->header_bytes + (in->off - pos);
+	unsigned char *nl = find_lf(p, buf->buffer, buf->off);
 
-	if ((ev_int64_t)bytes > max) {
-		p->status = p->state == HP_FIRSTLINE ?
-		    HTTP_URITOOLONG : HTTP_HEADERSTOOLARGE;
+	if (nl == NULL)
+		return 0;
+	*used = (size_t)(nl + 1 - buf->buffer);
+	*len = cut_line(buf->buffer, nl);
+	*line = (char *)buf->buffer;
+	return 1;
+}
+
+/* The size limit of the head: HTTP_HEAD_HARD_MAX when there is none. */
+static ev_int64_t
+head_max(const struct http_parser *p)
+{
+	return p->max_head >= 0 ? p->max_head : HTTP_HEAD_HARD_MAX;
+}
+
+/* The head passed its limit: 414 in the first line, else 431. */
+static void
+head_too_large(struct http_parser *p)
+{
+	p->status = p->state == HP_FIRSTLINE ?
+	    HTTP_URITOOLONG : HTTP_HEADERSTOOLARGE;
+}
+
+/*
+ * The next line of the head (first line, headers, trailers): 1 with the
+ * line, not drained yet; 0 when it has not fully arrived; -1 when the
+ * head passes its size limit (p->status set).  A NUL inside the line
+ * needs no check here: no grammar above admits one (methods, versions
+ * and digits are compared exactly, targets, names and values refuse
+ * control bytes), so each refuses it with 400.
+ */
+static int
+take_head_line(struct http_parser *p, struct evbuffer *in, char **line,
+    size_t *len, size_t *used)
+{
+	int got = take_line(p, in, line, len, used);
+	size_t bytes = got ? (p->header_bytes += *used) :
+	    p->header_bytes + in->off;
+
+	if ((ev_int64_t)bytes > head_max(p)) {
+		head_too_large(p);
 		return -1;
 	}
 	return got;
@@ -1027,7 +1054,7 @@ state_head(struct http_parser *p, struct evhttp_request *req,
 	enum http_parse_result r;
 	char *line;
 	size_t len, used;
-	int t = take_head_line(p, in, 0, &line, &len, &used);
+	int t = take_head_line(p, in, &line, &len, &used);
 
 	if (t <= 0)
 		return t == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
@@ -1040,30 +1067,55 @@ state_head(struct http_parser *p, struct evhttp_request *req,
  * What state_head() steps do until the head ends, more input is needed
  * or an error, with the lines taken in place one after the other and
  * drained together at the end: a head that came in one read costs one
- * drain and no dispatch per line.  Each line is judged as a step would,
- * so any split of the input still gives the same result.
+ * drain, and its header lines no dispatch.  Each line is judged as a step
+ * would, so any split of the input still gives the same result.
  */
 static enum http_parse_result
 run_head(struct http_parser *p, struct evhttp_request *req,
     struct evbuffer *in)
 {
+	unsigned char *start = in->buffer, *s = start, *nl;
+	size_t avail = in->off, used, len;
+	ev_int64_t max = head_max(p);
 	enum http_parse_result r;
 	char *line;
-	size_t pos = 0, len, used;
-	int t;
 
 	p->status = HTTP_BADREQUEST;	/* unless a line says otherwise */
-	do {
-		t = take_head_line(p, in, pos, &line, &len, &used);
-		if (t <= 0) {
-			r = t == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
+	for (;;) {
+		if ((nl = find_lf(p, s, avail)) == NULL) {
+			r = HTTP_PARSE_MORE;
+			if ((ev_int64_t)(p->header_bytes + avail) > max) {
+				head_too_large(p);
+				r = HTTP_PARSE_ERROR;
+			}
 			break;
 		}
-		pos += used;
-		r = head_line(p, req, line, len);
-	} while (r == HTTP_PARSE_AGAIN);
-	if (pos > 0)
-		evbuffer_drain(in, pos);
+		used = (size_t)(nl + 1 - s);
+		if ((ev_int64_t)(p->header_bytes += used) > max) {
+			head_too_large(p);
+			r = HTTP_PARSE_ERROR;
+			break;
+		}
+		len = cut_line(s, nl);
+		line = (char *)s;
+		s += used;
+		avail -= used;
+		/* The common line, a header, as header_line() takes it. */
+		if (p->state == HP_HEADERS && len > 0 && line[0] != ' ' &&
+		    line[0] != '\t' && p->nheaders < p->max_headers) {
+			p->nheaders++;
+			if (parse_header_line(p, line, len,
+			    req->input_headers) == -1) {
+				r = HTTP_PARSE_ERROR;
+				break;
+			}
+			continue;
+		}
+		if ((r = head_line(p, req, line, len)) != HTTP_PARSE_AGAIN)
+			break;
+	}
+	if (s != start)
+		evbuffer_drain(in, (size_t)(s - start));
 	return r;
 }
 
@@ -1111,7 +1163,7 @@ state_chunk_size(struct http_parser *p, struct evhttp_request *req,
 	char *line;
 	size_t len, used;
 
-	if (!take_line(p, in, 0, &line, &len, &used))
+	if (!take_line(p, in, &line, &len, &used))
 		return in->off > CHUNK_LINE_MAX ?
 		    HTTP_PARSE_ERROR : HTTP_PARSE_MORE;
 	if (used > CHUNK_LINE_MAX || parse_chunk_size(line, len, &size) == -1)
@@ -1171,7 +1223,7 @@ state_trailers(struct http_parser *p, struct evbuffer *in)
 	const char *value;
 	char *line;
 	size_t len, used, namelen, vlen;
-	int r = take_head_line(p, in, 0, &line, &len, &used);
+	int r = take_head_line(p, in, &line, &len, &used);
 
 	if (r <= 0)
 		return r == 0 ? HTTP_PARSE_MORE : HTTP_PARSE_ERROR;
