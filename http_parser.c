@@ -150,14 +150,14 @@ bytes_have_ctl(const char *s, size_t len)
 }
 
 /*
- * Do the 8 bytes at s contain a control byte but HTAB?  A word is looked
- * at byte by byte only if it holds a byte below SP (HTAB may be one) or
- * a DEL: (x - 0x20 per byte) & ~x has a high bit set if some byte is
- * below 0x20, the same with 0x01 on x ^ 0x7f if one is a DEL.  Bytes from
- * 0x80 (obs-text) pass.
+ * Of the 8 bytes at s, those below SP (HTAB is one) or DEL: (x - 0x20 per
+ * byte) & ~x has a byte's high bit set if it is below 0x20, the same with
+ * 0x01 on x ^ 0x7f if it is a DEL.  Bytes from 0x80 (obs-text) pass.  A
+ * borrow may flag a byte above a flagged one too, but the lowest flagged
+ * byte is always one of them.
  */
-static inline int
-word_has_ctl(const char *s)
+static inline uint64_t
+word_ctl_mask(const char *s)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t highs = 0x8080808080808080ULL;
@@ -165,8 +165,58 @@ word_has_ctl(const char *s)
 
 	memcpy(&w, s, 8);
 	d = w ^ (0x7f * ones);
-	return (((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs &&
-	    bytes_have_ctl(s, 8);
+	return (((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs;
+}
+
+/* May the 8 bytes at s hold a control byte? */
+static inline int
+word_maybe_ctl(const char *s)
+{
+	return word_ctl_mask(s) != 0;
+}
+
+/* Where the lowest byte is the first in memory, the mask says which byte
+ * it is. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_FLAGGED(mask)	((size_t)__builtin_ctzll(mask) >> 3)
+#endif
+
+/* Do the 8 bytes at s contain a control byte but HTAB?  A word is looked
+ * at byte by byte only if word_maybe_ctl() says it may. */
+static inline int
+word_has_ctl(const char *s)
+{
+	return word_maybe_ctl(s) && bytes_have_ctl(s, 8);
+}
+
+/*
+ * The offset of the first byte from i on of the n at s that may not be in
+ * a field value (is_value_char()), or n: eight bytes at a time, then byte
+ * by byte.
+ */
+static inline size_t
+value_span(const unsigned char *s, size_t i, size_t n)
+{
+	uint64_t m;
+
+	while (i + 8 <= n) {
+		if ((m = word_ctl_mask((const char *)s + i)) == 0) {
+			i += 8;
+			continue;
+		}
+#ifdef FIRST_FLAGGED
+		i += FIRST_FLAGGED(m);
+		if (s[i] != '\t')
+			return i;
+		i++;		/* an HTAB: the value goes on */
+#else
+		break;
+#endif
+	}
+	while (i < n && is_value_char(s[i]))
+		i++;
+	return i;
 }
 
 /* Does a line of len bytes contain a NUL or another control byte?  Eight
@@ -630,38 +680,6 @@ parse_request_line(struct evhttp_request *req, char *line, size_t len)
 	return request_line_set(req, uri, ulen, (char)(version[7] - '0'));
 }
 
-/*
- * A request line, NUL-terminated at line[len] (take_line()): the common
- * "GET target HTTP/1.x" in one pass over the target, which ends at the
- * first byte that may not be in it; anything else, bad lines included,
- * goes to parse_request_line(), which gives every error its status.
- * 0 or an HTTP status.
- */
-static int
-request_line(struct evhttp_request *req, char *line, size_t len)
-{
-	const unsigned char *u;
-	const char *uri = line + 4, *version;
-	size_t ulen;
-
-	if (len < 4 + 2 + 8 || memcmp(line, "GET ", 4) != 0)
-		return parse_request_line(req, line, len);
-	for (u = (const unsigned char *)uri; *u > 0x20 && *u != 0x7f; u++)
-		continue;
-	ulen = (size_t)((const char *)u - uri);
-	version = (const char *)u + 1;
-	if (*u != ' ' || ulen == 0 || len - 4 - ulen - 1 != 8 ||
-	    memcmp(version, "HTTP/1.", 7) != 0 ||
-	    (version[7] != '0' && version[7] != '1'))
-		return parse_request_line(req, line, len);
-	if (req->uri != NULL) {	/* a request object parsed into twice */
-		mm_free(req->uri);
-		req->uri = NULL;
-	}
-	http_req_set_method_(req, HTTP_M_GET, 0);
-	return request_line_set(req, uri, ulen, (char)(version[7] - '0'));
-}
-
 /* Parse "HTTP/1.x SP 3DIGIT [SP reason]".  0 or an HTTP status. */
 static int
 parse_status_line(struct evhttp_request *req, char *line, size_t len)
@@ -882,7 +900,12 @@ find_lf(struct http_parser *p, unsigned char *s, size_t avail)
 
 	if (avail == 0)		/* (the buffer may have no memory yet) */
 		return NULL;
-	nl = memchr(s + from, '\n', avail - from);
+	if (s[0] == '\n')	/* an empty line: the end of a head */
+		nl = s;
+	else if (s[0] == '\r' && avail > 1 && s[1] == '\n')
+		nl = s + 1;
+	else
+		nl = memchr(s + from, '\n', avail - from);
 	p->scanned = nl == NULL ? avail : 0;
 	return nl;
 }
@@ -997,7 +1020,7 @@ first_line(struct http_parser *p, struct evhttp_request *req, char *line,
 	if (len == 0 && p->header_bytes <= 4)
 		return HTTP_PARSE_AGAIN;
 	if (p->is_request)
-		r = request_line(req, line, len);
+		r = parse_request_line(req, line, len);
 	else
 		r = parse_status_line(req, line, len);
 	if (r != 0) {
@@ -1064,11 +1087,131 @@ state_head(struct http_parser *p, struct evhttp_request *req,
 }
 
 /*
+ * Shortcuts for the common lines of a head.  Each takes a line in its
+ * usual shape straight from the input, in one pass, without looking for
+ * its end first; a line in any other shape, not complete yet, or past a
+ * limit is left to the line by line path, which judges it.  What a
+ * shortcut takes, that path would take the same way: every byte before
+ * the LF it stops at is one the grammar allows there, so that LF ends the
+ * line.  s holds avail bytes, and the shortcut is tried only on a line
+ * not searched before (p->scanned 0): a long line arriving in many reads
+ * is not read again on each.  1 when the line is taken (*used: its
+ * bytes), 0 when it is left, -1 on an error (p->status set, *used taken).
+ */
+
+/* The end of a line at s[i] of avail bytes: 1 for LF, 2 for CRLF, else 0. */
+static inline size_t
+line_end_at(const unsigned char *s, size_t i, size_t avail)
+{
+	if (i < avail && s[i] == '\n')
+		return 1;
+	if (i + 1 < avail && s[i] == '\r' && s[i + 1] == '\n')
+		return 2;
+	return 0;
+}
+
+/* Does a line of used bytes fit in the head?  Then count it. */
+static inline int
+head_fits(struct http_parser *p, size_t used)
+{
+	if ((ev_int64_t)(p->header_bytes + used) > head_max(p))
+		return 0;
+	p->header_bytes += used;
+	return 1;
+}
+
+/* "METHOD SP request-target SP HTTP/1.x" of a method we know. */
+static int
+quick_request_line(struct http_parser *p, struct evhttp_request *req,
+    const unsigned char *s, size_t avail, size_t *used)
+{
+	unsigned method = HTTP_M_GET;
+	size_t m = 3, u, eol;
+	int r;
+
+	if (avail < 4 || memcmp(s, "GET ", 4) != 0) {
+		for (m = 0; m < avail && is_tchar(s[m]); m++)
+			continue;
+		if (m == avail || s[m] != ' ')
+			return 0;
+		method = http_method_parse_((const char *)s, m);
+		if (method == 0 || method == HTTP_M_BAD)
+			return 0;
+	}
+	for (u = m + 1; u < avail && s[u] > 0x20 && s[u] != 0x7f; u++)
+		continue;
+	/* s[u] is the SP before the version, s[u + 9] the end of line. */
+	if (u == m + 1 || avail - u < 10 || s[u] != ' ' ||
+	    memcmp(s + u + 1, "HTTP/1.", 7) != 0 ||
+	    (s[u + 8] != '0' && s[u + 8] != '1') ||
+	    (eol = line_end_at(s, u + 9, avail)) == 0 ||
+	    !head_fits(p, *used = u + 9 + eol))
+		return 0;
+	p->scanned = 0;
+	if (req->uri != NULL) {	/* a request object parsed into twice */
+		mm_free(req->uri);
+		req->uri = NULL;
+	}
+	http_req_set_method_(req, method, 0);
+	r = request_line_set(req, (const char *)s + m + 1, u - m - 1,
+	    (char)(s[u + 8] - '0'));
+	if (r != 0) {
+		p->status = r;
+		return -1;
+	}
+	p->state = HP_HEADERS;
+	return 1;
+}
+
+/* "name: value", in state HP_HEADERS. */
+static int
+quick_header_line(struct http_parser *p, struct evhttp_request *req,
+    const unsigned char *s, size_t avail, size_t *used)
+{
+	struct evkeyval *h;
+	size_t n, v, e, eol;
+
+	for (n = 0; n < avail && is_tchar(s[n]); n++)
+		continue;
+	if (n == 0 || n == avail || s[n] != ':')
+		return 0;
+	for (v = n + 1; v < avail && (s[v] == ' ' || s[v] == '\t'); v++)
+		continue;
+	e = value_span(s, v, avail);
+	if ((eol = line_end_at(s, e, avail)) == 0 ||
+	    p->nheaders >= p->max_headers || !head_fits(p, *used = e + eol))
+		return 0;
+	p->scanned = 0;
+	p->nheaders++;
+	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	h = header_append(req->input_headers, (const char *)s, n,
+	    (const char *)s + v, e - v);
+	if (h == NULL)
+		return -1;
+	note_framing(&p->fr, h, n);
+	return 1;
+}
+
+/* A shortcut for the line at s, if there is one. */
+static int
+quick_line(struct http_parser *p, struct evhttp_request *req,
+    const unsigned char *s, size_t avail, size_t *used)
+{
+	if (p->scanned != 0)
+		return 0;
+	if (p->state == HP_HEADERS)
+		return quick_header_line(p, req, s, avail, used);
+	return p->is_request ? quick_request_line(p, req, s, avail, used) : 0;
+}
+
+/*
  * What state_head() steps do until the head ends, more input is needed
  * or an error, with the lines taken in place one after the other and
  * drained together at the end: a head that came in one read costs one
- * drain, and its header lines no dispatch.  Each line is judged as a step
- * would, so any split of the input still gives the same result.
+ * drain and, in its usual shape, one pass (quick_line()).  Each line is
+ * judged as a step would, so any split of the input gives the same
+ * result.
  */
 static enum http_parse_result
 run_head(struct http_parser *p, struct evhttp_request *req,
@@ -1078,10 +1221,19 @@ run_head(struct http_parser *p, struct evhttp_request *req,
 	size_t avail = in->off, used, len;
 	ev_int64_t max = head_max(p);
 	enum http_parse_result r;
-	char *line;
+	int q;
 
 	p->status = HTTP_BADREQUEST;	/* unless a line says otherwise */
 	for (;;) {
+		if ((q = quick_line(p, req, s, avail, &used)) != 0) {
+			s += used;
+			avail -= used;
+			if (q < 0) {
+				r = HTTP_PARSE_ERROR;
+				break;
+			}
+			continue;
+		}
 		if ((nl = find_lf(p, s, avail)) == NULL) {
 			r = HTTP_PARSE_MORE;
 			if ((ev_int64_t)(p->header_bytes + avail) > max) {
@@ -1097,21 +1249,10 @@ run_head(struct http_parser *p, struct evhttp_request *req,
 			break;
 		}
 		len = cut_line(s, nl);
-		line = (char *)s;
+		r = head_line(p, req, (char *)s, len);
 		s += used;
 		avail -= used;
-		/* The common line, a header, as header_line() takes it. */
-		if (p->state == HP_HEADERS && len > 0 && line[0] != ' ' &&
-		    line[0] != '\t' && p->nheaders < p->max_headers) {
-			p->nheaders++;
-			if (parse_header_line(p, line, len,
-			    req->input_headers) == -1) {
-				r = HTTP_PARSE_ERROR;
-				break;
-			}
-			continue;
-		}
-		if ((r = head_line(p, req, line, len)) != HTTP_PARSE_AGAIN)
+		if (r != HTTP_PARSE_AGAIN)
 			break;
 	}
 	if (s != start)
