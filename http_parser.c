@@ -339,6 +339,35 @@ parse_chunk_size(const char *line, size_t len, ev_int64_t *size)
  * http_header_free_() frees a string on its own only if it was replaced
  * (an obs-fold, or a program that put in a string of its own).  0 or -1.
  */
+/*
+ * memcpy() for the short strings of a head (names, values, targets): up
+ * to 16 bytes as two loads and two stores that may overlap, no call.
+ */
+static inline void
+copy_bytes(char *dst, const char *src, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n > 16) {
+		memcpy(dst, src, n);
+	} else if (n >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, src, 4);
+		memcpy(&d, src + n - 4, 4);
+		memcpy(dst, &c, 4);
+		memcpy(dst + n - 4, &d, 4);
+	} else if (n > 0) {
+		dst[0] = src[0];
+		dst[n / 2] = src[n / 2];
+		dst[n - 1] = src[n - 1];
+	}
+}
+
 static struct evkeyval *
 header_append(struct evkeyvalq *headers, const char *key, size_t klen,
     const char *value, size_t vlen)
@@ -352,9 +381,9 @@ header_append(struct evkeyvalq *headers, const char *key, size_t klen,
 	if (header == NULL)
 		return NULL;
 	s = (char *)(header + 1);
-	memcpy(s, key, klen);
+	copy_bytes(s, key, klen);
 	s[klen] = '\0';
-	memcpy(s + klen + 1, value, vlen);
+	copy_bytes(s + klen + 1, value, vlen);
 	s[klen + 1 + vlen] = '\0';
 	header->key = s;
 	header->value = s + klen + 1;
@@ -485,7 +514,7 @@ unfold_header_line(struct http_parser *p, struct evkeyvalq *headers,
  * name, a token: the length picks the one name it can be, so most
  * headers cost one switch.
  */
-static void
+static inline void
 note_framing(struct http_framing *f, struct evkeyval *h, size_t namelen)
 {
 	const char *k = h->key;
@@ -615,13 +644,13 @@ request_target_copy(struct evhttp_request *req, const char *uri, size_t ulen)
 	if (s == NULL || ulen >= r->old_uri_size)
 		return mm_strndup(uri, ulen);
 	r->old_uri = NULL;
-	memcpy(s, uri, ulen);
+	copy_bytes(s, uri, ulen);
 	s[ulen] = '\0';
 	return s;
 }
 
 /* The rest of a checked request line into req.  0 or an HTTP status. */
-static int
+static inline int
 request_line_set(struct evhttp_request *req, const char *uri, size_t ulen,
     char minor)
 {
@@ -777,10 +806,12 @@ fvalue(const struct evkeyval *h)
 }
 
 /* The Connection header's wish, with the default of the version. */
-static int
+static inline int
 message_keep_alive(const struct evhttp_request *req,
     const struct http_framing *f)
 {
+	if (f->conn == NULL)
+		return req->minor >= 1;
 	if (req->minor >= 1)
 		return !http_has_token_(fvalue(f->conn), "close");
 	return http_has_token_(fvalue(f->conn), "keep-alive");
@@ -1031,6 +1062,20 @@ first_line(struct http_parser *p, struct evhttp_request *req, char *line,
 	return HTTP_PARSE_AGAIN;
 }
 
+/* The empty line after the headers: the framing decides what follows. */
+static enum http_parse_result
+head_end(struct http_parser *p, struct evhttp_request *req)
+{
+	int r = p->is_request ? request_framing(p, req) :
+	    response_framing(p, req);
+
+	if (r != 0) {
+		p->status = r;
+		return HTTP_PARSE_ERROR;
+	}
+	return HTTP_PARSE_HEAD;
+}
+
 /* A line taken in state HP_HEADERS (the caller drains it). */
 static enum http_parse_result
 header_line(struct http_parser *p, struct evhttp_request *req,
@@ -1038,15 +1083,8 @@ header_line(struct http_parser *p, struct evhttp_request *req,
 {
 	int r;
 
-	if (len == 0) {
-		r = p->is_request ? request_framing(p, req) :
-		    response_framing(p, req);
-		if (r != 0) {
-			p->status = r;
-			return HTTP_PARSE_ERROR;
-		}
-		return HTTP_PARSE_HEAD;
-	}
+	if (len == 0)
+		return head_end(p, req);
 	/* Continuation lines count too: they cost a copy of the value. */
 	if (++p->nheaders > p->max_headers) {
 		p->status = HTTP_HEADERSTOOLARGE;
@@ -1249,7 +1287,10 @@ run_head(struct http_parser *p, struct evhttp_request *req,
 			break;
 		}
 		len = cut_line(s, nl);
-		r = head_line(p, req, (char *)s, len);
+		if (len == 0 && p->state == HP_HEADERS)
+			r = head_end(p, req);	/* (the usual last line) */
+		else
+			r = head_line(p, req, (char *)s, len);
 		s += used;
 		avail -= used;
 		if (r != HTTP_PARSE_AGAIN)
