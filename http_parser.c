@@ -1149,18 +1149,19 @@ state_head(struct http_parser *p, struct evhttp_request *req,
 static inline size_t
 line_end_at(const unsigned char *s, size_t i, size_t avail)
 {
-	if (i < avail && s[i] == '\n')
+	if (i >= avail)
+		return 0;
+	if (s[i] == '\n')
 		return 1;
-	if (i + 1 < avail && s[i] == '\r' && s[i + 1] == '\n')
-		return 2;
-	return 0;
+	return s[i] == '\r' && i + 1 < avail && s[i + 1] == '\n' ? 2 : 0;
 }
 
-/* Does a line of used bytes fit in the head?  Then count it. */
+/* Does a line of used bytes fit in the head (max: head_max())?  Then
+ * count it. */
 static inline int
-head_fits(struct http_parser *p, size_t used)
+head_fits(struct http_parser *p, size_t used, ev_int64_t max)
 {
-	if ((ev_int64_t)(p->header_bytes + used) > head_max(p))
+	if ((ev_int64_t)(p->header_bytes + used) > max)
 		return 0;
 	p->header_bytes += used;
 	return 1;
@@ -1169,7 +1170,7 @@ head_fits(struct http_parser *p, size_t used)
 /* "METHOD SP request-target SP HTTP/1.x" of a method we know. */
 static int
 quick_request_line(struct http_parser *p, struct evhttp_request *req,
-    const unsigned char *s, size_t avail, size_t *used)
+    const unsigned char *s, size_t avail, ev_int64_t max, size_t *used)
 {
 	unsigned method = HTTP_M_GET;
 	size_t m = 3, u, eol;
@@ -1191,7 +1192,7 @@ quick_request_line(struct http_parser *p, struct evhttp_request *req,
 	    memcmp(s + u + 1, "HTTP/1.", 7) != 0 ||
 	    (s[u + 8] != '0' && s[u + 8] != '1') ||
 	    (eol = line_end_at(s, u + 9, avail)) == 0 ||
-	    !head_fits(p, *used = u + 9 + eol))
+	    !head_fits(p, *used = u + 9 + eol, max))
 		return 0;
 	p->scanned = 0;
 	if (req->uri != NULL) {	/* a request object parsed into twice */
@@ -1209,36 +1210,24 @@ quick_request_line(struct http_parser *p, struct evhttp_request *req,
 	return 1;
 }
 
-/* The length of the run of tchars at s, of avail bytes: a name. */
-static inline size_t
-token_span(const unsigned char *s, size_t avail)
-{
-	size_t n = 0;
-
-	while (n + 4 <= avail && (tchar_tab[s[n]] & tchar_tab[s[n + 1]] &
-	    tchar_tab[s[n + 2]] & tchar_tab[s[n + 3]]))
-		n += 4;
-	while (n < avail && is_tchar(s[n]))
-		n++;
-	return n;
-}
-
 /* "name: value", in state HP_HEADERS. */
 static int
 quick_header_line(struct http_parser *p, struct evhttp_request *req,
-    const unsigned char *s, size_t avail, size_t *used)
+    const unsigned char *s, size_t avail, ev_int64_t max, size_t *used)
 {
 	struct evkeyval *h;
 	size_t n, v, e, eol;
 
-	n = token_span(s, avail);
+	for (n = 0; n < avail && is_tchar(s[n]); n++)
+		continue;
 	if (n == 0 || n == avail || s[n] != ':')
 		return 0;
 	for (v = n + 1; v < avail && (s[v] == ' ' || s[v] == '\t'); v++)
 		continue;
 	e = value_span(s, v, avail);
 	if ((eol = line_end_at(s, e, avail)) == 0 ||
-	    p->nheaders >= p->max_headers || !head_fits(p, *used = e + eol))
+	    p->nheaders >= p->max_headers ||
+	    !head_fits(p, *used = e + eol, max))
 		return 0;
 	p->scanned = 0;
 	p->nheaders++;
@@ -1256,11 +1245,11 @@ quick_header_line(struct http_parser *p, struct evhttp_request *req,
  * (The general path finds it as its first LF, at once, too.) */
 static inline size_t
 quick_empty_line(struct http_parser *p, const unsigned char *s,
-    size_t avail)
+    size_t avail, ev_int64_t max)
 {
 	size_t eol = line_end_at(s, 0, avail);
 
-	if (eol == 0 || !head_fits(p, eol))
+	if (eol == 0 || !head_fits(p, eol, max))
 		return 0;
 	p->scanned = 0;
 	return eol;
@@ -1269,13 +1258,15 @@ quick_empty_line(struct http_parser *p, const unsigned char *s,
 /* A shortcut for the line at s, if there is one. */
 static int
 quick_line(struct http_parser *p, struct evhttp_request *req,
-    const unsigned char *s, size_t avail, size_t *used)
+    const unsigned char *s, size_t avail, ev_int64_t max, size_t *used)
 {
 	if (p->scanned != 0)
 		return 0;
 	if (p->state == HP_HEADERS)
-		return quick_header_line(p, req, s, avail, used);
-	return p->is_request ? quick_request_line(p, req, s, avail, used) : 0;
+		return quick_header_line(p, req, s, avail, max, used);
+	if (!p->is_request)
+		return 0;
+	return quick_request_line(p, req, s, avail, max, used);
 }
 
 /*
@@ -1299,13 +1290,13 @@ run_head(struct http_parser *p, struct evhttp_request *req,
 	p->status = HTTP_BADREQUEST;	/* unless a line says otherwise */
 	for (;;) {
 		if (p->state == HP_HEADERS &&
-		    (used = quick_empty_line(p, s, avail)) > 0) {
+		    (used = quick_empty_line(p, s, avail, max)) > 0) {
 			s += used;
 			avail -= used;
 			r = head_end(p, req);
 			break;
 		}
-		if ((q = quick_line(p, req, s, avail, &used)) != 0) {
+		if ((q = quick_line(p, req, s, avail, max, &used)) != 0) {
 			s += used;
 			avail -= used;
 			if (q < 0) {
