@@ -1149,11 +1149,9 @@ state_head(struct http_parser *p, struct evhttp_request *req,
 static inline size_t
 line_end_at(const unsigned char *s, size_t i, size_t avail)
 {
-	if (i >= avail)
-		return 0;
-	if (s[i] == '\n')
-		return 1;
-	return s[i] == '\r' && i + 1 < avail && s[i + 1] == '\n' ? 2 : 0;
+	if (i + 2 <= avail && memcmp(s + i, "\r\n", 2) == 0)
+		return 2;
+	return i < avail && s[i] == '\n';
 }
 
 /* Does a line of used bytes fit in the head (max: head_max())?  Then
@@ -1199,7 +1197,10 @@ quick_request_line(struct http_parser *p, struct evhttp_request *req,
 		mm_free(req->uri);
 		req->uri = NULL;
 	}
-	http_req_set_method_(req, method, 0);
+	if (method == HTTP_M_GET)	/* a constant: its type folds */
+		http_req_set_method_(req, HTTP_M_GET, 0);
+	else
+		http_req_set_method_(req, method, 0);
 	r = request_line_set(req, (const char *)s + m + 1, u - m - 1,
 	    (char)(s[u + 8] - '0'));
 	if (r != 0) {
@@ -1222,8 +1223,11 @@ quick_header_line(struct http_parser *p, struct evhttp_request *req,
 		continue;
 	if (n == 0 || n == avail || s[n] != ':')
 		return 0;
-	for (v = n + 1; v < avail && (s[v] == ' ' || s[v] == '\t'); v++)
-		continue;
+	v = n + 1;
+	if (v < avail && s[v] == ' ')	/* the usual one SP, at once */
+		v++;
+	while (v < avail && (s[v] == ' ' || s[v] == '\t'))
+		v++;
 	e = value_span(s, v, avail);
 	if ((eol = line_end_at(s, e, avail)) == 0 ||
 	    p->nheaders >= p->max_headers ||
