@@ -759,6 +759,170 @@ test_parser_limits(struct regress_env *env)
 	free(msg);
 }
 
+/*
+ * Lines in and out of the usual shape that the one-pass shortcuts take
+ * (a whole message) and the line by line path (every split) must judge
+ * alike: methods, targets, versions, line ends, value white space and
+ * bytes.
+ */
+static void
+test_parser_quick_lines(struct regress_env *env)
+{
+	static const char *const bad[] = {
+		"GET  / HTTP/1.1\r\n\r\n", "GET\t/ HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\rX\r\n\r\n", "GET / HTTP/1.1\r\r\n\r\n",
+		"GET /\x01 HTTP/1.1\r\n\r\n", "GET / HTTP/1.10\r\n\r\n",
+		"GET / http/1.1\r\n\r\n", "GET / HTTP/1.1\n\rX: a\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: a\r\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
+		"GET / HTTP/1.1\r\nX\r\n\r\n", "GET / HTTP/1.1\r\nX :v\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: abcdefgh\x7fijklmnop\r\n\r\n",
+		"GET / HTTP/1.1\r\nX: abcdefgh\tijklm\x01op\r\n\r\n",
+		"GET / HTTP/1.1\r\nX\x80Y: a\r\n\r\n",
+		NULL
+	};
+	int i;
+
+	(void)env;
+	/* Every method we know takes the shortcut; the type is the same. */
+	expect_str(&request, "PUT /p HTTP/1.1\r\n\r\n", HTTP_PARSE_DONE,
+	    "type=8 uri=/p v=1.1 code=0 reason=- ntoread=0 chunked=0 "
+	    "proxy=0 | body=");
+	expect_str(&request, "OPTIONS * HTTP/1.0\r\n\r\n", HTTP_PARSE_DONE,
+	    "type=32 uri=* v=1.0 code=0 reason=- ntoread=0 chunked=0 "
+	    "proxy=1 | body=");
+	expect_str(&request, "CONNECT h:443 HTTP/1.1\n\n", HTTP_PARSE_DONE,
+	    "type=128 uri=h:443 v=1.1 code=0 reason=- ntoread=0 chunked=0 "
+	    "proxy=1 | body=");
+	expect_error(&request, "PATCHY / HTTP/1.1\r\n\r\n", 501);
+	/* obs-text in a target and in values passes, as before. */
+	expect_str(&request, "GET /\xc3\xa9 HTTP/1.1\r\nX: \xff\xfe\r\n\r\n",
+	    HTTP_PARSE_DONE, "type=0 uri=/\\xc3\\xa9 v=1.1 code=0 reason=- "
+	    "ntoread=0 chunked=0 proxy=0 | X: \\xff\\xfe | body=");
+	/* White space around values, empty values, HTAB inside, every
+	 * tchar in a name, bare LF ends. */
+	expect_str(&request, "GET / HTTP/1.1\r\nA:\r\nB: \t \r\nC:\tv\t\r\n"
+	    "D:  a\tb  c \r\n!#$%&'*+-.^_`|~09azAZ:x\nE: 0123456789\t"
+	    "abcdefghijklmnopqrstuvwxyz\t\r\n\r\n", HTTP_PARSE_DONE,
+	    "type=0 uri=/ v=1.1 code=0 reason=- ntoread=0 chunked=0 proxy=0 "
+	    "| A:  | B:  | C: v | D: a\\x09b  c | !#$%&'*+-.^_`|~09azAZ: x | "
+	    "E: 0123456789\\x09abcdefghijklmnopqrstuvwxyz | body=");
+	for (i = 0; bad[i] != NULL; i++)
+		expect_error(&request, bad[i], HTTP_BADREQUEST);
+	/* A request that ends with the head leaves the next one alone. */
+	expect_str(&request, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1"
+	    "\r\n\r\n", HTTP_PARSE_DONE, "type=0 uri=/a v=1.1 code=0 "
+	    "reason=- ntoread=0 chunked=0 proxy=0 | Host: h | body=");
+}
+
+/*
+ * The framing headers are known by name in any case while the lines are
+ * taken; a name of the same length that differs in one byte ('_' for
+ * '-', for one) frames nothing, which is what request smuggling tries.
+ */
+static void
+test_parser_framing_names(struct regress_env *env)
+{
+	struct outcome o;
+	const char *msg;
+
+	(void)env;
+	expect_error(&request, "GET / HTTP/1.1\r\nHOST: a\r\nhost: b\r\n\r\n",
+	    HTTP_BADREQUEST);
+	expect_str(&request, "GET / HTTP/1.1\r\nHast: a\r\nHost: b\r\n"
+	    "Hosts: c\r\n\r\n", HTTP_PARSE_DONE, NULL);
+	expect_str(&request, "POST / HTTP/1.1\r\ncontent-LENGTH: 3\r\n\r\nabc",
+	    HTTP_PARSE_DONE, "type=1 uri=/ v=1.1 code=0 reason=- ntoread=0 "
+	    "chunked=0 proxy=0 | content-LENGTH: 3 | body=abc");
+	expect_str(&request, "POST / HTTP/1.1\r\nTRANSFER-encoding: chunked\r\n"
+	    "\r\n1\r\nx\r\n0\r\n\r\n", HTTP_PARSE_DONE, NULL);
+	expect_error(&request, "POST / HTTP/1.1\r\nContent-Length: 1\r\n"
+	    "CONTENT-LENGTH: 1\r\n\r\nx", HTTP_BADREQUEST);
+	expect_error(&request, "POST / HTTP/1.1\r\nContent-Length: 1\r\n"
+	    "transfer-ENCODING: chunked\r\n\r\n", HTTP_BADREQUEST);
+	/* Near misses frame nothing: no body, the bytes are the next
+	 * request's. */
+	msg = "POST / HTTP/1.1\r\nContent_Length: 5\r\nContent-Lengtj: 5\r\n"
+	    "Transfer_Encoding: chunked\r\n\r\nhello";
+	parse_all_ways(&request, msg, strlen(msg), &o);
+	tt_int_op(o.r, ==, HTTP_PARSE_DONE);
+	tt_int_op(o.left, ==, 5);
+	tt_int_op(keep_alive_of(&request,
+	    "GET / HTTP/1.1\r\nCONNECTION: Close\r\n\r\n"), ==, 0);
+	tt_int_op(keep_alive_of(&request,
+	    "GET / HTTP/1.1\r\nConnectiom: close\r\n\r\n"), ==, 1);
+	tt_int_op(keep_alive_of(&request, "GET http://h/ HTTP/1.1\r\n"
+	    "proxy-CONNECTION: keep-alive\r\n\r\n"), ==, 1);
+	tt_int_op(keep_alive_of(&request, "GET http://h/ HTTP/1.1\r\n"
+	    "Proxy_Connection: keep-alive\r\n\r\n"), ==, 0);
+	/* The first Connection counts, folded or not. */
+	tt_int_op(keep_alive_of(&request, "GET / HTTP/1.0\r\n"
+	    "Connection: x,\r\n keep-alive\r\nConnection: close\r\n\r\n"),
+	    ==, 1);
+	tt_int_op(keep_alive_of(&response, "HTTP/1.1 200 OK\r\n"
+	    "connection: CLOSE\r\ncontent-length: 0\r\n\r\n"), ==, 0);
+}
+
+/*
+ * Headers already in the list when the parser starts (a program's, or an
+ * earlier evhttp_parse_headers() call's) count for the framing too.
+ */
+static void
+test_parser_framing_preset(struct regress_env *env)
+{
+	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
+	struct evbuffer *in = evbuffer_new();
+	struct http_parser p;
+	const char *msg = "POST / HTTP/1.1\r\n\r\nabc";
+
+	(void)env;
+	tt_assert(req != NULL && in != NULL);
+	/* A length the program put in before the head. */
+	tt_int_op(evhttp_add_header(req->input_headers, "Content-Length", "2"),
+	    ==, 0);
+	pconf_parser(&request, &p);
+	tt_int_op(evbuffer_add(in, msg, strlen(msg)), ==, 0);
+	tt_int_op(http_parser_run_(&p, req, in), ==, HTTP_PARSE_HEAD);
+	tt_int_op(req->ntoread, ==, 2);
+	tt_int_op(http_parser_run_(&p, req, in), ==, HTTP_PARSE_DONE);
+	tt_int_op(req->input_buffer->off, ==, 2);
+	tt_int_op(in->off, ==, 1);
+
+	/* Headers in two calls: the second sees the first's. */
+	evhttp_clear_headers(req->input_headers);
+	evbuffer_drain(in, in->off);
+	req->kind = EVHTTP_REQUEST;
+	tt_int_op(evbuffer_add_printf(in, "Host: a\r\n"), >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, MORE_DATA_EXPECTED);
+	tt_int_op(evbuffer_add_printf(in, "Host: b\r\n\r\n"), >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, DATA_CORRUPTED);
+	evhttp_clear_headers(req->input_headers);
+	evbuffer_drain(in, in->off);
+	tt_int_op(evbuffer_add_printf(in, "Content-Length: 1\r\n"), >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, MORE_DATA_EXPECTED);
+	tt_int_op(evbuffer_add_printf(in, "X: 1\r\n\r\n"), >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, ALL_DATA_READ);
+	evhttp_clear_headers(req->input_headers);
+	evbuffer_drain(in, in->off);
+	tt_int_op(evbuffer_add_printf(in, "Content-Length: 1\r\n"), >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, MORE_DATA_EXPECTED);
+	tt_int_op(evbuffer_add_printf(in, "content-length: 1\r\n\r\n"), >, 0);
+	tt_int_op(evhttp_parse_headers(req, in), ==, DATA_CORRUPTED);
+
+	/* A request line parsed twice into one request keeps the last. */
+	evbuffer_drain(in, in->off);
+	tt_int_op(evbuffer_add_printf(in, "GET /one HTTP/1.1\r\n"
+	    "POST /two HTTP/1.0\r\n"), >, 0);
+	tt_int_op(evhttp_parse_firstline(req, in), ==, ALL_DATA_READ);
+	tt_str_op(req->uri, ==, "/one");
+	tt_int_op(evhttp_parse_firstline(req, in), ==, ALL_DATA_READ);
+	tt_str_op(req->uri, ==, "/two");
+	tt_int_op(req->type, ==, EVHTTP_REQ_POST);
+	tt_int_op(req->minor, ==, 0);
+	evbuffer_free(in);
+	evhttp_request_free(req);
+}
+
 /* The state after each step of the parser, and what each step reports. */
 static void
 test_parser_states(struct regress_env *env)
@@ -876,6 +1040,11 @@ struct regress_case regress_http_parser_cases[] = {
 	{ "http/parser_unlimited_head", test_parser_unlimited_head, RT_ONCE,
 	  NULL },
 	{ "http/parser_body_eof_limit", test_parser_body_eof_limit, RT_ONCE,
+	  NULL },
+	{ "http/parser_quick_lines", test_parser_quick_lines, RT_ONCE, NULL },
+	{ "http/parser_framing_names", test_parser_framing_names, RT_ONCE,
+	  NULL },
+	{ "http/parser_framing_preset", test_parser_framing_preset, RT_ONCE,
 	  NULL },
 	{ "http/parser_states", test_parser_states, RT_ONCE, NULL },
 	{ "http/parser_standalone", test_parser_standalone, RT_ONCE, NULL },
