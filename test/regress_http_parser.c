@@ -772,7 +772,8 @@ test_parser_quick_lines(struct regress_env *env)
 		"GET  / HTTP/1.1\r\n\r\n", "GET\t/ HTTP/1.1\r\n\r\n",
 		"GET / HTTP/1.1\rX\r\n\r\n", "GET / HTTP/1.1\r\r\n\r\n",
 		"GET /\x01 HTTP/1.1\r\n\r\n", "GET / HTTP/1.10\r\n\r\n",
-		"GET / http/1.1\r\n\r\n", "GET / HTTP/1.1\n\rX: a\r\n\r\n",
+		"GET / http/1.1\r\n\r\n", "GET / HTTP/1.2\r\n\r\n",
+		"GET / HTTP/1.1\n\rX: a\r\n\r\n",
 		"GET / HTTP/1.1\r\nX: a\r\r\n\r\n",
 		"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
 		"GET / HTTP/1.1\r\nX\r\n\r\n", "GET / HTTP/1.1\r\nX :v\r\n\r\n",
@@ -923,6 +924,137 @@ test_parser_framing_preset(struct regress_env *env)
 	evhttp_request_free(req);
 }
 
+/* A small deterministic generator (xorshift32) for the case below. */
+static uint32_t
+next_random(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * Append one of the n strings of list to buf at *len, chosen by x: seven
+ * times in eight one of the first good ones (the valid pieces).
+ */
+static void
+add_piece(char *buf, size_t size, size_t *len, const char *const *list,
+    size_t n, size_t good, uint32_t *x)
+{
+	const char *p;
+	size_t l;
+
+	p = list[next_random(x) % (next_random(x) % 8 != 0 ? good : n)];
+	l = strlen(p);
+	if (*len + l < size) {
+		memcpy(buf + *len, p, l);
+		*len += l;
+	}
+}
+
+#define PIECE(list, good)	add_piece(buf, size, &len, list, \
+	sizeof(list) / sizeof(list[0]), good, x)
+
+/*
+ * A head made of pieces that sit on the grammar's edges (good and bad
+ * methods, targets, versions, line ends, names, separators, values), a
+ * little body; now and then one byte made any value, or the message cut
+ * short.
+ */
+static size_t
+random_message(uint32_t *x, int is_request, char *buf, size_t size)
+{
+	static const char *const first[] = { "GET ", "POST ", "PUT ",
+	    "HEAD ", "get ", "GET  ", "G\"T ", " ", "" };
+	static const char *const target[] = { "/", "/a?b=c", "*",
+	    "http://h/", "/\xc3\xa9", "", "/\x7f", "/a b" };
+	static const char *const version[] = { " HTTP/1.1", " HTTP/1.0",
+	    " HTTP/1.2", " HTTP/1.1 ", " HTTP/1.", "" };
+	static const char *const status[] = { "HTTP/1.1 200 OK",
+	    "HTTP/1.0 204 ", "HTTP/1.1 100 Continue", "HTTP/1.1 20 X",
+	    "HTTP/1.1 304" };
+	static const char *const eol[] = { "\r\n", "\n", "\r", "\r\r\n",
+	    "" };
+	static const char *const name[] = { "Host", "HOST", "Content-Length",
+	    "content-length", "Content_Length", "Transfer-Encoding",
+	    "transfer-encoding", "Connection", "Proxy-Connection", "X",
+	    "Hosts", " ", "\t", "", "A B" };
+	static const char *const sep[] = { ": ", ":", ":\t ", " :", "" };
+	static const char *const value[] = { "v", "5", "0", "chunked",
+	    "gzip, chunked", "close", "keep-alive", "127.0.0.1:23999",
+	    "a\tb", "\xff\xfe", "  padded  ", "0123456789abcdefghij\t", "",
+	    "abcdefgh\x7fijk", "-1" };
+	size_t len = 0, i, n = next_random(x) % 6;
+
+	if (is_request) {
+		PIECE(first, 4);
+		PIECE(target, 5);
+		PIECE(version, 2);
+	} else {
+		PIECE(status, 3);
+	}
+	PIECE(eol, 2);
+	for (i = 0; i < n; i++) {
+		PIECE(name, 13);	/* (the good ones fold a line, too) */
+		PIECE(sep, 3);
+		PIECE(value, 13);
+		PIECE(eol, 2);
+	}
+	PIECE(eol, 2);
+	if (len + 8 < size) {
+		memcpy(buf + len, "hello\r\n", 7);
+		len += 7;
+	}
+	if (len > 0 && next_random(x) % 8 == 0)
+		buf[next_random(x) % len] = (char)(next_random(x) & 0xff);
+	if (len > 0 && next_random(x) % 4 == 0)
+		len = next_random(x) % len;
+	return len;
+}
+
+/*
+ * Random heads on the edges of the grammar: each parsed whole (the
+ * shortcuts), byte by byte (the line by line path) and split at two
+ * random places must come out the same, limits included.
+ */
+static void
+test_parser_random_splits(struct regress_env *env)
+{
+	struct pconf c = request;
+	struct outcome whole, other;
+	char msg[512];
+	uint32_t x = 0x2545f491;
+	size_t len, k;
+	int i, seen[3] = { 0, 0, 0 };
+
+	(void)env;
+	for (i = 0; i < 3000; i++) {
+		c = i % 3 == 2 ? response : request;
+		c.max_head = i % 5 == 4 ? 40 : 0;
+		c.max_headers = i % 7 == 6 ? 2 : 0;
+		c.peer_eof = i % 2;
+		len = random_message(&x, c.is_request, msg, sizeof(msg));
+		parse_fed(&c, msg, len, 0, 0, &whole);
+		parse_fed(&c, msg, len, 0, 1, &other);
+		outcome_same(&whole, &other, "byte by byte, message", (size_t)i);
+		for (k = 0; k < 2 && len > 1; k++) {
+			size_t at = 1 + next_random(&x) % (len - 1);
+
+			parse_fed(&c, msg, len, at, 0, &other);
+			outcome_same(&whole, &other, "split at", at);
+		}
+		seen[whole.r == HTTP_PARSE_DONE ? 0 :
+		    whole.r == HTTP_PARSE_ERROR ? 1 : 2]++;
+	}
+	/* The mix reaches every outcome, often. */
+	regress_note("done %d, refused %d, waiting %d", seen[0], seen[1],
+	    seen[2]);
+	tt_int_op(seen[0], >, 300);
+	tt_int_op(seen[1], >, 300);
+	tt_int_op(seen[2], >, 100);
+}
+
 /* The state after each step of the parser, and what each step reports. */
 static void
 test_parser_states(struct regress_env *env)
@@ -1045,6 +1177,8 @@ struct regress_case regress_http_parser_cases[] = {
 	{ "http/parser_framing_names", test_parser_framing_names, RT_ONCE,
 	  NULL },
 	{ "http/parser_framing_preset", test_parser_framing_preset, RT_ONCE,
+	  NULL },
+	{ "http/parser_random_splits", test_parser_random_splits, RT_ONCE,
 	  NULL },
 	{ "http/parser_states", test_parser_states, RT_ONCE, NULL },
 	{ "http/parser_standalone", test_parser_standalone, RT_ONCE, NULL },
