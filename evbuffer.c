@@ -208,7 +208,12 @@ evbuffer_grow(struct evbuffer *buf, size_t datlen)
 		newlen <<= 1;
 	}
 
-	if (buf->misalign == 0) {
+	if (buf->orig_buffer == NULL) {
+		/* A new buffer's first storage: realloc(NULL) is malloc with
+		 * a detour. */
+		if ((p = mm_malloc(newlen)) == NULL)
+			return -1;
+	} else if (buf->misalign == 0) {
 		/* realloc may extend in place or remap large blocks. */
 		p = mm_realloc(buf->orig_buffer, newlen);
 		if (p == NULL)

@@ -181,7 +181,7 @@ EV_HIDDEN enum http_parse_result http_parser_step_(struct http_parser *p,
     struct evhttp_request *req, struct evbuffer *in);
 
 /* The wire grammar, shared with the header and URI helpers. */
-EV_HIDDEN int http_is_token_(const char *s);
+EV_HIDDEN size_t http_token_len_(const char *s);
 EV_HIDDEN int http_hexval_(unsigned char c);
 EV_HIDDEN int http_has_token_(const char *value, const char *token);
 EV_HIDDEN int http_header_add_raw_(struct evkeyvalq *headers,
@@ -325,6 +325,7 @@ struct evhttp_connection {
 struct evhttp_cb {
 	TAILQ_ENTRY(evhttp_cb) next;
 	char *what;
+	size_t what_len;	/* strlen(what), for the per-request match */
 	void (*cb)(struct evhttp_request *req, void *);
 	void *cbarg;
 };

@@ -86,17 +86,16 @@ is_tchar(unsigned char c)
 	return tchar_tab[c];
 }
 
-/* Is s a token: one or more tchars? */
-int
-http_is_token_(const char *s)
+/* The length of s if it is a token (one or more tchars), else 0.  NUL
+ * is no tchar, so one pass both checks and measures. */
+size_t
+http_token_len_(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (!is_tchar((unsigned char)*s))
-			return 0;
-	}
-	return 1;
+	size_t n = 0;
+
+	while (is_tchar((unsigned char)s[n]))
+		n++;
+	return s[n] == '\0' ? n : 0;
 }
 
 /* A byte allowed in a field value: VCHAR, obs-text, SP or HTAB. */

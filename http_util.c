@@ -214,21 +214,27 @@ evhttp_add_header(struct evkeyvalq *headers, const char *key,
 {
 	const char *v;
 	char *copy;
+	size_t kl, vl;
 	int r;
 
 	if (headers == NULL || key == NULL || value == NULL)
 		return -1;
 	/* A name is a token: no CR, LF, NUL, space or colon can hide in it. */
-	if (!http_is_token_(key)) {
+	if ((kl = http_token_len_(key)) == 0) {
 		event_debug(("%s: bad header name \"%s\"", __func__, key));
 		return -1;
 	}
+	/* A value without CR or LF, the usual one, is measured in the same
+	 * pass that looks for them. */
+	vl = strcspn(value, "\r\n");
+	if (value[vl] == '\0')
+		return http_header_add_raw_(headers, key, kl, value, vl);
 	/* A lone CR or LF in a value would end the header on the wire. */
 	if (header_value_unfolded(value, &v, &copy) == -1) {
 		event_debug(("%s: CR/LF in value of %s", __func__, key));
 		return -1;
 	}
-	r = http_header_add_raw_(headers, key, strlen(key), v, strlen(v));
+	r = http_header_add_raw_(headers, key, kl, v, strlen(v));
 	mm_free(copy);
 	return r;
 }
