@@ -409,7 +409,7 @@ server_recycle_request(struct evhttp_connection *evcon,
 	}
 	mm_free(r->old_reason);
 	r->old_reason = req->response_code_line;
-	evhttp_clear_headers(&r->in_headers);
+	http_headers_keep_(r);
 	evhttp_clear_headers(&r->out_headers);
 	empty_buffer(&req->input_buffer);
 	empty_buffer(&req->output_buffer);

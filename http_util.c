@@ -39,6 +39,7 @@ evhttp_request_new(void (*cb)(struct evhttp_request *, void *), void *arg)
 	req = &r->pub;
 	TAILQ_INIT(&r->in_headers);
 	TAILQ_INIT(&r->out_headers);
+	TAILQ_INIT(&r->spare_headers);
 	req->input_headers = &r->in_headers;
 	req->output_headers = &r->out_headers;
 	req->input_buffer = evbuffer_new();
@@ -85,6 +86,7 @@ evhttp_request_free(struct evhttp_request *req)
 	mm_free(REQ_PRIV(req)->old_uri);
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
+	http_headers_spares_free_(REQ_PRIV(req));
 	if (req->input_buffer != NULL)
 		evbuffer_free(req->input_buffer);
 	if (req->output_buffer != NULL)
@@ -206,6 +208,44 @@ header_value_unfolded(const char *value, const char **out, char **copy)
 	*q = '\0';
 	*out = *copy;
 	return 0;
+}
+
+/* Spare header entries a recycled request keeps. */
+#define HTTP_HEADER_SPARES	16
+
+/*
+ * Empty r's input headers for its next request: entries that are wholly
+ * the library's (one allocation, strings untouched) become spares, up to
+ * HTTP_HEADER_SPARES, in their order; the others are freed.
+ */
+void
+http_headers_keep_(struct http_req *r)
+{
+	struct evkeyval *h;
+
+	while ((h = TAILQ_FIRST(&r->in_headers)) != NULL) {
+		TAILQ_REMOVE(&r->in_headers, h, next);
+		if (r->nspare_headers < HTTP_HEADER_SPARES &&
+		    h->key == (char *)(h + 1) &&
+		    http_header_value_inline_(h)) {
+			TAILQ_INSERT_TAIL(&r->spare_headers, h, next);
+			r->nspare_headers++;
+		} else {
+			http_header_free_(h);
+		}
+	}
+}
+
+void
+http_headers_spares_free_(struct http_req *r)
+{
+	struct evkeyval *h;
+
+	while ((h = TAILQ_FIRST(&r->spare_headers)) != NULL) {
+		TAILQ_REMOVE(&r->spare_headers, h, next);
+		mm_free(h);
+	}
+	r->nspare_headers = 0;
 }
 
 int
