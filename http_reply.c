@@ -21,6 +21,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "evhttp.h"
+#include "evbuffer-internal.h"
 #include "http-internal.h"
 #include "log-extra-internal.h"
 #include "mm-internal.h"
@@ -372,7 +373,7 @@ empty_buffer(struct evbuffer **bufp)
 {
 	if ((*bufp)->totallen > 65536) {
 		evbuffer_free(*bufp);
-		*bufp = evbuffer_new();
+		*bufp = evbuffer_new_plain();
 	} else if ((*bufp)->off > 0) {
 		evbuffer_drain(*bufp, (*bufp)->off);
 	}

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "evhttp.h"
+#include "evbuffer-internal.h"
 #include "http-internal.h"
 #include "log-extra-internal.h"
 #include "mm-internal.h"
@@ -42,8 +43,8 @@ evhttp_request_new(void (*cb)(struct evhttp_request *, void *), void *arg)
 	TAILQ_INIT(&r->spare_headers);
 	req->input_headers = &r->in_headers;
 	req->output_headers = &r->out_headers;
-	req->input_buffer = evbuffer_new();
-	req->output_buffer = evbuffer_new();
+	req->input_buffer = evbuffer_new_plain();
+	req->output_buffer = evbuffer_new_plain();
 	if (req->input_buffer == NULL || req->output_buffer == NULL) {
 		event_warn("%s: evbuffer_new", __func__);
 		if (req->input_buffer != NULL)
