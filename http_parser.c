@@ -124,17 +124,16 @@ token_is(const char *s, size_t len, const char *lower)
 	return (a | lc) == b;
 }
 
-/* Is s a token: one or more tchars? */
-int
-http_is_token_(const char *s)
+/* The length of s if it is a token (one or more tchars), else 0.  NUL
+ * is no tchar, so one pass both checks and measures. */
+size_t
+http_token_len_(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (!is_tchar((unsigned char)*s))
-			return 0;
-	}
-	return 1;
+	size_t n = 0;
+
+	while (is_tchar((unsigned char)s[n]))
+		n++;
+	return s[n] == '\0' ? n : 0;
 }
 
 /* A byte allowed in a field value: VCHAR, obs-text, SP or HTAB. */
@@ -376,19 +375,16 @@ copy_bytes(char *dst, const char *src, size_t n)
 	}
 }
 
-static HEAD_INLINE struct evkeyval *
-header_append(struct evkeyvalq *headers, const char *key, size_t klen,
-    const char *value, size_t vlen)
+/*
+ * Fill an entry of the one-allocation layout (the name and value right
+ * after the struct; room for klen + vlen + 2 bytes) and append it.
+ */
+static HEAD_INLINE void
+header_fill(struct evkeyvalq *headers, struct evkeyval *header,
+    const char *key, size_t klen, const char *value, size_t vlen)
 {
-	struct evkeyval *header;
-	char *s;
+	char *s = (char *)(header + 1);
 
-	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4)
-		return NULL;
-	header = mm_malloc(sizeof(*header) + klen + vlen + 2);
-	if (header == NULL)
-		return NULL;
-	s = (char *)(header + 1);
 	copy_bytes(s, key, klen);
 	s[klen] = '\0';
 	copy_bytes(s + klen + 1, value, vlen);
@@ -396,6 +392,21 @@ header_append(struct evkeyvalq *headers, const char *key, size_t klen,
 	header->key = s;
 	header->value = s + klen + 1;
 	TAILQ_INSERT_TAIL(headers, header, next);
+}
+
+/* http_header_add_raw_(), giving the new entry (or NULL). */
+static HEAD_INLINE struct evkeyval *
+header_append(struct evkeyvalq *headers, const char *key, size_t klen,
+    const char *value, size_t vlen)
+{
+	struct evkeyval *header;
+
+	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4)
+		return NULL;
+	header = mm_malloc(sizeof(*header) + klen + vlen + 2);
+	if (header == NULL)
+		return NULL;
+	header_fill(headers, header, key, klen, value, vlen);
 	return header;
 }
 
@@ -404,6 +415,50 @@ http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
 	return header_append(headers, key, klen, value, vlen) != NULL ? 0 : -1;
+}
+
+/* The bytes a spare entry holds for a name and a value with their NULs:
+ * at least what its strings take now (the allocation may be larger). */
+static size_t
+header_spare_room(const struct evkeyval *header)
+{
+	return (size_t)(header->value + strlen(header->value) + 1 -
+	    (const char *)(header + 1));
+}
+
+/* http_header_add_spare_(), giving the entry (or NULL). */
+static HEAD_INLINE struct evkeyval *
+header_add_spare(struct http_req *r, struct evkeyvalq *headers,
+    const char *key, size_t klen, const char *value, size_t vlen)
+{
+	struct evkeyval *h = TAILQ_FIRST(&r->spare_headers);
+
+	if (h == NULL)
+		return header_append(headers, key, klen, value, vlen);
+	TAILQ_REMOVE(&r->spare_headers, h, next);
+	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4 ||
+	    header_spare_room(h) < klen + vlen + 2) {
+		TAILQ_INSERT_TAIL(&r->spare_headers, h, next);
+		return header_append(headers, key, klen, value, vlen);
+	}
+	r->nspare_headers--;
+	header_fill(headers, h, key, klen, value, vlen);
+	return h;
+}
+
+/*
+ * Add a parsed header to headers in a spare entry of r when the first
+ * spare has room, else in a new one.  A keep-alive client sends the same
+ * headers in the same order, so the spares, kept in that order, fit one
+ * by one and its requests cost no allocation per header.  A spare that
+ * does not fit goes to the back.  0 or -1.
+ */
+int
+http_header_add_spare_(struct http_req *r, struct evkeyvalq *headers,
+    const char *key, size_t klen, const char *value, size_t vlen)
+{
+	return header_add_spare(r, headers, key, klen, value, vlen) != NULL ?
+	    0 : -1;
 }
 
 /*
@@ -557,10 +612,11 @@ note_framing(struct http_framing *f, struct evkeyval *h, size_t namelen)
 	}
 }
 
-/* Parse a header line into headers, noting it in p->fr.  0 or -1. */
+/* Parse a header line into req's input headers, noting it in p->fr.
+ * 0 or -1. */
 static int
-parse_header_line(struct http_parser *p, const char *line, size_t len,
-    struct evkeyvalq *headers)
+parse_header_line(struct http_parser *p, struct evhttp_request *req,
+    const char *line, size_t len)
 {
 	struct evkeyval *h;
 	const char *value;
@@ -568,7 +624,8 @@ parse_header_line(struct http_parser *p, const char *line, size_t len,
 
 	if (split_header_line(line, len, &namelen, &value, &vlen) == -1)
 		return -1;
-	h = header_append(headers, line, namelen, value, vlen);
+	h = header_add_spare(REQ_PRIV(req), req->input_headers, line,
+	    namelen, value, vlen);
 	if (h == NULL)
 		return -1;
 	note_framing(&p->fr, h, namelen);
@@ -1101,7 +1158,7 @@ header_line(struct http_parser *p, struct evhttp_request *req,
 	if (line[0] == ' ' || line[0] == '\t')
 		r = unfold_header_line(p, req->input_headers, line, len);
 	else
-		r = parse_header_line(p, line, len, req->input_headers);
+		r = parse_header_line(p, req, line, len);
 	return r == -1 ? HTTP_PARSE_ERROR : HTTP_PARSE_AGAIN;
 }
 
@@ -1237,8 +1294,8 @@ quick_header_line(struct http_parser *p, struct evhttp_request *req,
 	p->nheaders++;
 	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t'))
 		e--;
-	h = header_append(req->input_headers, (const char *)s, n,
-	    (const char *)s + v, e - v);
+	h = header_add_spare(REQ_PRIV(req), req->input_headers,
+	    (const char *)s, n, (const char *)s + v, e - v);
 	if (h == NULL)
 		return -1;
 	note_framing(&p->fr, h, n);
