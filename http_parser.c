@@ -9,10 +9,16 @@
  * a) One function per parser state; http_parser_step_() dispatches on
  *    the state and http_parser_run_() steps until there is something to
  *    report.  Any split of the input gives the same result: a state that
- *    lacks bytes returns HTTP_PARSE_MORE without consuming any.
+ *    lacks bytes returns HTTP_PARSE_MORE without consuming any.  The head
+ *    (request or status line, headers) is the exception to one step per
+ *    call: run_head() takes its lines one after the other and drains them
+ *    once, and takes a line in its usual shape in one pass (quick_line()),
+ *    leaving any other to the line by line path, which judges it.
  *
  * b) Lines are parsed in place in the contiguous input buffer: the end
- *    of line is overwritten with a NUL before the line is drained.
+ *    of line is overwritten with a NUL before the line is drained.  The
+ *    framing headers are noted as they are added (struct http_framing),
+ *    by name length first, not looked for again at the end of the head.
  *
  * c) The parser is strict: what RFC 9112 calls invalid framing (duplicate
  *    or malformed Content-Length, Transfer-Encoding other than a lone
