@@ -6,6 +6,8 @@
  *	http_parser.c	the wire grammar and the message parser: request,
  *			status and header lines, framing, chunks.  Works on
  *			an evbuffer, a request and a struct http_parser only.
+ *			Its byte-level helpers are inline functions in
+ *			http-grammar-internal.h.
  *	http_conn.c	a connection's socket, either side: reading,
  *			writing, timers, lingering close, destruction,
  *			running the parser; the 1.4 event callbacks and
