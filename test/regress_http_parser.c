@@ -1037,7 +1037,8 @@ test_parser_random_splits(struct regress_env *env)
 		len = random_message(&x, c.is_request, msg, sizeof(msg));
 		parse_fed(&c, msg, len, 0, 0, &whole);
 		parse_fed(&c, msg, len, 0, 1, &other);
-		outcome_same(&whole, &other, "byte by byte, message", (size_t)i);
+		outcome_same(&whole, &other, "byte by byte, message",
+		    (size_t)i);
 		for (k = 0; k < 2 && len > 1; k++) {
 			size_t at = 1 + next_random(&x) % (len - 1);
 
