@@ -56,8 +56,10 @@
  * paths call them too: a call and its frame cost as much as they do. */
 #ifdef __GNUC__
 #define HEAD_INLINE	inline __attribute__((always_inline))
+#define PARSER_NOINLINE	__attribute__((noinline))
 #else
 #define HEAD_INLINE	inline
+#define PARSER_NOINLINE
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -1367,8 +1369,9 @@ http_parser_step_(struct http_parser *p, struct evhttp_request *req,
 	return parser_step(p, req, in);
 }
 
-enum http_parse_result
-http_parser_run_(struct http_parser *p, struct evhttp_request *req,
+/* The loop of http_parser_run_(), out of line: its frame is large. */
+static PARSER_NOINLINE enum http_parse_result
+parser_run(struct http_parser *p, struct evhttp_request *req,
     struct evbuffer *in)
 {
 	enum http_parse_result r;
@@ -1380,4 +1383,14 @@ http_parser_run_(struct http_parser *p, struct evhttp_request *req,
 			r = parser_step(p, req, in);
 	} while (r == HTTP_PARSE_AGAIN);
 	return r;
+}
+
+enum http_parse_result
+http_parser_run_(struct http_parser *p, struct evhttp_request *req,
+    struct evbuffer *in)
+{
+	/* Asked again after a head without a body: no frame to set up. */
+	if (p->state == HP_DONE)
+		return HTTP_PARSE_DONE;
+	return parser_run(p, req, in);
 }
