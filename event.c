@@ -162,15 +162,22 @@ event_now_us_(struct event_base *base)
 #define TIMEOUT_MAX_SEC	(TV_SEC_MAX / 2 < TIME_MAX_SEC ?		\
 	TV_SEC_MAX / 2 : TIME_MAX_SEC)
 
+/* Is s within [-max_sec, max_sec]? */
+static inline int
+sec_within(int64_t s, int64_t max_sec)
+{
+	/* One unsigned compare covers both ends of the range (the sum in
+	 * unsigned arithmetic: a time_t near its limits must not overflow). */
+	return (uint64_t)s + (uint64_t)max_sec <= (uint64_t)(2 * max_sec);
+}
+
 /* tv as microseconds, tv_sec clamped to [-max_sec, max_sec]. */
 static inline int64_t
 tv_to_us_within(const struct timeval *tv, int64_t max_sec)
 {
 	int64_t s = tv->tv_sec;
 
-	/* One unsigned compare covers both ends of the range (the sum in
-	 * unsigned arithmetic: a time_t near its limits must not overflow). */
-	if ((uint64_t)s + (uint64_t)max_sec > (uint64_t)(2 * max_sec))
+	if (!sec_within(s, max_sec))
 		s = s > 0 ? max_sec : -max_sec;
 	return s * 1000000 + tv->tv_usec;
 }
@@ -861,8 +868,13 @@ static int64_t
 timeout_v2(struct event_base *base, struct event *ev,
     const struct timeval *tv)
 {
-	int64_t d = event_common_timeout_us_(base, tv);
+	int64_t d = -1;
 
+	/* Out of range, a common timeout is clamped as any other (the
+	 * lookup's tv_sec * 1000000 would overflow; the marker in its
+	 * tv_usec then adds minutes to decades). */
+	if (sec_within(tv->tv_sec, TIMEOUT_MAX_SEC))
+		d = event_common_timeout_us_(base, tv);
 	if (d < 0)
 		d = timeout_to_us(tv);
 	if ((ev->ev_events & EV_PERSIST) && d != 0) {

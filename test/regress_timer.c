@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include "event.h"
 #include "regress.h"
 #include "regress_util.h"
@@ -704,6 +705,47 @@ test_rearm_from_extreme(struct regress_env *env)
 		tt_assert(x.at[i] >= 0.010 - 0.001 && x.at[i] < second.tv_sec);
 }
 
+static void
+fired_at_cb(int fd, short what, void *arg)
+{
+	double *at = arg;
+
+	(void)fd;
+	(void)what;
+	*at = regress_now();
+}
+
+/*
+ * A 2.x common timeout of the largest tv_sec: made, armed years ahead
+ * (clamped as any timeout, not multiplied past int64_t), then re-armed
+ * with 10 ms, which it keeps.
+ */
+static void
+test_common_timeout_extreme(struct regress_env *env)
+{
+	struct timeval d, ms10 = { 0, 10000 }, second = { 1, 0 };
+	const struct timeval *c;
+	struct event *ev;
+	double at = 0, t0;
+
+	(void)env;
+	d.tv_sec = TV_SEC_MAX;
+	d.tv_usec = 0;
+	second.tv_sec = (long)regress_slowdown();
+	tt_assert((c = event_base_init_common_timeout(env->base, &d)) !=
+	    NULL);
+	tt_int_op(c->tv_sec, ==, TV_SEC_MAX);
+	tt_assert((ev = evtimer_new(env->base, fired_at_cb, &at)) != NULL);
+	t0 = regress_now();
+	tt_int_op(event_add(ev, c), ==, 0);
+	expect_years_ahead(ev);
+	tt_int_op(event_add(ev, &ms10), ==, 0);
+	tt_int_op(event_base_loopexit(env->base, &second), ==, 0);
+	tt_int_op(event_base_dispatch(env->base), ==, 0);
+	tt_assert(at - t0 >= 0.010 - 0.001 && at - t0 < second.tv_sec);
+	event_free(ev);
+}
+
 /* event_base_free() of a base with timers added outside the loop. */
 static void
 test_outside_add_base_free(struct regress_env *env)
@@ -754,5 +796,7 @@ struct regress_case regress_timer_cases[] = {
 	{ "core/outside_add_extreme", test_outside_add_extreme, RT_BASE,
 	  NULL },
 	{ "core/rearm_from_extreme", test_rearm_from_extreme, RT_BASE, NULL },
+	{ "core/common_timeout_extreme", test_common_timeout_extreme, RT_BASE,
+	  NULL },
 	RT_END
 };
