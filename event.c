@@ -197,7 +197,8 @@ timeout_to_us(const struct timeval *tv)
 }
 
 /* Seconds out of tv_sec's range saturate (event_pending()'s wall-clock
- * deadline past 2038 with a 32-bit tv_sec); no test with a 64-bit one. */
+ * deadline past 2038 with a 32-bit tv_sec; with 64 bits the compiler
+ * drops the tests). */
 static inline void
 sec_to_tv(int64_t s, int64_t u, struct timeval *tv)
 {
