@@ -41,8 +41,8 @@ bufferevent_init_common_(struct bufferevent_private *p,
 		errno = EINVAL;
 		return -1;
 	}
-	bev->input = evbuffer_new();
-	bev->output = evbuffer_new();
+	bev->input = evbuffer_new_plain();
+	bev->output = evbuffer_new_plain();
 	if (bev->input == NULL || bev->output == NULL) {
 		evbuffer_free(bev->input);
 		evbuffer_free(bev->output);

@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 #include <stddef.h>
+#include <string.h>
 
 /*
  * The 2.x headers come before event.h: where 1.4 declares void and 2.x
@@ -30,6 +31,7 @@
 #include <event2/buffer_compat.h>
 #include <event2/bufferevent.h>
 #include "event.h"
+#include "mm-internal.h"
 
 /* As in event-internal.h (which needs <sys/queue.h> first). */
 #ifndef EV_HIDDEN
@@ -84,6 +86,7 @@ struct evbuffer_private {
 	unsigned char free_pending;	/* evbuffer_free() from a callback */
 	unsigned char dead_cbs;		/* entries wait for evbuffer_sweep */
 	unsigned char adds_only;	/* no callback cares about removals */
+	unsigned char has_inline;	/* inl[] exists (see below) */
 	/* The one callback, when it is the library's own EVBUFFER_CB_ADDS_ONLY_
 	 * watcher (which never frees the buffer or changes its callbacks):
 	 * it is called directly. */
@@ -99,9 +102,83 @@ struct evbuffer_private {
 	void *user_cbarg;		/*   is evbuffer_run_callbacks_() */
 
 	struct evbuffer_defer *defer;	/* NULL: callbacks run at once */
+
+	/*
+	 * evbuffer_new()'s buffers carry EVBUFFER_INLINE bytes after the
+	 * struct, their storage while the data fits (evbuffer_grow): the
+	 * usual small reply body costs one allocation, not two.  The
+	 * library's long-lived buffers (connections, bufferevents) have
+	 * none, so an idle one holds no dead bytes.  Inline storage is never
+	 * handed to another buffer (evbuffer_storage_movable_).
+	 */
+	unsigned char inl[];
 };
 
+#define EVBUFFER_INLINE	256
+
 #define EVBUF_PRIV(buf)	((struct evbuffer_private *)(buf))
+
+/* Is buf's storage the inline bytes of its own struct? */
+static inline int
+evbuffer_inline_used_(const struct evbuffer *buf)
+{
+	return EVBUF_PRIV(buf)->has_inline &&
+	    buf->orig_buffer == EVBUF_PRIV(buf)->inl;
+}
+
+/* May src's storage move to another buffer (it is not inline)? */
+static inline int
+evbuffer_storage_movable_(const struct evbuffer *src)
+{
+	return !evbuffer_inline_used_(src);
+}
+
+/*
+ * Move all of src (movable) into dst, which is empty, without copying:
+ * dst takes src's storage and src dst's old one, rewound, unless that is
+ * dst's inline bytes (src then starts without storage).
+ */
+static inline void
+evbuffer_take_storage_(struct evbuffer *dst, struct evbuffer *src)
+{
+	unsigned char *ob = dst->orig_buffer;
+	size_t tot = dst->totallen;
+
+	if (evbuffer_inline_used_(dst)) {
+		ob = NULL;
+		tot = 0;
+	}
+	dst->buffer = src->buffer;
+	dst->orig_buffer = src->orig_buffer;
+	dst->misalign = src->misalign;
+	dst->totallen = src->totallen;
+	dst->off = src->off;
+	src->orig_buffer = src->buffer = ob;
+	src->misalign = 0;
+	src->totallen = tot;
+	src->off = 0;
+}
+
+/* evbuffer_new() without inline storage, for the library's long-lived
+ * buffers (inline: the HTTP library links against the core). */
+static inline struct evbuffer *
+evbuffer_new_plain(void)
+{
+	struct evbuffer_private *p = mm_malloc(sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	return &p->b;
+}
+
+/* Free buf's storage unless it is inline. */
+static inline void
+evbuffer_storage_free_(struct evbuffer *buf)
+{
+	if (!evbuffer_inline_used_(buf))
+		mm_free(buf->orig_buffer);
+}
 
 /* Free bytes after the data. */
 static inline size_t

@@ -100,13 +100,15 @@ evbuffer_leave_(struct evbuffer *buf)
 struct evbuffer *
 evbuffer_new(void)
 {
-	struct evbuffer_private *p = mm_malloc(sizeof(*p));
+	struct evbuffer_private *p = mm_malloc(sizeof(*p) + EVBUFFER_INLINE);
 
 	if (p == NULL)
 		return NULL;
 	memset(p, 0, sizeof(*p));
+	p->has_inline = 1;
 	return &p->b;
 }
+
 
 static void
 evbuffer_really_free(struct evbuffer_private *p)
@@ -123,7 +125,7 @@ evbuffer_really_free(struct evbuffer_private *p)
 	}
 	if (p->own_lock)
 		evbuffer_lock_free_(p->lock);
-	mm_free(p->b.orig_buffer);
+	evbuffer_storage_free_(&p->b);
 	mm_free(p);
 }
 
@@ -177,6 +179,13 @@ evbuffer_grow(struct evbuffer *buf, size_t datlen)
 		return -1;
 	}
 	need = buf->off + datlen;
+	if (buf->orig_buffer == NULL && EVBUF_PRIV(buf)->has_inline &&
+	    need <= EVBUFFER_INLINE) {
+		buf->orig_buffer = buf->buffer = EVBUF_PRIV(buf)->inl;
+		buf->misalign = 0;
+		buf->totallen = EVBUFFER_INLINE;
+		return 0;
+	}
 
 	/*
 	 * Enough room in total: slide back when that moves no more bytes
@@ -208,7 +217,12 @@ evbuffer_grow(struct evbuffer *buf, size_t datlen)
 		newlen <<= 1;
 	}
 
-	if (buf->misalign == 0) {
+	if (buf->orig_buffer == NULL) {
+		/* A new buffer's first storage: realloc(NULL) is malloc with
+		 * a detour. */
+		if ((p = mm_malloc(newlen)) == NULL)
+			return -1;
+	} else if (buf->misalign == 0 && !evbuffer_inline_used_(buf)) {
 		/* realloc may extend in place or remap large blocks. */
 		p = mm_realloc(buf->orig_buffer, newlen);
 		if (p == NULL)
@@ -220,7 +234,7 @@ evbuffer_grow(struct evbuffer *buf, size_t datlen)
 			return -1;
 		if (buf->off > 0)
 			memcpy(p, buf->buffer, buf->off);
-		mm_free(buf->orig_buffer);
+		evbuffer_storage_free_(buf);
 	}
 	buf->orig_buffer = buf->buffer = p;
 	buf->misalign = 0;
@@ -415,21 +429,8 @@ evbuffer_add_buffer_core(struct evbuffer *outbuf, struct evbuffer *inbuf)
 	if (n == 0 || outbuf == inbuf)
 		return 0;
 
-	if (outbuf->off == 0) {
-		unsigned char *ob = outbuf->orig_buffer;
-		size_t tot = outbuf->totallen;
-
-		outbuf->buffer = inbuf->buffer;
-		outbuf->orig_buffer = inbuf->orig_buffer;
-		outbuf->misalign = inbuf->misalign;
-		outbuf->totallen = inbuf->totallen;
-		outbuf->off = n;
-
-		/* inbuf gets outbuf's (empty) storage, rewound. */
-		inbuf->orig_buffer = inbuf->buffer = ob;
-		inbuf->misalign = 0;
-		inbuf->totallen = tot;
-		inbuf->off = 0;
+	if (outbuf->off == 0 && evbuffer_storage_movable_(inbuf)) {
+		evbuffer_take_storage_(outbuf, inbuf);
 	} else {
 		if (evbuffer_expand_core(outbuf, n) == -1)
 			return -1;

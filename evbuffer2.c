@@ -209,23 +209,6 @@ evbuffer_copyout(struct evbuffer *buf, void *data_out, size_t datlen)
 	return evbuffer_copyout_from(buf, NULL, data_out, datlen);
 }
 
-/* Exchange the storage of two buffers (dst is empty). */
-static void
-evbuffer_swap_storage(struct evbuffer *dst, struct evbuffer *src)
-{
-	struct evbuffer tmp = *dst;
-
-	dst->buffer = src->buffer;
-	dst->orig_buffer = src->orig_buffer;
-	dst->misalign = src->misalign;
-	dst->totallen = src->totallen;
-	dst->off = src->off;
-	src->orig_buffer = src->buffer = tmp.orig_buffer;
-	src->misalign = 0;
-	src->totallen = tmp.totallen;
-	src->off = 0;
-}
-
 /*
  * Move n bytes from the front of src to the end of dst, src != dst,
  * without callbacks.  0 or -1 (nothing moved).
@@ -233,8 +216,9 @@ evbuffer_swap_storage(struct evbuffer *dst, struct evbuffer *src)
 static int
 evbuffer_move_silent(struct evbuffer *dst, struct evbuffer *src, size_t n)
 {
-	if (n == src->off && dst->off == 0) {
-		evbuffer_swap_storage(dst, src);
+	if (n == src->off && dst->off == 0 &&
+	    evbuffer_storage_movable_(src)) {
+		evbuffer_take_storage_(dst, src);
 		return 0;
 	}
 	if (evbuffer_expand_raw_(dst, n) == -1)
@@ -318,7 +302,7 @@ evbuffer_make_headroom(struct evbuffer *buf, size_t size)
 	front = size + (newlen - need) / 2;
 	if (buf->off > 0)
 		memcpy(p + front, buf->buffer, buf->off);
-	mm_free(buf->orig_buffer);
+	evbuffer_storage_free_(buf);
 	buf->orig_buffer = p;
 	buf->buffer = p + front;
 	buf->misalign = front;
@@ -395,8 +379,8 @@ evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src)
 	n = src->off;
 	old_dst = dst->off;
 	if (n > 0) {
-		if (dst->off == 0) {
-			evbuffer_swap_storage(dst, src);
+		if (dst->off == 0 && evbuffer_storage_movable_(src)) {
+			evbuffer_take_storage_(dst, src);
 		} else if (evbuffer_prepend_silent(dst, src->buffer, n) == 0) {
 			src->off = 0;
 			src->buffer = src->orig_buffer;

@@ -34,6 +34,7 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <time.h>
 
 #include "event.h"
@@ -181,7 +182,7 @@ EV_HIDDEN enum http_parse_result http_parser_step_(struct http_parser *p,
     struct evhttp_request *req, struct evbuffer *in);
 
 /* The wire grammar, shared with the header and URI helpers. */
-EV_HIDDEN int http_is_token_(const char *s);
+EV_HIDDEN size_t http_token_len_(const char *s);
 EV_HIDDEN int http_hexval_(unsigned char c);
 EV_HIDDEN int http_has_token_(const char *value, const char *token);
 EV_HIDDEN int http_header_add_raw_(struct evkeyvalq *headers,
@@ -189,6 +190,31 @@ EV_HIDDEN int http_header_add_raw_(struct evkeyvalq *headers,
 struct evkeyval;
 EV_HIDDEN int http_header_value_inline_(const struct evkeyval *header);
 EV_HIDDEN void http_header_free_(struct evkeyval *header);
+struct http_req;
+EV_HIDDEN int http_header_add_spare_(struct http_req *r,
+    struct evkeyvalq *headers, const char *key, size_t klen,
+    const char *value, size_t vlen);
+EV_HIDDEN void http_headers_keep_(struct http_req *r);
+EV_HIDDEN void http_headers_spares_free_(struct http_req *r);
+
+/*
+ * Fill an entry of the one-allocation layout (the name and value right
+ * after the struct; room for klen + vlen + 2 bytes) and append it.
+ */
+static inline void
+http_header_fill_(struct evkeyvalq *headers, struct evkeyval *header,
+    const char *key, size_t klen, const char *value, size_t vlen)
+{
+	char *s = (char *)(header + 1);
+
+	memcpy(s, key, klen);
+	s[klen] = '\0';
+	memcpy(s + klen + 1, value, vlen);
+	s[klen + 1 + vlen] = '\0';
+	header->key = s;
+	header->value = s + klen + 1;
+	TAILQ_INSERT_TAIL(headers, header, next);
+}
 
 /* ------------------------------------------------------------------ */
 /* Connections, servers, requests                                      */
@@ -325,6 +351,7 @@ struct evhttp_connection {
 struct evhttp_cb {
 	TAILQ_ENTRY(evhttp_cb) next;
 	char *what;
+	size_t what_len;	/* strlen(what), for the per-request match */
 	void (*cb)(struct evhttp_request *req, void *);
 	void *cbarg;
 };
@@ -409,6 +436,10 @@ struct http_req {
 	char *old_uri;
 	size_t old_uri_size;
 	size_t host_size;	/* the bytes remote_host's buffer holds */
+	/* A recycled request's parsed header entries, for the next parse
+	 * (http_headers_keep_). */
+	struct evkeyvalq spare_headers;
+	unsigned nspare_headers;
 	int view2x;		/* req->type holds 2.x's bits (see below) */
 	struct http_req_ext *ext;	/* 2.x state; NULL until used */
 };

@@ -68,6 +68,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "evhttp.h"
+#include "evbuffer-internal.h"
 #include "http-internal.h"
 #include "log-extra-internal.h"
 #include "mm-internal.h"
@@ -117,8 +118,8 @@ conn_alloc_(struct event_base *base)
 	evcon->max_headers_size = CLIENT_MAX_HEADERS_SIZE;
 	evcon->max_body_size = CLIENT_MAX_BODY_SIZE;
 	TAILQ_INIT(&evcon->requests);
-	evcon->input_buffer = evbuffer_new();
-	evcon->output_buffer = evbuffer_new();
+	evcon->input_buffer = evbuffer_new_plain();
+	evcon->output_buffer = evbuffer_new_plain();
 	if (evcon->input_buffer == NULL || evcon->output_buffer == NULL) {
 		if (evcon->input_buffer != NULL)
 			evbuffer_free(evcon->input_buffer);
@@ -329,7 +330,7 @@ conn_release_buffer(struct evbuffer **bufp)
 
 	if ((*bufp)->totallen == 0 || (*bufp)->off > 0 || (*bufp)->cb != NULL)
 		return;
-	if ((nb = evbuffer_new()) == NULL)
+	if ((nb = evbuffer_new_plain()) == NULL)
 		return;
 	evbuffer_free(*bufp);
 	*bufp = nb;

@@ -86,17 +86,16 @@ is_tchar(unsigned char c)
 	return tchar_tab[c];
 }
 
-/* Is s a token: one or more tchars? */
-int
-http_is_token_(const char *s)
+/* The length of s if it is a token (one or more tchars), else 0.  NUL
+ * is no tchar, so one pass both checks and measures. */
+size_t
+http_token_len_(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (!is_tchar((unsigned char)*s))
-			return 0;
-	}
-	return 1;
+	size_t n = 0;
+
+	while (is_tchar((unsigned char)s[n]))
+		n++;
+	return s[n] == '\0' ? n : 0;
 }
 
 /* A byte allowed in a field value: VCHAR, obs-text, SP or HTAB. */
@@ -264,21 +263,48 @@ http_header_add_raw_(struct evkeyvalq *headers, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
 	struct evkeyval *header;
-	char *s;
 
 	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4)
 		return -1;
 	header = mm_malloc(sizeof(*header) + klen + vlen + 2);
 	if (header == NULL)
 		return -1;
-	s = (char *)(header + 1);
-	memcpy(s, key, klen);
-	s[klen] = '\0';
-	memcpy(s + klen + 1, value, vlen);
-	s[klen + 1 + vlen] = '\0';
-	header->key = s;
-	header->value = s + klen + 1;
-	TAILQ_INSERT_TAIL(headers, header, next);
+	http_header_fill_(headers, header, key, klen, value, vlen);
+	return 0;
+}
+
+/* The bytes a spare entry holds for a name and a value with their NULs:
+ * at least what its strings take now (the allocation may be larger). */
+static size_t
+header_spare_room(const struct evkeyval *header)
+{
+	return (size_t)(header->value + strlen(header->value) + 1 -
+	    (const char *)(header + 1));
+}
+
+/*
+ * Add a parsed header to headers in a spare entry of r when the first
+ * spare has room, else in a new one.  A keep-alive client sends the same
+ * headers in the same order, so the spares, kept in that order, fit one
+ * by one and its requests cost no allocation per header.  A spare that
+ * does not fit goes to the back.  0 or -1.
+ */
+int
+http_header_add_spare_(struct http_req *r, struct evkeyvalq *headers,
+    const char *key, size_t klen, const char *value, size_t vlen)
+{
+	struct evkeyval *h = TAILQ_FIRST(&r->spare_headers);
+
+	if (h == NULL)
+		return http_header_add_raw_(headers, key, klen, value, vlen);
+	TAILQ_REMOVE(&r->spare_headers, h, next);
+	if (klen > SIZE_MAX / 4 || vlen > SIZE_MAX / 4 ||
+	    header_spare_room(h) < klen + vlen + 2) {
+		TAILQ_INSERT_TAIL(&r->spare_headers, h, next);
+		return http_header_add_raw_(headers, key, klen, value, vlen);
+	}
+	r->nspare_headers--;
+	http_header_fill_(headers, h, key, klen, value, vlen);
 	return 0;
 }
 
@@ -396,16 +422,17 @@ unfold_header_line(struct http_parser *p, struct evkeyvalq *headers,
 	return 0;
 }
 
-/* Parse a header line into headers.  0 or -1. */
+/* Parse a header line into req's input headers.  0 or -1. */
 static int
-parse_header_line(const char *line, size_t len, struct evkeyvalq *headers)
+parse_header_line(struct evhttp_request *req, const char *line, size_t len)
 {
 	const char *value;
 	size_t namelen, vlen;
 
 	if (split_header_line(line, len, &namelen, &value, &vlen) == -1)
 		return -1;
-	return http_header_add_raw_(headers, line, namelen, value, vlen);
+	return http_header_add_spare_(REQ_PRIV(req), req->input_headers, line,
+	    namelen, value, vlen);
 }
 
 /* Headers that decide framing or routing may not come as trailers. */
@@ -883,7 +910,7 @@ state_headers(struct http_parser *p, struct evhttp_request *req,
 	if (line[0] == ' ' || line[0] == '\t')
 		r = unfold_header_line(p, req->input_headers, line, len);
 	else
-		r = parse_header_line(line, len, req->input_headers);
+		r = parse_header_line(req, line, len);
 	evbuffer_drain(in, used);
 	return r == -1 ? HTTP_PARSE_ERROR : HTTP_PARSE_AGAIN;
 }

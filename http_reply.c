@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "evhttp.h"
+#include "evbuffer-internal.h"
 #include "http-internal.h"
 #include "log-extra-internal.h"
 #include "mm-internal.h"
@@ -67,6 +69,35 @@ format_u64(ev_uint64_t v, char *buf, size_t bufsize)
 #define SET_DATE	0x08
 #define SET_CONN	0x10	/* Connection */
 
+/*
+ * Do the n bytes at key name lower (lower case letters and '-', n >= 8),
+ * ignoring case?  Eight bytes at a time with the case bit forced on; that
+ * bit is already set in '-', and the only other byte it maps onto '-' is
+ * CR, which a name the head writer puts out never holds whole anyway.
+ */
+static int
+name_is(const char *key, const char *lower, size_t n)
+{
+	const uint64_t lc = 0x2020202020202020ULL;
+	uint64_t a, b;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&a, key + i, 8);
+		memcpy(&b, lower + i, 8);
+		if ((a | lc) != b)
+			return 0;
+	}
+	if (i < n) {
+		/* The last eight bytes, overlapping the ones seen. */
+		memcpy(&a, key + n - 8, 8);
+		memcpy(&b, lower + n - 8, 8);
+		if ((a | lc) != b)
+			return 0;
+	}
+	return 1;
+}
+
 /* Which of those a header name of kl bytes is (0: none); the length
  * decides first, so most names cost no comparison. */
 static int
@@ -76,16 +107,18 @@ header_role(const char *key, size_t kl)
 	case 4:
 		return strcasecmp(key, "Date") == 0 ? SET_DATE : 0;
 	case 10:
-		return strcasecmp(key, "Connection") == 0 ? SET_CONN : 0;
+		return name_is(key, "connection", kl) ? SET_CONN : 0;
 	case 12:
-		return strcasecmp(key, "Content-Type") == 0 ? SET_CT : 0;
+		return name_is(key, "content-type", kl) ? SET_CT : 0;
 	case 14:
-		return strcasecmp(key, "Content-Length") == 0 ? SET_CL : 0;
+		return name_is(key, "content-length", kl) ? SET_CL : 0;
 	case 17:
-		return strcasecmp(key, "Transfer-Encoding") == 0 ? SET_TE : 0;
+		return name_is(key, "transfer-encoding", kl) ? SET_TE : 0;
 	}
 	return 0;
 }
+
+#define REPLY_HEAD_LENS	8
 
 /*
  * A reply head as server_write_head_() builds it: the pieces beside the
@@ -102,6 +135,9 @@ struct reply_head {
 	const char *ctype;	/* the Content-Type value; NULL: none */
 	const char *conn;	/* the Connection value; NULL: none */
 	char num[24];		/* length's digits */
+	/* The name and value lengths of the first application headers,
+	 * measured by the plan for the writer. */
+	size_t hlen[REPLY_HEAD_LENS][2];
 };
 
 /* Append n bytes; returns the end. */
@@ -160,7 +196,7 @@ reply_head_plan(struct evhttp_connection *evcon, struct evhttp_request *req,
 {
 	int nobody = HTTP_STATUS_NOBODY(req->response_code);
 	struct evkeyval *h;
-	size_t need;
+	size_t need, i = 0;
 	int set = 0, role;
 
 	memset(rh, 0, offsetof(struct reply_head, num));
@@ -169,13 +205,17 @@ reply_head_plan(struct evhttp_connection *evcon, struct evhttp_request *req,
 	rh->reason_len = strlen(rh->reason);
 	need = 13 + rh->reason_len + 2 + 2;	/* status line, empty line */
 	TAILQ_FOREACH(h, req->output_headers, next) {
-		size_t kl = strlen(h->key);
+		size_t kl = strlen(h->key), vl = strlen(h->value);
 
 		if ((role = header_role(h->key, kl)) == SET_CONN &&
 		    http_has_token_(h->value, "close"))
 			evcon->keep_alive = 0;
 		set |= role;
-		need += kl + strlen(h->value) + 4;
+		need += kl + vl + 4;
+		if (i < REPLY_HEAD_LENS) {
+			rh->hlen[i][0] = kl;
+			rh->hlen[i++][1] = vl;
+		}
 	}
 	if (!(set & SET_DATE) && evcon->http_server != NULL) {
 		rh->date = server_date_line(evcon->http_server, &rh->date_len);
@@ -208,11 +248,19 @@ reply_head_put(char *p, const struct evhttp_request *req,
     const struct reply_head *rh)
 {
 	struct evkeyval *h;
+	size_t i = 0;
 
 	p = put_status_line(p, req, rh);
-	TAILQ_FOREACH(h, req->output_headers, next)
-		p = put_header(p, h->key, strlen(h->key), h->value,
-		    strlen(h->value));
+	TAILQ_FOREACH(h, req->output_headers, next) {
+		if (i < REPLY_HEAD_LENS) {
+			p = put_header(p, h->key, rh->hlen[i][0], h->value,
+			    rh->hlen[i][1]);
+			i++;
+		} else {
+			p = put_header(p, h->key, strlen(h->key), h->value,
+			    strlen(h->value));
+		}
+	}
 	if (rh->date != NULL)
 		p = put_bytes(p, rh->date, rh->date_len);
 	if (rh->length != NULL)
@@ -325,7 +373,7 @@ empty_buffer(struct evbuffer **bufp)
 {
 	if ((*bufp)->totallen > 65536) {
 		evbuffer_free(*bufp);
-		*bufp = evbuffer_new();
+		*bufp = evbuffer_new_plain();
 	} else if ((*bufp)->off > 0) {
 		evbuffer_drain(*bufp, (*bufp)->off);
 	}
@@ -362,7 +410,7 @@ server_recycle_request(struct evhttp_connection *evcon,
 	}
 	mm_free(r->old_reason);
 	r->old_reason = req->response_code_line;
-	evhttp_clear_headers(&r->in_headers);
+	http_headers_keep_(r);
 	evhttp_clear_headers(&r->out_headers);
 	empty_buffer(&req->input_buffer);
 	empty_buffer(&req->output_buffer);

@@ -427,6 +427,7 @@ evhttp_set_cb(struct evhttp *http, const char *uri,
 		mm_free(hcb);
 		return;
 	}
+	hcb->what_len = strlen(hcb->what);
 	hcb->cb = cb;
 	hcb->cbarg = cbarg;
 	TAILQ_INSERT_TAIL(&http->callbacks, hcb, next);
@@ -480,7 +481,6 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 	struct evhttp *http = evcon->http_server;
 	struct evhttp_cb *hcb;
 	size_t plen;
-	const char *q;
 
 	REQ_PRIV(req)->handed = 1;
 	conn_set_phase_(evcon, CONN_DISPATCHED);
@@ -491,10 +491,9 @@ server_dispatch(struct evhttp_connection *evcon, struct evhttp_request *req)
 	}
 	if (!TAILQ_EMPTY(&http->vhosts))
 		http = server_pick_host_(http, req);
-	q = strchr(req->uri, '?');
-	plen = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
+	plen = strcspn(req->uri, "?");
 	TAILQ_FOREACH(hcb, &http->callbacks, next) {
-		if (strlen(hcb->what) == plen &&
+		if (hcb->what_len == plen &&
 		    memcmp(hcb->what, req->uri, plen) == 0) {
 			server_call(evcon, req, hcb->cb, hcb->cbarg);
 			return;

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "evutil.h"
 #include "evhttp.h"
+#include "evbuffer-internal.h"
 #include "http-internal.h"
 #include "log-extra-internal.h"
 #include "mm-internal.h"
@@ -39,10 +40,11 @@ evhttp_request_new(void (*cb)(struct evhttp_request *, void *), void *arg)
 	req = &r->pub;
 	TAILQ_INIT(&r->in_headers);
 	TAILQ_INIT(&r->out_headers);
+	TAILQ_INIT(&r->spare_headers);
 	req->input_headers = &r->in_headers;
 	req->output_headers = &r->out_headers;
-	req->input_buffer = evbuffer_new();
-	req->output_buffer = evbuffer_new();
+	req->input_buffer = evbuffer_new_plain();
+	req->output_buffer = evbuffer_new_plain();
 	if (req->input_buffer == NULL || req->output_buffer == NULL) {
 		event_warn("%s: evbuffer_new", __func__);
 		if (req->input_buffer != NULL)
@@ -85,6 +87,7 @@ evhttp_request_free(struct evhttp_request *req)
 	mm_free(REQ_PRIV(req)->old_uri);
 	evhttp_clear_headers(req->input_headers);
 	evhttp_clear_headers(req->output_headers);
+	http_headers_spares_free_(REQ_PRIV(req));
 	if (req->input_buffer != NULL)
 		evbuffer_free(req->input_buffer);
 	if (req->output_buffer != NULL)
@@ -208,27 +211,71 @@ header_value_unfolded(const char *value, const char **out, char **copy)
 	return 0;
 }
 
+/* Spare header entries a recycled request keeps. */
+#define HTTP_HEADER_SPARES	16
+
+/*
+ * Empty r's input headers for its next request: entries that are wholly
+ * the library's (one allocation, strings untouched) become spares, up to
+ * HTTP_HEADER_SPARES, in their order; the others are freed.
+ */
+void
+http_headers_keep_(struct http_req *r)
+{
+	struct evkeyval *h;
+
+	while ((h = TAILQ_FIRST(&r->in_headers)) != NULL) {
+		TAILQ_REMOVE(&r->in_headers, h, next);
+		if (r->nspare_headers < HTTP_HEADER_SPARES &&
+		    h->key == (char *)(h + 1) &&
+		    http_header_value_inline_(h)) {
+			TAILQ_INSERT_TAIL(&r->spare_headers, h, next);
+			r->nspare_headers++;
+		} else {
+			http_header_free_(h);
+		}
+	}
+}
+
+void
+http_headers_spares_free_(struct http_req *r)
+{
+	struct evkeyval *h;
+
+	while ((h = TAILQ_FIRST(&r->spare_headers)) != NULL) {
+		TAILQ_REMOVE(&r->spare_headers, h, next);
+		mm_free(h);
+	}
+	r->nspare_headers = 0;
+}
+
 int
 evhttp_add_header(struct evkeyvalq *headers, const char *key,
     const char *value)
 {
 	const char *v;
 	char *copy;
+	size_t kl, vl;
 	int r;
 
 	if (headers == NULL || key == NULL || value == NULL)
 		return -1;
 	/* A name is a token: no CR, LF, NUL, space or colon can hide in it. */
-	if (!http_is_token_(key)) {
+	if ((kl = http_token_len_(key)) == 0) {
 		event_debug(("%s: bad header name \"%s\"", __func__, key));
 		return -1;
 	}
+	/* A value without CR or LF, the usual one, is measured in the same
+	 * pass that looks for them. */
+	vl = strcspn(value, "\r\n");
+	if (value[vl] == '\0')
+		return http_header_add_raw_(headers, key, kl, value, vl);
 	/* A lone CR or LF in a value would end the header on the wire. */
 	if (header_value_unfolded(value, &v, &copy) == -1) {
 		event_debug(("%s: CR/LF in value of %s", __func__, key));
 		return -1;
 	}
-	r = http_header_add_raw_(headers, key, strlen(key), v, strlen(v));
+	r = http_header_add_raw_(headers, key, kl, v, strlen(v));
 	mm_free(copy);
 	return r;
 }

@@ -67,7 +67,15 @@ void event_mm_free_(void *p);
 #define mm_malloc(n)		event_mm_malloc_(n)
 #define mm_calloc(count, size)	event_mm_calloc_((count), (size))
 #define mm_realloc(p, n)	event_mm_realloc_((p), (n))
-#define mm_free(p)		event_mm_free_(p)
+
+/* free(NULL) does nothing: skip the call, which a request's teardown
+ * makes several times with pointers that are NULL. */
+static inline void
+mm_free(void *p)
+{
+	if (p != NULL)
+		event_mm_free_(p);
+}
 
 /* A copy of the first n bytes of s, NUL-terminated. */
 static inline char *

@@ -358,6 +358,9 @@ test_add_buffer(struct regress_env *env)
 	(void)env;
 	memset(&ls, 0, sizeof(ls));
 	memset(&ld, 0, sizeof(ld));
+	/* Storage of its own (a small buffer's inline bytes never move:
+	 * buffer/inline_storage). */
+	tt_int_op(evbuffer_expand(src, 1024), ==, 0);
 	evbuffer_add(src, "abcdef", 6);
 	evbuffer_drain(src, 1);
 	evbuffer_setcb(src, log_cb, &ls);
@@ -1065,6 +1068,83 @@ test_read_large(struct regress_env *env)
 	evbuffer_free(r);
 }
 
+/* Does p point into the struct evbuffer_new() allocated for buf? */
+static int
+in_struct(const struct evbuffer *buf, const unsigned char *p)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+
+	return p >= b &&
+	    p < b + sizeof(struct evbuffer_private) + EVBUFFER_INLINE;
+}
+
+/*
+ * A new buffer's first small data lives in its own allocation (one
+ * malloc per small buffer); it is copied, never handed over, when the
+ * buffer is moved into another, so freeing the first leaves the second
+ * intact; growing past it moves the data out.
+ */
+static void
+test_inline_storage(struct regress_env *env)
+{
+	struct evbuffer *a = evbuffer_new(), *b = evbuffer_new();
+	struct evbuffer *c = evbuffer_new();
+	char big[600];
+	int i;
+
+	(void)env;
+	tt_uint_op(EVBUFFER_LENGTH(a), ==, 0);
+	evbuffer_add(a, "hello", 5);
+	tt_assert(in_struct(a, EVBUFFER_DATA(a)));
+
+	/* Into an empty buffer: copied, a keeps its storage. */
+	tt_int_op(evbuffer_add_buffer(b, a), ==, 0);
+	tt_uint_op(EVBUFFER_LENGTH(a), ==, 0);
+	tt_assert(!in_struct(a, EVBUFFER_DATA(b)));
+	evbuffer_add(a, "again", 5);
+	tt_int_op(evbuffer_remove_buffer(a, c, 5), ==, 5);
+	tt_int_op(evbuffer_prepend_buffer(c, a), ==, 0);
+	evbuffer_add(a, "third", 5);
+	evbuffer_free(a);
+	a = NULL;
+	tt_buffer_eq(b, "hello", 5);
+	tt_buffer_eq(c, "again", 5);
+
+	/* Growing past the inline bytes keeps the data, in order. */
+	for (i = 0; i < (int)sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	tt_int_op(evbuffer_add(b, big, sizeof(big)), ==, 0);
+	tt_uint_op(EVBUFFER_LENGTH(b), ==, 5 + sizeof(big));
+	tt_assert(!in_struct(b, EVBUFFER_DATA(b)));
+	tt_mem_op(EVBUFFER_DATA(b), ==, "hello", 5);
+	tt_mem_op(EVBUFFER_DATA(b) + 5, ==, big, sizeof(big));
+
+	/* Room made in front of inline data moves it out whole. */
+	evbuffer_drain(c, 5);
+	evbuffer_add(c, "tail", 4);
+	tt_int_op(evbuffer_prepend(c, big, 300), ==, 0);
+	tt_uint_op(EVBUFFER_LENGTH(c), ==, 304);
+	tt_mem_op(EVBUFFER_DATA(c), ==, big, 300);
+	tt_mem_op(EVBUFFER_DATA(c) + 300, ==, "tail", 4);
+
+	/* A heap buffer moved into an inline one: the storage moves. */
+	{
+		unsigned char *storage = EVBUFFER_DATA(b);
+		struct evbuffer *d = evbuffer_new();
+
+		evbuffer_add(d, "x", 1);
+		evbuffer_drain(d, 1);
+		tt_int_op(evbuffer_add_buffer(d, b), ==, 0);
+		tt_ptr_op(EVBUFFER_DATA(d), ==, storage);
+		tt_uint_op(EVBUFFER_LENGTH(b), ==, 0);
+		evbuffer_add(b, "fresh", 5);
+		tt_buffer_eq(b, "fresh", 5);
+		evbuffer_free(d);
+	}
+	evbuffer_free(b);
+	evbuffer_free(c);
+}
+
 struct regress_case regress_buffer_cases[] = {
 	{ "buffer/new_free", test_new_free, RT_ONCE, NULL },
 	{ "buffer/add_drain", test_add_drain, RT_ONCE, NULL },
@@ -1074,6 +1154,7 @@ struct regress_case regress_buffer_cases[] = {
 	{ "buffer/add_self", test_add_self, RT_ONCE, NULL },
 	{ "buffer/huge_lengths", test_huge, RT_ONCE, NULL },
 	{ "buffer/add_buffer", test_add_buffer, RT_ONCE, NULL },
+	{ "buffer/inline_storage", test_inline_storage, RT_ONCE, NULL },
 	{ "buffer/printf", test_printf, RT_ONCE, NULL },
 	{ "buffer/printf_formats", test_printf_formats, RT_ONCE, NULL },
 	{ "buffer/readline", test_readline, RT_ONCE, NULL },

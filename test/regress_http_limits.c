@@ -740,6 +740,96 @@ test_spare_requests(struct regress_env *env)
 	http_srv_stop();
 }
 
+/* ------------------------------------------------------------------ */
+/* A recycled request's parsed headers are reused for the next parse  */
+
+static char hdr_seen[8][256];
+static int nhdr_seen;
+
+/* Records "key=value;..." of the input headers, then edits them the ways
+ * a program may: its own value string, a removed header, an added one. */
+static void
+hdr_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyval *h;
+	size_t n = 0;
+
+	(void)arg;
+	if (nhdr_seen < 8) {
+		TAILQ_FOREACH(h, req->input_headers, next)
+			n += (size_t)snprintf(hdr_seen[nhdr_seen] + n,
+			    n < 256 ? 256 - n : 0, "%s=%s;", h->key, h->value);
+		nhdr_seen++;
+	}
+	if ((h = TAILQ_FIRST(req->input_headers)) != NULL &&
+	    strcmp(h->key, "X-Own") == 0) {
+		/* (The old value lives in the entry: not freed.) */
+		h->value = strdup("a value of the program's own");
+	}
+	evhttp_remove_header(req->input_headers, "X-Gone");
+	evhttp_add_header(req->input_headers, "X-Added", "by the program");
+	evbuffer_add_printf(b, "hdr");
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+}
+
+/*
+ * Each request on a keep-alive connection sees exactly its own headers,
+ * whether they are longer or shorter than the last request's, folded,
+ * or edited by the program; the spares a finished request keeps are
+ * bounded.
+ */
+static void
+test_spare_headers(struct regress_env *env)
+{
+	static const char *const reqs[] = {
+		"GET /hdr HTTP/1.1\r\nHost: a\r\nX-Gone: 1\r\nX-B: 2\r\n\r\n",
+		"GET /hdr HTTP/1.1\r\nHost: a much longer host name\r\n"
+		    "X-B: a longer value than before\r\n\r\n",
+		"GET /hdr HTTP/1.1\r\nX-Own: short\r\nHost: b\r\n\r\n",
+		"GET /hdr HTTP/1.1\r\nHost: c\r\nX-F: one\r\n two\r\n\r\n",
+		"GET /hdr HTTP/1.1\r\nX-1: 1\r\nX-2: 2\r\nX-3: 3\r\n"
+		    "X-4: 4\r\nX-5: 5\r\nX-6: 6\r\nX-7: 7\r\nX-8: 8\r\n"
+		    "X-9: 9\r\nX-10: 10\r\nX-11: 11\r\nX-12: 12\r\n"
+		    "X-13: 13\r\nX-14: 14\r\nX-15: 15\r\nX-16: 16\r\n"
+		    "X-17: 17\r\nX-18: 18\r\n\r\n",
+		"GET /hdr HTTP/1.1\r\nHost: d\r\n\r\n",
+	};
+	static const char *const want[] = {
+		"Host=a;X-Gone=1;X-B=2;",
+		"Host=a much longer host name;X-B=a longer value than before;",
+		"X-Own=short;Host=b;",
+		"Host=c;X-F=one two;",
+		"X-1=1;X-2=2;X-3=3;X-4=4;X-5=5;X-6=6;X-7=7;X-8=8;X-9=9;"
+		    "X-10=10;X-11=11;X-12=12;X-13=13;X-14=14;X-15=15;X-16=16;"
+		    "X-17=17;X-18=18;",
+		"Host=d;",
+	};
+	struct evbuffer *in = evbuffer_new();
+	struct evhttp_request *spare;
+	int fd, i;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_cb(srv.http, "/hdr", hdr_cb, NULL);
+	fd = regress_connect_loopback(AF_INET, srv.port);
+	for (i = 0; i < 6; i++) {
+		evbuffer_drain(in, in->off);
+		regress_write_str(fd, reqs[i]);
+		tt_int_op(http_raw_wait(env->base, fd, in, "\r\n\r\nhdr", 1,
+		    3.0), ==, 0);	/* (1: the server closed) */
+		tt_int_op(nhdr_seen, ==, i + 1);
+		tt_str_op(hdr_seen[i], ==, want[i]);
+		regress_run_for(env->base, 0.01);
+		spare = TAILQ_FIRST(&srv.http->spares);
+		tt_assert(spare != NULL);
+		tt_int_op(REQ_PRIV(spare)->nspare_headers, <=, 16);
+	}
+	close(fd);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
 struct regress_case regress_http_limits_cases[] = {
 	{ "http/large_heads", test_large_heads, RT_BASE | RT_SLOW, NULL },
 	{ "http/slow_body", test_slow_body, RT_BASE | RT_SLOW, NULL },
@@ -750,5 +840,6 @@ struct regress_case regress_http_limits_cases[] = {
 	{ "http/idle_memory", test_idle_memory, RT_BASE | RT_SLOW, NULL },
 	{ "http/borrowed_input", test_borrowed_input, RT_BASE, NULL },
 	{ "http/spare_requests", test_spare_requests, RT_BASE, NULL },
+	{ "http/spare_headers", test_spare_headers, RT_BASE, NULL },
 	RT_END
 };
