@@ -142,17 +142,6 @@ event_now_us_(struct event_base *base)
 }
 
 /*
- * The largest tv_sec, sized from the field: a time_t's, but a 32-bit
- * long's on Windows.
- */
-#define TV_SEC_MAX ((int64_t)(((uint64_t)1 <<				\
-	(sizeof(((struct timeval *)0)->tv_sec) * 8 - 1)) - 1))
-
-/* Times (as tv_sec) kept in microseconds: now + such a time cannot
- * overflow. */
-#define TIME_MAX_SEC	(INT64_MAX / 1000000 / 4)
-
-/*
  * The longest timeout kept (longer ones are clamped to it): within
  * TIME_MAX_SEC, and short enough that a monotonic deadline (ev_timeout)
  * fits in tv_sec.  With a 32-bit tv_sec that is half its range, ~34

@@ -736,6 +736,14 @@ test_common_timeout_extreme(struct regress_env *env)
 	tt_assert((c = event_base_init_common_timeout(env->base, &d)) !=
 	    NULL);
 	tt_int_op(c->tv_sec, ==, TV_SEC_MAX);
+	/* Asking again with the pointer given out, or with a tv_usec that
+	 * carries past the largest tv_sec, must not overflow either. */
+	tt_ptr_op(event_base_init_common_timeout(env->base, c), ==, c);
+	d.tv_usec = 2500000;
+	tt_assert(event_base_init_common_timeout(env->base, &d) != NULL);
+	d.tv_sec = TV_SEC_MIN;
+	d.tv_usec = -2500000;
+	tt_assert(event_base_init_common_timeout(env->base, &d) != NULL);
 	tt_assert((ev = evtimer_new(env->base, fired_break_cb, &at)) != NULL);
 	t0 = regress_now();
 	tt_int_op(event_add(ev, c), ==, 0);
