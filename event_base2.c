@@ -407,6 +407,7 @@ event_common_timeout_us_(const struct event_base *base,
     const struct timeval *tv)
 {
 	unsigned long u = (unsigned long)tv->tv_usec;
+	int64_t sec = tv->tv_sec;	/* (a 32-bit long on Windows) */
 	int idx;
 
 	if ((u & COMMON_MASK) != COMMON_MAGIC)
@@ -417,9 +418,9 @@ event_common_timeout_us_(const struct event_base *base,
 		return -1;
 	/* A common timeout of the largest tv_sec: clamped as any timeout
 	 * is, the product must not overflow. */
-	if (tv->tv_sec > TIME_MAX_SEC)
+	if (sec > TIME_MAX_SEC)
 		return TIME_MAX_SEC * 1000000;
-	return (int64_t)tv->tv_sec * 1000000 + (int64_t)(u & COMMON_USEC_MASK);
+	return sec * 1000000 + (int64_t)(u & COMMON_USEC_MASK);
 }
 
 /* d with tv_usec in [0, 1000000); a tv_sec at its limits saturates. */
