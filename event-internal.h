@@ -164,6 +164,17 @@ struct evfd {
 #define EVFD_FORCE	0x02	/* re-register even if want == have */
 #define EVFD_BAD	0x04	/* kernel refused it; silent until touched */
 
+/*
+ * The largest tv_sec, sized from the field: a time_t's, but a 32-bit
+ * long's on Windows.
+ */
+#define TV_SEC_MAX ((int64_t)(((uint64_t)1 <<				\
+	(sizeof(((struct timeval *)0)->tv_sec) * 8 - 1)) - 1))
+
+/* Times (as tv_sec) kept in microseconds: now + such a time cannot
+ * overflow. */
+#define TIME_MAX_SEC	(INT64_MAX / 1000000 / 4)
+
 /* A timer added outside the loop, its deadline not fixed yet. */
 struct timer_defer {
 	struct event *ev;

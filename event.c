@@ -141,18 +141,65 @@ event_now_us_(struct event_base *base)
 	return base_now_us(base);
 }
 
-/* tv as microseconds, clamped so that now + result cannot overflow. */
+/*
+ * The longest timeout kept (longer ones are clamped to it): within
+ * TIME_MAX_SEC, and short enough that a monotonic deadline (ev_timeout)
+ * fits in tv_sec.  With a 32-bit tv_sec that is half its range, ~34
+ * years: a deadline past it wrapped around to the past, and a timer
+ * re-armed from there to a nearer one kept the far one.
+ */
+#define TIMEOUT_MAX_SEC	(TV_SEC_MAX / 2 < TIME_MAX_SEC ?		\
+	TV_SEC_MAX / 2 : TIME_MAX_SEC)
+
+/* Is s within [-max_sec, max_sec]? */
+static inline int
+sec_within(int64_t s, int64_t max_sec)
+{
+	/* One unsigned compare covers both ends of the range (the sum in
+	 * unsigned arithmetic: a time_t near its limits must not overflow). */
+	return (uint64_t)s + (uint64_t)max_sec <= (uint64_t)(2 * max_sec);
+}
+
+/* tv as microseconds, tv_sec clamped to [-max_sec, max_sec]. */
+static inline int64_t
+tv_to_us_within(const struct timeval *tv, int64_t max_sec)
+{
+	int64_t s = tv->tv_sec;
+
+	if (!sec_within(s, max_sec))
+		s = s > 0 ? max_sec : -max_sec;
+	return s * 1000000 + tv->tv_usec;
+}
+
+/* A time (a deadline, the wall clock) as microseconds. */
 static inline int64_t
 tv_to_us(const struct timeval *tv)
 {
-	const int64_t max_sec = INT64_MAX / 1000000 / 4;
-	int64_t s = tv->tv_sec;
+	return tv_to_us_within(tv, TIME_MAX_SEC);
+}
 
-	/* One unsigned compare covers both ends of the range (the sum in
-	 * unsigned arithmetic: a time_t near its limits must not overflow). */
-	if ((uint64_t)s + (uint64_t)max_sec > (uint64_t)(2 * max_sec))
-		s = s > 0 ? max_sec : -max_sec;
-	return s * 1000000 + tv->tv_usec;
+/* A timeout as microseconds, clamped so that now + it is a deadline. */
+static inline int64_t
+timeout_to_us(const struct timeval *tv)
+{
+	return tv_to_us_within(tv, TIMEOUT_MAX_SEC);
+}
+
+/* Seconds out of tv_sec's range saturate (event_pending()'s wall-clock
+ * deadline past 2038 with a 32-bit tv_sec; with 64 bits the compiler
+ * drops the tests). */
+static inline void
+sec_to_tv(int64_t s, int64_t u, struct timeval *tv)
+{
+	if (s > TV_SEC_MAX) {
+		s = TV_SEC_MAX;
+		u = 999999;
+	} else if (s < -TV_SEC_MAX - 1) {
+		s = -TV_SEC_MAX - 1;
+		u = 0;
+	}
+	tv->tv_sec = (time_t)s;
+	tv->tv_usec = (suseconds_t)u;
 }
 
 static inline void
@@ -164,8 +211,7 @@ us_to_tv(int64_t us, struct timeval *tv)
 		/* Unsigned division: no sign fix-ups (monotonic times);
 		 * the remainder from the quotient, one division. */
 		s = (int64_t)((uint64_t)us / 1000000);
-		tv->tv_sec = (time_t)s;
-		tv->tv_usec = (suseconds_t)(us - s * 1000000);
+		sec_to_tv(s, us - s * 1000000, tv);
 		return;
 	}
 	s = us / 1000000;
@@ -174,8 +220,7 @@ us_to_tv(int64_t us, struct timeval *tv)
 		u += 1000000;
 		s--;
 	}
-	tv->tv_sec = (time_t)s;
-	tv->tv_usec = (suseconds_t)u;
+	sec_to_tv(s, u, tv);
 }
 
 int64_t
@@ -703,7 +748,7 @@ timer_defer(struct event_base *base, struct event *ev, const struct timeval *tv)
 		d = &base->defer[base->ndefer++];
 		d->ev = ev;
 	}
-	d->rel = tv_to_us(tv);
+	d->rel = timeout_to_us(tv);
 	d->seq = base->timer_seq++;
 	/* The latest the deadline can be, until the flush fixes it. */
 	us_to_tv(event_mono_coarse_us_() + base->defer_slack_us + d->rel,
@@ -813,10 +858,15 @@ static int64_t
 timeout_v2(struct event_base *base, struct event *ev,
     const struct timeval *tv)
 {
-	int64_t d = event_common_timeout_us_(base, tv);
+	int64_t d = -1;
 
+	/* Out of range, a common timeout is clamped as any other (the
+	 * lookup's tv_sec * 1000000 would overflow; the marker in its
+	 * tv_usec then adds minutes to decades). */
+	if (sec_within(tv->tv_sec, TIMEOUT_MAX_SEC))
+		d = event_common_timeout_us_(base, tv);
 	if (d < 0)
-		d = tv_to_us(tv);
+		d = timeout_to_us(tv);
 	if ((ev->ev_events & EV_PERSIST) && d != 0) {
 		ev_x_set_interval(ev, d);
 		ev->ev_flags |= EVLIST_X_REARM;
@@ -839,7 +889,7 @@ timer_add_rare(struct event_base *base, struct event *ev,
 	}
 	if (ev->ev_flags & EVLIST_X_V2)
 		return timer_arm(base, ev, timeout_v2(base, ev, tv));
-	return timer_arm(base, ev, base_now_us(base) + tv_to_us(tv));
+	return timer_arm(base, ev, base_now_us(base) + timeout_to_us(tv));
 }
 
 /*
@@ -852,7 +902,7 @@ timer_add(struct event_base *base, struct event *ev, const struct timeval *tv)
 	/* One test for two rare cases: an active event, a 2.x one. */
 	if (ev->ev_flags & (EVLIST_ACTIVE | EVLIST_X_V2))
 		return timer_add_rare(base, ev, tv);
-	return timer_arm(base, ev, base_now_us(base) + tv_to_us(tv));
+	return timer_arm(base, ev, base_now_us(base) + timeout_to_us(tv));
 }
 
 /* event_add_nolock() of an event with I/O or a signal (tv may be NULL). */

@@ -407,6 +407,7 @@ event_common_timeout_us_(const struct event_base *base,
     const struct timeval *tv)
 {
 	unsigned long u = (unsigned long)tv->tv_usec;
+	int64_t sec = tv->tv_sec;	/* (a 32-bit long on Windows) */
 	int idx;
 
 	if ((u & COMMON_MASK) != COMMON_MAGIC)
@@ -415,7 +416,30 @@ event_common_timeout_us_(const struct event_base *base,
 	if (idx >= base->ncommon || base->common[idx].tv_sec != tv->tv_sec ||
 	    base->common[idx].tv_usec != tv->tv_usec)
 		return -1;
-	return (int64_t)tv->tv_sec * 1000000 + (int64_t)(u & COMMON_USEC_MASK);
+	/* A common timeout of the largest tv_sec: clamped as any timeout
+	 * is, the product must not overflow. */
+	if (sec > TIME_MAX_SEC)
+		return TIME_MAX_SEC * 1000000;
+	return sec * 1000000 + (int64_t)(u & COMMON_USEC_MASK);
+}
+
+/* d with tv_usec in [0, 1000000); a tv_sec at its limits saturates. */
+static void
+common_normalize(struct timeval *d)
+{
+	long carry = (long)(d->tv_usec / 1000000);
+
+	d->tv_usec %= 1000000;
+	if (d->tv_usec < 0) {
+		d->tv_usec += 1000000;
+		carry--;
+	}
+	if (carry > 0 && (int64_t)d->tv_sec > TV_SEC_MAX - carry)
+		d->tv_sec = (time_t)TV_SEC_MAX;
+	else if (carry < 0 && (int64_t)d->tv_sec < -TV_SEC_MAX - 1 - carry)
+		d->tv_sec = (time_t)(-TV_SEC_MAX - 1);
+	else
+		d->tv_sec += carry;
 }
 
 const struct timeval *
@@ -434,14 +458,8 @@ event_base_init_common_timeout(struct event_base *base,
 		goto done;
 	}
 	d = *duration;
-	if (d.tv_usec < 0 || d.tv_usec >= 1000000) {
-		d.tv_sec += d.tv_usec / 1000000;
-		d.tv_usec %= 1000000;
-		if (d.tv_usec < 0) {
-			d.tv_usec += 1000000;
-			d.tv_sec--;
-		}
-	}
+	if (d.tv_usec < 0 || d.tv_usec >= 1000000)
+		common_normalize(&d);
 	for (i = 0; i < base->ncommon; i++) {
 		if (base->common[i].tv_sec == d.tv_sec &&
 		    (base->common[i].tv_usec & COMMON_USEC_MASK) == d.tv_usec) {

@@ -296,8 +296,10 @@ run_self(const char *args, char *out, size_t outlen, double secs,
 	size_t got = 0;
 	int n;
 
-	if (regress_proc_start(&p, args) == -1)
+	if (regress_proc_start(&p, args) == -1) {
+		snprintf(out, outlen, "%s", regress_proc_error());
 		return -1;
+	}
 	while ((n = regress_proc_read(&p, out + got, outlen - 1 - got)) !=
 	    -1 && got < outlen - 1 && regress_now() < end)
 		if (n == 0)
@@ -819,6 +821,17 @@ start_case(struct running *r, const struct regress_case *tc,
 }
 #endif /* _WIN32 */
 
+/* Why start_case() failed. */
+static const char *
+start_error(void)
+{
+#ifdef _WIN32
+	return regress_proc_error();
+#else
+	return strerror(errno);
+#endif
+}
+
 /* Has the child of r ended or run out of time?  Then finish it: 1. */
 static int
 poll_child(struct running *r, struct totals *t)
@@ -905,8 +918,8 @@ run_forked(const struct regress_case *cases, int ncases,
 		}
 		r = free_slot(slots, jobs, t);
 		if (start_case(r, tc, backend) == -1) {
-			printf("not ok %d - %s # fork: %s\n", ++t->n,
-			    tc->name, strerror(errno));
+			printf("not ok %d - %s # cannot start: %s\n",
+			    ++t->n, tc->name, start_error());
 			t->failed++;
 		}
 	}

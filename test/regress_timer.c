@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include "event.h"
 #include "regress.h"
 #include "regress_util.h"
@@ -551,6 +552,209 @@ test_outside_add_mixed(struct regress_env *env)
 		    100 + nio[k]);
 }
 
+/*
+ * The largest and the smallest tv_sec, sized from the field itself: a
+ * time_t, but a 32-bit long on Windows.
+ */
+#define TV_SEC_MAX ((long long)(((unsigned long long)1 <<		\
+	(sizeof(((struct timeval *)0)->tv_sec) * 8 - 1)) - 1))
+#define TV_SEC_MIN (-TV_SEC_MAX - 1)
+#define TEN_YEARS_S (10 * 365 * 86400LL)
+
+static void
+del_arg_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_del(arg);
+}
+
+/*
+ * ev's deadline, for a timeout of the largest tv_sec: years ahead on the
+ * monotonic clock (ev_timeout did not wrap), and as event_pending() gives
+ * it, years ahead on the wall clock -- or, where that is past the largest
+ * tv_sec (2038 with a 32-bit one), that largest value.
+ */
+static void
+expect_years_ahead(struct event *ev)
+{
+	struct timeval got, now;
+	long long want;
+
+	tt_int_op(evtimer_pending(ev, &got), ==, EV_TIMEOUT);
+	gettimeofday(&now, NULL);
+	tt_assert(ev_deadline_us(ev) >
+	    regress_mono_us() + TEN_YEARS_S * 1000000);
+	want = (long long)now.tv_sec + TEN_YEARS_S;
+	if (want > TV_SEC_MAX)
+		want = TV_SEC_MAX;
+	tt_int_op(got.tv_sec, >=, want);
+	tt_assert(got.tv_usec >= 0 && got.tv_usec < 1000000);
+}
+
+/*
+ * Timeouts out of range, added outside the loop: negative ones (down to
+ * the smallest tv_sec) are already due and fire in the first pass; the
+ * largest tv_sec neither overflows nor fires, and its deadline is years
+ * ahead.
+ */
+static void
+test_outside_add_extreme(struct regress_env *env)
+{
+	struct event neg, low, huge, stop;
+	struct timeval tneg = { -5, 0 }, tstop = { 0, 20000 }, tlow, thuge;
+	int n = 0;
+
+	(void)env;
+	tlow.tv_sec = TV_SEC_MIN;
+	tlow.tv_usec = 0;
+	thuge.tv_sec = TV_SEC_MAX;
+	thuge.tv_usec = 999999;
+	evtimer_set(&neg, count_timeout_cb, &n);
+	evtimer_set(&low, count_timeout_cb, &n);
+	evtimer_set(&huge, count_timeout_cb, &n);
+	evtimer_set(&stop, del_arg_cb, &huge);
+	tt_int_op(evtimer_add(&neg, &tneg), ==, 0);
+	tt_int_op(evtimer_add(&low, &tlow), ==, 0);
+	tt_int_op(evtimer_add(&huge, &thuge), ==, 0);
+	tt_int_op(evtimer_add(&stop, &tstop), ==, 0);
+	expect_years_ahead(&huge);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(n, ==, 2);
+	tt_int_op(evtimer_pending(&neg, NULL), ==, 0);
+	tt_int_op(evtimer_pending(&low, NULL), ==, 0);
+	tt_int_op(evtimer_pending(&huge, NULL), ==, 0);
+}
+
+struct extreme_rearm {
+	struct event out, in, guard;
+	double t0, at[2];
+	int n;
+};
+
+static void
+rearm_fired_cb(int fd, short what, void *arg)
+{
+	struct extreme_rearm *x = arg;
+
+	(void)fd;
+	(void)what;
+	x->at[x->n++] = regress_now() - x->t0;
+	if (x->n == 2)
+		evtimer_del(&x->guard);
+}
+
+/* In a callback: the largest timeout, then a 10 ms one. */
+static void
+rearm_in_loop_cb(int fd, short what, void *arg)
+{
+	struct extreme_rearm *x = arg;
+	struct timeval huge, ms10 = { 0, 10000 };
+
+	(void)fd;
+	(void)what;
+	huge.tv_sec = TV_SEC_MAX;
+	huge.tv_usec = 0;
+	evtimer_add(&x->in, &huge);
+	expect_years_ahead(&x->in);
+	evtimer_add(&x->in, &ms10);
+}
+
+static void
+rearm_guard_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	event_loopbreak();
+}
+
+/*
+ * A timer armed with the largest timeout and re-armed with 10 ms, outside
+ * the loop and inside it, fires after those 10 ms: the earlier deadline
+ * replaces the huge one, which never wrapped around to look earlier still
+ * (a 32-bit tv_sec).  A guard ends the loop after a second otherwise.
+ */
+static void
+test_rearm_from_extreme(struct regress_env *env)
+{
+	struct extreme_rearm x;
+	struct event start;
+	struct timeval huge, ms10 = { 0, 10000 }, zero = { 0, 0 };
+	struct timeval second = { 1, 0 };
+	int i;
+
+	(void)env;
+	memset(&x, 0, sizeof(x));
+	huge.tv_sec = TV_SEC_MAX;
+	huge.tv_usec = 0;
+	evtimer_set(&x.out, rearm_fired_cb, &x);
+	evtimer_set(&x.in, rearm_fired_cb, &x);
+	evtimer_set(&x.guard, rearm_guard_cb, NULL);
+	evtimer_set(&start, rearm_in_loop_cb, &x);
+	second.tv_sec = (long)regress_slowdown();
+	x.t0 = regress_now();
+	tt_int_op(evtimer_add(&x.out, &huge), ==, 0);
+	expect_years_ahead(&x.out);	/* (in the heap now) */
+	tt_int_op(evtimer_add(&x.out, &ms10), ==, 0);
+	tt_int_op(evtimer_add(&start, &zero), ==, 0);
+	tt_int_op(evtimer_add(&x.guard, &second), ==, 0);
+	tt_int_op(event_dispatch(), ==, 1);
+	tt_int_op(x.n, ==, 2);
+	for (i = 0; i < 2; i++)
+		tt_assert(x.at[i] >= 0.010 - 0.001 && x.at[i] < second.tv_sec);
+}
+
+/* Note the time, end the loop (its guard is pending still). */
+static void
+fired_break_cb(int fd, short what, void *arg)
+{
+	double *at = arg;
+
+	(void)fd;
+	(void)what;
+	*at = regress_now();
+	event_loopbreak();
+}
+
+/*
+ * A 2.x common timeout of the largest tv_sec: made, armed years ahead
+ * (clamped as any timeout, not multiplied past int64_t), then re-armed
+ * with 10 ms, which it keeps.
+ */
+static void
+test_common_timeout_extreme(struct regress_env *env)
+{
+	struct timeval d, ms10 = { 0, 10000 }, second = { 1, 0 };
+	const struct timeval *c;
+	struct event *ev;
+	double at = 0, t0;
+
+	d.tv_sec = TV_SEC_MAX;
+	d.tv_usec = 0;
+	second.tv_sec = (long)regress_slowdown();
+	tt_assert((c = event_base_init_common_timeout(env->base, &d)) !=
+	    NULL);
+	tt_int_op(c->tv_sec, ==, TV_SEC_MAX);
+	/* Asking again with the pointer given out, or with a tv_usec that
+	 * carries past the largest tv_sec, must not overflow either. */
+	tt_ptr_op(event_base_init_common_timeout(env->base, c), ==, c);
+	d.tv_usec = 2500000;
+	tt_assert(event_base_init_common_timeout(env->base, &d) != NULL);
+	d.tv_sec = TV_SEC_MIN;
+	d.tv_usec = -2500000;
+	tt_assert(event_base_init_common_timeout(env->base, &d) != NULL);
+	tt_assert((ev = evtimer_new(env->base, fired_break_cb, &at)) != NULL);
+	t0 = regress_now();
+	tt_int_op(event_add(ev, c), ==, 0);
+	expect_years_ahead(ev);
+	tt_int_op(event_add(ev, &ms10), ==, 0);
+	tt_int_op(event_base_loopexit(env->base, &second), ==, 0);
+	tt_int_op(event_base_dispatch(env->base), ==, 0);
+	tt_assert(at - t0 >= 0.010 - 0.001 && at - t0 < second.tv_sec);
+	event_free(ev);
+}
+
 /* event_base_free() of a base with timers added outside the loop. */
 static void
 test_outside_add_base_free(struct regress_env *env)
@@ -597,6 +801,11 @@ struct regress_case regress_timer_cases[] = {
 	{ "core/outside_add_mixed", test_outside_add_mixed, RT_BASE | RT_PAIR,
 	  NULL },
 	{ "core/outside_add_base_free", test_outside_add_base_free, RT_BASE,
+	  NULL },
+	{ "core/outside_add_extreme", test_outside_add_extreme, RT_BASE,
+	  NULL },
+	{ "core/rearm_from_extreme", test_rearm_from_extreme, RT_BASE, NULL },
+	{ "core/common_timeout_extreme", test_common_timeout_extreme, RT_BASE,
 	  NULL },
 	RT_END
 };

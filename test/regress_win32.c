@@ -56,6 +56,7 @@
 #undef fork
 
 #define OUTPUT_PIPE_SIZE	(64 * 1024)
+#define PROC_START_TRIES	3
 
 /* ------------------------------------------------------------------ */
 /* Errors */
@@ -422,7 +423,9 @@ regress_w32_fork_status(void (*fn)(void *), void *arg)
 	i = cmd != NULL ? regress_proc_start(&proc, cmd + 1) : -1;
 	(void)_putenv_s("REGRESS_W32_FORK", "");
 	if (i == -1)
-		regress_fail(__FILE__, __LINE__, "cannot start the case again");
+		regress_fail(__FILE__, __LINE__, "cannot start the case "
+		    "again: %s", cmd != NULL ? regress_proc_error() :
+		    "no arguments");
 	regress_w32_pass_output(&proc);
 	if (!regress_proc_done(&proc, &status))
 		status = -1;
@@ -1295,6 +1298,42 @@ spawn_in_job(struct regress_proc *p, char *cmd, HANDLE wr)
 	return 0;
 }
 
+/* Why the last regress_proc_start() failed. */
+static char proc_error[128];
+
+const char *
+regress_proc_error(void)
+{
+	return proc_error;
+}
+
+/*
+ * Start the child, a few times if need be: under wine CreateProcess()
+ * has failed now and then with ERROR_INTERNAL_ERROR (1359) for a child
+ * that started fine the next time (dns/cname once, "fork: Invalid
+ * argument" as the runner then said).  A retry is noted on stderr.
+ */
+static int
+spawn_retrying(struct regress_proc *p, char *cmd, HANDLE wr)
+{
+	DWORD err = 0;
+	int k;
+
+	for (k = 1; k <= PROC_START_TRIES; k++) {
+		if (k > 1) {
+			fprintf(stderr, "regress: CreateProcess: error %lu, "
+			    "try %d of %d\n", err, k, PROC_START_TRIES);
+			Sleep(100 * (DWORD)(k - 1));
+		}
+		if (spawn_in_job(p, cmd, wr) == 0)
+			return 0;
+		err = GetLastError();
+	}
+	snprintf(proc_error, sizeof(proc_error), "CreateProcess: error %lu "
+	    "(%d tries)", err, PROC_START_TRIES);
+	return -1;
+}
+
 int
 regress_proc_start(struct regress_proc *p, const char *args)
 {
@@ -1307,20 +1346,19 @@ regress_proc_start(struct regress_proc *p, const char *args)
 	n = GetModuleFileNameA(NULL, self, sizeof(self));
 	if (n == 0 || n >= sizeof(self) || snprintf(cmd, sizeof(cmd),
 	    "\"%s\" %s", self, args) >= (int)sizeof(cmd)) {
-		fprintf(stderr, "regress: command line too long\n");
+		snprintf(proc_error, sizeof(proc_error),
+		    "command line too long");
 		return -1;
 	}
 	if (output_pipe(&rd, &wr) == -1) {
-		fprintf(stderr, "regress: CreatePipe: error %lu\n",
-		    GetLastError());
+		snprintf(proc_error, sizeof(proc_error),
+		    "CreatePipe: error %lu", GetLastError());
 		return -1;
 	}
 	fflush(NULL);
-	rc = spawn_in_job(p, cmd, wr);
+	rc = spawn_retrying(p, cmd, wr);
 	CloseHandle(wr);	/* only the child writes */
 	if (rc == -1) {
-		fprintf(stderr, "regress: CreateProcess: error %lu\n",
-		    GetLastError());
 		CloseHandle(rd);
 		return -1;
 	}

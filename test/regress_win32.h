@@ -260,8 +260,9 @@ struct regress_proc {
 };
 
 /* Start this program again with the arguments args (already quoted as
- * one command-line string).  0, or -1 with a message on stderr. */
+ * one command-line string).  0, or -1 and regress_proc_error() says why. */
 int regress_proc_start(struct regress_proc *p, const char *args);
+const char *regress_proc_error(void);
 /* Up to len bytes of output that are there now: the count, 0 if none is
  * waiting, -1 once the output has ended. */
 int regress_proc_read(struct regress_proc *p, char *buf, size_t len);
