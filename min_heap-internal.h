@@ -172,6 +172,20 @@ min_heap_sift_up_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 	e.ev->min_heap_idx = i;
 }
 
+/*
+ * The earliest of the four children starting at slot c (all in the heap):
+ * a two-round tournament, unrolled, whose first two compares do not
+ * depend on each other.
+ */
+static MIN_HEAP_INLINE unsigned
+min_heap_best_of_4_(const struct min_heap_ent *p, unsigned c)
+{
+	unsigned a = c + (min_heap_before_(&p[c + 1], &p[c]) ? 1 : 0);
+	unsigned b = c + (min_heap_before_(&p[c + 3], &p[c + 2]) ? 3 : 2);
+
+	return min_heap_before_(&p[b], &p[a]) ? b : a;
+}
+
 static MIN_HEAP_INLINE void
 min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 {
@@ -181,13 +195,16 @@ min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 		unsigned c = i * MIN_HEAP_D + 1, best, end;
 		if (c >= n)
 			break;
-		best = c;
-		end = c + MIN_HEAP_D;
-		if (end > n)
+		if (c + MIN_HEAP_D <= n) {
+			best = min_heap_best_of_4_(h->p, c);
+		} else {
+			/* The last, partly filled family. */
+			best = c;
 			end = n;
-		for (c++; c < end; c++)
-			if (min_heap_before_(&h->p[c], &h->p[best]))
-				best = c;
+			for (c++; c < end; c++)
+				if (min_heap_before_(&h->p[c], &h->p[best]))
+					best = c;
+		}
 		if (!min_heap_before_(&h->p[best], &e))
 			break;
 		h->p[i] = h->p[best];
