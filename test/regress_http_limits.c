@@ -830,6 +830,62 @@ test_spare_headers(struct regress_env *env)
 	http_srv_stop();
 }
 
+/* ------------------------------------------------------------------ */
+/* The head writer knows the application's framing headers in any case */
+
+static void
+oddcase_cb(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	(void)arg;
+	evhttp_add_header(req->output_headers, "date", "Thu, 01 Jan 1970 "
+	    "00:00:00 GMT");
+	evhttp_add_header(req->output_headers, "CONTENT-TYPE", "a/b");
+	evhttp_add_header(req->output_headers, "content-LENGTH", "2");
+	evhttp_add_header(req->output_headers, "connection", "Close");
+	evhttp_add_header(req->output_headers, "Content-Typo", "c/d");
+	evbuffer_add(b, "ok", 2);
+	evhttp_send_reply(req, HTTP_OK, "OK", b);
+	evbuffer_free(b);
+}
+
+/*
+ * Date, Content-Type, Content-Length and Connection set by the
+ * application in any case replace the server's own (none is sent twice),
+ * "connection: Close" ends the connection, and a near miss of a name is
+ * just another header.
+ */
+static void
+test_reply_header_case(struct regress_env *env)
+{
+	struct evbuffer *in = evbuffer_new();
+	char *r;
+	int fd;
+
+	http_srv_start(env->base, AF_INET);
+	evhttp_set_cb(srv.http, "/odd", oddcase_cb, NULL);
+	fd = regress_connect_loopback(AF_INET, srv.port);
+	regress_write_str(fd, "GET /odd HTTP/1.1\r\nHost: a\r\n\r\n");
+	/* The server closes after the reply: 1 (EOF). */
+	tt_int_op(http_raw_wait(env->base, fd, in, NULL, 0, 3.0), ==, 1);
+	r = http_buf_str(in);
+	tt_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	tt_int_op(http_count(in, "ate: "), ==, 1);
+	tt_assert(strstr(r, "\r\ndate: Thu, 01 Jan 1970") != NULL);
+	tt_int_op(http_count(in, "ontent-Type: "), ==, 0);
+	tt_int_op(http_count(in, "CONTENT-TYPE: a/b\r\n"), ==, 1);
+	tt_int_op(http_count(in, "Content-Typo: c/d\r\n"), ==, 1);
+	tt_int_op(http_count(in, "Content-Length"), ==, 0);
+	tt_int_op(http_count(in, "content-LENGTH: 2\r\n"), ==, 1);
+	tt_int_op(http_count(in, "onnection: "), ==, 1);
+	tt_assert(strstr(r, "\r\n\r\nok") != NULL);
+	free(r);
+	close(fd);
+	evbuffer_free(in);
+	http_srv_stop();
+}
+
 struct regress_case regress_http_limits_cases[] = {
 	{ "http/large_heads", test_large_heads, RT_BASE | RT_SLOW, NULL },
 	{ "http/slow_body", test_slow_body, RT_BASE | RT_SLOW, NULL },
@@ -841,5 +897,6 @@ struct regress_case regress_http_limits_cases[] = {
 	{ "http/borrowed_input", test_borrowed_input, RT_BASE, NULL },
 	{ "http/spare_requests", test_spare_requests, RT_BASE, NULL },
 	{ "http/spare_headers", test_spare_headers, RT_BASE, NULL },
+	{ "http/reply_header_case", test_reply_header_case, RT_BASE, NULL },
 	RT_END
 };
