@@ -186,6 +186,36 @@ min_heap_best_of_4_(const struct min_heap_ent *p, unsigned c)
 	return min_heap_before_(&p[b], &p[a]) ? b : a;
 }
 
+/*
+ * Ask for the next level of a sift down while this one is compared: the
+ * four families below slots c .. c+3 are contiguous (16 entries), and the
+ * one the sift goes on to is among them.  In a heap larger than the cache
+ * each level is a miss whose address depends on the level above; fetching
+ * a level ahead overlaps two of those waits.
+ */
+static MIN_HEAP_INLINE void
+min_heap_prefetch_below_(const struct min_heap *h, unsigned c)
+{
+#ifdef __GNUC__
+	unsigned g = c * MIN_HEAP_D + 1;
+	const char *at;
+
+	if (g >= h->n)
+		return;
+	at = (const char *)&h->p[g];
+	__builtin_prefetch(at);
+	__builtin_prefetch(at + 64);
+	__builtin_prefetch(at + 128);
+	__builtin_prefetch(at + 192);
+	__builtin_prefetch(at + 256);
+	__builtin_prefetch(at + 320);
+	__builtin_prefetch(at + 16 * sizeof(struct min_heap_ent) - 1);
+#else
+	(void)h;
+	(void)c;
+#endif
+}
+
 static MIN_HEAP_INLINE void
 min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 {
@@ -196,6 +226,7 @@ min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 		if (c >= n)
 			break;
 		if (c + MIN_HEAP_D <= n) {
+			min_heap_prefetch_below_(h, c);
 			best = min_heap_best_of_4_(h->p, c);
 		} else {
 			/* The last, partly filled family. */
