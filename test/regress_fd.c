@@ -47,11 +47,20 @@ many_cb(int fd, short what, void *arg)
 		m->fired++;
 }
 
-/* 10,000 fds with a read event each, all ready at once (every backend). */
+/*
+ * 10,000 fds with a read event each, all ready at once (every backend).
+ * Windows gets 2,000 sockets, still far past its FD_SETSIZE (64): under
+ * wine each Winsock call costs about a millisecond with 10,000 sockets
+ * open, and the case took 29-48 s of its 60.
+ */
 static void
 test_10000_fds(struct regress_env *env)
 {
+#ifdef _WIN32
+	enum { NP = 1000 };
+#else
 	enum { NP = 5000 };
+#endif
 	static int fds[NP][2];
 	static struct event evs[2 * NP];
 	struct many m = { 0, 0 };
@@ -60,7 +69,7 @@ test_10000_fds(struct regress_env *env)
 	(void)env;
 	/* select too: its fd sets grow past FD_SETSIZE. */
 	if (regress_raise_nofile(2 * NP + 100) == -1)
-		tt_skip("cannot raise RLIMIT_NOFILE to 10100");
+		tt_skip("cannot raise RLIMIT_NOFILE to 2 * NP + 100");
 	for (i = 0; i < NP; i++) {
 		regress_socketpair(fds[i]);
 		event_set(&evs[2 * i], fds[i][0], EV_READ | EV_PERSIST,
