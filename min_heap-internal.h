@@ -62,6 +62,7 @@ struct min_heap {
 #define MIN_HEAP_NOINLINE	inline
 #endif
 #define MIN_HEAP_D	4
+#define MIN_HEAP_PREFETCH_FROM	1024	/* slot where prefetching starts */
 
 static inline void
 min_heap_ctor(struct min_heap *h)
@@ -200,7 +201,8 @@ min_heap_prefetch_below_(const struct min_heap *h, unsigned c)
 	unsigned g = c * MIN_HEAP_D + 1;
 	const char *at;
 
-	if (g >= h->n)
+	/* The first levels (24 KiB) stay in the cache. */
+	if (g < MIN_HEAP_PREFETCH_FROM || g >= h->n)
 		return;
 	at = (const char *)&h->p[g];
 	__builtin_prefetch(at);
@@ -246,6 +248,39 @@ min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 	e.ev->min_heap_idx = i;
 }
 
+/*
+ * Fill the hole at slot i with e, the heap's last entry, which usually
+ * belongs near the bottom: the hole first moves down along the earliest
+ * children to a leaf (three compares a level, none against e), then e
+ * moves up from there, rarely more than a level.  e must not come before
+ * the parent of slot i.
+ */
+static MIN_HEAP_INLINE void
+min_heap_fill_hole_(struct min_heap *h, unsigned i, struct min_heap_ent e)
+{
+	unsigned n = h->n;
+
+	for (;;) {
+		unsigned c = i * MIN_HEAP_D + 1, best, end;
+		if (c + MIN_HEAP_D <= n) {
+			min_heap_prefetch_below_(h, c);
+			best = min_heap_best_of_4_(h->p, c);
+		} else if (c < n) {
+			best = c;
+			end = n;
+			for (c++; c < end; c++)
+				if (min_heap_before_(&h->p[c], &h->p[best]))
+					best = c;
+		} else {
+			break;
+		}
+		h->p[i] = h->p[best];
+		h->p[i].ev->min_heap_idx = i;
+		i = best;
+	}
+	min_heap_sift_up_(h, i, e);
+}
+
 /* Put e into slot i and move it up or down to where it belongs. */
 static MIN_HEAP_INLINE void
 min_heap_place_(struct min_heap *h, unsigned i, struct min_heap_ent e)
@@ -277,8 +312,12 @@ min_heap_erase_inl_(struct min_heap *h, struct event *ev)
 
 	ev->min_heap_idx = MIN_HEAP_NONE;
 	last = h->p[--h->n];
-	if (i != h->n)
-		min_heap_place_(h, i, last);
+	if (i == h->n)
+		return;
+	if (i > 0 && min_heap_before_(&last, &h->p[(i - 1) / MIN_HEAP_D]))
+		min_heap_sift_up_(h, i, last);
+	else
+		min_heap_fill_hole_(h, i, last);
 }
 
 static MIN_HEAP_NOINLINE void
