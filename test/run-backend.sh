@@ -21,6 +21,8 @@
 #                          then skips the run instead of failing it
 #   JOBS=                  cases at once for this backend (default
 #                          REGRESS_JOBS, else 2)
+#   SLOWDOWN=              the least REGRESS_TIMEOUT_MULTIPLIER this
+#                          runner gets (it scales every time limit)
 # REGRESS_JOBS (default 2) sets how many cases run at once.
 # An unavailable backend makes regress print "1..0 # SKIP <name> unavailable".
 set -u
@@ -28,7 +30,7 @@ if [ $# -ne 1 ] || [ ! -r "$1" ]; then
 	echo "Bail out! usage: run-backend.sh FILE.backend"
 	exit 1
 fi
-BACKEND= REGRESS=test/regress CASES=backend ARGS= LAUNCHER= JOBS=
+BACKEND= REGRESS=test/regress CASES=backend ARGS= LAUNCHER= JOBS= SLOWDOWN=
 case $1 in
 */*) . "$1" ;;
 *) . "./$1" ;;
@@ -59,6 +61,12 @@ elif [ ! -x "$REGRESS" ]; then
 fi
 if [ -n "$BACKEND" ]; then
 	set -- -b "$BACKEND" "$@"
+fi
+# (awk: either may be a fraction)
+if [ -n "$SLOWDOWN" ] && awk -v a="${REGRESS_TIMEOUT_MULTIPLIER:-1}" \
+    -v b="$SLOWDOWN" 'BEGIN { exit !(a + 0 < b + 0) }'; then
+	REGRESS_TIMEOUT_MULTIPLIER=$SLOWDOWN
+	export REGRESS_TIMEOUT_MULTIPLIER
 fi
 # ARGS and LAUNCHER are split into words on purpose.
 # shellcheck disable=SC2086
