@@ -419,6 +419,14 @@ fuzz_cb(int fd, short what, void *arg)
 		q[2] = 0x81;
 		q[3] = 0x80;
 		q[6] = 0;
+		if (f->replies++ % 10 == 0) {
+			/* Every tenth intact, so that some must succeed
+			 * however many queries a slow host drops. */
+			q[7] = 4;
+			sendto(fd, q, len, 0, (struct sockaddr *)&from, fl);
+			fl = sizeof(from);
+			continue;
+		}
 		q[7] = (unsigned char)(rand_r(&f->seed) % 8);
 		flips = (size_t)(rand_r(&f->seed) % 6);
 		for (i = 0; i < flips; i++) {
@@ -429,7 +437,6 @@ fuzz_cb(int fd, short what, void *arg)
 		}
 		len -= (size_t)rand_r(&f->seed) % (sizeof(base) + 1);
 		sendto(fd, q, len, 0, (struct sockaddr *)&from, fl);
-		f->replies++;
 		fl = sizeof(from);
 	}
 }
@@ -466,7 +473,8 @@ test_reply_fuzz(struct regress_env *env)
 			tt_assert(r[i].count >= 1 && r[i].count <= 32);
 		}
 	}
-	/* Some replies survive intact, most are refused. */
+	/* The intact replies and a few damaged ones are taken, most of
+	 * the damaged refused. */
 	tt_assert(ok > 0);
 	tt_assert(ok < N);
 	tt_assert(f.replies > N / 2);
