@@ -89,15 +89,14 @@ struct epollop {
 	int ring_off;		/* io_uring refused or disabled */
 };
 
-static int
-epoll_reserve(struct epollop *ep, int fd)
+/* Room in gen[] and mask[] for fd (epoll_reserve's slow path). */
+static EV_NOINLINE int
+epoll_grow(struct epollop *ep, int fd)
 {
 	int n = ep->nfds ? ep->nfds : 64;
 	uint32_t *g;
 	unsigned char *m;
 
-	if (fd < ep->nfds)
-		return 0;
 	while (n <= fd)
 		n = n > INT_MAX / 2 ? INT_MAX : n * 2;
 	g = mm_realloc(ep->gen, (size_t)n * sizeof(*g));
@@ -116,6 +115,12 @@ epoll_reserve(struct epollop *ep, int fd)
 	memset(m + ep->nfds, 0, (size_t)(n - ep->nfds));
 	ep->nfds = n;
 	return 0;
+}
+
+static inline int
+epoll_reserve(struct epollop *ep, int fd)
+{
+	return fd < ep->nfds ? 0 : epoll_grow(ep, fd);
 }
 
 static int
@@ -232,16 +237,30 @@ epoll_settle(struct epollop *ep, const struct evuring_ctl *c, int recheck)
  * The outcome of the applied change c.  Returns 1 if its fd failed (it is
  * then reported bad), else 0.
  */
+/*
+ * The common outcomes, which leave the entry as it was: a DEL (errors:
+ * d), and a queued ADD, always a re-check (epoll_add), that found the
+ * same file unchanged (EEXIST: a).  Returns 1 for those.
+ */
+static inline int
+epoll_report_same(struct epollop *ep, const struct evuring_ctl *c)
+{
+	if (c->op == EPOLL_CTL_DEL ||
+	    (c->op == EPOLL_CTL_ADD && c->res == -EEXIST)) {
+		ep->mask[c->fd] &= ~EPOLL_QUEUED;
+		return 1;
+	}
+	return 0;
+}
+
 static int
 epoll_report(struct event_base *base, struct epollop *ep,
     const struct evuring_ctl *c)
 {
 	int res;
 
-	if (c->op == EPOLL_CTL_DEL) {
-		ep->mask[c->fd] &= ~EPOLL_QUEUED;
-		return 0;			/* errors: d) */
-	}
+	if (epoll_report_same(ep, c))
+		return 0;
 	res = epoll_settle(ep, c, c->op == EPOLL_CTL_ADD);
 	if (res == 0)
 		return 0;
@@ -284,7 +303,8 @@ epoll_commit(struct event_base *base, struct epollop *ep)
 	 * is flushed before the next wait). */
 	ep->nq = 0;
 	for (i = 0; i < n; i++)
-		bad += epoll_report(base, ep, &ep->q[i]);
+		if (!epoll_report_same(ep, &ep->q[i]))
+			bad += epoll_report(base, ep, &ep->q[i]);
 	return bad;
 }
 
@@ -317,53 +337,56 @@ epoll_queue_room(struct epollop *ep)
 	return 0;
 }
 
-/*
- * Queue a change of fd (i), whose earlier change was applied already.
- * Without memory for the queue, everything is applied at once.
- */
 static void
-epoll_enqueue(struct event_base *base, struct epollop *ep, int op, int fd,
-    short what, uint32_t gen)
+epoll_ctl_set(struct evuring_ctl *c, int op, int fd, short what, uint32_t gen)
 {
-	struct evuring_ctl one, *c = &one;
-
-	if (epoll_queue_room(ep) == -1)
-		(void)epoll_commit(base, ep);
-	if (ep->nq < ep->aq) {
-		c = &ep->q[ep->nq++];
-		ep->mask[fd] |= EPOLL_QUEUED;
-	}
 	c->op = op;
 	c->fd = fd;
 	c->res = 0;
 	epoll_fill(&c->ev, fd, what, gen);
-	if (c == &one) {
-		epoll_apply(ep, c);
-		(void)epoll_report(base, ep, c);
-	}
 }
 
-static int
-epoll_add(struct event_base *base, int fd, short old, short new_)
+/* epoll_enqueue() when the queue is full: grow it, or without memory
+ * apply everything at once. */
+static EV_NOINLINE void
+epoll_enqueue_slow(struct event_base *base, struct epollop *ep, int op,
+    int fd, short what, uint32_t gen)
 {
-	struct epollop *ep = base->evbase;
+	struct evuring_ctl one;
+
+	if (epoll_queue_room(ep) == -1)
+		(void)epoll_commit(base, ep);
+	if (ep->nq < ep->aq) {
+		epoll_ctl_set(&ep->q[ep->nq++], op, fd, what, gen);
+		ep->mask[fd] |= EPOLL_QUEUED;
+		return;
+	}
+	epoll_ctl_set(&one, op, fd, what, gen);
+	epoll_apply(ep, &one);
+	(void)epoll_report(base, ep, &one);
+}
+
+/* Queue a change of fd (i), whose earlier change was applied already. */
+static inline void
+epoll_enqueue(struct event_base *base, struct epollop *ep, int op, int fd,
+    short what, uint32_t gen)
+{
+	if (ep->nq < ep->aq) {
+		epoll_ctl_set(&ep->q[ep->nq++], op, fd, what, gen);
+		ep->mask[fd] |= EPOLL_QUEUED;
+		return;
+	}
+	epoll_enqueue_slow(base, ep, op, fd, what, gen);
+}
+
+/* A first registration: at once, after what is queued (i). */
+static EV_NOINLINE int
+epoll_add_first(struct event_base *base, struct epollop *ep, int fd,
+    short new_)
+{
 	struct evuring_ctl c;
 	int res;
 
-	if (epoll_reserve(ep, fd) == -1)
-		return -1;
-	if (old != 0) {
-		/* From the flush: queued (i).  A re-check is an ADD (a). */
-		epoll_unqueue_fd(base, ep, fd);
-		if (old == new_)
-			epoll_enqueue(base, ep, EPOLL_CTL_ADD, fd, new_,
-			    ep->gen[fd] + 1);
-		else
-			epoll_enqueue(base, ep, EPOLL_CTL_MOD, fd, new_,
-			    ep->gen[fd]);
-		return 0;
-	}
-	/* A first registration: at once, after what is queued. */
 	(void)epoll_commit(base, ep);
 	c.op = EPOLL_CTL_ADD;
 	c.fd = fd;
@@ -374,6 +397,25 @@ epoll_add(struct event_base *base, int fd, short old, short new_)
 		errno = -res;
 		return -1;
 	}
+	return 0;
+}
+
+static int
+epoll_add(struct event_base *base, int fd, short old, short new_)
+{
+	struct epollop *ep = base->evbase;
+
+	if (epoll_reserve(ep, fd) == -1)
+		return -1;
+	if (old == 0)
+		return epoll_add_first(base, ep, fd, new_);
+	/* From the flush: queued (i).  A re-check is an ADD (a). */
+	epoll_unqueue_fd(base, ep, fd);
+	if (old == new_)
+		epoll_enqueue(base, ep, EPOLL_CTL_ADD, fd, new_,
+		    ep->gen[fd] + 1);
+	else
+		epoll_enqueue(base, ep, EPOLL_CTL_MOD, fd, new_, ep->gen[fd]);
 	return 0;
 }
 
