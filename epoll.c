@@ -234,10 +234,6 @@ epoll_settle(struct epollop *ep, const struct evuring_ctl *c, int recheck)
 }
 
 /*
- * The outcome of the applied change c.  Returns 1 if its fd failed (it is
- * then reported bad), else 0.
- */
-/*
  * The common outcomes, which leave the entry as it was: a DEL (errors:
  * d), and a queued ADD, always a re-check (epoll_add), that found the
  * same file unchanged (EEXIST: a).  Returns 1 for those.
@@ -253,14 +249,14 @@ epoll_report_same(struct epollop *ep, const struct evuring_ctl *c)
 	return 0;
 }
 
-static int
-epoll_report(struct event_base *base, struct epollop *ep,
+/* The other outcomes: settle the entry, or report its fd bad.  Out of
+ * line, since the commit loop rarely gets here. */
+static EV_NOINLINE int
+epoll_report_other(struct event_base *base, struct epollop *ep,
     const struct evuring_ctl *c)
 {
 	int res;
 
-	if (epoll_report_same(ep, c))
-		return 0;
 	res = epoll_settle(ep, c, c->op == EPOLL_CTL_ADD);
 	if (res == 0)
 		return 0;
@@ -268,6 +264,15 @@ epoll_report(struct event_base *base, struct epollop *ep,
 	event_warn("epoll_ctl: fd %d", c->fd);
 	event_fd_bad_(base, c->fd);
 	return 1;
+}
+
+/* The outcome of the applied change c.  Returns 1 if its fd failed (it
+ * is then reported bad), else 0. */
+static inline int
+epoll_report(struct event_base *base, struct epollop *ep,
+    const struct evuring_ctl *c)
+{
+	return epoll_report_same(ep, c) ? 0 : epoll_report_other(base, ep, c);
 }
 
 static void
@@ -303,8 +308,7 @@ epoll_commit(struct event_base *base, struct epollop *ep)
 	 * is flushed before the next wait). */
 	ep->nq = 0;
 	for (i = 0; i < n; i++)
-		if (!epoll_report_same(ep, &ep->q[i]))
-			bad += epoll_report(base, ep, &ep->q[i]);
+		bad += epoll_report(base, ep, &ep->q[i]);
 	return bad;
 }
 

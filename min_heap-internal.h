@@ -218,25 +218,33 @@ min_heap_prefetch_below_(const struct min_heap *h, unsigned c)
 #endif
 }
 
+/* The earliest of the children from slot c to the heap's end n: the
+ * last family, partly filled (c < n < c + 4). */
+static MIN_HEAP_INLINE unsigned
+min_heap_best_of_last_(const struct min_heap_ent *p, unsigned c, unsigned n)
+{
+	unsigned best;
+
+	for (best = c++; c < n; c++)
+		if (min_heap_before_(&p[c], &p[best]))
+			best = c;
+	return best;
+}
+
 static MIN_HEAP_INLINE void
 min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 {
 	unsigned n = h->n;
 
 	for (;;) {
-		unsigned c = i * MIN_HEAP_D + 1, best, end;
+		unsigned c = i * MIN_HEAP_D + 1, best;
 		if (c >= n)
 			break;
 		if (c + MIN_HEAP_D <= n) {
 			min_heap_prefetch_below_(h, c);
 			best = min_heap_best_of_4_(h->p, c);
 		} else {
-			/* The last, partly filled family. */
-			best = c;
-			end = n;
-			for (c++; c < end; c++)
-				if (min_heap_before_(&h->p[c], &h->p[best]))
-					best = c;
+			best = min_heap_best_of_last_(h->p, c, n);
 		}
 		if (!min_heap_before_(&h->p[best], &e))
 			break;
@@ -253,7 +261,8 @@ min_heap_sift_down_(struct min_heap *h, unsigned i, struct min_heap_ent e)
  * belongs near the bottom: the hole first moves down along the earliest
  * children to a leaf (three compares a level, none against e), then e
  * moves up from there, rarely more than a level.  e must not come before
- * the parent of slot i.
+ * the parent of slot i.  (The full family is tested first: it is the
+ * common case, and a compare a level shows in callgrind.)
  */
 static MIN_HEAP_INLINE void
 min_heap_fill_hole_(struct min_heap *h, unsigned i, struct min_heap_ent e)
@@ -261,16 +270,12 @@ min_heap_fill_hole_(struct min_heap *h, unsigned i, struct min_heap_ent e)
 	unsigned n = h->n;
 
 	for (;;) {
-		unsigned c = i * MIN_HEAP_D + 1, best, end;
+		unsigned c = i * MIN_HEAP_D + 1, best;
 		if (c + MIN_HEAP_D <= n) {
 			min_heap_prefetch_below_(h, c);
 			best = min_heap_best_of_4_(h->p, c);
 		} else if (c < n) {
-			best = c;
-			end = n;
-			for (c++; c < end; c++)
-				if (min_heap_before_(&h->p[c], &h->p[best]))
-					best = c;
+			best = min_heap_best_of_last_(h->p, c, n);
 		} else {
 			break;
 		}
