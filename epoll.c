@@ -350,6 +350,14 @@ epoll_ctl_set(struct evuring_ctl *c, int op, int fd, short what, uint32_t gen)
 	epoll_fill(&c->ev, fd, what, gen);
 }
 
+/* Append a change of fd to the queue (which has room). */
+static inline void
+epoll_queue_push(struct epollop *ep, int op, int fd, short what, uint32_t gen)
+{
+	epoll_ctl_set(&ep->q[ep->nq++], op, fd, what, gen);
+	ep->mask[fd] |= EPOLL_QUEUED;
+}
+
 /* epoll_enqueue() when the queue is full: grow it, or without memory
  * apply everything at once. */
 static EV_NOINLINE void
@@ -361,8 +369,7 @@ epoll_enqueue_slow(struct event_base *base, struct epollop *ep, int op,
 	if (epoll_queue_room(ep) == -1)
 		(void)epoll_commit(base, ep);
 	if (ep->nq < ep->aq) {
-		epoll_ctl_set(&ep->q[ep->nq++], op, fd, what, gen);
-		ep->mask[fd] |= EPOLL_QUEUED;
+		epoll_queue_push(ep, op, fd, what, gen);
 		return;
 	}
 	epoll_ctl_set(&one, op, fd, what, gen);
@@ -376,8 +383,7 @@ epoll_enqueue(struct event_base *base, struct epollop *ep, int op, int fd,
     short what, uint32_t gen)
 {
 	if (ep->nq < ep->aq) {
-		epoll_ctl_set(&ep->q[ep->nq++], op, fd, what, gen);
-		ep->mask[fd] |= EPOLL_QUEUED;
+		epoll_queue_push(ep, op, fd, what, gen);
 		return;
 	}
 	epoll_enqueue_slow(base, ep, op, fd, what, gen);
@@ -392,9 +398,7 @@ epoll_add_first(struct event_base *base, struct epollop *ep, int fd,
 	int res;
 
 	(void)epoll_commit(base, ep);
-	c.op = EPOLL_CTL_ADD;
-	c.fd = fd;
-	epoll_fill(&c.ev, fd, new_, ep->gen[fd] + 1);
+	epoll_ctl_set(&c, EPOLL_CTL_ADD, fd, new_, ep->gen[fd] + 1);
 	epoll_apply(ep, &c);
 	res = epoll_settle(ep, &c, 0);
 	if (res != 0) {
